@@ -1,0 +1,354 @@
+"""The plan index: clauses with their dense and lexical indexes, built, persisted, loaded, searched.
+
+One `PlanIndex` is one immutable version directory (see `index.storage`). It keeps the
+source text of every plan, so a citation can always be checked against the exact text
+its offsets index, even after the plan file moved or changed.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Literal, Sequence
+
+import numpy as np
+
+from index.dense import DenseIndex
+from index.embeddings import Encoder, get_encoder
+from index.fusion import FusionWeights, fuse
+from index.lexical import LexicalIndex
+from index.passages import passage_text
+from index.rerank import RerankWeights, SearchHints, rerank
+from index.settings import IndexSettings
+from index.storage import (
+    FORMAT_VERSION, REBUILD_HINT, IndexCorruptError, Manifest, ModelMismatchError, new_version_dir, open_version,
+    publish, seal,
+)
+from ingest import load_corpus
+from ingest.records import Clause, DocumentMeta, Heading, IndicatorRecord, ParsedDocument, TaskRecord
+
+Mode = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
+MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid", "hybrid+rerank")
+CANDIDATES = 50  # how deep each system is read before fusion and rerank
+
+
+class FilterError(ValueError):
+    """A filter names a plan, city or clause kind the index does not have."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search; applied before ranking, never silently dropped."""
+
+    cities: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.cities or self.doc_ids or self.kinds)
+
+
+@dataclass(frozen=True)
+class Hit:
+    clause: Clause
+    score: float
+    meta: DocumentMeta
+
+
+@dataclass
+class BuildReport:
+    documents: int
+    clauses: int
+    indicators: int
+    tasks: int
+    embedded: int  # clauses encoded in this build (the rest reused from the previous version)
+    seconds: float
+    version: Path
+    errors: list[str] = field(default_factory=list)
+
+
+class PlanIndex:
+    """A loaded index version. Thread-safe for reads."""
+
+    def __init__(
+        self,
+        version: Path,
+        manifest: Manifest,
+        docs: dict[str, DocumentMeta],
+        sources: dict[str, str],
+        clauses: list[Clause],
+        headings: dict[str, list[Heading]],
+        indicators: list[IndicatorRecord],
+        tasks: list[TaskRecord],
+        dense: DenseIndex,
+        lexical: LexicalIndex,
+        settings: IndexSettings,
+    ):
+        self.version, self.manifest, self.docs, self.sources = version, manifest, docs, sources
+        self.clauses, self.headings, self.indicators, self.tasks = clauses, headings, indicators, tasks
+        self.dense, self.lexical, self.settings = dense, lexical, settings
+        self.fusion = FusionWeights(**_tuned(version, "fusion"))
+        self.rerank_weights = RerankWeights(**_tuned(version, "rerank"))
+        self._clause_city = [docs[c.doc_id].city for c in clauses]
+        self._by_doc: dict[str, list[int]] = {}
+        for i, c in enumerate(clauses):
+            self._by_doc.setdefault(c.doc_id, []).append(i)
+        self._encoder: Encoder | None = None
+        self._lock = threading.Lock()
+
+    # -- lookups ---------------------------------------------------------------------------
+    @property
+    def cities(self) -> list[str]:
+        return sorted({m.city for m in self.docs.values() if m.city})
+
+    def source(self, doc_id: str) -> str:
+        return self.sources[doc_id]
+
+    def clause_ids_of(self, doc_id: str) -> list[int]:
+        return self._by_doc.get(doc_id, [])
+
+    def neighbours(self, clause: Clause, before: int = 1, after: int = 1) -> list[Clause]:
+        """The clause with its neighbours in document order (the "上下文" view)."""
+        ids = self._by_doc.get(clause.doc_id, [])
+        pos = next((k for k, i in enumerate(ids) if self.clauses[i].clause_id == clause.clause_id), None)
+        if pos is None:
+            return [clause]
+        return [self.clauses[i] for i in ids[max(0, pos - before): pos + after + 1]]
+
+    @property
+    def encoder(self) -> Encoder:
+        with self._lock:
+            if self._encoder is None:
+                encoder = get_encoder(self.settings)
+                if encoder.model_id != self.manifest.embed_model:
+                    raise ModelMismatchError(
+                        f"The index was built with {self.manifest.embed_model}, but PLANQA_EMBED_MODEL gives "
+                        f"{encoder.model_id}: {REBUILD_HINT}."
+                    )
+                self._encoder = encoder
+            return self._encoder
+
+    # -- search ----------------------------------------------------------------------------
+    def allowed(self, filters: Filters | None) -> np.ndarray | None:
+        """Clause ids passing `filters` (None = everything); unknown names are an error, not ignored."""
+        if not filters:
+            return None
+        unknown = [d for d in filters.doc_ids if d not in self.docs]
+        if unknown:
+            raise FilterError(f"没有这些规划：{'、'.join(unknown)}（可选：{'、'.join(sorted(self.docs))}）")
+        city_names = {c for c in self.cities}
+        bad_cities = [c for c in filters.cities if _city_key(c) not in {_city_key(x) for x in city_names}]
+        if bad_cities:
+            raise FilterError(f"没有这些城市的规划：{'、'.join(bad_cities)}（可选：{'、'.join(sorted(city_names))}）")
+        bad_kinds = [k for k in filters.kinds if k not in ("paragraph", "table_row", "box_item", "heading")]
+        if bad_kinds:
+            raise FilterError(f"Unknown clause kind(s): {', '.join(bad_kinds)}")
+        wanted_cities = {_city_key(c) for c in filters.cities}
+        mask = np.array([
+            (not filters.doc_ids or c.doc_id in filters.doc_ids)
+            and (not wanted_cities or _city_key(self._clause_city[i] or "") in wanted_cities)
+            and (not filters.kinds or c.kind in filters.kinds)
+            for i, c in enumerate(self.clauses)
+        ])
+        return np.flatnonzero(mask)
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        filters: Filters | None = None,
+        hints: SearchHints | None = None,
+        mode: Mode = "hybrid+rerank",
+        lexical_query: str | None = None,
+    ) -> list[Hit]:
+        """Top-k clauses for `query`, best first. `lexical_query` lets a caller add expanded terms for BM25 only."""
+        if mode not in MODES:
+            raise ValueError(f"Unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+        allowed = self.allowed(filters)
+        if allowed is not None and len(allowed) == 0:
+            return []
+        depth = max(k, CANDIDATES)
+        dense_scores: dict[int, float] = {}
+        lexical_scores: dict[int, float] = {}
+        if mode != "bm25":
+            ids, scores = self.dense.search(self.encoder.encode_query(query), depth, allowed)
+            dense_scores = dict(zip(map(int, ids), map(float, scores)))
+        if mode != "dense":
+            ids, scores = self.lexical.search(lexical_query or query, depth, allowed)
+            lexical_scores = {int(i): float(s) for i, s in zip(ids, scores) if s > 0}
+        if mode == "dense":
+            ranked = sorted(dense_scores.items(), key=lambda t: -t[1])
+        elif mode == "bm25":
+            ranked = sorted(lexical_scores.items(), key=lambda t: -t[1])
+        else:
+            ranked = sorted(fuse(dense_scores, lexical_scores, self.fusion).items(), key=lambda t: -t[1])
+            if mode == "hybrid+rerank":
+                ranked = rerank(ranked[:depth], self.clauses, self._clause_city, hints or SearchHints(), self.rerank_weights)
+        return [Hit(self.clauses[i], s, self.docs[self.clauses[i].doc_id]) for i, s in ranked[:k]]
+
+
+def _city_key(city: str) -> str:
+    return city.removesuffix("市")
+
+
+def _tuned(version: Path, name: str) -> dict:
+    """Weights fitted on the dev set (`python -m index tune`), shipped beside the code."""
+    path = Path(__file__).with_name("tuned.json")
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8")).get(name, {})
+
+
+# -- building -------------------------------------------------------------------------------
+def _write_jsonl(path: Path, rows: Iterable[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _reusable_vectors(link: Path, model_id: str) -> dict[str, dict[str, np.ndarray]]:
+    """doc sha256 → {passage text → vector} from the current version, when built with the same model."""
+    try:
+        version, manifest = open_version(link, verify=True)
+    except Exception:
+        return {}
+    if manifest.embed_model != model_id:
+        return {}
+    clauses = [Clause.from_dict(d) for d in _read_jsonl(version / "clauses.jsonl")]
+    docs = {d["doc_id"]: DocumentMeta(**d) for d in _read_jsonl(version / "documents.jsonl")}
+    vectors = np.load(version / "embeddings.npy")
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for c, v in zip(clauses, vectors):
+        meta = docs[c.doc_id]
+        out.setdefault(meta.sha256 or "", {})[passage_text(c, meta)] = v
+    return out
+
+
+def build_index(
+    plans_dirs: Sequence[Path] | None = None,
+    settings: IndexSettings | None = None,
+    progress: bool = True,
+) -> BuildReport:
+    """Parse every plan, embed what changed, write a new version and switch to it atomically."""
+    settings = settings or IndexSettings()
+    started = time.perf_counter()
+    dirs = list(plans_dirs) if plans_dirs else [settings.plans_dir, *([settings.uploads_dir] if settings.uploads_dir.exists() else [])]
+    documents: list[ParsedDocument] = []
+    errors: list[str] = []
+    for d in dirs:
+        result = load_corpus(d)
+        for doc in result.documents:
+            if any(doc.meta.doc_id == other.meta.doc_id for other in documents):
+                errors.append(f"{doc.meta.file}: doc_id {doc.meta.doc_id} already indexed; skipped")
+                continue
+            documents.append(doc)
+        errors.extend(result.errors)
+    if not documents:
+        raise IndexCorruptError(f"No plan could be read from {', '.join(map(str, dirs))}: nothing to index.")
+
+    encoder = get_encoder(settings)
+    reuse = _reusable_vectors(settings.index_dir, encoder.model_id)
+    clauses = [c for doc in documents for c in doc.clauses]
+    metas = {doc.meta.doc_id: doc.meta for doc in documents}
+    texts = [passage_text(c, metas[c.doc_id]) for c in clauses]
+    vectors = np.zeros((len(clauses), encoder.dimension), dtype=np.float32)
+    todo = []
+    for i, (c, t) in enumerate(zip(clauses, texts)):
+        old = reuse.get(metas[c.doc_id].sha256 or "", {}).get(t)
+        if old is not None and old.shape == (encoder.dimension,):
+            vectors[i] = old
+        else:
+            todo.append(i)
+    if todo:
+        vectors[todo] = encoder.encode_passages([texts[i] for i in todo], progress=progress)
+    dense = DenseIndex.build(vectors, settings)
+    lexical = LexicalIndex.build(texts)
+
+    version = new_version_dir(settings.index_dir)
+    (version / "sources").mkdir()
+    for doc in documents:
+        (version / "sources" / f"{doc.meta.doc_id}.txt").write_text(doc.text, encoding="utf-8")
+    _write_jsonl(version / "documents.jsonl", (vars(doc.meta) for doc in documents))
+    _write_jsonl(version / "clauses.jsonl", (c.to_dict() for c in clauses))
+    _write_jsonl(version / "headings.jsonl", ({"doc_id": doc.meta.doc_id, **vars(h)} for doc in documents for h in doc.headings))
+    _write_jsonl(version / "indicators.jsonl", (r.to_dict() for doc in documents for r in doc.indicators))
+    _write_jsonl(version / "tasks.jsonl", (t.to_dict() for doc in documents for t in doc.tasks))
+    np.save(version / "embeddings.npy", vectors)
+    dense.save(version / "dense.faiss")
+    lexical.save(version / "lexical")
+    seconds = time.perf_counter() - started
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        embed_model=encoder.model_id,
+        dimension=encoder.dimension,
+        built_at=time.time(),
+        build_seconds=round(seconds, 3),
+        counts={
+            "documents": len(documents),
+            "clauses": len(clauses),
+            "indicators": sum(len(d.indicators) for d in documents),
+            "tasks": sum(len(d.tasks) for d in documents),
+        },
+        documents={
+            doc.meta.doc_id: {
+                "sha256": doc.meta.sha256, "file": doc.meta.file, "title": doc.meta.title,
+                "city": doc.meta.city, "clauses": len(doc.clauses),
+            }
+            for doc in documents
+        },
+        dense_kind=dense.kind,
+    )
+    seal(version, manifest)
+    final = publish(version, settings.index_dir)
+    return BuildReport(
+        documents=len(documents), clauses=len(clauses), indicators=manifest.counts["indicators"],
+        tasks=manifest.counts["tasks"], embedded=len(todo), seconds=seconds, version=final, errors=errors,
+    )
+
+
+def load_index(settings: IndexSettings | None = None, verify: bool = True) -> PlanIndex:
+    """Read the current version (checksums verified); the encoder loads on the first dense query."""
+    settings = settings or IndexSettings()
+    version, manifest = open_version(settings.index_dir, verify=verify)
+    try:
+        docs = {d["doc_id"]: DocumentMeta(**d) for d in _read_jsonl(version / "documents.jsonl")}
+        sources = {doc_id: (version / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in docs}
+        clauses = [Clause.from_dict(d) for d in _read_jsonl(version / "clauses.jsonl")]
+        headings: dict[str, list[Heading]] = {}
+        for d in _read_jsonl(version / "headings.jsonl"):
+            headings.setdefault(d.pop("doc_id"), []).append(Heading(**d))
+        indicators = [IndicatorRecord.from_dict(d) for d in _read_jsonl(version / "indicators.jsonl")]
+        tasks = [TaskRecord(**{**d, "lead_units": tuple(d["lead_units"]), "partner_units": tuple(d["partner_units"])})
+                 for d in _read_jsonl(version / "tasks.jsonl")]
+        dense = DenseIndex.load(version / "dense.faiss")
+        lexical = LexicalIndex.load(version / "lexical")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexCorruptError(f"The index at {version} could not be read ({exc}): {REBUILD_HINT}.") from None
+    if dense.ntotal != len(clauses):
+        raise IndexCorruptError(f"The index at {version} is inconsistent ({dense.ntotal} vectors, {len(clauses)} clauses): {REBUILD_HINT}.")
+    return PlanIndex(version, manifest, docs, sources, clauses, headings, indicators, tasks, dense, lexical, settings)
+
+
+_current: dict[Path, PlanIndex] = {}
+_current_lock = threading.Lock()
+
+
+def current_index(settings: IndexSettings | None = None) -> PlanIndex:
+    """The one cached loaded index, reloaded when a build has switched the link to a new version."""
+    settings = settings or IndexSettings()
+    link = settings.index_dir.absolute()
+    with _current_lock:
+        cached = _current.get(link)
+        if cached is not None and cached.version == link.resolve():
+            return cached
+        index = load_index(settings)
+        _current[link] = index
+        return index
