@@ -1,0 +1,44 @@
+"""Plan files → clause tree with exact character offsets (the first stage of PlanQA).
+
+Public API: `read_document` (file → source text), `load_manifest` / `resolve_metadata`
+(who, when, which city), `parse_file` / `load_corpus` (file or directory → `ParsedDocument`s),
+the records every later stage consumes, and `IngestError`, the one error bad input raises.
+"""
+from ingest.corpus import CorpusResult, FileError, load_corpus, parse_file
+from ingest.errors import IngestError
+from ingest.metadata import ManifestEntry, infer_metadata, load_manifest, resolve_metadata
+from ingest.parse import parse_text
+from ingest.readers import SUPPORTED_EXTENSIONS, read_document
+from ingest.records import (
+    Clause,
+    DocumentMeta,
+    Heading,
+    IndicatorRecord,
+    ParsedDocument,
+    TaskRecord,
+    YearValue,
+)
+from ingest.settings import IngestSettings
+
+__all__ = [
+    "SUPPORTED_EXTENSIONS",
+    "Clause",
+    "CorpusResult",
+    "DocumentMeta",
+    "FileError",
+    "Heading",
+    "IndicatorRecord",
+    "IngestError",
+    "IngestSettings",
+    "ManifestEntry",
+    "ParsedDocument",
+    "TaskRecord",
+    "YearValue",
+    "infer_metadata",
+    "load_corpus",
+    "load_manifest",
+    "parse_file",
+    "parse_text",
+    "read_document",
+    "resolve_metadata",
+]
