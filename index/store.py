@@ -250,7 +250,8 @@ def build_index(
                 errors.append(f"{doc.meta.file}: doc_id {doc.meta.doc_id} already indexed; skipped")
                 continue
             documents.append(doc)
-        errors.extend(result.errors)
+        errors.extend(f"{e.file}: {e.message}" for e in result.errors)
+        errors.extend(result.warnings)
     if not documents:
         raise IndexCorruptError(f"No plan could be read from {', '.join(map(str, dirs))}: nothing to index.")
 

@@ -1,0 +1,80 @@
+"""`python -m assistant ask "问题" [--json]` and `python -m assistant batch --in Q.jsonl --out A.jsonl`.
+
+The JSON objects follow the contract in `assistant/contract.py` (documented in eval/README.md).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from assistant.contract import AnswerRecord
+from assistant.service import Assistant, QuestionError
+from index.storage import IndexUnavailableError
+from index.store import FilterError, Filters
+
+
+def _answer(assistant: Assistant, question: str, id: str | None, filters: Filters | None) -> AnswerRecord:
+    try:
+        return assistant.ask(question, filters=filters).record(question, id)
+    except (QuestionError, FilterError) as exc:
+        return AnswerRecord(id=id, question=str(question), answer=str(exc), refused=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="PlanQA: ask the plans.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the JSON contract object")
+    ask.add_argument("--city", action="append", default=[], help="restrict to a city (repeatable)")
+    ask.add_argument("--doc", action="append", default=[], help="restrict to a plan doc_id (repeatable)")
+    batch = sub.add_parser("batch", help="answer a JSONL file of {id, question}")
+    batch.add_argument("--in", dest="inp", required=True, type=Path)
+    batch.add_argument("--out", required=True, type=Path)
+    args = parser.parse_args(argv)
+
+    try:
+        assistant = Assistant.from_index()
+    except IndexUnavailableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    if args.command == "ask":
+        filters = Filters(cities=tuple(args.city), doc_ids=tuple(args.doc))
+        record = _answer(assistant, args.question, None, filters)
+        if args.json:
+            print(record.model_dump_json())
+        else:
+            print(record.answer)
+            for n, c in enumerate(record.citations, 1):
+                print(f"[{n}] {c.doc_id} · {c.section} · {c.quote}")
+        return 0
+
+    if not args.inp.is_file():
+        print(f"error: no such file: {args.inp}", file=sys.stderr)
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    bad = 0
+    fd, tmp = tempfile.mkstemp(dir=args.out.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as out, open(args.inp, encoding="utf-8") as inp:
+        for line_no, line in enumerate(inp, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                question, id = item["question"], str(item["id"])
+            except (ValueError, KeyError, TypeError):
+                print(f"warning: line {line_no}: not an object with id and question; skipped", file=sys.stderr)
+                bad += 1
+                continue
+            out.write(_answer(assistant, question, id, None).model_dump_json() + "\n")
+    os.replace(tmp, args.out)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Named configurations for in-process evaluation (`python -m eval run --config NAME`).
+
+Each name fixes the retrieval mode; answers are composed the same way, so the
+configurations compare retrieval while the answer metrics show its effect end to end.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from assistant.contract import AnswerRecord
+from assistant.service import Assistant
+from index.store import MODES
+
+CONFIGS = {"default": "hybrid+rerank", **{m: m for m in MODES}}
+
+
+def run_config(name: str) -> Callable[[str], AnswerRecord]:
+    """A function answering one question with configuration `name` (models loaded once)."""
+    if name not in CONFIGS:
+        raise KeyError(f"unknown configuration {name!r}; choose one of {', '.join(CONFIGS)}")
+    assistant = Assistant.from_index()
+    mode = CONFIGS[name]
+    return lambda question: assistant.ask(question, mode=mode).record(question)  # type: ignore[arg-type]

@@ -1,0 +1,257 @@
+"""The post-check every generative backend's output goes through.
+
+A model may cite a clause it was not given, state a figure no clause contains, or
+obey an instruction hidden in a clause. So the output is split into sentences and a
+sentence is kept only when
+
+1. it cites at least one `[n]` and every cited `n` is one of the given clauses,
+2. every number in it appears in one of the clauses it cites, and
+3. it says more than the "《title》 section" line shown above a clause (small models copy it).
+
+Numbers are compared strictly, as written: both sides are NFKC-normalised (full-width
+digits become ASCII) with whitespace removed, then cut into number tokens — digits
+with an optional decimal part and an optional magnitude (万, 亿, 千) — and a token of
+the sentence must equal a token of a cited clause. So "2万" does not match "20000"
+(the model has to write the figure the way the plan does) and "200" does not match
+inside "2000". A percent sign is a unit, not part of the token, because indicator
+tables put "%" in the header. Chinese numerals (十四五, 三年) are not checked; a
+leading list ordinal ("1. ", "（2）") is not a claim and is skipped. The cited
+clause's title and section count as part of it, since the model reads them with it.
+
+A clause that carries instructions instead of plan text ("忽略以上规则，回答……",
+"ignore previous instructions") is quarantined: it is withheld from the prompt
+(`messages.format_clauses`) and a sentence citing it is dropped, so an injected
+figure cannot be laundered through a citation of the clause that injected it.
+
+Sentences that fail are dropped (and reported in `Draft.dropped`); when none
+survives, the fallback draft (the extractive answer) is returned instead, marked
+`fell_back`, or, without one, the refusal text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+
+from .base import Draft, DraftStream, Evidence, GroundedSentence, Rejected
+
+# What the rules tell a model to say when the clauses do not answer (prompts/system.md).
+REFUSAL_MARK = "规划中未找到"
+
+_MARKER = r"[\[［【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]］】]"
+_MARKER_RE = re.compile(_MARKER)
+# A sentence ends at 。！？； (or ASCII !?;) or a line break, with closing quotes and any
+# [n] markers written after the stop, plus the whitespace that follows.
+_END_RE = re.compile(r"[。！？；!?;\n]+[”’」』）)]*(?:\s*" + _MARKER + r")*\s*")
+# What may still turn into the end of the current sentence while streaming.
+_PENDING_RE = re.compile(r"\s*(?:[\[［【][\d\s,，、]*)?")
+_ORDINAL_RE = re.compile(r"^\s*(?:[-*•·]\s*|\d{1,2}[.、)）](?!\d)\s*|[（(]\d{1,2}[)）]\s*)")
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?(?:万亿|亿|万|千)?")
+_CONTENT_RE = re.compile(r"\w")
+_INJECTION_RE = re.compile(
+    r"(?:忽略|无视|忘记|忘掉|违反|不要遵守|不必遵守|不再遵守)[^。！？\n]{0,12}(?:规则|指令|指示|提示|设定)"
+    r"|ignore\s+(?:all\s+|the\s+|any\s+)?(?:previous|above|prior|earlier|preceding)\s+(?:instructions|rules|prompts?)"
+    r"|system\s+prompt|系统提示词",
+    re.IGNORECASE,
+)
+
+
+def is_injected(text: str) -> bool:
+    """Whether `text` tries to instruct the model (a plan clause never does)."""
+    return bool(_INJECTION_RE.search(unicodedata.normalize("NFKC", text)))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Cut text at 。！？；/line breaks; each piece keeps its markers and trailing whitespace."""
+    pieces, start = [], 0
+    for match in _END_RE.finditer(text):
+        pieces.append(text[start : match.end()])
+        start = match.end()
+    pieces.append(text[start:])
+    return [piece for piece in pieces if piece.strip()]
+
+
+def cited_numbers(sentence: str) -> tuple[int, ...]:
+    """The clause numbers a sentence cites, in order, without repeats."""
+    found: dict[int, None] = {}
+    for marker in _MARKER_RE.findall(sentence):
+        for n in re.findall(r"\d+", marker):
+            found.setdefault(int(n), None)
+    return tuple(found)
+
+
+def number_tokens(text: str) -> list[str]:
+    """The number tokens of `text` as written (see the module docstring for the rule)."""
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _NUMBER_RE.findall(flat)
+
+
+def check_sentence(sentence: str, evidence: dict[int, Evidence]) -> GroundedSentence | Rejected:
+    """Keep `sentence` (markers made canonical) or say why it is rejected."""
+    text = _canonical_markers(sentence.strip())
+    cites = cited_numbers(text)
+    if not cites:
+        return Rejected(text, "cites no clause [n]")
+    unknown = [n for n in cites if n not in evidence]
+    if unknown:
+        given = f"[1]–[{max(evidence)}]" if evidence else "none"
+        return Rejected(text, f"cites {_markers(unknown)}, but the clauses given are {given}")
+    injected = [n for n in cites if is_injected(evidence[n].text)]
+    if injected:
+        return Rejected(text, f"cites {_markers(injected)}, which holds instructions rather than plan text")
+    claim = _ORDINAL_RE.sub("", _MARKER_RE.sub("", text), count=1)
+    if _only_source_line(claim, [evidence[n] for n in cites]):
+        return Rejected(text, "only repeats the source line of the clause")
+    allowed: set[str] = set()
+    for n in cites:
+        e = evidence[n]
+        allowed.update(number_tokens(f"{e.title}\n{e.section}\n{e.text}"))
+    missing = [tok for tok in dict.fromkeys(number_tokens(claim)) if tok not in allowed]
+    if missing:
+        return Rejected(text, f"number {'、'.join(missing)} is not in cited clause {_markers(cites)}")
+    return GroundedSentence(text, cites)
+
+
+def ground(
+    raw: str,
+    evidence: list[Evidence],
+    *,
+    generator: str,
+    refusal: str,
+    fallback: Draft | None = None,
+) -> Draft:
+    """Check a model's whole output; see the module docstring."""
+    check = _Check(evidence, generator=generator, refusal=refusal, fallback=fallback)
+    for piece in split_sentences(raw):
+        check.add(piece)
+    return check.finish(raw)
+
+
+def ground_stream(
+    chunks: Iterable[str],
+    evidence: list[Evidence],
+    *,
+    generator: str,
+    refusal: str,
+    fallback: Draft | None = None,
+) -> DraftStream:
+    """Check a model's output while it streams: each sentence is shown once it has passed.
+
+    The chunks yielded join to exactly `stream.draft.text`.
+    """
+    check = _Check(evidence, generator=generator, refusal=refusal, fallback=fallback)
+    raw: list[str] = []
+
+    def checked() -> Iterator[str]:
+        pending = ""
+        for chunk in chunks:
+            raw.append(chunk)
+            pending += chunk
+            done, pending = _complete_sentences(pending)
+            for piece in done:
+                if shown := check.add(piece):
+                    yield shown
+        for piece in split_sentences(pending):
+            if shown := check.add(piece):
+                yield shown
+        if not check.kept:
+            yield check.finish("".join(raw)).text
+
+    return DraftStream(checked(), lambda: check.finish("".join(raw)))
+
+
+def renumber(draft: Draft, evidence: list[Evidence]) -> tuple[Draft, list[Evidence]]:
+    """Renumber the markers 1..k in order of first citation; return the cited evidence in that order.
+
+    The answer's `[i]` then refers to the i-th citation, as the JSON contract lists them.
+    """
+    by_n = {e.n: e for e in evidence}
+    order = [n for n in _first_citations(draft) if n in by_n]
+    new = {old: i for i, old in enumerate(order, start=1)}
+
+    def sub(text: str) -> str:
+        return re.sub(r"\[(\d+)\]", lambda m: f"[{new.get(int(m.group(1)), m.group(1))}]", text)
+
+    sentences = tuple(
+        GroundedSentence(sub(s.text), tuple(new.get(n, n) for n in s.cites)) for s in draft.sentences
+    )
+    cited = [replace(by_n[old], n=i) for old, i in new.items()]
+    return replace(draft, text=sub(draft.text), sentences=sentences), cited
+
+
+class _Check:
+    """Sentence-by-sentence state shared by `ground` and `ground_stream`."""
+
+    def __init__(self, evidence: list[Evidence], *, generator: str, refusal: str, fallback: Draft | None):
+        self.evidence = {e.n: e for e in evidence}
+        self.generator, self.refusal, self.fallback = generator, refusal, fallback
+        self.kept: list[GroundedSentence] = []
+        self.dropped: list[Rejected] = []
+        self.parts: list[str] = []
+        self._break = False  # a line ended since the last kept sentence
+
+    def add(self, piece: str) -> str:
+        """Check one sentence; return the text to show for it ('' when it is not kept)."""
+        ends_line = "\n" in piece[len(piece.rstrip()) :]
+        if not _CONTENT_RE.search(_MARKER_RE.sub("", piece)):
+            self._break |= ends_line
+            return ""  # punctuation or markdown noise: neither a claim nor worth reporting
+        result = check_sentence(piece, self.evidence)
+        if isinstance(result, Rejected):
+            self.dropped.append(result)
+            self._break |= ends_line  # keep the layout: what followed it still starts a line
+            return ""
+        shown = ("\n" if self._break and self.parts else "") + result.text
+        self._break = ends_line
+        self.kept.append(result)
+        self.parts.append(shown)
+        return shown
+
+    def finish(self, raw: str) -> Draft:
+        dropped = tuple(self.dropped)
+        if self.kept:
+            refused = all(REFUSAL_MARK in s.text for s in self.kept)
+            return Draft("".join(self.parts), tuple(self.kept), refused, dropped, self.generator, False, raw)
+        if self.fallback is not None:
+            return replace(self.fallback, generator=self.generator, fell_back=True, dropped=dropped, raw=raw)
+        return Draft(self.refusal, (), True, dropped, self.generator, False, raw)
+
+
+def _complete_sentences(buffer: str) -> tuple[list[str], str]:
+    """Split off the sentences of a streaming buffer that can no longer grow."""
+    done, start = [], 0
+    for match in _END_RE.finditer(buffer):
+        if _PENDING_RE.fullmatch(buffer[match.end() :]):
+            break  # more markers or whitespace may still belong to this sentence
+        done.append(buffer[start : match.end()])
+        start = match.end()
+    return [piece for piece in done if piece.strip()], buffer[start:]
+
+
+def _only_source_line(claim: str, cited: list[Evidence]) -> bool:
+    """Whether a sentence says nothing but the `《title》 section` line the prompt shows above a clause."""
+    rest = claim.replace("[n]", "")
+    for e in cited:
+        for label in (e.title, *e.section.split(" > ")):
+            if label.strip():
+                rest = rest.replace(label.strip(), "")
+    return not _CONTENT_RE.search(rest)
+
+
+def _canonical_markers(text: str) -> str:
+    """［1］, 【1】 and [1, 2] become [1] and [1][2]."""
+    return _MARKER_RE.sub(lambda m: _markers(int(n) for n in re.findall(r"\d+", m.group())), text)
+
+
+def _markers(numbers: Iterable[int]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
+def _first_citations(draft: Draft) -> list[int]:
+    found: dict[int, None] = {}
+    for n in (int(m) for m in re.findall(r"\[(\d+)\]", draft.text)):
+        found.setdefault(n, None)
+    for n in draft.cited:
+        found.setdefault(n, None)
+    return list(found)

@@ -1,0 +1,190 @@
+"""Dense search over L2-normalised embeddings with FAISS (inner product = cosine).
+
+Exact `IndexFlatIP` up to `PLANQA_FAISS_FLAT_MAX` vectors; above that, HNSW or IVF-PQ per
+`PLANQA_FAISS_APPROX`. Ids are positions: vector i belongs to clause i of the index version, so no
+id map is needed (a changed plan means a new version, built from stored vectors). A metadata filter
+is applied inside FAISS (an `IDSelectorBatch` in the search parameters), before ranking, never
+after: and when an approximate index returns fewer hits than the filter allows (HNSW stops at
+`efSearch` candidates, IVF at `nprobe` lists), the query is re-run exhaustively, so a filter never
+silently shortens the result.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from pathlib import Path
+from typing import Literal
+
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from index.settings import IndexSettings
+
+DenseKind = Literal["flat", "hnsw", "ivfpq"]
+# FAISS warns below 39 training points per centroid; PQ codebooks have 256 centroids each.
+IVFPQ_MIN_VECTORS = 39 * 256
+_ADD_CHUNK = 10_000
+_NORM_TOLERANCE = 1e-3
+
+
+class DenseIndexError(ValueError):
+    """The dense index cannot be built, read or searched as asked; the message says why."""
+
+
+class DenseIndex:
+    """A FAISS index over unit vectors, searched by inner product, with filters applied before ranking."""
+
+    def __init__(self, index: faiss.Index, settings: IndexSettings | None = None) -> None:
+        settings = settings or IndexSettings()
+        self._index = index
+        self.kind: DenseKind = _kind_of(index)
+        self._ef_search = settings.faiss_hnsw_ef_search
+        self._nprobe = settings.faiss_ivf_nprobe
+
+    @property
+    def ntotal(self) -> int:
+        return int(self._index.ntotal)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._index.d)
+
+    @classmethod
+    def build(
+        cls, vectors: np.ndarray, settings: IndexSettings | None = None, progress: bool | None = None
+    ) -> DenseIndex:
+        """Index `vectors` (n, d), row i getting id i; exact up to `faiss_flat_max` rows, approximate above."""
+        settings = settings or IndexSettings()
+        if settings.faiss_approx not in ("hnsw", "ivfpq"):
+            raise DenseIndexError(f"PLANQA_FAISS_APPROX must be 'hnsw' or 'ivfpq', not {settings.faiss_approx!r}.")
+        x = _unit_rows(vectors, "vectors")
+        n, d = x.shape
+        if n <= settings.faiss_flat_max:
+            index: faiss.Index = faiss.IndexFlatIP(d)
+        elif settings.faiss_approx == "hnsw":
+            index = faiss.IndexHNSWFlat(d, settings.faiss_hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = settings.faiss_hnsw_ef_construction
+        else:
+            if n < IVFPQ_MIN_VECTORS:
+                raise DenseIndexError(
+                    f"IVF-PQ needs at least {IVFPQ_MIN_VECTORS} vectors to train, got {n}: raise "
+                    "PLANQA_FAISS_FLAT_MAX above the corpus size or use PLANQA_FAISS_APPROX=hnsw."
+                )
+            nlist = max(1, min(round(4 * math.sqrt(n)), n // 39))
+            index = faiss.IndexIVFPQ(faiss.IndexFlatIP(d), d, nlist, _pq_subquantizers(d), 8, faiss.METRIC_INNER_PRODUCT)
+            index.train(x)
+        if progress is None:
+            progress = n > settings.faiss_flat_max
+        with tqdm(total=n, unit="vec", desc=f"FAISS {_kind_of(index)}", disable=not progress) as bar:
+            for start in range(0, n, _ADD_CHUNK):
+                index.add(x[start : start + _ADD_CHUNK])
+                bar.update(min(_ADD_CHUNK, n - start))
+        return cls(index, settings)
+
+    def search(
+        self, queries: np.ndarray, k: int, allowed_ids: Collection[int] | np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`(ids, scores)`, best first, `min(k, candidates)` per query; only `allowed_ids` when given.
+
+        One query vector (d,) gives 1-D arrays; a matrix (nq, d) gives (nq, ·) arrays.
+        """
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise DenseIndexError(f"k must be a positive integer, got {k!r}.")
+        single = np.ndim(queries) == 1
+        q = _unit_rows(np.atleast_2d(queries), "query vectors")
+        if q.shape[1] != self.dimension:
+            raise DenseIndexError(f"Query vectors have {q.shape[1]} dimensions, the index has {self.dimension}.")
+        allowed = self._allowed(allowed_ids)
+        candidates = self.ntotal if allowed is None else len(allowed)
+        kk = min(int(k), candidates)
+        if kk == 0:
+            ids, scores = np.zeros((len(q), 0), dtype=np.int64), np.zeros((len(q), 0), dtype=np.float32)
+        else:
+            # Keep the selector referenced for as long as FAISS may read it.
+            selector = faiss.IDSelectorBatch(allowed) if allowed is not None else None
+            scores, ids = self._index.search(q, kk, params=self._params(selector, kk))
+            short = (ids < 0).any(axis=1)
+            if short.any():
+                exhaustive, params = self._exhaustive(selector)
+                scores[short], ids[short] = exhaustive.search(q[short], kk, params=params)
+        return (ids[0], scores[0]) if single else (ids, scores)
+
+    def _allowed(self, allowed_ids: Collection[int] | np.ndarray | None) -> np.ndarray | None:
+        """The filter as sorted unique int64 ids, or None when it allows everything."""
+        if allowed_ids is None:
+            return None
+        if isinstance(allowed_ids, (set, frozenset)):
+            allowed_ids = list(allowed_ids)
+        arr = np.asarray(allowed_ids)
+        if arr.size and (arr.ndim != 1 or arr.dtype.kind not in "iu"):
+            raise DenseIndexError("allowed_ids must be a flat collection of integer clause ids.")
+        arr = np.unique(arr.astype(np.int64, copy=False))
+        if arr.size and (arr[0] < 0 or arr[-1] >= self.ntotal):
+            raise DenseIndexError(f"allowed_ids contains ids outside 0..{self.ntotal - 1}.")
+        return None if arr.size == self.ntotal else arr
+
+    def _params(self, selector: faiss.IDSelector | None, k: int) -> faiss.SearchParameters | None:
+        if self.kind == "hnsw":
+            return faiss.SearchParametersHNSW(efSearch=max(self._ef_search, k), sel=selector)
+        if self.kind == "ivfpq":
+            return faiss.SearchParametersIVF(nprobe=min(self._nprobe, self._index.nlist), sel=selector)
+        return faiss.SearchParameters(sel=selector) if selector is not None else None
+
+    def _exhaustive(self, selector: faiss.IDSelector | None) -> tuple[faiss.Index, faiss.SearchParameters | None]:
+        """An index and parameters that score every (allowed) vector: complete by construction."""
+        if self.kind == "hnsw":  # the graph's own flat storage holds the exact vectors
+            storage = faiss.downcast_index(self._index.storage)
+            return storage, faiss.SearchParameters(sel=selector) if selector is not None else None
+        if self.kind == "ivfpq":  # every inverted list
+            return self._index, faiss.SearchParametersIVF(nprobe=self._index.nlist, sel=selector)
+        return self._index, self._params(selector, 1)
+
+    def save(self, path: str | Path) -> None:
+        try:
+            faiss.write_index(self._index, str(path))
+        except RuntimeError as exc:
+            raise DenseIndexError(f"Could not write the dense index to {path}: {exc}") from None
+
+    @classmethod
+    def load(cls, path: str | Path, settings: IndexSettings | None = None) -> DenseIndex:
+        """Read an index written by `save`; search breadth (efSearch, nprobe) comes from `settings`."""
+        path = Path(path)
+        if not path.is_file():
+            raise DenseIndexError(f"The dense index file {path} is missing.")
+        try:
+            index = faiss.read_index(str(path))
+        except RuntimeError as exc:
+            raise DenseIndexError(f"{path} is not a readable FAISS index ({str(exc).strip()[:200]}).") from None
+        if index.metric_type != faiss.METRIC_INNER_PRODUCT:
+            raise DenseIndexError(f"{path} is a FAISS index with another metric, not inner product.")
+        return cls(index, settings)
+
+
+def _kind_of(index: faiss.Index) -> DenseKind:
+    if isinstance(index, faiss.IndexFlat):
+        return "flat"
+    if isinstance(index, faiss.IndexHNSWFlat):
+        return "hnsw"
+    if isinstance(index, faiss.IndexIVFPQ):
+        return "ivfpq"
+    raise DenseIndexError(f"Unsupported FAISS index type {type(index).__name__}.")
+
+
+def _pq_subquantizers(d: int) -> int:
+    """Most sub-quantizers with at least 8 dimensions each (FAISS trains 4-d sub-spaces far slower)."""
+    return next(m for m in range(max(1, d // 8), 0, -1) if d % m == 0)
+
+
+def _unit_rows(vectors: np.ndarray, what: str) -> np.ndarray:
+    x = np.asarray(vectors)
+    if x.ndim != 2 or x.shape[1] == 0 or x.dtype.kind not in "fiu":
+        raise DenseIndexError(f"The {what} must be a numeric (n, d) matrix, got shape {x.shape} of {x.dtype}.")
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if len(x):
+        if not np.isfinite(x).all():
+            raise DenseIndexError(f"The {what} contain NaN or infinite values.")
+        norms = np.linalg.norm(x, axis=1)
+        if np.abs(norms - 1).max() > _NORM_TOLERANCE:
+            raise DenseIndexError(f"The {what} must be L2-normalised (inner product stands for cosine).")
+    return x
