@@ -72,7 +72,8 @@ class DenseIndex:
                     "PLANQA_FAISS_FLAT_MAX above the corpus size or use PLANQA_FAISS_APPROX=hnsw."
                 )
             nlist = max(1, min(round(4 * math.sqrt(n)), n // 39))
-            index = faiss.IndexIVFPQ(faiss.IndexFlatIP(d), d, nlist, _pq_subquantizers(d), 8, faiss.METRIC_INNER_PRODUCT)
+            quantizer = faiss.IndexFlatIP(d)
+            index = faiss.IndexIVFPQ(quantizer, d, nlist, _pq_subquantizers(d), 8, faiss.METRIC_INNER_PRODUCT)
             index.train(x)
         if progress is None:
             progress = n > settings.faiss_flat_max

@@ -22,17 +22,24 @@ from index.use_module import USE_MODEL_NAME, EmbeddingModelError, USEMultilingua
 __all__ = ["EmbeddingModelError", "Encoder", "EncoderEmbeddings", "get_encoder", "load_model"]
 
 
+def load_model(spec: str, threads: int = 1) -> tuple[SentenceTransformer, str]:
+    """The model named by `spec` and its id for index manifests; loaded once per process.
+
+    `threads` sets the built-in model's onnxruntime threads (0 = automatic); other models run on torch,
+    whose thread count is process-wide and left alone.
+    """
+    return _load_model(spec.strip(), threads)  # one cache key however the arguments are spelled
+
+
 @functools.lru_cache(maxsize=2)
-def load_model(spec: str) -> tuple[SentenceTransformer, str]:
-    """The model named by `spec` and its id for index manifests; loaded once per process."""
-    spec = spec.strip()
+def _load_model(spec: str, threads: int) -> tuple[SentenceTransformer, str]:
     if not spec:
         raise EmbeddingModelError(
             f"PLANQA_EMBED_MODEL is empty: unset it to use the built-in model ({USE_MODEL_NAME}) "
             "or give a sentence-transformers model folder."
         )
     if spec == USE_MODEL_NAME:
-        module = USEMultilingual()
+        module = USEMultilingual(threads=threads)
         return SentenceTransformer(modules=[module], device="cpu"), module.model_id
     path = Path(spec).expanduser()
     if path.exists():
@@ -96,7 +103,7 @@ class Encoder:
 def get_encoder(settings: IndexSettings | None = None) -> Encoder:
     """The encoder `PLANQA_EMBED_MODEL` / `PLANQA_EMBED_BATCH_SIZE` ask for (the model is cached per process)."""
     settings = settings or IndexSettings()
-    model, model_id = load_model(settings.embed_model)
+    model, model_id = load_model(settings.embed_model, settings.embed_threads)
     return Encoder(model, model_id, settings.embed_batch_size)
 
 

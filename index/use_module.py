@@ -73,8 +73,11 @@ class USEMultilingual(InputModule):
     config_file_name = "planqa_use_module.json"
     config_keys = ["sha256"]
 
-    def __init__(self, onnx_path: str | Path | None = None, sha256: str = USE_SHA256) -> None:
+    def __init__(self, onnx_path: str | Path | None = None, sha256: str = USE_SHA256, threads: int = 1) -> None:
+        """`threads`: onnxruntime intra-op threads, 0 = its default (one per physical core)."""
         super().__init__()
+        if threads < 0:
+            raise EmbeddingModelError(f"The number of embedding threads must be 0 (automatic) or more, got {threads}.")
         path = Path(onnx_path) if onnx_path is not None else packaged_onnx_path()
         if not path.is_file():
             raise EmbeddingModelError(
@@ -89,11 +92,13 @@ class USEMultilingual(InputModule):
             )
         self.sha256 = sha256
         self.onnx_path = str(path)
+        self.threads = threads
         self._start_session()
 
     def _start_session(self) -> None:
         options = ort.SessionOptions()
         options.register_custom_ops_library(get_library_path())  # the graph's SentencePiece tokenizer op
+        options.intra_op_num_threads = self.threads
         try:
             session = ort.InferenceSession(self.onnx_path, options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own exception types
