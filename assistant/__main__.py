@@ -13,6 +13,7 @@ from pathlib import Path
 
 from assistant.contract import AnswerRecord
 from assistant.service import Assistant, QuestionError
+from index.embeddings import EmbeddingModelError
 from index.storage import IndexUnavailableError
 from index.store import FilterError, Filters
 
@@ -25,6 +26,14 @@ def _answer(assistant: Assistant, question: str, id: str | None, filters: Filter
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except (IndexUnavailableError, EmbeddingModelError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="PlanQA: ask the plans.")
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer one question")
@@ -37,12 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
 
-    try:
-        assistant = Assistant.from_index()
-    except IndexUnavailableError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
+    assistant = Assistant.from_index()
     if args.command == "ask":
         filters = Filters(cities=tuple(args.city), doc_ids=tuple(args.doc))
         record = _answer(assistant, args.question, None, filters)

@@ -5,6 +5,7 @@ import argparse
 import sys
 import time
 
+from index.embeddings import EmbeddingModelError
 from index.settings import IndexSettings
 from index.storage import IndexUnavailableError
 from index.store import MODES, FilterError, Filters, build_index, current_index
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         try:
             report = build_index(settings=settings, progress=True)
-        except IndexUnavailableError as exc:
+        except (IndexUnavailableError, EmbeddingModelError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         for problem in report.errors:
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         index = current_index(settings)
         started = time.perf_counter()
         hits = index.search(args.query, args.k, filters=Filters(cities=tuple(args.city), doc_ids=tuple(args.doc)), mode=args.mode)
-    except (IndexUnavailableError, FilterError) as exc:
+    except (IndexUnavailableError, FilterError, EmbeddingModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for rank, hit in enumerate(hits, 1):
