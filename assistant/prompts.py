@@ -42,7 +42,9 @@ def load_prompt(name: str, directory: Path | None = None) -> PromptTemplate:
     return PromptTemplate.from_template(prompt_text(name, directory))
 
 
-def load_chat_prompt(system: str = "system", human: str = "answer", directory: Path | None = None) -> ChatPromptTemplate:
+def load_chat_prompt(
+    system: str = "system", human: str = "answer", directory: Path | None = None
+) -> ChatPromptTemplate:
     """A system + human `ChatPromptTemplate` built from two prompt files."""
     return ChatPromptTemplate.from_messages(
         [("system", prompt_text(system, directory)), ("human", prompt_text(human, directory))]

@@ -1,8 +1,11 @@
 """Generators: the backends that turn numbered evidence into a grounded answer draft.
 
 `get_generator(name, settings)` picks one by name (`PLANQA_GENERATOR`): `extractive`
-(the default, deterministic composer in `assistant/`), `openai` (any OpenAI-compatible
-endpoint) or `local` (a small GGUF model run here). Backends are imported only when
+(the default: returns the answer the deterministic composers in `assistant/composers/`
+built), `openai` (any OpenAI-compatible endpoint) or `local` (a small GGUF model run here).
+The assistant calls every backend the same way, `generate(question, evidence,
+fallback=composed_draft)`; a generative backend falls back to that draft when none
+of its sentences passes the grounding check. Backends are imported only when
 chosen, so the default never needs the optional `llm` packages.
 """
 from __future__ import annotations
@@ -15,7 +18,7 @@ from .settings import GeneratorSettings
 
 # name -> "module:class", resolved lazily.
 BACKENDS = MappingProxyType({
-    "extractive": "assistant.extractive:ExtractiveGenerator",
+    "extractive": "assistant.generation.extractive:ExtractiveGenerator",
     "openai": "assistant.generation.openai_backend:OpenAIGenerator",
     "local": "assistant.generation.local_backend:LocalGenerator",
 })
@@ -30,9 +33,8 @@ def get_generator(name: str | None = None, settings: GeneratorSettings | None = 
     module_name, class_name = BACKENDS[name].split(":")
     try:
         backend: type[Generator] = getattr(import_module(module_name), class_name)
-    except ImportError as exc:
-        extra = " (install the optional extra: pip install -e '.[llm]')" if name == "local" else ""
-        raise GenerationError(f"generator {name!r} is not available: {exc}{extra}") from None
+    except (ImportError, AttributeError) as exc:
+        raise GenerationError(f"generator {name!r} is not available: {exc}") from None
     return backend.from_settings(settings)
 
 

@@ -5,8 +5,11 @@ obey an instruction hidden in a clause. So the output is split into sentences an
 sentence is kept only when
 
 1. it cites at least one `[n]` and every cited `n` is one of the given clauses,
-2. every number in it appears in one of the clauses it cites, and
-3. it says more than the "《title》 section" line shown above a clause (small models copy it).
+2. every number in it appears in one of the clauses it cites,
+3. it says more than the "《title》 section" line shown above a clause, and
+4. it is not an echo of the prompt: fewer than half of its character bigrams may come
+   from the prompt's own wording rather than from the clauses or the question
+   (small models copy the rules or the template; seen with the local 0.5B model).
 
 Numbers are compared strictly, as written: both sides are NFKC-normalised (full-width
 digits become ASCII) with whitespace removed, then cut into number tokens — digits
@@ -42,13 +45,15 @@ REFUSAL_MARK = "规划中未找到"
 _MARKER = r"[\[［【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]］】]"
 _MARKER_RE = re.compile(_MARKER)
 # A sentence ends at 。！？； (or ASCII !?;) or a line break, with closing quotes and any
-# [n] markers written after the stop, plus the whitespace that follows.
-_END_RE = re.compile(r"[。！？；!?;\n]+[”’」』）)]*(?:\s*" + _MARKER + r")*\s*")
+# [n] markers written after the stop on the same line, plus the whitespace that follows.
+# (A marker opening the next line belongs to the next line: models copy the "[n] …" layout.)
+_END_RE = re.compile(r"(?:[。！？；!?;]+[”’」』）)]*(?:[ \t]*" + _MARKER + r")*|\n)\s*")
 # What may still turn into the end of the current sentence while streaming.
-_PENDING_RE = re.compile(r"\s*(?:[\[［【][\d\s,，、]*)?")
+_PENDING_RE = re.compile(r"[ \t]*(?:[\[［【][\d\s,，、]*)?")
 _ORDINAL_RE = re.compile(r"^\s*(?:[-*•·]\s*|\d{1,2}[.、)）](?!\d)\s*|[（(]\d{1,2}[)）]\s*)")
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?(?:万亿|亿|万|千)?")
 _CONTENT_RE = re.compile(r"\w")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
 _INJECTION_RE = re.compile(
     r"(?:忽略|无视|忘记|忘掉|违反|不要遵守|不必遵守|不再遵守)[^。！？\n]{0,12}(?:规则|指令|指示|提示|设定)"
     r"|ignore\s+(?:all\s+|the\s+|any\s+)?(?:previous|above|prior|earlier|preceding)\s+(?:instructions|rules|prompts?)"
@@ -87,8 +92,18 @@ def number_tokens(text: str) -> list[str]:
     return _NUMBER_RE.findall(flat)
 
 
-def check_sentence(sentence: str, evidence: dict[int, Evidence]) -> GroundedSentence | Rejected:
-    """Keep `sentence` (markers made canonical) or say why it is rejected."""
+def echo_bigrams(prompt: str, question: str, evidence: list[Evidence]) -> frozenset[str]:
+    """Bigrams of the prompt's own wording: in `prompt` but not in the question or any clause."""
+    own = _bigrams(question)
+    for e in evidence:
+        own |= _bigrams(f"{e.title}\n{e.section}\n{e.text}")
+    return frozenset(_bigrams(prompt) - own)
+
+
+def check_sentence(
+    sentence: str, evidence: dict[int, Evidence], echo: frozenset[str] = frozenset()
+) -> GroundedSentence | Rejected:
+    """Keep `sentence` (markers made canonical) or say why it is rejected; `echo` from `echo_bigrams`."""
     text = _canonical_markers(sentence.strip())
     cites = cited_numbers(text)
     if not cites:
@@ -103,6 +118,9 @@ def check_sentence(sentence: str, evidence: dict[int, Evidence]) -> GroundedSent
     claim = _ORDINAL_RE.sub("", _MARKER_RE.sub("", text), count=1)
     if _only_source_line(claim, [evidence[n] for n in cites]):
         return Rejected(text, "only repeats the source line of the clause")
+    grams = _bigrams(claim)
+    if len(grams) >= 3 and len(grams & echo) * 2 >= len(grams):
+        return Rejected(text, "repeats the prompt's instructions")
     allowed: set[str] = set()
     for n in cites:
         e = evidence[n]
@@ -120,9 +138,10 @@ def ground(
     generator: str,
     refusal: str,
     fallback: Draft | None = None,
+    echo: frozenset[str] = frozenset(),
 ) -> Draft:
     """Check a model's whole output; see the module docstring."""
-    check = _Check(evidence, generator=generator, refusal=refusal, fallback=fallback)
+    check = _Check(evidence, generator=generator, refusal=refusal, fallback=fallback, echo=echo)
     for piece in split_sentences(raw):
         check.add(piece)
     return check.finish(raw)
@@ -135,12 +154,13 @@ def ground_stream(
     generator: str,
     refusal: str,
     fallback: Draft | None = None,
+    echo: frozenset[str] = frozenset(),
 ) -> DraftStream:
     """Check a model's output while it streams: each sentence is shown once it has passed.
 
     The chunks yielded join to exactly `stream.draft.text`.
     """
-    check = _Check(evidence, generator=generator, refusal=refusal, fallback=fallback)
+    check = _Check(evidence, generator=generator, refusal=refusal, fallback=fallback, echo=echo)
     raw: list[str] = []
 
     def checked() -> Iterator[str]:
@@ -183,8 +203,9 @@ def renumber(draft: Draft, evidence: list[Evidence]) -> tuple[Draft, list[Eviden
 class _Check:
     """Sentence-by-sentence state shared by `ground` and `ground_stream`."""
 
-    def __init__(self, evidence: list[Evidence], *, generator: str, refusal: str, fallback: Draft | None):
-        self.evidence = {e.n: e for e in evidence}
+    def __init__(self, evidence: list[Evidence], *, generator: str, refusal: str, fallback: Draft | None,
+                 echo: frozenset[str]):
+        self.evidence, self.echo = {e.n: e for e in evidence}, echo
         self.generator, self.refusal, self.fallback = generator, refusal, fallback
         self.kept: list[GroundedSentence] = []
         self.dropped: list[Rejected] = []
@@ -197,7 +218,7 @@ class _Check:
         if not _CONTENT_RE.search(_MARKER_RE.sub("", piece)):
             self._break |= ends_line
             return ""  # punctuation or markdown noise: neither a claim nor worth reporting
-        result = check_sentence(piece, self.evidence)
+        result = check_sentence(piece, self.evidence, self.echo)
         if isinstance(result, Rejected):
             self.dropped.append(result)
             self._break |= ends_line  # keep the layout: what followed it still starts a line
@@ -237,6 +258,12 @@ def _only_source_line(claim: str, cited: list[Evidence]) -> bool:
             if label.strip():
                 rest = rest.replace(label.strip(), "")
     return not _CONTENT_RE.search(rest)
+
+
+def _bigrams(text: str) -> set[str]:
+    """Pairs of adjacent letters (CJK included; digits, markers and punctuation break a run)."""
+    runs = _LETTERS_RE.findall(unicodedata.normalize("NFKC", _MARKER_RE.sub(" ", text)))
+    return {run[i : i + 2] for run in runs for i in range(len(run) - 1)}
 
 
 def _canonical_markers(text: str) -> str:

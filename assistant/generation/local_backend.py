@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import convert_to_openai_messages
+from langchain_core.messages import BaseMessage, convert_to_openai_messages
 
 from .base import Draft, DraftStream, Evidence, GenerationError, Generator
 from .grounding import ground, ground_stream
-from .messages import answer_messages, refusal_text
+from .messages import answer_messages, prompt_echo, refusal_text
 from .settings import GeneratorSettings
 
 
@@ -108,7 +108,7 @@ class LocalGenerator(Generator):
         self.last_stats: dict[str, float] = {}  # tokens and seconds of the last answer, for benchmarks
 
     @classmethod
-    def from_settings(cls, settings: GeneratorSettings) -> "LocalGenerator":
+    def from_settings(cls, settings: GeneratorSettings) -> LocalGenerator:
         return cls(settings.local_model_dir, max_new_tokens=settings.local_max_new_tokens,
                    threads=settings.local_threads)
 
@@ -133,21 +133,22 @@ class LocalGenerator(Generator):
             self._model = model.eval()
 
     def generate(self, question: str, evidence: list[Evidence], fallback: Draft | None = None) -> Draft:
-        raw = "".join(self._decode(question, evidence))
-        return ground(raw, evidence, generator=self.name, refusal=refusal_text(question, self.prompts),
-                      fallback=fallback)
+        messages = answer_messages(question, evidence, self.prompts)
+        return ground("".join(self._decode(messages)), evidence, generator=self.name, fallback=fallback,
+                      refusal=refusal_text(question, self.prompts), echo=prompt_echo(messages, question, evidence))
 
     def stream(self, question: str, evidence: list[Evidence], fallback: Draft | None = None) -> DraftStream:
-        return ground_stream(self._decode(question, evidence), evidence, generator=self.name,
-                             refusal=refusal_text(question, self.prompts), fallback=fallback)
+        messages = answer_messages(question, evidence, self.prompts)
+        return ground_stream(self._decode(messages), evidence, generator=self.name, fallback=fallback,
+                             refusal=refusal_text(question, self.prompts),
+                             echo=prompt_echo(messages, question, evidence))
 
-    def _decode(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
+    def _decode(self, messages: list[BaseMessage]) -> Iterator[str]:
         """Text pieces as the model writes them (generation runs in a worker thread)."""
         from transformers import TextIteratorStreamer
 
         self.load()
-        messages = convert_to_openai_messages(answer_messages(question, evidence, self.prompts))
-        inputs = self._tokenizer.apply_chat_template(messages, add_generation_prompt=True,
+        inputs = self._tokenizer.apply_chat_template(convert_to_openai_messages(messages), add_generation_prompt=True,
                                                      return_tensors="pt", return_dict=True)
         streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
         result: dict[str, Any] = {}
@@ -192,6 +193,7 @@ def _cached_tokenizer(gguf: Path, parts: GGUFParts) -> Any:
     tmp = Path(tempfile.mkdtemp(dir=gguf.parent, prefix=".tokenizer."))
     try:
         tokenizer.save_pretrained(tmp)
+        os.chmod(tmp, 0o755)
         os.replace(tmp, cached)  # atomic; fails harmlessly if another process saved it first
     except OSError:
         pass

@@ -13,7 +13,7 @@ from langchain_core.messages import BaseMessage
 
 from ..prompts import load_chat_prompt, load_prompt
 from .base import Evidence
-from .grounding import is_injected
+from .grounding import echo_bigrams, is_injected
 
 # Shown instead of a clause that carries instructions (see grounding.is_injected).
 WITHHELD = "（此条含有指令性文字，不是规划原文，已略去，不得引用）"
@@ -33,6 +33,11 @@ def answer_messages(question: str, evidence: list[Evidence], prompts: Path | Non
     """System rules + the answer template filled with the clauses and the question."""
     template = load_chat_prompt("system", "answer", prompts)
     return template.format_messages(clauses=format_clauses(evidence), question=_one_line(question))
+
+
+def prompt_echo(messages: list[BaseMessage], question: str, evidence: list[Evidence]) -> frozenset[str]:
+    """The prompt's own wording, for the grounding check to spot an answer that copies it."""
+    return echo_bigrams("\n".join(str(m.content) for m in messages), question, evidence)
 
 
 def refusal_text(question: str, prompts: Path | None = None) -> str:

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 
 from .base import Draft, DraftStream, Evidence, GenerationError, Generator
 from .grounding import ground, ground_stream
-from .messages import answer_messages, refusal_text
+from .messages import answer_messages, prompt_echo, refusal_text
 from .settings import GeneratorSettings
 
 # Sent when no key is configured, so the client never falls back to OPENAI_API_KEY
@@ -57,7 +57,7 @@ class OpenAIGenerator(Generator):
         )
 
     @classmethod
-    def from_settings(cls, settings: GeneratorSettings) -> "OpenAIGenerator":
+    def from_settings(cls, settings: GeneratorSettings) -> OpenAIGenerator:
         missing = [env for env, value in (("PLANQA_LLM_BASE_URL", settings.llm_base_url),
                                           ("PLANQA_LLM_MODEL", settings.llm_model)) if not value]
         if missing:
@@ -81,13 +81,14 @@ class OpenAIGenerator(Generator):
             reply = self._chat.invoke(messages)
         except openai.OpenAIError as exc:
             raise self._error(exc) from None
-        return ground(_text(reply.content), evidence, generator=self.name,
-                      refusal=refusal_text(question, self.prompts), fallback=fallback)
+        return ground(_text(reply.content), evidence, generator=self.name, fallback=fallback,
+                      refusal=refusal_text(question, self.prompts), echo=prompt_echo(messages, question, evidence))
 
     def stream(self, question: str, evidence: list[Evidence], fallback: Draft | None = None) -> DraftStream:
         messages = answer_messages(question, evidence, self.prompts)
-        return ground_stream(self._chunks(messages), evidence, generator=self.name,
-                             refusal=refusal_text(question, self.prompts), fallback=fallback)
+        return ground_stream(self._chunks(messages), evidence, generator=self.name, fallback=fallback,
+                             refusal=refusal_text(question, self.prompts),
+                             echo=prompt_echo(messages, question, evidence))
 
     def _chunks(self, messages: list[BaseMessage]) -> Iterator[str]:
         try:
@@ -101,7 +102,8 @@ class OpenAIGenerator(Generator):
         """A plain message for a failed call: what failed and what to check, with no secret in it."""
         where = f"{_public_url(self.base_url)} (model {self.model})"
         if isinstance(exc, openai.APITimeoutError):
-            message = f"the LLM endpoint {where} did not answer in time; check PLANQA_LLM_BASE_URL or raise PLANQA_LLM_TIMEOUT"
+            message = (f"the LLM endpoint {where} did not answer in time; "
+                       "check PLANQA_LLM_BASE_URL or raise PLANQA_LLM_TIMEOUT")
         elif isinstance(exc, openai.APIConnectionError):
             message = f"cannot reach the LLM endpoint {where}; check PLANQA_LLM_BASE_URL and that the server is running"
         elif isinstance(exc, openai.APIStatusError):
@@ -125,7 +127,8 @@ def _text(content: object) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(p if isinstance(p, str) else str(p.get("text", "")) for p in content if isinstance(p, (str, dict)))
+        parts = (p if isinstance(p, str) else str(p.get("text", "")) for p in content if isinstance(p, str | dict))
+        return "".join(parts)
     return ""
 
 

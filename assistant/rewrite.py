@@ -1,0 +1,67 @@
+"""Let a generative backend (`openai`, `local`) rewrite a composed answer, under the grounding check.
+
+The composers' answer is the fallback: the model sees the clauses that answer cites
+plus the next best retrieved ones, numbered; whatever sentence of its output cites a
+wrong clause or states a number its clause does not contain is dropped, and if none
+survives the composed answer stands. A failing endpoint also leaves the composed answer.
+"""
+from __future__ import annotations
+
+import logging
+
+from assistant.answer import Answer
+from assistant.composers.common import Context
+from assistant.contract import Citation
+from assistant.generation import Draft, Evidence, GenerationError, Generator
+from assistant.generation.grounding import renumber
+from index.passages import row_text
+from ingest.records import Clause
+
+MAX_EVIDENCE = 6
+log = logging.getLogger(__name__)
+
+
+def evidence_for(ctx: Context, answer: Answer) -> tuple[list[Evidence], list[Clause]]:
+    """Numbered clauses: those the answer cites first, then the best other hits."""
+    clauses: list[Clause] = []
+    cited = {(c.doc_id, c.char_start) for c in answer.citations}
+    for clause in ctx.index.clauses:
+        if any(clause.doc_id == d and clause.char_start <= s < clause.char_end for d, s in cited):
+            clauses.append(clause)
+    for hit in ctx.hits:
+        if len(clauses) >= MAX_EVIDENCE:
+            break
+        if hit.clause not in clauses and hit.clause.kind != "heading":
+            clauses.append(hit.clause)
+    evidence = [
+        Evidence(
+            n=n, doc_id=c.doc_id, title=ctx.title_of(c.doc_id), section=" > ".join(c.section),
+            text=row_text(c) if c.kind == "table_row" else c.text, char_start=c.char_start, char_end=c.char_end,
+        )
+        for n, c in enumerate(clauses[:MAX_EVIDENCE], 1)
+    ]
+    return evidence, clauses[:MAX_EVIDENCE]
+
+
+def rewrite(generator: Generator, ctx: Context, answer: Answer) -> Answer:
+    """The generator's grounded answer, or `answer` unchanged when nothing it wrote passes."""
+    evidence, clauses = evidence_for(ctx, answer)
+    if not evidence:
+        return answer
+    try:
+        draft = generator.generate(ctx.query.text, evidence, fallback=Draft(text=answer.text, generator="extractive"))
+    except GenerationError as exc:
+        log.warning("generator %s failed, keeping the extractive answer: %s", generator.name, exc)
+        return answer
+    if draft.fell_back or not draft.sentences:
+        return answer
+    draft, cited = renumber(draft, evidence)
+    by_span = {(c.char_start, c.char_end, c.doc_id): c for c in clauses}
+    citations = []
+    for e in cited:
+        clause = by_span[(e.char_start, e.char_end, e.doc_id)]
+        citations.append(Citation(doc_id=clause.doc_id, section=e.section, quote=ctx.index.source(clause.doc_id)[clause.char_start:clause.char_end],
+                                  char_start=clause.char_start, char_end=clause.char_end))
+    return Answer(text=draft.text, citations=citations, refused=draft.refused, retrieved=answer.retrieved,
+                  composer=f"{answer.composer}+{generator.name}", query=answer.query, table=answer.table,
+                  checklist=answer.checklist)
