@@ -64,8 +64,14 @@ def _main(argv: list[str] | None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     bad = 0
     fd, tmp = tempfile.mkstemp(dir=args.out.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as out, open(args.inp, encoding="utf-8") as inp:
-        for line_no, line in enumerate(inp, 1):
+    with os.fdopen(fd, "w", encoding="utf-8") as out, open(args.inp, "rb") as inp:
+        for line_no, raw in enumerate(inp, 1):
+            try:
+                line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+            except UnicodeDecodeError:
+                print(f"warning: line {line_no}: not UTF-8 text; skipped", file=sys.stderr)
+                bad += 1
+                continue
             if not line.strip():
                 continue
             try:
