@@ -1,0 +1,145 @@
+"""End to end in headless Chromium: ask, see the cited answer, open the source, compare cities, self-check.
+
+Needs Debian's `chromium` (/usr/bin/chromium) and Playwright; skips with the reason when either is
+missing. Saves screenshots of each view under build/screenshots/ (used in the README).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from app_support import ROOT, private_index, start_app, stop_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+SHOTS = ROOT / "build" / "screenshots"
+WAIT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    root = tmp_path_factory.mktemp("app-browser")
+    url, proc = start_app(private_index(root), root / "app.log")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            page = context.new_page()
+            page.set_default_timeout(WAIT_MS)
+            page.goto(url)
+            page.locator("#pq-question textarea").wait_for()
+            yield page
+            browser.close()
+    finally:
+        stop_app(proc)
+
+
+def choose(page, elem_id: str, option: str) -> None:
+    """Pick `option` in a Gradio dropdown."""
+    box = page.locator(f"#{elem_id} input")
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option).first.click()
+
+
+def test_chat_shows_the_answer_the_citation_and_the_source_context(page):
+    page.locator("#pq-question textarea").fill("南京到2025年高新技术企业要达到多少家？")
+    page.locator("#pq-ask").click()
+    reply = page.locator("#pq-chat .bot").last
+    reply.get_by_text(re.compile("20000")).filter(visible=True).first.wait_for()
+    text = reply.inner_text()
+    assert "20000" in text and "[1]" in text and "南京市“十四五”科技创新规划" in text
+    source = page.locator("#pq-sources .pq-source").first
+    source.wait_for()
+    assert "南京市“十四五”科技创新规划" in source.inner_text()
+    assert source.locator("tr.pq-hit").first.inner_text().split() == ["高新技术企业数(家)", "6507", "20000"]
+    context = source.locator("details.pq-context")
+    assert not context.locator(".pq-ctx").first.is_visible()
+    context.locator("summary").click()
+    assert context.locator(".pq-ctx").first.is_visible()
+    assert "科技型中小企业数(家)" in context.inner_text()
+    page.screenshot(path=str(SHOTS / "chat.png"), full_page=True)
+
+
+def test_follow_up_uses_the_conversation(page):
+    page.locator("#pq-question textarea").fill("那南通呢？")
+    page.locator("#pq-ask").click()
+    reply = page.locator("#pq-chat .bot").nth(1)
+    reply.get_by_text(re.compile("3600")).filter(visible=True).first.wait_for()
+    assert "南通市“十四五”科技创新规划" in page.locator("#pq-sources").inner_text()
+
+
+def test_refusal_looks_different_from_an_answer(page):
+    page.locator("#pq-question textarea").fill("苏州“十四五”高新技术企业目标是多少家？")
+    page.locator("#pq-ask").click()
+    tag = page.locator("#pq-chat .bot").last.locator(".pq-tag-refused")
+    tag.wait_for()
+    assert tag.inner_text() == "未找到依据"
+    colour = page.locator("#pq-chat .bot.message").last.evaluate("e => getComputedStyle(e).borderLeftColor")
+    assert colour == "rgb(245, 158, 11)"
+
+
+def test_comparison_tab_shows_the_cited_table(page):
+    page.get_by_role("tab", name="城市对比").click()
+    choose(page, "pq-concept", "高新技术企业数（4个城市）")
+    page.locator("#pq-compare").click()
+    table = page.locator("#pq-compare-table")
+    table.get_by_text("20000家").filter(visible=True).first.wait_for()
+    text = table.inner_text()
+    for expected in ("南京市", "2025年20000家", "南通市", "2025年3600家", "江阴市", "[1]", "[4]"):
+        assert expected in text
+    page.locator("#pq-compare-sources .pq-source").filter(visible=True).first.wait_for()
+    page.wait_for_timeout(500)  # let the bar chart finish drawing
+    page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
+
+
+def test_eligibility_tab_lists_measures_with_conditions(page):
+    page.get_by_role("tab", name="资格自查").click()
+    choose(page, "pq-city", "南京市")
+    choose(page, "pq-type", "新型研发机构")
+    page.locator("#pq-check").click()
+    result = page.locator("#pq-checklist")
+    result.get_by_text("资格自查结果").filter(visible=True).first.wait_for()
+    text = result.inner_text()
+    assert "南京市“十四五”科技创新规划" in text and "需准备" in text and "[1]" in text
+    page.locator("#pq-export").get_by_text(re.compile(r"\.md")).wait_for()
+    page.screenshot(path=str(SHOTS / "eligibility.png"), full_page=True)
+
+
+def test_plans_tab_lists_the_indexed_plans(page):
+    page.get_by_role("tab", name="规划库").click()
+    plans = page.locator("#pq-plans")
+    plans.get_by_text("句政办发〔2022〕41号").filter(visible=True).first.wait_for()
+    text = plans.inner_text()
+    for doc_id in ("nanjing-2021", "nantong-2021", "jurong-2022", "jiangyin-2020", "lianyungang-2021"):
+        assert doc_id in text
+    page.locator("#pq-outline").get_by_text("一、指导思想").filter(visible=True).first.wait_for()  # the outline of the first plan (江阴)
+
+
+def test_upload_then_remove_a_plan(page, tmp_path):
+    plan = tmp_path / "镇江科创计划.txt"
+    plan.write_text("镇江市科技创新示范计划\n\n一、总体目标\n\n到2025年，镇江市高新技术企业达到2500家。\n\n"
+                    "二、保障措施\n\n加强组织领导，完善考核机制。\n", encoding="utf-8")
+    page.get_by_role("tab", name="规划库").click()
+    page.locator("#pq-upload").wait_for()
+    with page.expect_response(lambda r: "/gradio_api/upload" in r.url and r.ok):
+        page.locator("#pq-upload input[type=file]").set_input_files(str(plan))
+    # the name is shown as stem and extension in separate elements
+    page.locator("#pq-upload").get_by_text("镇江科创计划").filter(visible=True).first.wait_for()
+    page.locator("#pq-upload-btn").click()
+    status = page.locator("#pq-library-status")
+    status.get_by_text(re.compile("已加入《镇江市科技创新示范计划》")).filter(visible=True).first.wait_for()
+    page.locator("#pq-plans").get_by_text("镇江市科技创新示范计划").filter(visible=True).first.wait_for()
+    page.screenshot(path=str(SHOTS / "plans.png"), full_page=True)
+    choose(page, "pq-removable", "镇江科创计划.txt")
+    page.locator("#pq-remove-btn").click()
+    status.get_by_text(re.compile("已删除“镇江科创计划.txt”")).filter(visible=True).first.wait_for()
+    assert "镇江市科技创新示范计划" not in page.locator("#pq-plans").inner_text()

@@ -1,0 +1,117 @@
+"""Serving configuration (loopback by default, login, exposure warning) and the index built on first use."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+from pydantic import ValidationError
+
+import app
+from index.settings import IndexSettings
+from webui.settings import ServeSettings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in ("PLANQA_HOST", "PLANQA_PORT", "PLANQA_AUTH", "PLANQA_CONCURRENCY", "PLANQA_MAX_UPLOAD_MB"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_are_loopback_7860_without_login():
+    s = ServeSettings()
+    assert (s.host, s.port, s.credentials, s.loopback) == ("127.0.0.1", 7860, None, True)
+    assert s.exposure_warning() is None and s.max_upload_bytes == 20 * 1024 * 1024
+
+
+def test_environment_sets_host_port_and_login(monkeypatch):
+    monkeypatch.setenv("PLANQA_HOST", "0.0.0.0")
+    monkeypatch.setenv("PLANQA_PORT", "8080")
+    monkeypatch.setenv("PLANQA_AUTH", "alice:pa:ss")
+    s = ServeSettings()
+    assert (s.host, s.port, s.credentials) == ("0.0.0.0", 8080, ("alice", "pa:ss"))
+    assert "pa:ss" not in repr(s) and "pa:ss" not in str(s.model_dump())
+    assert s.exposure_warning() is None  # exposed, but behind a login
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "planqa.example.org"])
+def test_exposed_without_login_is_warned(host):
+    warning = ServeSettings(host=host).exposure_warning()
+    assert warning and host in warning and "PLANQA_AUTH" in warning
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_loopback_hosts_are_not_warned(host):
+    assert ServeSettings(host=host).exposure_warning() is None
+
+
+@pytest.mark.parametrize("auth", ["alice-s3cret", ":pw-s3cret", "alice-s3cret:", ":"])
+def test_malformed_login_is_refused_with_the_expected_form_and_not_echoed(auth):
+    with pytest.raises(ValidationError, match="user:password") as info:
+        ServeSettings(auth=auth)
+    assert "s3cret" not in str(info.value)
+
+
+def test_bad_port_is_refused():
+    with pytest.raises(ValidationError, match="PLANQA_PORT"):
+        ServeSettings(port=70000)
+
+
+def test_main_reports_bad_settings_without_a_traceback(monkeypatch, capsys):
+    monkeypatch.setenv("PLANQA_AUTH", "no-colon")
+    assert app.main() == 2
+    err = capsys.readouterr().err
+    assert "user:password" in err and "Traceback" not in err and "no-colon" not in err
+
+
+def test_index_is_built_on_first_use(tmp_path, caplog):
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "demo-plan.txt").write_text(
+        "示范市科技创新规划\n\n一、发展目标\n\n到2025年，示范市高新技术企业达到800家。\n\n二、保障措施\n\n加强组织领导，完善考核机制。\n",
+        encoding="utf-8",
+    )
+    settings = IndexSettings(plans_dir=plans, index_dir=tmp_path / "index", uploads_dir=tmp_path / "uploads")
+    with caplog.at_level(logging.WARNING, logger="planqa.app"):
+        assistant = app.ensure_index(settings)
+    assert list(assistant.index.docs) == ["demo-plan"]
+    assert any("python -m index build" in r.getMessage() for r in caplog.records)  # why it is building
+    assert any("Index built: 1 plans" in r.getMessage() for r in caplog.records)
+    assert "800" in assistant.ask("示范市到2025年高新技术企业达到多少家？").text
+
+
+class _Launch:
+    """Stands in for the Gradio page: records how `main` launches it."""
+
+    def __init__(self):
+        self.kwargs: dict = {}
+
+    def launch(self, **kwargs):
+        self.kwargs = kwargs
+
+
+def test_main_serves_with_the_settings_and_warns_when_exposed(monkeypatch, tmp_path, caplog):
+    from app_support import private_index
+
+    from assistant.service import Assistant
+
+    settings = private_index(tmp_path)
+    page = _Launch()
+    monkeypatch.setattr(app, "ensure_index", lambda _settings: Assistant.from_index(settings))
+    monkeypatch.setattr(app, "build_app", lambda assistant, library, serve: page)
+    monkeypatch.setenv("PLANQA_HOST", "0.0.0.0")
+    monkeypatch.setenv("PLANQA_PORT", "8123")
+    with caplog.at_level(logging.WARNING, logger="planqa.app"):
+        assert app.main() == 0
+    assert any("0.0.0.0:8123 without a login" in r.getMessage() for r in caplog.records)
+    k = page.kwargs
+    assert (k["server_name"], k["server_port"], k["auth"]) == ("0.0.0.0", 8123, None)
+    assert k["max_file_size"] == 20 * 1024 * 1024 and k["show_error"] is False
+
+
+def test_main_reports_a_missing_plans_directory(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("PLANQA_PLANS_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("PLANQA_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("PLANQA_UPLOADS_DIR", str(tmp_path / "uploads"))
+    assert app.main() == 2
+    err = capsys.readouterr().err
+    assert "nowhere" in err and "Traceback" not in err

@@ -1,0 +1,195 @@
+"""What each control of the page does, as plain functions of the assistant's public API.
+
+`app.py` only wires these to Gradio components. Each handler turns the assistant's
+expected errors (an empty question, a filter naming an unknown plan, a missing index)
+into a message on the page: a user never sees a traceback and never loses what they typed.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from assistant.answer import Answer
+from assistant.composers.eligibility import SUBJECTS
+from assistant.contract import AnswerRecord
+from assistant.query import concept_of
+from assistant.service import Assistant, QuestionError
+from index.storage import IndexUnavailableError
+from index.store import FilterError, Filters
+from webui import render
+
+EXPECTED_ERRORS = (QuestionError, FilterError, IndexUnavailableError)
+
+SUBJECT_TYPES = tuple(SUBJECTS)  # the kinds of applicant the eligibility composer recognises
+PEOPLE = ("高层次人才", "外籍人才")  # asked about in the first person singular
+STAGES = ("初创期", "成长期", "成熟期", "拟上市")
+RD_LEVELS = ("无", "市级", "省级", "国家级")
+
+EXAMPLES_OFFICIALS = (
+    "南京到2025年高新技术企业要达到多少家？",
+    "南京、连云港、南通、句容“十四五”的高企目标各是多少？",
+    "南通“十四五”的七大科技创新提升工程是哪些？",
+    "江阴2020年“全市净增高新技术企业150家”这项任务由哪个部门牵头？",
+)
+EXAMPLES_ENTERPRISES = (
+    "我们是一家科技型中小企业，在南通，可以享受哪些支持？",
+    "我们是南京的一家新型研发机构，市里对我们有什么支持？",
+    "我们是连云港的科小，想升高企，市里有什么帮扶？",
+    "在句容有哪些科技金融贷款产品可以用？",
+)
+
+
+def message_text(content: Any) -> str:
+    """The text of a chat message, whether Gradio gives a string or a list of content parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, (list, tuple)):
+        return "".join(message_text(part) for part in content)
+    return ""
+
+
+def user_questions(history: Sequence[dict[str, Any]] | None) -> list[str]:
+    """The user's earlier questions, oldest first: what the assistant resolves follow-ups against."""
+    return [message_text(m.get("content")) for m in history or [] if m.get("role") == "user"]
+
+
+def make_filters(cities: Sequence[str] | None = None, doc_ids: Sequence[str] | None = None) -> Filters:
+    return Filters(cities=tuple(c for c in cities or () if c), doc_ids=tuple(d for d in doc_ids or () if d))
+
+
+# -- chat -------------------------------------------------------------------------------------
+@dataclass
+class ChatTurn:
+    history: list[dict[str, Any]]
+    sources: str
+    question_box: str  # what stays in the input box: emptied on success, kept on an error
+    answer: Answer | None
+
+
+def chat(assistant: Assistant, question: str, history: list[dict[str, Any]] | None,
+         cities: Sequence[str] | None = None, doc_ids: Sequence[str] | None = None) -> ChatTurn:
+    """Answer one chat turn; earlier user turns drive follow-ups, the filters restrict the plans."""
+    history = list(history or [])
+    earlier = user_questions(history)
+    shown = question if isinstance(question, str) else ""
+    try:
+        index = assistant.index
+        answer = assistant.ask(question, history=earlier, filters=make_filters(cities, doc_ids))
+    except EXPECTED_ERRORS as exc:
+        if shown.strip():
+            history.append({"role": "user", "content": shown})
+        history.append({"role": "assistant", "content": render.error_message(str(exc))})
+        return ChatTurn(history, render.NO_SOURCES, shown, None)
+    history += [{"role": "user", "content": shown}, {"role": "assistant", "content": render.chat_message(answer, index)}]
+    return ChatTurn(history, render.sources_html(answer, index), "", answer)
+
+
+def ask_record(assistant: Assistant, question: str, cities: Sequence[str] | None = None,
+               doc_ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """The JSON contract object for one question (the `/ask` API); bad input gives a refused record."""
+    try:
+        return assistant.ask(question, filters=make_filters(cities, doc_ids)).record(question).model_dump()
+    except EXPECTED_ERRORS as exc:
+        return AnswerRecord(question=str(question), answer=str(exc), refused=True).model_dump()
+
+
+# -- 城市对比 ---------------------------------------------------------------------------------
+def indicator_choices(index: Any) -> list[tuple[str, str]]:
+    """(label, concept) for every indicator concept some plan's table sets, most widely set first."""
+    cities: dict[str, set[str]] = defaultdict(set)
+    for record in index.indicators:
+        concept = concept_of(record.indicator)
+        if concept:
+            cities[concept].add(index.docs[record.doc_id].city or record.doc_id)
+    ranked = sorted(cities.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [(f"{concept}（{len(where)}个城市）", concept) for concept, where in ranked]
+
+
+def compare_question(concept: str, cities: Sequence[str]) -> str:
+    """The comparison question the assistant answers for the 城市对比 tab."""
+    return f"{'、'.join(cities)}的{concept}目标对比"
+
+
+@dataclass
+class Comparison:
+    table: pd.DataFrame
+    chart: pd.DataFrame | None
+    note: str
+    sources: str
+    answer: Answer | None
+
+
+def compare(assistant: Assistant, concept: str | None, cities: Sequence[str] | None) -> Comparison:
+    """Compare one indicator concept across cities (all cities when fewer than two are chosen)."""
+    empty = render.comparison_table(Answer("", [], False, []))
+    if not concept:
+        return Comparison(empty, None, "请选择一个指标。", render.NO_SOURCES, None)
+    chosen = [c for c in cities or () if c]
+    note = ""
+    try:
+        index = assistant.index
+        if len(chosen) < 2:
+            note = "选择的城市少于两个，已对比全部城市。" if chosen else ""
+            chosen = list(index.cities)
+        answer = assistant.ask(compare_question(concept, chosen))
+    except EXPECTED_ERRORS as exc:
+        return Comparison(empty, None, str(exc), render.NO_SOURCES, None)
+    if answer.refused or not answer.table:
+        text = answer.text if answer.refused else f"没有得到“{concept}”的对比表。"
+        return Comparison(empty, None, text, render.sources_html(answer, index), answer)
+    chart, chart_note = render.comparison_chart(answer, concept)
+    table = render.comparison_table(answer, concept)
+    return Comparison(table, chart, " ".join(n for n in (note, chart_note) if n), render.sources_html(answer, index), answer)
+
+
+# -- 资格自查 ---------------------------------------------------------------------------------
+def profile_question(profile: dict[str, Any]) -> str:
+    """The eligibility question for a profile, in the words an applicant would use."""
+    subject = profile.get("type") or "科技型企业"
+    city = profile.get("city") or ""
+    if subject in PEOPLE:
+        head = f"我是一名{subject}" + (f"，在{city}工作" if city else "")
+    else:
+        head = f"我们是{city + '的' if city else ''}一家{subject}"
+    extras = []
+    if profile.get("industry"):
+        extras.append(f"所属行业是{profile['industry']}")
+    if profile.get("stage"):
+        extras.append(f"目前处于{profile['stage']}")
+    if profile.get("rd_level") and profile["rd_level"] != "无":
+        extras.append(f"建有{profile['rd_level']}研发机构")
+    text = "，".join([head, *extras])
+    if profile.get("text"):
+        text += f"。{str(profile['text']).strip()}"
+    return text + "。可以享受哪些支持政策？"
+
+
+@dataclass
+class Eligibility:
+    markdown: str
+    sources: str
+    export_path: str | None
+    answer: Answer | None
+
+
+def eligibility(assistant: Assistant, profile: dict[str, Any]) -> Eligibility:
+    """The checklist of measures that may apply to `profile`, with a Markdown file to download."""
+    profile = {k: (v.strip() if isinstance(v, str) else v) for k, v in profile.items() if v}
+    try:
+        index = assistant.index
+        answer = assistant.ask(profile_question(profile), profile=profile)
+    except EXPECTED_ERRORS as exc:
+        return Eligibility(render.error_message(str(exc)), render.NO_SOURCES, None, None)
+    markdown = render.checklist_markdown(answer, index, profile)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".md", delete=False,
+                                     prefix=f"资格自查-{time.strftime('%Y%m%d-%H%M%S')}-") as f:
+        f.write(markdown + "\n")
+    return Eligibility(markdown, render.sources_html(answer, index), f.name, answer)

@@ -1,0 +1,305 @@
+"""Answers → what the page shows: chat text, the sources panel, comparison tables, checklists, outlines.
+
+Pure functions over the assistant's public objects (`Answer`, `Citation`, the loaded
+`PlanIndex`), so every view can be tested without a browser. Everything taken from a
+plan or from a user is HTML-escaped before it is placed in markup.
+"""
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+import pandas as pd
+
+from assistant.answer import Answer
+from assistant.composers.compare import (
+    NOT_SET,  # how the assistant says a plan sets no such target
+)
+from assistant.contract import Citation
+from ingest.records import Clause, DocumentMeta, Heading
+
+CONTEXT_CLAUSES = 2  # neighbours shown on each side in the 上下文 view
+# Units that count the same kind of thing (one plan writes 高新技术企业数 in 个, another in 家):
+# compared as equal in the chart, shown as written in the table.
+SAME_UNIT = {"个": "家"}
+STATUS_LABELS = {"met": "已满足", "not met": "不满足", "unknown": "待确认"}
+
+
+class IndexView(Protocol):
+    """The parts of `index.store.PlanIndex` the views read."""
+
+    docs: dict[str, DocumentMeta]
+    clauses: list[Clause]
+    headings: dict[str, list[Heading]]
+
+    def clause_ids_of(self, doc_id: str) -> list[int]: ...
+
+    def neighbours(self, clause: Clause, before: int = 1, after: int = 1) -> list[Clause]: ...
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def title_of(index: IndexView, doc_id: str) -> str:
+    meta = index.docs.get(doc_id)
+    return meta.title if meta else doc_id
+
+
+def section_path(section: str) -> str:
+    """"一、总体要求 > (四)规划目标" → "一、总体要求 › (四)规划目标" (the contract joins with " > ")."""
+    return " › ".join(section.split(" > ")) if section else "正文"
+
+
+# -- chat -------------------------------------------------------------------------------------
+def chat_message(answer: Answer, index: IndexView) -> str:
+    """The assistant's chat bubble: a tag for refusals, the answer with [n] markers, a compact source list."""
+    parts: list[str] = []
+    if answer.notice:
+        parts.append(f'<span class="pq-tag pq-tag-notice">提示</span> {_e(answer.notice)}\n\n')
+    if answer.refused:
+        parts.append('<span class="pq-tag pq-tag-refused">未找到依据</span>\n\n')
+    parts.append(_e(answer.text))
+    if answer.citations:
+        lines = [f"[{n}] {title_of(index, c.doc_id)} · {section_path(c.section)}" for n, c in enumerate(answer.citations, 1)]
+        parts.append('\n\n<div class="pq-cite-list">' + "<br>".join(_e(line) for line in lines) + "</div>")
+    if nearest_only(answer):
+        parts.append('\n\n<div class="pq-cite-list">最相近的条款见“来源”。</div>')
+    return "".join(parts)
+
+
+def error_message(message: str) -> str:
+    """A chat bubble for input the assistant could not take (empty question, unknown filter …)."""
+    return f'<span class="pq-tag pq-tag-error">无法回答</span>\n\n{_e(message)}'
+
+
+# -- sources ----------------------------------------------------------------------------------
+def clause_of(index: IndexView, citation: Citation) -> Clause | None:
+    """The clause a citation quotes from (None when the span is not inside one clause)."""
+    for i in index.clause_ids_of(citation.doc_id):
+        clause = index.clauses[i]
+        if clause.char_start <= citation.char_start and citation.char_end <= clause.char_end:
+            return clause
+    return None
+
+
+def _highlighted(clause: Clause, citation: Citation) -> str:
+    """The clause as HTML, the quoted span inside <mark>; table rows as a one-row table."""
+    covers = citation.char_start <= clause.char_start and clause.char_end <= citation.char_end
+    if clause.kind == "table_row" and clause.cells:
+        header = "".join(f"<th>{_e(h)}</th>" for h in (clause.header or ()))
+        cells = "".join(f"<td>{_e(c)}</td>" for c in clause.cells)
+        caption = f"<caption>{_e(clause.caption)}</caption>" if clause.caption else ""
+        row_class = ' class="pq-hit"' if covers else ""
+        head = f"<thead><tr>{header}</tr></thead>" if header else ""
+        return f'<table class="pq-row">{caption}{head}<tbody><tr{row_class}>{cells}</tr></tbody></table>'
+    start = max(citation.char_start - clause.char_start, 0)
+    end = min(citation.char_end - clause.char_start, len(clause.text))
+    text = clause.text
+    return (f'<div class="pq-clause">{_e(text[:start])}<mark>{_e(text[start:end])}</mark>'
+            f"{_e(text[end:])}</div>")
+
+
+def _plain(clause: Clause) -> str:
+    if clause.kind == "table_row" and clause.cells:
+        return " | ".join(c for c in clause.cells if c)
+    return clause.text
+
+
+def source_card(index: IndexView, citation: Citation, label: str) -> str:
+    """One cited clause: plan title, section path, the clause with the quote marked, a 上下文 view."""
+    meta = index.docs.get(citation.doc_id)
+    city = f'<span class="pq-city">{_e(meta.city)}</span>' if meta and meta.city else ""
+    section = section_path(citation.section)
+    clause = clause_of(index, citation)
+    if clause is None:
+        body = f'<div class="pq-clause"><mark>{_e(citation.quote)}</mark></div>'
+        context = ""
+    else:
+        body = _highlighted(clause, citation)
+        around = index.neighbours(clause, CONTEXT_CLAUSES, CONTEXT_CLAUSES)
+        items = []
+        for other in around:
+            if other.clause_id == clause.clause_id:
+                items.append(f'<div class="pq-ctx pq-ctx-current">{_highlighted(other, citation)}</div>')
+            else:
+                items.append(f'<div class="pq-ctx">{_e(_plain(other))}</div>')
+        context = f'<details class="pq-context"><summary>上下文</summary>{"".join(items)}</details>'
+    return (
+        f'<div class="pq-source">'
+        f'<div class="pq-source-head"><span class="pq-badge">{_e(label)}</span>'
+        f'<span class="pq-title">{_e(title_of(index, citation.doc_id))}</span>{city}</div>'
+        f'<div class="pq-section">{_e(section)}</div>{body}{context}'
+        f'<div class="pq-offsets">{_e(citation.doc_id)} · 字符 {citation.char_start}–{citation.char_end}</div>'
+        f"</div>"
+    )
+
+
+def nearest_only(answer: Answer) -> list[Citation]:
+    """A refusal's nearest clauses, without those its own text already cites (e.g. a corrected figure)."""
+    if not answer.refused:
+        return []
+    cited = [(c.doc_id, c.char_start, c.char_end) for c in answer.citations]
+    return [n for n in answer.nearest
+            if not any(d == n.doc_id and s <= n.char_start and n.char_end <= e for d, s, e in cited)]
+
+
+NO_SOURCES = '<div class="pq-empty">提问后，这里显示答案引用的规划条款、所在章节和上下文。</div>'
+
+
+def sources_html(answer: Answer, index: IndexView) -> str:
+    """The sources panel for one answer: its citations, or for a refusal the nearest clauses."""
+    cards = [source_card(index, c, f"[{n}]") for n, c in enumerate(answer.citations, 1)]
+    nearest = nearest_only(answer)
+    if nearest:
+        cards.append('<div class="pq-nearest-note">规划中未找到能回答该问题的条款。以下是最相近的条款，仅供参考：</div>')
+        cards += [source_card(index, c, "相近") for c in nearest]
+    if not cards:
+        return '<div class="pq-empty">这个回答没有引用条款。</div>'
+    return '<div class="pq-sources">' + "".join(cards) + "</div>"
+
+
+# -- 城市对比 ---------------------------------------------------------------------------------
+COMPARISON_COLUMNS = ["城市", "规划指标（原文）", "规划表述", "引用"]
+
+
+def comparison_table(answer: Answer, concept: str | None = None) -> pd.DataFrame:
+    """City × indicator rows with their citation marker; unset targets say so, never zero."""
+    rows = [r for r in (answer.table or []) if concept is None or r.get("concept") == concept]
+    out = [{
+        "城市": r.get("city") or "",
+        "规划指标（原文）": r.get("indicator") or ("正文表述" if r.get("target") else "—"),
+        "规划表述": r.get("target") or NOT_SET,
+        "引用": r.get("citation") or "—",
+    } for r in rows]
+    return pd.DataFrame(out, columns=COMPARISON_COLUMNS)
+
+
+def comparison_chart(answer: Answer, concept: str | None = None) -> tuple[pd.DataFrame | None, str]:
+    """(bar-chart data, note): a chart of the tables' numbers, only when they share a unit."""
+    rows = [r for r in (answer.table or []) if concept is None or r.get("concept") == concept]
+    numeric = [r for r in rows if r.get("value") is not None]
+    unset = [r["city"] for r in rows if not r.get("target")]
+    in_text = [r["city"] for r in rows if r.get("target") and r.get("value") is None]
+    notes = []
+    if unset:
+        notes.append(f"{'、'.join(unset)}：{NOT_SET}（图中不显示，不按 0 计）。")
+    if in_text:
+        notes.append(f"{'、'.join(in_text)}的表述不是指标表中的数值，未作图。")
+    written = {r.get("unit") or "" for r in numeric}
+    units = {SAME_UNIT.get(u, u) for u in written}
+    if not numeric:
+        return None, " ".join(notes + ["没有可作图的数值目标。"])
+    if len(units) > 1:
+        return None, " ".join(notes + [f"各规划的单位不同（{'、'.join(sorted(u or '无单位' for u in written))}），不作图比较。"])
+    years = {r.get("year") for r in numeric}
+    if len(years) > 1:
+        notes.append("各规划的目标年份不同，已在城市名后标注。")
+    frame = pd.DataFrame({
+        "城市": [f"{r['city']}（{r['year']}）" if len(years) > 1 and r.get("year") else r["city"] for r in numeric],
+        "目标值": [float(r["value"]) for r in numeric],
+        "规划表述": [r.get("target") or "" for r in numeric],
+    })
+    if any(written):
+        notes.append(f"单位：{'、'.join(sorted(written))}。")
+    return frame, " ".join(notes)
+
+
+# -- 资格自查 ---------------------------------------------------------------------------------
+def citation_for(answer: Answer, item: dict[str, Any]) -> int | None:
+    """The [n] of the citation that quotes a checklist measure."""
+    for n, c in enumerate(answer.citations, 1):
+        if c.doc_id == item.get("doc_id") and c.quote == item.get("measure"):
+            return n
+    return None
+
+
+def preparation(item: dict[str, Any]) -> list[str]:
+    """What the applicant should get ready, derived only from what the clause states or leaves open."""
+    notes = []
+    for cond in item.get("conditions", []):
+        if cond["status"] == "unknown":
+            notes.append(f"核实是否符合“{cond['text']}”，准备相应证明材料")
+        elif cond["status"] == "not met":
+            notes.append(f"目前不符合“{cond['text']}”，可先了解达到该条件的途径")
+    if not item.get("conditions"):
+        notes.append("规划未列出具体条件，以主管部门发布的申报通知为准")
+    if not item.get("amount_given"):
+        notes.append("规划未写明支持金额或门槛，需查阅配套实施细则")
+    return notes
+
+
+def profile_summary(profile: dict[str, Any]) -> str:
+    labels = {"city": "城市", "type": "主体类型", "industry": "行业", "stage": "发展阶段", "rd_level": "研发机构级别",
+              "text": "补充说明"}
+    return "；".join(f"{labels[k]}：{v}" for k, v in profile.items() if k in labels and v)
+
+
+def measure_title(measure: str, limit: int = 28) -> str:
+    """A measure's lead-in phrase ("推进新型研发机构权益分配改革:继续…" → its part before the first pause)."""
+    head = re.split(r"[：:，,；;。]", measure.strip(), maxsplit=1)[0]
+    return head if len(head) <= limit else head[:limit] + "…"
+
+
+def checklist_markdown(answer: Answer, index: IndexView, profile: dict[str, Any]) -> str:
+    """The eligibility checklist as Markdown: shown on the page and exported as a file."""
+    lines = ["## 资格自查结果", "", f"**您的情况**：{profile_summary(profile) or '未填写'}", ""]
+    if answer.refused or not answer.checklist:
+        lines += ["> **未找到依据**：" + answer.text.replace("\n", " "), ""]
+    for k, item in enumerate(answer.checklist or [], 1):
+        n = citation_for(answer, item)
+        marker = f"[{n}]" if n else ""
+        section = item.get("section") or ""
+        lines += [
+            f"### {k}. {measure_title(item['measure'])}",
+            f"- **出处**：{title_of(index, item['doc_id'])} › {section_path(section)}",
+            f"- **原文**：{item['measure']}{marker}",
+        ]
+        if item.get("conditions"):
+            lines.append("- **条件**：")
+            for cond in item["conditions"]:
+                lines.append(f"  - 【{STATUS_LABELS.get(cond['status'], '待确认')}】{cond['text']}")
+        else:
+            lines.append("- **条件**：规划未列出")
+        lines.append("- **需准备**：" + "；".join(preparation(item)))
+        lines.append("")
+    if answer.citations:
+        lines += ["### 引用", ""]
+        lines += [f"- [{n}] {title_of(index, c.doc_id)} · {section_path(c.section)}（{c.doc_id}，字符 {c.char_start}–{c.char_end}）"
+                  for n, c in enumerate(answer.citations, 1)]
+        lines.append("")
+    lines.append("*条件状态只依据您填写的信息判断；“待确认”表示规划有该条件而您未说明。以主管部门正式通知为准。*")
+    return "\n".join(lines)
+
+
+# -- 规划 -------------------------------------------------------------------------------------
+PLAN_COLUMNS = ["城市", "标题", "规划期", "发文机关", "文号", "日期", "条款数", "来源", "doc_id"]
+
+
+def plans_table(index: IndexView, uploaded_files: Iterable[str] = ()) -> pd.DataFrame:
+    """The indexed plans with their metadata and clause counts; uploaded ones marked as such."""
+    uploaded = set(uploaded_files)
+    rows = []
+    for doc_id, meta in sorted(index.docs.items(), key=lambda kv: (kv[1].city or "", kv[0])):
+        rows.append({
+            "城市": meta.city or "—", "标题": meta.title, "规划期": meta.period or "—",
+            "发文机关": meta.issuer or "—", "文号": meta.doc_number or "—",
+            "日期": meta.date or (str(meta.year) if meta.year else "—"), "条款数": len(index.clause_ids_of(doc_id)),
+            "来源": "上传" if meta.file in uploaded else "内置", "doc_id": doc_id,
+        })
+    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
+
+
+def outline_markdown(index: IndexView, doc_id: str | None) -> str:
+    """A plan's heading tree as an indented Markdown list."""
+    if not doc_id or doc_id not in index.docs:
+        return "选择一个规划查看目录。"
+    meta = index.docs[doc_id]
+    headings: Sequence[Heading] = index.headings.get(doc_id, [])
+    lines = [f"#### {meta.title}", ""]
+    if not headings:
+        lines.append("（该规划没有识别出标题层级，按正文段落索引。）")
+    lines += ["  " * (max(h.level, 1) - 1) + f"- {h.title}" for h in headings]
+    return "\n".join(lines)

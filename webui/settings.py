@@ -1,0 +1,76 @@
+"""Serving configuration, read from `PLANQA_*` environment variables (pydantic-settings).
+
+Loopback by default: an office deploying PlanQA on a shared machine must opt in to
+exposing it, and exposing it without a login is logged as a warning.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+
+class ServeSettings(BaseSettings):
+    """Where and how the web app listens."""
+
+    # hide_input_in_errors: a malformed PLANQA_AUTH must not be echoed in the error (it holds a password).
+    model_config = SettingsConfigDict(env_prefix="PLANQA_", extra="ignore", hide_input_in_errors=True)
+
+    host: str = "127.0.0.1"  # PLANQA_HOST
+    port: int = 7860  # PLANQA_PORT
+    auth: SecretStr | None = None  # PLANQA_AUTH=user:password (never logged)
+    concurrency: int = 4  # PLANQA_CONCURRENCY: questions answered at once; the rest wait in the queue
+    max_queue: int = 64  # PLANQA_MAX_QUEUE: requests waiting beyond this are turned away
+    max_upload_mb: float = 20.0  # PLANQA_MAX_UPLOAD_MB: largest plan file accepted by the Plans tab
+
+    @field_validator("auth")
+    @classmethod
+    def _user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        user, sep, password = value.get_secret_value().partition(":")
+        if not sep or not user or not password:
+            raise ValueError("PLANQA_AUTH must look like user:password (both parts non-empty)")
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _port_range(cls, value: int) -> int:
+        if not 0 < value < 65536:
+            raise ValueError("PLANQA_PORT must be between 1 and 65535")
+        return value
+
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        """(user, password) for Gradio's login form, or None when no login is required."""
+        if self.auth is None:
+            return None
+        user, _, password = self.auth.get_secret_value().partition(":")
+        return user, password
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def loopback(self) -> bool:
+        """True when only this machine can connect."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False  # a host name other than localhost may resolve to anything
+
+    def exposure_warning(self) -> str | None:
+        """The warning to log when the app is reachable from other machines without a login."""
+        if self.loopback or self.credentials is not None:
+            return None
+        return (
+            f"PlanQA is listening on {self.host}:{self.port} without a login: anyone who can reach this machine "
+            "can ask questions and upload or remove plans. Set PLANQA_AUTH=user:password, or PLANQA_HOST=127.0.0.1."
+        )
