@@ -1,12 +1,17 @@
 """Dense search over L2-normalised embeddings with FAISS (inner product = cosine).
 
-Exact `IndexFlatIP` up to `PLANQA_FAISS_FLAT_MAX` vectors; above that, HNSW or IVF-PQ per
-`PLANQA_FAISS_APPROX`. Ids are positions: vector i belongs to clause i of the index version, so no
-id map is needed (a changed plan means a new version, built from stored vectors). A metadata filter
-is applied inside FAISS (an `IDSelectorBatch` in the search parameters), before ranking, never
-after: and when an approximate index returns fewer hits than the filter allows (HNSW stops at
-`efSearch` candidates, IVF at `nprobe` lists), the query is re-run exhaustively, so a filter never
-silently shortens the result.
+Exact `IndexFlatIP` up to `PLANQA_FAISS_FLAT_MAX` vectors; above that, HNSW, HNSW over 8-bit
+scalar-quantised vectors (`hnswsq`: a quarter of the memory, for 10^6 clauses in under 2 GB; see
+bench/SCALE.md) or IVF-PQ per `PLANQA_FAISS_APPROX`. Quantisers train on a fixed, seeded sample
+(IVF: 64 vectors per centroid, FAISS asks for 30–256), not on every vector, which at 10^6 clauses
+FAISS would otherwise cluster in full. Ids are positions: vector i belongs to clause i of the index
+version, so no id map is needed (a changed plan means a new version, built from stored vectors). A
+metadata filter is applied inside FAISS (an `IDSelectorBatch` in the search parameters), before
+ranking, never after. A selective filter (at most 1/20 of the vectors, e.g. one city of many) is
+searched exhaustively over the allowed vectors: a graph or a few lists would meet too few of them.
+And when an approximate index returns fewer hits than the filter allows (HNSW stops at `efSearch`
+candidates, IVF at `nprobe` lists), the query is re-run exhaustively, so a filter never silently
+shortens the result.
 """
 from __future__ import annotations
 
@@ -21,9 +26,12 @@ from tqdm import tqdm
 
 from index.settings import IndexSettings
 
-DenseKind = Literal["flat", "hnsw", "ivfpq"]
+DenseKind = Literal["flat", "hnsw", "hnswsq", "ivfpq"]
+APPROX_KINDS = ("hnsw", "hnswsq", "ivfpq")
 # FAISS warns below 39 training points per centroid; PQ codebooks have 256 centroids each.
 IVFPQ_MIN_VECTORS = 39 * 256
+# A filter allowing at most 1/SELECTIVE_FILTER of the vectors is searched exhaustively over them.
+SELECTIVE_FILTER = 20
 _ADD_CHUNK = 10_000
 _NORM_TOLERANCE = 1e-3
 
@@ -56,15 +64,21 @@ class DenseIndex:
     ) -> DenseIndex:
         """Index `vectors` (n, d), row i getting id i; exact up to `faiss_flat_max` rows, approximate above."""
         settings = settings or IndexSettings()
-        if settings.faiss_approx not in ("hnsw", "ivfpq"):
-            raise DenseIndexError(f"PLANQA_FAISS_APPROX must be 'hnsw' or 'ivfpq', not {settings.faiss_approx!r}.")
-        x = _unit_rows(vectors, "vectors")
+        if settings.faiss_approx not in APPROX_KINDS:
+            raise DenseIndexError(
+                f"PLANQA_FAISS_APPROX must be one of {', '.join(APPROX_KINDS)}, not {settings.faiss_approx!r}."
+            )
+        x = unit_rows(vectors, "vectors")
         n, d = x.shape
         if n <= settings.faiss_flat_max:
             index: faiss.Index = faiss.IndexFlatIP(d)
         elif settings.faiss_approx == "hnsw":
             index = faiss.IndexHNSWFlat(d, settings.faiss_hnsw_m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = settings.faiss_hnsw_ef_construction
+        elif settings.faiss_approx == "hnswsq":
+            index = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, settings.faiss_hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = settings.faiss_hnsw_ef_construction
+            index.train(_training_sample(x, 256 * 64))  # per-dimension ranges of the 8-bit codes
         else:
             if n < IVFPQ_MIN_VECTORS:
                 raise DenseIndexError(
@@ -74,7 +88,7 @@ class DenseIndex:
             nlist = max(1, min(round(4 * math.sqrt(n)), n // 39))
             quantizer = faiss.IndexFlatIP(d)
             index = faiss.IndexIVFPQ(quantizer, d, nlist, _pq_subquantizers(d), 8, faiss.METRIC_INNER_PRODUCT)
-            index.train(x)
+            index.train(_training_sample(x, 64 * nlist))
         if progress is None:
             progress = n > settings.faiss_flat_max
         with tqdm(total=n, unit="vec", desc=f"FAISS {_kind_of(index)}", disable=not progress) as bar:
@@ -93,7 +107,7 @@ class DenseIndex:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise DenseIndexError(f"k must be a positive integer, got {k!r}.")
         single = np.ndim(queries) == 1
-        q = _unit_rows(np.atleast_2d(queries), "query vectors")
+        q = unit_rows(np.atleast_2d(queries), "query vectors")
         if q.shape[1] != self.dimension:
             raise DenseIndexError(f"Query vectors have {q.shape[1]} dimensions, the index has {self.dimension}.")
         allowed = self._allowed(allowed_ids)
@@ -104,11 +118,18 @@ class DenseIndex:
         else:
             # Keep the selector referenced for as long as FAISS may read it.
             selector = faiss.IDSelectorBatch(allowed) if allowed is not None else None
-            scores, ids = self._index.search(q, kk, params=self._params(selector, kk))
-            short = (ids < 0).any(axis=1)
-            if short.any():
+            if allowed is not None and self.kind != "flat" and len(allowed) * SELECTIVE_FILTER <= self.ntotal:
+                # A selective filter (one city among many): the graph or the probed lists meet few allowed
+                # vectors and return a full but worse top-k (HNSW, one city of 53: recall@10 0.86 at 10^5,
+                # bench/SCALE.md); scoring the allowed vectors directly is exact and about as fast.
                 exhaustive, params = self._exhaustive(selector)
-                scores[short], ids[short] = exhaustive.search(q[short], kk, params=params)
+                scores, ids = exhaustive.search(q, kk, params=params)
+            else:
+                scores, ids = self._index.search(q, kk, params=self._params(selector, kk))
+                short = (ids < 0).any(axis=1)
+                if short.any():
+                    exhaustive, params = self._exhaustive(selector)
+                    scores[short], ids[short] = exhaustive.search(q[short], kk, params=params)
         return (ids[0], scores[0]) if single else (ids, scores)
 
     def _allowed(self, allowed_ids: Collection[int] | np.ndarray | None) -> np.ndarray | None:
@@ -126,7 +147,7 @@ class DenseIndex:
         return None if arr.size == self.ntotal else arr
 
     def _params(self, selector: faiss.IDSelector | None, k: int) -> faiss.SearchParameters | None:
-        if self.kind == "hnsw":
+        if self.kind in ("hnsw", "hnswsq"):
             return faiss.SearchParametersHNSW(efSearch=max(self._ef_search, k), sel=selector)
         if self.kind == "ivfpq":
             return faiss.SearchParametersIVF(nprobe=min(self._nprobe, self._index.nlist), sel=selector)
@@ -134,7 +155,7 @@ class DenseIndex:
 
     def _exhaustive(self, selector: faiss.IDSelector | None) -> tuple[faiss.Index, faiss.SearchParameters | None]:
         """An index and parameters that score every (allowed) vector: complete by construction."""
-        if self.kind == "hnsw":  # the graph's own flat storage holds the exact vectors
+        if self.kind in ("hnsw", "hnswsq"):  # the graph's own storage: exact vectors, or their 8-bit codes
             storage = faiss.downcast_index(self._index.storage)
             return storage, faiss.SearchParameters(sel=selector) if selector is not None else None
         if self.kind == "ivfpq":  # every inverted list
@@ -167,9 +188,18 @@ def _kind_of(index: faiss.Index) -> DenseKind:
         return "flat"
     if isinstance(index, faiss.IndexHNSWFlat):
         return "hnsw"
+    if isinstance(index, faiss.IndexHNSWSQ):
+        return "hnswsq"
     if isinstance(index, faiss.IndexIVFPQ):
         return "ivfpq"
     raise DenseIndexError(f"Unsupported FAISS index type {type(index).__name__}.")
+
+
+def _training_sample(x: np.ndarray, size: int) -> np.ndarray:
+    """At most `size` rows of `x`, the same ones on every build (seeded), in their original order."""
+    if len(x) <= size:
+        return x
+    return x[np.sort(np.random.default_rng(0).choice(len(x), size, replace=False))]
 
 
 def _pq_subquantizers(d: int) -> int:
@@ -177,15 +207,17 @@ def _pq_subquantizers(d: int) -> int:
     return next(m for m in range(max(1, d // 8), 0, -1) if d % m == 0)
 
 
-def _unit_rows(vectors: np.ndarray, what: str) -> np.ndarray:
+def unit_rows(vectors: np.ndarray, what: str) -> np.ndarray:
+    """`vectors` as contiguous float32 rows, checked to be finite and L2-normalised (every store needs this)."""
     x = np.asarray(vectors)
     if x.ndim != 2 or x.shape[1] == 0 or x.dtype.kind not in "fiu":
         raise DenseIndexError(f"The {what} must be a numeric (n, d) matrix, got shape {x.shape} of {x.dtype}.")
     x = np.ascontiguousarray(x, dtype=np.float32)
     if len(x):
-        if not np.isfinite(x).all():
+        # einsum makes no (n, d) temporary: 10^6 x 512 vectors would otherwise need 2 GB more.
+        norms = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64))
+        if not np.isfinite(norms).all():
             raise DenseIndexError(f"The {what} contain NaN or infinite values.")
-        norms = np.linalg.norm(x, axis=1)
         if np.abs(norms - 1).max() > _NORM_TOLERANCE:
             raise DenseIndexError(f"The {what} must be L2-normalised (inner product stands for cosine).")
     return x

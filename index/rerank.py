@@ -2,17 +2,30 @@
 
 No Chinese cross-encoder installs here, and plans are regular enough that a few
 structural features do the job: the question's key phrases in the section title or in
-a table row's indicator name, a bonus for table rows when the question asks for a
-number, and the city of the plan. The caller (the assistant) says what the question is
-about through `SearchHints`; the index knows nothing of intents.
+a table row's indicator name, a bonus for table rows and for sentences that state a
+figure when the question asks for a number, the share of the question's topic found in
+the clause, whether the clause looks back (发展基础, “十三五”) or ahead (发展目标) as the
+question does, and the city of the plan. The caller (the assistant) says what the
+question is about through `SearchHints`; the index knows nothing of intents.
+
+The score is fused + Σ weight·feature; the weights are fitted on the dev set by
+`python -m index tune` (k-fold cross-validated, see eval/README.md) and read from
+`index/tuned.json`; the defaults below are the hand-set starting point.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from itertools import pairwise
+from typing import Literal
+
+import numpy as np
 
 from ingest.records import Clause
+
+Period = Literal["past", "target"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,8 @@ class SearchHints:
     numeric: bool = False  # the question asks for a number or target
     cities: tuple[str, ...] = ()  # cities named (used as a soft feature when no filter applies)
     year: int | None = None
+    topic: str = ""  # the question's topic words (city, question and frame words removed)
+    period: Period | None = None  # asks about the past (2020, “十三五”末, 现有) or a target
 
 
 @dataclass(frozen=True)
@@ -35,32 +50,118 @@ class RerankWeights:
     year_match: float = 0.05
     city_match: float = 0.2
     heading_penalty: float = 0.2
+    topic_coverage: float = 0.0
+    sentence_coverage: float = 0.0
+    context_coverage: float = 0.0
+    states_figure: float = 0.0
+    period_match: float = 0.0
+    period_conflict: float = 0.0
+    year_conflict: float = 0.0
     extra: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The feature names, in a fixed order (the tuner's columns)."""
+        return _NAMES
 
-_NUMBER = re.compile(r"\d")
+    def weight(self, name: str) -> float:
+        return getattr(self, name) if name in _NAMES else self.extra.get(name, 0.0)
 
 
-def _norm(s: str) -> str:
-    return unicodedata.normalize("NFKC", s).upper()
+_NAMES = tuple(f.name for f in fields(RerankWeights) if f.name != "extra")
 
 
-def features(clause: Clause, hints: SearchHints, city: str | None) -> dict[str, float]:
-    """Feature values in [0, 1] for one candidate."""
-    text = _norm(clause.text)
-    section = _norm(" ".join(clause.section) + " " + (clause.caption or ""))
-    phrases = [_norm(p) for p in hints.phrases if p]
-    f = {
-        "section_match": float(any(p in section for p in phrases)),
-        "phrase_in_row": float(clause.kind == "table_row" and bool(clause.cells) and any(p in _norm(clause.cells[0]) for p in phrases)),
+_DIGIT = re.compile(r"\d")
+# A figure: a number that is not a bare year ("2025年"), e.g. "3.3%", "1000家", "2－3家".
+_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?!\d)(?!\s*年)")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+# Sections that look back (the plan's review of the previous period) and ones that set targets.
+PAST_SECTION = re.compile(r"发展基础|现状|回顾|面临形势|存在问题|形势与机遇|发展成效")
+TARGET_SECTION = re.compile(r"发展目标|规划目标|主要目标|总体目标|预期目标|工作目标|主要指标")
+_SEGMENT = re.compile(r"[，,；;。：:、\n]")
+_SENTENCE = re.compile(r"(?<=[。；;！？!?])")
+
+
+@lru_cache(maxsize=16384)
+def norm(text: str) -> str:
+    """NFKC and upper case: the form features compare in (cached: clause texts recur across queries)."""
+    return unicodedata.normalize("NFKC", text).upper()
+
+
+# Function characters: a bigram with one of them ("区在", "是由") spans two words and says nothing.
+FUNCTION_CHARS = frozenset("的了在是和与及对把被从由之其")
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the CJK runs, and whole Latin/number runs, of `text` (a lone CJK character says little)."""
+    grams: set[str] = set()
+    for chunk in re.findall(r"[\u4e00-\u9fff]+|[A-Z]+|\d+(?:\.\d+)?", norm(text)):
+        if not chunk[0] >= "\u4e00":
+            grams.add(chunk)
+        else:
+            grams.update(a + b for a, b in pairwise(chunk) if a not in FUNCTION_CHARS and b not in FUNCTION_CHARS)
+    return grams
+
+
+def coverage(grams: set[str] | dict[str, float], text: str) -> float:
+    """Share of `grams` found in `text` (0…1), each gram counted by its weight when weights are given."""
+    if not grams:
+        return 0.0
+    t = norm(text)
+    if isinstance(grams, dict):
+        total = sum(grams.values())
+        return sum(w for g, w in grams.items() if g in t) / total if total else 0.0
+    return sum(1 for g in grams if g in t) / len(grams)
+
+
+def weigh(grams: set[str], texts: list[str]) -> dict[str, float]:
+    """IDF-like weights over the candidates themselves: a bigram every candidate has (企业) tells little."""
+    normed = [norm(t) for t in texts]
+    n = len(normed)
+    return {g: float(np.log(1.0 + (n + 1) / (1 + sum(1 for t in normed if g in t)))) for g in grams}
+
+
+def states_figure(text: str, phrases: tuple[str, ...]) -> bool:
+    """A phrase and a figure in the same or the next comma-segment: "…企业数实现倍增，突破1000家"."""
+    t = norm(text)
+    for p in phrases:
+        start = t.find(p)
+        while start >= 0:
+            rest = t[start + len(p):]
+            cuts = [m.start() for m in _SEGMENT.finditer(rest)][:2]
+            window = rest[: cuts[1]] if len(cuts) > 1 else rest
+            if _FIGURE.search(window):
+                return True
+            start = t.find(p, start + 1)
+    return False
+
+
+def features(clause: Clause, hints: SearchHints, city: str | None, grams: set[str] | dict[str, float] | None = None) -> dict[str, float]:
+    """Feature values in [-1, 1] for one candidate (names as in `RerankWeights`)."""
+    text = norm(clause.text)
+    context = norm(" ".join(clause.section) + " " + (clause.caption or ""))
+    phrases = tuple(norm(p) for p in hints.phrases if p)
+    grams = bigrams(hints.topic) if grams is None else grams
+    past = bool(PAST_SECTION.search(context))
+    ahead = bool(TARGET_SECTION.search(context))
+    context_years = set(_YEAR.findall(context))
+    return {
+        "section_match": float(any(p in context for p in phrases)),
+        "phrase_in_row": float(clause.kind == "table_row" and bool(clause.cells) and any(p in norm(clause.cells[0]) for p in phrases)),
         "phrase_in_text": float(any(p in text for p in phrases)),
         "table_row_numeric": float(hints.numeric and clause.kind == "table_row"),
-        "number_numeric": float(hints.numeric and bool(_NUMBER.search(clause.text))),
+        "number_numeric": float(hints.numeric and bool(_DIGIT.search(clause.text))),
         "year_match": float(hints.year is not None and str(hints.year) in clause.text),
         "city_match": float(bool(hints.cities) and city in hints.cities),
         "heading_penalty": -float(clause.kind == "heading"),
+        "topic_coverage": coverage(grams, clause.text),
+        "sentence_coverage": max((coverage(grams, piece) for piece in _SENTENCE.split(clause.text) if piece.strip()), default=0.0),
+        "context_coverage": coverage(grams, context),
+        "states_figure": float(hints.numeric and clause.kind != "table_row" and states_figure(clause.text, phrases)),
+        "period_match": float((hints.period == "past" and past) or (hints.period == "target" and ahead)),
+        "period_conflict": -float((hints.period == "past" and ahead) or (hints.period == "target" and past)),
+        "year_conflict": -float(hints.year is not None and bool(context_years) and str(hints.year) not in context_years),
     }
-    return f
 
 
 def rerank(
@@ -71,10 +172,11 @@ def rerank(
     weights: RerankWeights = RerankWeights(),
 ) -> list[tuple[int, float]]:
     """Re-score (id, fused score) pairs: fused + Σ weight·feature, best first."""
+    grams = weigh(bigrams(hints.topic), [clauses[i].text for i, _ in candidates])
+    w = {name: weights.weight(name) for name in _NAMES}
     scored = []
     for i, base in candidates:
-        f = features(clauses[i], hints, cities[i])
-        bonus = sum(getattr(weights, name, weights.extra.get(name, 0.0)) * value for name, value in f.items())
-        scored.append((i, base + bonus))
+        f = features(clauses[i], hints, cities[i], grams)
+        scored.append((i, base + sum(w.get(name, weights.extra.get(name, 0.0)) * value for name, value in f.items())))
     scored.sort(key=lambda t: -t[1])
     return scored

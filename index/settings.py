@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,13 +26,26 @@ class IndexSettings(BaseSettings):
     index_dir: Path = Path("build/index")
     # Above this many vectors FAISS switches from exact IndexFlatIP to an approximate index.
     faiss_flat_max: int = 50_000
-    faiss_approx: str = "hnsw"  # "hnsw" or "ivfpq"
+    faiss_approx: str = "hnsw"  # "hnsw", "hnswsq" (8-bit vectors: 1/4 the memory, for ~10^6 clauses) or "ivfpq"
     # HNSW: links per node and build/search breadth (recall@10 ≈ 0.99 on 20k random 64-d unit vectors).
     faiss_hnsw_m: int = 32
     faiss_hnsw_ef_construction: int = 100
     faiss_hnsw_ef_search: int = 128
     # IVF-PQ: inverted lists scanned per query (nlist ≈ 4·√n is fixed when the index is built).
     faiss_ivf_nprobe: int = 32
+    # Where the dense vectors live (index/vectorstore.py): "faiss" embedded in the index directory, or
+    # "milvus" (index/milvus_store.py). Chosen when the index is built; loading follows what was built.
+    vector_store: Literal["faiss", "milvus"] = "faiss"
+    # Milvus server or cluster, e.g. "http://milvus.example:19530"; empty = Milvus Lite, a local database
+    # inside the index version directory (one process at a time).
+    milvus_uri: str = ""
+    milvus_token: SecretStr = SecretStr("")  # "user:password" or an API key; never written to the index
+    # Collections are named f"{prefix}_{version}": one prefix per deployment sharing a cluster.
+    milvus_collection: str = "planqa"
+    # Index above `faiss_flat_max` vectors (exact FLAT below, as for FAISS) and its build/search parameters.
+    milvus_index_type: str = "HNSW"
+    milvus_index_params: dict[str, Any] = {"M": 32, "efConstruction": 100}
+    milvus_search_params: dict[str, Any] = {"ef": 128}
     # BM25 (bm25s): scoring variant and parameters, chosen by measurement (see index/lexical.py).
     bm25_method: str = "lucene"  # any bm25s method: "lucene", "bm25+", "robertson", "atire", "bm25l"
     bm25_k1: float = 1.5

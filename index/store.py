@@ -15,7 +15,7 @@ from typing import Iterable, Literal, Sequence
 
 import numpy as np
 
-from index.dense import DenseIndex
+from index.vectorstore import RowMeta, VectorStore, build_vector_store, open_vector_store
 from index.embeddings import Encoder, get_encoder
 from index.fusion import FusionWeights, fuse
 from index.lexical import LexicalIndex
@@ -82,7 +82,7 @@ class PlanIndex:
         headings: dict[str, list[Heading]],
         indicators: list[IndicatorRecord],
         tasks: list[TaskRecord],
-        dense: DenseIndex,
+        dense: VectorStore,
         lexical: LexicalIndex,
         settings: IndexSettings,
     ):
@@ -154,6 +154,20 @@ class PlanIndex:
         ])
         return np.flatnonzero(mask)
 
+    def candidates(
+        self, query: str, depth: int, allowed: np.ndarray | None, mode: Mode = "hybrid+rerank", lexical_query: str | None = None,
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Each system's raw scores of its `depth` best clauses (what fusion and rerank start from; `index.tune` reads it)."""
+        dense_scores: dict[int, float] = {}
+        lexical_scores: dict[int, float] = {}
+        if mode != "bm25":
+            ids, scores = self.dense.search(self.encoder.encode_query(query), depth, allowed)
+            dense_scores = dict(zip(map(int, ids), map(float, scores)))
+        if mode != "dense":
+            ids, scores = self.lexical.search(lexical_query or query, depth, allowed)
+            lexical_scores = {int(i): float(s) for i, s in zip(ids, scores) if s > 0}
+        return dense_scores, lexical_scores
+
     def search(
         self,
         query: str,
@@ -171,14 +185,7 @@ class PlanIndex:
         if allowed is not None and len(allowed) == 0:
             return []
         depth = max(k, CANDIDATES)
-        dense_scores: dict[int, float] = {}
-        lexical_scores: dict[int, float] = {}
-        if mode != "bm25":
-            ids, scores = self.dense.search(self.encoder.encode_query(query), depth, allowed)
-            dense_scores = dict(zip(map(int, ids), map(float, scores)))
-        if mode != "dense":
-            ids, scores = self.lexical.search(lexical_query or query, depth, allowed)
-            lexical_scores = {int(i): float(s) for i, s in zip(ids, scores) if s > 0}
+        dense_scores, lexical_scores = self.candidates(query, depth, allowed, mode, lexical_query)
         if mode == "dense":
             ranked = sorted(dense_scores.items(), key=lambda t: -t[1])
         elif mode == "bm25":
@@ -186,7 +193,8 @@ class PlanIndex:
         else:
             ranked = sorted(fuse(dense_scores, lexical_scores, self.fusion).items(), key=lambda t: -t[1])
             if mode == "hybrid+rerank":
-                ranked = rerank(ranked[:depth], self.clauses, self._clause_city, hints or SearchHints(), self.rerank_weights)
+                # every candidate either system found (≤ 2·depth): the reranker's weights are fitted on that pool
+                ranked = rerank(ranked, self.clauses, self._clause_city, hints or SearchHints(), self.rerank_weights)
         return [Hit(self.clauses[i], s, self.docs[self.clauses[i].doc_id]) for i, s in ranked[:k]]
 
 
@@ -270,7 +278,6 @@ def build_index(
             todo.append(i)
     if todo:
         vectors[todo] = encoder.encode_passages([texts[i] for i in todo], progress=progress)
-    dense = DenseIndex.build(vectors, settings)
     lexical = LexicalIndex.build(texts)
 
     version = new_version_dir(settings.index_dir)
@@ -283,7 +290,8 @@ def build_index(
     _write_jsonl(version / "indicators.jsonl", (r.to_dict() for doc in documents for r in doc.indicators))
     _write_jsonl(version / "tasks.jsonl", (t.to_dict() for doc in documents for t in doc.tasks))
     np.save(version / "embeddings.npy", vectors)
-    dense.save(version / "dense.faiss")
+    rows = [RowMeta(c.doc_id, metas[c.doc_id].city or "", c.kind) for c in clauses]
+    dense = build_vector_store(vectors, rows, version, settings)  # FAISS or Milvus, per PLANQA_VECTOR_STORE
     lexical.save(version / "lexical")
     seconds = time.perf_counter() - started
     manifest = Manifest(
@@ -329,7 +337,7 @@ def load_index(settings: IndexSettings | None = None, verify: bool = True) -> Pl
         indicators = [IndicatorRecord.from_dict(d) for d in _read_jsonl(version / "indicators.jsonl")]
         tasks = [TaskRecord(**{**d, "lead_units": tuple(d["lead_units"]), "partner_units": tuple(d["partner_units"])})
                  for d in _read_jsonl(version / "tasks.jsonl")]
-        dense = DenseIndex.load(version / "dense.faiss")
+        dense = open_vector_store(version, settings)
         lexical = LexicalIndex.load(version / "lexical")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexCorruptError(f"The index at {version} could not be read ({exc}): {REBUILD_HINT}.") from None

@@ -18,6 +18,10 @@ def q(text, history=None, **kw):
     ("南京和南通的研发强度目标分别是多少？", ("南京市", "南通市")),
     ("通过技术转移提升能力的措施有哪些", ()),       # 通 inside 通过 is not 南通
     ("安宁的环境与港口建设", ()),                  # 宁, 港 inside words are not cities
+    ("宁、通、港三市2025年的研发强度目标谁最高？", ("南京市", "南通市", "连云港市")),  # a list of short names
+    ("宁目前有多少家新研机构？", ("南京市",)),
+    ("宁“十四五”末的研发强度目标是多少？", ("南京市",)),
+    ("南通、港口和通道建设", ("南通市",)),           # 港口, 通道 after 、/和 are words
 ])
 def test_cities(text, cities):
     assert q(text).cities == cities
@@ -35,6 +39,13 @@ def test_places_without_plan_are_flagged():
     ("我们是一家科技型中小企业，在南通，可以享受哪些支持？", "eligibility"),
     ("连云港有哪些重点产业？", "list"),
     ("江阴为什么要建设先进制造业科创中心", "general"),
+    # "分别" with one city names several things of it, not several cities
+    ("请问南京规划里国家级孵化器和众创空间到2025年分别要有多少家？", "target"),
+    ("哪个城市是全国唯一的科技体制综合改革试点城市？", "compare"),
+    ("宁有哪几个代表性的城市硅巷？", "list"),
+    ("句容科创规划的发文字号是什么？", "document"),
+    ("江阴2020年新签约10亿元以上项目30个的任务由谁牵头？", "task"),
+    ("江阴三年行动计划要求2022年高企突破2000家，是吗？", "target"),
 ])
 def test_intent(text, intent):
     assert q(text).intent == intent
@@ -53,6 +64,11 @@ def test_indicator_concepts(name, concept):
     assert concept_of(name) == concept
 
 
+def test_overlapping_aliases_name_one_concept():
+    # 每万人高价值发明专利拥有量 holds 高价值发明专利 and 发明专利拥有量, overlapping: one indicator
+    assert q("南京和连云港每万人高价值发明专利拥有量的目标分别是多少？").concepts == ("高价值发明专利",)
+
+
 def test_question_concepts_use_abbreviations():
     assert q("宁研发强度2025年目标").concepts == ("研发投入强度",)
     assert q("科小有多少家").concepts == ("科技型中小企业数",)
@@ -61,6 +77,45 @@ def test_question_concepts_use_abbreviations():
 def test_year_and_stated_numbers():
     query = q("南京计划2025年高新技术企业达到3万家，对吗？")
     assert query.year == 2025 and query.numbers == ("3万",)
+    # "2000家" and "达到2000亿" are figures, not years
+    query = q("江阴三年行动计划要求2022年高企突破2000家，是吗？")
+    assert query.year == 2022 and query.numbers == ("2000",)
+    query = q("南京2025年的技术合同成交额会达到2000亿吗？")
+    assert query.year == 2025 and query.numbers == ("2000亿",)
+    assert q("南京到2035年研发投入强度要达到多少？").year == 2035
+
+
+@pytest.mark.parametrize("text,period", [
+    ("南京到2025年高新技术企业要达到多少家？", "target"),
+    ("南通“十四五”的高企目标是多少？", "target"),
+    ("南通“十三五”末的技术交易额是多少？", "past"),
+    ("宁和南通现有新研机构各有多少家？", "past"),
+    ("南京2020年研发投入总额是多少？", None),  # a bare year: judged against each plan's period later
+])
+def test_period_from_the_wording(text, period):
+    assert q(text).period == period
+
+
+@pytest.mark.parametrize("text,unit", [
+    ("句容对新建省级研发机构的建设资金支持最高多少万元？", "money"),
+    ("南通研发强度“十四五”末的目标是多少？", "percent"),
+    ("到2022年江阴要建成几家新型研发机构？", "count"),
+    ("南京市级科创基金的盘子有多大？", None),
+])
+def test_kind_of_figure_asked_for(text, unit):
+    assert q(text).unit == unit
+
+
+def test_topic_drops_cities_question_and_frame_words_but_keeps_names():
+    assert q("南京到2025年高新技术企业要达到多少家？").topic == "高新技术企业"
+    assert q("南京市级科创基金的盘子有多大？").topic.startswith("市级科创基金")  # 南京市级 keeps 市级
+    assert "南理工江阴创新港" in q("江阴依托哪所高校建设南理工江阴创新港？").topic  # a city inside a name stays
+    assert q("南通“十三五”末的技术交易额是多少？").topic == "十三五 技术交易额"
+
+
+def test_quoted_names_including_nested_quotes():
+    assert q("南通的“紫琅英才计划”对引进人才补贴多少？").quoted == ("紫琅英才计划",)
+    assert q("《“创新江阴”三年行动计划》是哪天印发的？").quoted == ("“创新江阴”三年行动计划", "创新江阴")
 
 
 def test_followup_city_switch():
@@ -75,7 +130,7 @@ def test_followup_pronoun_keeps_subject_and_takes_own_intent():
     follow = q("它的牵头单位是谁？", [first])
     assert follow.followup and follow.cities == ("江阴市",)
     assert "牵头单位" in follow.text and "高新技术企业" in follow.text
-    assert follow.intent == "general"
+    assert follow.intent == "task"  # its own words ask who leads a task
 
 
 def test_standalone_question_is_not_a_followup():

@@ -238,9 +238,6 @@ def load_index_at(version: Path) -> PlanIndex:
     return load_index(IndexSettings(index_dir=version))
 
 
-@pytest.mark.xfail(strict=True, reason="Assistant.ask reads `self.index` twice (ask, then understand): when a rebuild "
-                   "switches versions in between, the question is parsed against the new version's cities and searched "
-                   "in the old one (FilterError 没有这些城市的规划：常州市); ask should use one snapshot per question")
 def test_one_question_is_answered_from_one_version(cloned_index, synthetic_plan):
     before = load_index(cloned_index)
     cloned_index.uploads_dir.mkdir(parents=True, exist_ok=True)

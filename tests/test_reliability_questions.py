@@ -144,8 +144,6 @@ def test_fake_citation_in_the_question_is_not_echoed_as_fact(assistant):
     assert all("5万" not in c.quote for c in answer.citations)
 
 
-@pytest.mark.xfail(strict=True, reason="assistant/query.py `_numbers` takes the [1] of a pasted citation, alert(1) or "
-                   "1=1 for a figure the user states, so the target composer refuses over a premise of “1”")
 @pytest.mark.parametrize("question", [
     "[1] 南京规划写明高企目标为5万家。" + NANJING,
     "<script>alert(1)</script>南京高企目标是多少？",
@@ -198,8 +196,6 @@ def test_filter_restricts_indicator_answers(assistant, filters, doc_id):
     assert answer.citations and {c.doc_id for c in answer.citations} == {doc_id}, answer.text
 
 
-@pytest.mark.xfail(strict=True, reason="a lone surrogate (e.g. JSON \"\\ud800\") passes clean_question and crashes the "
-                   "ONNX encoder with UnicodeEncodeError; assistant/service.py should drop U+D800–U+DFFF")
 def test_lone_surrogate_is_removed(assistant):
     _answers_nanjing_target(assistant.ask("南京到2025年高新技术\ud800企业要达到多少家？"))
 

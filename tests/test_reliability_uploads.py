@@ -78,9 +78,6 @@ def test_bad_upload_is_refused_and_the_index_kept(cloned_index, library, tmp_pat
     assert library.uploaded() == [] and not any((cloned_index.uploads_dir / ".staging").iterdir())
 
 
-@pytest.mark.xfail(strict=True, reason="webui/library.py checks only the doc_id (inferred from the file name when the "
-                   "manifest has no entry): a shipped plan re-uploaded under another name is indexed a second time; "
-                   "refusing an upload whose text sha256 equals an indexed plan's would catch it")
 def test_an_indexed_plan_uploaded_again_under_another_name_is_refused(cloned_index, library, tmp_path):
     path = tmp_path / "南通规划.md"
     path.write_bytes(_nantong_gb18030())

@@ -147,11 +147,15 @@ class PlanLibrary:
             raise UploadError(f"解析该文件时出错（{type(exc).__name__}）：未加入规划库。") from None
         if not doc.clauses:
             raise UploadError(f"“{name}”中没有可索引的正文：未加入规划库。")
-        owner = self._current_docs().get(doc.meta.doc_id)
+        docs = self._current_docs()
+        owner = docs.get(doc.meta.doc_id)
         if owner is not None and owner.file != name:
             raise UploadError(
                 f"doc_id “{doc.meta.doc_id}” 已被《{owner.title}》（{owner.file}）使用：请改名后再上传，或先删除该规划。"
             )
+        twin = next((m for m in docs.values() if m.sha256 and m.sha256 == doc.meta.sha256 and m.file != name), None)
+        if twin is not None:  # the same text under another name (or another encoding) would be indexed twice
+            raise UploadError(f"该文件与已收录的《{twin.title}》（doc_id {twin.doc_id}）内容相同：未重复加入。")
         return doc
 
     def remove(self, name: str, progress: bool = True) -> LibraryChange:

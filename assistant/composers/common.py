@@ -1,19 +1,46 @@
-"""What every composer shares: the context of one question, sentence scoring, number formatting."""
+"""What every composer shares: the context of one question, topic scoring, figure windows, number formatting.
+
+Scoring is one mechanism for every composer: the question's topic (cities, question and
+frame words removed, see `assistant.query.topic_of`) becomes weighted *units* — an
+abbreviation or indicator name with all the ways the plans write it (高企 = 高新技术企业,
+研发强度 = 全社会研发投入占GDP比重 …), and character bigrams for the rest — each weighted
+by how rare it is in the plans (IDF), so "主体" or "星级" count for more than "企业". A
+passage's score is the weighted share of units it contains.
+"""
 from __future__ import annotations
 
+import math
 import re
-import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from assistant.evidence import Span, sentences
-from assistant.query import Query, concept_of
+from assistant.query import Query, concept_of, normalize
+from index.rerank import PAST_SECTION, TARGET_SECTION, bigrams, norm
 from index.store import Filters, Hit, PlanIndex
 from ingest.records import Clause, IndicatorRecord
 
-# Characters and words that carry no topic: dropped before measuring overlap.
-_FILLER = set("的了吗呢啊吧么是有在和与及或为对把被将要会能可以们这那哪些什么多少怎样如何几个家项年月日到达中上下市县区请问一下")
-_QUESTION_WORDS = re.compile(r"请问|是多少|有多少|多少|哪些|什么|怎么|怎样|如何|是否|能否|可以|有没有|吗|呢|[？?！!，,。.\s]")
+# A figure: a number that is not a bare year ("2025年"): "3.3%", "1000家", "2－3家", "10~20个".
+FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?!\d)(?!\s*年)")
+# Pieces of a sentence that a window may start or end at (not "、": it joins the members of a list).
+_PIECE_END = re.compile(r"[，,；;。！？!?：:]")
+_LEADING_YEAR = re.compile(r"^(到|至|截至|截止)?\s*20\d\d\s*年(底|末)?")
+CONTEXT_WEIGHT = 0.6  # a unit found only in the section path or caption counts this much
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Least topic coverage for a composer to answer; below it the assistant refuses.
+
+    Calibrated on the dev set by `python -m assistant.calibrate` (k-fold cross-validated; the
+    report is in eval/README.md, "Refusal thresholds"); PLANQA_MIN_* settings override them.
+    """
+
+    figure: float = 0.45  # a number or target (indicator row or sentence window)
+    sentence: float = 0.35  # a list or general answer
+    measure: float = 0.3  # an eligibility measure
+    task: float = 0.5  # a row of a task table
 
 
 @dataclass
@@ -26,11 +53,25 @@ class Context:
     hits: list[Hit]
     profile: dict | None = None
     extras: dict = field(default_factory=dict)
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
     @cached_property
     def row_clauses(self) -> dict[tuple[str, int], Clause]:
         """Table-row clauses by (doc_id, char_start), to cite an indicator record's row."""
         return {(c.doc_id, c.char_start): c for c in self.index.clauses if c.kind == "table_row"}
+
+    @cached_property
+    def scorer(self) -> TopicScorer:
+        return TopicScorer.for_text(self.query.topic or self.query.text, self.index)
+
+    def context(self, clause: Clause) -> str:
+        """Where a clause stands: its plan's title, section path and caption (a question may name any of them)."""
+        return f"{self.index.docs[clause.doc_id].title} {context_of(clause)}"
+
+    @property
+    def period(self) -> str | None:
+        hints = self.extras.get("hints")
+        return getattr(hints, "period", None) or self.query.period
 
     def row_span(self, record: IndicatorRecord) -> Span:
         clause = self.row_clauses.get((record.doc_id, record.char_start))
@@ -45,40 +86,204 @@ class Context:
     def title_of(self, doc_id: str) -> str:
         return self.index.docs[doc_id].title
 
-
-def topic_bigrams(text: str) -> set[str]:
-    """Character bigrams of the question's topic words (question words and fillers removed)."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _QUESTION_WORDS.sub(" ", text)
-    grams = set()
-    for chunk in re.findall(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+(?:\.\d+)?", text):
-        if chunk.isascii():
-            grams.add(chunk.lower())
-            continue
-        for a, b in zip(chunk, chunk[1:]):
-            if not (a in _FILLER and b in _FILLER):
-                grams.add(a + b)
-    return grams
+    def search(self, text: str, k: int, cities: tuple[str, ...] = ()) -> list[Hit]:
+        """A further search with the question's hints (per city for comparisons, per subject for eligibility)."""
+        filters = Filters(cities=cities) if cities else self.filters
+        return self.index.search(text, k, filters=filters, hints=self.extras.get("hints"),
+                                 mode=self.extras.get("mode", "hybrid+rerank"))
 
 
-def overlap(question_grams: set[str], text: str) -> float:
-    """Share of the question's topic bigrams found in `text` (0…1)."""
-    if not question_grams:
-        return 0.0
-    norm = unicodedata.normalize("NFKC", text).lower()
-    return sum(1 for g in question_grams if g in norm) / len(question_grams)
+# -- topic scoring ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Unit:
+    """One thing the question is about, with every form that counts as saying it."""
+
+    forms: tuple[str, ...]  # normalised (NFKC, upper case, without 的)
+    weight: float
 
 
-def rank_sentences(ctx: Context, hits: list[Hit], grams: set[str], want_number: bool = False) -> list[tuple[float, Span]]:
-    """Sentences of the hits, scored by topic overlap plus a little of the hit's rank."""
+@lru_cache(maxsize=16384)
+def _plain(text: str) -> str:
+    """The form texts and units are compared in: NFKC, upper case, without 的 (全社会研发投入占GDP的比重)."""
+    return norm(text).replace("的", "")
+
+
+@lru_cache(maxsize=1)
+def _stats(index: PlanIndex) -> tuple[int, Counter]:
+    """(number of clauses, clause frequency of each bigram) of the loaded index (one cached, like the index)."""
+    df: Counter = Counter()
+    for clause in index.clauses:
+        df.update(bigrams(clause.text))
+    return len(index.clauses), df
+
+
+@lru_cache(maxsize=1)
+def _paraphrases() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(wording, plan forms) pairs from the curated synonym table (index/resources/synonyms.tsv), longest first.
+
+    Indicator concepts are not used here: their aliases group an indicator's wordings with
+    its members (孵化载体 = 孵化器 | 众创空间), which are not interchangeable words.
+    """
+    from index.tokenize import default_tokenizer
+
+    pairs = [(norm(s.key), tuple(sorted({norm(s.key), *(norm(f) for f in s.expansions)})))
+             for s in default_tokenizer().synonyms.values() if s.kind == "term"]
+    return tuple(sorted(pairs, key=lambda t: -len(t[0])))
+
+
+class TopicScorer:
+    """Weighted share of the question's topic units found in a text."""
+
+    def __init__(self, units: list[Unit]):
+        self.units = units
+        self.total = sum(u.weight for u in units)
+
+    @classmethod
+    def for_text(cls, topic: str, index: PlanIndex) -> TopicScorer:
+        n, df = _stats(index)
+
+        def idf(gram: str) -> float:
+            return math.log((n + 1) / (df.get(gram, 0) + 1)) + 0.1
+
+        text = norm(topic)
+        units: list[Unit] = []
+        for key, forms in _paraphrases():
+            if len(key) >= 2 and key in text:
+                units.append(Unit(tuple(f.replace("的", "") for f in forms), sum(idf(g) for g in bigrams(key)) or 1.0))
+                text = text.replace(key, " ")
+        # a Latin word the plans never use ("Nanjing", "high-tech") can match nothing: it is not the topic
+        units.extend(Unit((g,), idf(g)) for g in sorted(bigrams(text)) if not (g.isascii() and g.isalpha() and g not in df))
+        return cls(units)
+
+    def coverage(self, text: str, context: str = "", numbers: bool = True) -> float:
+        """0…1: units in `text` count fully, units only in `context` (section, caption) count CONTEXT_WEIGHT.
+
+        numbers=False leaves out the figures the question states ("突破5000家"): they are premises to
+        check, not the topic (for an indicator row, whose own figures are checked separately).
+        """
+        units = self.units if numbers else [u for u in self.units if not u.forms[0][:1].isdigit()]
+        total = sum(u.weight for u in units)
+        if not total:
+            return 0.0
+        t, c = _plain(text), _plain(context)
+        got = 0.0
+        for unit in units:
+            if any(f in t for f in unit.forms):
+                got += unit.weight
+            elif c and any(f in c for f in unit.forms):
+                got += CONTEXT_WEIGHT * unit.weight
+        return got / total
+
+    def anchors(self, text: str) -> list[int]:
+        """Positions in `text` (without 的) where a unit occurs (to tell which figure a sentence states about the topic)."""
+        t = _plain(text)
+        out = []
+        for unit in self.units:
+            for f in unit.forms:
+                i = t.find(f)
+                while i >= 0:
+                    out.append(i)
+                    i = t.find(f, i + 1)
+        return sorted(out)
+
+
+def context_of(clause: Clause) -> str:
+    return " ".join(clause.section) + " " + (clause.caption or "")
+
+
+_YEARS = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def context_years(clause: Clause) -> set[int]:
+    """Years the section path or caption names ("附件：…2020年重点工作目标" → {2020})."""
+    return {int(y) for y in _YEARS.findall(context_of(clause))}
+
+
+# -- windows: the part of a sentence that answers -----------------------------------------------
+def pieces(span: Span) -> list[Span]:
+    """The comma-pieces of a sentence span, each with its exact offsets."""
+    out: list[Span] = []
+    start = 0
+    text = span.text
+    for m in _PIECE_END.finditer(text):
+        _add_piece(out, span, start, m.end())
+        start = m.end()
+    _add_piece(out, span, start, len(text))
+    return out
+
+
+def _add_piece(out: list[Span], span: Span, start: int, end: int) -> None:
+    piece = span.text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    s = span.char_start + start + lead
+    out.append(Span(span.clause, s, s + len(stripped), stripped))
+
+
+def join(parts: list[Span]) -> Span:
+    """The exact span from the first piece's start to the last piece's end."""
+    first, last = parts[0], parts[-1]
+    clause = first.clause
+    text = clause.text[first.char_start - clause.char_start: last.char_end - clause.char_start]
+    return Span(clause, first.char_start, last.char_end, text)
+
+
+def windows(span: Span, max_pieces: int = 3, whole_below: int = 40) -> list[Span]:
+    """Every run of 1…max_pieces consecutive pieces of a sentence (a sentence under `whole_below` characters stays whole)."""
+    ps = pieces(span)
+    if len(span.text) <= whole_below or len(ps) <= 1:
+        return [span]
+    return [join(ps[i:j]) for i in range(len(ps)) for j in range(i + 1, min(len(ps), i + max_pieces) + 1)]
+
+
+def with_year(window: Span, sentence: Span) -> Span:
+    """Prefix the window with the sentence's leading "到2025年，" when the window itself names no year."""
+    if re.search(r"20\d\d", window.text):
+        return window
+    ps = pieces(sentence)
+    for k, p in enumerate(ps):
+        if p.char_start >= window.char_start:
+            break
+        if (_LEADING_YEAR.match(p.text) and len(p.text) <= 14 and k + 1 < len(ps)
+                and ps[k + 1].char_start == window.char_start):
+            return join([p, window])
+    return window
+
+
+def states_figure(scorer: TopicScorer, text: str) -> bool:
+    """A figure in the same or the next comma-piece as a unit of the topic ("…企业数实现倍增，突破1000家")."""
+    t = _plain(text)
+    for a in scorer.anchors(text):
+        rest = t[a:]
+        cuts = [m.start() for m in _PIECE_END.finditer(rest)][:2]
+        if FIGURE.search(rest[: cuts[1]] if len(cuts) > 1 else rest):
+            return True
+    return False
+
+
+def past_context(clause: Clause, text: str = "") -> bool:
+    """Looks back: the plan's review section, or wording such as "十三五"期间 / 截至2020年底."""
+    return bool(PAST_SECTION.search(context_of(clause))) or bool(re.search(r"十三五|截至|截止", text))
+
+
+def target_context(clause: Clause) -> bool:
+    return bool(TARGET_SECTION.search(context_of(clause)))
+
+
+# -- sentence ranking ---------------------------------------------------------------------------
+def rank_sentences(ctx: Context, hits: list[Hit], want_number: bool = False) -> list[tuple[float, Span]]:
+    """Sentences of the hits, scored by topic coverage (context counted lower) plus a little of the hit's rank."""
     out: list[tuple[float, Span]] = []
+    scorer = ctx.scorer
     for rank, hit in enumerate(hits):
         if hit.clause.kind == "heading":
             continue
-        context = " ".join(hit.clause.section)
+        context = ctx.context(hit.clause)
         for span in sentences(hit.clause):
-            score = overlap(grams, span.text) + 0.25 * overlap(grams, context) + 0.05 / (1 + rank)
-            if want_number and not re.search(r"\d", span.text):
+            score = scorer.coverage(span.text, context) + 0.05 / (1 + rank)
+            if want_number and not FIGURE.search(span.text):
                 score -= 0.3
             out.append((score, span))
     out.sort(key=lambda t: -t[0])
@@ -89,6 +294,7 @@ def document_order(spans: list[Span]) -> list[Span]:
     return sorted(spans, key=lambda s: (s.clause.doc_id, s.char_start))
 
 
+# -- indicator records --------------------------------------------------------------------------
 def records_for(ctx: Context, concepts: tuple[str, ...], cities: tuple[str, ...]) -> list[IndicatorRecord]:
     """Indicator records of the named concepts, in the named cities (all cities when none)."""
     wanted = set(cities)
@@ -98,12 +304,12 @@ def records_for(ctx: Context, concepts: tuple[str, ...], cities: tuple[str, ...]
     ]
 
 
-def best_record(records: list[IndicatorRecord], question: str) -> IndicatorRecord | None:
-    """Of several rows of one concept, the one whose name is closest to the question."""
-    if not records:
-        return None
-    grams = topic_bigrams(question)
-    return max(records, key=lambda r: (overlap(grams, r.indicator), -len(r.indicator)))
+_UNIT_KIND = (("money", re.compile(r"元")), ("percent", re.compile(r"%|％|百分")), ("count", re.compile(r"[家个项人件名所位]")))
+
+
+def unit_kind(unit: str | None) -> str | None:
+    """"亿元" → money, "%" → percent, "家" → count (None when the unit says nothing of that kind)."""
+    return next((kind for kind, p in _UNIT_KIND if unit and p.search(unit)), None)
 
 
 def value_with_unit(value_text: str | None, unit: str | None) -> str:
@@ -126,3 +332,14 @@ def parse_number(text: str) -> float | None:
     if not m:
         return None
     return float(m.group(1)) * _CN_MULT.get(m.group(2) or "", 1.0)
+
+
+def figures_in(text: str) -> list[float]:
+    """Every figure a text states, as numbers ("超2万家" → 20000 and 2)."""
+    out = []
+    for m in re.finditer(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\d)\s*(万|亿)?", normalize(text).replace(",", "")):
+        value = float(m.group(1))
+        out.append(value)
+        if m.group(2):
+            out.append(value * _CN_MULT[m.group(2)])
+    return out

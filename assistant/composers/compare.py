@@ -1,18 +1,29 @@
 """Comparisons across cities: a city × indicator table with a citation per cell.
 
-A plan that sets no such target is shown as "规划未提出", never as zero. When all the
-values share a unit, one sentence says which city is highest and lowest.
+Each cell is the figure the number composer would give for that city (`target.best_figure`:
+the indicator row, else the sentence that states it), found by a search within that city's
+plan. A plan that sets no such figure is shown as "规划未提出", never as zero. Cells should be
+comparable: when most cities' rows measure the indicator in one kind of unit (亿元) and a
+city's best row in another (a growth rate, %), that city's figure is looked for again in the
+common kind. When all values come from rows with one unit, one sentence says which city is
+highest and lowest. A number the user states that the plan contradicts is refused with the
+plan's figure.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from assistant.answer import Answer, AnswerBuilder
-from assistant.composers.common import Context, best_record, rank_sentences, records_for, topic_bigrams, value_with_unit
+from assistant.composers.common import (
+    Context,
+    rank_sentences,
+    unit_kind,
+    value_with_unit,
+)
 from assistant.composers.refusal import refuse
-from assistant.query import concept_of
-from index.store import Filters
+from assistant.composers.target import Figure, best_figure, contradicted
 
 NOT_SET = "规划未提出"
-MIN_SENTENCE_SCORE = 0.3
 
 
 def compose(ctx: Context) -> Answer:
@@ -20,49 +31,65 @@ def compose(ctx: Context) -> Answer:
     cities = query.cities if len(query.cities) >= 2 else tuple(ctx.index.cities)
     if not query.concepts:
         return by_sentences(ctx, cities)
-    builder = AnswerBuilder(ctx.index.sources)
-    rows: list[dict] = []
-    builder.raw("| 城市 | 指标（规划原文） | 目标 | 基期值 |\n|---|---|---|---|\n")
-    numeric: list[tuple[float, str, str, object]] = []
-    units = set()
+    cells: dict[tuple[str, str], Figure | None] = {}
+    hits = {city: ctx.search(query.text, 10, (city,)) for city in cities}
     for concept in query.concepts:
         for city in cities:
-            record = best_record(records_for(ctx, (concept,), (city,)), query.text)
-            if record is None:
-                builder.raw(f"| {city} | {concept} | {NOT_SET} | — |\n")
-                rows.append({"city": city, "concept": concept, "indicator": None, "target": None, "citation": None})
-                continue
-            span = ctx.row_span(record)
-            target = value_with_unit(record.target.value_text, record.unit)
-            year = f"{record.target.year}年" if record.target.year else ""
-            base = value_with_unit(record.baseline.value_text, record.unit) if record.baseline and record.baseline.value_text else "—"
-            marker = builder.marker(span)
-            builder.raw(f"| {city} | {record.indicator} | {year}{target}{marker} | {base} |\n")
-            rows.append({"city": city, "concept": concept, "indicator": record.indicator, "target": target,
-                         "value": record.target.value, "unit": record.unit, "year": record.target.year,
-                         "citation": marker})
-            if record.target.value is not None:
-                numeric.append((record.target.value, city, target, span))
-                units.add((concept_of(record.indicator), record.unit))
-    if not builder.citations:
+            cells[concept, city] = best_figure(ctx, hits[city], concept, city)
+        kinds = Counter(unit_kind(f.record.unit) for c, f in cells.items() if c[0] == concept and f and f.record)
+        if len(kinds) > 1:
+            common = kinds.most_common(1)[0][0]
+            for city in cities:
+                f = cells[concept, city]
+                if f is not None and f.record is not None and unit_kind(f.record.unit) != common:
+                    cells[concept, city] = best_figure(ctx, hits[city], concept, city, unit=common)
+    found = [f for f in cells.values() if f is not None]
+    if not found:
         return refuse(ctx, f"{'、'.join(cities)}关于“{'、'.join(query.concepts)}”的指标")
-    if len(numeric) >= 2 and len(units) == 1:
-        hi, lo = max(numeric, key=lambda t: t[0]), min(numeric, key=lambda t: t[0])
-        if hi[0] != lo[0]:
+    wrong = contradicted(ctx, found)
+    if wrong is not None:
+        first = next((f for f in found if query.cities and f.city == query.cities[0]), found[0])
+        return refuse(ctx, f"“{wrong}”这一数字", (f"{first.text.rstrip('。；;，,')}，而非{wrong}。", first.span))
+    builder = AnswerBuilder(ctx.index.sources)
+    builder.raw("| 城市 | 指标 | 规划表述 |\n|---|---|---|\n")
+    rows: list[dict] = []
+    for (concept, city), f in cells.items():
+        if f is None:
+            builder.raw(f"| {city} | {concept} | {NOT_SET} |\n")
+            rows.append({"city": city, "concept": concept, "indicator": None, "target": None, "citation": None})
+            continue
+        marker = builder.marker(f.span)
+        r = f.record
+        builder.raw(f"| {city} | {r.indicator if r else concept} | {cell(f, ctx.period)}{marker} |\n")
+        rows.append({"city": city, "concept": concept, "indicator": r.indicator if r else None,
+                     "target": cell(f, ctx.period), "value": r.target.value if r else None, "unit": r.unit if r else None,
+                     "year": r.target.year if r else None, "citation": marker})
+    numeric = [f for f in found if f.record is not None and f.value is not None and ctx.period != "past"]
+    if len(numeric) >= 2 and len({(f.concept, f.record.unit) for f in numeric}) == 1 and len(numeric) == len(found):
+        hi, lo = max(numeric, key=lambda f: f.value), min(numeric, key=lambda f: f.value)
+        if hi.value != lo.value:
             builder.raw("\n")
-            builder.say(f"目标最高的是{hi[1]}（{hi[2]}），最低的是{lo[1]}（{lo[2]}）。", hi[3], lo[3])
+            builder.say(f"目标最高的是{hi.city}（{cell(hi, None)}），最低的是{lo.city}（{cell(lo, None)}）。", hi.span, lo.span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="compare",
                   query=query, table=rows)
 
 
+def cell(f: Figure, period: str | None) -> str:
+    """A row's value as written, with unit and year ("2025年20000家"), or the sentence's words."""
+    r = f.record
+    if r is None:
+        return f.span.text
+    if period == "past" and r.baseline and r.baseline.value_text:
+        return f"{r.baseline.year or ''}{'年' if r.baseline.year else ''}{value_with_unit(r.baseline.value_text, r.unit)}"
+    return f"{r.target.year or ''}{'年' if r.target.year else ''}{value_with_unit(r.target.value_text, r.unit)}"
+
+
 def by_sentences(ctx: Context, cities: tuple[str, ...]) -> Answer:
     """No indicator named: for each city, the sentence of its plan that best answers."""
-    grams = topic_bigrams(ctx.query.text)
     builder = AnswerBuilder(ctx.index.sources)
     for city in cities:
-        hits = ctx.index.search(ctx.query.text, 10, filters=Filters(cities=(city,)), hints=ctx.extras.get("hints"))
-        ranked = rank_sentences(ctx, hits, grams)
-        if ranked and ranked[0][0] >= MIN_SENTENCE_SCORE:
+        ranked = rank_sentences(ctx, ctx.search(ctx.query.text, 10, (city,)))
+        if ranked and ranked[0][0] >= ctx.thresholds.sentence:
             builder.say(f"{city}：{ranked[0][1].text}", ranked[0][1])
         else:
             builder.raw(f"{city}：{NOT_SET}。")

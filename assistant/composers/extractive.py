@@ -1,29 +1,54 @@
-"""Lists and general questions: the plan's own sentences that answer, in document order, each cited."""
+"""Lists and general questions: the plan's own words that answer, in document order, each cited.
+
+Sentences of the retrieved clauses are scored by topic coverage (`TopicScorer`); of a long
+sentence only the window of one to three comma-pieces that carries the topic is quoted, so
+answers stay short and every quote is still an exact slice of the plan. A list question
+prefers enumerations ("A、B、C等"), and when the question names a 专栏 box or a table
+("中华药港科技服务重点平台", "省级以上高新区") its entries are listed by name, each cited; when
+it names one entry of such a box ("…攻关方向里新材料领域") that entry is quoted.
+"""
 from __future__ import annotations
 
+import re
+
 from assistant.answer import Answer, AnswerBuilder
-from assistant.composers.common import Context, document_order, rank_sentences, topic_bigrams
+from assistant.composers.common import Context, document_order, rank_sentences, windows
+
+WHOLE_BELOW = 120  # a sentence this short is quoted whole; of a longer one, the window that answers
+MAX_PIECES = 4
 from assistant.composers.refusal import refuse
+from assistant.evidence import Span, sentences
+from ingest.records import Clause
 
 LIMITS = {"list": 3, "general": 2}  # sentences per answer: short answers, the citations carry the rest
-MIN_SCORE = 0.3  # calibrated on the dev set: below it the best sentence does not answer
-KEEP_RATIO = 0.6  # further sentences must score at least this share of the best one
+KEEP_RATIO = 0.75  # further sentences must score at least this share of the best one
 MAX_CHARS = 240
+LENGTH_COST = 0.0005  # per character: of two windows that cover the topic alike, the shorter is quoted
+ENUMERATION_BONUS = 0.1  # a list question's answer is usually an enumeration
+DEFINITION_BONUS = 0.5  # "“三统一”是指什么": the sentence that defines the quoted term
+_ASKS_DEFINITION = re.compile(r"是指|指什么|指的是|具体是|是什么意思|含义|包括哪些|哪些内容")
+MIN_CONTAINER = 0.6  # how much of the topic a box or table caption must carry to be listed
+MAX_ENTRIES = 8
 
 
 def compose(ctx: Context) -> Answer:
     limit = LIMITS.get(ctx.query.intent, 2)
-    ranked = rank_sentences(ctx, ctx.hits[:10], topic_bigrams(ctx.query.text))
-    if not ranked or ranked[0][0] < MIN_SCORE:
+    if ctx.query.intent == "list":
+        listed = from_container(ctx)
+        if listed is not None:
+            return listed
+    ranked = best_windows(ctx)
+    if not ranked or ranked[0][0] < ctx.thresholds.sentence:
         return refuse(ctx, "能回答该问题的条款")
     best = ranked[0][0]
-    chosen, used = [], 0
+    chosen: list[Span] = []
+    used = 0
     for score, span in ranked:
         if len(chosen) >= limit or score < best * KEEP_RATIO:
             break
         if used and used + len(span.text) > MAX_CHARS:
             continue
-        if any(span.text in c.text or c.text in span.text for c in chosen):
+        if any(span.char_start < c.char_end and c.char_start < span.char_end and span.clause.doc_id == c.clause.doc_id for c in chosen):
             continue
         chosen.append(span)
         used += len(span.text)
@@ -32,3 +57,84 @@ def compose(ctx: Context) -> Answer:
         builder.say(span.text, span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[],
                   composer=ctx.query.intent, query=ctx.query)
+
+
+def best_windows(ctx: Context) -> list[tuple[float, Span]]:
+    """Each retrieved sentence's best window with its score, best first."""
+    scorer = ctx.scorer
+    listing = ctx.query.intent == "list"
+    defined = ctx.query.quoted if _ASKS_DEFINITION.search(ctx.query.text) else ()
+
+    def bonus(text: str) -> float:
+        b = ENUMERATION_BONUS * min(1.0, (text.count("、") + text.count("”“")) / 3) if listing else 0.0
+        if any(re.search(re.escape(n) + r"[^。；]{0,12}?(即|是指|指的是|包括|[：:（(])", text) for n in defined):
+            b += DEFINITION_BONUS
+        return b
+
+    out = []
+    for base, sentence in rank_sentences(ctx, ctx.hits[:10]):
+        context = ctx.context(sentence.clause)
+        rank_part = base - scorer.coverage(sentence.text, context)
+        score, window = max(
+            ((scorer.coverage(w.text, context) - LENGTH_COST * len(w.text) + bonus(w.text), w)
+             for w in windows(sentence, MAX_PIECES, WHOLE_BELOW)),
+            key=lambda t: t[0],
+        )
+        out.append((score + rank_part, window))
+    out.sort(key=lambda t: -t[0])
+    return out
+
+
+def _lead(clause: Clause) -> Span | None:
+    """An entry's name: a table row's first cell, or a box item's words before "：" (with exact offsets)."""
+    if clause.kind == "table_row" and clause.cells:
+        name = clause.cells[0].strip()
+        i = clause.text.find(name)
+    else:
+        m = re.match(r"\s*([^：:。，,；]{2,30})[：:]", clause.text)
+        if not m:
+            return None
+        name, i = m.group(1).strip(), clause.text.find(m.group(1).strip())
+    if i < 0 or not name:
+        return None
+    return Span(clause, clause.char_start + i, clause.char_start + i + len(name), name)
+
+
+def from_container(ctx: Context) -> Answer | None:
+    """The entries of the 专栏 box or table the question names, or the one entry it names."""
+    scorer = ctx.scorer
+    seen: set[tuple[str, str]] = set()
+    best: tuple[float, str, str] | None = None
+    for hit in ctx.hits[:10]:
+        c = hit.clause
+        if c.kind not in ("box_item", "table_row") or not c.caption or (c.doc_id, c.caption) in seen:
+            continue
+        seen.add((c.doc_id, c.caption))
+        items = [ctx.index.clauses[i] for i in ctx.index.clause_ids_of(c.doc_id) if ctx.index.clauses[i].caption == c.caption]
+        names = [lead.text for lead in map(_lead, items) if lead is not None]
+        # the caption names the box; an entry's name may carry the rest ("…攻关方向里新材料领域")
+        score = max([scorer.coverage(f"{c.caption} {n}") for n in names] + [scorer.coverage(c.caption)])
+        if best is None or score > best[0]:
+            best = (score, c.doc_id, c.caption)
+    if best is None or best[0] < MIN_CONTAINER:
+        return None
+    _, doc_id, caption = best
+    entries = [ctx.index.clauses[i] for i in ctx.index.clause_ids_of(doc_id)
+               if ctx.index.clauses[i].caption == caption and ctx.index.clauses[i].kind in ("box_item", "table_row")]
+    leads = [(c, _lead(c)) for c in entries]
+    leads = [(c, lead) for c, lead in leads if lead is not None]
+    if len(leads) < 2:
+        return None
+    builder = AnswerBuilder(ctx.index.sources)
+    top = max(scorer.coverage(x.text) for _, x in leads)
+    named = [(c, lead) for c, lead in leads if top > 0 and scorer.coverage(lead.text) == top and lead.text not in caption]
+    if len(named) == 1:  # the question names one entry of the box: quote it
+        clause = named[0][0]
+        for span in sentences(clause)[:2]:
+            builder.say(span.text, span)
+    else:
+        builder.raw(re.sub(r"^专栏\s*\d*\s*[：:]?\s*", "", caption).strip() + "：")
+        for k, (_, lead) in enumerate(leads[:MAX_ENTRIES]):
+            builder.say(("" if k == 0 else "、") + lead.text, lead)
+        builder.raw("。")
+    return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="list", query=ctx.query)

@@ -1,30 +1,74 @@
-"""Numbers and targets: from the indicator tables when a row matches, else the sentence that states it.
+"""Numbers and targets: from the indicator tables when a row fits, else the part of a sentence that states it.
 
-Values are given as the plan writes them ("3左右", ">500"), with the unit, the target year
-and the baseline, and the table row is cited. A number the user states that the plan
-contradicts (a false premise) is refused and corrected with the plan's figure.
+A figure is looked for per indicator concept and per city, among two kinds of evidence:
+- an indicator record (the table row): value as written ("3左右", ">500"), unit, target year,
+  baseline; it fits when its unit is the kind of figure asked for (a count, money, a share),
+  it has the value for the period asked (baseline for "2020年"/"十三五末", target otherwise) and
+  its year is the year asked;
+- a window of one to three comma-pieces of a retrieved sentence that names the topic and
+  states a figure next to it ("有效高新技术企业数实现倍增，突破1000家"), outside the plan's
+  review section when a target is asked and inside it when the past is asked, naming the year
+  asked unless that year is the plan's own horizon.
+Both are scored by topic coverage (records get a small bonus: a table row is the plan's
+definitive figure); below `Thresholds.figure` nothing is said. A number the user states that the
+evidence contradicts (a false premise) is refused and corrected with the plan's figure.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.common import (
-    Context, best_record, parse_number, rank_sentences, records_for, topic_bigrams, value_with_unit,
+    FIGURE,
+    Context,
+    context_years,
+    figures_in,
+    parse_number,
+    past_context,
+    records_for,
+    states_figure,
+    target_context,
+    unit_kind,
+    value_with_unit,
+    windows,
+    with_year,
 )
 from assistant.composers.refusal import refuse
+from assistant.evidence import Span, sentences
+from assistant.query import concepts_in, indicator_concepts
+from index.store import Hit
 from ingest.records import IndicatorRecord
 
-MIN_SENTENCE_SCORE = 0.34
+RECORD_BONUS = 0.15
+SENTENCE_HITS = 10  # how many retrieved clauses are read for a figure
+_UNIT_WORDS = {"money": re.compile(r"元"), "percent": re.compile(r"%|百分|个百分点"), "count": re.compile(r"\d\s*[家个项人件名所位座]")}
+
+
+@dataclass
+class Figure:
+    """One figure found for the question: what to say, the evidence, and the numbers it states."""
+
+    text: str
+    span: Span
+    score: float
+    city: str
+    record: IndicatorRecord | None = None
+    numbers: list[float] = field(default_factory=list)
+    concept: str | None = None
+
+    @property
+    def value(self) -> float | None:
+        return self.record.target.value if self.record is not None else None
 
 
 def describe(ctx: Context, r: IndicatorRecord) -> str:
-    """"南京市：到2025年，高新技术企业数达到20000家（2020年为6507家）"."""
+    """"南京市规划提出到2025年，高新技术企业数目标为20000家（2020年为6507家）"."""
     city = ctx.city_of(r.doc_id) or ctx.title_of(r.doc_id)
     year = f"到{r.target.year}年，" if r.target.year else ""
     value = value_with_unit(r.target.value_text, r.unit)
     text = f"{city}规划提出{year}{r.indicator}目标为{value}"
-    if r.baseline and r.baseline.value_text and r.baseline.value_text not in ("/", "-", "—"):
+    if _has_baseline(r):
         base_year = f"{r.baseline.year}年" if r.baseline.year else "基期"
         text += f"（{base_year}为{value_with_unit(r.baseline.value_text, r.unit)}）"
     if r.attribute:
@@ -32,51 +76,166 @@ def describe(ctx: Context, r: IndicatorRecord) -> str:
     return text
 
 
-def _contradicts(ctx: Context, r: IndicatorRecord) -> str | None:
-    """The number the user states, when it is neither the plan's target nor its baseline."""
+def describe_past(ctx: Context, r: IndicatorRecord) -> str:
+    """"南通市高新技术企业数2020年为2178家（规划目标：2025年3600家）"."""
+    city = ctx.city_of(r.doc_id) or ctx.title_of(r.doc_id)
+    base_year = f"{r.baseline.year}年" if r.baseline and r.baseline.year else "基期"
+    text = f"{city}{r.indicator}{base_year}为{value_with_unit(r.baseline.value_text, r.unit)}"
+    if r.target.value_text:
+        text += f"（规划目标：{r.target.year or ''}{'年' if r.target.year else ''}{value_with_unit(r.target.value_text, r.unit)}）"
+    return text
+
+
+def _has_baseline(r: IndicatorRecord) -> bool:
+    return bool(r.baseline and r.baseline.value_text and r.baseline.value_text not in ("/", "-", "—"))
+
+
+def _plan_years(ctx: Context, doc_id: str) -> tuple[int, int] | None:
+    years = [int(y) for y in re.findall(r"20\d\d", ctx.index.docs[doc_id].period or "")]
+    return (min(years), max(years)) if years else None
+
+
+def _period_words(ctx: Context, doc_id: str, period: str | None) -> str:
+    """How a question may name the period of a row's value: its baseline is "十三五"末, its target the plan's horizon."""
+    years = _plan_years(ctx, doc_id)
+    if years is None:
+        return ""
+    if period == "past":
+        return f"{years[0] - 1}年" + (" 十三五" if years[0] == 2021 else "")
+    return f"{years[1]}年" + (" 十四五" if years[1] == 2025 else "")
+
+
+def record_figures(ctx: Context, concept: str, city: str, unit: str | None = None) -> list[Figure]:
+    """Rows of `concept` in `city`'s plan that fit the unit (`unit` or the question's), period and year asked."""
+    q, period = ctx.query, ctx.period
+    unit = unit or q.unit
+    aliases = dict(indicator_concepts())
+    out = []
+    for r in records_for(ctx, (concept,), (city,)):
+        kind = unit_kind(r.unit)
+        if unit and kind and kind != unit:
+            continue
+        if period == "past":
+            if not _has_baseline(r) or (q.year and r.baseline.year not in (None, q.year)):
+                continue
+            text = describe_past(ctx, r)
+        else:
+            if q.year and r.target.year and q.year != r.target.year:
+                continue
+            text = describe(ctx, r)
+        names = " ".join(aliases.get(concept, ()))  # the row is this concept, however the plan words it
+        context = f"{ctx.context(ctx.row_span(r).clause)} {_period_words(ctx, r.doc_id, period)}"
+        score = ctx.scorer.coverage(f"{r.indicator} {names} {r.unit or ''}", context, numbers=False) + RECORD_BONUS
+        numbers = [v for v in (r.target.value, r.baseline.value if r.baseline else None) if v is not None]
+        numbers += figures_in(r.target.value_text or "") + figures_in(r.baseline.value_text if r.baseline else "")
+        out.append(Figure(text + "。", ctx.row_span(r), score, city, r, numbers, concept))
+    return out
+
+
+def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: str | None, unit: str | None = None) -> list[Figure]:
+    """Windows of retrieved sentences that state a figure about the topic, fitting period, year and unit."""
+    q, period, scorer = ctx.query, ctx.period, ctx.scorer
+    unit = unit or q.unit
+    rows = {(r.doc_id, r.char_start) for r in ctx.index.indicators}  # read as records, with their header
+    out = []
+    for rank, hit in enumerate(hits[:SENTENCE_HITS]):
+        clause = hit.clause
+        if clause.kind == "heading" or (city and ctx.city_of(clause.doc_id) != city) or (clause.doc_id, clause.char_start) in rows:
+            continue
+        context = ctx.context(clause)
+        years = _plan_years(ctx, clause.doc_id)
+        named_years = context_years(clause)
+        if q.year and named_years and q.year not in named_years:
+            continue  # 附件 "2020年重点工作目标" does not answer for 2022
+        # without a year asked, a plan's figures for its horizon come before those of an earlier milestone
+        off_horizon = 0.2 if (not q.year and period != "past" and named_years and years and years[1] not in named_years) else 0.0
+        for sentence in sentences(clause):
+            looks_back = past_context(clause, sentence.text)
+            if period == "target" and looks_back:
+                continue
+            if period == "past" and not looks_back and (target_context(clause) or not re.search(r"20\d\d", sentence.text)):
+                continue
+            if q.year and str(q.year) not in sentence.text + context:
+                # the plan's horizon year for its targets, the year before its period for its review
+                horizon = years is not None and q.year == years[1] and period != "past" and not looks_back
+                review = years is not None and q.year == years[0] - 1 and period == "past" and looks_back
+                if not (horizon or review):
+                    continue
+            for window in windows(sentence):
+                if not FIGURE.search(window.text) or not states_figure(scorer, window.text):
+                    continue
+                if unit and not _UNIT_WORDS[unit].search(window.text):
+                    continue
+                named = concepts_in(window.text)
+                if concept and named and concept not in named:
+                    continue  # 农业科技进步贡献率 is not 科技进步贡献率
+                score = scorer.coverage(window.text, context, numbers=False) + 0.05 / (1 + rank) - 0.001 * len(window.text) - off_horizon
+                shown = with_year(window, sentence)
+                city_name = ctx.city_of(clause.doc_id) or ctx.title_of(clause.doc_id)
+                out.append(Figure(f"{city_name}：{shown.text}", shown, score, city_name, None,
+                                  figures_in(sentence.text), concept))
+    return out
+
+
+def best_figure(ctx: Context, hits: list[Hit], concept: str | None, city: str | None, unit: str | None = None) -> Figure | None:
+    """The best-scoring fitting figure (records and sentence windows alike), or None below the threshold."""
+    found = (record_figures(ctx, concept, city, unit) if concept and city else []) + sentence_figures(ctx, hits, concept, city, unit)
+    found.sort(key=lambda f: -f.score)
+    return found[0] if found and found[0].score >= ctx.thresholds.figure else None
+
+
+def contradicted(ctx: Context, figures: list[Figure]) -> str | None:
+    """A number the user states that none of the evidence states (a false premise)."""
+    known = [v for f in figures for v in f.numbers]
+    if ctx.query.cities:  # a number stated in a comparison belongs to the first city named
+        known = [v for f in figures if f.city == ctx.query.cities[0] for v in f.numbers] or known
     for stated in ctx.query.numbers:
         value = parse_number(stated)
-        known = [v for v in (r.target.value, r.baseline.value if r.baseline else None) if v is not None]
         if value is not None and known and all(abs(value - k) > 1e-9 for k in known):
             return stated
     return None
 
 
+def figures_for(ctx: Context, city: str | None) -> list[Figure]:
+    """One figure per concept named (or one for the topic when none), for one city or any."""
+    concepts = ctx.query.concepts or (None,)
+    out: list[Figure] = []
+    for concept in concepts:
+        f = best_figure(ctx, ctx.hits, concept, city)
+        if f is not None and all(f.span.char_start != g.span.char_start or f.span.clause.doc_id != g.span.clause.doc_id for g in out):
+            out.append(f)
+    return out
+
+
 def compose(ctx: Context) -> Answer:
     query = ctx.query
-    records = records_for(ctx, query.concepts, query.cities) if query.concepts else []
-    if records:
-        builder = AnswerBuilder(ctx.index.sources)
-        cities = query.cities or tuple(dict.fromkeys(ctx.city_of(r.doc_id) for r in records))
-        for city in cities:
-            record = best_record([r for r in records if ctx.city_of(r.doc_id) == city], query.text)
-            if record is None:
-                continue
-            span = ctx.row_span(record)
-            if query.year and query.year not in (record.target.year, record.baseline.year if record.baseline else None):
-                return refuse(ctx, f"{city}{record.indicator}在{query.year}年的目标",
-                              (f"规划给出的是{describe(ctx, record)}。", span))
-            wrong = _contradicts(ctx, record)
-            if wrong is not None:
-                return refuse(ctx, f"“{wrong}”这一数字", (f"{describe(ctx, record)}，而非{wrong}。", span))
-            builder.say(describe(ctx, record) + "。", span)
-        if builder.citations:
-            return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="target", query=query)
-    return from_sentences(ctx)
-
-
-def from_sentences(ctx: Context) -> Answer:
-    """No indicator row: the best sentence that states a number on the topic."""
-    grams = topic_bigrams(ctx.query.text)
-    ranked = rank_sentences(ctx, ctx.hits[:10], grams, want_number=True)
-    if not ranked or ranked[0][0] < MIN_SENTENCE_SCORE or not re.search(r"\d", ranked[0][1].text):
-        return refuse(ctx, "与该问题对应的数字或目标")
-    score, span = ranked[0]
+    cities = query.cities or (None,)
+    figures = [f for city in cities for f in figures_for(ctx, city)]
+    if not figures:
+        near = nearest_record(ctx)
+        if near is None:
+            return refuse(ctx, "与该问题对应的数字或目标")
+        correction = (f"规划给出的是{describe(ctx, near)}。", ctx.row_span(near))
+        known = [v for v in (near.target.value, near.baseline.value if near.baseline else None) if v is not None]
+        wrong = next((n for n in query.numbers if (v := parse_number(n)) is not None and all(abs(v - k) > 1e-9 for k in known)), None)
+        if wrong is not None:
+            return refuse(ctx, f"与“{wrong}”相符的规划目标", correction)
+        what = f"{query.year}年的" if query.year else ""
+        return refuse(ctx, f"{'、'.join(query.cities)}{what}对应目标", correction)
+    wrong = contradicted(ctx, figures)
+    if wrong is not None:
+        best = figures[0]
+        return refuse(ctx, f"“{wrong}”这一数字", (f"{best.text.rstrip('。；;，,')}，而非{wrong}。", best.span))
     builder = AnswerBuilder(ctx.index.sources)
-    for stated in ctx.query.numbers:
-        if stated not in span.text and parse_number(stated) is not None:
-            return refuse(ctx, f"“{stated}”这一数字", (f"规划原文为：{span.text}", span))
-    if ctx.query.year and str(ctx.query.year) not in span.text and not any(str(ctx.query.year) in s.text for _, s in ranked[:3]):
-        return refuse(ctx, f"{ctx.query.year}年的相关目标")
-    builder.say(span.text, span)
-    return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="target", query=ctx.query)
+    for f in figures:
+        builder.say(f.text, f.span)
+    return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="target", query=query)
+
+
+def nearest_record(ctx: Context) -> IndicatorRecord | None:
+    """A row of the concept asked about in the city asked about, whatever its year (shown beside a refusal)."""
+    q = ctx.query
+    if not q.concepts or not q.cities:
+        return None
+    records = records_for(ctx, q.concepts, q.cities)
+    return records[0] if records else None

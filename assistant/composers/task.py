@@ -1,0 +1,35 @@
+"""Who carries a task out: the lead and partner units of a plan's task table (江阴's 附件).
+
+The task row whose goal and task name best cover the question is cited whole (the row
+states the goal and the units); below `Thresholds.task` the question is answered like a general
+one (a table such as 南通's 重大企业创新平台布局 names its 牵头单位 in a column).
+"""
+from __future__ import annotations
+
+from assistant.answer import Answer, AnswerBuilder
+from assistant.composers import extractive
+from assistant.composers.common import Context
+from assistant.evidence import Span
+
+
+def compose(ctx: Context) -> Answer:
+    cities = set(ctx.query.cities)
+    scored = []
+    for t in ctx.index.tasks:
+        if cities and ctx.city_of(t.doc_id) not in cities:
+            continue
+        scored.append((ctx.scorer.coverage(f"{t.target} {t.task}", t.category), t))
+    scored.sort(key=lambda x: -x[0])
+    if not scored or scored[0][0] < ctx.thresholds.task:
+        return extractive.compose(ctx)
+    _, t = scored[0]
+    clause = ctx.row_clauses.get((t.doc_id, t.char_start))
+    if clause is None:
+        return extractive.compose(ctx)
+    span = Span(clause, clause.char_start, clause.char_end, clause.text)
+    text = f"“{t.target.rstrip('。')}”的牵头单位是{'、'.join(t.lead_units) or '（未写明）'}"
+    if t.partner_units:
+        text += f"，参与部门：{'、'.join(t.partner_units)}"
+    builder = AnswerBuilder(ctx.index.sources)
+    builder.say(text + "。", span)
+    return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="task", query=ctx.query)

@@ -1,0 +1,42 @@
+"""Shared fixtures: one real index of the five plans, built once per test session.
+
+`built_index` builds the index of `data/plans` into a temporary directory with the real
+embedding model (`IndexSettings(index_dir=tmp/...)`), so tests never touch `build/index`.
+A cold build takes about 30 s here (embedding 1163 clauses) plus model loading; when a
+current `build/index` exists, its version is copied in first so that the build re-parses,
+re-indexes and verifies everything but reuses the unchanged embeddings (about 6 s).
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PLANS = ROOT / "data" / "plans"
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory: pytest.TempPathFactory):
+    """`IndexSettings` of a freshly built index of the real corpus (session-wide; read-only for tests)."""
+    from index.settings import IndexSettings
+    from index.storage import IndexUnavailableError, open_version, publish, versions_dir
+    from index.store import build_index
+
+    root = tmp_path_factory.mktemp("planqa-index")
+    settings = IndexSettings(plans_dir=PLANS, index_dir=root / "index", uploads_dir=root / "uploads")
+    try:
+        source, _ = open_version(ROOT / "build" / "index", verify=True)
+        seed = versions_dir(settings.index_dir) / source.name
+        shutil.copytree(source, seed)
+        publish(seed, settings.index_dir)
+    except (IndexUnavailableError, OSError):
+        pass  # no usable build/index: a cold build
+    started = time.perf_counter()
+    report = build_index([PLANS], settings=settings, progress=False)
+    assert report.documents == 5 and report.clauses > 1000, report
+    settings_seconds = time.perf_counter() - started
+    print(f"\nbuilt_index: {report.clauses} clauses, {report.embedded} embedded, {settings_seconds:.1f} s → {report.version}")
+    return settings

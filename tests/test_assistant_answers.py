@@ -1,0 +1,185 @@
+"""Grounded answers on the real corpus and a freshly built real index (see conftest.built_index).
+
+Numbers equal the plans' figures and cite their table rows; a comparison puts "规划未提出"
+where a plan sets no such target; an incubator operator gets clauses that name incubators;
+unanswerable and false-premise questions are refused (with the plan's figure when there is
+one); every citation is an exact slice of its plan.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from pathlib import Path
+
+import pytest
+
+from assistant.service import Assistant
+from index.store import current_index
+
+PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
+
+
+@pytest.fixture(scope="module")
+def assistant(built_index):
+    return Assistant.from_index(built_index)
+
+
+@pytest.fixture(scope="module")
+def plan_text():
+    """doc_id → the plan file's text, as the citations' offsets index it (read from data/plans, not the index)."""
+    import json
+
+    manifest = json.loads((PLANS / "manifest.json").read_text(encoding="utf-8"))
+    entries = manifest["documents"] if isinstance(manifest, dict) and "documents" in manifest else manifest
+    return {e["doc_id"]: (PLANS / e["file"]).read_text(encoding="utf-8") for e in entries}
+
+
+def assert_exact(answer, plan_text):
+    for c in answer.citations:
+        assert plan_text[c.doc_id][c.char_start:c.char_end] == c.quote, c
+
+
+def test_nanjing_high_tech_target_is_20000_cited_to_its_table_row(assistant, plan_text):
+    answer = assistant.ask("南京到2025年高新技术企业要达到多少家？")
+    assert not answer.refused
+    assert "20000家" in answer.text and "6507" in answer.text
+    assert len(answer.citations) == 1
+    row = answer.citations[0]
+    assert row.doc_id == "nanjing-2021" and "高新技术企业数(家)" in row.quote and "20000" in row.quote
+    assert answer.text.endswith("[1]")
+    assert_exact(answer, plan_text)
+
+
+@pytest.mark.parametrize("question,doc_id,figure,row_name", [
+    ("港城到2025年高企要达到多少家？", "lianyungang-2021", "1000", "高新技术企业数"),
+    ("南通研发强度“十四五”末的目标是多少？", "nantong-2021", "3%左右", "全社会研发经费支出占GDP比重"),
+    ("句容科技进步贡献率的目标是多少？", "jurong-2022", "70%", "科技进步贡献率"),  # not 农业科技进步贡献率 (75)
+    ("连云港年技术合同成交额2020年是多少，2025年目标是多少？", "lianyungang-2021", "100亿元", "年技术合同成交额"),
+])
+def test_numeric_answers_equal_the_plans_figures(assistant, plan_text, question, doc_id, figure, row_name):
+    answer = assistant.ask(question)
+    assert not answer.refused and figure in answer.text
+    assert answer.citations[0].doc_id == doc_id and row_name in answer.citations[0].quote
+    assert_exact(answer, plan_text)
+
+
+def test_a_figure_stated_only_in_prose_is_quoted_from_its_sentence(assistant, plan_text):
+    answer = assistant.ask("到2022年江阴要建成几家新型研发机构？")
+    assert not answer.refused and "2－3家" in answer.text
+    assert answer.citations[0].doc_id == "jiangyin-2020" and "建成新型研发机构2－3家" in answer.citations[0].quote
+    assert len(answer.text) < 60  # the window of the sentence that states it, not the whole paragraph
+    assert_exact(answer, plan_text)
+
+
+def test_past_figures_come_from_the_baseline(assistant, plan_text):
+    answer = assistant.ask("南通和连云港“十三五”末的高企数量各是多少？")
+    assert not answer.refused and "2178" in answer.text and "411" in answer.text
+    assert_exact(answer, plan_text)
+
+
+def test_comparison_table_marks_plans_without_the_target(assistant, plan_text):
+    answer = assistant.ask("各市的科技进步贡献率目标对比一下")
+    assert answer.composer == "compare" and not answer.refused
+    assert answer.text.startswith("| 城市 |")
+    cells = {row["city"]: row for row in answer.table}
+    assert set(cells) == {"南京市", "南通市", "句容市", "江阴市", "连云港市"}
+    assert "60%" in cells["连云港市"]["target"] and "70%" in cells["南通市"]["target"] and "70%" in cells["句容市"]["target"]
+    # 南京 reports 66.5% for 2020 but sets no 2025 target; 江阴's row is 农业科技进步贡献率
+    assert cells["南京市"]["target"] is None and cells["江阴市"]["target"] is None
+    assert answer.text.count("规划未提出") == 2
+    assert len(answer.citations) == 3
+    assert_exact(answer, plan_text)
+
+
+def test_comparison_says_which_city_is_highest(assistant):
+    answer = assistant.ask("宁、通、港三市2025年的研发强度目标谁最高？")
+    assert {row["city"] for row in answer.table} == {"南京市", "南通市", "连云港市"}
+    assert "最高的是南京市" in answer.text and "最低的是连云港市" in answer.text
+
+
+def test_incubator_operator_gets_clauses_that_name_incubators(assistant, plan_text):
+    answer = assistant.ask("我们是一家孵化器运营机构，在南通，有哪些支持？")
+    assert answer.composer == "eligibility" and not answer.refused
+    assert answer.citations and all(c.doc_id == "nantong-2021" for c in answer.citations)
+    assert all(re.search("孵化器|众创空间|孵化载体|加速器", c.quote) for c in answer.citations)
+    assert answer.checklist and len(answer.checklist) == len(answer.citations)
+    assert_exact(answer, plan_text)
+
+
+def test_eligibility_conditions_are_quoted_and_marked(assistant):
+    answer = assistant.ask("我们是连云港的高新技术企业，想聘一位超龄的外籍专家，有政策吗？")
+    assert not answer.refused and "放宽年龄" in answer.text
+    conditions = [c for item in answer.checklist for c in item["conditions"]]
+    assert conditions and all(c["status"] in ("met", "not met", "unknown") for c in conditions)
+
+
+@pytest.mark.parametrize("question", [
+    "苏州“十四五”高新技术企业目标是多少家？",          # no plan for the city
+    "南京2023年高新技术企业要达到多少家？",             # a year the plan gives no figure for
+    "南京到2035年研发投入强度要达到多少？",
+    "连云港市级科创基金的规模有多大？",                 # named without an amount
+    "南京对“揭榜挂帅”项目单个最高资助多少钱？",
+    "南通的“紫琅英才计划”对引进人才补贴多少？",          # a programme the plan does not have
+])
+def test_unanswerable_questions_are_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.refused and answer.text.startswith("现有规划文件中未找到")
+    assert not re.search(r"\d+(\.\d+)?\s*(万元|亿元)", answer.text.split("。")[0])  # no invented amount
+
+
+@pytest.mark.parametrize("question,wrong,true", [
+    ("南京计划2025年高新技术企业达到3万家，对吗？", "3万", "20000"),
+    ("连云港提出2025年研发强度达到3%，有哪些配套举措？", "3", "2.5%"),
+    ("江阴三年行动计划要求2022年高企突破2000家，是吗？", "2000", "1000家"),
+    ("连云港2025年技术合同成交额目标是200亿元，比南通高吗？", "200亿", "100亿元"),
+])
+def test_false_premises_are_refused_and_corrected(assistant, plan_text, question, wrong, true):
+    answer = assistant.ask(question)
+    assert answer.refused and f"“{wrong}”" in answer.text and true in answer.text
+    assert answer.citations, "the correction cites the plan"
+    assert_exact(answer, plan_text)
+
+
+def test_document_and_task_questions(assistant, plan_text):
+    number = assistant.ask("句容科创规划的发文字号是什么？")
+    assert number.composer == "document" and "句政办发〔2022〕41号" in number.text
+    lead = assistant.ask("江阴2020年新签约10亿元以上项目30个的任务由谁牵头？")
+    assert lead.composer == "task" and "市招商局" in lead.text and "市商务局" in lead.text
+    assert_exact(number, plan_text) and assert_exact(lead, plan_text)
+
+
+def test_list_names_the_entries_of_the_box_asked_about(assistant, plan_text):
+    answer = assistant.ask("“中华药港”的科技服务重点平台有哪些？")
+    for name in ("花果山医学科学中心", "海洋药物研究院", "原创化学药物创新中心", "生命健康产业专业孵化器"):
+        assert name in answer.text
+    assert len(answer.citations) == 4
+    assert_exact(answer, plan_text)
+
+
+def test_every_citation_is_exact_and_answers_are_short(assistant, plan_text):
+    questions = [
+        "南京的八大产业链是哪些？", "南通沿江科创带坚持的“三统一”是指什么？", "南京市级科创基金的盘子有多大？",
+        "句容共有多少名科技特派员？", "我们在句容承担了省级科技项目，市里会给配套吗？", "江阴和句容分别给高企定了什么目标？",
+        "我是刚引进南京的高层次人才，住房方面有什么安排？", "港城有什么国家级的大科学装置？",
+    ]
+    lengths = []
+    for q in questions:
+        answer = assistant.ask(q)
+        assert not answer.refused, q
+        assert answer.citations and re.search(r"\[\d+\]", answer.text)
+        assert_exact(answer, plan_text)
+        # every [n] marker refers to a citation, and every citation is used
+        markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+        assert markers == set(range(1, len(answer.citations) + 1))
+        lengths.append(len(answer.text))
+    assert statistics.median(lengths) <= 250
+
+
+def test_retrieved_list_is_the_contract_and_latency_is_measured(assistant, built_index):
+    record = assistant.ask("南通高新区在全国的排名“十四五”末要进到前多少位？").record("q")
+    assert "前40位" in record.answer
+    assert 1 <= len(record.retrieved) <= 10
+    index = current_index(built_index)
+    top = record.retrieved[0]
+    assert "南通高新区排名进入全国前40位" in index.source(top.doc_id)[top.char_start:top.char_end]
+    assert record.latency_ms > 0
