@@ -161,8 +161,6 @@ def test_eligibility_with_an_injected_free_text_profile_invents_nothing(assistan
     assert result.answer is not None and all(c.doc_id == "nanjing-2021" for c in result.answer.citations)
 
 
-@pytest.mark.xfail(strict=True, reason="the eligibility composer refuses (未找到面向孵化器的支持措施) when the free text "
-                   "carries an instruction and a figure, though the same profile without it lists 南京's incubator measures")
 def test_eligibility_measures_survive_an_injected_free_text(assistant):
     result = handlers.eligibility(assistant, INJECTED_PROFILE)
     assert result.answer is not None and not result.answer.refused and result.answer.citations

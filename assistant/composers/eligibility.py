@@ -7,6 +7,12 @@ are scored by topic coverage (`TopicScorer`) plus a bonus for naming the asker's
 only the window of the sentence that carries them is quoted. Conditions ("经认定的…",
 "对首次认定的…", "符合条件的…") are quoted and marked met / not met / unknown from what the user
 said, never guessed; amounts or thresholds the plan leaves open are said to be open.
+
+A profile's free text is what the user *told*, not what they *ask*: it informs condition status
+only, so an instruction or a figure pasted into it cannot steer retrieval or cause a refusal. Words
+that every eligibility question uses (支持, 政策, 享受 …) are not its topic: a generic question
+("可以享受哪些支持？") is about its subject, and measures are ranked by whether the subject is the
+one who receives the support ("支持新型研发机构申报…", "对…科技型中小企业的财政支持").
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from assistant.composers.common import (
 )
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
+from assistant.query import normalize, topic_of
 
 # subject → aliases a sentence or a question may use
 SUBJECTS: dict[str, tuple[str, ...]] = {
@@ -45,10 +52,21 @@ SUPPORT = re.compile(
     r"支持|鼓励|给予|奖励|补助|补贴|资助|奖补|扶持|优先|贷款|贴息|减免|加计扣除|税收优惠|风险补偿|后补助|一事一议|"
     r"认定|培育|引导|绿色通道|政策|融资|担保|落户|保障|考核|考评|评定|绩效|便利|放宽|配套|安居|允许|不与|服务|帮助|停止"
 )
-# Conditions a measure puts on who gets it ("对首次认定的高新技术企业", "符合条件的", "经认定的").
+_PUNCT = "，,。；;：:！？!?"
+# Conditions a measure puts on who gets it, at the start of a clause piece: "对首次认定的高新技术企业"
+# (not "加大对…的支持", where 对 only names the beneficiary), "符合条件的", "经认定的", "首次认定的".
 CONDITION = re.compile(
-    r"(对|凡)[^，。；、]{2,30}?的|符合[^，。；]{0,20}?条件的|经[^，。；]{2,20}?(认定|评定|备案)的|首次(认定|获批|入选)[^，。；]{0,12}?的"
+    rf"(?:(?<=^)|(?<=[{_PUNCT}\s])|(?<=[并均可将则]))(?:对|凡)(?P<who>[^{_PUNCT}对]{{2,100}}?的[^{_PUNCT}的]{{1,12}}?)"
+    rf"(?=给予|实施|开辟|予以|优先|在|可|按|实行|由|纳入|进行|提供|[{_PUNCT}]|$)"
+    rf"|(?P<plain>符合[^{_PUNCT}]{{0,20}}?条件的|经[^{_PUNCT}]{{2,20}}?(?:认定|评定|备案)的|首次(?:认定|获批|入选)[^{_PUNCT}]{{0,12}}?的)"
 )
+# A support word (or 对/面向/为) whose object is the subject: directly ("支持新型研发机构") or as
+# a member of a list ("奖励高校院所、新型研发机构", "对…、科技型中小企业的").
+BENEFIT = re.compile(r"支持|鼓励|给予|奖励|补助|补贴|资助|扶持|帮助|帮扶|培育|对|面向|为|优先支持")
+# what may stand between the support word and the subject for it to be the direct object ("支持符合条件的新型研发机构")
+QUALIFIER = re.compile(r"(各类|各级|一批|重点|优质|新引进的?|新建的?|符合条件的|经认定的|首次认定的)?")
+GENERIC = re.compile(r"享受|支持|扶持|帮扶|帮助|政策|优惠|待遇|好处|措施|哪些|有|能|拿|可|获得|得到")
+BENEFIT_DIRECT, BENEFIT_LISTED = 0.2, 0.1
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(万元|亿元|元|%|倍)")
 ASKS_AMOUNT = re.compile(r"多少钱|多少万|金额|额度|补贴多少|奖励多少|补助多少|资助多少|最高.*多少|给多少|能领多少")
 MAX_MEASURES = 3
@@ -69,20 +87,84 @@ def subjects_in(text: str) -> list[str]:
     return [s for s, aliases in SUBJECTS.items() if any(a in text for a in aliases)]
 
 
+def canonical(text: str) -> str:
+    """`text` with each subject's aliases written as the subject (高企培育库 → 高新技术企业培育库), without 的."""
+    text = normalize(text)
+    for subject, aliases in SUBJECTS.items():
+        for a in sorted(aliases, key=len, reverse=True):
+            if len(a) >= 2 and a != subject and a not in subject:
+                text = text.replace(a, subject)
+    return text.replace("的", "")
+
+
+def conditions_in(text: str) -> list[str]:
+    """The clean condition phrases of a measure ("首次认定的高新技术企业", "符合条件的"), exact substrings of it."""
+    return [(m.group("who") or m.group("plain")) for m in CONDITION.finditer(text)]
+
+
+_NEGATION = re.compile(r"不是|并非|尚未|还没有?|没有|未能?|不")
+_VERBS = re.compile(r"^(被|已|已经)?(列入|纳入|进入|进了|认定为|成为|获批|入选|属于|是)")
+
+
 def condition_status(condition: str, told: str) -> str:
-    """Met only when the user said so; not met only when the user said the opposite; else unknown."""
-    for subject in subjects_in(condition):
-        aliases = SUBJECTS[subject]
-        if any(re.search(rf"(不是|并非|尚未|还没有?|未)(被)?(认定为?|成为|获批|是)?[^，。；]{{0,6}}{re.escape(a)}", told) for a in aliases):
-            return "not met"
-        if any(a in told for a in aliases):
-            return "met"
+    """Met only when the user's words state the whole condition; not met when they deny it; else unknown.
+
+    A condition is "stated" when every character pair of its qualifier (after aliases are written
+    the same way, 高企 = 高新技术企业) occurs in what the user told; "符合条件的" names nothing the
+    user could state, so it stays unknown. Denied: a negation right before a stated part.
+    """
+    qualifier = condition.rsplit("的", 1)[0] if condition.count("的") and not condition.endswith("的") else condition
+    core = _VERBS.sub("", canonical(qualifier).removesuffix("条件").strip())
+    if not core or condition.startswith("符合") and "条件" in condition and len(core) <= 4:
+        return "unknown"
+    said = canonical(told)
+    grams = {core[i:i + 2] for i in range(len(core) - 1)} or {core}
+    parts = [p for p in re.split(r"[、和及与或]", core) if len(p) >= 2]
+    for part in parts + [s for s in SUBJECTS if s in canonical(condition)]:
+        for m in re.finditer(re.escape(part), said):
+            if _NEGATION.search(said[max(0, m.start() - 8):m.start()].split("，")[-1]):
+                return "not met"
+    if all(g in said for g in grams):
+        return "met"
     return "unknown"
 
 
-def measures(ctx: Context, scorer: TopicScorer, aliases: tuple[str, ...], cities: tuple[str, ...]) -> list[tuple[float, Span]]:
+def asking_part(text: str, profile: dict) -> str:
+    """The question without the sentences of the profile's free text (which inform condition status only)."""
+    free = normalize(str(profile.get("text") or "")).replace(" ", "")
+    if not free:
+        return text
+    kept = [s for s in re.split(r"(?<=[。！？!?])", text) if s.strip() and normalize(s).strip(" 。！？!?").replace(" ", "") not in free]
+    return "".join(kept)
+
+
+def specific_topic(topic: str) -> str:
+    """The topic without pieces that only say "support" (支持政策, 享受): what is left is what the user asks about."""
+    return " ".join(p for p in topic.split() if len(GENERIC.sub("", p)) >= 2)
+
+
+def beneficiary(text: str, aliases: tuple[str, ...]) -> float:
+    """How plainly `text` makes the subject the one who receives support (see BENEFIT)."""
+    best = 0.0
+    for a in aliases:
+        for m in re.finditer(re.escape(a), text):
+            before = text[max(0, m.start() - 60):m.start()]
+            before = re.split(rf"[{_PUNCT}]", before)[-1]
+            verbs = list(BENEFIT.finditer(before))
+            if not verbs:
+                continue
+            gap = before[verbs[-1].end():]
+            if QUALIFIER.fullmatch(gap):
+                best = max(best, BENEFIT_DIRECT)
+            elif re.search(r"[、和及与]$", gap):
+                best = max(best, BENEFIT_LISTED)
+    return best
+
+
+def measures(ctx: Context, scorer: TopicScorer, aliases: tuple[str, ...], cities: tuple[str, ...],
+             asking: str | None = None) -> list[tuple[float, Span]]:
     """Windows of sentences with a form of support that name the subject or cover the question, best first."""
-    hits = ctx.search(f"{ctx.query.text} {' '.join(aliases[:3])}", 30, cities)
+    hits = ctx.search(f"{asking or ctx.query.text} {' '.join(aliases[:3])}", 30, cities)
     found: list[tuple[float, Span]] = []
     seen: set[tuple[str, int]] = set()
     for rank, hit in enumerate(hits):
@@ -97,7 +179,8 @@ def measures(ctx: Context, scorer: TopicScorer, aliases: tuple[str, ...], cities
             if not names and cover < 0.4:
                 continue
             best = max(
-                ((scorer.coverage(w.text, context) + SUBJECT_BONUS * any(a in w.text for a in aliases) - LENGTH_COST * len(w.text), w)
+                ((scorer.coverage(w.text, context) + SUBJECT_BONUS * any(a in w.text for a in aliases)
+                  + beneficiary(w.text, aliases) - LENGTH_COST * len(w.text), w)
                  for w in windows(sentence, MAX_PIECES, WHOLE_BELOW) if SUPPORT.search(w.text)),
                 key=lambda t: t[0],
             )
@@ -112,16 +195,20 @@ def measures(ctx: Context, scorer: TopicScorer, aliases: tuple[str, ...], cities
 
 def compose(ctx: Context) -> Answer:
     profile = ctx.profile or {}
+    asking = asking_part(ctx.query.text, profile)
     told = " ".join([ctx.query.text, *[str(v) for v in profile.values() if v]])
-    subjects = ([profile["type"]] if profile.get("type") in SUBJECTS else []) or subjects_in(told)
+    subjects = ([profile["type"]] if profile.get("type") in SUBJECTS else []) or subjects_in(asking)
     aliases = tuple(a for s in subjects for a in SUBJECTS[s])
-    cities = ctx.query.cities or tuple(c for c in [profile.get("city")] if c)
-    scorer = ctx.scorer
-    ranked = measures(ctx, scorer, aliases, cities)
+    # the profile's city is where the user is; a city named in the free text does not move them
+    cities = tuple(c for c in [profile.get("city")] if c) or ctx.query.cities
+    topic = topic_of(asking, ctx.index.cities) if profile else ctx.query.topic
+    focus = specific_topic(topic)
+    scorer = TopicScorer.for_text(focus, ctx.index) if focus and (subjects or focus != topic) else ctx.scorer
+    ranked = measures(ctx, scorer, aliases, cities, asking)
     if not ranked or ranked[0][0] < ctx.thresholds.measure:
         return refuse(ctx, f"面向{'、'.join(subjects) or '该类主体'}的支持措施")
     found = [span for score, span in ranked if score >= ranked[0][0] * KEEP_RATIO][:MAX_MEASURES]
-    if ASKS_AMOUNT.search(ctx.query.text) and not any(AMOUNT.search(s.text) for s in found):
+    if ASKS_AMOUNT.search(asking) and not any(AMOUNT.search(s.text) for s in found):
         best = found[0]
         return refuse(ctx, "具体的支持金额或额度（规划未写明）", (f"相关条款：{best.text}", best))
     builder = AnswerBuilder(ctx.index.sources)
@@ -129,11 +216,11 @@ def compose(ctx: Context) -> Answer:
     where = "、".join(cities) if cities else "各规划"
     builder.raw(f"{where}中{'与' + '、'.join(subjects) + '相关' if subjects else '相关'}的措施：\n")
     open_amounts = False
+    marks = {"met": "已满足", "not met": "不满足", "unknown": "待确认"}
     for n, span in enumerate(sorted(found, key=lambda s: (s.clause.doc_id, s.char_start)), 1):
-        conditions = [Condition(m.group(0), condition_status(m.group(0), told)) for m in CONDITION.finditer(span.text)]
+        conditions = [Condition(c, condition_status(c, told)) for c in conditions_in(span.text)]
         builder.say(f"{n}. {span.text}", span)
         if conditions:
-            marks = {"met": "已满足", "not met": "不满足", "unknown": "待确认"}
             builder.raw("（条件：" + "；".join(f"{c.text}（{marks[c.status]}）" for c in conditions) + "）")
         open_amounts = open_amounts or not AMOUNT.search(span.text)
         builder.raw("\n")
