@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -27,13 +24,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 from gradio_client import Client
 
-from bench.measure import DEV_SET, OUT, dev_questions, latency_summary, machine, markdown_table, write_result
+from bench.measure import (
+    DEV_SET,
+    OUT,
+    dev_questions,
+    latency_summary,
+    machine,
+    markdown_table,
+    write_result,
+)
+from webui.process import start_app, stop_app
 
-ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 240
 WARMUP_QUESTIONS = 5
 MEMORY_GROWTH_LIMIT = 0.03  # second-half RSS growth (see the module docstring)
@@ -49,44 +53,6 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(log: Path) -> tuple[str, subprocess.Popen]:
-    """`python app.py` on a free loopback port; returns once its API answers."""
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-           "PLANQA_HOST": "127.0.0.1", "PLANQA_PORT": str(port)}
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited with {proc.returncode}; see {log}")
-        try:
-            if httpx.get(f"{url}/gradio_api/info", timeout=2).status_code == 200:
-                return url, proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    stop_app(proc)
-    raise RuntimeError(f"app.py did not answer within {STARTUP_SECONDS} s; see {log}")
-
-
-def stop_app(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def server_rss_mb(pid: int) -> float:
@@ -144,7 +110,7 @@ def run(url: str | None, users: int, duration: float, max_requests: int, timeout
     proc = None
     if url is None:
         print("starting app.py …", file=sys.stderr)
-        url, proc = start_app(OUT / "load-app.log")
+        url, proc = start_app(OUT / "load-app.log", STARTUP_SECONDS)
     try:
         warm = Client(url, verbose=False, analytics_enabled=False, download_files=False)
         for q in questions[:WARMUP_QUESTIONS]:

@@ -1,0 +1,56 @@
+"""Run the app as a separate process on a free loopback port (for tests, benchmarks and the load test).
+
+A real `python app.py` is what users run, so what the API tests and the load test
+measure is the server as served, not an in-process imitation.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(log: Path, startup_seconds: float = 180, **env: str) -> tuple[str, subprocess.Popen]:
+    """`python app.py` on a free loopback port with `env` added; returns (url, process) once its API answers."""
+    port = free_port()
+    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
+                "PLANQA_HOST": "127.0.0.1", "PLANQA_PORT": str(port), **env}
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w", encoding="utf-8") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=full_env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + startup_seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app.py exited with {proc.returncode}:\n{log.read_text(encoding='utf-8')[-3000:]}")
+        try:
+            if httpx.get(f"{url}/gradio_api/info", timeout=2).status_code in (200, 401):  # 401: login required
+                return url, proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    stop_app(proc)
+    raise RuntimeError(f"app.py did not answer within {startup_seconds} s:\n{log.read_text(encoding='utf-8')[-3000:]}")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
