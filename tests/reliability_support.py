@@ -1,11 +1,8 @@
 """Real indexes in temporary directories for the reliability tests (a pytest plugin).
 
-Test modules load it with `pytest_plugins = ("reliability_support",)`, so the session
-fixture `built_index` is defined once and the five plans are indexed once per run.
-`build/index` is never written: when it holds a valid version, that version is copied
-into the temporary directory first, so the fresh build reuses its vectors (they are
-keyed by each plan's sha256 and passage text, so nothing stale can be reused) instead
-of re-embedding the corpus for a minute.
+Test modules load it with `pytest_plugins = ("reliability_support",)`. Its fixtures clone
+the session index that `tests/conftest.py::built_index` builds once per run, so a test may
+damage, kill or rebuild its own copy; `build/index` is never written.
 """
 from __future__ import annotations
 
@@ -16,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from index.settings import IndexSettings
-from index.storage import IndexUnavailableError, new_version_dir, open_version, publish
-from index.store import build_index
+from index.storage import new_version_dir, open_version, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "data" / "plans"
@@ -76,16 +72,3 @@ def cloned_index(built_index: IndexSettings, tmp_path: Path) -> IndexSettings:
 def clone_of_built_index(built_index: IndexSettings) -> Callable[[Path], IndexSettings]:
     """`clone(root)` → another private copy of `built_index` at `root`, for tests that need several."""
     return lambda root: clone_index(built_index, root)
-
-
-@pytest.fixture(scope="session")
-def built_index(tmp_path_factory: pytest.TempPathFactory) -> IndexSettings:
-    """The five shipped plans, freshly built into a temporary index directory."""
-    settings = index_settings(tmp_path_factory.mktemp("reliability"))
-    try:
-        copy_index(SHIPPED_INDEX, settings)  # only to reuse its vectors; the build below replaces it
-    except (IndexUnavailableError, OSError):
-        pass  # no usable build/index (or it was being replaced): the build embeds everything
-    report = build_index(plans_dirs=[PLANS], settings=settings, progress=False)
-    assert report.documents == 5 and not report.errors, report.errors
-    return settings
