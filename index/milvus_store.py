@@ -52,7 +52,7 @@ LITE_DB = "milvus.db"
 MAX_TOPK = 16_384  # Milvus's limit on `limit`
 MAX_ID_RANGES = 64  # above this many runs an id filter is sent as `id in [...]`
 _INSERT_BATCH = 2_000
-_VARCHAR = {"doc_id": 256, "city": 64, "kind": 32}
+_VARCHAR = {"doc_id": 256, "city": 64, "kind": 32}  # max_length in UTF-8 bytes, as Milvus counts
 REBUILD = "rebuild the index with `python -m index build`"
 
 
@@ -91,9 +91,9 @@ class MilvusStore:
         if len(rows) != n:
             raise VectorStoreError(f"{len(rows)} metadata rows for {n} vectors.")
         for f, limit in _VARCHAR.items():
-            longest = max((len(getattr(r, f)) for r in rows), default=0)
+            longest = max((len(getattr(r, f).encode("utf-8")) for r in rows), default=0)
             if longest > limit:
-                raise VectorStoreError(f"A {f} of {longest} characters is longer than Milvus's field allows ({limit}).")
+                raise VectorStoreError(f"A {f} of {longest} bytes is longer than the Milvus field allows ({limit} bytes).")
         lite = not settings.milvus_uri
         uri = str(directory.absolute() / LITE_DB) if lite else settings.milvus_uri
         collection = settings.milvus_collection if lite else _collection_name(settings.milvus_collection, directory.name)
@@ -131,7 +131,7 @@ class MilvusStore:
         except MilvusException as exc:
             store.close()
             raise VectorStoreError(f"Milvus could not build collection {collection}: {_reason(exc)}") from None
-        pointer = {"format": POINTER_FORMAT, "uri": "" if lite else settings.milvus_uri, "collection": collection,
+        pointer = {"format": POINTER_FORMAT, "uri": "" if lite else _shown(settings.milvus_uri), "collection": collection,
                    "ntotal": n, "dimension": d, "index_type": index_type, "metric": "IP"}
         (directory / MILVUS_POINTER_FILE).write_text(json.dumps(pointer, ensure_ascii=False, indent=1), encoding="utf-8")
         # Milvus Lite writes its files while it runs: stop it so the directory can be sealed and renamed.
@@ -151,7 +151,7 @@ class MilvusStore:
         if fmt != POINTER_FORMAT:
             raise VectorStoreError(f"{path} has format {fmt}, this PlanQA reads {POINTER_FORMAT}: {REBUILD}.")
         lite = not recorded_uri
-        if lite and not (directory / LITE_DB).is_dir():
+        if lite and not (directory / LITE_DB).exists():
             raise VectorStoreError(f"The Milvus Lite database {directory / LITE_DB} is missing: {REBUILD}.")
         # A cluster may have moved: the current setting wins over the address recorded at build time.
         uri = str(directory.absolute() / LITE_DB) if lite else (settings.milvus_uri or recorded_uri)

@@ -6,10 +6,11 @@ loading follows what the version directory holds. Ids are clause positions in th
 (row i = clause i) in both engines, so the lexical index, fusion and rerank need no id mapping.
 
 Filters come in two forms, both applied before ranking:
-- `allowed_ids`: any set of clause ids (what `PlanIndex.allowed` computes from its `Filters`);
+- `allowed_ids`: any set of clause ids — what `PlanIndex` passes (from its `Filters`). A plan's clauses
+  are consecutive ids, so for Milvus a plan or city filter becomes a few id ranges;
 - `where`: a metadata filter on city / doc_id / kind (any object with `cities`, `doc_ids`, `kinds`
-  tuples, e.g. `index.store.Filters`), which Milvus evaluates server-side as a boolean expression,
-  so a deployment with 10^6 clauses never ships a long id list.
+  tuples, e.g. `index.store.Filters`), evaluated by the engine itself (Milvus: a boolean expression on
+  its scalar fields; FAISS: the row table kept beside the index).
 When both are given, a row must pass both.
 """
 from __future__ import annotations

@@ -6,6 +6,7 @@ the tests need no embedding model and ties never occur.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 pytest.importorskip("pymilvus", reason="pymilvus is not installed (pip install -e '.[milvus]')")
 pytest.importorskip("milvus_lite", reason="milvus-lite is not installed (pip install -e '.[milvus]')")
 
-from index.milvus_store import MAX_ID_RANGES, MilvusStore, id_expression, where_expression  # noqa: E402
+from index.milvus_store import MAX_ID_RANGES, MilvusStore, _shown, id_expression, where_expression  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402
 from index.storage import file_sha256  # noqa: E402
 from index.vectorstore import (  # noqa: E402
@@ -192,3 +193,39 @@ def test_approximate_index_above_the_flat_threshold(tmp_path: Path, data) -> Non
         assert recall >= 0.95
     finally:
         store.close()
+
+
+def test_server_mode_one_collection_per_version_and_stale_ones_dropped(tmp_path: Path, data) -> None:
+    """PLANQA_MILVUS_URI set: the collection lives in the server (here a Milvus Lite file standing in for one)."""
+    from pymilvus import MilvusClient  # imported after the skip checks above
+
+    x, rows, q = data
+    server = tmp_path / "server.db"
+    settings = IndexSettings(vector_store="milvus", milvus_uri=str(server), milvus_collection="planqa_test")
+    versions = tmp_path / "index.versions"
+    names = []
+    for version in ("v20260101-000000-1-000001", "v20260102-000000-1-000002.tmp"):
+        (versions / version).mkdir(parents=True)
+        store = build_vector_store(x[:300], rows[:300], versions / version, settings)
+        names.append(store.collection)
+        pointer = json.loads((versions / version / "milvus.json").read_text(encoding="utf-8"))
+        assert pointer["uri"] == str(server) and pointer["collection"] == store.collection
+        assert not (versions / version / "milvus.db").exists()
+    assert names == ["planqa_test_v20260101_000000_1_000001", "planqa_test_v20260102_000000_1_000002"]
+    (tmp_path / "flat").mkdir()
+    flat = build_vector_store(x[:300], rows[:300], tmp_path / "flat", IndexSettings())
+    opened = open_vector_store(versions / "v20260101-000000-1-000001", settings)
+    np.testing.assert_array_equal(opened.search(q[:3], 5)[0], flat.search(q[:3], 5)[0])
+    opened.close()
+    # The first version is pruned; the next build drops its collection and keeps the live ones.
+    shutil.rmtree(versions / "v20260101-000000-1-000001")
+    (versions / "v20260103-000000-1-000003").mkdir()
+    build_vector_store(x[:300], rows[:300], versions / "v20260103-000000-1-000003", settings)
+    client = MilvusClient(str(server))
+    assert sorted(client.list_collections()) == ["planqa_test_v20260102_000000_1_000002", "planqa_test_v20260103_000000_1_000003"]
+    client.close()
+
+
+def test_credentials_never_shown() -> None:
+    assert _shown("https://user:secret@milvus.example:19530") == "https://milvus.example:19530"
+    assert _shown("http://milvus.example:19530") == "http://milvus.example:19530"
