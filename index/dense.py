@@ -134,17 +134,8 @@ class DenseIndex:
 
     def _allowed(self, allowed_ids: Collection[int] | np.ndarray | None) -> np.ndarray | None:
         """The filter as sorted unique int64 ids, or None when it allows everything."""
-        if allowed_ids is None:
-            return None
-        if isinstance(allowed_ids, (set, frozenset)):
-            allowed_ids = list(allowed_ids)
-        arr = np.asarray(allowed_ids)
-        if arr.size and (arr.ndim != 1 or arr.dtype.kind not in "iu"):
-            raise DenseIndexError("allowed_ids must be a flat collection of integer clause ids.")
-        arr = np.unique(arr.astype(np.int64, copy=False))
-        if arr.size and (arr[0] < 0 or arr[-1] >= self.ntotal):
-            raise DenseIndexError(f"allowed_ids contains ids outside 0..{self.ntotal - 1}.")
-        return None if arr.size == self.ntotal else arr
+        arr = checked_ids(allowed_ids, self.ntotal, DenseIndexError)
+        return None if arr is None or arr.size == self.ntotal else arr
 
     def _params(self, selector: faiss.IDSelector | None, k: int) -> faiss.SearchParameters | None:
         if self.kind in ("hnsw", "hnswsq"):
@@ -221,3 +212,19 @@ def unit_rows(vectors: np.ndarray, what: str) -> np.ndarray:
         if np.abs(norms - 1).max() > _NORM_TOLERANCE:
             raise DenseIndexError(f"The {what} must be L2-normalised (inner product stands for cosine).")
     return x
+
+
+def checked_ids(allowed_ids: Collection[int] | np.ndarray | None, ntotal: int,
+                error: type[ValueError] = DenseIndexError) -> np.ndarray | None:
+    """A filter as sorted unique int64 ids within 0..ntotal-1 (None stays None); `error` names what is wrong."""
+    if allowed_ids is None:
+        return None
+    if isinstance(allowed_ids, (set, frozenset)):
+        allowed_ids = list(allowed_ids)
+    arr = np.asarray(allowed_ids)
+    if arr.size and (arr.ndim != 1 or arr.dtype.kind not in "iu"):
+        raise error("allowed_ids must be a flat collection of integer clause ids.")
+    arr = np.unique(arr.astype(np.int64, copy=False))
+    if arr.size and (arr[0] < 0 or arr[-1] >= ntotal):
+        raise error(f"allowed_ids contains ids outside 0..{ntotal - 1}.")
+    return arr

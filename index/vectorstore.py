@@ -22,7 +22,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from index.dense import DenseIndex, DenseIndexError
+from index.dense import DenseIndex, DenseIndexError, checked_ids
 from index.settings import IndexSettings
 
 AllowedIds = Collection[int] | np.ndarray | None
@@ -82,17 +82,7 @@ def city_forms(city: str) -> tuple[str, str]:
 
 def allowed_array(allowed_ids: AllowedIds, ntotal: int) -> np.ndarray | None:
     """The filter as sorted unique int64 ids, or None when it allows everything; ids are checked."""
-    if allowed_ids is None:
-        return None
-    if isinstance(allowed_ids, (set, frozenset)):
-        allowed_ids = list(allowed_ids)
-    arr = np.asarray(allowed_ids)
-    if arr.size and (arr.ndim != 1 or arr.dtype.kind not in "iu"):
-        raise VectorStoreError("allowed_ids must be a flat collection of integer clause ids.")
-    arr = np.unique(arr.astype(np.int64, copy=False))
-    if arr.size and (arr[0] < 0 or arr[-1] >= ntotal):
-        raise VectorStoreError(f"allowed_ids contains ids outside 0..{ntotal - 1}.")
-    return arr
+    return checked_ids(allowed_ids, ntotal, VectorStoreError)
 
 
 class RowTable:
