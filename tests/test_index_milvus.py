@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,23 +15,27 @@ import pytest
 pytest.importorskip("pymilvus", reason="pymilvus is not installed (pip install -e '.[milvus]')")
 pytest.importorskip("milvus_lite", reason="milvus-lite is not installed (pip install -e '.[milvus]')")
 
-from index.milvus_store import MAX_ID_RANGES, MilvusStore, _shown, id_expression, where_expression  # noqa: E402
+from index.milvus_store import (  # noqa: E402
+    MAX_ID_RANGES,
+    MilvusStore,
+    _shown,
+    id_expression,
+    where_expression,
+)
 from index.settings import IndexSettings  # noqa: E402
 from index.storage import file_sha256  # noqa: E402
+from index.store import Filters
 from index.vectorstore import (  # noqa: E402
-    FaissStore, RowMeta, VectorStoreError, build_vector_store, open_vector_store,
+    FaissStore,
+    RowMeta,
+    VectorStoreError,
+    build_vector_store,
+    open_vector_store,
 )
 from ingest import load_corpus  # noqa: E402
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
 DIM = 64
-
-
-@dataclass(frozen=True)
-class Where:
-    cities: tuple[str, ...] = ()
-    doc_ids: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
@@ -85,11 +88,11 @@ def test_search_equals_faiss_flat(stores, data) -> None:
 
 @pytest.mark.parametrize(
     "where",
-    [Where(cities=("南京",)), Where(cities=("江阴市", "句容市")), Where(doc_ids=("nantong-2021",)),
-     Where(kinds=("table_row",)), Where(cities=("连云港市",), kinds=("heading", "box_item"))],
+    [Filters(cities=("南京",)), Filters(cities=("江阴市", "句容市")), Filters(doc_ids=("nantong-2021",)),
+     Filters(kinds=("table_row",)), Filters(cities=("连云港市",), kinds=("heading", "box_item"))],
     ids=["city-short-name", "two-cities", "doc_id", "kind", "city-and-kinds"],
 )
-def test_metadata_filters_restrict_results_in_the_engine(stores, data, where: Where) -> None:
+def test_metadata_filters_restrict_results_in_the_engine(stores, data, where: Filters) -> None:
     milvus, flat, _ = stores
     _, rows, q = data
     ids, scores = milvus.search(q[:8], 10, where=where)
@@ -114,7 +117,7 @@ def test_allowed_ids_as_ranges_or_list(stores, data) -> None:
         assert set(ids.ravel()) <= set(np.asarray(allowed).tolist())
     ids, _ = milvus.search(q[0], 10, allowed_ids=[5, 6, 7, 400, 401])
     assert len(ids) == 5  # k is capped by the candidates, as in FAISS
-    both, _ = milvus.search(q[0], 10, allowed_ids=scattered, where=Where(kinds=("paragraph",)))
+    both, _ = milvus.search(q[0], 10, allowed_ids=scattered, where=Filters(kinds=("paragraph",)))
     assert len(both) == 10 and all(i in set(scattered.tolist()) and rows[i].kind == "paragraph" for i in both)
     empty_ids, empty_scores = milvus.search(q[0], 10, allowed_ids=[])
     assert empty_ids.shape == empty_scores.shape == (0,)
@@ -125,10 +128,10 @@ def test_filter_expressions() -> None:
     assert id_expression(np.array([4, 5, 6, 9])) == "((id >= 4 and id <= 6) or id == 9)"
     many = np.arange(0, 4 * (MAX_ID_RANGES + 1), 4)
     assert id_expression(many).startswith("id in [0,4,8,")
-    assert where_expression(Where(cities=("南京",), kinds=("table_row",))) == (
+    assert where_expression(Filters(cities=("南京",), kinds=("table_row",))) == (
         'city in ["南京", "南京市"] and kind in ["table_row"]'
     )
-    assert where_expression(Where(doc_ids=('a"b',))) == r'doc_id in ["a\"b"]'
+    assert where_expression(Filters(doc_ids=('a"b',))) == r'doc_id in ["a\"b"]'
 
 
 def test_bad_queries_are_clear_errors(stores) -> None:

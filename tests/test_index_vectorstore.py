@@ -1,7 +1,6 @@
 """The vector-store interface with the embedded FAISS store: metadata filters, persistence, 8-bit HNSW."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
@@ -10,19 +9,19 @@ import pytest
 
 from index.dense import DenseIndex
 from index.settings import IndexSettings
+from index.store import Filters
 from index.vectorstore import (
-    FaissStore, RowMeta, RowTable, VectorStore, VectorStoreError, build_vector_store, open_vector_store,
+    FaissStore,
+    RowMeta,
+    RowTable,
+    VectorStore,
+    VectorStoreError,
+    build_vector_store,
+    open_vector_store,
 )
 from ingest import load_corpus
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
-
-
-@dataclass(frozen=True)
-class Where:
-    cities: tuple[str, ...] = ()
-    doc_ids: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
@@ -52,8 +51,8 @@ def test_where_filter_equals_the_ids_it_names(store, corpus) -> None:
     s, _ = store
     x, rows = corpus
     q = x[:6]
-    for where in (Where(cities=("南通",)), Where(doc_ids=("jiangyin-2020", "jurong-2022")), Where(kinds=("table_row",)),
-                  Where(cities=("南京市",), kinds=("paragraph", "box_item"))):
+    for where in (Filters(cities=("南通",)), Filters(doc_ids=("jiangyin-2020", "jurong-2022")), Filters(kinds=("table_row",)),
+                  Filters(cities=("南京市",), kinds=("paragraph", "box_item"))):
         ids = [i for i, r in enumerate(rows)
                if (not where.cities or r.city.removesuffix("市") in {c.removesuffix("市") for c in where.cities})
                and (not where.doc_ids or r.doc_id in where.doc_ids) and (not where.kinds or r.kind in where.kinds)]
@@ -62,9 +61,9 @@ def test_where_filter_equals_the_ids_it_names(store, corpus) -> None:
         want = s.search(q, 10, allowed_ids=ids)
         np.testing.assert_array_equal(got[0], want[0])
         assert set(got[0].ravel().tolist()) <= set(ids)
-    both = s.search(q[0], 10, allowed_ids=range(0, 600), where=Where(kinds=("heading",)))[0]
+    both = s.search(q[0], 10, allowed_ids=range(0, 600), where=Filters(kinds=("heading",)))[0]
     assert len(both) == 10 and all(i < 600 and rows[i].kind == "heading" for i in both)
-    nothing = s.search(q[0], 10, where=Where(cities=("苏州市",)))[0]
+    nothing = s.search(q[0], 10, where=Filters(cities=("苏州市",)))[0]
     assert nothing.shape == (0,)
 
 
@@ -73,7 +72,7 @@ def test_reopen_and_rows_round_trip(store, corpus) -> None:
     x, rows = corpus
     again = open_vector_store(directory, IndexSettings(vector_store="milvus"))  # the directory decides
     assert isinstance(again, FaissStore) and again.ntotal == len(rows)
-    where = Where(cities=("连云港市",))
+    where = Filters(cities=("连云港市",))
     np.testing.assert_array_equal(again.search(x[:3], 5, where=where)[0], s.search(x[:3], 5, where=where)[0])
     table = RowTable.load(directory / "dense.rows.npz")
     assert len(table) == len(rows)
@@ -88,7 +87,7 @@ def test_index_without_row_table_still_serves_id_filters(tmp_path: Path, corpus)
     old = open_vector_store(tmp_path)
     assert old.search(x[0], 3, allowed_ids=[7, 8, 9])[0].tolist()[0] in (7, 8, 9)
     with pytest.raises(VectorStoreError, match="no row metadata.*python -m index build"):
-        old.search(x[0], 3, where=Where(cities=("南京市",)))
+        old.search(x[0], 3, where=Filters(cities=("南京市",)))
 
 
 def test_bad_inputs_are_clear_errors(tmp_path: Path, corpus) -> None:
