@@ -107,9 +107,7 @@ class PlanLibrary:
         if name in self.shipped():
             raise UploadError(f"“{name}”与内置规划同名：请改名后再上传。")
         with self._lock:
-            staging_root = self.uploads_dir / STAGING
-            staging_root.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(dir=staging_root))
+            staging = self._new_staging()
             try:
                 staged = staging / name
                 shutil.copyfile(source, staged)
@@ -158,6 +156,12 @@ class PlanLibrary:
             raise UploadError(f"该文件与已收录的《{twin.title}》（doc_id {twin.doc_id}）内容相同：未重复加入。")
         return doc
 
+    def _new_staging(self) -> Path:
+        """A fresh private folder under the uploads dir, where a change is prepared before it touches anything."""
+        root = self.uploads_dir / STAGING
+        root.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=root))
+
     def remove(self, name: str, progress: bool = True) -> LibraryChange:
         """Remove an uploaded plan and re-index; shipped plans cannot be removed."""
         if name in self.shipped() and name not in self.uploaded():
@@ -166,9 +170,7 @@ class PlanLibrary:
             raise UploadError(f"上传的规划中没有“{name}”。")
         with self._lock:
             target = self._inside_uploads(name)
-            staging_root = self.uploads_dir / STAGING
-            staging_root.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(dir=staging_root))
+            staging = self._new_staging()
             try:
                 kept = staging / name
                 os.replace(target, kept)
