@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.contract import AnswerRecord
@@ -18,9 +19,10 @@ from index.storage import IndexUnavailableError
 from index.store import FilterError, Filters
 
 
-def _answer(assistant: Assistant, question: str, id: str | None, filters: Filters | None) -> AnswerRecord:
+def _answer(assistant: Assistant, question: str, id: str | None, filters: Filters | None,
+            history: Sequence[str] = (), profile: dict | None = None) -> AnswerRecord:
     try:
-        return assistant.ask(question, filters=filters).record(question, id)
+        return assistant.ask(question, history=history, filters=filters, profile=profile).record(question, id)
     except (QuestionError, FilterError) as exc:
         return AnswerRecord(id=id, question=str(question), answer=str(exc), refused=True)
 
@@ -41,7 +43,7 @@ def _main(argv: list[str] | None) -> int:
     ask.add_argument("--json", action="store_true", help="print the JSON contract object")
     ask.add_argument("--city", action="append", default=[], help="restrict to a city (repeatable)")
     ask.add_argument("--doc", action="append", default=[], help="restrict to a plan doc_id (repeatable)")
-    batch = sub.add_parser("batch", help="answer a JSONL file of {id, question}")
+    batch = sub.add_parser("batch", help="answer a JSONL file of {id, question, history?, profile?}")
     batch.add_argument("--in", dest="inp", required=True, type=Path)
     batch.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
@@ -81,7 +83,14 @@ def _main(argv: list[str] | None) -> int:
                 print(f"warning: line {line_no}: not an object with id and question; skipped", file=sys.stderr)
                 bad += 1
                 continue
-            out.write(_answer(assistant, question, id, None).model_dump_json() + "\n")
+            history, profile = item.get("history") or [], item.get("profile")
+            if not (isinstance(history, list) and all(isinstance(t, str) for t in history)) or not (
+                    profile is None or isinstance(profile, dict)):
+                print(f"warning: line {line_no}: history must be a list of strings (earlier user turns, oldest first) "
+                      f"and profile an object; skipped", file=sys.stderr)
+                bad += 1
+                continue
+            out.write(_answer(assistant, question, id, None, history, profile).model_dump_json() + "\n")
     os.replace(tmp, args.out)
     return 1 if bad else 0
 

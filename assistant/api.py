@@ -5,7 +5,7 @@ configurations compare retrieval while the answer metrics show its effect end to
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 from assistant.contract import AnswerRecord
 from assistant.service import Assistant
@@ -14,10 +14,14 @@ from index.store import MODES
 CONFIGS = {"default": "hybrid+rerank", **{m: m for m in MODES}}
 
 
-def run_config(name: str) -> Callable[[str], AnswerRecord]:
-    """A function answering one question with configuration `name` (models loaded once)."""
+def run_config(name: str) -> Callable[[str, Sequence[str], dict | None], AnswerRecord]:
+    """A function answering (question, history, profile) with configuration `name` (models loaded once)."""
     if name not in CONFIGS:
         raise KeyError(f"unknown configuration {name!r}; choose one of {', '.join(CONFIGS)}")
     assistant = Assistant.from_index()
     mode = CONFIGS[name]
-    return lambda question: assistant.ask(question, mode=mode).record(question)  # type: ignore[arg-type]
+
+    def answer(question: str, history: Sequence[str] = (), profile: dict | None = None) -> AnswerRecord:
+        return assistant.ask(question, history=history, profile=profile, mode=mode).record(question)  # type: ignore[arg-type]
+
+    return answer

@@ -45,6 +45,9 @@ class EvalItem(BaseModel):
     answer_facts: list[str | list[str]] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
     notes: str | None = None
+    history: list[str] = Field(default_factory=list)  # earlier user turns, oldest first (a follow-up)
+    profile: dict | None = None  # eligibility fields the user gave (city, type, industry, stage, needs, text)
+    kind: str | None = None  # the question's shape (outline, count, prose_figure, followup …), for per-kind figures
 
     @field_validator("answer_facts")
     @classmethod

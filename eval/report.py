@@ -13,6 +13,8 @@ from .dataset import EvalItem
 from .scorer import COUNTS, METRICS, ConfigResult, Summary
 
 DEFAULT_OUT_DIR = Path("build/eval")
+# the answer-side metrics shown per question shape (retrieval is per type only)
+KIND_METRICS = ("fact_accuracy", "fact_recall", "refusal_accuracy", "false_refusal_rate", "citation_exactness", "answer_chars_p50")
 _NUMBER_METRICS = {"retrieved_chars_p50", "answer_chars_p50", "latency_ms_p50", "latency_ms_p95"}  # not shares: shown with one decimal
 
 
@@ -29,6 +31,7 @@ def build_report(dataset: Path, items: list[EvalItem], results: list[ConfigResul
                 "source": r.source,
                 "overall": asdict(r.overall),
                 "per_type": {t: asdict(s) for t, s in r.per_type.items()},
+                "per_kind": {k: asdict(s) for k, s in r.per_kind.items()},
                 "unknown_ids": r.unknown_ids,
                 "malformed_lines": r.malformed,
                 "duplicate_ids": r.duplicates,
@@ -57,6 +60,10 @@ def render_markdown(report: dict[str, Any], results: list[ConfigResult]) -> str:
     for r in results:
         groups = [("all", r.overall), *r.per_type.items()]
         lines += ["", f"## Per type: `{r.name}`", "", *_table(["metric", *(g for g, _ in groups)], [s for _, s in groups])]
+        if r.per_kind:
+            kinds = list(r.per_kind.items())
+            lines += ["", f"## Per question shape: `{r.name}`", "",
+                      *_table(["metric", *(k for k, _ in kinds)], [s for _, s in kinds], KIND_METRICS, ("items", "refused"))]
     lines += ["", "A dash marks a metric with nothing to measure in that column (e.g. refusal accuracy on answerable types)."]
     return "\n".join(lines) + "\n"
 
@@ -70,9 +77,10 @@ def write_report(out_dir: Path, report: dict[str, Any], markdown: str) -> tuple[
     return json_path, md_path
 
 
-def _table(header: list[str], columns: list[Summary]) -> list[str]:
-    rows = [[name, *(_fmt(name, s.metrics[name]) for s in columns)] for name in METRICS]
-    rows += [[name, *(str(s.counts[name]) for s in columns)] for name in COUNTS]
+def _table(header: list[str], columns: list[Summary], metrics_shown: tuple[str, ...] = METRICS,
+           counts_shown: tuple[str, ...] = COUNTS) -> list[str]:
+    rows = [[name, *(_fmt(name, s.metrics[name]) for s in columns)] for name in metrics_shown]
+    rows += [[name, *(str(s.counts[name]) for s in columns)] for name in counts_shown]
     return [_row(header), _row(["---"] + ["---:"] * (len(header) - 1)), *(_row(r) for r in rows)]
 
 

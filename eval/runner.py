@@ -2,10 +2,11 @@
 
 The assistant provides, in `assistant/api.py`:
 
-    def run_config(name: str) -> Callable[[str], AnswerRecord]
+    def run_config(name: str) -> Callable[[str, Sequence[str], dict | None], AnswerRecord]
 
 which loads whatever the configuration `name` needs (index, models) once and
-returns a function answering one question. Names are the assistant's own (e.g.
+returns a function answering one question, given the earlier user turns of its
+conversation (oldest first) and an eligibility profile or None. Names are the assistant's own (e.g.
 "bm25", "dense", "hybrid", "hybrid+rerank"); it must accept DEFAULT_CONFIG, and
 for an unknown name raise an exception whose message lists the known ones.
 `assistant` is imported only here and only when an in-process run is asked for,
@@ -32,7 +33,7 @@ class RunnerError(RuntimeError):
     """The assistant cannot be run in-process (not importable, or the configuration is unknown)."""
 
 
-def resolve(name: str) -> Callable[[str], AnswerRecord]:
+def resolve(name: str) -> Callable[[str, Sequence[str], dict | None], AnswerRecord]:
     """Return the assistant's answer function for configuration `name`."""
     try:
         api = importlib.import_module("assistant.api")
@@ -54,7 +55,7 @@ def run_in_process(name: str, items: Sequence[EvalItem]) -> AnswerSet:
     for item in tqdm(items, desc=name, unit="q"):
         started = time.perf_counter()
         try:
-            record = AnswerRecord.model_validate(answer(item.question))
+            record = AnswerRecord.model_validate(answer(item.question, item.history, item.profile))
         except Exception as exc:  # one failing question (or a malformed record) must not lose the run
             result.malformed += 1
             result.problems.append(f"{name} {item.id}: the assistant failed: {type(exc).__name__}: {exc}")

@@ -43,6 +43,7 @@ class ItemScore:
     answer_chars: int | None = None
     latency_ms: float | None = None
     retrieved_chars: list[int] = field(default_factory=list)  # lengths of the top-10 retrieved spans
+    kind: str | None = None  # the item's question shape, when the dataset gives it
 
 
 @dataclass
@@ -63,6 +64,7 @@ class ConfigResult:
     items: list[ItemScore]
     overall: Summary
     per_type: dict[str, Summary]
+    per_kind: dict[str, Summary] = field(default_factory=dict)  # by question shape, when the dataset gives kinds
     unknown_ids: list[str] = field(default_factory=list)
     malformed: int = 0
     duplicates: int = 0
@@ -87,7 +89,7 @@ def score_item(item: EvalItem, gold: Sequence[GoldQuote], answer: AnswerRecord |
         values["refusal_accuracy"] = float(refused)
     if item.false_premise and (item.answer_facts or gold):
         values["premise_correction"] = float(answer is not None and _corrects_premise(item, gold, answer))
-    score = ItemScore(item.id, item.type, answer is not None, refused, values)
+    score = ItemScore(item.id, item.type, answer is not None, refused, values, kind=item.kind)
     if answer is not None:
         score.answer_chars = len(answer.answer)
         score.latency_ms = answer.latency_ms
@@ -115,6 +117,7 @@ def score_answers(items: Sequence[EvalItem], gold: dict[str, list[GoldQuote]], s
         items=scores,
         overall=summarise(scores),
         per_type={t: summarise([s for s in scores if s.type == t]) for t in ITEM_TYPES if any(s.type == t for s in scores)},
+        per_kind={k: summarise([s for s in scores if s.kind == k]) for k in sorted({s.kind for s in scores if s.kind})},
         unknown_ids=sorted(set(answers) - known),
         malformed=answer_set.malformed,
         duplicates=answer_set.duplicates,

@@ -38,7 +38,7 @@ ITEMS = [
      "evidence": [{"doc_id": "nanjing-2021", "quote": "高新技术企业培育"}], "notes": "quote occurs twice"},
     {"id": "e1", "type": "eligibility", "question": "我在句容运营孵化器，规划里有什么支持？", "city": "句容市",
      "answer_facts": ["孵化器"], "evidence": [{"doc_id": "jurong-2022", "quote": "稳步推进国家级科技企业孵化器和加速器建设"}],
-     "notes": ""},
+     "notes": "", "profile": {"city": "句容市", "type": "孵化器", "needs": ["载体与空间"]}, "history": ["句容有哪些孵化器？"]},
     {"id": "u1", "type": "unanswerable", "question": "苏州“十四五”高企目标是多少？", "city": "苏州市", "answer_facts": [],
      "evidence": [], "notes": "no plan for 苏州"},
     {"id": "u2", "type": "unanswerable", "question": "南京规划要求2025年高企达到5万家，怎么落实？", "city": "南京市",
@@ -284,11 +284,16 @@ def test_cli_scores_answer_files_side_by_side(dataset, sources, tmp_path):
 
 def test_in_process_configs_through_the_runner_seam(dataset, sources, tmp_path, monkeypatch, capsys):
     by_question = {i["question"]: i for i in ITEMS}
+    seen: list = []
 
     def run_config(name: str):
         if name != "oracle":
             raise KeyError(name)
-        return lambda question: _perfect(by_question[question], sources).model_copy(update={"id": None})
+        def answer(question, history, profile):
+            seen.append((question, list(history), profile))
+            return _perfect(by_question[question], sources).model_copy(update={"id": None})
+
+        return answer
 
     monkeypatch.setitem(sys.modules, "assistant.api", types.SimpleNamespace(run_config=run_config))
     out = tmp_path / "out"
@@ -297,6 +302,8 @@ def test_in_process_configs_through_the_runner_seam(dataset, sources, tmp_path, 
     assert report["configs"]["oracle"]["source"] == "in-process"
     assert report["configs"]["oracle"]["overall"]["metrics"]["fact_accuracy"] == 1.0
     assert len((out / "answers" / "oracle.jsonl").read_text(encoding="utf-8").splitlines()) == len(ITEMS)
+    # the conversation and the profile of each item reach the assistant
+    assert [(q, h, p) for q, h, p in seen] == [(i["question"], i.get("history", []), i.get("profile")) for i in ITEMS]
 
     assert main(["run", "--dataset", str(dataset), "--config", "nosuch", "--out", str(out), "--plans", str(PLANS)]) == 2
     assert "could not start configuration 'nosuch': KeyError" in capsys.readouterr().err

@@ -282,3 +282,24 @@ def test_cli_batch_with_malformed_lines_answers_the_rest(cli_env, tmp_path, caps
     for bad, message in (("null-question", "问题必须是文本"), ("number-question", "问题必须是文本"), ("empty", "问题为空"),
                          ("suzhou", "未找到苏州")):
         assert records[bad]["refused"] and message in records[bad]["answer"]
+
+
+def test_cli_batch_takes_the_conversation_and_the_profile(cli_env, tmp_path, capsys):
+    """`history` (earlier user turns, oldest first) resolves a follow-up; a bad history or profile is skipped by line."""
+    lines = [
+        json.dumps({"id": "followup", "question": "那句容呢？", "history": [NANJING]}, ensure_ascii=False),
+        json.dumps({"id": "alone", "question": "那句容呢？"}, ensure_ascii=False),
+        json.dumps({"id": "profile", "question": "有哪些支持？",
+                    "profile": {"city": "句容市", "type": "科技型中小企业", "needs": ["融资"]}}, ensure_ascii=False),
+        json.dumps({"id": "bad-history", "question": NANJING, "history": "南京"}, ensure_ascii=False),
+        json.dumps({"id": "bad-profile", "question": NANJING, "profile": ["融资"]}, ensure_ascii=False),
+    ]
+    (tmp_path / "q.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = _cli(capsys, "batch", "--in", str(tmp_path / "q.jsonl"), "--out", str(tmp_path / "a.jsonl"))
+    assert code == 1
+    assert [int(n) for n in re.findall(r"warning: line (\d+): history must be", err)] == [4, 5]
+    records = {r["id"]: r for r in map(json.loads, (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert list(records) == ["followup", "alone", "profile"]
+    assert "180" in records["followup"]["answer"] and not records["followup"]["refused"]
+    assert "180" not in records["alone"]["answer"]
+    assert records["profile"]["citations"] and all(c["doc_id"] == "jurong-2022" for c in records["profile"]["citations"])
