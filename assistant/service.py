@@ -17,7 +17,7 @@ from typing import Any
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.answer import Answer
-from assistant.composers import compare, document, eligibility, extractive, target, task
+from assistant.composers import compare, document, eligibility, extractive, outline, target, task
 from assistant.composers.common import Context, Thresholds
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
@@ -37,6 +37,14 @@ COMPOSERS: dict[str, Callable[[Context], Answer]] = {
     "document": document.compose,
     "task": task.compose,
 }
+
+
+def structural(ctx: Context) -> Answer | None:
+    """An outline, count or topic answer from the plan's structure, when the question is one and a node matches."""
+    q = ctx.query
+    if q.intent in ("list", "general") or (q.intent == "target" and (not q.concepts or q.quoted)):
+        return outline.compose(ctx)
+    return None
 
 
 class QuestionError(ValueError):
@@ -237,7 +245,7 @@ class Assistant:
         elif missing:
             answer = refuse(ctx, f"“{'”“'.join(missing)}”（{'、'.join(query.cities) or '各'}规划中没有这一名称）")
         else:
-            answer = COMPOSERS[query.intent](ctx)
+            answer = structural(ctx) or COMPOSERS[query.intent](ctx)
         if self.generator is not None and not answer.refused:
             answer = rewrite(self.generator, ctx, answer)
         answer.retrieved = [

@@ -131,6 +131,14 @@ def _paraphrases() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sorted(pairs, key=lambda t: -len(t[0])))
 
 
+@lru_cache(maxsize=4096)
+def _word_idf(index: PlanIndex, forms: tuple[str, ...]) -> float:
+    """IDF of a word (any of its forms) over the index's clauses."""
+    n = len(index.clauses)
+    df = sum(1 for c in index.clauses if any(f in _plain(c.text) for f in forms))
+    return math.log((n + 1) / (df + 1)) + 0.1
+
+
 class TopicScorer:
     """Weighted share of the question's topic units found in a text."""
 
@@ -153,6 +161,26 @@ class TopicScorer:
                 text = text.replace(key, " ")
         # a Latin word the plans never use ("Nanjing", "high-tech") can match nothing: it is not the topic
         units.extend(Unit((g,), idf(g)) for g in sorted(bigrams(text)) if not (g.isascii() and g.isalpha() and g not in df))
+        return cls(units)
+
+    @classmethod
+    def for_words(cls, topic: str, index: PlanIndex) -> TopicScorer:
+        """Units are the topic's words (jieba with the policy dictionary), each with its synonyms' plan forms.
+
+        Bigram units suit short indicator names; for matching a heading or a section's sentences,
+        words are the better unit: "支持企业建设研发机构" is 支持 · 企业 · 建设 · 研发机构, not 持企 or 设研.
+        """
+        from index.tokenize import default_tokenizer
+
+        tokenizer = default_tokenizer()
+        units: list[Unit] = []
+        for token in tokenizer.words(topic):
+            word = norm(token.text)
+            if len(word) < 2 or word in tokenizer.stopwords or not re.search(r"[\u4e00-\u9fffA-Z0-9]", word):
+                continue
+            synonym = tokenizer.synonyms.get(token.text)
+            forms = {word, *(norm(f) for f in synonym.expansions)} if synonym and synonym.kind == "term" else {word}
+            units.append(Unit(tuple(sorted(f.replace("的", "") for f in forms)), _word_idf(index, tuple(sorted(forms)))))
         return cls(units)
 
     def coverage(self, text: str, context: str = "", numbers: bool = True) -> float:

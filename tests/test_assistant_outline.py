@@ -1,0 +1,82 @@
+"""Outline, count and topic questions answered from the plan's structure (assistant/sections.py, composers/outline.py).
+
+Checked on every shipped plan through its own clause tree, so nothing depends on one plan's wording:
+each part of a plan, each section with several sub-sections and each box series is listed in order,
+counted correctly, and cited to its headings exactly.
+"""
+from __future__ import annotations
+
+import pytest
+
+from assistant.composers.outline import shape_of
+from assistant.sections import plan_tree, strip_numbering
+from assistant.service import Assistant
+
+from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixture)
+
+
+@pytest.fixture(scope="module")
+def assistant(built_index):
+    return Assistant.from_index(built_index)
+
+
+def _city(assistant, doc_id):
+    return assistant.index.docs[doc_id].city.removesuffix("市")
+
+
+@pytest.mark.parametrize("title, name", [
+    ("（一）构建面向未来技术创新体系", "构建面向未来技术创新体系"), ("三、总体要求", "总体要求"), ("3．以双招双引壮大优势产业", "以双招双引壮大优势产业"),
+    ("第二章 创新平台", "创新平台"), ("第一节　企业主体", "企业主体"), ("专栏1  探索建立“揭榜挂帅”制度", "探索建立“揭榜挂帅”制度"),
+    ("重大工程一\u2002科技领军企业培育工程", "科技领军企业培育工程"), ("## **（五）弘扬创新创业文化**", "弘扬创新创业文化"), ("1．加强组织领导。", "加强组织领导"),
+])
+def test_numbering_is_stripped_from_titles(title, name):
+    assert strip_numbering(title) == name
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("主要指标一共有几项？", "count"), ("规划分哪几章？", "outline"), ("有几个专栏？", "count"),
+    ("七大工程是哪些？", "outline"), ("在引进海外人才方面有哪些举措？", "outline"), ("如何支持企业建设研发机构？", "topic"),
+    ("到2025年高新技术企业要达到多少家？", None),
+])
+def test_question_shapes(question, kind):
+    shape = shape_of(question)
+    assert (shape.kind if shape else None) == kind
+
+
+def test_every_plan_lists_its_chapters_in_order(assistant, plan_text):  # noqa: F811
+    for doc_id, roots in plan_tree(assistant.index).items():
+        chapters = [n for n in roots if n.kind == "section" and n.clause is not None]
+        answer = assistant.ask(f"{_city(assistant, doc_id)}的规划分为哪几个部分？")
+        assert answer.composer == "outline" and not answer.refused
+        positions = [answer.text.find(n.name) for n in chapters]
+        assert all(p >= 0 for p in positions) and positions == sorted(positions), (doc_id, answer.text)
+        assert_exact(answer, plan_text)
+
+
+def test_every_section_with_sub_sections_is_counted_and_listed(assistant, plan_text):  # noqa: F811
+    checked = 0
+    for doc_id, roots in plan_tree(assistant.index).items():
+        for root in roots:
+            subs = [c for c in root.children if c.kind == "section"]
+            if len(subs) < 3:
+                continue
+            answer = assistant.ask(f"{_city(assistant, doc_id)}规划的“{root.name}”一共有几项？")
+            assert f"共{len(subs)}项" in answer.text, (doc_id, root.name, answer.text)
+            assert [c.quote for c in answer.citations] == [s.name for s in subs]
+            assert_exact(answer, plan_text)
+            checked += 1
+    assert checked >= 10
+
+
+def test_a_box_series_is_listed_by_its_label(assistant):
+    answer = assistant.ask("南京的重大工程有哪些？")
+    assert answer.composer == "outline"
+    assert "科技领军企业培育工程" in answer.text and "科技体制改革攻坚工程" in answer.text and len(answer.citations) == 9
+
+
+def test_a_topic_question_quotes_the_section_about_it(assistant, plan_text):  # noqa: F811
+    answer = assistant.ask("连云港如何培育高新技术企业？")
+    assert not answer.refused and answer.composer == "outline"
+    assert all("农业" not in c.section for c in answer.citations)  # not the section on agricultural high-tech zones
+    assert any("高新技术企业" in c.quote for c in answer.citations)
+    assert_exact(answer, plan_text)
