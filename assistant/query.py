@@ -76,6 +76,9 @@ _FRAME = re.compile(
 _LEADING = re.compile(r"^[是在和与及对从把给让就还也都]+")
 _LIST = re.compile(r"哪些|哪几|有什么|列举|列出|主要(任务|措施|内容|方向|举措)|重点(任务|领域|方向|工程|产业)|包括|举措|措施|都有")
 _FOLLOWUP_CITY = re.compile(r"^(那|那么|再看看|换成|如果是|还有)?\s*(?P<city>[\u4e00-\u9fff]{1,4}?)(市)?(呢|的呢|怎么样|如何|情况呢)?[？?。]?$")
+# An elliptical follow-up: a noun phrase and 呢 ("那高新技术企业呢？", "技术合同成交额呢", "换成南通的研发强度呢").
+_ELLIPTICAL = re.compile(r"^(?:那|那么|那如果是|如果是|换成|还有|再看看|再问一下)?\s*(?P<rest>.+?)\s*(?:呢|怎么样|如何|情况呢|的情况)\s*[？?。]?$")
+_OWN_QUESTION = re.compile(r"多少|哪些|哪个|几[家个项人件名所位]|什么|是否|怎么|如何|吗")
 _FOLLOWUP_PRONOUN = re.compile(r"^(它|其|这|这个|这项|这些|该|上述|那个|那项)")
 # A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year.
 _YEAR = re.compile(r"(?<![\d.])(20[1-5]\d)(?=\s*年)|(?<=[到至])(?<!达到)(?<!做到)(?<!提到)(?<!升到)(20[1-5]\d)(?![\d.])")
@@ -284,6 +287,35 @@ def question_part(text: str) -> str:
     return "".join(asking) if asking and len(asking) < len(sentences) else text
 
 
+def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_cities: tuple[str, ...]) -> str:
+    """The previous question with the follow-up's city and indicator put in place of the previous ones."""
+    text = previous.text
+    subject = rest
+    for place in places:  # the follow-up's own city words are not its indicator
+        for form in (place, place.removesuffix("市")):
+            subject = subject.replace(form, "")
+    subject = re.sub(r"^[的之]+|[的之]+$", "", subject.strip())
+    if places:
+        new_city = places[0]
+        for c in previous.cities:
+            text = text.replace(c, new_city).replace(c.removesuffix("市"), new_city.removesuffix("市"))
+        if not previous.cities:
+            text = f"{new_city}{text}"
+    year = re.fullmatch(r"(?:到|至)?(20\d\d)\s*年?(?:底|末)?", subject)
+    if year:  # "那2025年呢？": the same question for another year
+        text, n = re.subn(r"20\d\d\s*年?", f"{year.group(1)}年", text, count=1)
+        return text if n else f"{year.group(1)}年{text}"
+    if subject:
+        aliases = dict(indicator_concepts())
+        norm_text = text
+        old = next((a for c in previous.concepts for a in sorted(aliases.get(c, ()), key=len, reverse=True)
+                    if normalize(a) in norm_text), None)
+        if old is None and previous.topic:
+            old = max(previous.topic.split(), key=len)
+        text = text.replace(normalize(old), subject, 1) if old and normalize(old) in text else f"{text} {subject}"
+    return text
+
+
 def understand(
     question: str,
     known_cities: Iterable[str],
@@ -300,7 +332,12 @@ def understand(
     if previous is not None:
         m = _FOLLOWUP_CITY.match(text)
         named, others = find_cities(text, known_cities)
-        if m and (named or others) and len(text) <= 12:
+        elliptical = _ELLIPTICAL.match(text)
+        if elliptical and len(text) <= 24 and not _OWN_QUESTION.search(elliptical.group("rest")) and (
+                concepts_in(text) or _YEAR.search(text) or (previous.concepts and not (named or others))):
+            # "那高新技术企业呢？", "那连云港的研发投入强度呢？": the previous question with the city, the indicator or both replaced.
+            text, followup = _substitute(previous, elliptical.group("rest"), named or others, known_cities), True
+        elif m and (named or others) and len(text) <= 12:
             # "那南通呢？": ask the previous question again about another city.
             new_city = named[0] if named else others[0]
             base = previous.text

@@ -137,3 +137,20 @@ def test_standalone_question_is_not_a_followup():
     first = q("南京到2025年高新技术企业要达到多少家？")
     follow = q("连云港有哪些重点产业？", [first])
     assert not follow.followup and follow.cities == ("连云港市",)
+
+
+@pytest.mark.parametrize("before, after, resolved, city, concept", [
+    ("南京到2025年科技型中小企业要达到多少家？", "那高新技术企业呢？", "南京到2025年高新技术企业要达到多少家", "南京市", "高新技术企业"),
+    ("南京的研发强度目标是多少？", "那连云港的技术合同成交额呢？", "连云港的技术合同成交额目标是多少", "连云港市", "技术合同成交额"),
+    ("南京的研发强度目标是多少？", "技术合同成交额呢？", "南京的技术合同成交额目标是多少", "南京市", "技术合同成交额"),
+    ("南通高企2020年有多少家？", "那2025年呢？", "南通高企2025年有多少家", "南通市", "高新技术企业"),
+])
+def test_elliptical_followups_replace_the_city_the_indicator_or_the_year(before, after, resolved, city, concept):
+    r = q(after, [q(before)])
+    assert r.followup and r.text.rstrip("?？") == resolved
+    assert r.cities == (city,) and any(concept in c for c in r.concepts), r.concepts
+
+
+def test_a_followup_with_its_own_question_word_is_its_own_question():
+    r = q("那高新技术企业有多少家呢？", [q("南京的研发强度目标是多少？")])
+    assert "研发强度" not in r.text
