@@ -27,7 +27,8 @@ from index.storage import (
     publish, seal,
 )
 from ingest import load_corpus
-from ingest.records import Clause, DocumentMeta, Heading, IndicatorRecord, ParsedDocument, TaskRecord
+from ingest.figures import extract_figures
+from ingest.records import Clause, DocumentMeta, Figure, Heading, IndicatorRecord, ParsedDocument, TaskRecord
 
 Mode = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
 MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid", "hybrid+rerank")
@@ -97,6 +98,9 @@ class PlanIndex:
             self._by_doc.setdefault(c.doc_id, []).append(i)
         self._encoder: Encoder | None = None
         self._lock = threading.Lock()
+        self._figures: dict[str, list[Figure]] | None = None
+        self._figure_list: list[Figure] | None = None
+        self._figures_lock = threading.Lock()
 
     # -- lookups ---------------------------------------------------------------------------
     @property
@@ -116,6 +120,41 @@ class PlanIndex:
         if pos is None:
             return [clause]
         return [self.clauses[i] for i in ids[max(0, pos - before): pos + after + 1]]
+
+    @property
+    def figures(self) -> list[Figure]:
+        """Every figure the indexed plans state (`ingest.figures`), in plan then document order.
+
+        Computed from the loaded clauses and records on first use and cached; never stored,
+        so the index format does not change.
+        """
+        self._figures_by_doc()
+        assert self._figure_list is not None
+        return self._figure_list
+
+    def figures_of(self, doc_id: str) -> list[Figure]:
+        """The figures of one plan ([] for a plan the index does not have)."""
+        return list(self._figures_by_doc().get(doc_id, ()))
+
+    def _figures_by_doc(self) -> dict[str, list[Figure]]:
+        with self._figures_lock:
+            if self._figures is None:
+                indicators: dict[str, list[IndicatorRecord]] = {}
+                for r in self.indicators:
+                    indicators.setdefault(r.doc_id, []).append(r)
+                tasks: dict[str, list[TaskRecord]] = {}
+                for t in self.tasks:
+                    tasks.setdefault(t.doc_id, []).append(t)
+                self._figures = {
+                    doc_id: extract_figures(
+                        [self.clauses[i] for i in self._by_doc.get(doc_id, [])],
+                        indicators.get(doc_id, []), tasks.get(doc_id, []), meta.city,
+                        year=meta.year, period=meta.period,
+                    )
+                    for doc_id, meta in self.docs.items()
+                }
+                self._figure_list = [f for figures in self._figures.values() for f in figures]
+            return self._figures
 
     @property
     def encoder(self) -> Encoder:

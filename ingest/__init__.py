@@ -2,16 +2,20 @@
 
 Public API: `read_document` (file → source text), `load_manifest` / `resolve_metadata`
 (who, when, which city), `parse_file` / `load_corpus` (file or directory → `ParsedDocument`s),
-the records every later stage consumes, and `IngestError`, the one error bad input raises.
+the records every later stage consumes, the figures a plan states (`extract_figures`, with
+`parse_number`, the one number parser), and `IngestError`, the one error bad input raises.
 """
 from ingest.corpus import CorpusResult, FileError, load_corpus, parse_file
 from ingest.errors import IngestError
+from ingest.figures import document_figures, extract_figures
 from ingest.metadata import ManifestEntry, infer_metadata, load_manifest, resolve_metadata
+from ingest.numbers import parse_number
 from ingest.parse import parse_text
 from ingest.readers import SUPPORTED_EXTENSIONS, read_document
 from ingest.records import (
     Clause,
     DocumentMeta,
+    Figure,
     Heading,
     IndicatorRecord,
     ParsedDocument,
@@ -25,6 +29,7 @@ __all__ = [
     "Clause",
     "CorpusResult",
     "DocumentMeta",
+    "Figure",
     "FileError",
     "Heading",
     "IndicatorRecord",
@@ -34,10 +39,13 @@ __all__ = [
     "ParsedDocument",
     "TaskRecord",
     "YearValue",
+    "document_figures",
+    "extract_figures",
     "infer_metadata",
     "load_corpus",
     "load_manifest",
     "parse_file",
+    "parse_number",
     "parse_text",
     "read_document",
     "resolve_metadata",

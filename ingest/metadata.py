@@ -28,6 +28,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ingest.errors import IngestError
+from ingest.numbers import cn_number
 from ingest.records import DocumentMeta
 
 MANIFEST_NAME = "manifest.json"
@@ -42,7 +43,6 @@ _QUOTED_TITLE = re.compile(r"《([^《》]+)》")
 _ISSUER_END = re.compile(r"(?:委|政府|办公室|办公厅|委员会|局|厅|部|院|会)$")
 _RED_HEADER = re.compile(r"^(?P<issuer>\S.{1,40}?)\s*文件$")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【（(]\d{4}[〕\]］】）)]\s*\d+\s*号")
-_CN_DIGITS = "〇一二三四五六七八九"
 _NUM = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
 _YEAR = r"\d{4}|[〇零一二三四五六七八九]{4}"
 _DATE_LINE = re.compile(rf"^(?P<y>{_YEAR})年(?P<m>{_NUM})月(?:(?P<d>{_NUM})日)?$")
@@ -244,26 +244,11 @@ def _date(lines: list[str]) -> str | None:
 
 
 def _iso_date(year: str, month: str, day: str | None) -> str | None:
-    y, m = _cn_number(year, digitwise=True), _cn_number(month)
-    d = _cn_number(day) if day else None
+    y, m = cn_number(year, digitwise=True), cn_number(month)
+    d = cn_number(day) if day else None
     if y is None or m is None or not 1 <= m <= 12 or (day and (d is None or not 1 <= d <= 31)):
         return None
     return f"{y:04d}-{m:02d}" + (f"-{d:02d}" if d else "")
-
-
-def _cn_number(value: str, digitwise: bool = False) -> int | None:
-    """'15' → 15, '十五' → 15, '二十一' → 21; digitwise: '二〇二〇' → 2020."""
-    if value.isdigit() and value.isascii():
-        return int(value)
-    value = value.replace("零", "〇")
-    if digitwise:
-        return int("".join(str(_CN_DIGITS.index(c)) for c in value)) if all(c in _CN_DIGITS for c in value) else None
-    if "十" in value:
-        tens, _, ones = value.partition("十")
-        t = _CN_DIGITS.index(tens) if tens else 1
-        o = _CN_DIGITS.index(ones) if ones else 0
-        return t * 10 + o if tens in ("", *_CN_DIGITS) and ones in ("", *_CN_DIGITS) else None
-    return _CN_DIGITS.index(value) if len(value) == 1 and value in _CN_DIGITS else None
 
 
 def _period(candidates: list[str]) -> str | None:
@@ -271,7 +256,7 @@ def _period(candidates: list[str]) -> str | None:
         if m := _YEAR_RANGE.search(line):
             return f"{m.group(1)}-{m.group(2)}"
         if m := _FIVE_YEAR.search(line):
-            n = _cn_number(m.group(1) or m.group(2))
+            n = cn_number(m.group(1) or m.group(2))
             if n and n >= 3:  # the 3rd plan began in 1966 after a three-year gap; each lasts five years
                 start = 1966 + 5 * (n - 3)
                 return f"{start}-{start + 4}"

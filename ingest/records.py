@@ -112,6 +112,44 @@ class TaskRecord:
         return asdict(self)
 
 
+FigureRole = Literal["target", "baseline", "other"]
+FigureSource = Literal["prose", "table", "box", "task"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number-with-unit a plan states, with what it is about (see `ingest.figures`).
+
+    `source[char_start:char_end]` is the exact text that states it, within one clause: the
+    subject through the value and unit ("高新技术企业突破3600家"), the value and unit alone when
+    no subject could be read, or for an indicator row the name cell through the value cell.
+    `value` is normalised ("2万" → 20000.0; money stays in its unit: "1000亿元" → 1000.0 with
+    unit "亿元"); `value_text` is the number as written ("2万", ">500", "3左右", "3—4").
+    `subject` is the phrase the figure is about as written (line breaks removed), 2–20
+    characters, or None when the sentence gives none that reads cleanly.
+    """
+
+    doc_id: str
+    clause_id: str
+    city: str | None
+    subject: str | None
+    value: float | None
+    value_text: str
+    unit: str | None
+    year: int | None
+    role: FigureRole
+    source: FigureSource
+    char_start: int
+    char_end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Figure":
+        return cls(**d)
+
+
 @dataclass(frozen=True)
 class Heading:
     """A node of the outline; `level` 1 is the top (一、…)."""

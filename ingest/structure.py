@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, Sequence
 
+from ingest.numbers import cn_number
 from ingest.records import Heading
 
 Span = tuple[int, int]  # (start, end) offsets into the source text
@@ -126,25 +127,6 @@ def strip_span(text: str, start: int, end: int) -> Span:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def cn_number(s: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十三 → 23, 三百 → 300; arabic digits pass through."""
-    s = s.strip()
-    if s.isdigit():
-        return int(s)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits.update({"〇": 0, "两": 2})
-    total, current = 0, 0
-    for ch in s:
-        if ch in digits:
-            current = digits[ch]
-        elif ch in "十百":
-            total += (current or 1) * (10 if ch == "十" else 100)
-            current = 0
-        else:
-            return None
-    return total + current or None
 
 
 def classify_line(text: str, line: Line) -> Mark:

@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Collection, Iterator, Literal
 
+from ingest.numbers import parse_number
 from ingest.records import IndicatorRecord, TaskRecord, YearValue
 
 Span = tuple[int, int]
@@ -106,7 +107,6 @@ _VALUE = re.compile(
     r"(?:\s*[-~～—–]\s*\d[\d,]*(?:\.\d+)?)?\s*(?:%|‰|左右|以上|以下|以内|万|亿)*$"
 )
 _PLACEHOLDER = re.compile(r"^[/／\\—–\-－]+$")
-_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = re.compile(r"十([一二三四五六七八九])五")
 _CN_DIGIT = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
@@ -160,14 +160,6 @@ def _is_column_name(cell: str) -> bool:
 
 def _is_heading(body: str) -> bool:
     return bool(_HEADING.match(body))
-
-
-def parse_number(value_text: str | None) -> float | None:
-    """The one number a cell states ("3左右" → 3, ">500" → 500); None for none or a range."""
-    if not value_text:
-        return None
-    found = _NUMBER.findall(_nfkc(value_text))
-    return float(found[0].replace(",", "")) if len(found) == 1 else None
 
 
 # ---------------------------------------------------------------------------

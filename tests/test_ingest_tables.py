@@ -342,7 +342,7 @@ def test_tab_separated_rows_with_a_missing_cell():
 
 @pytest.mark.parametrize("value_text, value", [
     ("3左右", 3.0), (">500", 500.0), ("＞500", 500.0), ("100以上", 100.0), ("52.59", 52.59), ("1,000", 1000.0),
-    ("/", None), ("", None), (None, None), ("3—4", None), ("约束性", None),
+    ("/", None), ("", None), (None, None), ("3—4", 3.0), ("约束性", None),
 ])
 def test_parse_number(value_text, value):
     assert parse_number(value_text) == value

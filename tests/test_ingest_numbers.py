@@ -1,0 +1,135 @@
+"""The one number vocabulary (ingest.numbers): parse_number, FIGURE, YEAR, cn_number."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest import load_corpus, structure, tables
+from ingest.numbers import FIGURE, YEAR, cn_number, figure_value, in_base_unit, parse_number
+
+PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
+
+
+# --------------------------------------------------------------------------- parse_number
+
+@pytest.mark.parametrize("text, value", [
+    ("3万", 30000.0), ("2.5亿", 2.5e8), ("20,000", 20000.0), ("4%", 4.0), ("4％", 4.0), (">500", 500.0),
+    ("＞500", 500.0), ("3左右", 3.0), ("10~20", 10.0), ("10～20", 10.0), ("3—4", 3.0), ("1-2家", 1.0),
+    ("100以上", 100.0), ("52.59", 52.59), ("1,000", 1000.0), ("2万家", 20000.0), ("11.6万人", 116000.0),
+    ("六", 6.0), ("十二", 12.0), ("三百", 300.0), ("两万", 20000.0), ("一百零五", 105.0),
+    ("１２", 12.0),  # full-width digits
+    # units that begin with 万/亿 are units: the value stays in them
+    ("1000亿元", 1000.0), ("50万元", 50.0), ("300万平方米", 300.0), ("1.2万亿元", 1.2),
+    (None, None), ("", None), ("  ", None), ("/", None), ("—", None), ("约束性", None), ("预期性", None),
+    ("十四五", None),  # not one number
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+def test_chinese_numerals_only_when_the_whole_text_is_one():
+    assert parse_number("六") == 6.0
+    assert parse_number("六家") is None  # 家 is not a numeral: no number in digits either
+    assert parse_number("第六") is None
+
+
+def test_in_base_unit():
+    assert in_base_unit(1000.0, "亿元") == (1e11, "元")
+    assert in_base_unit(300.0, "万平方米") == (3e6, "平方米")
+    assert in_base_unit(12.0, "家") == (12.0, "家")
+    assert in_base_unit(None, "万元") == (None, "元")
+
+
+# --------------------------------------------------------------------------- cn_number
+
+@pytest.mark.parametrize("text, value", [
+    ("一", 1), ("十", 10), ("十二", 12), ("二十三", 23), ("三百", 300), ("一百零五", 105), ("两千", 2000),
+    ("三万", 30000), ("12", 12), ("二三", None), ("十十", None), ("", None), ("x", None),
+])
+def test_cn_number(text, value):
+    assert cn_number(text) == value
+
+
+def test_cn_number_digitwise_reads_years():
+    assert cn_number("二〇二〇", digitwise=True) == 2020
+    assert cn_number("二零二一", digitwise=True) == 2021
+    assert cn_number("二〇二十", digitwise=True) is None
+
+
+def test_cn_number_lives_in_numbers_and_structure_uses_it():
+    assert structure.cn_number is cn_number  # moved, not copied
+    assert tables.parse_number is parse_number
+
+
+# --------------------------------------------------------------------------- FIGURE and YEAR
+
+def _figures(text: str) -> list[tuple[str, str | None, str]]:
+    return [(m["num"], m["mult"], m["unit"]) for m in FIGURE.finditer(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("高新技术企业突破3600家", [("3600", None, "家")]),
+    ("高新技术企业超2万家", [("2", "万", "家")]),
+    ("技术合同成交额达1000亿元", [("1000", None, "亿元")]),
+    ("建成运营城市“硅巷”超300万平方米", [("300", None, "万平方米")]),
+    ("比上年提高0.5个百分点", [("0.5", None, "个百分点")]),
+    ("比重达到47.5 %", [("47.5", None, "%")]),
+    ("获得二等奖2\n\n项", [("2", None, "项")]),  # a page break inside a sentence
+    ("新建国家技术创新中心3—4家", [("3", None, "家")]),
+    ("在孵企业数 300 余家", [("300", None, "家")]),
+    ("高技能人才达到55万人", [("55", "万", "人")]),
+    ("农产品年出口额达2.5亿美元", [("2.5", None, "亿美元")]),
+])
+def test_figure_finds_numbers_with_units(text, expected):
+    assert _figures(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "到2025年，", "2020年", "（2020－2022年）", "名列全国第4位", "位居第26位", "第1个", "第30届科技节",
+    "句政办发〔2022〕41号", "1.以核心技术提升主导产业", "（2）高技术船舶", "- 12 -", "G312产业创新走廊",
+    "5G通信", "3D打印", "3000吨级内河码头", "1000亿级产业", "500亿元级", "1.4G专网",
+    "“1+N”体制", "建设10项目", "3月15日", "每万人发明专利",
+])
+def test_figure_skips_years_ordinals_numbers_and_grades(text):
+    assert _figures(text) == []
+
+
+def test_figure_value_normalises():
+    values = [figure_value(m) for m in FIGURE.finditer("超2万家，达1000亿元，11.6万人，3—4家，300余家")]
+    assert values == [20000.0, 1000.0, 116000.0, 3.0, 300.0]
+
+
+def test_year():
+    assert [int(m.group(1)) for m in YEAR.finditer("到2025年，截至 2020 年底，2020－2022年，90年代，20250年")] == [2025, 2020, 2022]
+
+
+def test_no_bare_year_is_a_figure_in_any_plan():
+    docs = load_corpus(PLANS).documents
+    assert len(docs) == 5
+    for doc in docs:
+        for m in FIGURE.finditer(doc.text):
+            after = doc.text[m.end("num"):m.end("num") + 2].strip()
+            assert not (len(m["num"]) == 4 and m["num"].startswith(("19", "20")) and after.startswith("年")), m.group()
+
+
+def test_indicator_values_do_not_change_with_the_shared_parser():
+    """The 45 indicator records parse to the values the old tables.parse_number gave (no cell holds 万/亿 or a range)."""
+    docs = load_corpus(PLANS).documents
+    records = [r for d in docs for r in d.indicators]
+    assert len(records) == 45
+    cells = [yv for r in records for yv in (r.baseline, r.target) if yv is not None]
+    assert not any(c.value_text and any(ch in c.value_text for ch in "万亿~～—-") for c in cells)
+    got = {(r.doc_id, r.indicator): (r.baseline.value if r.baseline else None, r.target.value) for r in records}
+    assert got[("nantong-2021", "全社会研发经费支出占GDP比重")] == (2.55, 3.0)  # "3左右"
+    assert got[("nantong-2021", "技术合同成交额")] == (194.2, 500.0)  # ">500"
+    assert got[("nantong-2021", "研发经费年均增速")] == (None, 8.0)  # "/" and ">8"
+    assert got[("nanjing-2021", "高新技术企业数")] == (6507.0, 20000.0)
+    assert got[("lianyungang-2021", "年技术合同成交额")] == (52.59, 100.0)
+    assert got[("jurong-2022", "大型仪器设备入网数")] == (None, 10.0)
+    # every parsed value is the one number its cell states
+    for c in cells:
+        if c.value_text and c.value_text.strip("/"):
+            digits = "".join(ch for ch in c.value_text if ch.isdigit() or ch == ".")
+            assert c.value == float(digits), c
+
