@@ -69,6 +69,13 @@ def shape_of(text: str) -> Shape | None:
     return None
 
 
+def asks_structure(text: str) -> bool:
+    """A count of parts, not of things: "一共有几项？", "分几章", "有几个专栏" (not "新增多少个研发机构")."""
+    tail = re.sub(r"[？?。！!\s呢吗]+$", "", text)
+    return bool(re.search(r"(?:几|多少)\s*(?:个|项|条|类|大|种|块|章|部分|节|篇|方面)$", tail)) or (
+        bool(_COUNT.search(tail)) and tail.endswith(tuple(_STRUCTURAL)))
+
+
 def _topic_words(ctx: Context) -> str:
     """The words that name the part asked about: the topic, and any name the user quotes (“重点任务”)."""
     topic = " ".join([ctx.query.topic or ctx.query.text, *ctx.query.quoted])
