@@ -1,4 +1,5 @@
-"""`python -m eval run|check`: score answer files or in-process configurations; check a dataset.
+"""`python -m eval run|check|generate`: score answer files or in-process configurations; check a
+dataset; generate the coverage sets from the parsed corpus.
 
 Bad input (dataset, plans, answer files, an absent assistant) ends with a message
 on stderr and exit status 2, never a traceback; bad answer lines are reported and
@@ -14,6 +15,8 @@ from .answers import AnswerSet, AnswersError, load_answers
 from .check import check_dataset
 from .corpus import DEFAULT_PLANS_DIR, CorpusError, load_sources
 from .dataset import DatasetError, load_dataset
+from .generate import DEFAULT_OUT_DIR as DEFAULT_COVERAGE_DIR
+from .generate import SETS, GenerateError, available_sets, generate, summary, write_sets
 from .gold import locate_gold
 from .report import DEFAULT_OUT_DIR, build_report, render_markdown, write_report
 from .runner import DEFAULT_CONFIG, RunnerError, run_in_process
@@ -27,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (DatasetError, CorpusError, AnswersError, RunnerError) as exc:
+    except (DatasetError, CorpusError, AnswersError, RunnerError, GenerateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -74,6 +77,21 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def _generate(args: argparse.Namespace) -> int:
+    results = generate(args.plans, args.sets)
+    paths = write_sets(results, args.out_dir)
+    sources = load_sources(args.plans)
+    for path in paths:  # the same check as `python -m eval check`, so a bad item shows at once
+        result = check_dataset(load_dataset(path), sources)
+        for line in result.errors:
+            print(f"error: {path.name}: {line}", file=sys.stderr)
+        for line in result.warnings:
+            print(f"warning: {path.name}: {line}", file=sys.stderr)
+        print(f"wrote {path}: {len(result.errors)} error(s), {len(result.warnings)} warning(s)", file=sys.stderr)
+    print(summary(results))
+    return 0
+
+
 def _save_answers(path: Path, answer_set: AnswerSet) -> None:
     """Keep in-process answers so the run can be re-scored with --answers."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,6 +121,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
     check.add_argument("--plans", type=Path, default=DEFAULT_PLANS_DIR)
     check.set_defaults(handler=_check)
+    gen = sub.add_parser("generate", help="write coverage sets made from the parsed corpus (ingest records)")
+    gen.add_argument("--plans", type=Path, default=DEFAULT_PLANS_DIR)
+    gen.add_argument("--out-dir", type=Path, default=DEFAULT_COVERAGE_DIR)
+    gen.add_argument("--sets", nargs="+", choices=SETS, default=None, metavar="SET",
+                     help=f"which sets of {' '.join(SETS)} (default: all that this checkout can make; "
+                          "prose_figures needs ingest/figures.py)")
+    gen.set_defaults(handler=_generate)
     return parser
 
 
