@@ -64,8 +64,9 @@ def compose(ctx: Context) -> Answer:
         rows.append({"city": city, "concept": concept, "indicator": r.indicator if r else None,
                      "target": cell(f, ctx.period), "value": r.target.value if r else None, "unit": r.unit if r else None,
                      "year": r.target.year if r else None, "citation": marker})
-    numeric = [f for f in found if f.record is not None and f.value is not None and ctx.period != "past"]
-    if len(numeric) >= 2 and len({(f.concept, f.record.unit) for f in numeric}) == 1 and len(numeric) == len(found):
+    numeric = [f for f in found if f.value is not None and ctx.period != "past"]
+    units = {(f.concept, f.unit) for f in numeric}
+    if len(numeric) >= 2 and len(units) == 1 and len(numeric) >= max(2, len(found) - 1):
         hi, lo = max(numeric, key=lambda f: f.value), min(numeric, key=lambda f: f.value)
         if hi.value != lo.value:
             builder.raw("\n")
@@ -78,7 +79,7 @@ def cell(f: Figure, period: str | None) -> str:
     """A row's value as written, with unit and year ("2025年20000家"), or the sentence's words."""
     r = f.record
     if r is None:
-        return f.span.text
+        return " ".join(f.span.text.split())
     if period == "past" and r.baseline and r.baseline.value_text:
         return f"{r.baseline.year or ''}{'年' if r.baseline.year else ''}{value_with_unit(r.baseline.value_text, r.unit)}"
     return f"{r.target.year or ''}{'年' if r.target.year else ''}{value_with_unit(r.target.value_text, r.unit)}"

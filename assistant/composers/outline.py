@@ -21,7 +21,7 @@ from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.common import Context, TopicScorer, pieces, join
 from assistant.evidence import Span, sentences
 from assistant.sections import Node, all_nodes, plan_tree
-from ingest.structure import cn_number
+from ingest.numbers import cn_number
 
 # What a count or outline question counts: "几项", "哪几大行动", "多少个专栏", "分几章".
 _COUNTED = re.compile(

@@ -56,10 +56,16 @@ class Figure:
     record: IndicatorRecord | None = None
     numbers: list[float] = field(default_factory=list)
     concept: str | None = None
+    layer_value: float | None = None  # when the figure comes from the figure layer: its value and unit
+    layer_unit: str | None = None
 
     @property
     def value(self) -> float | None:
-        return self.record.target.value if self.record is not None else None
+        return self.record.target.value if self.record is not None else self.layer_value
+
+    @property
+    def unit(self) -> str | None:
+        return self.record.unit if self.record is not None else self.layer_unit
 
 
 def describe(ctx: Context, r: IndicatorRecord) -> str:
@@ -178,10 +184,54 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
 
 
 def best_figure(ctx: Context, hits: list[Hit], concept: str | None, city: str | None, unit: str | None = None) -> Figure | None:
-    """The best-scoring fitting figure (records and sentence windows alike), or None below the threshold."""
+    """The best-scoring fitting figure (records and sentence windows alike), else the figure layer's, else None."""
     found = (record_figures(ctx, concept, city, unit) if concept and city else []) + sentence_figures(ctx, hits, concept, city, unit)
     found.sort(key=lambda f: -f.score)
-    return found[0] if found and found[0].score >= ctx.thresholds.figure else None
+    if found and found[0].score >= ctx.thresholds.figure:
+        return found[0]
+    return layer_figure(ctx, concept, city, unit) if concept and city else None
+
+
+def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None) -> Figure | None:
+    """A figure any clause of the city's plan states about the concept (`PlanIndex.figures`): prose the
+    retrieval did not reach, a 专栏 item, a task row. Targets for the plan's horizon come first."""
+    q, period = ctx.query, ctx.period
+    unit = unit or q.unit
+    aliases = dict(indicator_concepts()).get(concept, ())
+    best: tuple[tuple, Figure] | None = None
+    for f in ctx.index.figures:
+        if f.city != city or not f.subject or f.value is None:
+            continue
+        named = concepts_in(f.subject)
+        if concept not in named and not any(a in f.subject for a in aliases):
+            continue
+        if named and concept not in named:
+            continue  # 农业科技进步贡献率 is not 科技进步贡献率
+        kind = unit_kind(f.unit)
+        if unit and kind and kind != unit:
+            continue
+        if period == "past" and f.role != "baseline" or period != "past" and f.role == "baseline":
+            continue
+        years = _plan_years(ctx, f.doc_id)
+        if q.year and (f.year or (years and years[1])) != q.year:
+            continue  # a year the figure does not name is the plan's horizon, never another year
+        rank = (f.role == ("baseline" if period == "past" else "target"), f.year == (years[1] if years else None),
+                f.source == "table", -f.char_start)
+        if best is None or rank > best[0]:
+            best = (rank, f)
+    if best is None:
+        return None
+    f = best[1]
+    clause = next((c for c in (ctx.index.clauses[i] for i in ctx.index.clause_ids_of(f.doc_id)) if c.clause_id == f.clause_id), None)
+    if clause is None:
+        return None
+    text = ctx.index.source(f.doc_id)[f.char_start:f.char_end]
+    span = Span(clause, f.char_start, f.char_end, text)
+    year = f"到{f.year}年，" if f.year and f.role == "target" else (f"{f.year}年" if f.year else "")
+    shown = " ".join(text.split())
+    fig = Figure(f"{city}：{year}{shown}。", span, ctx.thresholds.figure, city, None, [f.value, *figures_in(text)], concept)
+    fig.layer_value, fig.layer_unit = f.value, f.unit
+    return fig
 
 
 def contradicted(ctx: Context, figures: list[Figure]) -> str | None:
