@@ -131,7 +131,7 @@ def hints_for(query: Query, index: PlanIndex | None = None) -> SearchHints:
     )
 
 
-_QUOTES_AND_SPACE = re.compile(r"[\s“”\"《》「」『』]")
+_QUOTES_AND_SPACE = re.compile(r"[\s“”‘’\"'《》〈〉「」『』]")
 
 
 @lru_cache(maxsize=1)
@@ -140,16 +140,34 @@ def _plain_sources(index: PlanIndex) -> dict[str, str]:
     return {d: _QUOTES_AND_SPACE.sub("", unicodedata.normalize("NFKC", index.source(d))) for d in index.docs}
 
 
+def _plain(text: str) -> str:
+    return _QUOTES_AND_SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def name_forms(name: str) -> list[str]:
+    """How the plans may write a quoted name: as quoted, or in any form the term table gives it
+    (“研发强度” → 全社会研发经费支出占地区生产总值比例 …; “技术交易额” → 技术合同成交额)."""
+    from index.tokenize import default_tokenizer
+
+    forms = [name]
+    synonym = default_tokenizer().synonyms.get(unicodedata.normalize("NFKC", name).strip())
+    if synonym is not None:
+        forms.extend(synonym.expansions)
+    forms.extend(a for concept, aliases in indicator_concepts() if name in aliases or name == concept for a in aliases)
+    return forms
+
+
 def missing_names(query: Query, index: PlanIndex) -> list[str]:
-    """Names the user quotes (“紫琅英才计划”) that the plans asked about never write: a false premise."""
+    """Names the user quotes (“紫琅英才计划”) that the plans asked about never write, in any form
+    the term table knows: a false premise."""
     if not query.quoted:
         return []
     plain = _plain_sources(index)
     texts = [plain[d] for d, meta in index.docs.items() if not query.cities or meta.city in query.cities]
     out = []
     for name in query.quoted:
-        key = _QUOTES_AND_SPACE.sub("", unicodedata.normalize("NFKC", name))
-        if len(key) >= 3 and not any(key in t for t in texts):
+        keys = [k for k in map(_plain, name_forms(name)) if len(k) >= 2]
+        if len(_plain(name)) >= 3 and not any(k in t for k in keys for t in texts):
             out.append(name)
     return out
 

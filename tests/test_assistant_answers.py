@@ -183,3 +183,15 @@ def test_retrieved_list_is_the_contract_and_latency_is_measured(assistant, built
     top = record.retrieved[0]
     assert "南通高新区排名进入全国前40位" in index.source(top.doc_id)[top.char_start:top.char_end]
     assert record.latency_ms > 0
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("南京的“研发强度”目标是多少？", "4%"), ("南京的“技术交易额”目标是多少？", "1000亿元"),
+])
+def test_a_quoted_synonym_from_the_term_table_is_not_a_false_premise(assistant, question, figure):
+    answer = assistant.ask(question)
+    assert not answer.refused and figure in answer.text
+
+
+def test_a_quoted_name_no_plan_writes_in_any_form_is_still_refused(assistant):
+    assert assistant.ask("南通的“紫琅英才计划”支持多少钱？").refused
