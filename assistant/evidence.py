@@ -61,3 +61,43 @@ def cite(span: Span | Clause, source: str) -> Citation:
     if quote != expected:
         raise QuoteError(f"quote mismatch in {clause.clause_id} at {start}:{end}")
     return Citation(doc_id=clause.doc_id, section=" > ".join(clause.section), quote=quote, char_start=start, char_end=end)
+
+
+_ROW_NUMBER = re.compile(r"序号|编号")
+_LEAD_COLUMN = re.compile(r"牵头")
+_PARTNER_COLUMN = re.compile(r"参与|配合|协同|责任")
+_TASK_COLUMN = re.compile(r"主要目标|目标任务|任务|工作")
+_UNIT_COLUMN = re.compile(r"^单\s*位$")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def shown(span: Span) -> str:
+    """How a span reads in an answer: a whole table row as labelled cells, anything else as written.
+
+    A task row reads "任务 — 牵头：… 配合：…", an indicator row "名称（单位）：2020年 3.48，2025年 4";
+    the citation still points at the row's exact text.
+    """
+    clause = span.clause
+    if clause.kind != "table_row" or not clause.cells or not clause.header or span.text != clause.text:
+        return span.text
+    header = [_flat(h) for h in clause.header]
+    cells = [_flat(c) for c in clause.cells] + [""] * max(0, len(header) - len(clause.cells))
+    columns = dict(zip(header, cells))
+    lead = next((columns[h] for h in header if _LEAD_COLUMN.search(h)), None)
+    if lead is not None:
+        task = next((columns[h] for h in reversed(header) if _TASK_COLUMN.search(h) and columns[h]), "")
+        partners = next((columns[h] for h in header if _PARTNER_COLUMN.search(h) and not _LEAD_COLUMN.search(h)), "")
+        named = next((columns[h] for h in header if h not in (lead,) and columns[h] and not _ROW_NUMBER.search(h)
+                      and not _LEAD_COLUMN.search(h) and not _PARTNER_COLUMN.search(h) and not _TASK_COLUMN.search(h)), "")
+        what = (task or named).rstrip("。")
+        return f"{what} — 牵头：{lead or '未写明'}" + (f"；配合：{partners}" if partners else "")
+    unit = next((columns[h] for h in header if _UNIT_COLUMN.match(h)), "")
+    rest = [(h, c) for h, c in zip(header, cells) if c and not _ROW_NUMBER.search(h) and not _UNIT_COLUMN.match(h)]
+    if not rest:
+        return span.text
+    (_, name), values = rest[0], rest[1:]
+    name = f"{name}（{unit}）" if unit else name
+    return name + ("：" + "，".join(f"{h} {c}" for h, c in values) if values else "")

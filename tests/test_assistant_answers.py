@@ -195,3 +195,19 @@ def test_a_quoted_synonym_from_the_term_table_is_not_a_false_premise(assistant, 
 
 def test_a_quoted_name_no_plan_writes_in_any_form_is_still_refused(assistant):
     assert assistant.ask("南通的“紫琅英才计划”支持多少钱？").refused
+
+
+def test_table_rows_read_as_labelled_cells_and_are_cited_exactly(built_index):
+    from assistant.evidence import Span, shown
+
+    index = current_index(built_index)
+    rows = [c for c in index.clauses if c.kind == "table_row"]
+    task = next(c for c in rows if c.doc_id == "jiangyin-2020" and "科创板" in c.text)
+    text = shown(Span(task, task.char_start, task.char_end, task.text))
+    assert "\t" not in text and "— 牵头：市工信局" in text
+    row = next(c for c in rows if c.doc_id == "jurong-2022" and c.cells[1] == "高新技术企业数")
+    assert shown(Span(row, row.char_start, row.char_end, row.text)) == "高新技术企业数（家）：2025 年目标 180"
+    nanjing = next(c for c in rows if c.doc_id == "nanjing-2021" and c.text.startswith("技术市场合同成交额"))
+    assert shown(Span(nanjing, nanjing.char_start, nanjing.char_end, nanjing.text)) == "技术市场合同成交额(亿元)：2020年 686.82，2025年 1000"
+    for c in rows:  # every row of every plan renders without raw tabs or line breaks
+        assert "\t" not in shown(Span(c, c.char_start, c.char_end, c.text)) and "\n" not in shown(Span(c, c.char_start, c.char_end, c.text))

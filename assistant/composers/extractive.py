@@ -17,7 +17,7 @@ from assistant.composers.common import Context, document_order, rank_sentences, 
 WHOLE_BELOW = 120  # a sentence this short is quoted whole; of a longer one, the window that answers
 MAX_PIECES = 4
 from assistant.composers.refusal import refuse
-from assistant.evidence import Span, sentences
+from assistant.evidence import Span, sentences, shown
 from ingest.records import Clause
 
 LIMITS = {"list": 3, "general": 2}  # sentences per answer: short answers, the citations carry the rest
@@ -54,7 +54,7 @@ def compose(ctx: Context) -> Answer:
         used += len(span.text)
     builder = AnswerBuilder(ctx.index.sources)
     for span in document_order(chosen):
-        builder.say(span.text, span)
+        builder.say(shown(span), span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[],
                   composer=ctx.query.intent, query=ctx.query)
 

@@ -27,9 +27,9 @@ def compose(ctx: Context) -> Answer:
     if clause is None:
         return extractive.compose(ctx)
     span = Span(clause, clause.char_start, clause.char_end, clause.text)
-    text = f"“{t.target.rstrip('。')}”的牵头单位是{'、'.join(t.lead_units) or '（未写明）'}"
+    text = f"{t.target.rstrip('。')} — 牵头：{'、'.join(t.lead_units) or '未写明'}"
     if t.partner_units:
-        text += f"，参与部门：{'、'.join(t.partner_units)}"
+        text += f"；配合：{'、'.join(t.partner_units)}"
     builder = AnswerBuilder(ctx.index.sources)
     builder.say(text + "。", span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="task", query=ctx.query)
