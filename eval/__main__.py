@@ -15,6 +15,7 @@ from .answers import AnswerSet, AnswersError, load_answers
 from .check import check_dataset
 from .corpus import DEFAULT_PLANS_DIR, CorpusError, load_sources
 from .dataset import DatasetError, load_dataset
+from .eligibility import add_parser as add_eligibility_parser
 from .generate import DEFAULT_OUT_DIR as DEFAULT_COVERAGE_DIR
 from .generate import SETS, GenerateError, available_sets, generate, summary, write_sets
 from .gold import locate_gold
@@ -128,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
                      help=f"which sets of {' '.join(SETS)} (default: all that this checkout can make; "
                           "prose_figures needs ingest/figures.py)")
     gen.set_defaults(handler=_generate)
+    add_eligibility_parser(sub)
     return parser
 
 
