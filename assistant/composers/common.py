@@ -354,14 +354,6 @@ def value_with_unit(value_text: str | None, unit: str | None) -> str:
 _CN_MULT = {"万": 1e4, "亿": 1e8}
 
 
-def parse_number(text: str) -> float | None:
-    """"3万" → 30000.0, "20,000" → 20000.0, "4%" → 4.0."""
-    m = re.search(r"(\d+(?:\.\d+)?)\s*(万|亿)?", text.replace(",", ""))
-    if not m:
-        return None
-    return float(m.group(1)) * _CN_MULT.get(m.group(2) or "", 1.0)
-
-
 def figures_in(text: str) -> list[float]:
     """Every figure a text states, as numbers ("超2万家" → 20000 and 2)."""
     out = []

@@ -24,7 +24,6 @@ from assistant.composers.common import (
     Context,
     context_years,
     figures_in,
-    parse_number,
     past_context,
     records_for,
     states_figure,
@@ -38,6 +37,7 @@ from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.query import concepts_in, indicator_concepts
 from index.store import Hit
+from ingest.numbers import parse_number  # the one number parser (a user's figures carry no 元)
 from ingest.records import IndicatorRecord
 
 RECORD_BONUS = 0.15
