@@ -19,6 +19,7 @@ from .eligibility import add_parser as add_eligibility_parser
 from .generate import DEFAULT_OUT_DIR as DEFAULT_COVERAGE_DIR
 from .generate import SETS, GenerateError, available_sets, generate, summary, write_sets
 from .gold import locate_gold
+from .other_layout import add_parser as add_other_layout_parser
 from .report import DEFAULT_OUT_DIR, build_report, render_markdown, write_report
 from .runner import DEFAULT_CONFIG, RunnerError, run_in_process
 from .scorer import score_answers
@@ -130,6 +131,7 @@ def _parser() -> argparse.ArgumentParser:
                           "prose_figures needs ingest/figures.py)")
     gen.set_defaults(handler=_generate)
     add_eligibility_parser(sub)
+    add_other_layout_parser(sub)
     return parser
 
 
