@@ -83,3 +83,16 @@ def test_an_injected_free_text_does_not_change_the_measures(assistant):
     assert [c.char_start for c in injected.citations] == [c.char_start for c in plain.citations]
     assert all(c.doc_id == "nanjing-2021" for c in injected.citations)
     assert "1000万" not in injected.text
+
+
+def test_each_stated_need_gets_its_own_measures(assistant):
+    """A profile's needs are searched one by one: a financing need brings the plan's credit products, labelled."""
+    answer = assistant.ask("我们能得到哪些支持？", profile={"city": "句容市", "type": "科技型中小企业", "needs": ["融资", "人才"]})
+    assert not answer.refused
+    by_need = {}
+    for item in answer.checklist:
+        by_need.setdefault(item["need"], []).append(item["measure"])
+    assert any("贷" in m or "金融" in m or "基金" in m for m in by_need.get("融资", []))
+    assert all("人才" in m or "引进" in m or "团队" in m or "专家" in m or "博士" in m or "院士" in m for m in by_need.get("人才", []))
+    assert "【融资】" in answer.text
+    assert all(c.doc_id == "jurong-2022" for c in answer.citations)

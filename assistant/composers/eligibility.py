@@ -70,6 +70,17 @@ BENEFIT_DIRECT, BENEFIT_LISTED = 0.2, 0.1
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(万元|亿元|元|%|倍)")
 ASKS_AMOUNT = re.compile(r"多少钱|多少万|金额|额度|补贴多少|奖励多少|补助多少|资助多少|最高.*多少|给多少|能领多少")
 MAX_MEASURES = 3
+PER_NEED = 4  # measures shown for each need the user states
+# What each need is called in the plans: the words a measure for it uses (one table, shared by the UI's need list).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "融资": ("贷", "金融", "基金", "担保", "保险", "投资", "融资", "上市", "信贷", "风险补偿"),
+    "研发平台": ("研发机构", "研发平台", "实验室", "工程技术研究中心", "技术中心", "创新平台", "企业研究院"),
+    "人才": ("人才", "引进", "团队", "专家", "博士", "院士"),
+    "税收与奖补": ("奖励", "补贴", "补助", "奖补", "加计扣除", "税", "资助", "后补助"),
+    "载体与空间": ("孵化器", "众创空间", "加速器", "园区", "载体", "孵化", "创业园"),
+    "成果转化": ("成果转化", "技术转移", "技术市场", "转化", "技术合同", "概念验证"),
+}
+_NEED_WORDS = {need: re.compile("|".join(map(re.escape, words))) for need, words in NEEDS.items()}
 SUBJECT_BONUS = 0.15
 KEEP_RATIO = 0.6
 LENGTH_COST = 0.0005
@@ -193,6 +204,19 @@ def measures(ctx: Context, scorer: TopicScorer, aliases: tuple[str, ...], cities
     return found
 
 
+def needs_of(profile: dict, asking: str) -> list[str]:
+    """The needs the user states: the profile's list, else the needs whose words the question uses."""
+    stated = profile.get("needs") or []
+    if isinstance(stated, str):
+        stated = [stated]
+    named = [n for n in stated if n in NEEDS]
+    return named or [n for n, pattern in _NEED_WORDS.items() if pattern.search(asking)]
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.clause.doc_id == b.clause.doc_id and a.char_start < b.char_end and b.char_start < a.char_end
+
+
 def compose(ctx: Context) -> Answer:
     profile = ctx.profile or {}
     asking = asking_part(ctx.query.text, profile)
@@ -208,6 +232,19 @@ def compose(ctx: Context) -> Answer:
     if not ranked or ranked[0][0] < ctx.thresholds.measure:
         return refuse(ctx, f"面向{'、'.join(subjects) or '该类主体'}的支持措施")
     found = [span for score, span in ranked if score >= ranked[0][0] * KEEP_RATIO][:MAX_MEASURES]
+    needs = needs_of(profile, asking)
+    grouped: dict[str, str] = {}  # measure start → need
+    for need in needs:
+        need_scorer = TopicScorer.for_text(" ".join([*NEEDS[need][:4], *aliases[:2]]), ctx.index)
+        taken = 0
+        for score, span in measures(ctx, need_scorer, aliases, cities, f"{need} {asking}"):
+            if taken >= PER_NEED or score < ctx.thresholds.measure:
+                break
+            if not _NEED_WORDS[need].search(span.text) or any(_overlaps(span, f) for f in found):
+                continue
+            found.append(span)
+            grouped[f"{span.clause.doc_id}@{span.char_start}"] = need
+            taken += 1
     if ASKS_AMOUNT.search(asking) and not any(AMOUNT.search(s.text) for s in found):
         best = found[0]
         return refuse(ctx, "具体的支持金额或额度（规划未写明）", (f"相关条款：{best.text}", best))
@@ -219,7 +256,8 @@ def compose(ctx: Context) -> Answer:
     marks = {"met": "已满足", "not met": "不满足", "unknown": "待确认"}
     for n, span in enumerate(sorted(found, key=lambda s: (s.clause.doc_id, s.char_start)), 1):
         conditions = [Condition(c, condition_status(c, told)) for c in conditions_in(span.text)]
-        builder.say(f"{n}. {span.text}", span)
+        need = grouped.get(f"{span.clause.doc_id}@{span.char_start}")
+        builder.say(f"{n}. {'【' + need + '】' if need else ''}{span.text}", span)
         if conditions:
             builder.raw("（条件：" + "；".join(f"{c.text}（{marks[c.status]}）" for c in conditions) + "）")
         open_amounts = open_amounts or not AMOUNT.search(span.text)
@@ -229,6 +267,7 @@ def compose(ctx: Context) -> Answer:
             "section": " > ".join(span.clause.section),
             "conditions": [{"text": c.text, "status": c.status} for c in conditions],
             "amount_given": bool(AMOUNT.search(span.text)),
+            "need": grouped.get(f"{span.clause.doc_id}@{span.char_start}"),
         })
     if open_amounts:
         builder.raw("规划未写明具体金额或门槛。")
