@@ -103,6 +103,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         hit_rank.setdefault(hit.clause.doc_id, []).append((hit.clause.char_start, rank))
     counted = shape.counted
     best: tuple[float, Node] | None = None
+    best_title = 0.0
     doc = next(iter(docs))
     plan_title = ctx.index.docs[doc].title  # words of the plan's own title name no part of it
     candidates = [n for n in all_nodes(ctx.index) if n.doc_id == doc]
@@ -128,8 +129,8 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         if shape.kind == "topic":
             score -= 0.02 * node.level  # of two sections with the same title words, the broader one
         if best is None or score > best[0]:
-            best = (score, node)
-    if counted in _PLAN_PARTS and (best is None or best[0] < MIN_NODE):
+            best, best_title = (score, node), title
+    if counted in _PLAN_PARTS and (best is None or best_title < MIN_NODE):  # "分几章": no part is named, so the plan's own
         roots = [n for n in plan_tree(ctx.index)[doc] if n.kind == "section"]
         plan = _plan_node(ctx, doc, roots)
         if len(plan.members()) >= 2:
