@@ -27,6 +27,17 @@ def _answer(assistant: Assistant, question: str, id: str | None, filters: Filter
         return AnswerRecord(id=id, question=str(question), answer=str(exc), refused=True)
 
 
+def _names(value) -> tuple[str, ...]:
+    """A filter's names: one string is one name, a list of strings is names; anything else is a TypeError."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise TypeError(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -83,14 +94,18 @@ def _main(argv: list[str] | None) -> int:
                 print(f"warning: line {line_no}: not an object with id and question; skipped", file=sys.stderr)
                 bad += 1
                 continue
-            history, profile = item.get("history") or [], item.get("profile")
-            if not (isinstance(history, list) and all(isinstance(t, str) for t in history)) or not (
-                    profile is None or isinstance(profile, dict)):
-                print(f"warning: line {line_no}: history must be a list of strings (earlier user turns, oldest first) "
-                      f"and profile an object; skipped", file=sys.stderr)
+            history, profile, filters = item.get("history") or [], item.get("profile"), item.get("filters") or {}
+            try:
+                if not (isinstance(history, list) and all(isinstance(t, str) for t in history)) or not (
+                        profile is None or isinstance(profile, dict)) or not isinstance(filters, dict):
+                    raise TypeError
+                chosen = Filters(cities=_names(filters.get("cities")), doc_ids=_names(filters.get("doc_ids")))
+            except TypeError:
+                print(f"warning: line {line_no}: history must be a list of strings (earlier user turns, oldest first), "
+                      f"profile an object and filters {{\"cities\": [...], \"doc_ids\": [...]}}; skipped", file=sys.stderr)
                 bad += 1
                 continue
-            out.write(_answer(assistant, question, id, None, history, profile).model_dump_json() + "\n")
+            out.write(_answer(assistant, question, id, chosen, history, profile).model_dump_json() + "\n")
     os.replace(tmp, args.out)
     return 1 if bad else 0
 

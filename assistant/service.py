@@ -76,6 +76,8 @@ def _t2s() -> Callable[[str], str]:
     return OpenCC("t2s").convert
 
 
+# Terminal escape sequences ("\x1b[31m"): removed whole, so their digits are not read as a figure the user states.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[@-Z\\-_])")
 # Control and invisible characters, and lone surrogates (invalid Unicode an encoder cannot take).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 
@@ -84,7 +86,7 @@ def clean_question(question: Any, limit: int) -> tuple[str, str | None]:
     """(question ready to parse, notice for the user or None); raises QuestionError when nothing is left."""
     if not isinstance(question, str):
         raise QuestionError("问题必须是文本。")
-    text = _CONTROL.sub("", question)
+    text = _CONTROL.sub("", _ESCAPES.sub("", question))
     text = unicodedata.normalize("NFC", text).strip()
     if not text:
         raise QuestionError("问题为空：请输入要查询的问题，例如“南京到2025年高新技术企业要达到多少家？”")
@@ -95,6 +97,16 @@ def clean_question(question: Any, limit: int) -> tuple[str, str | None]:
     if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", text):
         raise QuestionError("问题中没有可识别的文字：请用中文描述要查询的内容。")
     return text, notice
+
+
+def allowed_plans(index: PlanIndex, filters: Filters) -> frozenset[str] | None:
+    """The doc_ids the filters leave (None when they restrict no plan or city)."""
+    if not (filters.doc_ids or filters.cities):
+        return None
+    keys = {c.removesuffix("市") for c in filters.cities}
+    return frozenset(d for d, meta in index.docs.items()
+                     if (not filters.doc_ids or d in filters.doc_ids)
+                     and (not keys or (meta.city or "").removesuffix("市") in keys))
 
 
 def plan_years(index: PlanIndex, cities: Sequence[str] = ()) -> list[tuple[int, int]]:
@@ -191,7 +203,7 @@ def search_request(query: Query, index: PlanIndex, filters: Filters | None = Non
     """
     filters = filters or Filters()
     if query.cities:
-        filters = replace(filters, cities=query.cities)
+        filters = replace(filters, cities=query.cities)  # within the user's filters: ask() keeps only cities they allow
     return SearchRequest(text=query.text, lexical_query=query.text, filters=filters, hints=hints_for(query, index))
 
 
@@ -250,6 +262,12 @@ class Assistant:
         query = self.understand(question, history, profile, index)
         filters = filters or Filters()
         index.allowed(filters)  # an unknown plan or city in the filters is an error, not ignored
+        allowed_docs = allowed_plans(index, filters)
+        outside: tuple[str, ...] = ()
+        if allowed_docs is not None and query.cities:
+            inside = tuple(c for c in query.cities if any(index.docs[d].city == c for d in allowed_docs))
+            outside = tuple(c for c in query.cities if c not in inside)
+            query = replace(query, cities=inside)
         request = search_request(query, index, filters)
         filters, hints = request.filters, request.hints
         hits: list[Hit] = []
@@ -257,14 +275,20 @@ class Assistant:
             hits = index.search(request.text, max(self.settings.top_k, 20), filters=filters, hints=hints,
                                 mode=mode or self.settings.search_mode, lexical_query=request.lexical_query)  # type: ignore[arg-type]
         ctx = Context(index=index, query=query, filters=filters, hits=hits, profile=profile,
-                      extras={"hints": hints, "mode": mode or self.settings.search_mode}, thresholds=self.settings.thresholds)
+                      extras={"hints": hints, "mode": mode or self.settings.search_mode}, thresholds=self.settings.thresholds,
+                      allowed_docs=allowed_docs)
         missing = missing_names(query, index)
-        if query.unknown_places and not query.cities:
+        if outside and not query.cities:
+            answer = refuse(ctx, f"所选规划（{'、'.join(index.docs[d].title for d in sorted(allowed_docs))}）中关于"
+                                 f"{'、'.join(outside)}的内容：{'、'.join(outside)}的规划不在所选范围内")
+        elif query.unknown_places and not query.cities:
             answer = refuse(ctx, f"{'、'.join(query.unknown_places)}的科技创新规划（已收录：{'、'.join(index.cities)}）")
         elif missing:
             answer = refuse(ctx, f"“{'”“'.join(missing)}”（{'、'.join(query.cities) or '各'}规划中没有这一名称）")
         else:
             answer = structural(ctx) or COMPOSERS[query.intent](ctx)
+        if allowed_docs is not None and any(c.doc_id not in allowed_docs for c in answer.citations):
+            answer = refuse(ctx, "所选规划中能回答该问题的条款")  # a filter holds, whatever a composer found elsewhere
         if self.generator is not None and not answer.refused:
             answer = rewrite(self.generator, ctx, answer)
         answer.retrieved = [

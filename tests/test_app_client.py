@@ -47,6 +47,14 @@ def test_ask_returns_the_json_contract_with_exact_citations(client):
     assert 1 <= len(record.retrieved) <= 10 and record.latency_ms > 0
 
 
+@pytest.mark.parametrize("cities, plans", [(None, ["jurong-2022"]), (["句容市"], None)])
+def test_a_filter_holds_when_the_question_names_another_city(client, cities, plans):
+    """Restricted to 句容's plan, a question about 南京 gets a refusal that says so, never 南京's figure."""
+    result = client.predict("南京到2025年高新技术企业要达到多少家？", cities, plans, api_name="/ask")
+    assert result["refused"] and "20000" not in result["answer"] and "南京市的规划不在所选范围内" in result["answer"]
+    assert all(c["doc_id"] == "jurong-2022" for c in result["citations"])
+
+
 def test_ask_honours_a_plan_filter(client):
     result = client.predict("有哪些科技金融产品？", None, ["jurong-2022"], api_name="/ask")
     assert result["citations"] and {c["doc_id"] for c in result["citations"]} == {"jurong-2022"}

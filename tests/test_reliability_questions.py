@@ -303,3 +303,36 @@ def test_cli_batch_takes_the_conversation_and_the_profile(cli_env, tmp_path, cap
     assert "180" in records["followup"]["answer"] and not records["followup"]["refused"]
     assert "180" not in records["alone"]["answer"]
     assert records["profile"]["citations"] and all(c["doc_id"] == "jurong-2022" for c in records["profile"]["citations"])
+
+
+@pytest.mark.parametrize("filters", [Filters(doc_ids=("jurong-2022",)), Filters(cities=("句容市",))])
+def test_filters_hold_when_the_question_names_another_city(assistant, filters):
+    answer = assistant.ask(NANJING, filters=filters)
+    assert answer.refused and NANJING_TARGET not in answer.text and "南京市的规划不在所选范围内" in answer.text
+    assert all(c.doc_id == "jurong-2022" for c in answer.citations)
+
+
+def test_a_plan_filter_holds_for_records_the_question_does_not_place(assistant):
+    """No city named: the indicator records, figures and tasks of other plans stay out."""
+    answer = assistant.ask("高新技术企业要达到多少家？", filters=Filters(doc_ids=("jurong-2022",)))
+    assert not answer.refused and "180" in answer.text
+    assert {c.doc_id for c in answer.citations} == {"jurong-2022"}
+
+
+def test_cli_filters_hold(cli_env, tmp_path, capsys):
+    code, out, _ = _cli(capsys, "ask", NANJING, "--json", "--doc", "jurong-2022")
+    record = json.loads(out)
+    assert code == 0 and record["refused"] and NANJING_TARGET not in record["answer"]
+    lines = [json.dumps({"id": "plan", "question": NANJING, "filters": {"doc_ids": ["jurong-2022"]}}, ensure_ascii=False),
+             json.dumps({"id": "city", "question": NANJING, "filters": {"cities": "句容市"}}, ensure_ascii=False),
+             json.dumps({"id": "bad", "question": NANJING, "filters": {"cities": 5}}, ensure_ascii=False)]
+    (tmp_path / "q.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = _cli(capsys, "batch", "--in", str(tmp_path / "q.jsonl"), "--out", str(tmp_path / "a.jsonl"))
+    records = {r["id"]: r for r in map(json.loads, (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert code == 1 and "line 3" in err and list(records) == ["plan", "city"]
+    assert all(r["refused"] and NANJING_TARGET not in r["answer"] for r in records.values())
+
+
+def test_a_terminal_escape_sequence_is_not_a_stated_figure(assistant):
+    answer = assistant.ask("\x1b[31m南京到2025年高新技术企业要达到多少家？\x1b[0m")
+    assert not answer.refused and NANJING_TARGET in answer.text and answer.query.numbers == ()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from assistant.evidence import Span, sentences
@@ -54,6 +54,11 @@ class Context:
     profile: dict | None = None
     extras: dict = field(default_factory=dict)
     thresholds: Thresholds = field(default_factory=Thresholds)
+    allowed_docs: frozenset[str] | None = None  # the plans the user's filters leave (None: every plan)
+
+    def allows(self, doc_id: str) -> bool:
+        """Whether the user's filters leave this plan: every composer reads records and clauses through it."""
+        return self.allowed_docs is None or doc_id in self.allowed_docs
 
     @cached_property
     def row_clauses(self) -> dict[tuple[str, int], Clause]:
@@ -88,7 +93,7 @@ class Context:
 
     def search(self, text: str, k: int, cities: tuple[str, ...] = ()) -> list[Hit]:
         """A further search with the question's hints (per city for comparisons, per subject for eligibility)."""
-        filters = Filters(cities=cities) if cities else self.filters
+        filters = replace(self.filters, cities=cities) if cities else self.filters  # a plan filter always holds
         return self.index.search(text, k, filters=filters, hints=self.extras.get("hints"),
                                  mode=self.extras.get("mode", "hybrid+rerank"))
 
@@ -328,7 +333,7 @@ def records_for(ctx: Context, concepts: tuple[str, ...], cities: tuple[str, ...]
     wanted = set(cities)
     return [
         r for r in ctx.index.indicators
-        if concept_of(r.indicator) in concepts and (not wanted or ctx.city_of(r.doc_id) in wanted)
+        if concept_of(r.indicator) in concepts and (not wanted or ctx.city_of(r.doc_id) in wanted) and ctx.allows(r.doc_id)
     ]
 
 

@@ -28,7 +28,8 @@ NOT_SET = "规划未提出"
 
 def compose(ctx: Context) -> Answer:
     query = ctx.query
-    cities = query.cities if len(query.cities) >= 2 else tuple(ctx.index.cities)
+    cities = query.cities if len(query.cities) >= 2 else tuple(
+        c for c in ctx.index.cities if any(m.city == c and ctx.allows(d) for d, m in ctx.index.docs.items()))
     if not query.concepts:
         return by_sentences(ctx, cities)
     cells: dict[tuple[str, str], Figure | None] = {}

@@ -83,10 +83,8 @@ def _topic_words(ctx: Context) -> str:
 
 
 def _docs(ctx: Context) -> list[str]:
-    docs = [d for d, meta in ctx.index.docs.items() if not ctx.query.cities or meta.city in ctx.query.cities]
-    if ctx.filters.doc_ids:
-        docs = [d for d in docs if d in ctx.filters.doc_ids]
-    return docs
+    return [d for d, meta in ctx.index.docs.items()
+            if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
 
 
 def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:

@@ -200,7 +200,7 @@ def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None)
     aliases = dict(indicator_concepts()).get(concept, ())
     best: tuple[tuple, Figure] | None = None
     for f in ctx.index.figures:
-        if f.city != city or not f.subject or f.value is None:
+        if f.city != city or not f.subject or f.value is None or not ctx.allows(f.doc_id):
             continue
         named = concepts_in(f.subject)
         if concept not in named and not any(a in f.subject for a in aliases):

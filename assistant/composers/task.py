@@ -16,7 +16,7 @@ def compose(ctx: Context) -> Answer:
     cities = set(ctx.query.cities)
     scored = []
     for t in ctx.index.tasks:
-        if cities and ctx.city_of(t.doc_id) not in cities:
+        if (cities and ctx.city_of(t.doc_id) not in cities) or not ctx.allows(t.doc_id):
             continue
         scored.append((ctx.scorer.coverage(f"{t.target} {t.task}", t.category), t))
     scored.sort(key=lambda x: -x[0])
