@@ -32,7 +32,8 @@ _TOPIC = re.compile(r"如何|怎么|怎样|采取|举措|措施|方面|安排|�
 # The parts of a whole plan ("分几章", "由哪几部分组成").
 _PLAN_PARTS = {"章", "部分", "篇", "板块", "大块", "大部分", "块"}
 # Nouns that only say what kind of answer is wanted; left out when a section title is matched.
-_ASKING_NOUNS = re.compile(r"方面|举措|措施|政策|安排|做法|工作|内容|部署|打算|有关|相关|方向|重点|主要|具体|大|几|项|个|条|类|一共|总共|共有|分为")
+_ASKING_NOUNS = re.compile(r"方面|举措|措施|政策|安排|做法|工作|内容|部署|打算|有关|相关|方向|重点|主要|具体|部分|包括|包含|"
+                           r"分为|分成|组成|构成|提出了?|列出|列了|都有|有|大|几|项|个|条|类|一共|总共|共有")
 _STRUCTURAL = {"章", "部分", "节", "篇", "项", "条", "个", "方面", "行动", "工程", "任务", "措施", "举措", "指标", "专栏", "类", "板块"}
 
 MIN_NODE = 0.55  # least title match (with the other signals) to answer from a node
@@ -112,6 +113,8 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         if shape.kind == "topic" and not node.body():
             continue
         title = scorer.coverage(node.name, " ".join([plan_title, *node.path])) if scorer else 0.0
+        if any(q.strip("“”‘’ ") in (node.name, node.title) for q in ctx.query.quoted):
+            title = max(title, 1.0)  # the user quotes the part's own name
         score = title - 0.005 * len(node.name)  # of two titles the words cover alike, the one they cover more tightly
         if shape.kind == "topic" and scorer is not None:  # the section whose own sentences say it best
             score = 0.5 * title + 0.5 * max((scorer.coverage(x.text) for c in node.items for x in sentences(c)), default=0.0)
