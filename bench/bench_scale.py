@@ -5,7 +5,7 @@
     python -m bench.bench_scale table                                     # markdown of build/bench/results.json
 
 What is measured, per configuration and size, each phase in its own subprocess so peak RSS is honest:
-- build: `index.vectorstore.build_vector_store` (the code `python -m index build` runs) — seconds, peak
+- build: `index.vector_backends.build_vector_store` (the code `python -m index build` runs) — seconds, peak
   RSS of the building process (it holds the input vectors), index size on disk;
 - serve: a fresh process opens the store from disk (`open_vector_store`) and runs the queries one at a
   time, as `PlanIndex` does — load seconds, p50/p95 latency at k=10, recall@10 against exact search,
@@ -43,7 +43,9 @@ import numpy as np
 
 from bench.synthetic import DEFAULT_SEED, iter_documents, iter_passages, queries
 from index.settings import IndexSettings
-from index.vectorstore import RowMeta, RowTable, build_vector_store, open_vector_store
+from index.faiss_store import RowTable
+from index.vector_backends import build_vector_store, open_vector_store
+from index.vectorstore import RowMeta
 
 OUT = Path("build/bench")
 SIZES = (10_000, 100_000, 1_000_000)

@@ -43,10 +43,9 @@ from tqdm import tqdm
 
 from index.dense import DenseIndexError, unit_rows
 from index.settings import IndexSettings
-from index.vectorstore import (
-    MILVUS_POINTER_FILE, AllowedIds, MetadataFilter, RowMeta, VectorStoreError, allowed_array, city_forms,
-)
+from index.vectorstore import AllowedIds, MetadataFilter, RowMeta, VectorStoreError, allowed_array, city_forms
 
+MILVUS_POINTER_FILE = "milvus.json"  # a version built with Milvus holds this instead of FAISS files
 POINTER_FORMAT = 1
 LITE_DB = "milvus.db"
 MAX_TOPK = 16_384  # Milvus's limit on `limit`

@@ -33,8 +33,9 @@ class IndexSettings(BaseSettings):
     faiss_hnsw_ef_search: int = 128
     # IVF-PQ: inverted lists scanned per query (nlist ≈ 4·√n is fixed when the index is built).
     faiss_ivf_nprobe: int = 32
-    # Where the dense vectors live (index/vectorstore.py): "faiss" embedded in the index directory, or
-    # "milvus" (index/milvus_store.py). Chosen when the index is built; loading follows what was built.
+    # Where the dense vectors live (index/vector_backends.py): "faiss" embedded in the index directory
+    # (index/faiss_store.py), or "milvus" (index/milvus_store.py). Chosen when the index is built; loading
+    # follows what was built.
     vector_store: Literal["faiss", "milvus"] = "faiss"
     # Milvus server or cluster, e.g. "http://milvus.example:19530"; empty = Milvus Lite, a local database
     # inside the index version directory (one process at a time).

@@ -15,13 +15,14 @@ from typing import Iterable, Literal, Sequence
 
 import numpy as np
 
-from index.vectorstore import RowMeta, VectorStore, build_vector_store, open_vector_store
 from index.embeddings import Encoder, get_encoder
 from index.fusion import FusionWeights, fuse
 from index.lexical import LexicalIndex
 from index.passages import passage_text
 from index.rerank import RerankWeights, SearchHints, rerank
 from index.settings import IndexSettings
+from index.vector_backends import build_vector_store, open_vector_store
+from index.vectorstore import RowMeta, VectorStore
 from index.storage import (
     FORMAT_VERSION, REBUILD_HINT, IndexCorruptError, Manifest, ModelMismatchError, new_version_dir, open_version,
     publish, seal,

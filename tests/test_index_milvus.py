@@ -15,8 +15,10 @@ import pytest
 pytest.importorskip("pymilvus", reason="pymilvus is not installed (pip install -e '.[milvus]')")
 pytest.importorskip("milvus_lite", reason="milvus-lite is not installed (pip install -e '.[milvus]')")
 
+from index.faiss_store import FaissStore  # noqa: E402
 from index.milvus_store import (  # noqa: E402
     MAX_ID_RANGES,
+    MILVUS_POINTER_FILE,
     MilvusStore,
     _shown,
     id_expression,
@@ -24,14 +26,9 @@ from index.milvus_store import (  # noqa: E402
 )
 from index.settings import IndexSettings  # noqa: E402
 from index.storage import file_sha256  # noqa: E402
-from index.store import Filters
-from index.vectorstore import (  # noqa: E402
-    FaissStore,
-    RowMeta,
-    VectorStoreError,
-    build_vector_store,
-    open_vector_store,
-)
+from index.store import Filters  # noqa: E402
+from index.vector_backends import build_vector_store, open_vector_store  # noqa: E402
+from index.vectorstore import RowMeta, VectorStoreError  # noqa: E402
 from ingest import load_corpus  # noqa: E402
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
@@ -232,3 +229,9 @@ def test_server_mode_one_collection_per_version_and_stale_ones_dropped(tmp_path:
 def test_credentials_never_shown() -> None:
     assert _shown("https://user:secret@milvus.example:19530") == "https://milvus.example:19530"
     assert _shown("http://milvus.example:19530") == "http://milvus.example:19530"
+
+
+def test_registry_marker_is_the_pointer_file_the_store_writes() -> None:
+    from index.vector_backends import BACKENDS
+
+    assert BACKENDS["milvus"].marker == MILVUS_POINTER_FILE and BACKENDS["milvus"].load() is MilvusStore

@@ -10,15 +10,9 @@ import pytest
 from index.dense import DenseIndex
 from index.settings import IndexSettings
 from index.store import Filters
-from index.vectorstore import (
-    FaissStore,
-    RowMeta,
-    RowTable,
-    VectorStore,
-    VectorStoreError,
-    build_vector_store,
-    open_vector_store,
-)
+from index.faiss_store import FaissStore, RowTable
+from index.vector_backends import build_vector_store, open_vector_store
+from index.vectorstore import RowMeta, VectorStore, VectorStoreError
 from ingest import load_corpus
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
@@ -153,3 +147,14 @@ def test_selective_filter_is_searched_exactly(clustered) -> None:
         np.testing.assert_array_equal(ids, exact)
     finally:
         faiss.omp_set_num_threads(before)
+
+
+def test_registry_opens_by_marker_and_names_unknown_engines(store, tmp_path: Path) -> None:
+    from index.vector_backends import BACKENDS
+
+    assert BACKENDS["faiss"].marker == FaissStore.INDEX_FILE and BACKENDS["faiss"].load() is FaissStore
+    with pytest.raises(VectorStoreError, match="holds no vector store \\(neither dense.faiss nor milvus.json\\)"):
+        open_vector_store(tmp_path)
+    with pytest.raises(VectorStoreError, match="Unknown vector store 'annoy'"):
+        build_vector_store(np.zeros((1, 4), np.float32), [RowMeta("d", "c", "paragraph")], tmp_path,
+                           IndexSettings.model_construct(vector_store="annoy"))
