@@ -18,8 +18,8 @@ from pydantic import ValidationError
 
 from assistant.service import Assistant
 from index.settings import IndexSettings
-from index.storage import IndexUnavailableError
 from index.store import build_index
+from index.versions import IndexUnavailableError
 from ingest import SUPPORTED_EXTENSIONS, IngestError
 from webui import handlers, render
 from webui.library import PlanLibrary, UploadError

@@ -15,8 +15,8 @@ from pathlib import Path
 from assistant.contract import AnswerRecord
 from assistant.service import Assistant, QuestionError
 from index.embeddings import EmbeddingModelError
-from index.storage import IndexUnavailableError
 from index.store import FilterError, Filters
+from index.versions import IndexUnavailableError
 
 
 def _answer(assistant: Assistant, question: str, id: str | None, filters: Filters | None,

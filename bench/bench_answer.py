@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=3, help="answers timed with the local model")
     args = parser.parse_args(argv)
     context = machine()
-    from index.storage import IndexUnavailableError
+    from index.versions import IndexUnavailableError
 
     try:
         if args.generator == "local":

@@ -8,8 +8,8 @@ import time
 
 from index.embeddings import EmbeddingModelError
 from index.settings import IndexSettings
-from index.storage import IndexUnavailableError
 from index.store import MODES, FilterError, Filters, build_index, current_index
+from index.versions import IndexUnavailableError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -130,7 +130,7 @@ class LexicalIndex:
 
     def save(self, directory: Path | str) -> None:
         """Write the bm25s arrays, then `lexical.json` (ids, tokenizer fingerprint) last, into
-        `directory`. Making the write atomic is the index directory's job (`index.storage`)."""
+        `directory`. Making the write atomic is the index directory's job (`index.versions`)."""
         directory = Path(directory)
         self._bm25.save(directory, show_progress=False)
         meta = {

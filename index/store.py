@@ -1,6 +1,6 @@
 """The plan index: clauses with their dense and lexical indexes, built, persisted, loaded, searched.
 
-One `PlanIndex` is one immutable version directory (see `index.storage`). It keeps the
+One `PlanIndex` is one immutable version directory (see `index.versions`). It keeps the
 source text of every plan, so a citation can always be checked against the exact text
 its offsets index, even after the plan file moved or changed.
 """
@@ -23,7 +23,7 @@ from index.rerank import RerankWeights, SearchHints, rerank
 from index.settings import IndexSettings
 from index.vector_backends import build_vector_store, open_vector_store
 from index.vectorstore import RowMeta, VectorStore
-from index.storage import (
+from index.versions import (
     FORMAT_VERSION, REBUILD_HINT, IndexCorruptError, Manifest, ModelMismatchError, new_version_dir, open_version,
     publish, seal,
 )

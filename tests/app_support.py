@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 from index.settings import IndexSettings
-from index.storage import IndexUnavailableError, open_version, publish, versions_dir
 from index.store import build_index, load_index
+from index.versions import IndexUnavailableError, open_version, publish, versions_dir
 from webui import process as webui_process
 from webui.process import stop_app  # noqa: F401 - re-exported for the app tests
 

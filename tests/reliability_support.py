@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from index.settings import IndexSettings
-from index.storage import new_version_dir, open_version, publish
+from index.versions import new_version_dir, open_version, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "data" / "plans"

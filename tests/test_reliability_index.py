@@ -21,8 +21,8 @@ from assistant.__main__ import main as assistant_cli
 from assistant.service import Assistant
 from index.__main__ import main as index_cli
 from index.settings import IndexSettings
-from index.storage import IndexCorruptError, ModelMismatchError, open_version, versions_dir
 from index.store import PlanIndex, build_index, current_index, load_index
+from index.versions import IndexCorruptError, ModelMismatchError, open_version, versions_dir
 
 pytest_plugins = ("reliability_support",)
 

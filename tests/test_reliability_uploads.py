@@ -18,8 +18,8 @@ import docx
 import pytest
 
 from assistant.service import Assistant
-from index.storage import open_version
 from index.store import current_index
+from index.versions import open_version
 from webui import handlers
 from webui.library import PlanLibrary, UploadError
 

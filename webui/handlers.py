@@ -20,8 +20,8 @@ from assistant.composers.eligibility import SUBJECTS
 from assistant.contract import AnswerRecord
 from assistant.query import concept_of
 from assistant.service import Assistant, QuestionError
-from index.storage import IndexUnavailableError
 from index.store import FilterError, Filters
+from index.versions import IndexUnavailableError
 from webui import render
 
 EXPECTED_ERRORS = (QuestionError, FilterError, IndexUnavailableError)

@@ -4,7 +4,7 @@ Why so careful: the file comes from a browser. Its name is reduced to a bare, sa
 name (no directories, no `..`, no hidden files), its size is checked before it is read,
 and its content is parsed by ingest's readers (which check the bytes, not the extension)
 in a staging directory before anything the index reads is touched. The index build itself
-is atomic (`index.storage`), and a build that fails puts the uploads directory back as it
+is atomic (`index.versions`), and a build that fails puts the uploads directory back as it
 was, so a bad upload leaves the served index unchanged. The shipped plans in
 `data/plans` are read-only here.
 """

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from index.storage import (
+from index.versions import (
     FORMAT_VERSION, IndexCorruptError, IndexMissingError, Manifest, new_version_dir, open_version, publish, seal,
 )
 
