@@ -34,6 +34,7 @@ from ingest.records import Clause, DocumentMeta, Figure, Heading, IndicatorRecor
 Mode = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
 MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid", "hybrid+rerank")
 CANDIDATES = 50  # how deep each system is read before fusion and rerank
+TUNED_WEIGHTS = Path(__file__).with_name("tuned.json")  # written by `python -m tuning tune --write`
 
 
 class FilterError(ValueError):
@@ -91,8 +92,7 @@ class PlanIndex:
         self.version, self.manifest, self.docs, self.sources = version, manifest, docs, sources
         self.clauses, self.headings, self.indicators, self.tasks = clauses, headings, indicators, tasks
         self.dense, self.lexical, self.settings = dense, lexical, settings
-        self.fusion = FusionWeights(**_tuned(version, "fusion"))
-        self.rerank_weights = RerankWeights(**_tuned(version, "rerank"))
+        self.fusion, self.rerank_weights = tuned_weights()
         self._clause_city = [docs[c.doc_id].city for c in clauses]
         self._by_doc: dict[str, list[int]] = {}
         for i, c in enumerate(clauses):
@@ -197,7 +197,7 @@ class PlanIndex:
     def candidates(
         self, query: str, depth: int, allowed: np.ndarray | None, mode: Mode = "hybrid+rerank", lexical_query: str | None = None,
     ) -> tuple[dict[int, float], dict[int, float]]:
-        """Each system's raw scores of its `depth` best clauses (what fusion and rerank start from; `index.tune` reads it)."""
+        """Each system's raw scores of its `depth` best clauses (what fusion and rerank start from; `tuning.tune` reads it)."""
         dense_scores: dict[int, float] = {}
         lexical_scores: dict[int, float] = {}
         if mode != "bm25":
@@ -242,12 +242,15 @@ def _city_key(city: str) -> str:
     return city.removesuffix("市")
 
 
-def _tuned(version: Path, name: str) -> dict:
-    """Weights fitted on the dev set (`python -m index tune`), shipped beside the code."""
-    path = Path(__file__).with_name("tuned.json")
-    if not path.exists():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8")).get(name, {})
+def tuned_weights(path: Path | None = None) -> tuple[FusionWeights, RerankWeights]:
+    """The fusion and rerank weights fitted on the dev set (`python -m tuning tune`), shipped beside the code.
+
+    They belong to the code, not to an index version: every loaded version reads the same file, and
+    a weight the file does not give keeps its hand-set default.
+    """
+    path = path or TUNED_WEIGHTS
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return FusionWeights(**data.get("fusion", {})), RerankWeights(**data.get("rerank", {}))
 
 
 # -- building -------------------------------------------------------------------------------

@@ -85,3 +85,17 @@ def test_shipped_weights_are_fitted_and_load():
     assert all(weights.weight(n) >= 0 for n in RerankWeights.names())  # signs live in the features
     assert abs(tuned["fusion"]["dense"] + tuned["fusion"]["lexical"] - 1) < 1e-6
     assert tuned["fitted_on"]["cv_folds"] >= 2 and 0 < tuned["fitted_on"]["cv_mrr10"] <= 1
+
+
+def test_tuned_weights_read_the_shipped_file_and_default_what_it_omits(tmp_path):
+    from index.fusion import FusionWeights
+    from index.store import TUNED_WEIGHTS, tuned_weights
+
+    assert TUNED_WEIGHTS == TUNED
+    fusion, rerank = tuned_weights()
+    tuned = json.loads(TUNED.read_text(encoding="utf-8"))
+    assert fusion == FusionWeights(**tuned["fusion"]) and rerank == RerankWeights(**tuned["rerank"])
+    assert tuned_weights(tmp_path / "absent.json") == (FusionWeights(), RerankWeights())
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({"rerank": {"year_match": 0.5}}), encoding="utf-8")
+    assert tuned_weights(partial) == (FusionWeights(), RerankWeights(year_match=0.5))
