@@ -1,5 +1,6 @@
-"""`python -m index build`, `python -m index search "问题" [--city 南京市] [-k 10] [--mode …]` and
-`python -m index tune [--dataset eval/data/dev.jsonl] [--folds 5] [--write]`."""
+"""`python -m index build` and `python -m index search "问题" [--city 南京市] [-k 10] [--mode …]`.
+
+The search weights are fitted above this layer, by `python -m tuning tune`."""
 from __future__ import annotations
 
 import argparse
@@ -22,17 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     search.add_argument("--doc", action="append", default=[])
     search.add_argument("-k", type=int, default=10)
     search.add_argument("--mode", choices=MODES, default="hybrid+rerank")
-    tune = sub.add_parser("tune", help="fit fusion and rerank weights on a labelled question set (k-fold cross-validated)")
-    tune.add_argument("--dataset", default="eval/data/dev.jsonl")
-    tune.add_argument("--folds", type=int, default=5)
-    tune.add_argument("--seed", type=int, default=0)
-    tune.add_argument("--write", action="store_true", help="write index/tuned.json and the report section of --readme")
-    tune.add_argument("--readme", default="eval/README.md")
     args = parser.parse_args(argv)
     settings = IndexSettings()
-
-    if args.command == "tune":
-        return _tune(args, settings)
 
     if args.command == "build":
         try:
@@ -58,28 +50,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{rank:2d}. {hit.score:.3f} {hit.clause.doc_id} [{hit.clause.char_start}:{hit.clause.char_end}] "
               f"{' > '.join(hit.clause.section)[-40:]} | {text[:80]}")
     print(f"({(time.perf_counter() - started) * 1000:.1f} ms)", file=sys.stderr)
-    return 0
-
-
-def _tune(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from pathlib import Path
-
-    from index.tune import TuneError, tune, write_section, write_tuned
-
-    try:
-        report = tune(current_index(settings), Path(args.dataset), folds=args.folds, seed=args.seed)
-    except (IndexUnavailableError, TuneError, FilterError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # noqa: BLE001 — a malformed dataset (eval's DatasetError) or the like: say what, no traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
-    markdown = report.markdown(args.dataset)
-    print(markdown)
-    if args.write:
-        write_tuned(report, args.dataset)
-        write_section(markdown, Path(args.readme))
-        print(f"wrote index/tuned.json and the tuning section of {args.readme}", file=sys.stderr)
     return 0
 
 

@@ -4,7 +4,7 @@ The formula is ranx's "wsum" with "min-max" normalisation (each system's scores 
 [0, 1] over its own candidates, then a weighted sum; a candidate missing from a system
 gets 0 there). We compute it in numpy per query because ranx's per-call overhead is too
 high for a 30 ms budget; `tests/test_index_fusion.py` checks both agree, and
-`index.tune` fits the weights with ranx's `optimize_fusion` on the dev set.
+`tuning.tune` fits the weights with ranx's `optimize_fusion` on the dev set.
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ question does, and the city of the plan. The caller (the assistant) says what th
 question is about through `SearchHints`; the index knows nothing of intents.
 
 The score is fused + Σ weight·feature; the weights are fitted on the dev set by
-`python -m index tune` (k-fold cross-validated, see eval/README.md) and read from
+`python -m tuning tune` (k-fold cross-validated, see eval/README.md) and read from
 `index/tuned.json`; the defaults below are the hand-set starting point.
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Fitting the search weights: metrics, the coordinate-ascent rerank fit, ranx's fusion fit, cross-validation,
-and one real replay of the assistant's searches on the built index."""
+"""Tuning: metrics, the coordinate-ascent rerank fit, ranx's fusion fit, cross-validation, one real replay of the
+assistant's searches on the built index, the thresholds data file, and the `python -m tuning` command."""
 import json
 from pathlib import Path
 
@@ -8,7 +8,7 @@ import pytest
 
 from index.fusion import FusionWeights
 from index.rerank import RerankWeights
-from index.tune import (
+from tuning.tune import (
     Case,
     evaluate,
     fit_fusion,
@@ -91,3 +91,30 @@ def test_real_replay_and_cross_validation_write_the_files(built_index, tmp_path,
     text = readme.read_text(encoding="utf-8")
     assert "STALE-TEXT" not in text and "keep" in text and text.count("## Retrieval tuning") == 1
     assert "3-fold held-out" in text
+
+
+def test_thresholds_file_holds_the_thresholds_the_assistant_uses(tmp_path):
+    from dataclasses import asdict
+
+    from assistant.composers.common import Thresholds
+    from assistant.resources import THRESHOLDS_FILE, refusal_thresholds
+    from tuning.calibrate import write_thresholds
+
+    assert refusal_thresholds() == asdict(Thresholds()), (
+        f"{THRESHOLDS_FILE} and the Thresholds defaults disagree: the file is what calibration writes")
+    out = tmp_path / "thresholds.json"
+    write_thresholds(Thresholds(figure=0.5, sentence=0.3, measure=0.25, task=0.55), out)
+    assert refusal_thresholds(out) == {"figure": 0.5, "sentence": 0.3, "measure": 0.25, "task": 0.55}
+
+
+def test_cli_offers_tune_and_calibrate_and_reports_a_missing_dataset(built_index, monkeypatch, capsys):
+    from tuning.__main__ import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0 and "tune" in capsys.readouterr().out
+    monkeypatch.setenv("PLANQA_INDEX_DIR", str(built_index.index_dir))
+    for command in ("tune", "calibrate"):
+        assert main([command, "--dataset", "no/such.jsonl"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error:") and "Traceback" not in err

@@ -1,11 +1,10 @@
-"""Fit the fusion and rerank weights on a labelled question set (`python -m index tune`).
+"""Fit the fusion and rerank weights on a labelled question set (`python -m tuning tune`).
 
-The weights belong to the index's search, and a fit must replay exactly the search the
-assistant runs for each question: the same text, BM25 query, city filter and hints. So
-the questions are understood by the assistant (`Assistant.plan_search`, looked up at run
-time like eval's in-process seam: the index never imports the assistant statically), the
-labels come from eval's dataset loader and gold locator, and the candidates, features,
-metrics and fits are here.
+The weights belong to the index's search (written to `index/tuned.json`, which the index reads), and
+a fit must replay exactly the search the assistant runs for each question: the same text, BM25 query,
+city filter and hints. So the questions are understood by the assistant (`Assistant.plan_search`), the
+labels come from eval's dataset loader and gold locator, and the candidates, features, metrics and
+fits are here, in a package above all three.
 
 - Fusion: ranx `optimize_fusion` (weighted sum of min-max-normalised dense and BM25 scores,
   the formula of `index.fusion`), grid step 0.05, metric MRR@10, on the hybrid ranking.
@@ -18,28 +17,28 @@ metrics and fits are here.
 """
 from __future__ import annotations
 
-import importlib
 import json
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from assistant.service import Assistant
+from eval.dataset import load_dataset
+from eval.gold import locate_gold
 from index.fusion import FusionWeights, fuse
 from index.rerank import RerankWeights, bigrams, features, weigh
-from index.store import CANDIDATES, PlanIndex
+from index.store import CANDIDATES, TUNED_WEIGHTS, PlanIndex
 
-TUNED = Path(__file__).with_name("tuned.json")
 GRID = (0.0, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
 HIT5_WEIGHT = 0.25  # objective = MRR@10 + HIT5_WEIGHT · hit@5
 
 
 class TuneError(RuntimeError):
-    """Tuning cannot run (no dataset, no assistant, no labelled questions); the message says why."""
+    """Tuning cannot run (no labelled questions, gold not found, bad folds); the message says why."""
 
 
 @dataclass
@@ -66,28 +65,15 @@ class Scores:
 
 
 # -- data ---------------------------------------------------------------------------------------
-def _planner() -> Callable[[PlanIndex], Any]:
-    try:
-        service = importlib.import_module("assistant.service")
-    except ImportError as exc:
-        raise TuneError(f"tuning replays the assistant's searches, but assistant.service cannot be imported: {exc}") from None
-    return lambda index: service.Assistant(index)
-
-
 def load_cases(index: PlanIndex, dataset: Path) -> list[Case]:
     """Every question with evidence, with its candidates as the assistant's search would see them."""
-    try:
-        from eval.dataset import load_dataset
-        from eval.gold import locate_gold
-    except ImportError as exc:
-        raise TuneError(f"tuning reads labels through eval/, which cannot be imported: {exc}") from None
     items = [item for item in load_dataset(dataset) if item.evidence]
     if not items:
         raise TuneError(f"{dataset} has no question with evidence: nothing to tune on")
     gold, problems = locate_gold(items, index.sources)
     if problems:
         raise TuneError("gold quotes not found in the indexed plans: " + "; ".join(problems[:5]))
-    assistant = _planner()(index)
+    assistant = Assistant(index)
     names = RerankWeights.names()
     cases = []
     for item in items:
@@ -202,7 +188,7 @@ class TuneReport:
         lines = [
             "## Retrieval tuning",
             "",
-            (f"`python -m index tune --dataset {dataset}` on {today}: {self.questions} questions with evidence, "
+            (f"`python -m tuning tune --dataset {dataset}` on {today}: {self.questions} questions with evidence, "
              f"{self.folds}-fold cross-validation (seed {self.seed}), {self.seconds:.0f} s. Fusion weights by ranx "
              "`optimize_fusion` (wsum, min-max, MRR@10, step 0.05); rerank weights by coordinate ascent over "
              f"{list(GRID)} (objective MRR@10 + {HIT5_WEIGHT}·hit@5). The held-out row is the estimate to trust: "
@@ -262,8 +248,8 @@ def tune(index: PlanIndex, dataset: Path, folds: int = 5, seed: int = 0) -> Tune
     return TuneReport(len(cases), folds, seed, fusion, rerank, rows, time.perf_counter() - started)
 
 
-def write_tuned(report: TuneReport, dataset: str, path: Path = TUNED) -> None:
-    """`index/tuned.json`: the weights `index.store` loads, with what they were fitted on."""
+def write_tuned(report: TuneReport, dataset: str, path: Path = TUNED_WEIGHTS) -> None:
+    """`index/tuned.json`: the weights `index.store.tuned_weights` reads, with what they were fitted on."""
     rerank = {n: report.rerank.weight(n) for n in RerankWeights.names()}
     held = report.rows[f"fitted, {report.folds}-fold held-out"]["hybrid+rerank"]
     payload = {

@@ -1,4 +1,4 @@
-"""Calibrate the refusal thresholds on a labelled question set (`python -m assistant.calibrate`).
+"""Calibrate the refusal thresholds on a labelled question set (`python -m tuning calibrate`).
 
 Each composer refuses when the best evidence covers too little of the question's topic
 (`Thresholds`). A threshold too low answers what the plans do not say; too high refuses
@@ -7,21 +7,24 @@ their defaults, and each question is scored right (an answerable question answer
 all its facts, an unanswerable one refused) or wrong. The value chosen is the middle of the
 best plateau. k-fold cross-validation (seeded) redoes the choice without the held-out fold
 and scores that fold with it; the pooled held-out accuracy is the estimate to trust.
-Retrieval results are cached for the run (thresholds do not change what is retrieved).
+Retrieval results are cached for the run (thresholds do not change what is retrieved). `--write`
+stores the chosen values in `assistant/resources/thresholds.json`.
 """
 from __future__ import annotations
 
-import argparse
+import json
 import random
-import sys
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.composers.common import Thresholds
+from assistant.resources import THRESHOLDS_FILE
 from assistant.service import Assistant, AssistantSettings
-from index.store import PlanIndex, current_index
+from eval.dataset import load_dataset
+from eval.metrics import fact_hits
+from index.store import PlanIndex
 
 GRIDS = {
     "figure": [round(0.3 + 0.05 * i, 2) for i in range(9)],
@@ -63,10 +66,10 @@ class Calibration:
         lines = [
             "## Refusal thresholds",
             "",
-            (f"`python -m assistant.calibrate --dataset {dataset}` on {time.strftime('%Y-%m-%d')}: {self.items} questions, "
+            (f"`python -m tuning calibrate --dataset {dataset}` on {time.strftime('%Y-%m-%d')}: {self.items} questions, "
              f"{self.folds}-fold cross-validation, {self.seconds:.0f} s. A question is right when an answerable one is "
              "answered with all its facts or an unanswerable one is refused. Each threshold is the least topic coverage "
-             "(`assistant/composers/common.py`, `Thresholds`) at which a composer answers; the value chosen is the middle "
+             "(`Thresholds`, stored in `assistant/resources/thresholds.json`) at which a composer answers; the value chosen is the middle "
              "of the best plateau of the grid, one threshold at a time."),
             "",
             "| thresholds | accuracy |",
@@ -103,9 +106,6 @@ def _plateau_middle(curve: list[tuple[float, float]]) -> float:
 
 
 def calibrate(index: PlanIndex, dataset: Path, folds: int = 5, seed: int = 0) -> Calibration:
-    from eval.dataset import load_dataset
-    from eval.metrics import fact_hits
-
     started = time.perf_counter()
     items = load_dataset(dataset)
     cached = _CachedSearch(index)
@@ -145,26 +145,6 @@ def calibrate(index: PlanIndex, dataset: Path, folds: int = 5, seed: int = 0) ->
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.calibrate", description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="eval/data/dev.jsonl")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--write", default=None, metavar="README", help="replace the 'Refusal thresholds' section of this file")
-    args = parser.parse_args(argv)
-    try:
-        result = calibrate(current_index(), Path(args.dataset), args.folds, args.seed)
-    except Exception as exc:  # noqa: BLE001 — no index, a malformed dataset …: say what, no traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
-    markdown = result.markdown(args.dataset)
-    print(markdown)
-    if args.write:
-        from index.tune import write_section
-
-        write_section(markdown, Path(args.write))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def write_thresholds(chosen: Thresholds, path: Path = THRESHOLDS_FILE) -> None:
+    """`assistant/resources/thresholds.json`: the chosen least topic coverage of each composer."""
+    path.write_text(json.dumps(asdict(chosen), indent=2) + "\n", encoding="utf-8")
