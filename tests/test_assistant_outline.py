@@ -35,7 +35,7 @@ def test_numbering_is_stripped_from_titles(title, name):
 
 @pytest.mark.parametrize("question, kind", [
     ("主要指标一共有几项？", "count"), ("规划分哪几章？", "outline"), ("有几个专栏？", "count"),
-    ("七大工程是哪些？", "outline"), ("在引进海外人才方面有哪些举措？", "outline"), ("如何支持企业建设研发机构？", "topic"),
+    ("七大工程是哪些？", "outline"), ("在引进海外人才方面有哪些举措？", "topic"), ("如何支持企业建设研发机构？", "topic"),
     ("到2025年高新技术企业要达到多少家？", None),
 ])
 def test_question_shapes(question, kind):

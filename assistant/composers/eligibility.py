@@ -210,7 +210,11 @@ def needs_of(profile: dict, asking: str) -> list[str]:
     if isinstance(stated, str):
         stated = [stated]
     named = [n for n in stated if n in NEEDS]
-    return named or [n for n, pattern in _NEED_WORDS.items() if pattern.search(asking)]
+    if named:
+        return named
+    # what the user says they are ("我是刚引进的高层次人才") is not what they need ("住房方面有什么安排")
+    wants = "，".join(p for p in re.split(r"[，,。；;！!]", asking) if not re.match(r"\s*(我|本|作为|身为)", p))
+    return [n for n, pattern in _NEED_WORDS.items() if pattern.search(wants)]
 
 
 def _overlaps(a: Span, b: Span) -> bool:

@@ -21,6 +21,7 @@ from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.common import Context, TopicScorer, pieces, join
 from assistant.evidence import Span, sentences
 from assistant.sections import Node, all_nodes, plan_tree
+from index.rerank import PAST_SECTION
 from ingest.numbers import cn_number
 
 # What a count or outline question counts: "几项", "哪几大行动", "多少个专栏", "分几章".
@@ -34,6 +35,7 @@ _PLAN_PARTS = {"章", "部分", "篇", "板块", "大块", "大部分", "块"}
 # Nouns that only say what kind of answer is wanted; left out when a section title is matched.
 _ASKING_NOUNS = re.compile(r"方面|举措|措施|政策|安排|做法|工作|内容|部署|打算|有关|相关|方向|重点|主要|具体|部分|包括|包含|"
                            r"分为|分成|组成|构成|提出了?|列出|列了|都有|有|大|几|项|个|条|类|一共|总共|共有")
+_MEASURE_NOUNS = {"举措", "措施", "政策", "安排", "做法", "方面", "支持", "扶持", "工作"}
 _STRUCTURAL = {"章", "部分", "节", "篇", "项", "条", "个", "方面", "行动", "工程", "任务", "措施", "举措", "指标", "专栏", "类", "板块"}
 
 MIN_NODE = 0.55  # least title match (with the other signals) to answer from a node
@@ -63,6 +65,8 @@ def shape_of(text: str) -> Shape | None:
         number = int(token) if token.isdigit() else cn_number(token.replace("两", "二"))
     if _COUNT.search(text):
         return Shape("count", counted, number)
+    if counted in _MEASURE_NOUNS and not number:  # "在…方面有哪些举措": the measures of a topic's section
+        return Shape("topic", "", None)
     if _OUTLINE.search(text) and (counted or number or re.search(r"哪[几些]", text)):
         return Shape("outline", counted, number)
     if _TOPIC.search(text):
@@ -129,6 +133,8 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             score += 0.1 / (1 + min(near))
         if shape.kind == "topic":
             score -= 0.02 * node.level  # of two sections with the same title words, the broader one
+            if PAST_SECTION.search(" ".join([*node.path, node.name])):
+                score -= 0.3  # measures are in the plan's tasks, not in its review of the past
         if best is None or score > best[0]:
             best, best_title = (score, node), title
     if counted in _PLAN_PARTS and (best is None or best_title < MIN_NODE):  # "分几章": no part is named, so the plan's own
