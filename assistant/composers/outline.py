@@ -42,7 +42,7 @@ MIN_NODE = 0.55  # least title match (with the other signals) to answer from a n
 MIN_TOPIC = 0.4  # least title-and-sentence match for a topic question
 MAX_MEMBERS = 12
 TOPIC_ITEMS = 6
-ITEM_CHARS = 48
+ITEM_CHARS = 100  # a first sentence, cut at a comma-piece end only when longer
 
 
 @dataclass(frozen=True)
