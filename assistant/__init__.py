@@ -1,0 +1,61 @@
+"""The assistant's front door: everything a caller needs to ask the plans.
+
+    from assistant import Assistant, Filters
+
+    question = "南京到2025年高新技术企业要达到多少家？"
+    answer = Assistant.from_index().ask(question, filters=Filters(cities=("南京市",)))
+    answer.text, answer.citations, answer.record(question)  # the last is the JSON contract
+
+Names are imported on first use (PEP 562), so `import assistant.contract` alone stays light.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.answer import Answer
+    from assistant.composers.compare import NOT_SET
+    from assistant.composers.eligibility import SUBJECTS as ELIGIBILITY_SUBJECTS
+    from assistant.contract import AnswerRecord, Citation, Retrieved
+    from assistant.query import concept_of
+    from assistant.service import Assistant, AssistantSettings, QuestionError
+    from index.embeddings import EmbeddingModelError
+    from index.settings import IndexSettings
+    from index.store import FilterError, Filters
+    from index.versions import IndexUnavailableError
+
+# public name → (module, name there)
+_EXPORTS = {
+    "Assistant": ("assistant.service", "Assistant"),
+    "AssistantSettings": ("assistant.service", "AssistantSettings"),
+    "QuestionError": ("assistant.service", "QuestionError"),
+    "Answer": ("assistant.answer", "Answer"),
+    "AnswerRecord": ("assistant.contract", "AnswerRecord"),
+    "Citation": ("assistant.contract", "Citation"),
+    "Retrieved": ("assistant.contract", "Retrieved"),
+    "Filters": ("index.store", "Filters"),
+    "FilterError": ("index.store", "FilterError"),
+    "IndexSettings": ("index.settings", "IndexSettings"),
+    "IndexUnavailableError": ("index.versions", "IndexUnavailableError"),
+    "EmbeddingModelError": ("index.embeddings", "EmbeddingModelError"),
+    # the vocabulary the page's controls and views share with the composers
+    "ELIGIBILITY_SUBJECTS": ("assistant.composers.eligibility", "SUBJECTS"),  # kinds of applicant recognised
+    "NOT_SET": ("assistant.composers.compare", "NOT_SET"),  # a comparison cell whose plan sets no such target
+    "concept_of": ("assistant.query", "concept_of"),  # indicator name → its concept
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'assistant' has no attribute {name!r}") from None
+    value = getattr(import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
