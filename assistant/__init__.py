@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from assistant.composers.eligibility import SUBJECTS as ELIGIBILITY_SUBJECTS
     from assistant.contract import AnswerRecord, Citation, Retrieved
     from assistant.query import concept_of
-    from assistant.service import Assistant, AssistantSettings, QuestionError
+    from assistant.service import Assistant, AssistantSettings, QuestionError, clean_question
     from index.embeddings import EmbeddingModelError
     from index.settings import IndexSettings
     from index.store import FilterError, Filters
@@ -30,6 +30,7 @@ _EXPORTS = {
     "Assistant": ("assistant.service", "Assistant"),
     "AssistantSettings": ("assistant.service", "AssistantSettings"),
     "QuestionError": ("assistant.service", "QuestionError"),
+    "clean_question": ("assistant.service", "clean_question"),  # the question as the assistant reads it, or QuestionError
     "Answer": ("assistant.answer", "Answer"),
     "AnswerRecord": ("assistant.contract", "AnswerRecord"),
     "Citation": ("assistant.contract", "Citation"),

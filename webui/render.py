@@ -13,11 +13,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from assistant.answer import Answer
-from assistant.composers.compare import (
-    NOT_SET,  # how the assistant says a plan sets no such target
-)
-from assistant.contract import Citation
+from assistant import NOT_SET, Answer, Citation  # NOT_SET: how the assistant says a plan sets no such target
 from ingest.records import Clause, DocumentMeta, Heading
 
 CONTEXT_CLAUSES = 2  # neighbours shown on each side in the 上下文 view
