@@ -28,6 +28,8 @@ from assistant.composers.common import (
     windows,
 )
 from assistant.composers.refusal import refuse
+from assistant.sections import all_nodes
+from index.rerank import PAST_SECTION, TARGET_SECTION
 from assistant.evidence import Span, sentences
 from assistant.query import normalize, topic_of
 
@@ -70,7 +72,7 @@ BENEFIT_DIRECT, BENEFIT_LISTED = 0.2, 0.1
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(万元|亿元|元|%|倍)")
 ASKS_AMOUNT = re.compile(r"多少钱|多少万|金额|额度|补贴多少|奖励多少|补助多少|资助多少|最高.*多少|给多少|能领多少")
 MAX_MEASURES = 3
-PER_NEED = 4  # measures shown for each need the user states
+PER_NEED = 6  # measures shown for each need the user states
 # What each need is called in the plans: the words a measure for it uses (one table, shared by the UI's need list).
 NEEDS: dict[str, tuple[str, ...]] = {
     "融资": ("贷", "金融", "基金", "担保", "保险", "投资", "融资", "上市", "信贷", "风险补偿"),
@@ -217,6 +219,35 @@ def needs_of(profile: dict, asking: str) -> list[str]:
     return [n for n, pattern in _NEED_WORDS.items() if pattern.search(wants)]
 
 
+def need_measures(ctx: Context, need: str, aliases: tuple[str, ...], cities: tuple[str, ...], asking: str) -> list[Span]:
+    """The measures for one need: support sentences of the plan's sections about it ("科技金融…" for 融资),
+    then support sentences elsewhere that the need's words and the question pick out; best PER_NEED."""
+    words = _NEED_WORDS[need]
+    scored: list[tuple[float, Span]] = []
+    for node in all_nodes(ctx.index):
+        meta = ctx.index.docs[node.doc_id]
+        if not ctx.allows(node.doc_id) or (cities and meta.city not in cities) or node.kind == "series":
+            continue
+        if not words.search(node.name) or PAST_SECTION.search(" ".join([*node.path, node.name])) or TARGET_SECTION.search(node.name):
+            continue
+        for clause in node.body():
+            for sentence in sentences(clause):
+                if SUPPORT.search(sentence.text) and words.search(sentence.text):
+                    window = max((w for w in windows(sentence, MAX_PIECES, WHOLE_BELOW) if words.search(w.text)),
+                                 key=lambda w: (len(words.findall(w.text)) + bool(SUPPORT.search(w.text)), -len(w.text)))
+                    scored.append((1.0 + 0.1 * len(words.findall(window.text)) + beneficiary(window.text, aliases), window))
+    need_scorer = TopicScorer.for_text(" ".join([*NEEDS[need][:4], *aliases[:2]]), ctx.index)
+    for score, span in measures(ctx, need_scorer, aliases, cities, f"{need} {asking}"):
+        if score >= ctx.thresholds.measure and words.search(span.text):
+            scored.append((score, span))
+    scored.sort(key=lambda t: -t[0])
+    out: list[Span] = []
+    for _, span in scored:
+        if len(out) < PER_NEED and not any(_overlaps(span, o) for o in out):
+            out.append(span)
+    return out
+
+
 def _overlaps(a: Span, b: Span) -> bool:
     return a.clause.doc_id == b.clause.doc_id and a.char_start < b.char_end and b.char_start < a.char_end
 
@@ -239,16 +270,11 @@ def compose(ctx: Context) -> Answer:
     needs = needs_of(profile, asking)
     grouped: dict[str, str] = {}  # measure start → need
     for need in needs:
-        need_scorer = TopicScorer.for_text(" ".join([*NEEDS[need][:4], *aliases[:2]]), ctx.index)
-        taken = 0
-        for score, span in measures(ctx, need_scorer, aliases, cities, f"{need} {asking}"):
-            if taken >= PER_NEED or score < ctx.thresholds.measure:
-                break
-            if not _NEED_WORDS[need].search(span.text) or any(_overlaps(span, f) for f in found):
+        for span in need_measures(ctx, need, aliases, cities, asking):
+            if any(_overlaps(span, f) for f in found):
                 continue
             found.append(span)
             grouped[f"{span.clause.doc_id}@{span.char_start}"] = need
-            taken += 1
     if ASKS_AMOUNT.search(asking) and not any(AMOUNT.search(s.text) for s in found):
         best = found[0]
         return refuse(ctx, "具体的支持金额或额度（规划未写明）", (f"相关条款：{best.text}", best))
