@@ -211,3 +211,19 @@ def test_table_rows_read_as_labelled_cells_and_are_cited_exactly(built_index):
     assert shown(Span(nanjing, nanjing.char_start, nanjing.char_end, nanjing.text)) == "技术市场合同成交额(亿元)：2020年 686.82，2025年 1000"
     for c in rows:  # every row of every plan renders without raw tabs or line breaks
         assert "\t" not in shown(Span(c, c.char_start, c.char_end, c.text)) and "\n" not in shown(Span(c, c.char_start, c.char_end, c.text))
+
+
+def test_a_superlative_names_the_city_and_its_value(assistant):
+    answer = assistant.ask("哪个城市的高企目标最多？")
+    assert answer.composer == "compare" and "目标最高的是南京市" in answer.text and "20000" in answer.text
+
+
+def test_a_comparison_cell_from_a_sentence_without_a_year_names_the_plan_period(assistant):
+    answer = assistant.ask("江阴和句容的科技型中小企业目标分别是多少？")
+    assert "1200家（2020-2022年规划）" in answer.text and "400家" in answer.text
+
+
+def test_a_comparison_without_an_indicator_concept_uses_the_figure_layer(assistant, plan_text):
+    answer = assistant.ask("南京和南通的国家级孵化器分别有多少家？")
+    assert not answer.refused and {c.doc_id for c in answer.citations} == {"nanjing-2021", "nantong-2021"}
+    assert_exact(answer, plan_text)

@@ -11,6 +11,7 @@ plan's figure.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from assistant.answer import Answer, AnswerBuilder
@@ -21,7 +22,8 @@ from assistant.composers.common import (
     value_with_unit,
 )
 from assistant.composers.refusal import refuse
-from assistant.composers.target import Figure, best_figure, contradicted
+from assistant.query import concepts_in, indicator_concepts
+from assistant.composers.target import Figure, best_figure, contradicted, topic_figure
 
 NOT_SET = "规划未提出"
 
@@ -61,26 +63,52 @@ def compose(ctx: Context) -> Answer:
             continue
         marker = builder.marker(f.span)
         r = f.record
-        builder.raw(f"| {city} | {r.indicator if r else concept} | {cell(f, ctx.period)}{marker} |\n")
+        plan_period = ctx.index.docs[f.span.clause.doc_id].period
+        builder.raw(f"| {city} | {r.indicator if r else concept} | {cell(f, ctx.period, plan_period)}{marker} |\n")
         rows.append({"city": city, "concept": concept, "indicator": r.indicator if r else None,
-                     "target": cell(f, ctx.period), "value": r.target.value if r else None, "unit": r.unit if r else None,
+                     "target": cell(f, ctx.period, plan_period), "value": r.target.value if r else None, "unit": r.unit if r else None,
                      "year": r.target.year if r else None, "citation": marker})
-    numeric = [f for f in found if f.value is not None and ctx.period != "past"]
-    units = {(f.concept, f.unit) for f in numeric}
-    if len(numeric) >= 2 and len(units) == 1 and len(numeric) >= max(2, len(found) - 1):
-        hi, lo = max(numeric, key=lambda f: f.value), min(numeric, key=lambda f: f.value)
-        if hi.value != lo.value:
+    superlative = bool(_SUPERLATIVE.search(query.text))
+    valued = [(f, *value_of(ctx, f)) for f in found if ctx.period != "past"]
+    numeric = [(f, v, u) for f, v, u in valued if v is not None]
+    kinds = {(f.concept, unit_kind(u) or u) for f, _, u in numeric}
+    if len(numeric) >= 2 and len(kinds) == 1 and (superlative or len(numeric) == len(found)):
+        (hi, hv, _), (lo, lv, _) = max(numeric, key=lambda t: t[1]), min(numeric, key=lambda t: t[1])
+        if hv != lv:
+            partial = "" if len(numeric) == len(found) else f"（在写明数字的{len(numeric)}个城市中）"
             builder.raw("\n")
-            builder.say(f"目标最高的是{hi.city}（{cell(hi, None)}），最低的是{lo.city}（{cell(lo, None)}）。", hi.span, lo.span)
+            builder.say(f"目标最高的是{hi.city}（{cell(hi, None, _period(ctx, hi))}），最低的是{lo.city}（{cell(lo, None, _period(ctx, lo))}）"
+                        f"{partial}。", hi.span, lo.span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="compare",
                   query=query, table=rows)
 
 
-def cell(f: Figure, period: str | None) -> str:
+def _period(ctx: Context, f: Figure) -> str | None:
+    return ctx.index.docs[f.span.clause.doc_id].period
+
+
+_SUPERLATIVE = re.compile(r"最(高|低|多|少|大|小)|哪个(城)?市|哪座城市|哪个城市|谁(更|最)|排名|第一")
+
+
+def value_of(ctx: Context, f: Figure) -> tuple[float | None, str | None]:
+    """A cell's value and unit: the row's or the figure layer's; for a sentence, the figure-layer figure of
+    the concept that lies inside it (None when the sentence states none)."""
+    if f.value is not None:
+        return f.value, f.unit
+    aliases = dict(indicator_concepts()).get(f.concept or "", ())
+    inside = [g for g in ctx.index.figures_of(f.span.clause.doc_id)
+              if f.span.char_start <= g.char_start and g.char_end <= f.span.char_end + 8 and g.value is not None
+              and g.subject and (f.concept in concepts_in(g.subject) or any(a in g.subject for a in aliases))]
+    return (inside[0].value, inside[0].unit) if len(inside) == 1 else (None, None)
+
+
+def cell(f: Figure, period: str | None, plan_period: str | None = None) -> str:
     """A row's value as written, with unit and year ("2025年20000家"), or the sentence's words."""
     r = f.record
-    if r is None:
-        return " ".join(f.span.text.split())
+    if r is None:  # a sentence: as written, and the plan's period when it names no year ("2020-2022年规划")
+        text = " ".join(f.span.text.split()).rstrip("，,；;、")
+        period_text = plan_period or ""
+        return text if re.search(r"20\d\d", text) or not period_text else f"{text}（{period_text}年规划）"
     if period == "past" and r.baseline and r.baseline.value_text:
         return f"{r.baseline.year or ''}{'年' if r.baseline.year else ''}{value_with_unit(r.baseline.value_text, r.unit)}"
     return f"{r.target.year or ''}{'年' if r.target.year else ''}{value_with_unit(r.target.value_text, r.unit)}"
@@ -89,13 +117,23 @@ def cell(f: Figure, period: str | None) -> str:
 def by_sentences(ctx: Context, cities: tuple[str, ...]) -> Answer:
     """No indicator named: for each city, the sentence of its plan that best answers."""
     builder = AnswerBuilder(ctx.index.sources)
+    asks_figure = bool(re.search(r"多少|几|多大|多高|目标|最[高低多少大]|哪个", ctx.query.text))
+    figures = {city: topic_figure(ctx, city) for city in cities} if asks_figure else {}
     for city in cities:
         ranked = rank_sentences(ctx, ctx.search(ctx.query.text, 10, (city,)))
-        if ranked and ranked[0][0] >= ctx.thresholds.sentence:
+        if figures.get(city) is not None:  # a figure any clause of the plan states about what is asked
+            f = figures[city]
+            builder.say(f.text.rstrip("。"), f.span)
+        elif ranked and ranked[0][0] >= ctx.thresholds.sentence:
             builder.say(f"{city}：{ranked[0][1].text}", ranked[0][1])
         else:
             builder.raw(f"{city}：{NOT_SET}。")
         builder.raw("\n")
     if not builder.citations:
         return refuse(ctx, "各城市规划中与该问题对应的内容")
+    valued = [f for f in figures.values() if f is not None and f.value is not None]
+    if len(valued) >= 2 and len({f.unit for f in valued}) == 1:
+        hi, lo = max(valued, key=lambda f: f.value), min(valued, key=lambda f: f.value)
+        if hi.value != lo.value:
+            builder.say(f"其中最高的是{hi.city}，最低的是{lo.city}。", hi.span, lo.span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="compare", query=ctx.query)

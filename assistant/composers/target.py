@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.common import (
+    TopicScorer,
     FIGURE,
     Context,
     context_years,
@@ -192,6 +193,45 @@ def best_figure(ctx: Context, hits: list[Hit], concept: str | None, city: str | 
     return layer_figure(ctx, concept, city, unit) if concept and city else None
 
 
+def topic_figure(ctx: Context, city: str, min_cover: float = 0.6) -> Figure | None:
+    """A figure of the city's plan whose subject the question's words name (no indicator concept needed):
+    "新型研发机构", "国家级孵化器" … as the figure layer read them; targets of the plan's horizon first."""
+    scorer = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.index)
+    if not scorer.units:
+        return None
+    past = ctx.period == "past"
+    best: tuple[tuple, object] | None = None
+    for f in ctx.index.figures:
+        if f.city != city or not f.subject or f.value is None or not ctx.allows(f.doc_id):
+            continue
+        if (f.role == "baseline") != past:
+            continue
+        cover = scorer.coverage(f.subject)
+        if cover < min_cover:
+            continue
+        years = _plan_years(ctx, f.doc_id)
+        if ctx.query.year and (f.year or (years and years[1])) != ctx.query.year:
+            continue
+        rank = (round(cover, 3), f.source == "table", f.year == (years[1] if years else None), -len(f.subject))
+        if best is None or rank > best[0]:
+            best = (rank, f)
+    return _as_figure(ctx, best[1], city, None) if best else None
+
+
+def _as_figure(ctx: Context, f, city: str, concept: str | None) -> Figure | None:
+    """A figure-layer record as a cited answer figure."""
+    clause = next((c for c in (ctx.index.clauses[i] for i in ctx.index.clause_ids_of(f.doc_id)) if c.clause_id == f.clause_id), None)
+    if clause is None:
+        return None
+    text = ctx.index.source(f.doc_id)[f.char_start:f.char_end]
+    span = Span(clause, f.char_start, f.char_end, text)
+    year = f"到{f.year}年，" if f.year and f.role == "target" else (f"{f.year}年" if f.year else "")
+    shown = " ".join(text.split())
+    fig = Figure(f"{city}：{year}{shown}。", span, ctx.thresholds.figure, city, None, [f.value, *figures_in(text)], concept)
+    fig.layer_value, fig.layer_unit = f.value, f.unit
+    return fig
+
+
 def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None) -> Figure | None:
     """A figure any clause of the city's plan states about the concept (`PlanIndex.figures`): prose the
     retrieval did not reach, a 专栏 item, a task row. Targets for the plan's horizon come first."""
@@ -219,19 +259,7 @@ def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None)
                 f.source == "table", -f.char_start)
         if best is None or rank > best[0]:
             best = (rank, f)
-    if best is None:
-        return None
-    f = best[1]
-    clause = next((c for c in (ctx.index.clauses[i] for i in ctx.index.clause_ids_of(f.doc_id)) if c.clause_id == f.clause_id), None)
-    if clause is None:
-        return None
-    text = ctx.index.source(f.doc_id)[f.char_start:f.char_end]
-    span = Span(clause, f.char_start, f.char_end, text)
-    year = f"到{f.year}年，" if f.year and f.role == "target" else (f"{f.year}年" if f.year else "")
-    shown = " ".join(text.split())
-    fig = Figure(f"{city}：{year}{shown}。", span, ctx.thresholds.figure, city, None, [f.value, *figures_in(text)], concept)
-    fig.layer_value, fig.layer_unit = f.value, f.unit
-    return fig
+    return _as_figure(ctx, best[1], city, concept) if best else None
 
 
 def contradicted(ctx: Context, figures: list[Figure]) -> str | None:
