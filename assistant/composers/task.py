@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers import extractive
-from assistant.composers.common import Context
+from assistant.composers.common import Context, TopicScorer
 from assistant.evidence import Span
 
 
 def compose(ctx: Context) -> Answer:
     cities = set(ctx.query.cities)
+    words = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.index)  # colloquial wording: words match where bigrams split
     scored = []
     for t in ctx.index.tasks:
         if (cities and ctx.city_of(t.doc_id) not in cities) or not ctx.allows(t.doc_id):
             continue
-        scored.append((ctx.scorer.coverage(f"{t.target} {t.task}", t.category), t))
+        text = f"{t.target} {t.task}"
+        bigram = ctx.scorer.coverage(text, t.category)  # also breaks ties between rows with the same words in another order
+        scored.append((max(bigram, words.coverage(text, t.category) if words.units else 0.0) + 0.05 * bigram, t))
     scored.sort(key=lambda x: -x[0])
     if not scored or scored[0][0] < ctx.thresholds.task:
         return extractive.compose(ctx)
