@@ -12,7 +12,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
 Intent = Literal["target", "compare", "eligibility", "list", "general", "document", "task"]
@@ -93,7 +92,7 @@ class Query:
     cities: tuple[str, ...] = ()  # canonical city names with a plan, e.g. ("南京市",)
     unknown_places: tuple[str, ...] = ()  # places named that have no plan in the corpus
     intent: Intent = "general"
-    concepts: tuple[str, ...] = ()  # indicator concepts named (see resources/indicator_concepts.tsv)
+    concepts: tuple[str, ...] = ()  # indicator concepts named (the concept rows of index/resources/terms.tsv)
     year: int | None = None
     numbers: tuple[str, ...] = ()  # numbers the user states (for false-premise checks)
     followup: bool = False
@@ -111,15 +110,10 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def indicator_concepts() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The concept table, longest aliases first so that 农业科技进步贡献率 beats 科技进步贡献率."""
-    rows = []
-    text = resources.files("assistant.resources").joinpath("indicator_concepts.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        concept, aliases = line.split("\t", 1)
-        rows.append((concept.strip(), tuple(a.strip() for a in aliases.split("|") if a.strip())))
-    return tuple(rows)
+    """The concept rows of the one term table (index/resources/terms.tsv), in file order."""
+    from index.tokenize import read_concepts
+
+    return read_concepts()
 
 
 @lru_cache(maxsize=1)

@@ -148,11 +148,11 @@ def term_usage(plans: dict[str, str], tokenizer: PolicyTokenizer, terms_path: Pa
 
 def check(plans: dict[str, str], tokenizer: PolicyTokenizer, *, min_whole: float = 0.8) -> list[str]:
     """Curated terms to look at again: absent from the plans while not a question abbreviation
-    (a synonyms.tsv key), or kept whole in fewer than `min_whole` of their occurrences."""
+    (a terms.tsv key), or kept whole in fewer than `min_whole` of their occurrences."""
     problems = []
     for use in term_usage(plans, tokenizer):
         if use.occurrences == 0 and use.term not in tokenizer.synonyms:
-            problems.append(f"{use.term}: not in the plans and not a synonyms.tsv key")
+            problems.append(f"{use.term}: not in the plans and not a terms.tsv key")
         elif use.occurrences and use.whole < min_whole * use.occurrences:
             problems.append(f"{use.term}: kept whole in only {use.whole} of {use.occurrences} occurrences")
     return problems

@@ -10,7 +10,7 @@ Why a tokenizer of our own rather than `jieba.cut_for_search`:
 - text is NFKC-normalised (full-width digits and letters), Latin is lowercased, numbers are kept
   whole ("3.5", "20000"), stop words, punctuation and whitespace are dropped;
 - questions say 高企, 科小, 研发强度, 宁 where plans say 高新技术企业, 科技型中小企业,
-  研发投入占GDP比重, 南京: `expand_query` adds the canonical forms from `resources/synonyms.tsv`,
+  研发投入占GDP比重, 南京: `expand_query` adds the canonical forms from `resources/terms.tsv`,
   but only when jieba yields the abbreviation as a word of its own ("通过" never means 南通).
 HMM new-word guessing is off by default (`PLANQA_JIEBA_HMM`): it invents words like "宁高企" in
 questions that never occur in plans, so the dictionary alone decides.
@@ -34,7 +34,8 @@ from index.settings import IndexSettings
 RESOURCES = Path(__file__).with_name("resources")
 POLICY_TERMS = RESOURCES / "policy_terms.txt"
 STOPWORDS = RESOURCES / "stopwords.txt"
-SYNONYMS = RESOURCES / "synonyms.tsv"
+TERMS = RESOURCES / "terms.tsv"  # the one term table: synonyms, city abbreviations and indicator concepts
+SYNONYMS = TERMS
 
 # Bumped whenever the way documents are tokenised changes, so old lexical indexes are refused.
 TOKENIZER_VERSION = 1
@@ -103,24 +104,45 @@ def read_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
     return frozenset(normalize(line) for _, line in _content_lines(path))
 
 
-def read_synonyms(path: Path = SYNONYMS) -> dict[str, Synonym]:
-    """`key<TAB>form1|form2[<TAB>kind]`; single-character keys must be of kind `city`."""
-    table: dict[str, Synonym] = {}
+def _term_rows(path: Path) -> Iterator[tuple[int, str, str, tuple[str, ...], str]]:
+    """(line number, raw line, key, forms, kind) of each row of the term table."""
     for number, line in _content_lines(path):
         cols = [c.strip() for c in line.split("\t")]
         if len(cols) not in (2, 3) or not cols[0] or not cols[1]:
             raise ResourceError(f"{path}:{number}: expected 'key<TAB>form1|form2[<TAB>kind]', got {line!r}")
-        key = normalize(cols[0])
         kind = cols[2] if len(cols) == 3 else "term"
-        if kind not in ("term", "city"):
-            raise ResourceError(f"{path}:{number}: kind must be 'term' or 'city', got {kind!r}")
+        if kind not in ("term", "city", "concept"):
+            raise ResourceError(f"{path}:{number}: kind must be 'term', 'city' or 'concept', got {kind!r}")
+        yield number, line, cols[0], tuple(f.strip() for f in cols[1].split("|") if f.strip()), kind
+
+
+def read_synonyms(path: Path = SYNONYMS) -> dict[str, Synonym]:
+    """The `term` and `city` rows of the term table; single-character keys must be of kind `city`."""
+    table: dict[str, Synonym] = {}
+    for number, _, raw_key, raw_forms, kind in _term_rows(path):
+        if kind == "concept":
+            continue
+        key = normalize(raw_key)
         if len(key) == 1 and kind != "city":
             raise ResourceError(f"{path}:{number}: a one-character key ({key!r}) is only allowed as a city abbreviation")
         if key in table:
             raise ResourceError(f"{path}:{number}: duplicate key {key!r}")
-        forms = tuple(normalize(f) for f in cols[1].split("|") if f.strip())
-        table[key] = Synonym(key, forms, kind)
+        table[key] = Synonym(key, tuple(normalize(f) for f in raw_forms), kind)
     return table
+
+
+def read_concepts(path: Path = TERMS) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The `concept` rows of the term table, in file order: (concept, its aliases)."""
+    seen: set[str] = set()
+    rows = []
+    for number, _, key, forms, kind in _term_rows(path):
+        if kind != "concept":
+            continue
+        if key in seen:
+            raise ResourceError(f"{path}:{number}: duplicate concept {key!r}")
+        seen.add(key)
+        rows.append((key, forms))
+    return tuple(rows)
 
 
 @contextmanager

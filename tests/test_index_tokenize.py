@@ -150,3 +150,15 @@ def test_malformed_resources_name_file_and_line(tmp_path, name, content, message
 def test_missing_resource_is_a_clear_error(tmp_path):
     with pytest.raises(ResourceError, match="cannot read"):
         read_synonyms(tmp_path / "absent.tsv")
+
+
+def test_one_term_table_holds_synonyms_cities_and_concepts():
+    """index/resources/terms.tsv is the only vocabulary file: its kind column says which rows are which."""
+    from index.tokenize import TERMS, read_concepts
+
+    concepts = dict(read_concepts())
+    synonyms = read_synonyms(TERMS)
+    assert len(concepts) >= 20 and "高企" in concepts["高新技术企业数"]
+    assert synonyms["高企"].expansions == ("高新技术企业",) and synonyms["宁"].kind == "city"
+    assert not set(concepts) & {k for k, s in synonyms.items() if s.kind == "city"}
+    assert sorted(p.name for p in TERMS.parent.glob("*.tsv")) == ["terms.tsv"]

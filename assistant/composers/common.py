@@ -124,7 +124,7 @@ def _stats(index: PlanIndex) -> tuple[int, Counter]:
 
 @lru_cache(maxsize=1)
 def _paraphrases() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(wording, plan forms) pairs from the curated synonym table (index/resources/synonyms.tsv), longest first.
+    """(wording, plan forms) pairs from the term table's term rows (index/resources/terms.tsv), longest first.
 
     Indicator concepts are not used here: their aliases group an indicator's wordings with
     its members (孵化载体 = 孵化器 | 众创空间), which are not interchangeable words.
