@@ -49,14 +49,14 @@ def bench_extractive(dataset: Path, repeat: int) -> dict[str, Any]:
     ready = time.perf_counter() - started
     items = dev_questions(dataset)
     for item in items[:WARMUP]:
-        assistant.ask(item.question)
+        assistant.ask(item.question, history=item.history, profile=item.profile)
     overall: list[float] = []
     by_type: dict[str, list[float]] = defaultdict(list)
     refused = 0
     for _ in range(repeat):
         for item in items:
             t = time.perf_counter()
-            answer = assistant.ask(item.question)
+            answer = assistant.ask(item.question, history=item.history, profile=item.profile)
             ms = (time.perf_counter() - t) * 1000
             overall.append(ms)
             by_type[item.type].append(ms)
@@ -65,6 +65,7 @@ def bench_extractive(dataset: Path, repeat: int) -> dict[str, Any]:
         "generator": "extractive",
         "ready_s": round(ready, 2),
         "questions": len(items),
+        "dataset": str(dataset),
         "repeat": repeat,
         "refused": refused,
         "latency": latency_summary(overall),
@@ -95,7 +96,7 @@ def bench_local(dataset: Path, limit: int) -> dict[str, Any]:
     cases = []
     for item in dev_questions(dataset):
         if item.answerable:
-            answer = assistant.ask(item.question)
+            answer = assistant.ask(item.question, history=item.history, profile=item.profile)
             if answer.citations and not answer.refused:
                 cases.append((item, answer))
         if len(cases) == limit + 1:
@@ -148,7 +149,7 @@ def render(result: dict[str, Any]) -> str:
     rows = [["all", lat["n"], lat["p50_ms"], lat["p95_ms"], lat["max_ms"]]]
     rows += [[t, s["n"], s["p50_ms"], s["p95_ms"], s["max_ms"]] for t, s in result["by_type"].items()]
     return "\n".join([
-        f"{head}; extractive generator, {result['questions']} dev questions × {result['repeat']}, after {WARMUP} warm-up",
+        f"{head}; extractive generator, {result['questions']} questions of {result.get('dataset', 'the dataset')} × {result['repeat']}, after {WARMUP} warm-up",
         "",
         markdown_table(["questions", "n", "p50 ms", "p95 ms", "max ms"], rows),
         "",
