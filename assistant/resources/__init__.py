@@ -1,4 +1,4 @@
-"""Data files the assistant reads: indicator concepts and the calibrated refusal thresholds."""
+"""Data files the assistant reads: the calibrated refusal thresholds (`python -m tuning calibrate --write`)."""
 from __future__ import annotations
 
 import json
