@@ -35,7 +35,7 @@ _PLAN_PARTS = {"章", "部分", "篇", "板块", "大块", "大部分", "块"}
 # Nouns that only say what kind of answer is wanted; left out when a section title is matched.
 _ASKING_NOUNS = re.compile(r"方面|举措|措施|政策|安排|做法|工作|内容|部署|打算|有关|相关|方向|重点|主要|具体|部分|包括|包含|"
                            r"分为|分成|组成|构成|提出了?|列出|列了|都有|有|大|几|项|个|条|类|一共|总共|共有")
-_MEASURE_NOUNS = {"举措", "措施", "政策", "安排", "做法", "方面", "支持", "扶持", "工作"}
+_MEASURE_NOUNS = {"举措", "措施", "政策", "安排", "做法", "支持", "扶持", "工作"}  # not 方面: "包括哪几个方面" lists parts
 _STRUCTURAL = {"章", "部分", "节", "篇", "项", "条", "个", "方面", "行动", "工程", "任务", "措施", "举措", "指标", "专栏", "类", "板块"}
 
 MIN_NODE = 0.55  # least title match (with the other signals) to answer from a node
@@ -208,8 +208,8 @@ def _topic(builder: AnswerBuilder, node: Node, ctx: Context) -> None:
     subsections = [c for c in node.children if c.kind == "section"]
     items: list[tuple[Span | None, Span | None]] = []
     if len(subsections) >= 2:
-        for child in subsections[:TOPIC_ITEMS]:
-            first = next((s for c in child.body() for s in sentences(c) if len(s.text) >= 6), None)
+        for k, child in enumerate(subsections[:MAX_MEMBERS]):  # every part named; the first ones with their first sentence
+            first = next((s for c in child.body() for s in sentences(c) if len(s.text) >= 6), None) if k < TOPIC_ITEMS else None
             items.append((child.name_span(), lead(first) if first else None))
     else:
         for clause in node.body():
