@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from assistant.answer import Answer
     from assistant.composers.compare import NOT_SET
     from assistant.composers.eligibility import SUBJECTS as ELIGIBILITY_SUBJECTS
-    from assistant.contract import AnswerRecord, Citation, Retrieved
+    from assistant.contract import AnswerRecord, ChecklistItem, Citation, ComparisonRow, ConditionCheck, Retrieved
     from assistant.query import concept_of
     from assistant.service import Assistant, AssistantSettings, QuestionError, clean_question
     from index.embeddings import EmbeddingModelError
@@ -35,6 +35,9 @@ _EXPORTS = {
     "AnswerRecord": ("assistant.contract", "AnswerRecord"),
     "Citation": ("assistant.contract", "Citation"),
     "Retrieved": ("assistant.contract", "Retrieved"),
+    "ComparisonRow": ("assistant.contract", "ComparisonRow"),
+    "ChecklistItem": ("assistant.contract", "ChecklistItem"),
+    "ConditionCheck": ("assistant.contract", "ConditionCheck"),
     "Filters": ("index.store", "Filters"),
     "FilterError": ("index.store", "FilterError"),
     "IndexSettings": ("index.settings", "IndexSettings"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.contract import AnswerRecord, Citation, Retrieved
+from assistant.contract import AnswerRecord, ChecklistItem, Citation, ComparisonRow, Retrieved
 from assistant.evidence import Span, cite
 from assistant.query import Query
 
@@ -24,8 +24,8 @@ class Answer:
     query: Query | None = None
     latency_ms: float = 0.0
     notice: str | None = None  # e.g. "the question was truncated"
-    table: list[dict[str, Any]] | None = None  # comparison view: one row per city
-    checklist: list[dict[str, Any]] | None = None  # eligibility view: one item per measure
+    table: list[ComparisonRow] | None = None  # comparison view: one row per city and indicator
+    checklist: list[ChecklistItem] | None = None  # eligibility view: one item per measure
     nearest: list[Citation] = field(default_factory=list)  # shown with a refusal
 
     def record(self, question: str, id: str | None = None) -> AnswerRecord:

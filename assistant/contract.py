@@ -5,6 +5,8 @@ produces them, `python -m assistant ask|batch` prints them, `eval/` reads them.
 """
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -37,3 +39,35 @@ class AnswerRecord(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     retrieved: list[Retrieved] = Field(default_factory=list)  # top 10
     latency_ms: float = 0.0
+
+
+class ComparisonRow(BaseModel):
+    """One city × indicator cell of a comparison: what the plan sets, or `target` None ("规划未提出")."""
+
+    city: str
+    concept: str
+    indicator: str | None = None  # the row's name as the plan writes it (None for a sentence or an unset cell)
+    target: str | None = None  # the figure as shown ("2025年20000家", or the sentence's words)
+    value: float | None = None  # the number, when a table row or the figure layer gives one
+    unit: str | None = None
+    year: int | None = None
+    citation: str | None = None  # the answer's [n] marker for this cell
+
+
+class ConditionCheck(BaseModel):
+    """A condition a measure attaches, judged against what the user told."""
+
+    text: str
+    status: Literal["met", "not met", "unknown"]
+
+
+class ChecklistItem(BaseModel):
+    """One support measure an applicant may be eligible for, with its conditions and where it is stated."""
+
+    measure: str  # the quoted measure (exactly the citation's quote)
+    doc_id: str
+    city: str | None = None
+    section: str = ""
+    conditions: list[ConditionCheck] = Field(default_factory=list)
+    amount_given: bool = False  # whether the measure states an amount
+    need: str | None = None  # the stated need it answers (融资, 人才 …), None for the best general matches

@@ -9,6 +9,7 @@ import pytest
 from app_support import private_index
 
 from assistant.answer import Answer
+from assistant.contract import ChecklistItem, ComparisonRow, ConditionCheck
 from assistant.contract import AnswerRecord, Citation
 from assistant.service import Assistant
 from ingest.records import Clause, DocumentMeta
@@ -158,11 +159,10 @@ def test_compare_table_cites_each_city_and_charts_the_table_values(assistant):
 
 def test_unset_targets_are_shown_as_such_and_left_out_of_the_chart():
     rows = [
-        {"city": "甲市", "concept": "X", "indicator": "X数", "target": "2025年300家", "value": 300.0, "unit": "家",
-         "year": 2025, "citation": "[1]"},
-        {"city": "乙市", "concept": "X", "indicator": None, "target": None, "citation": None},
-        {"city": "丙市", "concept": "X", "indicator": None, "target": "X数量实现倍增", "value": None, "unit": None,
-         "year": None, "citation": "[2]"},
+        ComparisonRow(city="甲市", concept="X", indicator="X数", target="2025年300家", value=300.0, unit="家", year=2025,
+                      citation="[1]"),
+        ComparisonRow(city="乙市", concept="X"),
+        ComparisonRow(city="丙市", concept="X", target="X数量实现倍增", citation="[2]"),
     ]
     answer = Answer("", [], False, [], table=rows)
     table = render.comparison_table(answer, "X").set_index("城市")
@@ -186,8 +186,8 @@ def test_compare_without_an_indicator_asks_for_one(assistant):
 
 def test_chart_is_withheld_when_units_differ():
     rows = [
-        {"city": "甲市", "concept": "X", "indicator": "X", "target": "3%", "value": 3.0, "unit": "%", "year": 2025, "citation": "[1]"},
-        {"city": "乙市", "concept": "X", "indicator": "X", "target": "50亿元", "value": 50.0, "unit": "亿元", "year": 2025, "citation": "[2]"},
+        ComparisonRow(city="甲市", concept="X", indicator="X", target="3%", value=3.0, unit="%", year=2025, citation="[1]"),
+        ComparisonRow(city="乙市", concept="X", indicator="X", target="50亿元", value=50.0, unit="亿元", year=2025, citation="[2]"),
     ]
     chart, note = render.comparison_chart(Answer("", [], False, [], table=rows), "X")
     assert chart is None and "单位不同" in note
@@ -208,11 +208,11 @@ def test_eligibility_checklist_cites_each_measure_and_exports_markdown(assistant
     for k, item in enumerate(answer.checklist, 1):
         n = render.citation_for(answer, item)
         assert n is not None
-        assert f"### {k}. {render.measure_title(item['measure'])}\n- **出处**：{NANJING_TITLE} › " \
-               f"{render.section_path(item['section'])}" in result.markdown
-        assert f"{item['measure']}[{n}]" in result.markdown
-        for cond in item["conditions"]:
-            assert f"【{render.STATUS_LABELS[cond['status']]}】{cond['text']}" in result.markdown
+        assert f"### {k}. {render.measure_title(item.measure)}\n- **出处**：{NANJING_TITLE} › " \
+               f"{render.section_path(item.section)}" in result.markdown
+        assert f"{item.measure}[{n}]" in result.markdown
+        for cond in item.conditions:
+            assert f"【{render.STATUS_LABELS[cond.status]}】{cond.text}" in result.markdown
     assert result.markdown.count("- **需准备**：") == len(answer.checklist)
     assert "城市：南京市；主体类型：新型研发机构" in result.markdown
     assert result.export_path and Path(result.export_path).read_text(encoding="utf-8").strip() == result.markdown.strip()
@@ -226,9 +226,9 @@ def test_measure_title_is_the_lead_in_phrase():
 
 
 def test_preparation_notes_follow_condition_status():
-    item = {"conditions": [{"text": "对首次认定的高新技术企业", "status": "unknown"},
-                           {"text": "经认定的孵化器", "status": "not met"},
-                           {"text": "符合条件的企业", "status": "met"}], "amount_given": False}
+    item = ChecklistItem(measure="…", doc_id="x", conditions=[
+        ConditionCheck(text="对首次认定的高新技术企业", status="unknown"), ConditionCheck(text="经认定的孵化器", status="not met"),
+        ConditionCheck(text="符合条件的企业", status="met")], amount_given=False)
     notes = render.preparation(item)
     assert any("核实" in n and "首次认定的高新技术企业" in n for n in notes)
     assert any("目前不符合" in n and "经认定的孵化器" in n for n in notes)

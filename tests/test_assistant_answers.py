@@ -81,11 +81,11 @@ def test_comparison_table_marks_plans_without_the_target(assistant, plan_text):
     answer = assistant.ask("各市的科技进步贡献率目标对比一下")
     assert answer.composer == "compare" and not answer.refused
     assert answer.text.startswith("| 城市 |")
-    cells = {row["city"]: row for row in answer.table}
+    cells = {row.city: row for row in answer.table}
     assert set(cells) == {"南京市", "南通市", "句容市", "江阴市", "连云港市"}
-    assert "60%" in cells["连云港市"]["target"] and "70%" in cells["南通市"]["target"] and "70%" in cells["句容市"]["target"]
+    assert "60%" in cells["连云港市"].target and "70%" in cells["南通市"].target and "70%" in cells["句容市"].target
     # 南京 reports 66.5% for 2020 but sets no 2025 target; 江阴's row is 农业科技进步贡献率
-    assert cells["南京市"]["target"] is None and cells["江阴市"]["target"] is None
+    assert cells["南京市"].target is None and cells["江阴市"].target is None
     assert answer.text.count("规划未提出") == 2
     assert len(answer.citations) == 3
     assert_exact(answer, plan_text)
@@ -93,7 +93,7 @@ def test_comparison_table_marks_plans_without_the_target(assistant, plan_text):
 
 def test_comparison_says_which_city_is_highest(assistant):
     answer = assistant.ask("宁、通、港三市2025年的研发强度目标谁最高？")
-    assert {row["city"] for row in answer.table} == {"南京市", "南通市", "连云港市"}
+    assert {row.city for row in answer.table} == {"南京市", "南通市", "连云港市"}
     assert "最高的是南京市" in answer.text and "最低的是连云港市" in answer.text
 
 
@@ -109,8 +109,8 @@ def test_incubator_operator_gets_clauses_that_name_incubators(assistant, plan_te
 def test_eligibility_conditions_are_quoted_and_marked(assistant):
     answer = assistant.ask("我们是连云港的高新技术企业，想聘一位超龄的外籍专家，有政策吗？")
     assert not answer.refused and "放宽年龄" in answer.text
-    conditions = [c for item in answer.checklist for c in item["conditions"]]
-    assert conditions and all(c["status"] in ("met", "not met", "unknown") for c in conditions)
+    conditions = [c for item in answer.checklist for c in item.conditions]
+    assert conditions and all(c.status in ("met", "not met", "unknown") for c in conditions)
 
 
 @pytest.mark.parametrize("question", [

@@ -71,7 +71,7 @@ def test_first_certification_is_not_guessed_from_the_kind():
 
 def test_checklist_marks_a_condition_the_question_states(assistant):
     answer = assistant.ask("我们公司已经进了江阴的高企培育库，申报时有什么便利？")
-    statuses = {c["text"]: c["status"] for item in answer.checklist for c in item["conditions"]}
+    statuses = {c.text: c.status for item in answer.checklist for c in item.conditions}
     assert statuses.get("列入高新技术企业培育库的企业") == "met"
 
 
@@ -91,7 +91,7 @@ def test_each_stated_need_gets_its_own_measures(assistant):
     assert not answer.refused
     by_need = {}
     for item in answer.checklist:
-        by_need.setdefault(item["need"], []).append(item["measure"])
+        by_need.setdefault(item.need, []).append(item.measure)
     assert any("贷" in m or "金融" in m or "基金" in m for m in by_need.get("融资", []))
     assert all("人才" in m or "引进" in m or "团队" in m or "专家" in m or "博士" in m or "院士" in m for m in by_need.get("人才", []))
     assert "【融资】" in answer.text

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from assistant import NOT_SET, Answer, Citation  # NOT_SET: how the assistant says a plan sets no such target
+from assistant import NOT_SET, Answer, ChecklistItem, Citation  # NOT_SET: how the assistant says a plan sets no such target
 from ingest.records import Clause, DocumentMeta, Heading
 
 CONTEXT_CLAUSES = 2  # neighbours shown on each side in the 上下文 view
@@ -163,40 +163,40 @@ COMPARISON_COLUMNS = ["城市", "规划指标（原文）", "规划表述", "引
 
 def comparison_table(answer: Answer, concept: str | None = None) -> pd.DataFrame:
     """City × indicator rows with their citation marker; unset targets say so, never zero."""
-    rows = [r for r in (answer.table or []) if concept is None or r.get("concept") == concept]
+    rows = [r for r in (answer.table or []) if concept is None or r.concept == concept]
     out = [{
-        "城市": r.get("city") or "",
-        "规划指标（原文）": r.get("indicator") or ("正文表述" if r.get("target") else "—"),
-        "规划表述": r.get("target") or NOT_SET,
-        "引用": r.get("citation") or "—",
+        "城市": r.city or "",
+        "规划指标（原文）": r.indicator or ("正文表述" if r.target else "—"),
+        "规划表述": r.target or NOT_SET,
+        "引用": r.citation or "—",
     } for r in rows]
     return pd.DataFrame(out, columns=COMPARISON_COLUMNS)
 
 
 def comparison_chart(answer: Answer, concept: str | None = None) -> tuple[pd.DataFrame | None, str]:
     """(bar-chart data, note): a chart of the tables' numbers, only when they share a unit."""
-    rows = [r for r in (answer.table or []) if concept is None or r.get("concept") == concept]
-    numeric = [r for r in rows if r.get("value") is not None]
-    unset = [r["city"] for r in rows if not r.get("target")]
-    in_text = [r["city"] for r in rows if r.get("target") and r.get("value") is None]
+    rows = [r for r in (answer.table or []) if concept is None or r.concept == concept]
+    numeric = [r for r in rows if r.value is not None]
+    unset = [r.city for r in rows if not r.target]
+    in_text = [r.city for r in rows if r.target and r.value is None]
     notes = []
     if unset:
         notes.append(f"{'、'.join(unset)}：{NOT_SET}（图中不显示，不按 0 计）。")
     if in_text:
         notes.append(f"{'、'.join(in_text)}的表述不是指标表中的数值，未作图。")
-    written = {r.get("unit") or "" for r in numeric}
+    written = {r.unit or "" for r in numeric}
     units = {SAME_UNIT.get(u, u) for u in written}
     if not numeric:
         return None, " ".join(notes + ["没有可作图的数值目标。"])
     if len(units) > 1:
         return None, " ".join(notes + [f"各规划的单位不同（{'、'.join(sorted(u or '无单位' for u in written))}），不作图比较。"])
-    years = {r.get("year") for r in numeric}
+    years = {r.year for r in numeric}
     if len(years) > 1:
         notes.append("各规划的目标年份不同，已在城市名后标注。")
     frame = pd.DataFrame({
-        "城市": [f"{r['city']}（{r['year']}）" if len(years) > 1 and r.get("year") else r["city"] for r in numeric],
-        "目标值": [float(r["value"]) for r in numeric],
-        "规划表述": [r.get("target") or "" for r in numeric],
+        "城市": [f"{r.city}（{r.year}）" if len(years) > 1 and r.year else r.city for r in numeric],
+        "目标值": [float(r.value) for r in numeric],
+        "规划表述": [r.target or "" for r in numeric],
     })
     if any(written):
         notes.append(f"单位：{'、'.join(sorted(written))}。")
@@ -204,25 +204,25 @@ def comparison_chart(answer: Answer, concept: str | None = None) -> tuple[pd.Dat
 
 
 # -- 资格自查 ---------------------------------------------------------------------------------
-def citation_for(answer: Answer, item: dict[str, Any]) -> int | None:
+def citation_for(answer: Answer, item: ChecklistItem) -> int | None:
     """The [n] of the citation that quotes a checklist measure."""
     for n, c in enumerate(answer.citations, 1):
-        if c.doc_id == item.get("doc_id") and c.quote == item.get("measure"):
+        if c.doc_id == item.doc_id and c.quote == item.measure:
             return n
     return None
 
 
-def preparation(item: dict[str, Any]) -> list[str]:
+def preparation(item: ChecklistItem) -> list[str]:
     """What the applicant should get ready, derived only from what the clause states or leaves open."""
     notes = []
-    for cond in item.get("conditions", []):
-        if cond["status"] == "unknown":
-            notes.append(f"核实是否符合“{cond['text']}”，准备相应证明材料")
-        elif cond["status"] == "not met":
-            notes.append(f"目前不符合“{cond['text']}”，可先了解达到该条件的途径")
-    if not item.get("conditions"):
+    for cond in item.conditions:
+        if cond.status == "unknown":
+            notes.append(f"核实是否符合“{cond.text}”，准备相应证明材料")
+        elif cond.status == "not met":
+            notes.append(f"目前不符合“{cond.text}”，可先了解达到该条件的途径")
+    if not item.conditions:
         notes.append("规划未列出具体条件，以主管部门发布的申报通知为准")
-    if not item.get("amount_given"):
+    if not item.amount_given:
         notes.append("规划未写明支持金额或门槛，需查阅配套实施细则")
     return notes
 
@@ -247,16 +247,16 @@ def checklist_markdown(answer: Answer, index: IndexView, profile: dict[str, Any]
     for k, item in enumerate(answer.checklist or [], 1):
         n = citation_for(answer, item)
         marker = f"[{n}]" if n else ""
-        section = item.get("section") or ""
+        section = item.section or ""
         lines += [
-            f"### {k}. {measure_title(item['measure'])}",
-            f"- **出处**：{title_of(index, item['doc_id'])} › {section_path(section)}",
-            f"- **原文**：{item['measure']}{marker}",
+            f"### {k}. {measure_title(item.measure)}",
+            f"- **出处**：{title_of(index, item.doc_id)} › {section_path(section)}",
+            f"- **原文**：{item.measure}{marker}",
         ]
-        if item.get("conditions"):
+        if item.conditions:
             lines.append("- **条件**：")
-            for cond in item["conditions"]:
-                lines.append(f"  - 【{STATUS_LABELS.get(cond['status'], '待确认')}】{cond['text']}")
+            for cond in item.conditions:
+                lines.append(f"  - 【{STATUS_LABELS.get(cond.status, '待确认')}】{cond.text}")
         else:
             lines.append("- **条件**：规划未列出")
         lines.append("- **需准备**：" + "；".join(preparation(item)))

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 
 from assistant.answer import Answer, AnswerBuilder
+from assistant.contract import ComparisonRow
 from assistant.composers.common import (
     Context,
     rank_sentences,
@@ -55,19 +56,20 @@ def compose(ctx: Context) -> Answer:
         return refuse(ctx, f"“{wrong}”这一数字", (f"{first.text.rstrip('。；;，,')}，而非{wrong}。", first.span))
     builder = AnswerBuilder(ctx.index.sources)
     builder.raw("| 城市 | 指标 | 规划表述 |\n|---|---|---|\n")
-    rows: list[dict] = []
+    rows: list[ComparisonRow] = []
     for (concept, city), f in cells.items():
         if f is None:
             builder.raw(f"| {city} | {concept} | {NOT_SET} |\n")
-            rows.append({"city": city, "concept": concept, "indicator": None, "target": None, "citation": None})
+            rows.append(ComparisonRow(city=city, concept=concept))
             continue
         marker = builder.marker(f.span)
         r = f.record
         plan_period = ctx.index.docs[f.span.clause.doc_id].period
         builder.raw(f"| {city} | {r.indicator if r else concept} | {cell(f, ctx.period, plan_period)}{marker} |\n")
-        rows.append({"city": city, "concept": concept, "indicator": r.indicator if r else None,
-                     "target": cell(f, ctx.period, plan_period), "value": r.target.value if r else None, "unit": r.unit if r else None,
-                     "year": r.target.year if r else None, "citation": marker})
+        value, unit = value_of(ctx, f)
+        rows.append(ComparisonRow(city=city, concept=concept, indicator=r.indicator if r else None,
+                                  target=cell(f, ctx.period, plan_period), value=value, unit=unit,
+                                  year=r.target.year if r else None, citation=marker))
     superlative = bool(_SUPERLATIVE.search(query.text))
     valued = [(f, *value_of(ctx, f)) for f in found if ctx.period != "past"]
     numeric = [(f, v, u) for f, v, u in valued if v is not None]

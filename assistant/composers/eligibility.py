@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer import Answer, AnswerBuilder
+from assistant.contract import ChecklistItem, ConditionCheck
 from assistant.composers.common import (
     Context,
     TopicScorer,
@@ -292,13 +293,12 @@ def compose(ctx: Context) -> Answer:
             builder.raw("（条件：" + "；".join(f"{c.text}（{marks[c.status]}）" for c in conditions) + "）")
         open_amounts = open_amounts or not AMOUNT.search(span.text)
         builder.raw("\n")
-        checklist.append({
-            "measure": span.text, "doc_id": span.clause.doc_id, "city": ctx.city_of(span.clause.doc_id),
-            "section": " > ".join(span.clause.section),
-            "conditions": [{"text": c.text, "status": c.status} for c in conditions],
-            "amount_given": bool(AMOUNT.search(span.text)),
-            "need": grouped.get(f"{span.clause.doc_id}@{span.char_start}"),
-        })
+        checklist.append(ChecklistItem(
+            measure=span.text, doc_id=span.clause.doc_id, city=ctx.city_of(span.clause.doc_id),
+            section=" > ".join(span.clause.section),
+            conditions=[ConditionCheck(text=c.text, status=c.status) for c in conditions],
+            amount_given=bool(AMOUNT.search(span.text)), need=grouped.get(f"{span.clause.doc_id}@{span.char_start}"),
+        ))
     if open_amounts:
         builder.raw("规划未写明具体金额或门槛。")
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="eligibility",
