@@ -275,7 +275,7 @@ class Assistant:
             hits = index.search(request.text, max(self.settings.top_k, 20), filters=filters, hints=hints,
                                 mode=mode or self.settings.search_mode, lexical_query=request.lexical_query)  # type: ignore[arg-type]
         ctx = Context(index=index, query=query, filters=filters, hits=hits, profile=profile,
-                      extras={"hints": hints, "mode": mode or self.settings.search_mode}, thresholds=self.settings.thresholds,
+                      hints=hints, mode=mode or self.settings.search_mode, thresholds=self.settings.thresholds,  # type: ignore[arg-type]
                       allowed_docs=allowed_docs)
         missing = missing_names(query, index)
         if outside and not query.cities:

@@ -17,8 +17,8 @@ from functools import cached_property, lru_cache
 
 from assistant.evidence import Span, sentences
 from assistant.query import Query, concept_of, normalize
-from index.rerank import PAST_SECTION, TARGET_SECTION, bigrams, norm
-from index.store import Filters, Hit, PlanIndex
+from index.rerank import PAST_SECTION, TARGET_SECTION, SearchHints, bigrams, norm
+from index.store import Filters, Hit, Mode, PlanIndex
 from ingest.records import Clause, IndicatorRecord
 
 # A figure: a number that is not a bare year ("2025年"): "3.3%", "1000家", "2－3家", "10~20个".
@@ -52,7 +52,8 @@ class Context:
     filters: Filters
     hits: list[Hit]
     profile: dict | None = None
-    extras: dict = field(default_factory=dict)
+    hints: SearchHints | None = None  # what the reranker knows of the question (indicator wordings, cities, year, period)
+    mode: Mode = "hybrid+rerank"  # the retrieval configuration further searches use
     thresholds: Thresholds = field(default_factory=Thresholds)
     allowed_docs: frozenset[str] | None = None  # the plans the user's filters leave (None: every plan)
 
@@ -75,8 +76,7 @@ class Context:
 
     @property
     def period(self) -> str | None:
-        hints = self.extras.get("hints")
-        return getattr(hints, "period", None) or self.query.period
+        return (self.hints.period if self.hints else None) or self.query.period
 
     def row_span(self, record: IndicatorRecord) -> Span:
         clause = self.row_clauses.get((record.doc_id, record.char_start))
@@ -94,8 +94,7 @@ class Context:
     def search(self, text: str, k: int, cities: tuple[str, ...] = ()) -> list[Hit]:
         """A further search with the question's hints (per city for comparisons, per subject for eligibility)."""
         filters = replace(self.filters, cities=cities) if cities else self.filters  # a plan filter always holds
-        return self.index.search(text, k, filters=filters, hints=self.extras.get("hints"),
-                                 mode=self.extras.get("mode", "hybrid+rerank"))
+        return self.index.search(text, k, filters=filters, hints=self.hints, mode=self.mode)
 
 
 # -- topic scoring ------------------------------------------------------------------------------
