@@ -7,7 +7,6 @@ the citation list can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from assistant.contract import AnswerRecord, ChecklistItem, Citation, ComparisonRow, Retrieved
 from assistant.evidence import Span, cite

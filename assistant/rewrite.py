@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from assistant.answer import Answer
-from assistant.composers.common import Context
+from assistant.composers.context import Context
 from assistant.contract import Citation
 from assistant.generation import Draft, Evidence, GenerationError, Generator
 from assistant.generation.grounding import renumber

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.answer import Answer
 from assistant.composers import compare, document, eligibility, extractive, outline, target, task
-from assistant.composers.common import Context, Thresholds
+from assistant.composers.context import Context, Thresholds
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator

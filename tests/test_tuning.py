@@ -96,7 +96,7 @@ def test_real_replay_and_cross_validation_write_the_files(built_index, tmp_path,
 def test_thresholds_file_holds_the_thresholds_the_assistant_uses(tmp_path):
     from dataclasses import asdict
 
-    from assistant.composers.common import Thresholds
+    from assistant.composers.context import Thresholds
     from assistant.resources import THRESHOLDS_FILE, refusal_thresholds
     from tuning.calibrate import write_thresholds
 

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.composers.common import Thresholds
+from assistant.composers.context import Thresholds
 from assistant.resources import THRESHOLDS_FILE
 from assistant.service import Assistant, AssistantSettings
 from eval.dataset import load_dataset

@@ -15,16 +15,12 @@ import re
 from collections import Counter
 
 from assistant.answer import Answer, AnswerBuilder
-from assistant.contract import ComparisonRow
-from assistant.composers.common import (
-    Context,
-    rank_sentences,
-    unit_kind,
-    value_with_unit,
-)
+from assistant.composers.context import Context, rank_sentences
 from assistant.composers.refusal import refuse
-from assistant.query import concepts_in, indicator_concepts
 from assistant.composers.target import Figure, best_figure, contradicted, topic_figure
+from assistant.composers.values import unit_kind, value_with_unit
+from assistant.contract import ComparisonRow
+from assistant.query import concepts_in, indicator_concepts
 
 NOT_SET = "规划未提出"
 

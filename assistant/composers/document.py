@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer import Answer, AnswerBuilder
-from assistant.composers.common import Context
+from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from ingest.records import DocumentMeta

@@ -20,19 +20,15 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer import Answer, AnswerBuilder
-from assistant.contract import ChecklistItem, ConditionCheck
-from assistant.composers.common import (
-    Context,
-    TopicScorer,
-    past_context,
-    target_context,
-    windows,
-)
+from assistant.composers.context import Context, past_context, target_context
 from assistant.composers.refusal import refuse
-from assistant.sections import all_nodes
-from index.rerank import PAST_SECTION, TARGET_SECTION
+from assistant.composers.scoring import TopicScorer
+from assistant.composers.windows import windows
+from assistant.contract import ChecklistItem, ConditionCheck
 from assistant.evidence import Span, sentences
 from assistant.query import normalize, topic_of
+from assistant.sections import all_nodes
+from index.rerank import PAST_SECTION, TARGET_SECTION
 
 # subject → aliases a sentence or a question may use
 SUBJECTS: dict[str, tuple[str, ...]] = {

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from assistant.answer import Answer, AnswerBuilder
-from assistant.composers.common import Context, document_order, rank_sentences, windows
+from assistant.composers.context import Context, rank_sentences
+from assistant.composers.windows import document_order, windows
 
 WHOLE_BELOW = 120  # a sentence this short is quoted whole; of a longer one, the window that answers
 MAX_PIECES = 4

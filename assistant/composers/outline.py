@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer import Answer, AnswerBuilder
-from assistant.composers.common import Context, TopicScorer, pieces, join
+from assistant.composers.context import Context
+from assistant.composers.scoring import TopicScorer
+from assistant.composers.windows import join, pieces
 from assistant.evidence import Span, sentences
 from assistant.sections import Node, all_nodes, plan_tree
 from index.rerank import PAST_SECTION

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from assistant.answer import Answer, AnswerBuilder
-from assistant.composers.common import Context
+from assistant.composers.context import Context
 from assistant.evidence import Span, cite, sentences
 from assistant.prompts import load_prompt
 

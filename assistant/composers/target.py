@@ -19,26 +19,23 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer, AnswerBuilder
-from assistant.composers.common import (
-    TopicScorer,
-    FIGURE,
+from assistant.composers.context import (
     Context,
     context_years,
-    figures_in,
     past_context,
     records_for,
-    states_figure,
     target_context,
-    unit_kind,
-    value_with_unit,
-    windows,
-    with_year,
 )
 from assistant.composers.refusal import refuse
+from assistant.composers.scoring import TopicScorer, states_figure
+from assistant.composers.values import figures_in, unit_kind, value_with_unit
+from assistant.composers.windows import FIGURE, windows, with_year
 from assistant.evidence import Span, sentences
 from assistant.query import concepts_in, indicator_concepts
 from index.store import Hit
-from ingest.numbers import parse_number  # the one number parser (a user's figures carry no 元)
+from ingest.numbers import (
+    parse_number,  # the one number parser (a user's figures carry no 元)
+)
 from ingest.records import IndicatorRecord
 
 RECORD_BONUS = 0.15

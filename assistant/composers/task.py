@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers import extractive
-from assistant.composers.common import Context, TopicScorer
+from assistant.composers.context import Context
+from assistant.composers.scoring import TopicScorer
 from assistant.evidence import Span
 
 

@@ -1,0 +1,132 @@
+"""The context of one question that every composer reads: the index, the understood query, the hits,
+the user's filters and profile, the refusal thresholds; and where a clause stands in its plan."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from assistant.composers.scoring import TopicScorer
+from assistant.composers.windows import FIGURE
+from assistant.evidence import Span, sentences
+from assistant.query import Query, concept_of
+from index.rerank import PAST_SECTION, TARGET_SECTION, SearchHints
+from index.store import Filters, Hit, Mode, PlanIndex
+from ingest.records import Clause, IndicatorRecord
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Least topic coverage for a composer to answer; below it the assistant refuses.
+
+    Calibrated on the dev set by `python -m assistant.calibrate` (k-fold cross-validated; the
+    report is in eval/README.md, "Refusal thresholds"); PLANQA_MIN_* settings override them.
+    """
+
+    figure: float = 0.45  # a number or target (indicator row or sentence window)
+    sentence: float = 0.35  # a list or general answer
+    measure: float = 0.3  # an eligibility measure
+    task: float = 0.5  # a row of a task table
+
+
+@dataclass
+class Context:
+    """One question being answered: the index, the understood query and the retrieval results."""
+
+    index: PlanIndex
+    query: Query
+    filters: Filters
+    hits: list[Hit]
+    profile: dict | None = None
+    hints: SearchHints | None = None  # what the reranker knows of the question (indicator wordings, cities, year, period)
+    mode: Mode = "hybrid+rerank"  # the retrieval configuration further searches use
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    allowed_docs: frozenset[str] | None = None  # the plans the user's filters leave (None: every plan)
+
+    def allows(self, doc_id: str) -> bool:
+        """Whether the user's filters leave this plan: every composer reads records and clauses through it."""
+        return self.allowed_docs is None or doc_id in self.allowed_docs
+
+    @cached_property
+    def row_clauses(self) -> dict[tuple[str, int], Clause]:
+        """Table-row clauses by (doc_id, char_start), to cite an indicator record's row."""
+        return {(c.doc_id, c.char_start): c for c in self.index.clauses if c.kind == "table_row"}
+
+    @cached_property
+    def scorer(self) -> TopicScorer:
+        return TopicScorer.for_text(self.query.topic or self.query.text, self.index)
+
+    def context(self, clause: Clause) -> str:
+        """Where a clause stands: its plan's title, section path and caption (a question may name any of them)."""
+        return f"{self.index.docs[clause.doc_id].title} {context_of(clause)}"
+
+    @property
+    def period(self) -> str | None:
+        return (self.hints.period if self.hints else None) or self.query.period
+
+    def row_span(self, record: IndicatorRecord) -> Span:
+        clause = self.row_clauses.get((record.doc_id, record.char_start))
+        if clause is None:  # a record always comes from a row; fall back to the exact record span
+            text = self.index.source(record.doc_id)[record.char_start:record.char_end]
+            clause = Clause(record.doc_id, f"{record.doc_id}@{record.char_start}", (), text, record.char_start, record.char_end, "table_row")
+        return Span(clause, clause.char_start, clause.char_end, clause.text)
+
+    def city_of(self, doc_id: str) -> str | None:
+        return self.index.docs[doc_id].city
+
+    def title_of(self, doc_id: str) -> str:
+        return self.index.docs[doc_id].title
+
+    def search(self, text: str, k: int, cities: tuple[str, ...] = ()) -> list[Hit]:
+        """A further search with the question's hints (per city for comparisons, per subject for eligibility)."""
+        filters = replace(self.filters, cities=cities) if cities else self.filters  # a plan filter always holds
+        return self.index.search(text, k, filters=filters, hints=self.hints, mode=self.mode)
+
+
+def context_of(clause: Clause) -> str:
+    return " ".join(clause.section) + " " + (clause.caption or "")
+
+
+_YEARS = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def context_years(clause: Clause) -> set[int]:
+    """Years the section path or caption names ("附件：…2020年重点工作目标" → {2020})."""
+    return {int(y) for y in _YEARS.findall(context_of(clause))}
+
+
+def past_context(clause: Clause, text: str = "") -> bool:
+    """Looks back: the plan's review section, or wording such as "十三五"期间 / 截至2020年底."""
+    return bool(PAST_SECTION.search(context_of(clause))) or bool(re.search(r"十三五|截至|截止", text))
+
+
+def target_context(clause: Clause) -> bool:
+    return bool(TARGET_SECTION.search(context_of(clause)))
+
+
+# -- indicator records --------------------------------------------------------------------------
+def records_for(ctx: Context, concepts: tuple[str, ...], cities: tuple[str, ...]) -> list[IndicatorRecord]:
+    """Indicator records of the named concepts, in the named cities (all cities when none)."""
+    wanted = set(cities)
+    return [
+        r for r in ctx.index.indicators
+        if concept_of(r.indicator) in concepts and (not wanted or ctx.city_of(r.doc_id) in wanted) and ctx.allows(r.doc_id)
+    ]
+
+
+# -- sentence ranking ---------------------------------------------------------------------------
+def rank_sentences(ctx: Context, hits: list[Hit], want_number: bool = False) -> list[tuple[float, Span]]:
+    """Sentences of the hits, scored by topic coverage (context counted lower) plus a little of the hit's rank."""
+    out: list[tuple[float, Span]] = []
+    scorer = ctx.scorer
+    for rank, hit in enumerate(hits):
+        if hit.clause.kind == "heading":
+            continue
+        context = ctx.context(hit.clause)
+        for span in sentences(hit.clause):
+            score = scorer.coverage(span.text, context) + 0.05 / (1 + rank)
+            if want_number and not FIGURE.search(span.text):
+                score -= 0.3
+            out.append((score, span))
+    out.sort(key=lambda t: -t[0])
+    return out

@@ -1,0 +1,153 @@
+"""Topic scoring, one mechanism for every composer.
+
+The question's topic (cities, question and frame words removed, see `assistant.query.topic_of`)
+becomes weighted *units* — an abbreviation or indicator name with all the ways the plans write it
+(高企 = 高新技术企业, 研发强度 = 全社会研发投入占GDP比重 …), and character bigrams (or words) for the
+rest — each weighted by how rare it is in the plans (IDF). A passage's score is the weighted share of
+units it contains.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.composers.windows import _PIECE_END, FIGURE
+from index.rerank import bigrams, norm
+from index.store import PlanIndex
+
+CONTEXT_WEIGHT = 0.6  # a unit found only in the section path or caption counts this much
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing the question is about, with every form that counts as saying it."""
+
+    forms: tuple[str, ...]  # normalised (NFKC, upper case, without 的)
+    weight: float
+
+
+@lru_cache(maxsize=16384)
+def _plain(text: str) -> str:
+    """The form texts and units are compared in: NFKC, upper case, without 的 (全社会研发投入占GDP的比重)."""
+    return norm(text).replace("的", "")
+
+
+@lru_cache(maxsize=1)
+def _stats(index: PlanIndex) -> tuple[int, Counter]:
+    """(number of clauses, clause frequency of each bigram) of the loaded index (one cached, like the index)."""
+    df: Counter = Counter()
+    for clause in index.clauses:
+        df.update(bigrams(clause.text))
+    return len(index.clauses), df
+
+
+@lru_cache(maxsize=1)
+def _paraphrases() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(wording, plan forms) pairs from the term table's term rows (index/resources/terms.tsv), longest first.
+
+    Indicator concepts are not used here: their aliases group an indicator's wordings with
+    its members (孵化载体 = 孵化器 | 众创空间), which are not interchangeable words.
+    """
+    from index.tokenize import default_tokenizer
+
+    pairs = [(norm(s.key), tuple(sorted({norm(s.key), *(norm(f) for f in s.expansions)})))
+             for s in default_tokenizer().synonyms.values() if s.kind == "term"]
+    return tuple(sorted(pairs, key=lambda t: -len(t[0])))
+
+
+@lru_cache(maxsize=4096)
+def _word_idf(index: PlanIndex, forms: tuple[str, ...]) -> float:
+    """IDF of a word (any of its forms) over the index's clauses."""
+    n = len(index.clauses)
+    df = sum(1 for c in index.clauses if any(f in _plain(c.text) for f in forms))
+    return math.log((n + 1) / (df + 1)) + 0.1
+
+
+class TopicScorer:
+    """Weighted share of the question's topic units found in a text."""
+
+    def __init__(self, units: list[Unit]):
+        self.units = units
+        self.total = sum(u.weight for u in units)
+
+    @classmethod
+    def for_text(cls, topic: str, index: PlanIndex) -> TopicScorer:
+        n, df = _stats(index)
+
+        def idf(gram: str) -> float:
+            return math.log((n + 1) / (df.get(gram, 0) + 1)) + 0.1
+
+        text = norm(topic)
+        units: list[Unit] = []
+        for key, forms in _paraphrases():
+            if len(key) >= 2 and key in text:
+                units.append(Unit(tuple(f.replace("的", "") for f in forms), sum(idf(g) for g in bigrams(key)) or 1.0))
+                text = text.replace(key, " ")
+        # a Latin word the plans never use ("Nanjing", "high-tech") can match nothing: it is not the topic
+        units.extend(Unit((g,), idf(g)) for g in sorted(bigrams(text)) if not (g.isascii() and g.isalpha() and g not in df))
+        return cls(units)
+
+    @classmethod
+    def for_words(cls, topic: str, index: PlanIndex) -> TopicScorer:
+        """Units are the topic's words (jieba with the policy dictionary), each with its synonyms' plan forms.
+
+        Bigram units suit short indicator names; for matching a heading or a section's sentences,
+        words are the better unit: "支持企业建设研发机构" is 支持 · 企业 · 建设 · 研发机构, not 持企 or 设研.
+        """
+        from index.tokenize import default_tokenizer
+
+        tokenizer = default_tokenizer()
+        units: list[Unit] = []
+        for token in tokenizer.words(topic):
+            word = norm(token.text)
+            if len(word) < 2 or word in tokenizer.stopwords or not re.search(r"[\u4e00-\u9fffA-Z0-9]", word):
+                continue
+            synonym = tokenizer.synonyms.get(token.text)
+            forms = {word, *(norm(f) for f in synonym.expansions)} if synonym and synonym.kind == "term" else {word}
+            units.append(Unit(tuple(sorted(f.replace("的", "") for f in forms)), _word_idf(index, tuple(sorted(forms)))))
+        return cls(units)
+
+    def coverage(self, text: str, context: str = "", numbers: bool = True) -> float:
+        """0…1: units in `text` count fully, units only in `context` (section, caption) count CONTEXT_WEIGHT.
+
+        numbers=False leaves out the figures the question states ("突破5000家"): they are premises to
+        check, not the topic (for an indicator row, whose own figures are checked separately).
+        """
+        units = self.units if numbers else [u for u in self.units if not u.forms[0][:1].isdigit()]
+        total = sum(u.weight for u in units)
+        if not total:
+            return 0.0
+        t, c = _plain(text), _plain(context)
+        got = 0.0
+        for unit in units:
+            if any(f in t for f in unit.forms):
+                got += unit.weight
+            elif c and any(f in c for f in unit.forms):
+                got += CONTEXT_WEIGHT * unit.weight
+        return got / total
+
+    def anchors(self, text: str) -> list[int]:
+        """Positions in `text` (without 的) where a unit occurs (to tell which figure a sentence states about the topic)."""
+        t = _plain(text)
+        out = []
+        for unit in self.units:
+            for f in unit.forms:
+                i = t.find(f)
+                while i >= 0:
+                    out.append(i)
+                    i = t.find(f, i + 1)
+        return sorted(out)
+
+
+def states_figure(scorer: TopicScorer, text: str) -> bool:
+    """A figure in the same or the next comma-piece as a unit of the topic ("…企业数实现倍增，突破1000家")."""
+    t = _plain(text)
+    for a in scorer.anchors(text):
+        rest = t[a:]
+        cuts = [m.start() for m in _PIECE_END.finditer(rest)][:2]
+        if FIGURE.search(rest[: cuts[1]] if len(cuts) > 1 else rest):
+            return True
+    return False

@@ -1,0 +1,38 @@
+"""Figures as shown and as numbers: a unit's kind, a value with its unit, every figure a text states."""
+from __future__ import annotations
+
+import re
+
+from assistant.query import normalize
+
+_UNIT_KIND = (("money", re.compile(r"元")), ("percent", re.compile(r"%|％|百分")), ("count", re.compile(r"[家个项人件名所位]")))
+
+
+def unit_kind(unit: str | None) -> str | None:
+    """"亿元" → money, "%" → percent, "家" → count (None when the unit says nothing of that kind)."""
+    return next((kind for kind, p in _UNIT_KIND if unit and p.search(unit)), None)
+
+
+def value_with_unit(value_text: str | None, unit: str | None) -> str:
+    """"20000" + "家" → "20000家"; "3左右" + "%" → "3%左右"; ">8" + "%" → ">8%"."""
+    if not value_text:
+        return ""
+    unit = unit or ""
+    m = re.match(r"^([<>≥≤＞＜]?\s*[\d.,]+)(.*)$", value_text.strip())
+    if m and unit:
+        return f"{m.group(1)}{unit}{m.group(2)}"
+    return f"{value_text}{unit if unit and not value_text.endswith(unit) else ''}"
+
+
+_CN_MULT = {"万": 1e4, "亿": 1e8}
+
+
+def figures_in(text: str) -> list[float]:
+    """Every figure a text states, as numbers ("超2万家" → 20000 and 2)."""
+    out = []
+    for m in re.finditer(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\d)\s*(万|亿)?", normalize(text).replace(",", "")):
+        value = float(m.group(1))
+        out.append(value)
+        if m.group(2):
+            out.append(value * _CN_MULT[m.group(2)])
+    return out

@@ -1,0 +1,68 @@
+"""Windows: the part of a sentence that answers, as exact spans (comma-pieces, runs of them, a leading year)."""
+from __future__ import annotations
+
+import re
+
+from assistant.evidence import Span
+
+# A figure: a number that is not a bare year ("2025年"): "3.3%", "1000家", "2－3家", "10~20个".
+FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?!\d)(?!\s*年)")
+# Pieces of a sentence that a window may start or end at (not "、": it joins the members of a list).
+_PIECE_END = re.compile(r"[，,；;。！？!?：:]")
+_LEADING_YEAR = re.compile(r"^(到|至|截至|截止)?\s*20\d\d\s*年(底|末)?")
+
+
+def pieces(span: Span) -> list[Span]:
+    """The comma-pieces of a sentence span, each with its exact offsets."""
+    out: list[Span] = []
+    start = 0
+    text = span.text
+    for m in _PIECE_END.finditer(text):
+        _add_piece(out, span, start, m.end())
+        start = m.end()
+    _add_piece(out, span, start, len(text))
+    return out
+
+
+def _add_piece(out: list[Span], span: Span, start: int, end: int) -> None:
+    piece = span.text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    s = span.char_start + start + lead
+    out.append(Span(span.clause, s, s + len(stripped), stripped))
+
+
+def join(parts: list[Span]) -> Span:
+    """The exact span from the first piece's start to the last piece's end."""
+    first, last = parts[0], parts[-1]
+    clause = first.clause
+    text = clause.text[first.char_start - clause.char_start: last.char_end - clause.char_start]
+    return Span(clause, first.char_start, last.char_end, text)
+
+
+def windows(span: Span, max_pieces: int = 3, whole_below: int = 40) -> list[Span]:
+    """Every run of 1…max_pieces consecutive pieces of a sentence (a sentence under `whole_below` characters stays whole)."""
+    ps = pieces(span)
+    if len(span.text) <= whole_below or len(ps) <= 1:
+        return [span]
+    return [join(ps[i:j]) for i in range(len(ps)) for j in range(i + 1, min(len(ps), i + max_pieces) + 1)]
+
+
+def with_year(window: Span, sentence: Span) -> Span:
+    """Prefix the window with the sentence's leading "到2025年，" when the window itself names no year."""
+    if re.search(r"20\d\d", window.text):
+        return window
+    ps = pieces(sentence)
+    for k, p in enumerate(ps):
+        if p.char_start >= window.char_start:
+            break
+        if (_LEADING_YEAR.match(p.text) and len(p.text) <= 14 and k + 1 < len(ps)
+                and ps[k + 1].char_start == window.char_start):
+            return join([p, window])
+    return window
+
+
+def document_order(spans: list[Span]) -> list[Span]:
+    return sorted(spans, key=lambda s: (s.clause.doc_id, s.char_start))
