@@ -3,8 +3,10 @@
 The page has four tabs — 问答 (chat with cited clauses), 城市对比, 资格自查 and 规划库 — and
 the Gradio API exposes `/ask`, returning the JSON answer contract, for scripts using
 `gradio_client`. On first use the index is built here, with progress in the terminal.
-Configuration: PLANQA_HOST, PLANQA_PORT, PLANQA_AUTH=user:password, PLANQA_CONCURRENCY
-(see webui/settings.py) and the index settings (index/settings.py).
+Configuration: PLANQA_HOST, PLANQA_PORT, PLANQA_AUTH=user:password, PLANQA_CONCURRENCY,
+PLANQA_MAX_REQUEST_BYTES, PLANQA_ALLOWED_HOSTS (see webui/settings.py) and the index settings
+(index/settings.py). Every request passes `webui.guard.RequestGuard` first (Host allow-list,
+body size limit, lone surrogates, no server paths); Gradio's monitoring routes are off.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 
 import gradio as gr
 from pydantic import ValidationError
+from starlette.middleware import Middleware
 
 from assistant.service import Assistant
 from index.settings import IndexSettings
@@ -22,6 +25,7 @@ from index.store import build_index
 from index.versions import IndexUnavailableError
 from ingest import SUPPORTED_EXTENSIONS, IngestError
 from webui import handlers, render
+from webui.guard import RequestGuard
 from webui.library import PlanLibrary, UploadError
 from webui.settings import ServeSettings
 
@@ -231,6 +235,11 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
     return demo
 
 
+def guard(serve: ServeSettings) -> Middleware:
+    """The request checks every route gets before Gradio (see webui/guard.py)."""
+    return Middleware(RequestGuard, max_body=serve.max_request_bytes, allowed_hosts=serve.host_allow_list())
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
@@ -256,7 +265,8 @@ def main() -> int:
         server_name=serve.host, server_port=serve.port, auth=serve.credentials,
         auth_message="PlanQA 需要登录" if serve.credentials else None,
         max_file_size=serve.max_upload_bytes, show_error=False, footer_links=["api"],
-        theme=THEME, css_paths=[CSS_PATH],
+        theme=THEME, css_paths=[CSS_PATH], enable_monitoring=False,  # /monitoring/summary would be public
+        app_kwargs={"middleware": [guard(serve)]},
     )
     return 0
 

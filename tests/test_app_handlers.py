@@ -301,3 +301,25 @@ def test_a_missing_index_is_a_message_on_every_tab(tmp_path):
     assert "python -m index build" in handlers.eligibility(assistant, {"type": "孵化器"}).markdown
     record = handlers.ask_record(assistant, "南京高企目标？")
     assert record["refused"] and "python -m index build" in record["answer"]
+
+
+# -- issue 15: filter types, the question echo, lone surrogates, exports ----------------------------------
+def test_the_record_echoes_only_the_question_used(assistant):
+    long = "南京到2025年高新技术企业要达到多少家？" + "请详细说明。" * 20_000
+    record = handlers.ask_record(assistant, long)
+    assert "20000" in record["answer"] and len(record["question"]) == 500 and long.startswith(record["question"])
+    assert handlers.ask_record(assistant, "南京高企目标？")["question"] == "南京高企目标？"  # short: as given
+    refused = handlers.ask_record(assistant, "🚀" * 10_000)
+    assert refused["refused"] and len(refused["question"]) <= 500
+    assert len(handlers.ask_record(assistant, ["南京"] * 10_000)["question"]) <= 500
+
+
+def test_outputs_carry_no_lone_surrogates(assistant):
+    import json
+
+    turn = handlers.chat(assistant, "\ud800南京到2025年高新技术企业要达到多少家？", [])
+    json.dumps(turn.history, ensure_ascii=False).encode("utf-8")  # what Gradio's encoder needs
+    assert "20000" in last_reply(turn.history)
+    for record in (handlers.ask_record(assistant, "\udfff南京高企目标？"),
+                   handlers.ask_record(assistant, "南京高企目标？", ["\ud800"])):
+        json.dumps(record, ensure_ascii=False).encode("utf-8")

@@ -13,7 +13,8 @@ from webui.settings import ServeSettings
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
-    for name in ("PLANQA_HOST", "PLANQA_PORT", "PLANQA_AUTH", "PLANQA_CONCURRENCY", "PLANQA_MAX_UPLOAD_MB"):
+    for name in ("PLANQA_HOST", "PLANQA_PORT", "PLANQA_AUTH", "PLANQA_CONCURRENCY", "PLANQA_MAX_UPLOAD_MB",
+                 "PLANQA_MAX_REQUEST_BYTES", "PLANQA_ALLOWED_HOSTS"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -115,3 +116,66 @@ def test_main_reports_a_missing_plans_directory(monkeypatch, tmp_path, capsys):
     assert app.main() == 2
     err = capsys.readouterr().err
     assert "nowhere" in err and "Traceback" not in err
+
+
+# -- issue 15: request limit, Host allow-list, monitoring -----------------------------------------------------
+def test_request_limit_and_host_allow_list_defaults():
+    s = ServeSettings()
+    assert s.max_request_bytes == 256 * 1024
+    assert s.host_allow_list() == {"127.0.0.1", "localhost", "::1"}
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"PLANQA_ALLOWED_HOSTS": "planqa.lan, 10.0.0.5"}, {"127.0.0.1", "localhost", "::1", "planqa.lan", "10.0.0.5"}),
+    ({"PLANQA_ALLOWED_HOSTS": "*"}, None),  # any host, on purpose
+    ({"PLANQA_HOST": "0.0.0.0"}, None),  # exposed: the names it is reached by are not known (and it is warned)
+    ({"PLANQA_HOST": "0.0.0.0", "PLANQA_ALLOWED_HOSTS": "planqa.lan"}, {"127.0.0.1", "localhost", "::1", "0.0.0.0",
+                                                                        "planqa.lan"}),
+    ({"PLANQA_AUTH": "alice:pw"}, None),  # behind a login
+    ({"PLANQA_HOST": "127.0.0.2"}, {"127.0.0.1", "localhost", "::1", "127.0.0.2"}),
+])
+def test_host_allow_list_follows_the_settings(monkeypatch, env, expected):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert ServeSettings().host_allow_list() == expected
+
+
+def test_a_tiny_request_limit_is_refused(monkeypatch):
+    monkeypatch.setenv("PLANQA_MAX_REQUEST_BYTES", "100")
+    with pytest.raises(ValidationError, match="PLANQA_MAX_REQUEST_BYTES"):
+        ServeSettings()
+
+
+@pytest.mark.parametrize(("header", "name"), [
+    ("127.0.0.1:7860", "127.0.0.1"), ("LocalHost", "localhost"), ("[::1]:7860", "::1"), ("::1", "::1"),
+    ("evil.example:80", "evil.example"),
+])
+def test_host_name_of_a_host_header(header, name):
+    from webui.guard import host_name
+
+    assert host_name(header) == name
+
+
+def test_scrub_replaces_lone_surrogates_only():
+    from webui.guard import scrub
+
+    value = {"q": ["\ud800南京\U0001f680", ("\udfff",)], "n": 3}
+    assert scrub(value) == {"q": ["\ufffd南京\U0001f680", ("\ufffd",)], "n": 3}
+
+
+def test_main_turns_monitoring_off_and_guards_every_request(monkeypatch, tmp_path):
+    from app_support import private_index
+
+    from assistant.service import Assistant
+    from webui.guard import RequestGuard
+
+    settings = private_index(tmp_path)
+    page = _Launch()
+    monkeypatch.setattr(app, "ensure_index", lambda _settings: Assistant.from_index(settings))
+    monkeypatch.setattr(app, "build_app", lambda assistant, library, serve: page)
+    monkeypatch.setenv("PLANQA_MAX_REQUEST_BYTES", "65536")
+    assert app.main() == 0
+    assert page.kwargs["enable_monitoring"] is False
+    [middleware] = page.kwargs["app_kwargs"]["middleware"]
+    assert middleware.cls is RequestGuard
+    assert middleware.kwargs["max_body"] == 65536 and "localhost" in middleware.kwargs["allowed_hosts"]

@@ -19,10 +19,11 @@ from assistant.answer import Answer
 from assistant.composers.eligibility import SUBJECTS
 from assistant.contract import AnswerRecord
 from assistant.query import concept_of
-from assistant.service import Assistant, QuestionError
+from assistant.service import Assistant, QuestionError, clean_question
 from index.store import FilterError, Filters
 from index.versions import IndexUnavailableError
 from webui import render
+from webui.guard import scrub
 
 EXPECTED_ERRORS = (QuestionError, FilterError, IndexUnavailableError)
 
@@ -79,7 +80,7 @@ def chat(assistant: Assistant, question: str, history: list[dict[str, Any]] | No
     """Answer one chat turn; earlier user turns drive follow-ups, the filters restrict the plans."""
     history = list(history or [])
     earlier = user_questions(history)
-    shown = question if isinstance(question, str) else ""
+    shown = scrub(question) if isinstance(question, str) else ""
     try:
         index = assistant.index
         answer = assistant.ask(question, history=earlier, filters=make_filters(cities, doc_ids))
@@ -87,18 +88,35 @@ def chat(assistant: Assistant, question: str, history: list[dict[str, Any]] | No
         if shown.strip():
             history.append({"role": "user", "content": shown})
         history.append({"role": "assistant", "content": render.error_message(str(exc))})
-        return ChatTurn(history, render.NO_SOURCES, shown, None)
+        return ChatTurn(scrub(history), render.NO_SOURCES, shown, None)
     history += [{"role": "user", "content": shown}, {"role": "assistant", "content": render.chat_message(answer, index)}]
-    return ChatTurn(history, render.sources_html(answer, index), "", answer)
+    return ChatTurn(scrub(history), render.sources_html(answer, index), "", answer)
 
 
-def ask_record(assistant: Assistant, question: str, cities: Sequence[str] | None = None,
-               doc_ids: Sequence[str] | None = None) -> dict[str, Any]:
-    """The JSON contract object for one question (the `/ask` API); bad input gives a refused record."""
+def used_question(assistant: Assistant, question: Any) -> str:
+    """The question as the record echoes it: as given, or, when longer than the assistant reads
+    (`max_question_chars`), only the part it used — never the whole of an oversized input."""
+    limit = assistant.settings.max_question_chars
+    if not isinstance(question, str):
+        return str(question)[:limit]
+    if len(question) <= limit:
+        return question
     try:
-        return assistant.ask(question, filters=make_filters(cities, doc_ids)).record(question).model_dump()
+        return clean_question(question, limit)[0]
+    except QuestionError:
+        return question[:limit]
+
+
+def ask_record(assistant: Assistant, question: Any, cities: Any = None, doc_ids: Any = None) -> dict[str, Any]:
+    """The JSON contract object for one question (the `/ask` API); bad input gives a refused record.
+
+    The record echoes only the question text that was used, and carries no lone surrogates."""
+    try:
+        answer = assistant.ask(question, filters=make_filters(cities, doc_ids))
+        record = answer.record(used_question(assistant, question)).model_dump()
     except EXPECTED_ERRORS as exc:
-        return AnswerRecord(question=str(question), answer=str(exc), refused=True).model_dump()
+        record = AnswerRecord(question=used_question(assistant, question), answer=str(exc), refused=True).model_dump()
+    return scrub(record)
 
 
 # -- 城市对比 ---------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Serving configuration, read from `PLANQA_*` environment variables (pydantic-settings).
 
 Loopback by default: an office deploying PlanQA on a shared machine must opt in to
-exposing it, and exposing it without a login is logged as a warning.
+exposing it, and exposing it without a login is logged as a warning. While it listens on
+loopback without a login, only the bound host names are accepted in the Host header
+(`host_allow_list`, enforced by `webui.guard.RequestGuard`).
 """
 from __future__ import annotations
 
@@ -26,6 +28,12 @@ class ServeSettings(BaseSettings):
     concurrency: int = 4  # PLANQA_CONCURRENCY: questions answered at once; the rest wait in the queue
     max_queue: int = 64  # PLANQA_MAX_QUEUE: requests waiting beyond this are turned away
     max_upload_mb: float = 20.0  # PLANQA_MAX_UPLOAD_MB: largest plan file accepted by the Plans tab
+    # PLANQA_MAX_REQUEST_BYTES: largest request body (API JSON, the page's events); larger gets 413. 256 KB holds a
+    # question (only its first 500 characters are used) and a chat history of about 200 turns (~1.1 KB each).
+    max_request_bytes: int = 256 * 1024
+    # PLANQA_ALLOWED_HOSTS: comma-separated host names accepted in the Host header besides the loopback names and
+    # PLANQA_HOST ("*": any). Enforced on loopback without a login, or whenever it is set.
+    allowed_hosts: str = ""
 
     @field_validator("auth")
     @classmethod
@@ -35,6 +43,13 @@ class ServeSettings(BaseSettings):
         user, sep, password = value.get_secret_value().partition(":")
         if not sep or not user or not password:
             raise ValueError("PLANQA_AUTH must look like user:password (both parts non-empty)")
+        return value
+
+    @field_validator("max_request_bytes")
+    @classmethod
+    def _request_limit(cls, value: int) -> int:
+        if value < 1024:
+            raise ValueError("PLANQA_MAX_REQUEST_BYTES must be at least 1024")
         return value
 
     @field_validator("port")
@@ -65,6 +80,16 @@ class ServeSettings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False  # a host name other than localhost may resolve to anything
+
+    def host_allow_list(self) -> frozenset[str] | None:
+        """Host names the app answers to, or None for any: the loopback names, PLANQA_HOST and
+        PLANQA_ALLOWED_HOSTS, enforced on loopback without a login or when PLANQA_ALLOWED_HOSTS is set."""
+        extra = {h.strip().lower().strip("[]") for h in self.allowed_hosts.split(",") if h.strip()}
+        if "*" in extra:
+            return None
+        if not extra and not (self.loopback and self.credentials is None):
+            return None
+        return frozenset({"127.0.0.1", "localhost", "::1", self.host.lower().strip("[]"), *extra})
 
     def exposure_warning(self) -> str | None:
         """The warning to log when the app is reachable from other machines without a login."""

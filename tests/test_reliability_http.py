@@ -1,0 +1,165 @@
+"""Issue 15 against a real `python app.py` on loopback: what an attacker or a careless client sends over HTTP.
+
+One server for the module (its own index copy and its own TMPDIR, so its temp files can be
+counted). The page's events are driven the way the browser drives them (`webui.protocol`:
+POST /gradio_api/queue/join, then the session's event stream); `/ask` also through
+`gradio_client` and the plain `/gradio_api/call/ask` route.
+
+Items: 2 request size limit and the question echo, 3 lone surrogates on the queued routes,
+8 Host allow-list, monitoring off, no server path from the upload route.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+from app_support import private_index, start_app, stop_app
+
+from webui.protocol import PageSession
+
+NANJING = "南京到2025年高新技术企业要达到多少家？"
+LIMIT = 256 * 1024  # PLANQA_MAX_REQUEST_BYTES default
+PLAN = ("镇江市科技创新示范计划\n\n一、总体目标\n\n到2025年，镇江市高新技术企业达到2500家。\n\n"
+        "二、保障措施\n\n加强组织领导，完善考核机制。\n")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reliability-http")
+    settings = private_index(root)
+    tmp = root / "tmp"
+    tmp.mkdir()
+    log = root / "app.log"
+    url, proc = start_app(settings, log, TMPDIR=str(tmp), PLANQA_CONCURRENCY="2")
+    try:
+        yield {"url": url, "log": log, "tmp": tmp, "settings": settings, "root": root}
+    finally:
+        stop_app(proc)
+
+
+@pytest.fixture(scope="module")
+def url(served) -> str:
+    return served["url"]
+
+
+@pytest.fixture(scope="module")
+def config(url) -> dict:
+    return httpx.get(f"{url}/config", timeout=30).json()
+
+
+@pytest.fixture
+def page(url, config):
+    session = PageSession(url, config=config)
+    yield session
+    session.close()
+
+
+def call_ask(url: str, body: bytes, timeout: float = 120) -> tuple[int, dict | str]:
+    """POST /gradio_api/call/ask, then read the result: (status, record or error text)."""
+    r = httpx.post(f"{url}/gradio_api/call/ask", content=body, headers={"content-type": "application/json"},
+                   timeout=timeout)
+    if r.status_code != 200:
+        return r.status_code, r.text
+    event_id = r.json()["event_id"]
+    with httpx.stream("GET", f"{url}/gradio_api/call/ask/{event_id}", timeout=timeout) as stream:
+        lines = list(stream.iter_lines())
+    events = [(lines[i], lines[i + 1]) for i in range(len(lines) - 1) if lines[i].startswith("event:")]
+    kind, data = events[-1]
+    return (200 if kind == "event: complete" else 500), json.loads(data[5:])[0] if kind == "event: complete" else data
+
+
+# --- 2. request size ---------------------------------------------------------------------------------------
+
+def test_an_oversized_body_gets_413_with_the_limit_named(url):
+    body = json.dumps({"data": ["南京高企？" + "啊" * 400_000, None, None]}, ensure_ascii=False).encode("utf-8")
+    r = httpx.post(f"{url}/gradio_api/call/ask", content=body, headers={"content-type": "application/json"}, timeout=60)
+    assert r.status_code == 413
+    message = r.json()["error"]
+    assert str(LIMIT) in message and "PLANQA_MAX_REQUEST_BYTES" in message
+
+
+def test_a_30_mb_body_is_refused_without_being_kept(url, served):
+    started = time.monotonic()
+    r = httpx.post(f"{url}/gradio_api/queue/join", content=b"{" + b" " * (30 << 20) + b"}",
+                   headers={"content-type": "application/json"}, timeout=60)
+    assert r.status_code == 413 and "PLANQA_MAX_REQUEST_BYTES" in r.json()["error"]
+    assert time.monotonic() - started < 10
+
+
+def test_a_chunked_body_without_length_is_limited_too(url):
+    def chunks():
+        for _ in range(64):
+            yield b"x" * 16384  # 1 MB, no Content-Length
+    r = httpx.post(f"{url}/gradio_api/call/ask", content=chunks(), headers={"content-type": "application/json"},
+                   timeout=60)
+    assert r.status_code == 413 and "PLANQA_MAX_REQUEST_BYTES" in r.json()["error"]
+
+
+def test_the_record_echoes_only_the_question_that_was_used(url):
+    question = NANJING + "请详细说明。" * 5_000  # 30,020 characters, 90 KB: under the body limit
+    status, record = call_ask(url, json.dumps({"data": [question, None, None]}, ensure_ascii=False).encode("utf-8"))
+    assert status == 200, record
+    assert "20000" in record["answer"]
+    assert len(record["question"]) <= 500 and question.startswith(record["question"][:100])
+
+
+# --- 3. lone surrogates on the queued routes ------------------------------------------------------------------
+
+def test_a_lone_surrogate_in_the_chat_does_not_break_the_stream(page):
+    outcome = page.raw_event("on_ask", '["\\ud800南京到2025年高新技术企业要达到多少家？\\udfff", [], [], []]')
+    assert outcome.ok, outcome.error
+    history = json.dumps(outcome.data[0], ensure_ascii=False)
+    assert "20000" in history
+
+
+def test_a_lone_surrogate_in_ask_through_the_queue_is_answered(page):
+    outcome = page.raw_event("ask", '["\\ud83d南京到2025年高新技术企业要达到多少家？", ["\\udc00"], null]')
+    assert outcome.ok, outcome.error
+    record = outcome.data[0]
+    assert record["refused"] and "没有这些城市的规划" in record["answer"]  # the filter, scrubbed, is still unknown
+    outcome = page.raw_event("ask", '["\\ud83d南京到2025年高新技术企业要达到多少家？", null, null]')
+    assert outcome.ok, outcome.error
+    assert "20000" in outcome.data[0]["answer"] and "\ufffd" in outcome.data[0]["question"]
+
+
+def test_a_surrogate_pair_is_still_an_emoji(url):
+    status, record = call_ask(url, b'{"data": ["\\ud83d\\ude80' + NANJING.encode("utf-8") + b'", null, null]}')
+    assert status == 200 and record["question"].startswith("\U0001f680") and "20000" in record["answer"]
+
+
+# --- 8. no server path from the upload route -------------------------------------------------------------------
+
+def test_upload_returns_no_server_path_and_the_handle_still_works(page, served, tmp_path):
+    plan = tmp_path / "镇江科创计划.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    response = page.upload(plan)
+    assert response.status_code == 200
+    [handle] = response.json()
+    assert not handle.startswith("/") and str(served["tmp"]) not in handle and "gradio" not in handle
+    assert handle.endswith("/镇江科创计划.txt")
+    assert httpx.get(f"{served['url']}/gradio_api/file={handle}", timeout=30).text == PLAN  # still downloadable
+
+
+# --- 8. Host header, monitoring -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example", "attacker.local:7860"])
+def test_a_foreign_host_header_is_refused_on_loopback(url, host):
+    for path in ("/", "/config", "/gradio_api/info"):
+        r = httpx.get(f"{url}{path}", headers={"Host": host}, timeout=30)
+        assert r.status_code == 400, (path, r.status_code)
+    r = httpx.post(f"{url}/gradio_api/call/ask", json={"data": [NANJING, None, None]}, headers={"Host": host}, timeout=30)
+    assert r.status_code == 400
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST", "[::1]"])
+def test_the_bound_names_are_accepted(url, host):
+    port = url.rsplit(":", 1)[1]
+    assert httpx.get(f"{url}/config", headers={"Host": f"{host}:{port}"}, timeout=30).status_code == 200
+
+
+def test_monitoring_is_not_public(url):
+    for path in ("/monitoring", "/monitoring/summary"):
+        r = httpx.get(f"{url}{path}", timeout=30)
+        assert r.status_code != 200 and "success_rate" not in r.text and "functions" not in r.text
