@@ -304,6 +304,31 @@ def test_a_missing_index_is_a_message_on_every_tab(tmp_path):
 
 
 # -- issue 15: filter types, the question echo, lone surrogates, exports ----------------------------------
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, ()), ("", ()), ("南京市", ("南京市",)), ("南京市、南通市", ("南京市", "南通市")),
+    (["南京市", "", None], ("南京市",)), (("nanjing-2021",), ("nanjing-2021",)),
+])
+def test_filter_names_take_a_list_or_one_string(value, expected):
+    assert handlers.filter_names(value, "限定城市（cities）", '["南京市"]') == expected
+
+
+@pytest.mark.parametrize("value", [5, [1, 2], [["x"]], {"city": "南京市"}, 3.5, True, b"nanjing"])
+def test_filter_names_refuse_other_types_saying_what_is_expected(value):
+    from index.store import FilterError
+
+    with pytest.raises(FilterError, match=r"限定城市（cities）应为名称的列表，例如 \[\"南京市\"\]；收到的是"):
+        handlers.filter_names(value, "限定城市（cities）", '["南京市"]')
+
+
+def test_wrong_filter_types_are_a_message_in_the_chat_and_the_api(assistant):
+    turn = handlers.chat(assistant, "研发强度目标是多少？", [], cities=5)
+    assert "限定城市（cities）应为名称的列表" in last_reply(turn.history) and turn.question_box == "研发强度目标是多少？"
+    record = handlers.ask_record(assistant, "研发强度目标是多少？", None, [["x"]])
+    assert record["refused"] and "限定规划（plans）应为名称的列表" in record["answer"]
+    one = handlers.ask_record(assistant, "南京到2025年高新技术企业要达到多少家？", "南京市")
+    assert not one["refused"] and "20000" in one["answer"]
+
+
 def test_the_record_echoes_only_the_question_used(assistant):
     long = "南京到2025年高新技术企业要达到多少家？" + "请详细说明。" * 20_000
     record = handlers.ask_record(assistant, long)

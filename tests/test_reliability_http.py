@@ -6,7 +6,7 @@ POST /gradio_api/queue/join, then the session's event stream); `/ask` also throu
 `gradio_client` and the plain `/gradio_api/call/ask` route.
 
 Items: 2 request size limit and the question echo, 3 lone surrogates on the queued routes,
-8 Host allow-list, monitoring off, no server path from the upload route.
+5 wrong filter types, 8 Host allow-list, monitoring off, no server path from the upload route.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import time
 import httpx
 import pytest
 from app_support import private_index, start_app, stop_app
+from gradio_client import Client
 
 from webui.protocol import PageSession
 
@@ -127,6 +128,32 @@ def test_a_lone_surrogate_in_ask_through_the_queue_is_answered(page):
 def test_a_surrogate_pair_is_still_an_emoji(url):
     status, record = call_ask(url, b'{"data": ["\\ud83d\\ude80' + NANJING.encode("utf-8") + b'", null, null]}')
     assert status == 200 and record["question"].startswith("\U0001f680") and "20000" in record["answer"]
+
+
+# --- 5. wrong filter types ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(url):
+    return Client(url, verbose=False, analytics_enabled=False)
+
+
+@pytest.mark.parametrize(("cities", "plans", "expected"), [
+    (5, None, "限定城市（cities）应为名称的列表"),
+    ([1, 2], None, "限定城市（cities）应为名称的列表"),
+    (None, 7, "限定规划（plans）应为名称的列表"),
+    (None, [["x"]], "限定规划（plans）应为名称的列表"),
+    ({"city": "南京市"}, None, "限定城市（cities）应为名称的列表"),
+], ids=["int", "list-of-int", "plans-int", "nested-list", "dict"])
+def test_wrong_filter_types_are_refused_with_a_clear_message(client, cities, plans, expected):
+    record = client.predict(NANJING, cities, plans, api_name="/ask")
+    assert record["refused"] is True and expected in record["answer"] and record["citations"] == []
+
+
+def test_a_plain_string_is_one_city_not_its_characters(client):
+    record = client.predict(NANJING, "南京市", None, api_name="/ask")
+    assert not record["refused"] and "20000" in record["answer"], record["answer"]
+    record = client.predict("研发投入强度目标是多少？", "苏州市", None, api_name="/ask")
+    assert record["refused"] and "苏州市" in record["answer"] and "苏、州" not in record["answer"]
 
 
 # --- 8. no server path from the upload route -------------------------------------------------------------------

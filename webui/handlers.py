@@ -6,6 +6,7 @@ into a message on the page: a user never sees a traceback and never loses what t
 """
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from collections import defaultdict
@@ -62,8 +63,31 @@ def user_questions(history: Sequence[dict[str, Any]] | None) -> list[str]:
     return [message_text(m.get("content")) for m in history or [] if m.get("role") == "user"]
 
 
-def make_filters(cities: Sequence[str] | None = None, doc_ids: Sequence[str] | None = None) -> Filters:
-    return Filters(cities=tuple(c for c in cities or () if c), doc_ids=tuple(d for d in doc_ids or () if d))
+_SEPARATORS = re.compile(r"[,，、;；]")
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return scrub(text if len(text) <= 40 else text[:40] + "…")
+
+
+def filter_names(value: Any, field: str, example: str) -> tuple[str, ...]:
+    """A filter selection as names: a list of strings, or one string ("南京市", "南京市、南通市").
+
+    Empty strings and None mean no selection; any other type is a FilterError saying what is expected
+    (an API client sending `cities=5` gets that message, not a TypeError)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(name.strip() for name in _SEPARATORS.split(value) if name.strip())
+    if isinstance(value, (list, tuple)) and all(v is None or isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value if v and v.strip())
+    raise FilterError(f"{field}应为名称的列表，例如 {example}；收到的是 {type(value).__name__}：{_describe(value)}。")
+
+
+def make_filters(cities: Any = None, doc_ids: Any = None) -> Filters:
+    return Filters(cities=filter_names(cities, "限定城市（cities）", '["南京市"]'),
+                   doc_ids=filter_names(doc_ids, "限定规划（plans）", '["nanjing-2021"]'))
 
 
 # -- chat -------------------------------------------------------------------------------------
