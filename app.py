@@ -32,6 +32,7 @@ from webui.settings import ServeSettings
 log = logging.getLogger("planqa.app")
 
 CSS_PATH = Path(__file__).with_name("webui") / "style.css"
+LIBRARY_POLL_S = 10  # how often an open page checks whether the library changed
 
 THEME = gr.themes.Soft(
     primary_hue="blue",
@@ -200,30 +201,59 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
                 gr.CheckboxGroup(choices=idx.cities), gr.Dropdown(choices=idx.cities),
             )
 
+        def library_version() -> str:
+            """Changes whenever a plan is added or removed (by this page, another page or another process)."""
+            return f"{assistant.index.version}|{'/'.join(library.uploaded())}"
+
+        # Every page sees the current library: on load (a reloaded page or a second tab), and, while it is
+        # open, within LIBRARY_POLL_S of a change made elsewhere. Without this a page kept the choices it
+        # was built with, and removing a plan uploaded later failed with "not in the list of choices".
+        def on_load() -> tuple[Any, ...]:
+            return (library_version(), *refresh())
+
+        def on_tick(seen: str) -> tuple[Any, ...]:
+            now = library_version()
+            if now == seen:
+                return tuple(gr.skip() for _ in range(len(refreshed) + 1))
+            return (now, *refresh())
+
+        seen = gr.State("")
+        poll = gr.Timer(LIBRARY_POLL_S)
+        demo.load(on_load, None, [seen, *refreshed], api_visibility="private", api_name="page_load", queue=False)
+        poll.tick(on_tick, seen, [seen, *refreshed], api_visibility="private", api_name="library_poll",
+                  queue=False, show_progress="hidden")
+
+        def who(request: gr.Request | None) -> str:
+            """The client for the change log: its address, and the login name when there is one."""
+            if request is None:
+                return "-"
+            host = request.client.host if request.client else "-"
+            return f"{host} ({request.username})" if request.username else host
+
         # Gradio finds the progress tracker by this default value (its documented idiom).
-        def on_upload(path: str | None, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+        def on_upload(path: str | None, request: gr.Request, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
             if not path:
-                return ("请先选择一个规划文件。", None, *refresh())
+                return ("请先选择一个规划文件。", None, library_version(), *refresh())
             progress(0, desc="校验文件")
             try:
-                change = library.add(path)
+                change = library.add(path, client=who(request))
             except UploadError as exc:
-                return (f"**未加入**：{exc}", None, *refresh())
-            return (f"**{change.message}**", None, *refresh())
+                return (f"**未加入**：{exc}", None, library_version(), *refresh())
+            return (f"**{change.message}**", None, library_version(), *refresh())
 
-        def on_remove(name: str | None, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+        def on_remove(name: str | None, request: gr.Request, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
             if not name:
-                return ("请先选择要删除的上传规划。", *refresh())
+                return ("请先选择要删除的上传规划。", library_version(), *refresh())
             progress(0, desc="删除并重建索引")
             try:
-                change = library.remove(name)
+                change = library.remove(name, client=who(request))
             except UploadError as exc:
-                return (f"**未删除**：{exc}", *refresh())
-            return (f"**{change.message}**", *refresh())
+                return (f"**未删除**：{exc}", library_version(), *refresh())
+            return (f"**{change.message}**", library_version(), *refresh())
 
-        upload_btn.click(on_upload, upload, [library_status, upload, *refreshed], concurrency_limit=1,
+        upload_btn.click(on_upload, upload, [library_status, upload, seen, *refreshed], concurrency_limit=1,
                          concurrency_id="library", api_visibility="private")
-        remove_btn.click(on_remove, removable, [library_status, *refreshed], concurrency_limit=1,
+        remove_btn.click(on_remove, removable, [library_status, seen, *refreshed], concurrency_limit=1,
                          concurrency_id="library", api_visibility="private")
 
         def ask(question: str, cities: list[str] | None = None, plans: list[str] | None = None) -> dict:
@@ -255,7 +285,8 @@ def main() -> int:
     except (IndexUnavailableError, IngestError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    library = PlanLibrary(index_settings, serve.max_upload_bytes, current_docs=lambda: assistant.index.docs)
+    library = PlanLibrary(index_settings, serve.max_upload_bytes, current_docs=lambda: assistant.index.docs,
+                          current_sources=lambda: assistant.index.sources)
     warning = serve.exposure_warning()
     if warning:
         log.warning(warning)

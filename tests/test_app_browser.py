@@ -143,3 +143,31 @@ def test_upload_then_remove_a_plan(page, tmp_path):
     page.locator("#pq-remove-btn").click()
     status.get_by_text(re.compile("已删除“镇江科创计划.txt”")).filter(visible=True).first.wait_for()
     assert "镇江市科技创新示范计划" not in page.locator("#pq-plans").inner_text()
+
+
+def test_a_second_tab_sees_a_plan_uploaded_in_the_first_and_the_first_sees_it_go(page, tmp_path):
+    plan = tmp_path / "泰州科创计划.txt"
+    plan.write_text("泰州市科技创新示范计划\n\n一、总体目标\n\n到2025年，泰州市高新技术企业达到1500家。\n\n"
+                    "二、保障措施\n\n加强组织领导，完善考核机制。\n", encoding="utf-8")
+    page.get_by_role("tab", name="规划库").click()
+    with page.expect_response(lambda r: "/gradio_api/upload" in r.url and r.ok):
+        page.locator("#pq-upload input[type=file]").set_input_files(str(plan))
+    page.locator("#pq-upload").get_by_text("泰州科创计划").filter(visible=True).first.wait_for()
+    page.locator("#pq-upload-btn").click()
+    page.locator("#pq-library-status").get_by_text(re.compile("已加入《泰州市科技创新示范计划》")).filter(
+        visible=True).first.wait_for()
+
+    second = page.context.new_page()  # opened after the upload: must not show the library as it was at start-up
+    second.set_default_timeout(WAIT_MS)
+    try:
+        second.goto(page.url)
+        second.get_by_role("tab", name="规划库").click()
+        second.locator("#pq-plans").get_by_text("泰州市科技创新示范计划").filter(visible=True).first.wait_for()
+        choose(second, "pq-removable", "泰州科创计划.txt")
+        second.locator("#pq-remove-btn").click()
+        second.locator("#pq-library-status").get_by_text(re.compile("已删除“泰州科创计划.txt”")).filter(
+            visible=True).first.wait_for()
+    finally:
+        second.close()
+    # the first page learns of the removal from its timer (every 10 s)
+    page.locator("#pq-plans").get_by_text("泰州市科技创新示范计划").wait_for(state="detached", timeout=30_000)

@@ -6,7 +6,8 @@ POST /gradio_api/queue/join, then the session's event stream); `/ask` also throu
 `gradio_client` and the plain `/gradio_api/call/ask` route.
 
 Items: 2 request size limit and the question echo, 3 lone surrogates on the queued routes,
-5 wrong filter types, 8 Host allow-list, monitoring off, no server path from the upload route.
+4 every page sees the current library, 5 wrong filter types,
+8 uploads and removals logged, Host allow-list, monitoring off, no server path from the upload route.
 """
 from __future__ import annotations
 
@@ -156,7 +157,7 @@ def test_a_plain_string_is_one_city_not_its_characters(client):
     assert record["refused"] and "苏州市" in record["answer"] and "苏、州" not in record["answer"]
 
 
-# --- 8. no server path from the upload route -------------------------------------------------------------------
+# --- 4 and 8: the library seen by every page, changes logged, no server path ---------------------------------------
 
 def test_upload_returns_no_server_path_and_the_handle_still_works(page, served, tmp_path):
     plan = tmp_path / "镇江科创计划.txt"
@@ -167,6 +168,50 @@ def test_upload_returns_no_server_path_and_the_handle_still_works(page, served, 
     assert not handle.startswith("/") and str(served["tmp"]) not in handle and "gradio" not in handle
     assert handle.endswith("/镇江科创计划.txt")
     assert httpx.get(f"{served['url']}/gradio_api/file={handle}", timeout=30).text == PLAN  # still downloadable
+
+
+def test_every_page_sees_a_plan_added_elsewhere_and_can_remove_it(url, config, served, tmp_path):
+    plan = tmp_path / "镇江科创计划.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    already_open = PageSession(url, config=config)
+    already_open.event("page_load", [])  # a page opened before the upload
+    uploader = PageSession(url, config=config)
+    uploader.event("page_load", [])
+    added = uploader.upload_plan(plan)
+    assert added.ok and "已加入《镇江市科技创新示范计划》" in added.data[0], added.error
+    assert "/tmp" not in json.dumps(added.final, ensure_ascii=False)
+
+    polled = already_open.event("library_poll", [""])  # the open page's timer
+    assert polled.ok and "镇江科创计划.txt" in json.dumps(polled.data, ensure_ascii=False)
+
+    fresh = PageSession(url, config=config)  # a reloaded page, or a second tab
+    loaded = fresh.event("page_load", [])
+    assert loaded.ok and "镇江市" in json.dumps(loaded.data, ensure_ascii=False)
+    removed = fresh.event("on_remove", ["镇江科创计划.txt"])
+    assert removed.ok, removed.error
+    assert "已删除“镇江科创计划.txt”" in removed.data[0]
+
+    text = served["log"].read_text(encoding="utf-8")
+    for action, outcome in (("upload", "added"), ("remove", "removed")):
+        lines = [line for line in text.splitlines() if f"planqa.library: {action} {outcome}: file=镇江科创计划.txt" in line]
+        assert lines, text[-2000:]
+        assert "doc_id=" in lines[-1] and "doc_id=-" not in lines[-1] and "client=127.0.0.1" in lines[-1]
+        assert lines[-1][:4].isdigit()  # starts with the time
+    entries = [json.loads(line) for line in
+               (served["settings"].uploads_dir / ".library-log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["action"], e["outcome"], e["file"], e["client"]) for e in entries[-2:]] == [
+        ("upload", "added", "镇江科创计划.txt", "127.0.0.1"), ("remove", "removed", "镇江科创计划.txt", "127.0.0.1")]
+    assert entries[-1]["doc_id"] == entries[-2]["doc_id"] and entries[-1]["time"]
+
+
+def test_a_refused_upload_is_logged_with_its_reason(page, served, tmp_path):
+    copy = tmp_path / "南京规划副本.txt"
+    shipped = (served["settings"].plans_dir / "nanjing-2021-sti-plan.txt").read_text(encoding="utf-8")
+    copy.write_bytes(shipped.replace("\n", "\r\n").encode("utf-8"))  # a CRLF copy of a shipped plan
+    outcome = page.upload_plan(copy)
+    assert outcome.ok and "未加入" in outcome.data[0] and "nanjing-2021" in outcome.data[0]
+    text = served["log"].read_text(encoding="utf-8")
+    assert "upload refused: file=南京规划副本.txt" in text
 
 
 # --- 8. Host header, monitoring -----------------------------------------------------------------------------

@@ -164,3 +164,77 @@ def test_eligibility_with_an_injected_free_text_profile_invents_nothing(assistan
 def test_eligibility_measures_survive_an_injected_free_text(assistant):
     result = handlers.eligibility(assistant, INJECTED_PROFILE)
     assert result.answer is not None and not result.answer.refused and result.answer.citations
+
+
+# --- near-duplicates and the change log (issue 15, items 6 and 8) ------------------------------------------------
+
+@pytest.fixture
+def checked_library(cloned_index) -> PlanLibrary:
+    """The library as the app builds it: checked against the indexed plans' metadata and texts."""
+    return PlanLibrary(cloned_index, max_bytes=20 * 1024 * 1024, current_docs=lambda: current_index(cloned_index).docs,
+                       current_sources=lambda: current_index(cloned_index).sources)
+
+
+def _nanjing() -> str:
+    return (PLANS / "nanjing-2021-sti-plan.txt").read_text(encoding="utf-8")
+
+
+def _edited(text: str) -> str:
+    """A lightly edited copy: another title line and two figures changed."""
+    first, _, rest = text.partition("\n")
+    return "南京市科技创新规划（修订稿）\n" + rest.replace("20000", "25000", 1).replace("3.5%", "3.8%", 1)
+
+
+def _same_title_other_text(_: str) -> str:
+    return "南京市“十四五”科技创新规划\n\n一、发展目标\n\n到2025年，全市新型研发机构达到800家，孵化器面积新增100万平方米。\n"
+
+
+@pytest.mark.parametrize(("name", "make", "expected"), [
+    ("南京副本.txt", lambda: _nanjing().replace("\n", "\r\n").encode("utf-8"), "nanjing-2021"),
+    ("南京修订.txt", lambda: _edited(_nanjing()).encode("utf-8"), "nanjing-2021.*几乎相同"),
+    ("南京新规划.txt", lambda: _same_title_other_text(_nanjing()).encode("utf-8"), "nanjing-2021.*城市和标题相同"),
+], ids=["crlf-copy", "edited-copy", "same-city-and-title"])
+def test_a_near_duplicate_upload_is_refused_naming_the_plan(cloned_index, checked_library, tmp_path, name, make,
+                                                            expected):
+    before, _ = open_version(cloned_index.index_dir)
+    path = tmp_path / name
+    path.write_bytes(make())
+    with pytest.raises(UploadError, match=expected):
+        checked_library.add(path, progress=False)
+    assert open_version(cloned_index.index_dir)[0] == before and checked_library.uploaded() == []
+    assert [m.city for m in current_index(cloned_index).docs.values()].count("南京市") == 1
+
+
+def test_the_same_file_name_uploads_a_new_version(cloned_index, checked_library, tmp_path):
+    path = tmp_path / "taizhou.txt"
+    path.write_text(NO_HEADINGS, encoding="utf-8")
+    checked_library.add(path, progress=False)
+    path.write_text(NO_HEADINGS.replace("1800家", "1900家"), encoding="utf-8")
+    change = checked_library.add(path, progress=False)
+    assert change.message.startswith("已更新") and checked_library.uploaded() == ["taizhou.txt"]
+    assert "1900" in Assistant.from_index(cloned_index).ask("泰州到2025年高新技术企业要达到多少家？").text
+
+
+def test_uploads_and_removals_are_logged_with_time_client_file_and_doc_id(cloned_index, checked_library, tmp_path,
+                                                                          caplog):
+    import logging
+
+    path = tmp_path / "taizhou.txt"
+    path.write_text(NO_HEADINGS, encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="planqa.library"):
+        added = checked_library.add(path, progress=False, client="10.0.0.9 (alice)")
+        with pytest.raises(UploadError):
+            checked_library.add(tmp_path / "missing.txt", progress=False, client="10.0.0.9 (alice)")
+        checked_library.remove("taizhou.txt", progress=False, client="10.0.0.8")
+    entries = checked_library.history()
+    assert [(e["action"], e["outcome"], e["file"], e["client"]) for e in entries] == [
+        ("upload", "added", "taizhou.txt", "10.0.0.9 (alice)"),
+        ("upload", "refused", "missing.txt", "10.0.0.9 (alice)"),
+        ("remove", "removed", "taizhou.txt", "10.0.0.8"),
+    ]
+    assert entries[0]["doc_id"] == entries[2]["doc_id"] == added.doc_id and added.doc_id
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", e["time"]) for e in entries)
+    assert "没有收到文件" in entries[1]["detail"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert f"upload added: file=taizhou.txt doc_id={added.doc_id} client=10.0.0.9 (alice)" in messages
+    assert checked_library.uploaded() == []  # the log is not taken for a plan
