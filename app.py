@@ -25,6 +25,7 @@ from index.store import build_index
 from index.versions import IndexUnavailableError
 from ingest import SUPPORTED_EXTENSIONS, IngestError
 from webui import handlers, render
+from webui.exports import ExportFolder
 from webui.guard import RequestGuard
 from webui.library import PlanLibrary, UploadError
 from webui.settings import ServeSettings
@@ -33,6 +34,7 @@ log = logging.getLogger("planqa.app")
 
 CSS_PATH = Path(__file__).with_name("webui") / "style.css"
 LIBRARY_POLL_S = 10  # how often an open page checks whether the library changed
+GRADIO_CACHE_S = 3600  # Gradio's copies of uploads and exports are removed after an hour
 
 THEME = gr.themes.Soft(
     primary_hue="blue",
@@ -65,6 +67,7 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
     """The page; every event calls a handler of `webui.handlers` or the plan library."""
     serve = serve or ServeSettings()
     index = assistant.index
+    exports = ExportFolder()  # <temp>/planqa-exports: Gradio sends files only from the temp folder or the cwd
 
     def header_html() -> str:
         idx = assistant.index
@@ -76,7 +79,7 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
     def plan_choices() -> list[tuple[str, str]]:
         return [(f"{m.title}（{m.city or doc_id}）", doc_id) for doc_id, m in sorted(assistant.index.docs.items())]
 
-    with gr.Blocks(title="PlanQA 科创规划问答") as demo:
+    with gr.Blocks(title="PlanQA 科创规划问答", delete_cache=(GRADIO_CACHE_S, GRADIO_CACHE_S)) as demo:
         header = gr.HTML(header_html())
         with gr.Tabs():
             # -- 问答 ------------------------------------------------------------------------
@@ -180,9 +183,9 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
         compare_btn.click(on_compare, [concept, compare_cities], compare_outputs, api_visibility="private")
         concept.input(on_compare, [concept, compare_cities], compare_outputs, api_visibility="private")
 
-        def on_check(city, kind, industry, stage, rd, text):
+        def on_check(city, kind, industry, stage, rd, text, request: gr.Request):
             profile = {"city": city, "type": kind, "industry": industry, "stage": stage, "rd_level": rd, "text": text}
-            result = handlers.eligibility(assistant, profile)
+            result = handlers.eligibility(assistant, profile, exports, session=request.session_hash)
             return result.markdown, result.export_path, result.sources
 
         check_btn.click(on_check, [p_city, p_type, p_industry, p_stage, p_rd, p_text], [checklist, export, check_sources],

@@ -145,6 +145,21 @@ def test_upload_then_remove_a_plan(page, tmp_path):
     assert "镇江市科技创新示范计划" not in page.locator("#pq-plans").inner_text()
 
 
+def test_the_export_link_downloads_the_checklist(page):
+    import httpx
+
+    page.get_by_role("tab", name="资格自查").click()
+    choose(page, "pq-city", "南京市")
+    choose(page, "pq-type", "新型研发机构")
+    page.locator("#pq-check").click()
+    link = page.locator("#pq-export a").first
+    link.wait_for()
+    href = link.get_attribute("href")
+    assert href and "/tmp/" not in href  # no server path (issue 15)
+    response = httpx.get(href if href.startswith("http") else page.url.rstrip("/") + href, timeout=30)
+    assert response.status_code == 200 and "资格自查结果" in response.text
+
+
 def test_a_second_tab_sees_a_plan_uploaded_in_the_first_and_the_first_sees_it_go(page, tmp_path):
     plan = tmp_path / "泰州科创计划.txt"
     plan.write_text("泰州市科技创新示范计划\n\n一、总体目标\n\n到2025年，泰州市高新技术企业达到1500家。\n\n"

@@ -348,3 +348,35 @@ def test_outputs_carry_no_lone_surrogates(assistant):
     for record in (handlers.ask_record(assistant, "\udfff南京高企目标？"),
                    handlers.ask_record(assistant, "南京高企目标？", ["\ud800"])):
         json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+NANJING_PROFILE = {"city": "南京市", "type": "新型研发机构", "industry": "", "stage": None, "rd_level": "无", "text": ""}
+
+
+def test_exports_keep_one_file_per_session_and_old_sessions_go(assistant, tmp_path):
+    import os
+    import time
+
+    from webui.exports import ExportFolder
+
+    exports = ExportFolder(tmp_path / "exports", max_age_s=600)
+    for session in ("a", "a", "a", "b"):
+        result = handlers.eligibility(assistant, NANJING_PROFILE, exports, session=session)
+        assert Path(result.export_path).read_text(encoding="utf-8").strip() == result.markdown.strip()
+    assert [p.parent.name for p in exports.files()] == ["a", "b"]
+    old = time.time() - 3600
+    os.utime(tmp_path / "exports" / "a", (old, old))
+    handlers.eligibility(assistant, NANJING_PROFILE, exports, session="c")
+    assert [p.parent.name for p in exports.files()] == ["b", "c"]
+
+
+def test_exports_are_not_left_in_the_system_temp_folder(assistant):
+    import tempfile
+
+    def loose() -> set[str]:
+        return {p.name for p in Path(tempfile.gettempdir()).glob("资格自查-*.md")}
+
+    before = loose()
+    for _ in range(3):
+        handlers.eligibility(assistant, NANJING_PROFILE)
+    assert loose() <= before

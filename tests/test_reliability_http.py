@@ -6,7 +6,7 @@ POST /gradio_api/queue/join, then the session's event stream); `/ask` also throu
 `gradio_client` and the plain `/gradio_api/call/ask` route.
 
 Items: 2 request size limit and the question echo, 3 lone surrogates on the queued routes,
-4 every page sees the current library, 5 wrong filter types,
+4 every page sees the current library, 5 wrong filter types, 7 exports do not pile up,
 8 uploads and removals logged, Host allow-list, monitoring off, no server path from the upload route.
 """
 from __future__ import annotations
@@ -212,6 +212,20 @@ def test_a_refused_upload_is_logged_with_its_reason(page, served, tmp_path):
     assert outcome.ok and "未加入" in outcome.data[0] and "nanjing-2021" in outcome.data[0]
     text = served["log"].read_text(encoding="utf-8")
     assert "upload refused: file=南京规划副本.txt" in text
+
+
+# --- 7. exports -------------------------------------------------------------------------------------------------
+
+def test_exports_do_not_pile_up_in_the_temp_folder(url, config, served):
+    profile = ["南京市", "新型研发机构", "", None, "无", ""]
+    for session, times in ((PageSession(url, config=config), 3), (PageSession(url, config=config), 1)):
+        for _ in range(times):
+            outcome = session.event("on_check", profile)
+            assert outcome.ok and "资格自查结果" in outcome.data[0], outcome.error
+            assert "/tmp" not in json.dumps(outcome.data[1], ensure_ascii=False)
+    gradio_cache = served["tmp"] / "gradio"
+    ours = [p for p in served["tmp"].rglob("资格自查-*.md") if gradio_cache not in p.parents]
+    assert len(ours) <= 2, ours  # one per session, not one per export
 
 
 # --- 8. Host header, monitoring -----------------------------------------------------------------------------

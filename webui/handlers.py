@@ -7,8 +7,6 @@ into a message on the page: a user never sees a traceback and never loses what t
 from __future__ import annotations
 
 import re
-import tempfile
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from assistant.service import Assistant, QuestionError, clean_question
 from index.store import FilterError, Filters
 from index.versions import IndexUnavailableError
 from webui import render
+from webui.exports import ExportFolder
 from webui.guard import scrub
 
 EXPECTED_ERRORS = (QuestionError, FilterError, IndexUnavailableError)
@@ -222,16 +221,19 @@ class Eligibility:
     answer: Answer | None
 
 
-def eligibility(assistant: Assistant, profile: dict[str, Any]) -> Eligibility:
-    """The checklist of measures that may apply to `profile`, with a Markdown file to download."""
+EXPORTS = ExportFolder()  # <system temp>/planqa-exports
+
+
+def eligibility(assistant: Assistant, profile: dict[str, Any], exports: ExportFolder | None = None,
+                session: str | None = None) -> Eligibility:
+    """The checklist of measures that may apply to `profile`, with a Markdown file to download
+    (the session's one export file in `exports`, replacing its previous one)."""
     profile = {k: (v.strip() if isinstance(v, str) else v) for k, v in profile.items() if v}
     try:
         index = assistant.index
         answer = assistant.ask(profile_question(profile), profile=profile)
     except EXPECTED_ERRORS as exc:
         return Eligibility(render.error_message(str(exc)), render.NO_SOURCES, None, None)
-    markdown = render.checklist_markdown(answer, index, profile)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".md", delete=False,
-                                     prefix=f"资格自查-{time.strftime('%Y%m%d-%H%M%S')}-") as f:
-        f.write(markdown + "\n")
-    return Eligibility(markdown, render.sources_html(answer, index), f.name, answer)
+    markdown = scrub(render.checklist_markdown(answer, index, profile))
+    path = (exports or EXPORTS).write(markdown, session)
+    return Eligibility(markdown, render.sources_html(answer, index), str(path), answer)
