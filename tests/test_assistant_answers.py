@@ -227,3 +227,15 @@ def test_a_comparison_without_an_indicator_concept_uses_the_figure_layer(assista
     answer = assistant.ask("南京和南通的国家级孵化器分别有多少家？")
     assert not answer.refused and {c.doc_id for c in answer.citations} == {"nanjing-2021", "nantong-2021"}
     assert_exact(answer, plan_text)
+
+
+@pytest.mark.parametrize("question, facts", [
+    ("连云港技术合同成交额和高企数量的目标分别是多少？", ("100亿元", "1000个")),
+    ("南京高企和科小到2025年分别要达到多少家？", ("20000家", "30000家")),
+    ("南通研发投入强度的基数和目标各是多少？", ("2.55%", "3%左右")),
+])
+def test_a_multi_part_question_answers_every_part(assistant, plan_text, question, facts):
+    answer = assistant.ask(question)
+    assert not answer.refused and all(f in answer.text for f in facts), answer.text
+    assert "\t" not in answer.text
+    assert_exact(answer, plan_text)

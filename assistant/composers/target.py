@@ -16,7 +16,7 @@ evidence contradicts (a false premise) is refused and corrected with the plan's 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import (
@@ -222,6 +222,11 @@ def _as_figure(ctx: Context, f, city: str, concept: str | None) -> Figure | None
         return None
     text = ctx.index.source(f.doc_id)[f.char_start:f.char_end]
     span = Span(clause, f.char_start, f.char_end, text)
+    record = next((r for r in ctx.index.indicators if r.doc_id == f.doc_id and r.char_start <= f.char_start < r.char_end), None)
+    if record is not None:  # a table row reads as the row's description, cited to the row
+        shown_text = describe_past(ctx, record) if f.role == "baseline" else describe(ctx, record)
+        return Figure(shown_text + "。", ctx.row_span(record), ctx.thresholds.figure, city, record,
+                      [v for v in (record.target.value, record.baseline.value if record.baseline else None) if v is not None], concept)
     year = f"到{f.year}年，" if f.year and f.role == "target" else (f"{f.year}年" if f.year else "")
     shown = " ".join(text.split())
     fig = Figure(f"{city}：{year}{shown}。", span, ctx.thresholds.figure, city, None, [f.value, *figures_in(text)], concept)
@@ -271,12 +276,24 @@ def contradicted(ctx: Context, figures: list[Figure]) -> str | None:
     return None
 
 
+def for_concept(ctx: Context, concept: str | None) -> Context:
+    """The context of one part of a multi-part question ("高企和科小分别…"): the topic without the other
+    parts' indicator wordings, so each part is scored on its own words."""
+    aliases = dict(indicator_concepts())
+    others = sorted({a for c in ctx.query.concepts if c != concept for a in aliases.get(c, ())}, key=len, reverse=True)
+    topic = ctx.query.topic
+    for alias in others:
+        topic = topic.replace(alias, " ")
+    return replace(ctx, query=replace(ctx.query, topic=" ".join(topic.split()), concepts=(concept,) if concept else ()))
+
+
 def figures_for(ctx: Context, city: str | None) -> list[Figure]:
     """One figure per concept named (or one for the topic when none), for one city or any."""
     concepts = ctx.query.concepts or (None,)
     out: list[Figure] = []
     for concept in concepts:
-        f = best_figure(ctx, ctx.hits, concept, city)
+        part = for_concept(ctx, concept) if len(concepts) > 1 else ctx
+        f = best_figure(part, ctx.hits, concept, city)
         if f is not None and all(f.span.char_start != g.span.char_start or f.span.clause.doc_id != g.span.clause.doc_id for g in out):
             out.append(f)
     return out
