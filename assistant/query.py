@@ -77,6 +77,7 @@ _LIST = re.compile(r"哪些|哪几|有什么|列举|列出|主要(任务|措施|
 _FOLLOWUP_CITY = re.compile(r"^(那|那么|再看看|换成|如果是|还有)?\s*(?P<city>[\u4e00-\u9fff]{1,4}?)(市)?(呢|的呢|怎么样|如何|情况呢)?[？?。]?$")
 # An elliptical follow-up: a noun phrase and 呢 ("那高新技术企业呢？", "技术合同成交额呢", "换成南通的研发强度呢").
 _ELLIPTICAL = re.compile(r"^(?:那|那么|那如果是|如果是|换成|还有|再看看|再问一下)?\s*(?P<rest>.+?)\s*(?:呢|怎么样|如何|情况呢|的情况)\s*[？?。]?$")
+_CONTINUES = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|此外|同时)[，,\s]*")
 _OWN_QUESTION = re.compile(r"多少|哪些|哪个|几[家个项人件名所位]|什么|是否|怎么|如何|吗")
 _FOLLOWUP_PRONOUN = re.compile(r"^(它|其|这|这个|这项|这些|该|上述|那个|那项)")
 # A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year.
@@ -288,13 +289,18 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     for place in places:  # the follow-up's own city words are not its indicator
         for form in (place, place.removesuffix("市")):
             subject = subject.replace(form, "")
-    subject = re.sub(r"^[的之]+|[的之]+$", "", subject.strip())
-    if places:
+    subject = re.sub(r"(的话|这个|这一项|的情况|情况|的数据|数据)$", "", subject.strip())  # filler, not a subject
+    subject = re.sub(r"^[的之]+|[的之]+$", "", subject)
+    if places and len(places) == 1 and len(previous.cities) <= 1:
         new_city = places[0]
         for c in previous.cities:
             text = text.replace(c, new_city).replace(c.removesuffix("市"), new_city.removesuffix("市"))
         if not previous.cities:
             text = f"{new_city}{text}"
+    elif places:  # several cities on either side: the previous ones out, the named ones in
+        for c in previous.cities:
+            text = text.replace(c, "").replace(c.removesuffix("市"), "")
+        text = "、".join(p.removesuffix("市") for p in places) + re.sub(r"^[、和与及，,\s]+", "", text)
     year = re.fullmatch(r"(?:到|至)?(20\d\d)\s*年?(?:底|末)?", subject)
     if year:  # "那2025年呢？": the same question for another year
         text, n = re.subn(r"20\d\d\s*年?", f"{year.group(1)}年", text, count=1)
@@ -328,7 +334,7 @@ def understand(
         named, others = find_cities(text, known_cities)
         elliptical = _ELLIPTICAL.match(text)
         if elliptical and len(text) <= 24 and not _OWN_QUESTION.search(elliptical.group("rest")) and (
-                concepts_in(text) or _YEAR.search(text) or (previous.concepts and not (named or others))):
+                concepts_in(text) or _YEAR.search(text) or named or others or previous.concepts):
             # "那高新技术企业呢？", "那连云港的研发投入强度呢？": the previous question with the city, the indicator or both replaced.
             text, followup = _substitute(previous, elliptical.group("rest"), named or others, known_cities), True
         elif m and (named or others) and len(text) <= 12:
@@ -344,6 +350,9 @@ def understand(
             # "它的牵头单位是谁？": keep the previous subject in view.
             text, followup = f"{previous.text} {text}", True
             intent_text = normalize(original)
+        elif previous.cities and not (named or others) and _CONTINUES.match(text):
+            # "那高企2020年有多少家？": a new question in the same conversation stays with the previous city.
+            text, followup = f"{previous.cities[0].removesuffix('市')}{_CONTINUES.sub('', text, count=1)}", True
     cities, others = find_cities(text, known_cities)
     concepts = concepts_in(text)
     years = [int(a or b) for a, b in _YEAR.findall(text)]

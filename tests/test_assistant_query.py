@@ -154,3 +154,20 @@ def test_elliptical_followups_replace_the_city_the_indicator_or_the_year(before,
 def test_a_followup_with_its_own_question_word_is_its_own_question():
     r = q("那高新技术企业有多少家呢？", [q("南京的研发强度目标是多少？")])
     assert "研发强度" not in r.text
+
+
+def test_a_city_change_with_filler_words_is_a_followup():
+    r = q("换成连云港的话呢？", [q("南京到2025年高新技术企业要达到多少家？")])
+    assert r.followup and r.cities == ("连云港市",) and "高新技术企业" in r.text and "的话" not in r.text
+
+
+def test_a_new_question_in_the_conversation_keeps_the_previous_city():
+    r = q("那高新技术企业2020年有多少家？", [q("南京到2025年科技型中小企业要达到多少家？")])
+    assert r.followup and r.cities == ("南京市",) and r.year == 2020
+
+
+def test_a_followup_naming_several_cities_keeps_them_all():
+    r = q("那南京和连云港呢？", [q("南通和句容的高企目标各是多少？")])
+    assert r.followup and set(r.cities) == {"南京市", "连云港市"} and r.intent == "compare"
+    r = q("那南京呢？", [q("南通和句容的高企目标各是多少？")])
+    assert r.cities == ("南京市",)
