@@ -26,9 +26,12 @@ class Answer:
     table: list[ComparisonRow] | None = None  # comparison view: one row per city and indicator
     checklist: list[ChecklistItem] | None = None  # eligibility view: one item per measure
     nearest: list[Citation] = field(default_factory=list)  # shown with a refusal
+    question_chars: int | None = None  # how much of a too-long question was used (None: all of it)
 
     def record(self, question: str, id: str | None = None) -> AnswerRecord:
-        """The JSON contract object."""
+        """The JSON contract object; `question` is echoed only as far as it was used (a long one was truncated)."""
+        if self.question_chars is not None and isinstance(question, str):
+            question = question[: self.question_chars]
         return AnswerRecord(
             id=id, question=question, answer=self.text, refused=self.refused,
             citations=self.citations, retrieved=self.retrieved[:10], latency_ms=round(self.latency_ms, 2),

@@ -297,5 +297,6 @@ class Assistant:
         ]
         answer.query = query
         answer.notice = notice
+        answer.question_chars = self.settings.max_question_chars if notice else None
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer

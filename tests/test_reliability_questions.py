@@ -336,3 +336,13 @@ def test_cli_filters_hold(cli_env, tmp_path, capsys):
 def test_a_terminal_escape_sequence_is_not_a_stated_figure(assistant):
     answer = assistant.ask("\x1b[31m南京到2025年高新技术企业要达到多少家？\x1b[0m")
     assert not answer.refused and NANJING_TARGET in answer.text and answer.query.numbers == ()
+
+
+def test_the_record_echoes_only_the_question_used(assistant, cli_env, tmp_path, capsys):
+    long = NANJING + "啊" * 100_000
+    record = assistant.ask(long).record(long)
+    assert NANJING_TARGET in record.answer and len(record.question) == 500 and long.startswith(record.question)
+    assert assistant.ask(NANJING).record(NANJING).question == NANJING
+    (tmp_path / "q.jsonl").write_text(json.dumps({"id": "long", "question": long}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, _, _ = _cli(capsys, "batch", "--in", str(tmp_path / "q.jsonl"), "--out", str(tmp_path / "a.jsonl"))
+    assert code == 0 and len(json.loads((tmp_path / "a.jsonl").read_text(encoding="utf-8"))["question"]) == 500
