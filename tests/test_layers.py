@@ -4,7 +4,8 @@ Read with `ast` from the source tree (every `import`, `from … import` — also
 `importlib.import_module("…")` with a literal name), so nothing is imported to check it.
 Layers, lowest first: ingest ← index ← assistant ← webui ← app.py; eval sits above webui (the
 other-layout evaluation uploads a plan through `webui.library`), tuning above eval. Packages on one
-level (app.py, eval) do not import each other. tests/ and bench/ may import anything.
+level (app.py, eval) do not import each other. tests/ and bench/ may import anything. The UI (webui/, app.py)
+imports nothing from assistant/composers/: what it needs comes through `assistant`'s front door.
 """
 from __future__ import annotations
 
@@ -91,6 +92,15 @@ def test_no_module_imports_from_a_layer_above_it() -> None:
                 violations.append(f"{path.relative_to(ROOT)}:{line} ({top}, layer {LAYERS[top]}) imports {target} "
                                   f"({other}, layer {LAYERS[other]})")
     assert not violations, "imports against the layering:\n" + "\n".join(violations)
+
+
+def test_the_ui_does_not_reach_into_the_composers() -> None:
+    """webui/ and app.py get what they need of the composers (subjects, NOT_SET …) from `assistant`'s front door."""
+    known = project_modules()
+    reaching = [f"{path.relative_to(ROOT)}:{line} imports {target}"
+                for module, path in known.items() if module.split(".")[0] in ("webui", "app")
+                for line, target in imports(path) if target.startswith("assistant.composers")]
+    assert not reaching, "use `from assistant import …` instead:\n" + "\n".join(reaching)
 
 
 def test_no_import_cycle_between_modules() -> None:

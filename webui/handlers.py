@@ -14,20 +14,25 @@ from typing import Any
 
 import pandas as pd
 
-from assistant.answer import Answer
-from assistant.composers.eligibility import SUBJECTS
-from assistant.contract import AnswerRecord
-from assistant.query import concept_of
-from assistant.service import Assistant, QuestionError, clean_question
-from index.store import FilterError, Filters
-from index.versions import IndexUnavailableError
+from assistant import (
+    ELIGIBILITY_SUBJECTS,
+    Answer,
+    AnswerRecord,
+    Assistant,
+    FilterError,
+    Filters,
+    IndexUnavailableError,
+    QuestionError,
+    clean_question,
+    concept_of,
+)
 from webui import render
 from webui.exports import ExportFolder
 from webui.guard import scrub
 
 EXPECTED_ERRORS = (QuestionError, FilterError, IndexUnavailableError)
 
-SUBJECT_TYPES = tuple(SUBJECTS)  # the kinds of applicant the eligibility composer recognises
+SUBJECT_TYPES = tuple(ELIGIBILITY_SUBJECTS)  # the kinds of applicant the eligibility composer recognises
 PEOPLE = ("高层次人才", "外籍人才")  # asked about in the first person singular
 STAGES = ("初创期", "成长期", "成熟期", "拟上市")
 RD_LEVELS = ("无", "市级", "省级", "国家级")
