@@ -239,3 +239,20 @@ def test_a_multi_part_question_answers_every_part(assistant, plan_text, question
     assert not answer.refused and all(f in answer.text for f in facts), answer.text
     assert "\t" not in answer.text
     assert_exact(answer, plan_text)
+
+
+@pytest.mark.parametrize("question, fact, doc_id", [
+    ("江阴市行动计划中，到2022年雏鹰企业的目标是多少？", "600家", "jiangyin-2020"),
+    ("南京市规划提出城市“硅巷”要达到多少？", "300万平方米", "nanjing-2021"),
+    ("南通到2025年产业协同创新联合体要有几个？", "10个", "nantong-2021"),
+])
+def test_a_figure_only_prose_states_is_found_by_its_subject(assistant, plan_text, question, fact, doc_id):
+    answer = assistant.ask(question)
+    assert not answer.refused and fact in answer.text and answer.citations[0].doc_id == doc_id
+    assert_exact(answer, plan_text)
+
+
+def test_a_year_range_is_not_a_figure():
+    from assistant.composers.windows import FIGURE
+
+    assert not FIGURE.search("《“创新江阴”三年行动计划（2020－2022年）》") and FIGURE.search("突破1000家")

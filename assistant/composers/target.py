@@ -16,6 +16,7 @@ evidence contradicts (a false premise) is refused and corrected with the plan's 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 from assistant.answer import Answer, AnswerBuilder
@@ -190,10 +191,20 @@ def best_figure(ctx: Context, hits: list[Hit], concept: str | None, city: str | 
     return layer_figure(ctx, concept, city, unit) if concept and city else None
 
 
+_FRAME_WORDS = {"提出", "要求", "明确", "部署", "目标", "要", "达到", "中"}
+
+
+def _plain_title(title: str) -> str:
+    return unicodedata.normalize("NFKC", title).upper()
+
+
 def topic_figure(ctx: Context, city: str, min_cover: float = 0.6) -> Figure | None:
     """A figure of the city's plan whose subject the question's words name (no indicator concept needed):
     "新型研发机构", "国家级孵化器" … as the figure layer read them; targets of the plan's horizon first."""
     scorer = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.index)
+    titles = " ".join(_plain_title(m.title) for m in ctx.index.docs.values() if m.city == city)
+    # words of the plan's own title (行动计划, 规划) and of the asking frame (提出) name no subject
+    scorer = TopicScorer([u for u in scorer.units if not any(f in titles or f in _FRAME_WORDS for f in u.forms)])
     if not scorer.units:
         return None
     past = ctx.period == "past"
@@ -303,6 +314,8 @@ def compose(ctx: Context) -> Answer:
     query = ctx.query
     cities = query.cities or (None,)
     figures = [f for city in cities for f in figures_for(ctx, city)]
+    if not figures and not query.concepts:  # a figure any clause states about what is named ("产业协同创新联合体")
+        figures = [f for city in cities if city and (f := topic_figure(ctx, city, min_cover=0.8)) is not None]
     if not figures:
         near = nearest_record(ctx)
         if near is None:

@@ -6,7 +6,8 @@ import re
 from assistant.evidence import Span
 
 # A figure: a number that is not a bare year ("2025年"): "3.3%", "1000家", "2－3家", "10~20个".
-FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?!\d)(?!\s*年)")
+# A year range ("2020－2022年") states no figure either.
+FIGURE = re.compile(r"(?<![\d.])(?<!20\d\d[－—\-~～])\d+(?:\.\d+)?(?!\d)(?!\s*年)(?!\s*[－—\-~～]\s*20\d\d)")
 # Pieces of a sentence that a window may start or end at (not "、": it joins the members of a list).
 _PIECE_END = re.compile(r"[，,；;。！？!?：:]")
 _LEADING_YEAR = re.compile(r"^(到|至|截至|截止)?\s*20\d\d\s*年(底|末)?")
