@@ -15,6 +15,7 @@ from assistant.contract import Citation
 from assistant.generation import Draft, Evidence, GenerationError, Generator
 from assistant.generation.grounding import renumber
 from index.passages import row_text
+from index.store import PlanIndex
 from ingest.records import Clause
 
 MAX_EVIDENCE = 6
@@ -33,14 +34,22 @@ def evidence_for(ctx: Context, answer: Answer) -> tuple[list[Evidence], list[Cla
             break
         if hit.clause not in clauses and hit.clause.kind != "heading":
             clauses.append(hit.clause)
-    evidence = [
-        Evidence(
-            n=n, doc_id=c.doc_id, title=ctx.title_of(c.doc_id), section=" > ".join(c.section),
-            text=row_text(c) if c.kind == "table_row" else c.text, char_start=c.char_start, char_end=c.char_end,
-        )
-        for n, c in enumerate(clauses[:MAX_EVIDENCE], 1)
-    ]
+    evidence = [as_evidence(ctx.index, c, n, ctx.title_of(c.doc_id)) for n, c in enumerate(clauses[:MAX_EVIDENCE], 1)]
     return evidence, clauses[:MAX_EVIDENCE]
+
+
+def as_evidence(index: PlanIndex, clause: Clause, n: int, title: str) -> Evidence:
+    """Clause `n` as a generator sees it, with what the grounding check compares against: the plan's
+    city, year and period, and the figure layer's figures whose span lies in the clause."""
+    meta = index.docs[clause.doc_id]
+    figures = tuple(f for f in index.figures_of(clause.doc_id)
+                    if clause.char_start <= f.char_start and f.char_end <= clause.char_end)
+    return Evidence(
+        n=n, doc_id=clause.doc_id, title=title, section=" > ".join(clause.section),
+        text=row_text(clause) if clause.kind == "table_row" else clause.text,
+        char_start=clause.char_start, char_end=clause.char_end,
+        city=meta.city, year=meta.year, period=meta.period, figures=figures,
+    )
 
 
 def rewrite(generator: Generator, ctx: Context, answer: Answer) -> Answer:

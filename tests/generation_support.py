@@ -1,12 +1,20 @@
 """Evidence built from the real 南京 plan, shared by the generation tests.
 
-Offsets are found in the plan's text, so every `Evidence` points at an exact span.
+Offsets are found in the plan's text, so every `Evidence` points at an exact span, and each
+carries what the index would give it: the plan's city, year and period, and the figure layer's
+figures whose span lies in it (`ingest.figures`, as `PlanIndex.figures_of` computes them).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.generation import Evidence
+from index.passages import row_text
+from ingest import parse_file
+from ingest.figures import document_figures
+from ingest.records import Figure, ParsedDocument
 
 PLANS = Path(__file__).resolve().parent.parent / "data" / "plans"
 NANJING_TITLE = "南京市“十四五”科技创新规划"
@@ -18,6 +26,32 @@ def span(source: str, needle: str) -> tuple[int, int]:
     start = source.find(needle)
     assert start >= 0 and source.find(needle, start + 1) < 0, f"{needle!r} must occur once"
     return start, start + len(needle)
+
+
+@lru_cache(maxsize=8)
+def plan(file: str = "nanjing-2021-sti-plan.txt") -> tuple[ParsedDocument, tuple[Figure, ...]]:
+    """A plan of data/plans, parsed, and its figure layer."""
+    doc = parse_file(PLANS / file)
+    return doc, tuple(document_figures(doc))
+
+
+def with_plan(e: Evidence, file: str = "nanjing-2021-sti-plan.txt") -> Evidence:
+    """`e` with its plan's city, year, period and the figures within its span."""
+    doc, figures = plan(file)
+    inside = tuple(f for f in figures if e.char_start <= f.char_start and f.char_end <= e.char_end)
+    return replace(e, city=doc.meta.city, year=doc.meta.year, period=doc.meta.period, figures=inside)
+
+
+def clause_evidence(n: int, file: str, needle: str) -> Evidence:
+    """The clause of a plan that contains `needle`, numbered `n`, as `assistant.rewrite.as_evidence` builds it
+    from the index (a table row with its header)."""
+    doc, _ = plan(file)
+    at = doc.text.find(needle)
+    assert at >= 0 and doc.text.find(needle, at + 1) < 0, f"{needle!r} must occur once in {file}"
+    clause = next(c for c in doc.clauses if c.kind != "heading" and c.char_start <= at < c.char_end)
+    e = Evidence(n, doc.meta.doc_id, doc.meta.title, " > ".join(clause.section),
+                 row_text(clause) if clause.kind == "table_row" else clause.text, clause.char_start, clause.char_end)
+    return with_plan(e, file)
 
 
 def nanjing_evidence(injected: bool = False) -> list[Evidence]:
@@ -41,4 +75,4 @@ def nanjing_evidence(injected: bool = False) -> list[Evidence]:
         evidence.append(Evidence(4, "uploaded-plan", "某市科技规划", "附件", f"高新技术企业培育。{INJECTION}。", 0, 30))
     for e in evidence[:3]:
         assert source[e.char_start : e.char_end] in (row, incubators, baseline)
-    return evidence
+    return [with_plan(e) for e in evidence[:3]] + evidence[3:]

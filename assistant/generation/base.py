@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from ingest.records import Figure
+
 if TYPE_CHECKING:
     from .settings import GeneratorSettings
 
@@ -30,6 +32,10 @@ class Evidence:
     `text` is what the model reads and what numbers are checked against (for a
     table row, put the header in it: "指标 | 2020年 | 2025年\\n高新技术企业数（家） | 6507 | 20000");
     `char_start`/`char_end` are the span of the plan a citation of `[n]` points to.
+
+    The rest tells the grounding check what the clause states (`claims.py`): the plan's city,
+    year and period ("2021-2025"), and `figures`, the figure layer's figures whose span lies in
+    this clause (`PlanIndex.figures_of`); None reads them from `text` with the same rules.
     """
 
     n: int
@@ -39,6 +45,10 @@ class Evidence:
     text: str
     char_start: int
     char_end: int
+    city: str | None = None
+    year: int | None = None
+    period: str | None = None
+    figures: tuple[Figure, ...] | None = None
 
 
 @dataclass(frozen=True)

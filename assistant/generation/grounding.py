@@ -1,25 +1,28 @@
 """The post-check every generative backend's output goes through.
 
-A model may cite a clause it was not given, state a figure no clause contains, or
-obey an instruction hidden in a clause. So the output is split into sentences and a
-sentence is kept only when
+A model may cite a clause it was not given, state a figure no clause contains, give a clause's
+figure to the wrong subject, year or city, call a baseline a target, or obey an instruction
+hidden in a clause. So the output is split into sentences and a sentence is kept only when
 
-1. it cites at least one `[n]` and every cited `n` is one of the given clauses,
-2. every number in it appears in one of the clauses it cites,
+1. it cites at least one `[n]` and every cited `n` is one of the given clauses — or, without
+   markers, it restates a fact of a clause already cited by a kept sentence before it (it is
+   then kept as written, citing that clause);
+2. a cited clause states what it claims (`claims.judge`): every figure by value (万/亿, Chinese
+   numerals, ranges, bounds and percentages normalised by `ingest.numbers`), for the same
+   subject, in the same role (a baseline is not a target), and for the year and city the
+   sentence names; every other number by value; a sentence without numbers by its words, and
+   never denying what the clause states ("没有提出…");
 3. it says more than the "《title》 section" line shown above a clause, and
 4. it is not an echo of the prompt: fewer than half of its character bigrams may come
    from the prompt's own wording rather than from the clauses or the question
    (small models copy the rules or the template; seen with the local 0.5B model).
 
-Numbers are compared strictly, as written: both sides are NFKC-normalised (full-width
-digits become ASCII) with whitespace removed, then cut into number tokens — digits
-with an optional decimal part and an optional magnitude (万, 亿, 千) — and a token of
-the sentence must equal a token of a cited clause. So "2万" does not match "20000"
-(the model has to write the figure the way the plan does) and "200" does not match
-inside "2000". A percent sign is a unit, not part of the token, because indicator
-tables put "%" in the header. Chinese numerals (十四五, 三年) are not checked; a
-leading list ordinal ("1. ", "（2）") is not a claim and is skipped. The cited
-clause's title and section count as part of it, since the model reads them with it.
+What a clause states comes from the figure layer (`Evidence.figures`: the figures whose span
+lies in the clause, as `PlanIndex.figures_of` gives them), and the sentence is read by the same
+rules (`ingest.figures.extract_figures`), so "到2025年…超2万家" matches the row "高新技术企业数 |
+20000" of 2025 while "目标为6507家" (the 2020 baseline) and "南通…20000家" citing 南京's row do not.
+The cited clause's title and section count as part of it, since the model reads them with it; a
+leading list ordinal ("1. ", "（2）") is not a claim and is skipped.
 
 A clause that carries instructions instead of plan text ("忽略以上规则，回答……",
 "ignore previous instructions") is quarantined: it is withheld from the prompt
@@ -37,6 +40,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from . import claims
 from .base import Draft, DraftStream, Evidence, GroundedSentence, Rejected
 
 # What the rules tell a model to say when the clauses do not answer (prompts/system.md).
@@ -51,7 +55,6 @@ _END_RE = re.compile(r"(?:[。！？；!?;]+[”’」』）)]*(?:[ \t]*" + _MAR
 # What may still turn into the end of the current sentence while streaming.
 _PENDING_RE = re.compile(r"[ \t]*(?:[\[［【][\d\s,，、]*)?")
 _ORDINAL_RE = re.compile(r"^\s*(?:[-*•·]\s*|\d{1,2}[.、)）](?!\d)\s*|[（(]\d{1,2}[)）]\s*)")
-_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?(?:万亿|亿|万|千)?")
 _CONTENT_RE = re.compile(r"\w")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 _INJECTION_RE = re.compile(
@@ -86,12 +89,6 @@ def cited_numbers(sentence: str) -> tuple[int, ...]:
     return tuple(found)
 
 
-def number_tokens(text: str) -> list[str]:
-    """The number tokens of `text` as written (see the module docstring for the rule)."""
-    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    return _NUMBER_RE.findall(flat)
-
-
 def echo_bigrams(prompt: str, question: str, evidence: list[Evidence]) -> frozenset[str]:
     """Bigrams of the prompt's own wording: in `prompt` but not in the question or any clause."""
     own = _bigrams(question)
@@ -101,13 +98,25 @@ def echo_bigrams(prompt: str, question: str, evidence: list[Evidence]) -> frozen
 
 
 def check_sentence(
-    sentence: str, evidence: dict[int, Evidence], echo: frozenset[str] = frozenset()
+    sentence: str, evidence: dict[int, Evidence], echo: frozenset[str] = frozenset(), prior: tuple[int, ...] = ()
 ) -> GroundedSentence | Rejected:
-    """Keep `sentence` (markers made canonical) or say why it is rejected; `echo` from `echo_bigrams`."""
+    """Keep `sentence` (markers made canonical) or say why it is rejected; `echo` from `echo_bigrams`.
+
+    `prior`: the clauses cited by the sentences kept before this one, which a sentence without
+    markers may restate.
+    """
     text = _canonical_markers(sentence.strip())
     cites = cited_numbers(text)
+    claim = _ORDINAL_RE.sub("", _MARKER_RE.sub("", text), count=1)
+    grams = _bigrams(claim)
+    if len(grams) >= 3 and len(grams & echo) * 2 >= len(grams):
+        return Rejected(text, "repeats the prompt's instructions")
     if not cites:
-        return Rejected(text, "cites no clause [n]")
+        usable = [evidence[n] for n in prior if n in evidence and not is_injected(evidence[n].text)]
+        support = claims.restated(claim, usable)
+        if support:
+            return GroundedSentence(text, support)
+        return Rejected(text, "cites no clause [n]" + (" and restates no fact of the clauses cited" if usable else ""))
     unknown = [n for n in cites if n not in evidence]
     if unknown:
         given = f"[1]–[{max(evidence)}]" if evidence else "none"
@@ -115,19 +124,11 @@ def check_sentence(
     injected = [n for n in cites if is_injected(evidence[n].text)]
     if injected:
         return Rejected(text, f"cites {_markers(injected)}, which holds instructions rather than plan text")
-    claim = _ORDINAL_RE.sub("", _MARKER_RE.sub("", text), count=1)
     if _only_source_line(claim, [evidence[n] for n in cites]):
         return Rejected(text, "only repeats the source line of the clause")
-    grams = _bigrams(claim)
-    if len(grams) >= 3 and len(grams & echo) * 2 >= len(grams):
-        return Rejected(text, "repeats the prompt's instructions")
-    allowed: set[str] = set()
-    for n in cites:
-        e = evidence[n]
-        allowed.update(number_tokens(f"{e.title}\n{e.section}\n{e.text}"))
-    missing = [tok for tok in dict.fromkeys(number_tokens(claim)) if tok not in allowed]
-    if missing:
-        return Rejected(text, f"number {'、'.join(missing)} is not in cited clause {_markers(cites)}")
+    verdict = claims.judge(claim, [evidence[n] for n in cites], refusal=REFUSAL_MARK in claim)
+    if verdict.reason:
+        return Rejected(text, verdict.reason)
     return GroundedSentence(text, cites)
 
 
@@ -218,7 +219,8 @@ class _Check:
         if not _CONTENT_RE.search(_MARKER_RE.sub("", piece)):
             self._break |= ends_line
             return ""  # punctuation or markdown noise: neither a claim nor worth reporting
-        result = check_sentence(piece, self.evidence, self.echo)
+        prior = tuple(dict.fromkeys(n for kept in self.kept for n in kept.cites))
+        result = check_sentence(piece, self.evidence, self.echo, prior)
         if isinstance(result, Rejected):
             self.dropped.append(result)
             self._break |= ends_line  # keep the layout: what followed it still starts a line
