@@ -42,8 +42,8 @@ COMPOSERS: dict[str, Callable[[Context], Answer]] = {
 def structural(ctx: Context) -> Answer | None:
     """An outline, count or topic answer from the plan's structure, when the question is one and a node matches."""
     q = ctx.query
-    if q.intent in ("list", "general") or (q.intent == "target" and outline.asks_structure(q.text)
-                                           and (not q.concepts or q.quoted)):
+    if q.intent in ("list", "general") or (q.intent == "target" and (
+            (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
         return outline.compose(ctx)
     return None
 

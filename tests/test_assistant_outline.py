@@ -80,3 +80,14 @@ def test_a_topic_question_quotes_the_section_about_it(assistant, plan_text):  # 
     assert all("农业" not in c.section for c in answer.citations)  # not the section on agricultural high-tech zones
     assert any("高新技术企业" in c.quote for c in answer.citations)
     assert_exact(answer, plan_text)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("南京规划的重点任务有哪些？", "构建面向未来技术创新体系"),
+    ("句容的发展目标是什么？", "科技创新载体全面推进"),
+    ("江阴的主要目标有哪些？", "主要目标"),
+])
+def test_a_part_named_as_plans_name_it_is_answered_from_that_part(assistant, plan_text, question, expected):  # noqa: F811
+    answer = assistant.ask(question)
+    assert answer.composer == "outline" and expected in answer.text
+    assert_exact(answer, plan_text)

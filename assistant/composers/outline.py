@@ -37,6 +37,7 @@ _PLAN_PARTS = {"章", "部分", "篇", "板块", "大块", "大部分", "块"}
 # Nouns that only say what kind of answer is wanted; left out when a section title is matched.
 _ASKING_NOUNS = re.compile(r"方面|举措|措施|政策|安排|做法|工作|内容|部署|打算|有关|相关|方向|重点|主要|具体|部分|包括|包含|"
                            r"分为|分成|组成|构成|提出了?|列出|列了|都有|有|大|几|项|个|条|类|一共|总共|共有")
+_PART_NAMES = re.compile(r"(?:重点|主要|保障|发展|总体|基本)(?:任务|目标|指标|措施|举措|工程|行动|领域|方向|原则)")
 _MEASURE_NOUNS = {"举措", "措施", "政策", "安排", "做法", "支持", "扶持", "工作"}  # not 方面: "包括哪几个方面" lists parts
 _STRUCTURAL = {"章", "部分", "节", "篇", "项", "条", "个", "方面", "行动", "工程", "任务", "措施", "举措", "指标", "专栏", "类", "板块"}
 
@@ -71,8 +72,8 @@ def shape_of(text: str) -> Shape | None:
         return Shape("topic", "", None)
     if _OUTLINE.search(text) and (counted or number or re.search(r"哪[几些]", text)):
         return Shape("outline", counted, number)
-    if _TOPIC.search(text):
-        return Shape("topic", counted, number)
+    if _TOPIC.search(text) or (_PART_NAMES.search(text) and re.search(r"什么|哪些|哪几|如何|怎么", text)):
+        return Shape("topic", counted, number)  # "发展目标是什么": the part's own words
     return None
 
 
@@ -83,10 +84,17 @@ def asks_structure(text: str) -> bool:
         bool(_COUNT.search(tail)) and tail.endswith(tuple(_STRUCTURAL)))
 
 
+def names_a_part(text: str) -> bool:
+    """"发展目标是什么", "重点任务有哪些": a part of the plan by the name plans give it, not a figure."""
+    return bool(_PART_NAMES.search(text)) and not re.search(r"多少|几[家个项人件名所位]|比重|占比", text)
+
+
 def _topic_words(ctx: Context) -> str:
     """The words that name the part asked about: the topic, and any name the user quotes (“重点任务”)."""
     topic = " ".join([ctx.query.topic or ctx.query.text, *ctx.query.quoted])
-    return " ".join(p for p in (_ASKING_NOUNS.sub(" ", piece) for piece in topic.split()) if p.strip())
+    words = [p for p in (_ASKING_NOUNS.sub(" ", piece) for piece in topic.split()) if p.strip()]
+    # the names plans give their parts ("重点任务", "保障措施", "主要目标") are titles, not frame words
+    return " ".join(words + _PART_NAMES.findall(ctx.query.text))
 
 
 def _docs(ctx: Context) -> list[str]:
@@ -107,6 +115,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     for rank, hit in enumerate(ctx.hits[:5]):
         hit_rank.setdefault(hit.clause.doc_id, []).append((hit.clause.char_start, rank))
     counted = shape.counted
+    leaf_ok = names_a_part(ctx.query.text)
     best: tuple[float, Node] | None = None
     best_title = 0.0
     doc = next(iter(docs))
@@ -114,8 +123,10 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     candidates = [n for n in all_nodes(ctx.index) if n.doc_id == doc]
     for node in candidates:
         members = node.members()
-        if shape.kind in ("count", "outline") and len(members) < 2:
+        if shape.kind == "count" and len(members) < 2:
             continue
+        if shape.kind == "outline" and len(members) < 2 and not (leaf_ok and node.kind == "section" and node.body()):
+            continue  # a section without parts ("主要目标有哪些") is listed by its own sentences
         if shape.kind == "topic" and not node.body():
             continue
         title = scorer.coverage(node.name, " ".join([plan_title, *node.path])) if scorer else 0.0
@@ -167,7 +178,7 @@ def compose(ctx: Context) -> Answer | None:
     builder = AnswerBuilder(ctx.index.sources)
     title = node.name if node.kind != "series" else f"{node.name}（{len(node.children)}个）"
     members = node.members()
-    if shape.kind == "topic" and not (shape.counted or shape.number):
+    if (shape.kind == "topic" and not (shape.counted or shape.number)) or (shape.kind == "outline" and len(members) < 2):
         _topic(builder, node, ctx)
     elif shape.kind == "count":
         builder.raw(f"{title}共{len(members)}项：")
