@@ -17,7 +17,16 @@ if TYPE_CHECKING:
     from assistant.answer import Answer
     from assistant.composers.compare import NOT_SET
     from assistant.composers.eligibility import SUBJECTS as ELIGIBILITY_SUBJECTS
-    from assistant.contract import AnswerRecord, ChecklistItem, Citation, ComparisonRow, ConditionCheck, Retrieved
+    from assistant.contract import (
+        AnswerRecord,
+        ChecklistItem,
+        Citation,
+        ComparisonRow,
+        ConditionCheck,
+        DroppedSentence,
+        GenerationReport,
+        Retrieved,
+    )
     from assistant.query import concept_of
     from assistant.service import Assistant, AssistantSettings, QuestionError, clean_question
     from index.embeddings import EmbeddingModelError
@@ -35,6 +44,8 @@ _EXPORTS = {
     "AnswerRecord": ("assistant.contract", "AnswerRecord"),
     "Citation": ("assistant.contract", "Citation"),
     "Retrieved": ("assistant.contract", "Retrieved"),
+    "GenerationReport": ("assistant.contract", "GenerationReport"),  # what a generative backend kept and dropped
+    "DroppedSentence": ("assistant.contract", "DroppedSentence"),
     "ComparisonRow": ("assistant.contract", "ComparisonRow"),
     "ChecklistItem": ("assistant.contract", "ChecklistItem"),
     "ConditionCheck": ("assistant.contract", "ConditionCheck"),

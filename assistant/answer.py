@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.contract import AnswerRecord, ChecklistItem, Citation, ComparisonRow, Retrieved
+from assistant.contract import AnswerRecord, ChecklistItem, Citation, ComparisonRow, GenerationReport, Retrieved
 from assistant.evidence import Span, cite
 from assistant.query import Query
 
@@ -26,6 +26,7 @@ class Answer:
     table: list[ComparisonRow] | None = None  # comparison view: one row per city and indicator
     checklist: list[ChecklistItem] | None = None  # eligibility view: one item per measure
     nearest: list[Citation] = field(default_factory=list)  # shown with a refusal
+    generation: GenerationReport | None = None  # what a generative backend did (None: extractive)
     question_chars: int | None = None  # how much of a too-long question was used (None: all of it)
 
     def record(self, question: str, id: str | None = None) -> AnswerRecord:
@@ -35,6 +36,7 @@ class Answer:
         return AnswerRecord(
             id=id, question=question, answer=self.text, refused=self.refused,
             citations=self.citations, retrieved=self.retrieved[:10], latency_ms=round(self.latency_ms, 2),
+            generation=self.generation,
         )
 
 

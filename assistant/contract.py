@@ -29,6 +29,29 @@ class Retrieved(BaseModel):
     score: float
 
 
+class DroppedSentence(BaseModel):
+    """A sentence of a model's rewrite that the grounding check dropped, and why."""
+
+    sentence: str
+    reason: str  # e.g. "6507家 in [1] is the 2020年baseline of 高新技术企业数, not a target"
+
+
+class GenerationReport(BaseModel):
+    """What a generative backend (`PLANQA_GENERATOR=openai|local`) did with an answer.
+
+    `kept` sentences of the model's text passed the grounding check and are the answer; `fallback`
+    says none did (or the model could not be used) and the composed, extractive answer was returned
+    instead; `error` says why the model could not be used (its endpoint failed, no clause to give it).
+    """
+
+    backend: str  # "openai", "local", …
+    model: str | None = None
+    kept: int = 0
+    dropped: list[DroppedSentence] = Field(default_factory=list)
+    fallback: bool = False
+    error: str | None = None
+
+
 class AnswerRecord(BaseModel):
     """One line of `python -m assistant batch` output."""
 
@@ -39,6 +62,7 @@ class AnswerRecord(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     retrieved: list[Retrieved] = Field(default_factory=list)  # top 10
     latency_ms: float = 0.0
+    generation: GenerationReport | None = None  # None: the extractive generator answered (the default)
 
 
 class ComparisonRow(BaseModel):

@@ -1,17 +1,19 @@
 """Let a generative backend (`openai`, `local`) rewrite a composed answer, under the grounding check.
 
 The composers' answer is the fallback: the model sees the clauses that answer cites
-plus the next best retrieved ones, numbered; whatever sentence of its output cites a
-wrong clause or states a number its clause does not contain is dropped, and if none
-survives the composed answer stands. A failing endpoint also leaves the composed answer.
+plus the next best retrieved ones, numbered, each with the figure layer's figures; whatever
+sentence of its output a cited clause does not support is dropped (`generation.grounding`),
+and if none survives the composed answer stands. A failing endpoint also leaves the composed
+answer. Either way the answer's `generation` report says so (the JSON contract's `generation`).
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from assistant.answer import Answer
 from assistant.composers.context import Context
-from assistant.contract import Citation
+from assistant.contract import Citation, DroppedSentence, GenerationReport
 from assistant.generation import Draft, Evidence, GenerationError, Generator
 from assistant.generation.grounding import renumber
 from index.passages import row_text
@@ -53,17 +55,21 @@ def as_evidence(index: PlanIndex, clause: Clause, n: int, title: str) -> Evidenc
 
 
 def rewrite(generator: Generator, ctx: Context, answer: Answer) -> Answer:
-    """The generator's grounded answer, or `answer` unchanged when nothing it wrote passes."""
+    """The generator's grounded answer, or `answer`'s text when nothing it wrote passes; either way with
+    `generation` saying what happened (backend, model, sentences kept and dropped with why, fallback)."""
+    report = GenerationReport(backend=generator.name, model=getattr(generator, "model", None), fallback=True)
     evidence, clauses = evidence_for(ctx, answer)
     if not evidence:
-        return answer
+        return replace(answer, generation=report.model_copy(update={"error": "no clause to give the model"}))
     try:
         draft = generator.generate(ctx.query.text, evidence, fallback=Draft(text=answer.text, generator="extractive"))
     except GenerationError as exc:
         log.warning("generator %s failed, keeping the extractive answer: %s", generator.name, exc)
-        return answer
+        return replace(answer, generation=report.model_copy(update={"error": str(exc)}))
+    # dropped sentences keep the clause numbers the model was given
+    report.dropped = [DroppedSentence(sentence=r.text, reason=r.reason) for r in draft.dropped]
     if draft.fell_back or not draft.sentences:
-        return answer
+        return replace(answer, generation=report)
     draft, cited = renumber(draft, evidence)
     by_span = {(c.char_start, c.char_end, c.doc_id): c for c in clauses}
     citations = []
@@ -71,6 +77,6 @@ def rewrite(generator: Generator, ctx: Context, answer: Answer) -> Answer:
         clause = by_span[(e.char_start, e.char_end, e.doc_id)]
         citations.append(Citation(doc_id=clause.doc_id, section=e.section, quote=ctx.index.source(clause.doc_id)[clause.char_start:clause.char_end],
                                   char_start=clause.char_start, char_end=clause.char_end))
-    return Answer(text=draft.text, citations=citations, refused=draft.refused, retrieved=answer.retrieved,
-                  composer=f"{answer.composer}+{generator.name}", query=answer.query, table=answer.table,
-                  checklist=answer.checklist)
+    report.kept, report.fallback = len(draft.sentences), False
+    return replace(answer, text=draft.text, citations=citations, refused=draft.refused,
+                   composer=f"{answer.composer}+{generator.name}", generation=report)

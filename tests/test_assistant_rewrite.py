@@ -1,8 +1,11 @@
 """Generative rewriting of composed answers: kept only under the grounding check, else the composed answer stands."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from assistant.contract import AnswerRecord, DroppedSentence, GenerationReport
 from assistant.generation import Draft, Evidence, GenerationError, Generator
 from assistant.generation.grounding import ground
 from assistant.service import Assistant
@@ -64,3 +67,56 @@ def test_failing_backend_leaves_the_composed_answer(index):
     composed = Assistant(index).ask(QUESTION)
     answer, _ = ask(index, GenerationError("endpoint unreachable"))
     assert answer.text == composed.text and not answer.refused
+
+
+# -- the answer record says what the generator did (issue 14, item 2) ---------------------------------------
+
+def test_extractive_answers_report_no_generation(index):
+    answer = Assistant(index).ask(QUESTION)
+    assert answer.generation is None
+    assert answer.record(QUESTION).model_dump()["generation"] is None
+
+
+def test_a_kept_rewrite_reports_backend_model_and_kept_sentences(index):
+    generator = Scripted("南京市到2025年高新技术企业数达到2万家[1]。")
+    generator.model = "scripted-7b"
+    answer = Assistant(index, generator=generator).ask(QUESTION)
+    record = answer.record(QUESTION)
+    assert "2万家" in record.answer
+    assert record.generation == GenerationReport(backend="scripted", model="scripted-7b", kept=1, dropped=[],
+                                                 fallback=False)
+
+
+def test_a_partly_dropped_rewrite_lists_each_dropped_sentence_with_its_reason(index):
+    answer, _ = ask(index, "南京市到2025年高新技术企业数达到20000家[1]。高新技术企业数的目标是6507家[1]。南京会成为全球第一[1]。")
+    report = answer.record(QUESTION).generation
+    assert answer.text == "南京市到2025年高新技术企业数达到20000家[1]。"
+    assert report.kept == 1 and not report.fallback and report.model is None
+    assert [d.sentence for d in report.dropped] == ["高新技术企业数的目标是6507家[1]。", "南京会成为全球第一[1]。"]
+    assert "6507家 in [1] is the 2020年baseline of 高新技术企业数, not a target" in report.dropped[0].reason
+    assert "does not" in report.dropped[1].reason
+
+
+def test_a_rewrite_dropped_whole_reports_the_fallback(index):
+    composed = Assistant(index).ask(QUESTION)
+    answer, _ = ask(index, "南通到2025年高新技术企业数达到20000家[1]。")
+    assert answer.text == composed.text and answer.citations == composed.citations
+    report = answer.record(QUESTION).generation
+    assert report.fallback and report.kept == 0 and report.error is None
+    assert report.dropped == [DroppedSentence(sentence="南通到2025年高新技术企业数达到20000家[1]。",
+                                              reason="names 南通, but cited clause [1] is from 南京's plan")]
+
+
+def test_a_failing_backend_reports_its_error(index):
+    answer, _ = ask(index, GenerationError("cannot reach the LLM endpoint http://127.0.0.1:9/v1 (model m)"))
+    report = answer.record(QUESTION).generation
+    assert report.fallback and report.kept == 0 and not report.dropped
+    assert report.error == "cannot reach the LLM endpoint http://127.0.0.1:9/v1 (model m)"
+
+
+def test_the_report_survives_the_json_contract(index):
+    answer, _ = ask(index, "南京市到2025年高新技术企业数达到20000家[1]。南京的目标是30000家[1]。")
+    line = answer.record(QUESTION, id="q1").model_dump_json()
+    back = AnswerRecord.model_validate_json(line)
+    assert back.generation == answer.generation
+    assert json.loads(line)["generation"]["dropped"][0]["reason"].startswith("number 30000")

@@ -128,6 +128,7 @@ class Generator(ABC):
     """
 
     name: ClassVar[str]
+    model: str | None = None  # the model's name, reported with the answer (None: no model)
 
     @classmethod
     def from_settings(cls, settings: GeneratorSettings) -> Generator:

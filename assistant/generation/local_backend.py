@@ -102,6 +102,7 @@ class LocalGenerator(Generator):
                  threads: int | None = None, parts: GGUFParts = QWEN_05B, prompts: Path | None = None) -> None:
         self.cache_dir, self.max_new_tokens, self.threads = cache_dir, max_new_tokens, threads
         self.parts, self.prompts = parts, prompts
+        self.model = parts.filename.removesuffix(".gguf")
         self._model: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()  # one generation at a time: the model is not re-entrant
