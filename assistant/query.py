@@ -38,7 +38,10 @@ EXTRA_ALIASES = {"港城": "连云港", "暨阳": "江阴"}
 _COMPARE = re.compile(r"比较|对比|相比|比一比|哪个(城)?市|哪座城市|哪个城市|哪几个|各市|各地|分别|谁(更|最)?(高|低|多|少)|差距|排名|横向")
 # Comparative words that need no second city ("科技进步贡献率各市对比"); "分别" alone with one city
 # names several things of that city ("南京国家级孵化器和众创空间分别要有多少家"), not a comparison.
-_COMPARE_ALONE = re.compile(r"比较|对比|相比|哪个(城)?市|哪座城市|哪个城市|各市|各地|谁(更|最)?(高|低|多|少)|排名|横向")
+_COMPARE_ALONE = re.compile(r"比较|对比|相比|哪个(城)?市|哪座城市|哪个城市|各市|各地|谁(更|最)?(高|低|多|少)|排名|横向|"
+                            r"[两三四五六七八九十]个?城市|各(个)?城市|所有城市|全部城市|几个城市")
+# A superlative about an indicator ("谁的技术合同成交额目标最低"): with no city named, every city is compared.
+_SUPERLATIVE = re.compile(r"最(高|低|多|少|大|小|快|慢)|谁|哪(个|座|一个)?(城市|市)")
 _ELIGIBLE = re.compile(
     r"我们|我司|我公司|本公司|我单位|本单位|我是|我们是|作为一家|作为一名|我在|我有|我的企业|我方|本企业|"
     r"能(否|不能)?(享受|申请|获得|拿到)|可以(享受|申请|获得)|有什么(支持|政策|扶持|补贴|奖励)|哪些(支持|政策|扶持|补贴|奖励|优惠)|"
@@ -190,7 +193,8 @@ def find_cities(text: str, known: Iterable[str]) -> tuple[tuple[str, ...], tuple
 
 def classify(text: str, n_cities: int, concepts: tuple[str, ...], profile: bool = False) -> Intent:
     """The composer to use; comparison wins when several cities or comparative words appear."""
-    if n_cities >= 2 or (n_cities == 0 and (_COMPARE_ALONE.search(text) or (_COMPARE.search(text) and concepts))):
+    if n_cities >= 2 or (n_cities == 0 and (_COMPARE_ALONE.search(text) or (
+            (_COMPARE.search(text) or _SUPERLATIVE.search(text)) and concepts))):
         return "compare"
     if _TASK.search(text):
         return "task"

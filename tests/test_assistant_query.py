@@ -171,3 +171,9 @@ def test_a_followup_naming_several_cities_keeps_them_all():
     assert r.followup and set(r.cities) == {"南京市", "连云港市"} and r.intent == "compare"
     r = q("那南京呢？", [q("南通和句容的高企目标各是多少？")])
     assert r.cities == ("南京市",)
+
+
+@pytest.mark.parametrize("text", ["谁的技术合同成交额目标最低？", "五个城市中高企目标哪个最多？", "高企目标最多的是哪里？"])
+def test_a_superlative_about_an_indicator_compares_every_city(text):
+    r = q(text)
+    assert r.intent == "compare" and not r.cities and r.concepts

@@ -104,7 +104,7 @@ def cell(f: Figure, period: str | None, plan_period: str | None = None) -> str:
     """A row's value as written, with unit and year ("2025年20000家"), or the sentence's words."""
     r = f.record
     if r is None:  # a sentence: as written, and the plan's period when it names no year ("2020-2022年规划")
-        text = " ".join(f.span.text.split()).rstrip("，,；;、")
+        text = " ".join(f.span.text.split()).rstrip("，,；;、。")
         period_text = plan_period or ""
         return text if re.search(r"20\d\d", text) or not period_text else f"{text}（{period_text}年规划）"
     if period == "past" and r.baseline and r.baseline.value_text:
