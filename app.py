@@ -1,52 +1,48 @@
-"""PlanQA web app: `python app.py` (or `make run`) serves the assistant on http://127.0.0.1:7860.
+"""PlanQA: `python app.py` (or `make run`) serves everything on one port, http://127.0.0.1:7860 by default.
 
-The page has four tabs — 问答 (chat with cited clauses), 城市对比, 资格自查 and 规划库 — and
-the Gradio API exposes `/ask`, returning the JSON answer contract, for scripts using
-`gradio_client`. On first use the index is built here, with progress in the terminal.
-Configuration: PLANQA_HOST, PLANQA_PORT, PLANQA_AUTH=user:password, PLANQA_CONCURRENCY,
-PLANQA_MAX_REQUEST_BYTES, PLANQA_ALLOWED_HOSTS (see webui/settings.py) and the index settings
-(index/settings.py). Every request passes `webui.guard.RequestGuard` first (Host allow-list,
-body size limit, lone surrogates, no server paths); Gradio's monitoring routes are off.
+One uvicorn server (`webui/server.py`) holds the Gradio page at `/` — 问答 (chat with cited
+clauses), 城市对比, 资格自查 and 规划库, and the Gradio API's `/ask` — and the program routes:
+OpenAI-compatible chat at `/v1/chat/completions`, the JSON API at `/api/…` (OpenAPI page at
+`/docs`), Dify's external knowledge API at `/retrieval` and MCP over streamable HTTP at `/mcp`.
+
+It accepts connections about a second after start: an existing index and the embedding model load
+in the background (a question asked meanwhile waits for them), and the page is mounted once they
+are loaded. On first use, when there is no index, it is built here first, with progress in the
+terminal. Configuration: PLANQA_HOST, PLANQA_PORT, PLANQA_AUTH=user:password, PLANQA_API_KEY,
+PLANQA_CONCURRENCY, PLANQA_MAX_REQUEST_BYTES, PLANQA_MAX_MESSAGE_CHARS, PLANQA_ALLOWED_HOSTS
+(see webui/settings.py) and the index settings (index/settings.py). Every request passes
+`webui.guard.RequestGuard` first (Host allow-list, body size limit, lone surrogates, no server
+paths) and the program routes require the API key when a login or key is set.
 """
 from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import gradio as gr
 from pydantic import ValidationError
-from starlette.middleware import Middleware
 
-from assistant.service import Assistant
 from index.settings import IndexSettings
-from index.store import build_index
-from index.versions import IndexUnavailableError
-from ingest import SUPPORTED_EXTENSIONS, IngestError
-from webui import handlers, render
-from webui.exports import ExportFolder
-from webui.guard import RequestGuard
-from webui.library import PlanLibrary, UploadError
+from index.versions import IndexUnavailableError, open_version
+from ingest import IngestError
+from webui import server
+from webui.api_common import Engine
 from webui.settings import ServeSettings
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from assistant.service import Assistant
+
 log = logging.getLogger("planqa.app")
-
-CSS_PATH = Path(__file__).with_name("webui") / "style.css"
-LIBRARY_POLL_S = 10  # how often an open page checks whether the library changed
-GRADIO_CACHE_S = 3600  # Gradio's copies of uploads and exports are removed after an hour
-
-THEME = gr.themes.Soft(
-    primary_hue="blue",
-    neutral_hue="slate",
-    font=["system-ui", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "sans-serif"],  # no web fonts: offline
-    font_mono=["ui-monospace", "monospace"],
-)
 
 
 def ensure_index(settings: IndexSettings | None = None) -> Assistant:
     """The assistant over the current index, built first when there is none or it cannot be used
     (first use, or an index left by an older version or another embedding model)."""
+    from assistant.service import Assistant
+    from index.store import build_index
+
     settings = settings or IndexSettings()
     try:
         assistant = Assistant.from_index(settings)
@@ -63,214 +59,29 @@ def ensure_index(settings: IndexSettings | None = None) -> Assistant:
         return Assistant.from_index(settings)
 
 
-def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings | None = None) -> gr.Blocks:
-    """The page; every event calls a handler of `webui.handlers` or the plan library."""
-    serve = serve or ServeSettings()
-    index = assistant.index
-    exports = ExportFolder()  # <temp>/planqa-exports: Gradio sends files only from the temp folder or the cwd
+def build_app(assistant: Assistant, library: Any, serve: ServeSettings) -> Any:
+    """The Gradio page (`webui.page.build_app`)."""
+    from webui.page import build_app as page
 
-    def header_html() -> str:
-        idx = assistant.index
-        cities = "、".join(idx.cities)
-        return (f'<div class="pq-header"><h1>科创规划问答 · PlanQA</h1>'
-                f"<p>已收录 {len(idx.docs)} 个地方科技创新规划（{cities}）。每个回答都引用规划原文条款，"
-                f"可在右侧查看条款所在章节与上下文。</p></div>")
-
-    def plan_choices() -> list[tuple[str, str]]:
-        return [(f"{m.title}（{m.city or doc_id}）", doc_id) for doc_id, m in sorted(assistant.index.docs.items())]
-
-    with gr.Blocks(title="PlanQA 科创规划问答", delete_cache=(GRADIO_CACHE_S, GRADIO_CACHE_S)) as demo:
-        header = gr.HTML(header_html())
-        with gr.Tabs():
-            # -- 问答 ------------------------------------------------------------------------
-            with gr.Tab("问答", id="chat"), gr.Row(equal_height=False):
-                with gr.Column(scale=7):
-                    with gr.Row():
-                        city_filter = gr.Dropdown(index.cities, multiselect=True, label="限定城市（不选则检索全部）",
-                                                  scale=1)
-                        plan_filter = gr.Dropdown(plan_choices(), multiselect=True, label="限定规划", scale=2)
-                    chatbot = gr.Chatbot(label="对话", height=480, elem_id="pq-chat", buttons=["copy"],
-                                         feedback_options=None, layout="bubble",
-                                         placeholder="请输入关于各地科技创新规划的问题，例如目标数值、重点任务、支持政策。")
-                    with gr.Row():
-                        question = gr.Textbox(placeholder="例如：南京到2025年高新技术企业要达到多少家？", show_label=False,
-                                              scale=8, elem_id="pq-question", submit_btn=False, max_lines=4)
-                        ask_btn = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="pq-ask")
-                        clear_btn = gr.Button("新对话", scale=1, min_width=80)
-                    with gr.Row(equal_height=False):
-                        gr.Examples([[q] for q in handlers.EXAMPLES_OFFICIALS], inputs=[question], label="示例 · 政府部门")
-                        gr.Examples([[q] for q in handlers.EXAMPLES_ENTERPRISES], inputs=[question],
-                                    label="示例 · 企业与机构")
-                with gr.Column(scale=5):
-                    gr.Markdown("#### 来源")
-                    sources = gr.HTML(render.NO_SOURCES, elem_id="pq-sources")
-
-            # -- 城市对比 ----------------------------------------------------------------------
-            with gr.Tab("城市对比", id="compare"):
-                choices = handlers.indicator_choices(index)
-                with gr.Row():
-                    concept = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="指标",
-                                          info="来自各规划的指标表", scale=2, elem_id="pq-concept")
-                    compare_cities = gr.CheckboxGroup(index.cities, value=index.cities, label="城市", scale=3)
-                    compare_btn = gr.Button("对比", variant="primary", scale=1, min_width=80, elem_id="pq-compare")
-                compare_note = gr.Markdown(elem_classes=["pq-note"])
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3):
-                        compare_table = gr.Dataframe(label="对比表（“引用”对应右侧条款）", interactive=False, wrap=True,
-                                                     elem_id="pq-compare-table")
-                        compare_chart = gr.BarPlot(x="城市", y="目标值", title="规划目标值", tooltip=["城市", "目标值", "规划表述"],
-                                                   sort=None, y_lim=[0, None], visible=False, height=300)
-                    with gr.Column(scale=2):
-                        gr.Markdown("#### 引用条款")
-                        compare_sources = gr.HTML(render.NO_SOURCES, elem_id="pq-compare-sources")
-
-            # -- 资格自查 ----------------------------------------------------------------------
-            with gr.Tab("资格自查", id="eligibility"), gr.Row(equal_height=False):
-                with gr.Column(scale=2):
-                    p_city = gr.Dropdown(index.cities, value=None, label="所在城市", elem_id="pq-city")
-                    p_type = gr.Dropdown(list(handlers.SUBJECT_TYPES), value="科技型中小企业", label="主体类型",
-                                         allow_custom_value=True, elem_id="pq-type")
-                    p_industry = gr.Textbox(label="所属行业", placeholder="如：生物医药、新材料、软件")
-                    p_stage = gr.Dropdown(list(handlers.STAGES), value=None, label="发展阶段", allow_custom_value=True)
-                    p_rd = gr.Radio(list(handlers.RD_LEVELS), value="无", label="已有研发机构级别")
-                    p_text = gr.Textbox(label="补充说明", lines=3,
-                                        placeholder="如：已进入高企培育库；去年研发投入占营收6%；想引进外籍专家")
-                    check_btn = gr.Button("开始自查", variant="primary", elem_id="pq-check")
-                with gr.Column(scale=3):
-                    checklist = gr.Markdown("填写左侧信息后点击“开始自查”，这里列出可能适用的支持措施、条件是否满足和需准备的材料。",
-                                            elem_id="pq-checklist")
-                    export = gr.File(label="导出 Markdown", interactive=False, elem_id="pq-export")
-                    with gr.Accordion("引用条款", open=False):
-                        check_sources = gr.HTML(render.NO_SOURCES)
-
-            # -- 规划库 ------------------------------------------------------------------------
-            with gr.Tab("规划库", id="plans"):
-                plans = gr.Dataframe(render.plans_table(index, library.uploaded()), label="已索引的规划",
-                                     interactive=False, wrap=True, elem_id="pq-plans",
-                                     column_widths=["8%", "24%", "9%", "15%", "13%", "9%", "6%", "6%", "10%"])
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3):
-                        outline_pick = gr.Dropdown(plan_choices(), value=next(iter(sorted(index.docs)), None), label="查看目录")
-                        outline = gr.Markdown(render.outline_markdown(index, next(iter(sorted(index.docs)), None)),
-                                              max_height=420, elem_id="pq-outline")
-                    with gr.Column(scale=2):
-                        upload = gr.File(label=f"上传规划（txt / md / docx / pdf / html，不超过 {serve.max_upload_mb:.0f} MB）",
-                                         file_types=list(SUPPORTED_EXTENSIONS), type="filepath", elem_id="pq-upload")
-                        upload_btn = gr.Button("加入并重建索引", variant="primary", elem_id="pq-upload-btn")
-                        removable = gr.Dropdown(library.uploaded(), value=None, label="已上传的规划（内置规划不可删除）",
-                                                elem_id="pq-removable")
-                        remove_btn = gr.Button("删除所选规划并重建索引", variant="stop", elem_id="pq-remove-btn")
-                        library_status = gr.Markdown(elem_id="pq-library-status")
-
-        # -- events ----------------------------------------------------------------------------
-        def on_ask(q: str, history: list, cities: list, doc_ids: list):
-            turn = handlers.chat(assistant, q, history, cities, doc_ids)
-            return turn.history, turn.sources, turn.question_box
-
-        ask_inputs = [question, chatbot, city_filter, plan_filter]
-        ask_outputs = [chatbot, sources, question]
-        ask_btn.click(on_ask, ask_inputs, ask_outputs, api_visibility="private")
-        question.submit(on_ask, ask_inputs, ask_outputs, api_visibility="private")
-        clear_btn.click(lambda: ([], render.NO_SOURCES, ""), None, [chatbot, sources, question],
-                        api_visibility="private")
-
-        def on_compare(c: str, cities: list):
-            result = handlers.compare(assistant, c, cities)
-            chart = gr.BarPlot(value=result.chart, visible=result.chart is not None)
-            return result.note, result.table, chart, result.sources
-
-        compare_outputs = [compare_note, compare_table, compare_chart, compare_sources]
-        compare_btn.click(on_compare, [concept, compare_cities], compare_outputs, api_visibility="private")
-        concept.input(on_compare, [concept, compare_cities], compare_outputs, api_visibility="private")
-
-        def on_check(city, kind, industry, stage, rd, text, request: gr.Request):
-            profile = {"city": city, "type": kind, "industry": industry, "stage": stage, "rd_level": rd, "text": text}
-            result = handlers.eligibility(assistant, profile, exports, session=request.session_hash)
-            return result.markdown, result.export_path, result.sources
-
-        check_btn.click(on_check, [p_city, p_type, p_industry, p_stage, p_rd, p_text], [checklist, export, check_sources],
-                        api_visibility="private")
-        outline_pick.change(lambda d: render.outline_markdown(assistant.index, d), outline_pick, outline,
-                            api_visibility="private")
-
-        refreshed = [header, plans, outline_pick, removable, city_filter, plan_filter, concept, compare_cities, p_city]
-
-        def refresh() -> tuple[Any, ...]:
-            idx = assistant.index
-            return (
-                header_html(), render.plans_table(idx, library.uploaded()), gr.Dropdown(choices=plan_choices()),
-                gr.Dropdown(choices=library.uploaded(), value=None), gr.Dropdown(choices=idx.cities),
-                gr.Dropdown(choices=plan_choices()), gr.Dropdown(choices=handlers.indicator_choices(idx)),
-                gr.CheckboxGroup(choices=idx.cities), gr.Dropdown(choices=idx.cities),
-            )
-
-        def library_version() -> str:
-            """Changes whenever a plan is added or removed (by this page, another page or another process)."""
-            return f"{assistant.index.version}|{'/'.join(library.uploaded())}"
-
-        # Every page sees the current library: on load (a reloaded page or a second tab), and, while it is
-        # open, within LIBRARY_POLL_S of a change made elsewhere. Without this a page kept the choices it
-        # was built with, and removing a plan uploaded later failed with "not in the list of choices".
-        def on_load() -> tuple[Any, ...]:
-            return (library_version(), *refresh())
-
-        def on_tick(seen: str) -> tuple[Any, ...]:
-            now = library_version()
-            if now == seen:
-                return tuple(gr.skip() for _ in range(len(refreshed) + 1))
-            return (now, *refresh())
-
-        seen = gr.State("")
-        poll = gr.Timer(LIBRARY_POLL_S)
-        demo.load(on_load, None, [seen, *refreshed], api_visibility="private", api_name="page_load", queue=False)
-        poll.tick(on_tick, seen, [seen, *refreshed], api_visibility="private", api_name="library_poll",
-                  queue=False, show_progress="hidden")
-
-        def who(request: gr.Request | None) -> str:
-            """The client for the change log: its address, and the login name when there is one."""
-            if request is None:
-                return "-"
-            host = request.client.host if request.client else "-"
-            return f"{host} ({request.username})" if request.username else host
-
-        # Gradio finds the progress tracker by this default value (its documented idiom).
-        def on_upload(path: str | None, request: gr.Request, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
-            if not path:
-                return ("请先选择一个规划文件。", None, library_version(), *refresh())
-            progress(0, desc="校验文件")
-            try:
-                change = library.add(path, client=who(request))
-            except UploadError as exc:
-                return (f"**未加入**：{exc}", None, library_version(), *refresh())
-            return (f"**{change.message}**", None, library_version(), *refresh())
-
-        def on_remove(name: str | None, request: gr.Request, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
-            if not name:
-                return ("请先选择要删除的上传规划。", library_version(), *refresh())
-            progress(0, desc="删除并重建索引")
-            try:
-                change = library.remove(name, client=who(request))
-            except UploadError as exc:
-                return (f"**未删除**：{exc}", library_version(), *refresh())
-            return (f"**{change.message}**", library_version(), *refresh())
-
-        upload_btn.click(on_upload, upload, [library_status, upload, seen, *refreshed], concurrency_limit=1,
-                         concurrency_id="library", api_visibility="private")
-        remove_btn.click(on_remove, removable, [library_status, seen, *refreshed], concurrency_limit=1,
-                         concurrency_id="library", api_visibility="private")
-
-        def ask(question: str, cities: list[str] | None = None, plans: list[str] | None = None) -> dict:
-            """Answer one question; returns the JSON contract (answer, refused, citations, retrieved, latency_ms)."""
-            return handlers.ask_record(assistant, question, cities, plans)
-
-        gr.api(ask, api_name="ask")
-    demo.queue(default_concurrency_limit=serve.concurrency, max_size=serve.max_queue)
-    return demo
+    return page(assistant, library, serve)
 
 
-def guard(serve: ServeSettings) -> Middleware:
-    """The request checks every route gets before Gradio (see webui/guard.py)."""
-    return Middleware(RequestGuard, max_body=serve.max_request_bytes, allowed_hosts=serve.host_allow_list())
+def start_engine(settings: IndexSettings, serve: ServeSettings) -> Engine:
+    """The assistant: loading in the background when an index exists, else built now (first use)."""
+    try:
+        open_version(settings.index_dir, verify=False)  # only the manifest: is there an index to load?
+    except IndexUnavailableError:
+        return Engine.ready_with(ensure_index(settings))
+    return Engine(lambda: ensure_index(settings), wait_s=serve.startup_wait_s)
+
+
+def make_server(serve: ServeSettings, engine: Engine, index_settings: IndexSettings) -> FastAPI:
+    def page(app: FastAPI, assistant: Assistant) -> None:
+        from webui.page import mount_page
+
+        mount_page(app, assistant, index_settings, serve, build=build_app)
+
+    return server.create_app(serve, engine, page)
 
 
 def main() -> int:
@@ -284,24 +95,20 @@ def main() -> int:
         return 2
     index_settings = IndexSettings()
     try:
-        assistant = ensure_index(index_settings)
+        engine = start_engine(index_settings, serve)
     except (IndexUnavailableError, IngestError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    library = PlanLibrary(index_settings, serve.max_upload_bytes, current_docs=lambda: assistant.index.docs,
-                          current_sources=lambda: assistant.index.sources)
     warning = serve.exposure_warning()
     if warning:
         log.warning(warning)
-    demo = build_app(assistant, library, serve)
-    log.info("PlanQA on http://%s:%d", serve.host, serve.port)
-    demo.launch(
-        server_name=serve.host, server_port=serve.port, auth=serve.credentials,
-        auth_message="PlanQA 需要登录" if serve.credentials else None,
-        max_file_size=serve.max_upload_bytes, show_error=False, footer_links=["api"],
-        theme=THEME, css_paths=[CSS_PATH], enable_monitoring=False,  # /monitoring/summary would be public
-        app_kwargs={"middleware": [guard(serve)]},
-    )
+    if serve.credentials is not None and serve.api_key is None:
+        log.warning("PLANQA_AUTH is set without PLANQA_API_KEY: programs authenticate with HTTP Basic "
+                    "(the same user:password); set PLANQA_API_KEY for `Authorization: Bearer`.")
+    app = make_server(serve, engine, index_settings)
+    log.info("PlanQA on http://%s:%d (page /, OpenAI /v1, JSON /api, OpenAPI /docs, Dify /retrieval, MCP /mcp)",
+             serve.host, serve.port)
+    server.run(app, serve)
     return 0
 
 

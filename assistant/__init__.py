@@ -19,16 +19,34 @@ if TYPE_CHECKING:
     from assistant.composers.eligibility import SUBJECTS as ELIGIBILITY_SUBJECTS
     from assistant.contract import (
         AnswerRecord,
+        ApiAnswer,
         ChecklistItem,
         Citation,
+        ComparisonResult,
         ComparisonRow,
         ConditionCheck,
         DroppedSentence,
+        EligibilityResult,
         GenerationReport,
+        PlanInfo,
+        Profile,
         Retrieved,
+        SearchHit,
+        SourceCitation,
     )
     from assistant.query import concept_of
-    from assistant.service import Assistant, AssistantSettings, QuestionError, clean_question
+    from assistant.service import (
+        Assistant,
+        AssistantSettings,
+        QuestionError,
+        clean_question,
+    )
+    from assistant.tools import (
+        InputError,
+        Unavailable,
+        compare_question,
+        profile_question,
+    )
     from index.embeddings import EmbeddingModelError
     from index.settings import IndexSettings
     from index.store import FilterError, Filters
@@ -58,6 +76,18 @@ _EXPORTS = {
     "ELIGIBILITY_SUBJECTS": ("assistant.composers.eligibility", "SUBJECTS"),  # kinds of applicant recognised
     "NOT_SET": ("assistant.composers.compare", "NOT_SET"),  # a comparison cell whose plan sets no such target
     "concept_of": ("assistant.query", "concept_of"),  # indicator name → its concept
+    # what other programs call (the JSON API, OpenAI-compatible chat, Dify retrieval, MCP): assistant/tools.py
+    "Profile": ("assistant.contract", "Profile"),
+    "SourceCitation": ("assistant.contract", "SourceCitation"),
+    "ApiAnswer": ("assistant.contract", "ApiAnswer"),
+    "ComparisonResult": ("assistant.contract", "ComparisonResult"),
+    "EligibilityResult": ("assistant.contract", "EligibilityResult"),
+    "PlanInfo": ("assistant.contract", "PlanInfo"),
+    "SearchHit": ("assistant.contract", "SearchHit"),
+    "InputError": ("assistant.tools", "InputError"),
+    "Unavailable": ("assistant.tools", "Unavailable"),
+    "compare_question": ("assistant.tools", "compare_question"),  # indicator + cities → the comparison question
+    "profile_question": ("assistant.tools", "profile_question"),  # an applicant's profile → the eligibility question
 }
 __all__ = sorted(_EXPORTS)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Citation(BaseModel):
@@ -95,3 +95,79 @@ class ChecklistItem(BaseModel):
     conditions: list[ConditionCheck] = Field(default_factory=list)
     amount_given: bool = False  # whether the measure states an amount
     need: str | None = None  # the stated need it answers (融资, 人才 …), None for the best general matches
+
+
+# -- what programs send and get back (JSON API, OpenAI-compatible chat, Dify retrieval, MCP) --------------------
+class Profile(BaseModel):
+    """An applicant's eligibility fields; unknown fields are an error, not ignored (`assistant.tools.check_profile`
+    also checks the city and the needs against the index)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    city: str | None = Field(None, max_length=40, description="所在城市, e.g. 南京市")
+    type: str | None = Field(None, max_length=40, description="主体类型, e.g. 科技型中小企业, 高新技术企业, 高层次人才")
+    industry: str | None = Field(None, max_length=100, description="所属行业, e.g. 生物医药")
+    stage: str | None = Field(None, max_length=40, description="发展阶段: 初创期, 成长期, 成熟期, 拟上市")
+    rd_level: str | None = Field(None, max_length=20, description="已有研发机构级别: 无, 市级, 省级, 国家级")
+    needs: list[str] = Field(default_factory=list, max_length=6,
+                             description="融资, 研发平台, 人才, 税收与奖补, 载体与空间, 成果转化")
+    text: str | None = Field(None, max_length=1000, description="补充说明 (free text: what the applicant tells)")
+
+
+class SourceCitation(Citation):
+    """A citation with the plan it quotes named: what API responses carry."""
+
+    title: str
+    city: str | None = None
+
+
+class PlanInfo(BaseModel):
+    """One plan in the index."""
+
+    doc_id: str
+    title: str
+    city: str | None = None
+    issuer: str | None = None
+    doc_number: str | None = None
+    date: str | None = None
+    period: str | None = None
+    clauses: int = 0
+
+
+class SearchHit(BaseModel):
+    """One retrieved clause with the offsets a citation needs (`text == source[char_start:char_end]`)."""
+
+    doc_id: str
+    title: str
+    city: str | None = None
+    section: str
+    kind: str
+    text: str
+    char_start: int
+    char_end: int
+    score: float
+
+
+class ApiAnswer(BaseModel):
+    """The JSON contract (see AnswerRecord) with each citation's plan named, and the assistant's notice."""
+
+    id: str | None = None
+    question: str
+    answer: str
+    refused: bool
+    citations: list[SourceCitation] = Field(default_factory=list)
+    retrieved: list[Retrieved] = Field(default_factory=list)
+    latency_ms: float = 0.0
+    notice: str | None = None  # e.g. the question was truncated
+
+
+class ComparisonResult(ApiAnswer):
+    """A comparison: one row per city (`target` None: the plan sets no such target), each with its [n] marker."""
+
+    table: list[ComparisonRow] = Field(default_factory=list)
+
+
+class EligibilityResult(ApiAnswer):
+    """The support measures a profile may be eligible for, each with its conditions and where it is stated."""
+
+    checklist: list[ChecklistItem] = Field(default_factory=list)

@@ -14,7 +14,7 @@ from webui.settings import ServeSettings
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
     for name in ("PLANQA_HOST", "PLANQA_PORT", "PLANQA_AUTH", "PLANQA_CONCURRENCY", "PLANQA_MAX_UPLOAD_MB",
-                 "PLANQA_MAX_REQUEST_BYTES", "PLANQA_ALLOWED_HOSTS"):
+                 "PLANQA_MAX_REQUEST_BYTES", "PLANQA_ALLOWED_HOSTS", "PLANQA_API_KEY", "PLANQA_INDEX_DIR"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -80,33 +80,44 @@ def test_index_is_built_on_first_use(tmp_path, caplog):
     assert "800" in assistant.ask("示范市到2025年高新技术企业达到多少家？").text
 
 
-class _Launch:
-    """Stands in for the Gradio page: records how `main` launches it."""
+class _Run:
+    """Stands in for uvicorn: records what `main` would serve."""
 
     def __init__(self):
-        self.kwargs: dict = {}
+        self.app = None
+        self.serve = None
 
-    def launch(self, **kwargs):
-        self.kwargs = kwargs
+    def __call__(self, app, serve):
+        self.app, self.serve = app, serve
 
 
 def test_main_serves_with_the_settings_and_warns_when_exposed(monkeypatch, tmp_path, caplog):
     from app_support import private_index
 
-    from assistant.service import Assistant
-
     settings = private_index(tmp_path)
-    page = _Launch()
-    monkeypatch.setattr(app, "ensure_index", lambda _settings: Assistant.from_index(settings))
-    monkeypatch.setattr(app, "build_app", lambda assistant, library, serve: page)
+    run = _Run()
+    monkeypatch.setattr(app.server, "run", run)
+    monkeypatch.setenv("PLANQA_INDEX_DIR", str(settings.index_dir))
     monkeypatch.setenv("PLANQA_HOST", "0.0.0.0")
     monkeypatch.setenv("PLANQA_PORT", "8123")
     with caplog.at_level(logging.WARNING, logger="planqa.app"):
         assert app.main() == 0
     assert any("0.0.0.0:8123 without a login" in r.getMessage() for r in caplog.records)
-    k = page.kwargs
-    assert (k["server_name"], k["server_port"], k["auth"]) == ("0.0.0.0", 8123, None)
-    assert k["max_file_size"] == 20 * 1024 * 1024 and k["show_error"] is False
+    assert (run.serve.host, run.serve.port, run.serve.credentials) == ("0.0.0.0", 8123, None)
+    assert not run.app.state.engine.ready  # an existing index loads in the background, once the server runs
+
+
+def test_the_page_is_mounted_with_the_limits_and_no_monitoring(tmp_path):
+    from app_support import private_index
+    from fastapi import FastAPI
+
+    from assistant.service import Assistant
+    from webui.page import mount_page
+
+    settings = private_index(tmp_path)
+    demo = mount_page(FastAPI(), Assistant.from_index(settings), settings, ServeSettings(auth="alice:pw-123"))
+    assert demo.enable_monitoring is False and demo.show_error is False
+    assert demo.max_file_size == 20 * 1024 * 1024 and demo.auth == [("alice", "pw-123")]
 
 
 def test_main_reports_a_missing_plans_directory(monkeypatch, tmp_path, capsys):
@@ -163,19 +174,20 @@ def test_scrub_replaces_lone_surrogates_only():
     assert scrub(value) == {"q": ["\ufffd南京\U0001f680", ("\ufffd",)], "n": 3}
 
 
-def test_main_turns_monitoring_off_and_guards_every_request(monkeypatch, tmp_path):
+def test_main_guards_every_request(monkeypatch, tmp_path):
     from app_support import private_index
 
-    from assistant.service import Assistant
+    from webui.api_common import ProgramAuth
     from webui.guard import RequestGuard
 
     settings = private_index(tmp_path)
-    page = _Launch()
-    monkeypatch.setattr(app, "ensure_index", lambda _settings: Assistant.from_index(settings))
-    monkeypatch.setattr(app, "build_app", lambda assistant, library, serve: page)
+    run = _Run()
+    monkeypatch.setattr(app.server, "run", run)
+    monkeypatch.setenv("PLANQA_INDEX_DIR", str(settings.index_dir))
     monkeypatch.setenv("PLANQA_MAX_REQUEST_BYTES", "65536")
     assert app.main() == 0
-    assert page.kwargs["enable_monitoring"] is False
-    [middleware] = page.kwargs["app_kwargs"]["middleware"]
-    assert middleware.cls is RequestGuard
-    assert middleware.kwargs["max_body"] == 65536 and "localhost" in middleware.kwargs["allowed_hosts"]
+    by_class = {m.cls: m.kwargs for m in run.app.user_middleware}
+    guard = by_class[RequestGuard]
+    assert guard["max_body"] == 65536 and "localhost" in guard["allowed_hosts"]
+    assert run.app.user_middleware[0].cls is RequestGuard  # outermost: before the key check and every route
+    assert by_class[ProgramAuth]["api_key"] is None and by_class[ProgramAuth]["login"] is None

@@ -24,7 +24,9 @@ from assistant import (
     IndexUnavailableError,
     QuestionError,
     clean_question,
+    compare_question,
     concept_of,
+    profile_question,
 )
 from webui import render
 from webui.exports import ExportFolder
@@ -33,7 +35,6 @@ from webui.guard import scrub
 EXPECTED_ERRORS = (QuestionError, FilterError, IndexUnavailableError)
 
 SUBJECT_TYPES = tuple(ELIGIBILITY_SUBJECTS)  # the kinds of applicant the eligibility composer recognises
-PEOPLE = ("高层次人才", "外籍人才")  # asked about in the first person singular
 STAGES = ("初创期", "成长期", "成熟期", "拟上市")
 RD_LEVELS = ("无", "市级", "省级", "国家级")
 
@@ -159,11 +160,6 @@ def indicator_choices(index: Any) -> list[tuple[str, str]]:
     return [(f"{concept}（{len(where)}个城市）", concept) for concept, where in ranked]
 
 
-def compare_question(concept: str, cities: Sequence[str]) -> str:
-    """The comparison question the assistant answers for the 城市对比 tab."""
-    return f"{'、'.join(cities)}的{concept}目标对比"
-
-
 @dataclass
 class Comparison:
     table: pd.DataFrame
@@ -197,27 +193,6 @@ def compare(assistant: Assistant, concept: str | None, cities: Sequence[str] | N
 
 
 # -- 资格自查 ---------------------------------------------------------------------------------
-def profile_question(profile: dict[str, Any]) -> str:
-    """The eligibility question for a profile, in the words an applicant would use."""
-    subject = profile.get("type") or "科技型企业"
-    city = profile.get("city") or ""
-    if subject in PEOPLE:
-        head = f"我是一名{subject}" + (f"，在{city}工作" if city else "")
-    else:
-        head = f"我们是{city + '的' if city else ''}一家{subject}"
-    extras = []
-    if profile.get("industry"):
-        extras.append(f"所属行业是{profile['industry']}")
-    if profile.get("stage"):
-        extras.append(f"目前处于{profile['stage']}")
-    if profile.get("rd_level") and profile["rd_level"] != "无":
-        extras.append(f"建有{profile['rd_level']}研发机构")
-    text = "，".join([head, *extras])
-    if profile.get("text"):
-        text += f"。{str(profile['text']).strip()}"
-    return text + "。可以享受哪些支持政策？"
-
-
 @dataclass
 class Eligibility:
     markdown: str

@@ -34,6 +34,14 @@ class ServeSettings(BaseSettings):
     # PLANQA_ALLOWED_HOSTS: comma-separated host names accepted in the Host header besides the loopback names and
     # PLANQA_HOST ("*": any). Enforced on loopback without a login, or whenever it is set.
     allowed_hosts: str = ""
+    # PLANQA_API_KEY: what programs send as `Authorization: Bearer …` (the JSON API, /v1, /retrieval, /mcp). Set
+    # either this or PLANQA_AUTH and every program route requires it (HTTP Basic with PLANQA_AUTH's login works too).
+    api_key: SecretStr | None = None
+    # PLANQA_MAX_MESSAGE_CHARS: the longest question or chat message the program routes take (400 beyond it; the
+    # assistant reads the first 500 characters of a question)
+    max_message_chars: int = 2000
+    # PLANQA_STARTUP_WAIT_S: how long a request made while the index is still loading waits before a 503
+    startup_wait_s: float = 120.0
 
     @field_validator("auth")
     @classmethod
@@ -43,6 +51,15 @@ class ServeSettings(BaseSettings):
         user, sep, password = value.get_secret_value().partition(":")
         if not sep or not user or not password:
             raise ValueError("PLANQA_AUTH must look like user:password (both parts non-empty)")
+        return value
+
+    @field_validator("api_key")
+    @classmethod
+    def _key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value()) < 8:
+            raise ValueError("PLANQA_API_KEY must be at least 8 characters")
         return value
 
     @field_validator("max_request_bytes")
@@ -66,6 +83,11 @@ class ServeSettings(BaseSettings):
             return None
         user, _, password = self.auth.get_secret_value().partition(":")
         return user, password
+
+    @property
+    def programs_need_auth(self) -> bool:
+        """True when the program routes require `Authorization` (PLANQA_AUTH or PLANQA_API_KEY is set)."""
+        return self.credentials is not None or self.api_key is not None
 
     @property
     def max_upload_bytes(self) -> int:

@@ -1,0 +1,276 @@
+"""What other programs call: ask, search, compare, check_eligibility, list_plans.
+
+One definition of each operation, used by the JSON API, the OpenAI-compatible chat and the Dify
+retrieval route (`webui/`), and by the MCP server (`assistant/mcp.py`), so that each speaks the same
+answers with the same checks. Every function takes the loaded `Assistant` and returns a pydantic
+model of `assistant.contract`.
+
+Input a caller can get wrong (an empty question, a city or plan the index does not have, a need
+the eligibility check does not know, a profile of the wrong shape) raises `InputError` with a
+message saying what is expected; a missing index raises `Unavailable`. Nothing else is expected.
+
+The heavy modules (the index, the embedding model) are imported inside the functions, so a server
+can import this module, and answer that it is starting, before the index is loaded.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from assistant.contract import (
+    ApiAnswer,
+    Citation,
+    ComparisonResult,
+    EligibilityResult,
+    PlanInfo,
+    Profile,
+    SearchHit,
+    SourceCitation,
+)
+
+if TYPE_CHECKING:
+    from assistant.answer import Answer
+    from assistant.service import Assistant
+    from index.store import Filters, PlanIndex
+
+PEOPLE = ("高层次人才", "外籍人才")  # subjects asked about in the first person singular
+MAX_SEARCH_K = 50
+MAX_HISTORY_TURNS = 50
+
+
+class InputError(ValueError):
+    """The request cannot be answered as given; the message says what to send instead."""
+
+
+class Unavailable(RuntimeError):
+    """There is no usable index (yet); the message says what to do."""
+
+
+def _expected() -> tuple[type[Exception], ...]:
+    from assistant.service import QuestionError
+    from index.store import FilterError
+
+    return QuestionError, FilterError
+
+
+def _unavailable() -> tuple[type[Exception], ...]:
+    from index.embeddings import EmbeddingModelError
+    from index.versions import IndexUnavailableError
+
+    return IndexUnavailableError, EmbeddingModelError
+
+
+def _names(value: Any, field: str, example: str) -> tuple[str, ...]:
+    """A list of names (one string is one name); anything else is an InputError naming the field."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value if v.strip())
+    raise InputError(f"{field} 应为名称的列表，例如 {example}。")
+
+
+def make_filters(cities: Any = None, doc_ids: Any = None) -> Filters:
+    from index.store import Filters
+
+    return Filters(cities=_names(cities, "cities", '["南京市"]'), doc_ids=_names(doc_ids, "doc_ids", '["nanjing-2021"]'))
+
+
+def check_filters(index: PlanIndex, filters: Filters) -> None:
+    """An unknown plan or city in the filters is an InputError naming the ones there are."""
+    try:
+        index.allowed(filters)
+    except _expected() as exc:
+        raise InputError(str(exc)) from None
+
+
+def check_profile(index: PlanIndex, profile: Profile | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The profile as the eligibility composer reads it (empty fields dropped), or InputError."""
+    from assistant.composers.eligibility import NEEDS
+
+    if profile is None:
+        return None
+    if not isinstance(profile, Profile):
+        if not isinstance(profile, Mapping):
+            raise InputError(f"profile 应为对象，例如 {{\"city\": \"南京市\", \"type\": \"科技型中小企业\"}}；"
+                             f"收到的是 {type(profile).__name__}。")
+        try:
+            profile = Profile.model_validate(dict(profile))
+        except ValidationError as exc:
+            raise InputError("profile 有误：" + "；".join(
+                f"{'.'.join(map(str, e['loc'])) or 'profile'}: {e['msg']}" for e in exc.errors())) from None
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in profile.model_dump().items()}
+    data = {k: v for k, v in data.items() if v}
+    city = data.get("city")
+    if city and _city_key(city) not in {_city_key(c) for c in index.cities}:
+        raise InputError(f"没有这个城市的规划：{city}（可选：{'、'.join(index.cities)}）")
+    if city:
+        data["city"] = next(c for c in index.cities if _city_key(c) == _city_key(city))
+    unknown = [n for n in data.get("needs", []) if n not in NEEDS]
+    if unknown:
+        raise InputError(f"未知的需求：{'、'.join(unknown)}（可选：{'、'.join(NEEDS)}）")
+    return data
+
+
+def _city_key(name: str) -> str:
+    return name.strip().removesuffix("市")
+
+
+def cited(index: PlanIndex, citations: Sequence[Citation]) -> list[SourceCitation]:
+    """Citations with their plan's title and city."""
+    out = []
+    for c in citations:
+        meta = index.docs.get(c.doc_id)
+        out.append(SourceCitation(**c.model_dump(), title=meta.title if meta else c.doc_id, city=meta.city if meta else None))
+    return out
+
+
+def _api_answer(kind: type[ApiAnswer], answer: Answer, index: PlanIndex, question: str, id: str | None = None,
+                **extra: Any) -> Any:
+    record = answer.record(question, id)
+    return kind(**record.model_dump(exclude={"citations"}), citations=cited(index, answer.citations),
+                notice=answer.notice, **extra)
+
+
+def _ask(assistant: Assistant, question: Any, history: Sequence[str], filters: Filters | None,
+         profile: dict | None) -> tuple[Answer, PlanIndex]:
+    index = assistant.index
+    try:
+        return assistant.ask(question, history=history, filters=filters, profile=profile), index
+    except _expected() as exc:
+        raise InputError(str(exc)) from None
+    except _unavailable() as exc:
+        raise Unavailable(str(exc)) from None
+
+
+def _history(history: Any) -> list[str]:
+    if history is None:
+        return []
+    if not (isinstance(history, (list, tuple)) and all(isinstance(t, str) for t in history)):
+        raise InputError("history 应为用户此前的问题（字符串列表，按时间先后）。")
+    return list(history)[-MAX_HISTORY_TURNS:]
+
+
+def used_question(assistant: Assistant, question: str) -> str:
+    """The question as a record echoes it: at most the part the assistant read."""
+    limit = assistant.settings.max_question_chars
+    return question if len(question) <= limit else question[:limit]
+
+
+# -- the operations ----------------------------------------------------------------------------------------------
+def ask(assistant: Assistant, question: str, history: Sequence[str] | None = None, filters: Filters | None = None,
+        profile: Profile | Mapping[str, Any] | None = None, id: str | None = None) -> tuple[ApiAnswer, Answer]:
+    """Answer one question (history: the user's earlier questions, oldest first) → (API record, the Answer)."""
+    index = _index(assistant)
+    if filters is not None:
+        check_filters(index, filters)
+    checked = check_profile(index, profile)
+    answer, index = _ask(assistant, question, _history(history), filters, checked)
+    return _api_answer(ApiAnswer, answer, index, used_question(assistant, question), id), answer
+
+
+def compare_question(concept: str, cities: Sequence[str]) -> str:
+    """The comparison question the assistant answers for an indicator across cities."""
+    return f"{'、'.join(cities)}的{concept}目标对比"
+
+
+def compare(assistant: Assistant, indicator: str, cities: Sequence[str] | None = None) -> ComparisonResult:
+    """One indicator (高新技术企业数, 研发投入强度 … or the plans' own words) across cities (all when fewer than two)."""
+    index = _index(assistant)
+    indicator = (indicator or "").strip() if isinstance(indicator, str) else ""
+    if not indicator:
+        raise InputError("indicator 为空：请给出要对比的指标，例如“高新技术企业数”。")
+    chosen = list(_names(cities, "cities", '["南京市", "南通市"]'))
+    if chosen:
+        from index.store import Filters
+
+        check_filters(index, Filters(cities=tuple(chosen)))
+        chosen = [next(c for c in index.cities if _city_key(c) == _city_key(x)) for x in chosen]
+    if len(chosen) < 2:
+        chosen = list(index.cities)
+    question = compare_question(indicator, chosen)
+    answer, index = _ask(assistant, question, (), None, None)
+    return _api_answer(ComparisonResult, answer, index, question, table=list(answer.table or []))
+
+
+def profile_question(profile: Mapping[str, Any]) -> str:
+    """The eligibility question for a profile, in the words an applicant would use."""
+    subject = profile.get("type") or "科技型企业"
+    city = profile.get("city") or ""
+    if subject in PEOPLE:
+        head = f"我是一名{subject}" + (f"，在{city}工作" if city else "")
+    else:
+        head = f"我们是{city + '的' if city else ''}一家{subject}"
+    extras = []
+    if profile.get("industry"):
+        extras.append(f"所属行业是{profile['industry']}")
+    if profile.get("stage"):
+        extras.append(f"目前处于{profile['stage']}")
+    if profile.get("rd_level") and profile["rd_level"] != "无":
+        extras.append(f"建有{profile['rd_level']}研发机构")
+    text = "，".join([head, *extras])
+    if profile.get("text"):
+        text += f"。{str(profile['text']).strip()}"
+    return text + "。可以享受哪些支持政策？"
+
+
+def check_eligibility(assistant: Assistant, profile: Profile | Mapping[str, Any]) -> EligibilityResult:
+    """The support measures `profile` may be eligible for, with conditions judged against what it tells."""
+    index = _index(assistant)
+    checked = check_profile(index, profile)
+    if not checked:
+        raise InputError("profile 为空：至少给出 city（所在城市）或 type（主体类型），例如 "
+                         '{"city": "南京市", "type": "科技型中小企业"}。')
+    question = profile_question(checked)
+    answer, index = _ask(assistant, question, (), None, checked)
+    return _api_answer(EligibilityResult, answer, index, question, checklist=list(answer.checklist or []))
+
+
+def search(assistant: Assistant, query: str, k: int = 10, filters: Filters | None = None) -> list[SearchHit]:
+    """The k best clauses for `query` (hybrid retrieval with the reranker), best first."""
+    from assistant.service import clean_question
+
+    index = _index(assistant)
+    if not isinstance(k, int) or not 1 <= k <= MAX_SEARCH_K:
+        raise InputError(f"k 应为 1 到 {MAX_SEARCH_K} 之间的整数。")
+    try:
+        text, _ = clean_question(query, assistant.settings.max_question_chars)
+    except _expected() as exc:
+        raise InputError(str(exc).replace("问题", "查询")) from None
+    if filters is not None:
+        check_filters(index, filters)
+    try:
+        hits = index.search(text, k, filters=filters, mode=assistant.settings.search_mode)  # type: ignore[arg-type]
+    except _expected() as exc:
+        raise InputError(str(exc)) from None
+    return [SearchHit(doc_id=h.clause.doc_id, title=h.meta.title, city=h.meta.city, section=" > ".join(h.clause.section),
+                      kind=h.clause.kind, text=index.source(h.clause.doc_id)[h.clause.char_start:h.clause.char_end],
+                      char_start=h.clause.char_start, char_end=h.clause.char_end, score=round(float(h.score), 6))
+            for h in hits]
+
+
+def list_plans(assistant: Assistant) -> list[PlanInfo]:
+    """The plans in the index, by doc_id."""
+    index = _index(assistant)
+    return [PlanInfo(doc_id=d, title=m.title, city=m.city, issuer=m.issuer, doc_number=m.doc_number, date=m.date,
+                     period=m.period, clauses=len(index.clause_ids_of(d)))
+            for d, m in sorted(index.docs.items())]
+
+
+def _index(assistant: Assistant) -> PlanIndex:
+    try:
+        return assistant.index
+    except _unavailable() as exc:
+        raise Unavailable(str(exc)) from None
+
+
+MARKER = re.compile(r"\[\d+\]")
+
+
+def without_markers(text: str) -> str:
+    """The answer text without its [n] citation markers (for tools that cite by other means)."""
+    return MARKER.sub("", text)
