@@ -7,7 +7,7 @@ rows, "南京在引进海外人才方面有哪些举措" quotes the measures of 
 A `Node` is a heading (with the clauses up to the next heading of its level or above), a 专栏
 box or table (its items or rows), or a *series* of boxes that share a label ("重大工程一 …",
 "重大工程二 …" → 重大工程; "专栏1 …", "专栏2 …" → 专栏). Nothing here depends on one plan's
-wording: the numbering vocabulary is the parser's (`ingest.structure`), the rest is geometry.
+wording: the numbering vocabulary is the parser's (`ingest.structure.strip_numbering`), the rest is geometry.
 """
 from __future__ import annotations
 
@@ -19,29 +19,12 @@ from typing import Literal
 from assistant.evidence import Span
 from index.store import PlanIndex
 from ingest.records import Clause
+from ingest.structure import strip_numbering
 
 NodeKind = Literal["section", "box", "table", "series"]
 
-# Numbering and markup in front of a title: "一、", "（二）", "3．", "第一章", "专栏1：", "重大工程一 ", "## ", "**".
-_NUMBERING = re.compile(
-    r"^[#*\s]*(?:第[一二三四五六七八九十百零〇\d]+[章节篇部分]\s*"
-    r"|[一二三四五六七八九十]+\s*[、．.]"
-    r"|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]"
-    r"|\d+\s*[．.、)）](?!\d)"
-    r"|表\s*\d+\s*[：:]?"
-    r"|[\u4e00-\u9fff]{0,6}专栏\s*\d*\s*[：:]?"
-    r"|重大(?:工程|项目|行动|任务)[一二三四五六七八九十\d]+"
-    r")\s*"
-)
-_TRAILING = re.compile(r"[*#\s。；;，,]+$")
 # A caption's label before its ordinal: "重大工程一 科技领军企业培育工程" → "重大工程"; "创新布局专栏3：高端装备" → "创新布局专栏".
 _SERIES_LABEL = re.compile(r"^\s*([\u4e00-\u9fff]{1,8}?)\s*[一二三四五六七八九十\d]+\s*[：:\s\u2002\u3000]")
-
-
-def strip_numbering(title: str) -> str:
-    """A heading's words without its numbering and markup: "（一）构建面向未来技术创新体系" → "构建面向未来技术创新体系"."""
-    out = _NUMBERING.sub("", title, count=1)
-    return _TRAILING.sub("", out).strip() or title.strip()
 
 
 @dataclass

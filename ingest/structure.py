@@ -50,9 +50,11 @@ _NUMBERED = {style for style, _ in _NUMBERING}
 # Headings that always sit at the top of the outline whatever came before them.
 _TOP_NAMED = re.compile(r"(前言|序言|引言|导言|总则|结语|结束语)")
 _ATTACHMENT = re.compile(rf"附\s*件\s*([{_CN}\d]*)\s*(?:[：:\s]\s*(.*))?")
-_BOX = re.compile(
-    rf"(?:[\u4e00-\u9fff]{{0,6}}专栏\s*(?:[\d{_CN}]+\s*[：:]?|[：:])|专栏\s+|重[大点](?:工程|项目|专项|行动|任务)\s*[{_CN}\d]+)\s*\S"
+# The label of a 专栏 box or a numbered 重大工程 ("专栏1：", "创新布局专栏3：", "重大工程一 "), then its title.
+_BOX_LABEL = re.compile(
+    rf"(?:[\u4e00-\u9fff]{{0,6}}专栏\s*(?:[\d{_CN}]+\s*[：:]?|[：:])|专栏\s+|重[大点](?:工程|项目|专项|行动|任务)\s*[{_CN}\d]+)\s*"
 )
+_BOX = re.compile(_BOX_LABEL.pattern + r"\S")
 _TABLE_CAPTION = re.compile(r"(?:附|续)?表\s*\d+")
 _TOC_HEAD = re.compile(r"(?:专栏|图表|附表|表格)?\s*目\s*[录次]")
 _PAGE_NO = re.compile(r"\d{1,3}")
@@ -475,6 +477,23 @@ class _Outline:
     @property
     def section(self) -> tuple[str, ...]:
         return tuple(t for _, _, t in self.stack)
+
+
+def strip_numbering(title: str) -> str:
+    """A heading's words without markdown marks, its numbering ("（一）", "3．", "第一章"), a box label
+    ("专栏1：", "重大工程一") or a table number ("表1:"): the one numbering vocabulary, used by the parser
+    and by whatever names a heading to a user."""
+    text = _MD.sub("", title.strip(), count=1).strip("*" + _SPACE)
+    label = _BOX_LABEL.match(text) or re.match(r"(?:附|续)?表\s*\d+\s*[：:]?\s*", text)
+    if label:
+        text = text[label.end():]
+    else:
+        for _, pattern in _NUMBERING:
+            m = pattern.match(text)
+            if m:
+                text = text[m.end():]
+                break
+    return text.strip(_STRIP_TITLE + "*#") or title.strip()
 
 
 def _clean_title(text: str, span: Span) -> str:

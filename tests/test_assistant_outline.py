@@ -7,12 +7,12 @@ counted correctly, and cited to its headings exactly.
 from __future__ import annotations
 
 import pytest
+from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixture)
 
 from assistant.composers.outline import shape_of
-from assistant.sections import plan_tree, strip_numbering
+from assistant.sections import plan_tree
 from assistant.service import Assistant
-
-from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixture)
+from ingest.structure import strip_numbering
 
 
 @pytest.fixture(scope="module")
