@@ -14,26 +14,25 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
+from index.tokenize import read_places, read_synonyms
+
 Intent = Literal["target", "compare", "eligibility", "list", "general", "document", "task"]
 Period = Literal["past", "target"]
 Unit = Literal["count", "money", "percent"]
 
-# Cities with a plan in the corpus are passed in at run time (from the index); these are
-# other places people ask about, so a question about them can be refused rather than
-# answered with another city's figures.
-OTHER_PLACES = (
-    "苏州", "无锡", "常州", "镇江", "扬州", "泰州", "徐州", "淮安", "盐城", "宿迁", "昆山", "张家港",
-    "常熟", "太仓", "宜兴", "溧阳", "丹阳", "扬中", "海门", "如皋", "启东", "海安", "如东", "东海",
-    "灌云", "灌南", "上海", "北京", "天津", "重庆", "杭州", "宁波", "合肥", "深圳", "广州", "武汉",
-    "成都", "西安", "青岛", "厦门", "长沙", "郑州", "济南", "福州", "沈阳", "大连", "哈尔滨",
-)
+# One city list: the corpus's cities come from the loaded plans at run time; every other name of a place —
+# places without a plan, one-character abbreviations (宁, 通, 港, 澄), other names (港城, 暨阳) — is a row of
+# the one term table (index/resources/terms.tsv, kinds `place` and `city`).
+_PLACE_ROWS = read_places()
+_CITY_ROWS = {k: s.expansions[0] for k, s in read_synonyms().items() if s.kind == "city"}
+OTHER_PLACES = _PLACE_ROWS  # a question about one of these with no plan is refused, not answered with another city's
 # Single-character abbreviations, only trusted in the company of these neighbours.
-SHORT_ALIASES = {"宁": "南京", "通": "南通", "港": "连云港", "澄": "江阴"}
+SHORT_ALIASES = {k: v for k, v in _CITY_ROWS.items() if len(k) == 1}
 _SHORT_BEFORE = set("在来赴驻沪苏锡常镇扬泰徐淮盐宿和与跟及、，,（( ") | {""}
 _SHORT_AFTER = set("市的企高科研产创有在是到要今和与、，,？?）) 地目现去每全近当各三两“\"《") | {""}
 _ENUMERATION = set("、和与及")  # "宁、通、港三市": a short name in a list of places
 _NOT_AFTER = set("过常用知讯信道报风路口区务")  # 通过, 港口 …: words, not places
-EXTRA_ALIASES = {"港城": "连云港", "暨阳": "江阴"}
+EXTRA_ALIASES = {k: v for k, v in _CITY_ROWS.items() if len(k) > 1}
 
 _COMPARE = re.compile(r"比较|对比|相比|比一比|哪个(城)?市|哪座城市|哪个城市|哪几个|各市|各地|分别|谁(更|最)?(高|低|多|少)|差距|排名|横向")
 # Comparative words that need no second city ("科技进步贡献率各市对比"); "分别" alone with one city

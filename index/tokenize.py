@@ -111,8 +111,8 @@ def _term_rows(path: Path) -> Iterator[tuple[int, str, str, tuple[str, ...], str
         if len(cols) not in (2, 3) or not cols[0] or not cols[1]:
             raise ResourceError(f"{path}:{number}: expected 'key<TAB>form1|form2[<TAB>kind]', got {line!r}")
         kind = cols[2] if len(cols) == 3 else "term"
-        if kind not in ("term", "city", "concept"):
-            raise ResourceError(f"{path}:{number}: kind must be 'term', 'city' or 'concept', got {kind!r}")
+        if kind not in ("term", "city", "concept", "place"):
+            raise ResourceError(f"{path}:{number}: kind must be 'term', 'city', 'concept' or 'place', got {kind!r}")
         yield number, line, cols[0], tuple(f.strip() for f in cols[1].split("|") if f.strip()), kind
 
 
@@ -120,7 +120,7 @@ def read_synonyms(path: Path = SYNONYMS) -> dict[str, Synonym]:
     """The `term` and `city` rows of the term table; single-character keys must be of kind `city`."""
     table: dict[str, Synonym] = {}
     for number, _, raw_key, raw_forms, kind in _term_rows(path):
-        if kind == "concept":
+        if kind in ("concept", "place"):
             continue
         key = normalize(raw_key)
         if len(key) == 1 and kind != "city":
@@ -129,6 +129,11 @@ def read_synonyms(path: Path = SYNONYMS) -> dict[str, Synonym]:
             raise ResourceError(f"{path}:{number}: duplicate key {key!r}")
         table[key] = Synonym(key, tuple(normalize(f) for f in raw_forms), kind)
     return table
+
+
+def read_places(path: Path = TERMS) -> tuple[str, ...]:
+    """The `place` rows of the term table: places people ask about, with or without a plan in the corpus."""
+    return tuple(key for _, _, key, _, kind in _term_rows(path) if kind == "place")
 
 
 def read_concepts(path: Path = TERMS) -> tuple[tuple[str, tuple[str, ...]], ...]:
