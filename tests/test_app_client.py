@@ -55,6 +55,19 @@ def test_a_filter_holds_when_the_question_names_another_city(client, cities, pla
     assert all(c["doc_id"] == "jurong-2022" for c in result["citations"])
 
 
+def test_ask_takes_the_conversation_and_a_profile(client):
+    """A follow-up through the API: the earlier questions come as `history`, an enterprise's fields as `profile`."""
+    result = client.predict("那高新技术企业呢？", None, None, ["南京到2025年科技型中小企业要达到多少家？"], None, api_name="/ask")
+    assert not result["refused"] and "20000" in result["answer"]
+    alone = client.predict("那高新技术企业呢？", api_name="/ask")
+    assert "20000" not in alone["answer"]
+    profiled = client.predict("有哪些支持？", None, None, None, {"city": "句容市", "type": "科技型中小企业", "needs": ["融资"]},
+                              api_name="/ask")
+    assert profiled["citations"] and {c["doc_id"] for c in profiled["citations"]} == {"jurong-2022"}
+    bad = client.predict("那高新技术企业呢？", None, None, "南京", None, api_name="/ask")
+    assert bad["refused"] and "history" in bad["answer"]
+
+
 def test_ask_honours_a_plan_filter(client):
     result = client.predict("有哪些科技金融产品？", None, ["jurong-2022"], api_name="/ask")
     assert result["citations"] and {c["doc_id"] for c in result["citations"]} == {"jurong-2022"}

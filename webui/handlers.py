@@ -136,12 +136,18 @@ def used_question(assistant: Assistant, question: Any) -> str:
         return question[:limit]
 
 
-def ask_record(assistant: Assistant, question: Any, cities: Any = None, doc_ids: Any = None) -> dict[str, Any]:
+def ask_record(assistant: Assistant, question: Any, cities: Any = None, doc_ids: Any = None,
+               history: Any = None, profile: Any = None) -> dict[str, Any]:
     """The JSON contract object for one question (the `/ask` API); bad input gives a refused record.
 
-    The record echoes only the question text that was used, and carries no lone surrogates."""
+    `history` is the user's earlier questions (oldest first), `profile` the eligibility fields. The record
+    echoes only the question text that was used, and carries no lone surrogates."""
     try:
-        answer = assistant.ask(question, filters=make_filters(cities, doc_ids))
+        if history is not None and not (isinstance(history, list) and all(isinstance(t, str) for t in history)):
+            raise FilterError("history（对话历史）应为此前问题的列表，例如 [\"南京到2025年科技型中小企业要达到多少家？\"]")
+        if profile is not None and not isinstance(profile, dict):
+            raise FilterError("profile（企业画像）应为对象，例如 {\"city\": \"南京市\", \"type\": \"高新技术企业\"}")
+        answer = assistant.ask(question, history=history or (), filters=make_filters(cities, doc_ids), profile=profile)
         record = answer.record(used_question(assistant, question)).model_dump()
     except EXPECTED_ERRORS as exc:
         record = AnswerRecord(question=used_question(assistant, question), answer=str(exc), refused=True).model_dump()
