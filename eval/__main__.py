@@ -17,7 +17,7 @@ from .corpus import DEFAULT_PLANS_DIR, CorpusError, load_sources
 from .dataset import DatasetError, load_dataset
 from .eligibility import add_parser as add_eligibility_parser
 from .generate import DEFAULT_OUT_DIR as DEFAULT_COVERAGE_DIR
-from .generate import SETS, GenerateError, available_sets, generate, summary, write_sets
+from .generate import SETS, GenerateError, generate, summary, write_sets
 from .gold import locate_gold
 from .other_layout import add_parser as add_other_layout_parser
 from .report import DEFAULT_OUT_DIR, build_report, render_markdown, write_report
