@@ -55,16 +55,16 @@ def test_a_filter_holds_when_the_question_names_another_city(client, cities, pla
     assert all(c["doc_id"] == "jurong-2022" for c in result["citations"])
 
 
-def test_ask_takes_the_conversation_and_a_profile(client):
+def test_ask_followup_takes_the_conversation_and_a_profile(client):
     """A follow-up through the API: the earlier questions come as `history`, an enterprise's fields as `profile`."""
-    result = client.predict("那高新技术企业呢？", None, None, ["南京到2025年科技型中小企业要达到多少家？"], None, api_name="/ask")
+    result = client.predict("那高新技术企业呢？", ["南京到2025年科技型中小企业要达到多少家？"], api_name="/ask_followup")
     assert not result["refused"] and "20000" in result["answer"]
     alone = client.predict("那高新技术企业呢？", api_name="/ask")
     assert "20000" not in alone["answer"]
-    profiled = client.predict("有哪些支持？", None, None, None, {"city": "句容市", "type": "科技型中小企业", "needs": ["融资"]},
-                              api_name="/ask")
+    profiled = client.predict("有哪些支持？", None, {"city": "句容市", "type": "科技型中小企业", "needs": ["融资"]},
+                              api_name="/ask_followup")
     assert profiled["citations"] and {c["doc_id"] for c in profiled["citations"]} == {"jurong-2022"}
-    bad = client.predict("那高新技术企业呢？", None, None, "南京", None, api_name="/ask")
+    bad = client.predict("那高新技术企业呢？", "南京", api_name="/ask_followup")
     assert bad["refused"] and "history" in bad["answer"]
 
 
@@ -83,9 +83,9 @@ def test_bad_input_gives_a_refused_record_with_the_reason(client, args, expected
     assert result["refused"] is True and expected in result["answer"] and result["citations"] == []
 
 
-def test_only_ask_is_offered_to_api_clients(client):
+def test_only_ask_and_ask_followup_are_offered_to_api_clients(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert list(endpoints) == ["/ask"]
+    assert sorted(endpoints) == ["/ask", "/ask_followup"]
 
 
 def test_login_is_required_when_auth_is_set(served):

@@ -228,13 +228,18 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
         remove_btn.click(on_remove, removable, [library_status, seen, *refreshed], concurrency_limit=1,
                          concurrency_id="library", api_visibility="private")
 
-        def ask(question: str, cities: list[str] | None = None, plans: list[str] | None = None,
-                history: list[str] | None = None, profile: dict | None = None) -> dict:
-            """Answer one question; returns the JSON contract (answer, refused, citations, retrieved, latency_ms).
-            `history`: the user's earlier questions in the conversation, oldest first; `profile`: eligibility fields."""
+        def ask(question: str, cities: list[str] | None = None, plans: list[str] | None = None) -> dict:
+            """Answer one question; returns the JSON contract (answer, refused, citations, retrieved, latency_ms)."""
+            return handlers.ask_record(assistant, question, cities, plans)
+
+        def ask_followup(question: str, history: list[str] | None = None, profile: dict | None = None,
+                         cities: list[str] | None = None, plans: list[str] | None = None) -> dict:
+            """Answer a question in a conversation: `history` is the user's earlier questions, oldest first;
+            `profile` the eligibility fields. Returns the JSON contract, like `ask` (whose three inputs stay as they were)."""
             return handlers.ask_record(assistant, question, cities, plans, history, profile)
 
         gr.api(ask, api_name="ask")
+        gr.api(ask_followup, api_name="ask_followup")
     demo.queue(default_concurrency_limit=serve.concurrency, max_size=serve.max_queue)
     return demo
 
