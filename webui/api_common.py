@@ -60,7 +60,7 @@ class Engine:
     def start(self) -> None:
         with self._lock:
             if self._thread is not None or self._ready.is_set():
-                self._run_callbacks()
+                self._later()
                 return
             self.started = time.perf_counter()
             self._thread = threading.Thread(target=self._run, name="planqa-load", daemon=True)
@@ -79,11 +79,15 @@ class Engine:
         self._run_callbacks()
 
     def when_ready(self, callback: Callable[[Any], None]) -> None:
-        """Call `callback(assistant)` once it is loaded (now, when it already is; never, when loading failed)."""
+        """Call `callback(assistant)`, on another thread, once it is loaded (never, when loading failed)."""
         with self._lock:
             self._callbacks.append(callback)
         if self._ready.is_set():
-            self._run_callbacks()
+            self._later()
+
+    def _later(self) -> None:
+        """Run the callbacks on a thread of their own: they may wait for the server's event loop (the caller's)."""
+        threading.Thread(target=self._run_callbacks, name="planqa-ready", daemon=True).start()
 
     def _run_callbacks(self) -> None:
         with self._lock:

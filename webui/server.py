@@ -84,13 +84,28 @@ PageMounter = Callable[[FastAPI, Any], None]  # (a FastAPI app to mount the page
 def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = None, mcp: bool = True) -> FastAPI:
     """The application: program routes now, the page (`page(app, assistant)`) and /mcp once the assistant is loaded."""
     ui, mcp_app = LazyApp("页面"), LazyApp("MCP")
-    stack = contextlib.AsyncExitStack()
     loop: dict[str, asyncio.AbstractEventLoop] = {}
+    held: list[asyncio.Task] = []
+    stopping: dict[str, asyncio.Event] = {}
+
+    async def hold(target: LazyApp, app: Any, context: Any, started: asyncio.Future) -> None:
+        """Enter the sub-app's lifespan, mount it, and leave the lifespan at shutdown — in this one task
+        (the MCP session manager's task group must be left by the task that entered it)."""
+        try:
+            async with context:
+                target.app = app
+                started.set_result(None)
+                await stopping["event"].wait()
+        except Exception as exc:
+            if not started.done():
+                started.set_exception(exc)
+            else:
+                log.exception("%s stopped with an error", target.what)
 
     async def activate(target: LazyApp, app: Any, context: Any) -> None:
-        if context is not None:
-            await stack.enter_async_context(context)
-        target.app = app
+        started = asyncio.get_running_loop().create_future()
+        held.append(asyncio.create_task(hold(target, app, context, started)))
+        await started
 
     def build(target: LazyApp, make: Callable[[Any], tuple[Any, Any]]) -> Callable[[Any], None]:
         """On the loading thread: make the sub-app, then enter its lifespan on the server's loop and mount it."""
@@ -128,9 +143,13 @@ def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = 
             engine.when_ready(build(ui, make_page))
         if mcp:
             engine.when_ready(build(mcp_app, make_mcp))
+        stopping["event"] = asyncio.Event()
         engine.start()
-        async with stack:
+        try:
             yield
+        finally:
+            stopping["event"].set()
+            await asyncio.gather(*held, return_exceptions=True)
 
     app = FastAPI(title="PlanQA API", version="0.1.0", lifespan=lifespan,
                   description="科创规划问答: answers about Chinese local science-and-technology innovation plans, "

@@ -1,0 +1,219 @@
+"""The program routes' reliability matrix (issue 12, item 7): what a careless or hostile client sends gets a 4xx
+with a clear message — never a 500, never a traceback. In process (`webui.server.create_app` with the real
+assistant over the session's index, the same middleware as `python app.py`), so the matrix stays fast.
+Also: a request made while the index is still loading, and the MCP server over stdio with the SDK's client.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+
+from webui.api_common import Engine
+from webui.openai_api import pieces
+from webui.server import create_app
+from webui.settings import ServeSettings
+
+NANJING = "南京到2025年高新技术企业要达到多少家？"
+
+
+@pytest.fixture(scope="module")
+def assistant(built_index):
+    from assistant import Assistant
+
+    return Assistant.from_index(built_index)
+
+
+@pytest.fixture(scope="module")
+def client(assistant):
+    app = create_app(ServeSettings(), Engine.ready_with(assistant), page=None)
+    with TestClient(app, base_url="http://127.0.0.1:7860") as c:
+        yield c
+
+
+def chat(content, **extra):
+    return {"model": "planqa", "messages": [{"role": "user", "content": content}], **extra}
+
+
+def user(*contents):
+    return [{"role": "user", "content": c} for c in contents]
+
+
+CHAT = "/v1/chat/completions"
+MATRIX = [
+    # (path, body (str: sent as is), status, words the message must hold)
+    (CHAT, "{bad json", 400, "JSON"),
+    (CHAT, "", 400, "请求体"),
+    (CHAT, "[]", 400, "JSON 对象"),
+    (CHAT, {}, 400, "缺少字段“model”"),
+    (CHAT, chat(NANJING, foo=1), 400, "未知字段“foo”"),
+    (CHAT, {"model": "planqa", "messages": []}, 400, "messages"),
+    (CHAT, {"model": "planqa", "messages": [{"role": "robot", "content": "hi"}]}, 400, "messages.0.role"),
+    (CHAT, {"model": "planqa", "messages": [{"role": "user", "content": 5}]}, 400, "messages.0.content"),
+    (CHAT, {"model": "planqa", "messages": [{"role": "user", "content": NANJING, "x": 1}]}, 400, "未知字段“messages.0.x”"),
+    (CHAT, {"model": "planqa", "messages": [*user(NANJING), {"role": "assistant", "content": "…"}]}, 400, "最后一条"),
+    (CHAT, chat("   "), 400, "问题为空"),
+    (CHAT, chat(""), 400, "问题为空"),
+    (CHAT, chat("\u200b\x00\x1b[31m"), 400, "问题"),
+    (CHAT, chat("南京" * 1500), 400, "消息过长"),
+    (CHAT, {"model": "planqa", "messages": [*user("南" * 2500, NANJING)]}, 400, "messages[0]"),
+    (CHAT, chat(NANJING, stream=True, model="gpt-4o"), 404, "planqa"),
+    (CHAT, chat(NANJING, n=2), 400, "n 只能为 1"),
+    (CHAT, chat(NANJING, tools=[{"type": "function", "function": {"name": "f"}}]), 400, "tools"),
+    (CHAT, chat(NANJING, planqa={"filters": {"cities": ["苏州市"]}}), 400, "苏州市"),
+    (CHAT, chat(NANJING, planqa={"filters": {"doc_ids": ["no-such-plan"]}}), 400, "no-such-plan"),
+    (CHAT, chat(NANJING, planqa={"filters": {"cities": "南京市"}}), 400, "planqa.filters.cities"),
+    (CHAT, chat(NANJING, planqa={"filter": {}}), 400, "未知字段“planqa.filter”"),
+    (CHAT, chat(NANJING, planqa={"profile": {"bogus": 1}}), 400, "未知字段“planqa.profile.bogus”"),
+    (CHAT, chat(NANJING, planqa={"profile": "南京的企业"}), 400, "planqa.profile"),
+    (CHAT, chat(NANJING, planqa={"profile": {"needs": ["飞行"]}}), 400, "未知的需求"),
+    (CHAT, chat(NANJING, planqa={"profile": {"city": "苏州市"}}), 400, "苏州市"),
+    (CHAT, chat(NANJING, temperature="hot"), 400, "temperature"),
+    ("/api/ask", {}, 400, "缺少字段“question”"),
+    ("/api/ask", {"question": 5}, 400, "question"),
+    ("/api/ask", {"question": NANJING, "history": "那南通呢"}, 400, "history"),
+    ("/api/ask", {"question": NANJING, "history": [1, 2]}, 400, "history.0"),
+    ("/api/ask", {"question": NANJING, "filters": {"doc_ids": ["no-such-plan"]}}, 400, "no-such-plan"),
+    ("/api/ask", {"question": NANJING, "filters": {"cities": ["火星市"]}}, 400, "火星市"),
+    ("/api/ask", {"question": NANJING, "filters": [1]}, 400, "filters"),
+    ("/api/ask", {"question": NANJING, "profile": {"type": "企业", "age": 3}}, 400, "profile.age"),
+    ("/api/ask", {"question": NANJING, "profile": {"needs": "融资"}}, 400, "profile.needs"),
+    ("/api/ask", {"question": NANJING, "profile": {"text": "长" * 1001}}, 400, "profile.text"),
+    ("/api/ask", {"question": "？？？！！"}, 400, "没有可识别的文字"),
+    ("/api/ask", '{"question": "\\ud800"}', 400, "问题"),
+    ("/api/ask", {"question": "南" * 2001}, 400, "过长"),
+    ("/api/compare", {"indicator": ""}, 400, "indicator"),
+    ("/api/compare", {"indicator": "高新技术企业数", "cities": ["苏州市", "南京市"]}, 400, "苏州市"),
+    ("/api/compare", {"indicator": "高新技术企业数", "city": ["南京市"]}, 400, "未知字段“city”"),
+    ("/api/eligibility", {}, 400, "profile"),
+    ("/api/eligibility", {"profile": {}}, 400, "profile 为空"),
+    ("/api/eligibility", {"profile": "科技型中小企业"}, 400, "profile"),
+    ("/api/eligibility", {"profile": {"city": "苏州市", "type": "科技型中小企业"}}, 400, "苏州市"),
+    ("/api/eligibility", {"profile": {"city": "南京市", "needs": ["融资", "飞行"]}}, 400, "飞行"),
+    ("/retrieval", {"knowledge_id": "planqa", "query": "科技金融"}, 400, "retrieval_setting"),
+    ("/retrieval", {"knowledge_id": "planqa", "query": "科技金融", "retrieval_setting": {"top_k": 0}}, 400, "top_k"),
+    ("/retrieval", {"knowledge_id": "planqa", "query": "科技金融",
+                    "retrieval_setting": {"top_k": 3, "score_threshold": 2}}, 400, "score_threshold"),
+    ("/retrieval", {"knowledge_id": "planqa", "query": "", "retrieval_setting": {"top_k": 3}}, 400, "查询为空"),
+    ("/retrieval", {"knowledge_id": "planqa", "query": "科技金融", "retrieval_setting": {"top_k": 3},
+                    "metadata_condition": {"conditions": [{"name": ["author"], "comparison_operator": "is",
+                                                           "value": "x"}]}}, 400, "city 或 doc_id"),
+    ("/retrieval", "{oops", 400, "JSON"),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "status", "words"), MATRIX, ids=[f"{i}:{m[0]}" for i, m in enumerate(MATRIX)])
+def test_bad_requests_get_a_clear_4xx(client, path, body, status, words):
+    content = body.encode("utf-8") if isinstance(body, str) else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    r = client.post(path, content=content, headers={"content-type": "application/json"})
+    assert r.status_code == status, r.text
+    assert "Traceback" not in r.text
+    data = r.json()
+    message = data["error_msg"] if path == "/retrieval" else data["error"]["message"]
+    assert words in message or words == (data.get("error") or {}).get("param"), message
+    if path == "/retrieval":
+        assert data["error_code"] in (400, 2001)
+
+
+@pytest.mark.parametrize(("url", "words"), [
+    ("/api/search", "q"), ("/api/search?q=", "查询为空"), ("/api/search?q=科技&k=0", "k"), ("/api/search?q=科技&k=abc", "k"),
+    ("/api/search?q=科技&city=苏州市", "苏州市"), ("/v1/models/gpt-4", "planqa"),
+])
+def test_bad_queries_get_a_clear_4xx(client, url, words):
+    r = client.get(url)
+    assert 400 <= r.status_code < 500 and "Traceback" not in r.text
+    assert words in r.json()["error"]["message"] or words == r.json()["error"]["param"]
+
+
+def test_an_oversized_body_gets_413_naming_the_limit(client):
+    body = json.dumps(chat("南京" * 200_000), ensure_ascii=False).encode("utf-8")
+    r = client.post(CHAT, content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "PLANQA_MAX_REQUEST_BYTES" in r.text
+
+
+def test_a_foreign_host_is_refused_on_loopback(client):
+    assert client.get("/v1/models", headers={"host": "evil.example"}).status_code == 400
+
+
+def test_good_requests_answer(client):
+    r = client.post(CHAT, json=chat(NANJING, planqa={"filters": {"cities": ["南京市"]}}))
+    assert r.status_code == 200 and "20000" in r.json()["choices"][0]["message"]["content"]
+    r = client.post("/api/ask", json={"question": "我们可以享受哪些支持？", "profile": {"city": "南通", "needs": ["融资"]}})
+    assert r.status_code == 200 and r.json()["citations"]
+    r = client.post("/retrieval", json={"knowledge_id": "nanjing-2021", "query": "高新技术企业",
+                                        "retrieval_setting": {"top_k": 2, "score_threshold": 0}})
+    assert r.status_code == 200 and [x["metadata"]["doc_id"] for x in r.json()["records"]] == ["nanjing-2021"] * 2
+
+
+def test_a_refusal_is_an_answer_not_an_error(client):
+    r = client.post(CHAT, json=chat("苏州到2025年高新技术企业要达到多少家？"))
+    assert r.status_code == 200 and r.json()["refused"] is True and r.json()["citations"] == []
+
+
+def test_stream_pieces_never_split_a_marker():
+    text = "南京市规划提出到2025年，高新技术企业数目标为20000家（2020年为6507家）。[1][12]另一句[3]。" + "长" * 60 + "[14]"
+    parts = pieces(text)
+    assert "".join(parts) == text and len(parts) > 3
+    assert all(p.count("[") == p.count("]") for p in parts)
+
+
+def test_a_question_asked_while_loading_waits_then_gets_503(assistant):
+    release = threading.Event()
+
+    def slow_load():
+        release.wait(30)
+        return assistant
+
+    engine = Engine(slow_load, wait_s=0.3)
+    app = create_app(ServeSettings(), engine, page=None, mcp=False)
+    with TestClient(app, base_url="http://127.0.0.1:7860") as c:
+        assert c.get("/v1/models").status_code == 200  # needs no index
+        assert c.get("/api/health").json() == {"status": "loading"}
+        r = c.post("/api/ask", json={"question": NANJING})
+        assert r.status_code == 503 and r.headers["retry-after"] and "加载" in r.json()["error"]["message"]
+        assert c.get("/", headers={"accept": "text/html"}).status_code == 503  # the page: "starting", refreshes
+        release.set()
+        engine.get(30)
+        r = c.post("/api/ask", json={"question": NANJING})
+        assert r.status_code == 200 and "20000" in r.json()["answer"]
+        assert c.get("/api/health").json()["status"] == "ready"
+
+
+def test_a_failed_load_is_a_503_with_the_reason():
+    def broken():
+        raise RuntimeError("The index at /x has no manifest: run python -m index build")
+
+    app = create_app(ServeSettings(), Engine(broken), page=None, mcp=False)
+    with TestClient(app, base_url="http://127.0.0.1:7860") as c:
+        r = c.post("/api/ask", json={"question": NANJING})
+        assert r.status_code == 503 and "python -m index build" in r.json()["error"]["message"]
+
+
+def test_mcp_over_stdio_with_the_sdk_client(built_index):
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters
+
+    params = StdioServerParameters(command=sys.executable, args=["-m", "assistant.mcp"],
+                                   env={"PLANQA_INDEX_DIR": str(built_index.index_dir), "HF_HUB_OFFLINE": "1"})
+
+    async def session():
+        async with Client(params, read_timeout_seconds=180) as client:
+            names = sorted(t.name for t in (await client.list_tools()).tools)
+            plans = await client.call_tool("list_plans", {})
+            answer = await client.call_tool("ask", {"question": NANJING, "cities": ["南京市"]})
+            eligible = await client.call_tool("check_eligibility",
+                                              {"profile": {"city": "南通市", "type": "科技型中小企业", "needs": ["融资"]}})
+            bad = await client.call_tool("check_eligibility", {"profile": {"city": "苏州市"}})
+            return names, plans, answer, eligible, bad
+
+    names, plans, answer, eligible, bad = asyncio.run(session())
+    assert names == ["ask", "check_eligibility", "compare", "list_plans", "search"]
+    assert len(plans.structured_content["result"]) == 5
+    assert "20000" in answer.structured_content["answer"] and answer.structured_content["citations"]
+    assert "20000" in answer.content[0].text  # the same JSON as text, for clients that read only text
+    assert eligible.structured_content["checklist"]
+    assert bad.is_error and "苏州市" in bad.content[0].text
