@@ -1,5 +1,8 @@
 """`python -m assistant ask "问题" [--json]` and `python -m assistant batch --in Q.jsonl --out A.jsonl`.
 
+`batch --format ragas|ragchecker [--gold D.jsonl]` also writes those frameworks' input next to A.jsonl
+(see assistant/eval_formats.py).
+
 The JSON objects follow the contract in `assistant/contract.py` (documented in eval/README.md).
 """
 from __future__ import annotations
@@ -12,6 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant import eval_formats
 from assistant.contract import AnswerRecord
 from assistant.service import Assistant, QuestionError
 from index.embeddings import EmbeddingModelError
@@ -57,6 +61,11 @@ def _main(argv: list[str] | None) -> int:
     batch = sub.add_parser("batch", help="answer a JSONL file of {id, question, history?, profile?}")
     batch.add_argument("--in", dest="inp", required=True, type=Path)
     batch.add_argument("--out", required=True, type=Path)
+    batch.add_argument("--format", action="append", default=[], choices=eval_formats.FORMATS,
+                       help="also write this evaluation framework's input next to --out (repeatable): "
+                            "ragas → OUT.ragas.jsonl, ragchecker → OUT.ragchecker.json")
+    batch.add_argument("--gold", type=Path, help="a JSONL dataset with gold answers by id (reference, gt_answer, "
+                                                 "answer or eval's answer_facts) for the --format files")
     args = parser.parse_args(argv)
 
     assistant = Assistant.from_index()
@@ -74,6 +83,14 @@ def _main(argv: list[str] | None) -> int:
     if not args.inp.is_file():
         print(f"error: no such file: {args.inp}", file=sys.stderr)
         return 2
+    gold = None
+    if args.gold is not None:
+        try:
+            gold = eval_formats.read_gold(args.gold)
+        except (OSError, eval_formats.GoldError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    records: list[AnswerRecord] = []
     args.out.parent.mkdir(parents=True, exist_ok=True)
     bad = 0
     fd, tmp = tempfile.mkstemp(dir=args.out.parent, suffix=".tmp")
@@ -105,8 +122,14 @@ def _main(argv: list[str] | None) -> int:
                       f"profile an object and filters {{\"cities\": [...], \"doc_ids\": [...]}}; skipped", file=sys.stderr)
                 bad += 1
                 continue
-            out.write(_answer(assistant, question, id, chosen, history, profile).model_dump_json() + "\n")
+            record = _answer(assistant, question, id, chosen, history, profile)
+            records.append(record)
+            out.write(record.model_dump_json() + "\n")
     os.replace(tmp, args.out)
+    index = assistant.index
+    for fmt in dict.fromkeys(args.format):
+        path = eval_formats.write(fmt, args.out, records, index.source, gold)
+        print(f"wrote {path}", file=sys.stderr)
     return 1 if bad else 0
 
 
