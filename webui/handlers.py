@@ -122,6 +122,30 @@ def chat(assistant: Assistant, question: str, history: list[dict[str, Any]] | No
     return ChatTurn(scrub(history), render.sources_html(answer, index), "", answer)
 
 
+def sources_of_message(assistant: Assistant, history: list[dict[str, Any]] | None, position: int,
+                       cities: Sequence[str] | None = None, doc_ids: Sequence[str] | None = None) -> str:
+    """The sources panel for an earlier message of the chat (clicked): its turn is asked again, with the
+    user's questions before it as the conversation, so the panel shows the clauses that answer cited."""
+    history = list(history or [])
+    if not 0 <= position < len(history):
+        return render.NO_SOURCES
+    if history[position].get("role") == "user":  # a question: the answer below it
+        position += 1
+    if position >= len(history) or history[position].get("role") != "assistant" or position == 0:
+        return render.NO_SOURCES
+    asked = [i for i in range(position) if history[i].get("role") == "user"]
+    if not asked:
+        return render.NO_SOURCES
+    earlier = [message_text(history[i].get("content")) for i in asked[:-1]]
+    try:
+        index = assistant.index
+        answer = assistant.ask(message_text(history[asked[-1]].get("content")), history=earlier,
+                               filters=make_filters(cities, doc_ids))
+    except EXPECTED_ERRORS:
+        return render.NO_SOURCES
+    return render.sources_html(answer, index)
+
+
 def used_question(assistant: Assistant, question: Any) -> str:
     """The question as the record echoes it: as given, or, when longer than the assistant reads
     (`max_question_chars`), only the part it used — never the whole of an oversized input."""

@@ -6,6 +6,7 @@ handler of `webui.handlers` or the plan library.
 """
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from ingest import SUPPORTED_EXTENSIONS
 from webui import handlers, render
 from webui.exports import ExportFolder
 from webui.library import PlanLibrary, UploadError
+from webui.openai_api import pieces
 from webui.settings import ServeSettings
 
 CSS_PATH = Path(__file__).with_name("style.css")
@@ -133,8 +135,19 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
 
         # -- events ----------------------------------------------------------------------------
         def on_ask(q: str, history: list, cities: list, doc_ids: list):
+            """The answer streams into the chat piece by piece; the final bubble and the sources come last."""
             turn = handlers.chat(assistant, q, history, cities, doc_ids)
-            return turn.history, turn.sources, turn.question_box
+            if turn.answer is not None and not turn.answer.refused and not turn.answer.notice:
+                shown = ""
+                for piece in pieces(turn.answer.text):
+                    shown += piece
+                    yield [*turn.history[:-1], {"role": "assistant", "content": html.escape(shown)}], gr.skip(), ""
+            yield turn.history, turn.sources, turn.question_box
+
+        def on_select(history: list, cities: list, doc_ids: list, evt: gr.SelectData):
+            """Clicking an earlier message brings back its sources."""
+            position = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            return handlers.sources_of_message(assistant, history, int(position), cities, doc_ids)
 
         ask_inputs = [question, chatbot, city_filter, plan_filter]
         ask_outputs = [chatbot, sources, question]
@@ -142,6 +155,7 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
         question.submit(on_ask, ask_inputs, ask_outputs, api_visibility="private")
         clear_btn.click(lambda: ([], render.NO_SOURCES, ""), None, [chatbot, sources, question],
                         api_visibility="private")
+        chatbot.select(on_select, [chatbot, city_filter, plan_filter], sources, api_visibility="private")
 
         def on_compare(c: str, cities: list):
             result = handlers.compare(assistant, c, cities)
