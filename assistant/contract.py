@@ -158,6 +158,7 @@ class ApiAnswer(BaseModel):
     citations: list[SourceCitation] = Field(default_factory=list)
     retrieved: list[Retrieved] = Field(default_factory=list)
     latency_ms: float = 0.0
+    generation: GenerationReport | None = None  # what a generative backend did (None: extractive)
     notice: str | None = None  # e.g. the question was truncated
 
 

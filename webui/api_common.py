@@ -14,12 +14,13 @@ Only light modules are imported here (no index, no model), so the server starts 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hmac
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from fastapi import Request
@@ -47,6 +48,19 @@ class Engine:
         self._thread: threading.Thread | None = None
         self._callbacks: list[Callable[[Any], None]] = []
         self._lock = threading.Lock()
+        self._slots: threading.BoundedSemaphore | None = None
+
+    def limit(self, answers_at_once: int) -> None:
+        """At most this many answers computed at once (0: no limit); the others wait their turn."""
+        self._slots = threading.BoundedSemaphore(answers_at_once) if answers_at_once > 0 else None
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        if self._slots is None:
+            yield
+            return
+        with self._slots:
+            yield
 
     @classmethod
     def ready_with(cls, assistant: Any) -> Engine:

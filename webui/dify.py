@@ -109,7 +109,8 @@ def retrieval(body: RetrievalRequest, request: Request) -> Any:
                             f"或城市（{'、'.join(index.cities)}）。", "knowledge_id")
     conditions = body.metadata_condition.conditions if body.metadata_condition else []
     depth = tools.MAX_SEARCH_K if conditions else body.retrieval_setting.top_k
-    hits = tools.search(assistant, body.query, depth, filters)
+    with request.app.state.engine.slot():
+        hits = tools.search(assistant, body.query, depth, filters)
     if conditions:
         either = body.metadata_condition.logical_operator == "or"  # type: ignore[union-attr]
         hits = [h for h in hits if (any if either else all)(_matches(h, c) for c in conditions)]

@@ -67,7 +67,10 @@ def ask(body: AskRequest, request: Request) -> Any:
     _check_length(request, "question", body.question)
     _check_length(request, "history", *body.history)
     filters = make_filters(body.filters.cities, body.filters.doc_ids) if body.filters else None
-    record, _ = tools.ask(request.app.state.engine.get(), body.question, body.history, filters, body.profile, body.id)
+    engine = request.app.state.engine
+    assistant = engine.get()
+    with engine.slot():
+        record, _ = tools.ask(assistant, body.question, body.history, filters, body.profile, body.id)
     return record
 
 
@@ -75,14 +78,20 @@ def ask(body: AskRequest, request: Request) -> Any:
 def compare(body: CompareRequest, request: Request) -> Any:
     from assistant import tools
 
-    return tools.compare(request.app.state.engine.get(), body.indicator, body.cities)
+    engine = request.app.state.engine
+    assistant = engine.get()
+    with engine.slot():
+        return tools.compare(assistant, body.indicator, body.cities)
 
 
 @router.post("/eligibility", response_model=EligibilityResult, summary="Support measures a profile may qualify for")
 def eligibility(body: EligibilityRequest, request: Request) -> Any:
     from assistant import tools
 
-    return tools.check_eligibility(request.app.state.engine.get(), body.profile)
+    engine = request.app.state.engine
+    assistant = engine.get()
+    with engine.slot():
+        return tools.check_eligibility(assistant, body.profile)
 
 
 @router.get("/plans", response_model=list[PlanInfo], summary="The plans in the index")
@@ -102,7 +111,10 @@ def search(request: Request,
 
     _check_length(request, "q", q)
     filters = make_filters(city, doc_id) if city or doc_id else None
-    return tools.search(request.app.state.engine.get(), q, k, filters)
+    engine = request.app.state.engine
+    assistant = engine.get()
+    with engine.slot():
+        return tools.search(assistant, q, k, filters)
 
 
 @router.get("/health", summary="Whether the index is loaded")

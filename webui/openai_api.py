@@ -222,8 +222,10 @@ def chat_completions(body: ChatRequest, request: Request) -> Any:
     question, history = conversation(body, serve.max_message_chars)
     options = body.planqa or PlanQAOptions()
     filters = make_filters(options.filters.cities, options.filters.doc_ids) if options.filters else None
-    assistant = request.app.state.engine.get()
-    record, _ = tools.ask(assistant, question, history, filters, options.profile)
+    engine = request.app.state.engine
+    assistant = engine.get()
+    with engine.slot():
+        record, _ = tools.ask(assistant, question, history, filters, options.profile)
     created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex[:24]}"
     if body.stream:
         return StreamingResponse(chunks(body, record, created, cid), media_type="text/event-stream",

@@ -156,6 +156,7 @@ def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = 
                               "each statement cited by the exact clause (offsets into the plan's source text). "
                               "OpenAI-compatible chat, a JSON API, Dify external knowledge retrieval and MCP (/mcp).")
     app.state.engine = engine
+    engine.limit(serve.api_concurrency)
     app.state.serve = serve
     install_error_handlers(app)
     app.include_router(openai_api.router)

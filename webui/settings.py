@@ -40,6 +40,9 @@ class ServeSettings(BaseSettings):
     # PLANQA_MAX_MESSAGE_CHARS: the longest question or chat message the program routes take (400 beyond it; the
     # assistant reads the first 500 characters of a question)
     max_message_chars: int = 2000
+    # PLANQA_API_CONCURRENCY: answers the program routes compute at once (0: as many as requests); the rest wait.
+    # Answering is CPU-bound Python: more threads at once only share the same core and each answer takes longer.
+    api_concurrency: int = 2
     # PLANQA_STARTUP_WAIT_S: how long a request made while the index is still loading waits before a 503
     startup_wait_s: float = 120.0
 
