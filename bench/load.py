@@ -1,17 +1,24 @@
-"""Load test: simulated users asking dev-set questions through the Gradio API, with the server's memory watched.
+"""Load test: simulated users asking dev-set questions through each way in, with the server's memory watched.
 
-    python -m bench.load [--users 20] [--duration 60] [--max-requests 5000] [--url http://127.0.0.1:7860]
+    python -m bench.load [--users 20] [--duration 60] [--paths gradio openai api] [--url http://127.0.0.1:7860]
 
 Without `--url` it starts `python app.py` itself on a free loopback port (the index of PLANQA_INDEX_DIR,
-`build/index` by default) and stops it at the end. Each user has its own `gradio_client.Client` and
-asks the dev questions in turn (each user from a different start) through `/ask`, one request after
-another, for `--duration` seconds or until `--max-requests` requests in all; a request that takes
-longer than `--timeout` counts as an error. After a short warm-up, the server's resident memory
-(its process and any children) is sampled every second. Memory rises at first while the server's worker
-threads and the allocator's arenas warm up (measured here: +35 MB in the first minute, then level within
-±1% over the third), so the growth that counts is over the second half of the run: the mean of the last
-10 samples against the mean of the 10 around mid-run. The run passes with no errors and that growth
-≤ 3%. Writes build/bench/load.json and prints a markdown table.
+`build/index` by default) and stops it at the end. The paths are loaded one after another against the
+same server, each for `--duration` seconds:
+
+* `gradio`: the Gradio API `/ask` through `gradio_client` (Gradio's queue, PLANQA_CONCURRENCY at once);
+* `openai`: `POST /v1/chat/completions`, non-streaming, one user message;
+* `api`: `POST /api/ask` with the question.
+
+Each user has its own client and asks the dev questions in turn (each user from a different start), one
+request after another, until the time or `--max-requests` (per path) runs out; a request that takes longer
+than `--timeout` counts as an error, and so does any answer that is not a record with `answer` and `refused`.
+After a short warm-up, the server's resident memory (its process and any children) is sampled every second.
+Memory rises at first while the server's worker threads and the allocator's arenas warm up (measured here:
++35 MB in the first minute, then level within ±1% over the third), so the growth that counts is over the
+second half of each path's run: the mean of the last 10 samples against the mean of the 10 around mid-run.
+A path passes with no errors and that growth ≤ 3%; the JSON paths' targets (issue 12: ≥ 60 answers/s,
+p95 ≤ 300 ms) are reported next to it. Writes build/bench/load.json and prints a markdown table.
 """
 from __future__ import annotations
 
@@ -20,10 +27,12 @@ import itertools
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 from gradio_client import Client
 
@@ -42,6 +51,8 @@ STARTUP_SECONDS = 240
 WARMUP_QUESTIONS = 5
 MEMORY_GROWTH_LIMIT = 0.03  # second-half RSS growth (see the module docstring)
 WINDOW = 10  # samples averaged at mid-run and at the end
+PATHS = ("gradio", "openai", "api")
+JSON_TARGET_RPS, JSON_TARGET_P95_MS = 60.0, 300.0  # issue 12, for the JSON paths
 
 
 @dataclass
@@ -76,11 +87,33 @@ def sample_memory(pid: int, stop: threading.Event, samples: list[tuple[float, fl
         stop.wait(1.0)
 
 
-def user(url: str, questions: list[str], start: int, deadline: float, budget: itertools.count, max_requests: int,
-         timeout: float, tally: Tally) -> None:
+def asker(path: str, url: str, timeout: float) -> Callable[[str], dict[str, Any]]:
+    """A function asking one question through `path` with a client of its own; returns the answer record."""
+    if path == "gradio":
+        client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        return lambda q: client.submit(q, None, None, api_name="/ask").result(timeout=timeout)
+    http = httpx.Client(base_url=url, timeout=timeout)
+    if path == "openai":
+        def chat(q: str) -> dict[str, Any]:
+            r = http.post("/v1/chat/completions", json={"model": "planqa", "messages": [{"role": "user", "content": q}]})
+            r.raise_for_status()
+            body = r.json()
+            return {"answer": body["choices"][0]["message"]["content"], "refused": body["refused"],
+                    "latency_ms": body["planqa"]["latency_ms"]}
+        return chat
+
+    def api(q: str) -> dict[str, Any]:
+        r = http.post("/api/ask", json={"question": q})
+        r.raise_for_status()
+        return r.json()
+    return api
+
+
+def user(path: str, url: str, questions: list[str], start: int, deadline: float, budget: itertools.count,
+         max_requests: int, timeout: float, tally: Tally) -> None:
     """One simulated user: asks in turn until the time or the shared request budget runs out."""
     try:
-        client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        ask = asker(path, url, timeout)
     except Exception as exc:  # noqa: BLE001 — a user that cannot even connect is an error of the run
         with tally.lock:
             tally.errors.append(f"connect: {type(exc).__name__}: {exc}")
@@ -91,7 +124,7 @@ def user(url: str, questions: list[str], start: int, deadline: float, budget: it
         question = questions[i % len(questions)]
         t = time.perf_counter()
         try:
-            record = client.submit(question, None, None, api_name="/ask").result(timeout=timeout)
+            record = ask(question)
             ms = (time.perf_counter() - t) * 1000
             if not isinstance(record, dict) or not isinstance(record.get("answer"), str) or "refused" not in record:
                 raise ValueError(f"not an answer record: {str(record)[:200]}")
@@ -105,87 +138,105 @@ def user(url: str, questions: list[str], start: int, deadline: float, budget: it
             tally.refused += bool(record["refused"])
 
 
-def run(url: str | None, users: int, duration: float, max_requests: int, timeout: float, dataset: Path) -> dict[str, Any]:
+def memory_summary(samples: list[tuple[float, float]]) -> dict[str, Any] | None:
+    if not samples:
+        return None
+    rss = [s for _, s in samples]
+    mid = len(rss) // 2
+    middle, end = rss[max(0, mid - WINDOW // 2): mid + WINDOW // 2], rss[-WINDOW:]
+    return {"first_mb": rss[0], "last_mb": rss[-1], "max_mb": max(rss), "samples": len(rss),
+            "growth_pct": round((rss[-1] - rss[0]) / rss[0] * 100, 2),
+            "second_half_growth_pct": round((sum(end) / len(end) / (sum(middle) / len(middle)) - 1) * 100, 2),
+            "series": samples}
+
+
+def load_path(path: str, url: str, pid: int | None, questions: list[str], users: int, duration: float,
+              max_requests: int, timeout: float) -> dict[str, Any]:
+    """`users` users through `path` for `duration` seconds (after a few warm-up questions)."""
+    warm = asker(path, url, timeout)
+    for q in questions[:WARMUP_QUESTIONS]:
+        warm(q)
+    tally, stop, samples = Tally(), threading.Event(), []
+    started = time.monotonic()
+    sampler = None
+    if pid is not None:
+        sampler = threading.Thread(target=sample_memory, args=(pid, stop, samples, started), daemon=True)
+        sampler.start()
+    deadline = started + duration
+    budget = itertools.count()
+    threads = [threading.Thread(target=user, daemon=True, args=(path, url, questions, n * len(questions) // users,
+                                                                  deadline, budget, max_requests, timeout, tally))
+               for n in range(users)]
+    print(f"{path}: {users} users for {duration:.0f} s against {url} …", file=sys.stderr)
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(0.0, deadline + timeout + 30 - time.monotonic()))  # bounded even if a request hangs
+    elapsed = time.monotonic() - started
+    stop.set()
+    if sampler is not None:
+        sampler.join(5)
+    done = len(tally.latencies_ms)
+    memory = memory_summary(samples)
+    latency = latency_summary(tally.latencies_ms)
+    rps = round(done / elapsed, 2) if elapsed else None
+    result = {
+        "path": path, "users": users, "duration_s": duration, "elapsed_s": round(elapsed, 1),
+        "requests": done + len(tally.errors), "answered": done, "refused": tally.refused, "errors": len(tally.errors),
+        "error_examples": tally.errors[:10], "still_running_users": sum(t.is_alive() for t in threads),
+        "throughput_rps": rps, "latency": latency, "server_latency": latency_summary(tally.server_ms),
+        "memory": memory,
+        "passed": not tally.errors and (memory is None or memory["second_half_growth_pct"] <= MEMORY_GROWTH_LIMIT * 100),
+    }
+    if path != "gradio":
+        result["targets_met"] = bool(rps and rps >= JSON_TARGET_RPS and (latency.get("p95_ms") or 1e9) <= JSON_TARGET_P95_MS)
+    return result
+
+
+def run(url: str | None, users: int, duration: float, max_requests: int, timeout: float, dataset: Path,
+        paths: list[str]) -> dict[str, Any]:
     questions = [item.question for item in dev_questions(dataset)]
     proc = None
     if url is None:
         print("starting app.py …", file=sys.stderr)
         url, proc = start_app(OUT / "load-app.log", STARTUP_SECONDS)
     try:
-        warm = Client(url, verbose=False, analytics_enabled=False, download_files=False)
-        for q in questions[:WARMUP_QUESTIONS]:
-            warm.predict(q, None, None, api_name="/ask")
-        tally, stop, samples = Tally(), threading.Event(), []
-        started = time.monotonic()
-        sampler = None
-        if proc is not None:
-            sampler = threading.Thread(target=sample_memory, args=(proc.pid, stop, samples, started), daemon=True)
-            sampler.start()
-        deadline = started + duration
-        budget = itertools.count()
-        threads = [threading.Thread(target=user, daemon=True, args=(url, questions, n * len(questions) // users, deadline,
-                                                                      budget, max_requests, timeout, tally))
-                   for n in range(users)]
-        print(f"{users} users for {duration:.0f} s against {url} …", file=sys.stderr)
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(max(0.0, deadline + timeout + 30 - time.monotonic()))  # bounded even if a request hangs
-        elapsed = time.monotonic() - started
-        stop.set()
-        if sampler is not None:
-            sampler.join(5)
+        results = {p: load_path(p, url, proc.pid if proc else None, questions, users, duration, max_requests, timeout)
+                   for p in paths}
     finally:
         if proc is not None:
             stop_app(proc)
-    done = len(tally.latencies_ms)
-    memory = None
-    if samples:
-        rss = [s for _, s in samples]
-        mid = len(rss) // 2
-        middle, end = rss[max(0, mid - WINDOW // 2): mid + WINDOW // 2], rss[-WINDOW:]
-        memory = {"first_mb": rss[0], "last_mb": rss[-1], "max_mb": max(rss), "samples": len(rss),
-                  "growth_pct": round((rss[-1] - rss[0]) / rss[0] * 100, 2),
-                  "second_half_growth_pct": round((sum(end) / len(end) / (sum(middle) / len(middle)) - 1) * 100, 2),
-                  "series": samples}
-    return {
-        "url": url,
-        "users": users,
-        "duration_s": duration,
-        "elapsed_s": round(elapsed, 1),
-        "requests": done + len(tally.errors),
-        "answered": done,
-        "refused": tally.refused,
-        "errors": len(tally.errors),
-        "error_examples": tally.errors[:10],
-        "still_running_users": sum(t.is_alive() for t in threads),
-        "throughput_rps": round(done / elapsed, 2) if elapsed else None,
-        "latency": latency_summary(tally.latencies_ms),
-        "server_latency": latency_summary(tally.server_ms),
-        "memory": memory,
-        "passed": not tally.errors and (memory is None or memory["second_half_growth_pct"] <= MEMORY_GROWTH_LIMIT * 100),
-    }
+    return {"url": url, "users": users, "duration_s": duration, "paths": results,
+            "passed": all(r["passed"] for r in results.values())}
+
+
+NAMES = {"gradio": "Gradio `/ask`", "openai": "`/v1/chat/completions`", "api": "`/api/ask`"}
 
 
 def render(result: dict[str, Any]) -> str:
-    m, lat, srv, mem = result["machine"], result["latency"], result["server_latency"], result["memory"]
-    rows = [
-        ["simulated users × duration", f"{result['users']} × {result['duration_s']:.0f} s (ran {result['elapsed_s']} s)"],
-        ["requests (answered / errors)", f"{result['requests']} ({result['answered']} / {result['errors']})"],
-        ["throughput", f"{result['throughput_rps']} answers/s"],
-        ["latency seen by the client p50 / p95 / max", f"{lat['p50_ms']} / {lat['p95_ms']} / {lat['max_ms']} ms"],
-        ["answer time in the server (latency_ms) p50 / p95", f"{srv['p50_ms']} / {srv['p95_ms']} ms"],
-    ]
-    if mem:
-        rows.append(["server RSS first / last / max", (f"{mem['first_mb']} / {mem['last_mb']} / {mem['max_mb']} MB "
-                                                       f"({mem['growth_pct']:+.1f}%, {mem['samples']} samples)")])
-        rows.append(["server RSS growth over the second half (end vs mid-run)", f"{mem['second_half_growth_pct']:+.1f}%"])
+    m, paths = result["machine"], result["paths"]
+    rows = [["", *(NAMES[p] for p in paths)]]
+    def row(label: str, f: Callable[[dict[str, Any]], Any]) -> None:
+        rows.append([label, *(f(r) for r in paths.values())])
+    row("requests (answered / errors)", lambda r: f"{r['requests']} ({r['answered']} / {r['errors']})")
+    row("throughput", lambda r: f"{r['throughput_rps']} answers/s")
+    row("client latency p50 / p95 / max", lambda r: f"{r['latency']['p50_ms']} / {r['latency']['p95_ms']} / "
+                                                      f"{r['latency']['max_ms']} ms")
+    row("answer time in the server p50 / p95", lambda r: f"{r['server_latency']['p50_ms']} / "
+                                                           f"{r['server_latency']['p95_ms']} ms")
+    row("server RSS first / last / max", lambda r: (f"{r['memory']['first_mb']} / {r['memory']['last_mb']} / "
+                                                     f"{r['memory']['max_mb']} MB") if r["memory"] else "–")
+    row("RSS growth over the second half", lambda r: f"{r['memory']['second_half_growth_pct']:+.1f}%" if r["memory"] else "–")
+    row("result", lambda r: ("PASS" if r["passed"] else "FAIL") + (
+        "" if "targets_met" not in r else f", targets {'met' if r['targets_met'] else 'not met'}"))
     return "\n".join([
-        f"Load test through the Gradio API `/ask`, {m['date']} ({m['cpus']} CPUs, load average {m['load_avg_1m']} at start)",
+        (f"Load test, {result['users']} users × {result['duration_s']:.0f} s per path, one server, {m['date']} "
+         f"({m['cpus']} CPUs, load average {m['load_avg_1m']} at start)"),
         "",
-        markdown_table(["measure", "value"], rows),
+        markdown_table(rows[0], rows[1:]),
         "",
-        f"Result: {'PASS' if result['passed'] else 'FAIL'} (0 errors and second-half RSS growth ≤ {MEMORY_GROWTH_LIMIT:.0%}).",
+        (f"PASS: 0 errors and second-half RSS growth ≤ {MEMORY_GROWTH_LIMIT:.0%}; targets for the JSON paths: "
+         f"≥ {JSON_TARGET_RPS:.0f} answers/s and p95 ≤ {JSON_TARGET_P95_MS:.0f} ms."),
     ])
 
 
@@ -193,14 +244,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
-    parser.add_argument("--max-requests", type=int, default=5000, help="stop after this many requests in all")
+    parser.add_argument("--max-requests", type=int, default=20000, help="stop a path after this many requests")
+    parser.add_argument("--paths", nargs="+", choices=PATHS, default=list(PATHS), help="the ways in to load, in order")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a request counts as failed")
     parser.add_argument("--url", help="an app already running (memory is then not sampled)")
     parser.add_argument("--dataset", type=Path, default=DEV_SET)
     args = parser.parse_args(argv)
     context = machine()
     try:
-        result = run(args.url, args.users, args.duration, args.max_requests, args.timeout, args.dataset)
+        result = run(args.url, args.users, args.duration, args.max_requests, args.timeout, args.dataset, args.paths)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
