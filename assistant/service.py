@@ -186,7 +186,7 @@ def missing_names(query: Query, index: PlanIndex) -> list[str]:
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """What the assistant asks the index for one question (also what `python -m index tune` replays)."""
+    """What the assistant asks the index for one question (also what `python -m tuning tune` replays)."""
 
     text: str
     lexical_query: str

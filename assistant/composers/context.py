@@ -10,23 +10,27 @@ from assistant.composers.scoring import TopicScorer
 from assistant.composers.windows import FIGURE
 from assistant.evidence import Span, sentences
 from assistant.query import Query, concept_of
+from assistant.resources import refusal_thresholds
 from index.rerank import PAST_SECTION, TARGET_SECTION, SearchHints
 from index.store import Filters, Hit, Mode, PlanIndex
 from ingest.records import Clause, IndicatorRecord
+
+_FITTED = refusal_thresholds()
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """Least topic coverage for a composer to answer; below it the assistant refuses.
 
-    Calibrated on the dev set by `python -m assistant.calibrate` (k-fold cross-validated; the
-    report is in eval/README.md, "Refusal thresholds"); PLANQA_MIN_* settings override them.
+    The defaults are the data file assistant/resources/thresholds.json, which `python -m tuning calibrate
+    --write` fits on the dev set (k-fold; report in eval/README.md, "Refusal thresholds");
+    PLANQA_MIN_* settings override them.
     """
 
-    figure: float = 0.45  # a number or target (indicator row or sentence window)
-    sentence: float = 0.35  # a list or general answer
-    measure: float = 0.3  # an eligibility measure
-    task: float = 0.5  # a row of a task table
+    figure: float = _FITTED["figure"]  # a number or target (indicator row or sentence window)
+    sentence: float = _FITTED["sentence"]  # a list or general answer
+    measure: float = _FITTED["measure"]  # an eligibility measure
+    task: float = _FITTED["task"]  # a row of a task table
 
 
 @dataclass
