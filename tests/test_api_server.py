@@ -156,7 +156,9 @@ def test_openapi_page_lists_the_routes(url):
     for path in ("/v1/chat/completions", "/v1/models", "/api/ask", "/api/compare", "/api/eligibility", "/api/plans",
                  "/api/search", "/retrieval"):
         assert path in spec["paths"], path
-    assert httpx.get(f"{url}/docs", headers=AUTH, timeout=30).status_code == 200
+    page = httpx.get(f"{url}/docs", headers=AUTH, timeout=30)
+    assert page.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in page.text  # served here, not from a CDN
+    assert httpx.get(f"{url}/docs/assets/swagger-ui-bundle.js", headers=AUTH, timeout=30).status_code == 200
 
 
 # -- Dify external knowledge ------------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = 
             stopping["event"].set()
             await asyncio.gather(*held, return_exceptions=True)
 
-    app = FastAPI(title="PlanQA API", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="PlanQA API", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="科创规划问答: answers about Chinese local science-and-technology innovation plans, "
                               "each statement cited by the exact clause (offsets into the plan's source text). "
                               "OpenAI-compatible chat, a JSON API, Dify external knowledge retrieval and MCP (/mcp).")
@@ -162,6 +162,7 @@ def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = 
     app.include_router(openai_api.router)
     app.include_router(json_api.router)
     app.include_router(dify.router)
+    add_docs(app)
     app.router.routes.append(Route("/mcp", endpoint=mcp_app, methods=["GET", "POST", "DELETE"]))
     app.mount("/", ui)
     key = serve.api_key.get_secret_value() if serve.api_key else None
@@ -170,6 +171,26 @@ def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = 
                        allowed_hosts=serve.host_allow_list(), files_dir=gradio_upload_folder())
     app.state.ui, app.state.mcp = ui, mcp_app
     return app
+
+
+def add_docs(app: FastAPI) -> None:
+    """The OpenAPI page at /docs, with Swagger UI served from the `swagger-ui-bundle-v2` package (offline: no CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from starlette.staticfiles import StaticFiles
+
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+        assets = "/docs/assets"
+        app.mount(assets, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+        urls = {"swagger_js_url": f"{assets}/swagger-ui-bundle.js", "swagger_css_url": f"{assets}/swagger-ui.css",
+                "swagger_favicon_url": f"{assets}/favicon-32x32.png"}
+    except ImportError:  # the package is missing: the page loads Swagger UI from FastAPI's default CDN
+        urls = {}
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="PlanQA API", **urls)
 
 
 def run(app: FastAPI, serve: ServeSettings) -> None:
