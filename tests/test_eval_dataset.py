@@ -14,11 +14,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from pydantic import ConfigDict, ValidationError
+from eval_support import StrictItem
+from pydantic import ValidationError
 
 from eval.check import check_dataset
 from eval.corpus import load_sources
-from eval.dataset import EvalItem, Evidence, load_dataset
+from eval.dataset import load_dataset
 from eval.metrics import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,21 +32,6 @@ MIN_PER_TYPE = {"target": 25, "fact": 15, "list": 12, "compare": 10, "eligibilit
 MIN_PER_REASON = {"false_premise": 5, "other_city": 4, "not_given": 4}
 MIN_PARAPHRASED_SHARE = 0.5
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-class StrictEvidence(Evidence):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class DevItem(EvalItem):
-    """The scorer's item with every field of this set required and typed strictly (no "true" for true)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-    city: str | list[str] | None
-    answer_facts: list[str | list[str]]
-    evidence: list[StrictEvidence]
-    notes: str
-    paraphrased: bool
 
 
 @cache
@@ -61,8 +47,8 @@ def cities() -> dict[str, str]:
 
 
 @cache
-def items() -> tuple[DevItem, ...]:
-    return tuple(DevItem.model_validate(json.loads(line))
+def items() -> tuple[StrictItem, ...]:
+    return tuple(StrictItem.model_validate(json.loads(line))
                  for line in DATASET.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
@@ -110,7 +96,7 @@ def test_every_line_has_every_field_with_its_type() -> None:
     problems = []
     for n, line in enumerate(DATASET.read_text(encoding="utf-8").splitlines(), 1):
         try:
-            item = DevItem.model_validate(json.loads(line))
+            item = StrictItem.model_validate(json.loads(line))
         except (json.JSONDecodeError, ValidationError) as exc:
             problems.append(f"line {n}: {exc}")
             continue

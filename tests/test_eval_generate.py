@@ -12,19 +12,19 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from pydantic import ConfigDict
+from eval_support import StrictItem
 
 from eval.__main__ import main
 from eval.check import check_dataset
 from eval.corpus import load_sources
-from eval.dataset import EvalItem, Evidence, load_dataset
+from eval.dataset import EvalItem, load_dataset
 from eval.generate import (
     FIGURE_SUBJECT,
     MIN_CHILDREN,
     SETS,
     SetResult,
-    _figures_module,
     _core_title,
+    _figures_module,
     _indicator_items,
     _rewrite,
     _tables,
@@ -42,21 +42,6 @@ needs_figures = pytest.mark.skipif(FIGURES is None, reason="ingest/figures.py is
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "data" / "plans"
 COMMITTED = ROOT / "eval" / "data" / "coverage"
-
-
-class StrictEvidence(Evidence):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class StrictItem(EvalItem):
-    """Every field present and typed strictly, as in the dev set."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-    city: str | list[str] | None
-    answer_facts: list[str | list[str]]
-    evidence: list[StrictEvidence]
-    notes: str
-    paraphrased: bool
 
 
 @cache
