@@ -40,3 +40,12 @@ def built_index(tmp_path_factory: pytest.TempPathFactory):
     settings_seconds = time.perf_counter() - started
     print(f"\nbuilt_index: {report.clauses} clauses, {report.embedded} embedded, {settings_seconds:.1f} s → {report.version}")
     return settings
+
+
+@pytest.fixture
+def cli_env(built_index, monkeypatch):
+    """`python -m assistant` reads PLANQA_* settings: point them at the test index."""
+    for name, value in (("INDEX_DIR", built_index.index_dir), ("PLANS_DIR", built_index.plans_dir),
+                        ("UPLOADS_DIR", built_index.uploads_dir)):
+        monkeypatch.setenv(f"PLANQA_{name}", str(value))
+    return built_index

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from assistant.__main__ import main as assistant_cli
 from ingest import read_document
@@ -14,12 +13,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "data" / "plans"
 
 
-@pytest.fixture
-def cli_env(built_index, monkeypatch):
-    for name, value in (("INDEX_DIR", built_index.index_dir), ("PLANS_DIR", built_index.plans_dir),
-                        ("UPLOADS_DIR", built_index.uploads_dir)):
-        monkeypatch.setenv(f"PLANQA_{name}", str(value))
-    return built_index
 
 
 def source(doc_id: str) -> str:

@@ -30,13 +30,6 @@ def assistant(built_index) -> Assistant:
     return Assistant.from_index(built_index)
 
 
-@pytest.fixture
-def cli_env(built_index, monkeypatch):
-    """`python -m assistant` reads PLANQA_* settings: point them at the test index."""
-    for name, value in (("INDEX_DIR", built_index.index_dir), ("PLANS_DIR", built_index.plans_dir),
-                        ("UPLOADS_DIR", built_index.uploads_dir)):
-        monkeypatch.setenv(f"PLANQA_{name}", str(value))
-    return built_index
 
 
 def _answers_nanjing_target(answer) -> None:
