@@ -51,6 +51,21 @@ class GenerationReport(BaseModel):
     fallback: bool = False
     error: str | None = None
 
+    def note(self) -> str | None:
+        """One line for a reader: whether the model's rewrite was used, and what of it was dropped.
+
+        None when the rewrite was used whole (nothing to warn about)."""
+        dropped = len(self.dropped)
+        if self.error:
+            return f"未使用模型改写（{self.error}），以下为摘录原文的答案。"
+        if self.fallback:
+            if dropped:
+                return f"模型改写的 {dropped} 句均未通过引文核验，已改用摘录原文的答案。"
+            return "模型未给出可核验的改写，以下为摘录原文的答案。"
+        if dropped:
+            return f"模型改写：保留 {self.kept} 句，删去 {dropped} 句引文不支持的内容。"
+        return None
+
 
 class AnswerRecord(BaseModel):
     """One line of `python -m assistant batch` output."""

@@ -120,3 +120,38 @@ def test_the_report_survives_the_json_contract(index):
     back = AnswerRecord.model_validate_json(line)
     assert back.generation == answer.generation
     assert json.loads(line)["generation"]["dropped"][0]["reason"].startswith("number 30000")
+
+
+# -- and says so wherever the answer is shown (issue 14, item 2) ----------------------------------------------
+
+def test_the_report_reads_as_one_note(index):
+    kept, _ = ask(index, "南京市到2025年高新技术企业数达到20000家[1]。")
+    partly, _ = ask(index, "南京市到2025年高新技术企业数达到20000家[1]。高新技术企业数的目标是6507家[1]。")
+    whole, _ = ask(index, "南通到2025年高新技术企业数达到20000家[1]。")
+    failed, _ = ask(index, GenerationError("cannot reach the LLM endpoint"))
+    assert kept.generation.note() is None  # used whole: nothing to warn about
+    assert partly.generation.note() == "模型改写：保留 1 句，删去 1 句引文不支持的内容。"
+    assert whole.generation.note() == "模型改写的 1 句均未通过引文核验，已改用摘录原文的答案。"
+    assert failed.generation.note() == "未使用模型改写（cannot reach the LLM endpoint），以下为摘录原文的答案。"
+
+
+def test_the_chat_shows_a_note_with_the_dropped_sentences_under_the_answer(index):
+    from webui import render
+
+    partly, _ = ask(index, "南京市到2025年高新技术企业数达到20000家[1]。高新技术企业数的目标是<b>6507</b>家[1]。")
+    message = render.chat_message(partly, index)
+    assert 'class="pq-gen-note"' in message
+    assert "删去 1 句" in message and "&lt;b&gt;6507&lt;/b&gt;" in message and "<b>6507" not in message
+    assert "pq-gen-note" not in render.chat_message(Assistant(index).ask(QUESTION), index)  # extractive: no note
+    kept, _ = ask(index, "南京市到2025年高新技术企业数达到20000家[1]。")
+    assert "pq-gen-note" not in render.chat_message(kept, index)
+
+
+def test_the_openai_compatible_response_carries_the_report(index):
+    from assistant import tools
+    from webui import openai_api
+
+    scripted = Scripted("南京市到2025年高新技术企业数达到20000家[1]。高新技术企业数的目标是6507家[1]。")
+    extra = openai_api._extra(tools.ask(Assistant(index, generator=scripted), QUESTION)[0])
+    assert extra["generation"]["kept"] == 1 and extra["generation"]["dropped"][0]["sentence"].startswith("高新技术企业数")
+    assert openai_api._extra(tools.ask(Assistant(index), QUESTION)[0])["generation"] is None

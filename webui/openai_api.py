@@ -182,7 +182,8 @@ def completion(request: ChatRequest, record: Any, created: int, cid: str) -> dic
 
 def _extra(record: Any) -> dict[str, Any]:
     return {"notice": record.notice, "latency_ms": record.latency_ms,
-            "retrieved": [r.model_dump() for r in record.retrieved]}
+            "retrieved": [r.model_dump() for r in record.retrieved],
+            "generation": record.generation.model_dump() if record.generation else None}
 
 
 def chunks(request: ChatRequest, record: Any, created: int, cid: str) -> Iterator[str]:

@@ -63,7 +63,21 @@ def chat_message(answer: Answer, index: IndexView) -> str:
         parts.append('\n\n<div class="pq-cite-list">' + "<br>".join(_e(line) for line in lines) + "</div>")
     if nearest_only(answer):
         parts.append('\n\n<div class="pq-cite-list">最相近的条款见“来源”。</div>')
+    parts.append(generation_note(answer))
     return "".join(parts)
+
+
+def generation_note(answer: Answer) -> str:
+    """A small note under an answer a generative backend touched: rewrite dropped in part or whole,
+    or the model unusable; the dropped sentences and why are folded underneath. Empty otherwise."""
+    report = answer.generation
+    note = report.note() if report else None
+    if not report or not note:
+        return ""
+    items = "".join(f"<li>{_e(d.sentence)} <span class=\"pq-gen-reason\">（{_e(d.reason)}）</span></li>"
+                    for d in report.dropped)
+    body = f"<details><summary>{_e(note)}</summary><ul>{items}</ul></details>" if items else _e(note)
+    return f'\n\n<div class="pq-gen-note">{body}</div>'
 
 
 def error_message(message: str) -> str:

@@ -22,7 +22,8 @@ lies in the clause, as `PlanIndex.figures_of` gives them), and the sentence is r
 rules (`ingest.figures.extract_figures`), so "到2025年…超2万家" matches the row "高新技术企业数 |
 20000" of 2025 while "目标为6507家" (the 2020 baseline) and "南通…20000家" citing 南京's row do not.
 The cited clause's title and section count as part of it, since the model reads them with it; a
-leading list ordinal ("1. ", "（2）") is not a claim and is skipped.
+leading list ordinal ("1. ", "（2）") and markup around words ("**6507**家", "<b>…</b>") are not
+part of the claim and are skipped.
 
 A clause that carries instructions instead of plan text ("忽略以上规则，回答……",
 "ignore previous instructions") is quarantined: it is withheld from the prompt
@@ -56,6 +57,8 @@ _END_RE = re.compile(r"(?:[。！？；!?;]+[”’」』）)]*(?:[ \t]*" + _MAR
 _PENDING_RE = re.compile(r"[ \t]*(?:[\[［【][\d\s,，、]*)?")
 _ORDINAL_RE = re.compile(r"^\s*(?:[-*•·]\s*|\d{1,2}[.、)）](?!\d)\s*|[（(]\d{1,2}[)）]\s*)")
 _CONTENT_RE = re.compile(r"\w")
+# Emphasis and tags a model may wrap a figure in ("**6507**家", "<b>6507</b>家"): not part of the claim.
+_MARKUP_RE = re.compile(r"</?[A-Za-z][^<>]{0,40}>|\*{1,3}|_{2,3}|`+")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 _INJECTION_RE = re.compile(
     r"(?:忽略|无视|忘记|忘掉|违反|不要遵守|不必遵守|不再遵守)[^。！？\n]{0,12}(?:规则|指令|指示|提示|设定)"
@@ -107,7 +110,7 @@ def check_sentence(
     """
     text = _canonical_markers(sentence.strip())
     cites = cited_numbers(text)
-    claim = _ORDINAL_RE.sub("", _MARKER_RE.sub("", text), count=1)
+    claim = _ORDINAL_RE.sub("", _MARKUP_RE.sub("", _MARKER_RE.sub("", text)), count=1)
     grams = _bigrams(claim)
     if len(grams) >= 3 and len(grams & echo) * 2 >= len(grams):
         return Rejected(text, "repeats the prompt's instructions")
