@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-llm install index eval bench clean
+.PHONY: run test test-llm llm-server bench-generate install index eval bench clean
 
 install: $(STAMP)
 
@@ -25,9 +25,24 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-test-llm: $(STAMP)
-	$(PIP) install --quiet -e '.[dev,llm]'
+# The optional local models (`llm` extra): llama-cpp-python compiles llama.cpp here, ~18 min the first time.
+LLM_STAMP := $(VENV)/.installed-llm
+LLM_MODEL ?= qwen2.5-coder-1.5b
+LLM_PORT  ?= 8081
+$(LLM_STAMP): $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" $(PIP) install --quiet -e '.[dev,llm]'
+	touch $(LLM_STAMP)
+
+# An OpenAI-compatible server for a local Qwen2.5-Coder GGUF (LLM_MODEL=qwen2.5-coder-0.5b for the small one);
+# it prints the PLANQA_* settings that point the `openai` generator at it.
+llm-server: $(LLM_STAMP)
+	$(PY) -m assistant.generation.llm_server --model $(LLM_MODEL) --port $(LLM_PORT)
+
+test-llm: $(LLM_STAMP)
 	$(PY) -m pytest -q -m llm
+
+bench-generate: $(LLM_STAMP)
+	$(PY) -m bench.bench_generate
 
 index: $(STAMP)
 	$(PY) -m index build

@@ -39,9 +39,10 @@ class DroppedSentence(BaseModel):
 class GenerationReport(BaseModel):
     """What a generative backend (`PLANQA_GENERATOR=openai|local`) did with an answer.
 
-    `kept` sentences of the model's text passed the grounding check and are the answer; `fallback`
-    says none did (or the model could not be used) and the composed, extractive answer was returned
-    instead; `error` says why the model could not be used (its endpoint failed, no clause to give it).
+    `kept` sentences of the model's text passed the grounding check and, unless `fallback`, are the
+    answer; `fallback` says the composed, extractive answer was returned instead: none passed, the
+    model could not be used (`error`: its endpoint failed, no clause to give it), or what passed left
+    out a figure or a clause of the extractive answer (`missing`).
     """
 
     backend: str  # "openai", "local", …
@@ -50,6 +51,7 @@ class GenerationReport(BaseModel):
     dropped: list[DroppedSentence] = Field(default_factory=list)
     fallback: bool = False
     error: str | None = None
+    missing: list[str] = Field(default_factory=list)  # what the rewrite left out of the extractive answer ("20000家", "[2]")
 
     def note(self) -> str | None:
         """One line for a reader: whether the model's rewrite was used, and what of it was dropped.
@@ -59,6 +61,8 @@ class GenerationReport(BaseModel):
         if self.error:
             return f"未使用模型改写（{self.error}），以下为摘录原文的答案。"
         if self.fallback:
+            if self.missing:
+                return f"模型改写遗漏了原答案中的{'、'.join(self.missing)}，已改用摘录原文的答案。"
             if dropped:
                 return f"模型改写的 {dropped} 句均未通过引文核验，已改用摘录原文的答案。"
             return "模型未给出可核验的改写，以下为摘录原文的答案。"

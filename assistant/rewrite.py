@@ -3,7 +3,8 @@
 The composers' answer is the fallback: the model sees the clauses that answer cites
 plus the next best retrieved ones, numbered, each with the figure layer's figures; whatever
 sentence of its output a cited clause does not support is dropped (`generation.grounding`),
-and if none survives the composed answer stands. A failing endpoint also leaves the composed
+and if none survives, or what survives leaves out a figure or a cited clause of the composed
+answer, the composed answer stands. A failing endpoint also leaves the composed
 answer. Either way the answer's `generation` report says so (the JSON contract's `generation`).
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import replace
 from assistant.answer import Answer
 from assistant.composers.context import Context
 from assistant.contract import Citation, DroppedSentence, GenerationReport
-from assistant.generation import Draft, Evidence, GenerationError, Generator
+from assistant.generation import Draft, Evidence, GenerationError, Generator, claims
 from assistant.generation.grounding import renumber
 from index.passages import row_text
 from index.store import PlanIndex
@@ -54,6 +55,19 @@ def as_evidence(index: PlanIndex, clause: Clause, n: int, title: str) -> Evidenc
     )
 
 
+def lost(answer: Answer, draft: Draft, evidence: list[Evidence], clauses: list[Clause]) -> list[str]:
+    """What the kept sentences leave out of the composed answer: its figures stated outside brackets
+    (by value: "2万家" keeps "20000家") and the clauses it cites, as `[n]` in the model's numbering."""
+    missing = claims.missing_figures(answer.text, draft.text)
+    cited = {n for sentence in draft.sentences for n in sentence.cites}
+    for e, clause in zip(evidence, clauses):
+        own = any(c.doc_id == clause.doc_id and clause.char_start <= c.char_start < clause.char_end
+                  for c in answer.citations)
+        if own and e.n not in cited:
+            missing.append(f"[{e.n}]")
+    return missing
+
+
 def rewrite(generator: Generator, ctx: Context, answer: Answer) -> Answer:
     """The generator's grounded answer, or `answer`'s text when nothing it wrote passes; either way with
     `generation` saying what happened (backend, model, sentences kept and dropped with why, fallback)."""
@@ -70,6 +84,10 @@ def rewrite(generator: Generator, ctx: Context, answer: Answer) -> Answer:
     report.dropped = [DroppedSentence(sentence=r.text, reason=r.reason) for r in draft.dropped]
     if draft.fell_back or not draft.sentences:
         return replace(answer, generation=report)
+    report.kept = len(draft.sentences)
+    report.missing = lost(answer, draft, evidence, clauses)
+    if report.missing:  # a rewrite may say it better, never say less
+        return replace(answer, generation=report)
     draft, cited = renumber(draft, evidence)
     by_span = {(c.char_start, c.char_end, c.doc_id): c for c in clauses}
     citations = []
@@ -77,6 +95,6 @@ def rewrite(generator: Generator, ctx: Context, answer: Answer) -> Answer:
         clause = by_span[(e.char_start, e.char_end, e.doc_id)]
         citations.append(Citation(doc_id=clause.doc_id, section=e.section, quote=ctx.index.source(clause.doc_id)[clause.char_start:clause.char_end],
                                   char_start=clause.char_start, char_end=clause.char_end))
-    report.kept, report.fallback = len(draft.sentences), False
+    report.fallback = False
     return replace(answer, text=draft.text, citations=citations, refused=draft.refused,
                    composer=f"{answer.composer}+{generator.name}", generation=report)

@@ -124,6 +124,17 @@ def test_the_report_survives_the_json_contract(index):
 
 # -- and says so wherever the answer is shown (issue 14, item 2) ----------------------------------------------
 
+def test_a_rewrite_that_leaves_out_a_figure_of_the_answer_is_not_used(index):
+    composed = Assistant(index).ask(QUESTION)
+    answer, _ = ask(index, "2020年南京高新技术企业数为6507家[1]。")  # true, grounded, but not the answer
+    report = answer.generation
+    assert answer.text == composed.text and answer.citations == composed.citations
+    assert report.fallback and report.kept == 1 and report.missing == ["20000家"]
+    assert report.note() == "模型改写遗漏了原答案中的20000家，已改用摘录原文的答案。"
+    kept, _ = ask(index, "南京到2025年高企要达到2万家[1]。")  # the same figure, written another way
+    assert not kept.generation.fallback and kept.generation.missing == []
+
+
 def test_the_report_reads_as_one_note(index):
     kept, _ = ask(index, "南京市到2025年高新技术企业数达到20000家[1]。")
     partly, _ = ask(index, "南京市到2025年高新技术企业数达到20000家[1]。高新技术企业数的目标是6507家[1]。")

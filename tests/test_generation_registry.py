@@ -30,9 +30,11 @@ def test_local_is_configured_from_env_without_loading_anything(monkeypatch, tmp_
     monkeypatch.setenv("PLANQA_GENERATOR", "LOCAL")
     monkeypatch.setenv("PLANQA_LOCAL_MODEL_DIR", str(tmp_path))
     monkeypatch.setenv("PLANQA_LOCAL_MAX_NEW_TOKENS", "64")
+    monkeypatch.setenv("PLANQA_LOCAL_MODEL", "qwen2.5-coder-1.5b")
     generator = get_generator()
     assert isinstance(generator, LocalGenerator)
     assert generator.cache_dir == Path(tmp_path) and generator.max_new_tokens == 64
+    assert generator.model == "qwen2.5-coder-1.5b"
     assert not list(tmp_path.iterdir())  # the model is assembled on first use only
 
 

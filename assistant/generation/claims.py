@@ -43,6 +43,7 @@ from ingest.records import Clause, Figure
 
 from .base import Evidence
 
+_ASIDE = re.compile(r"（[^（）]*）|\([^()]*\)")
 # Share of a figure-free sentence's content bigrams that must come from the cited clauses.
 MIN_SUPPORT = 0.5
 # Fewer content bigrams than this and there is nothing to judge ("合计见", "如下").
@@ -248,7 +249,17 @@ def clause_figures(e: Evidence) -> tuple[Figure, ...]:
 @lru_cache(maxsize=512)
 def _numbers_of(e: Evidence) -> frozenset[float]:
     """Every number a clause (with its title and section) writes, by value, also in base units."""
-    text = digits(f"{e.title}\n{e.section}\n{e.text}")
+    values = set(values_in(f"{e.title}\n{e.section}\n{e.text}"))
+    for f in clause_figures(e):
+        for v in _value_range(f):
+            if v is not None:
+                values.add(_key(v))
+    return frozenset(values)
+
+
+def values_in(text: str) -> frozenset[float]:
+    """Every number `text` writes, by value, also in base units (Chinese numerals read as digits)."""
+    text = digits(text)
     values: set[float] = set()
     for m in FIGURE.finditer(text):
         value = parse_number(m.group("num")) or 0.0
@@ -260,11 +271,24 @@ def _numbers_of(e: Evidence) -> frozenset[float]:
         for v in (parse_number(m.group()), parse_number(m.group().rstrip("万亿千"))):
             if v is not None:
                 values.add(_key(v))
-    for f in clause_figures(e):
-        for v in _value_range(f):
-            if v is not None:
-                values.add(_key(v))
     return frozenset(values)
+
+
+def missing_figures(reference: str, text: str) -> list[str]:
+    """The figures `reference` states ("20000家", "1.77%") that `text` does not state by value.
+
+    A rewrite must not lose a fact of the answer it rewrites: "2万家" keeps "20000家". What the
+    reference says in brackets ("（2020年为6507家）") is an aside, not required."""
+    have = values_in(text)
+    missing: list[str] = []
+    for m in FIGURE.finditer(_ASIDE.sub("", digits(reference))):
+        value = parse_number(m.group("num"))
+        if value is None:
+            continue
+        base = in_base_unit(value, m.group("unit"))[0] or value
+        if _key(value) not in have and _key(base) not in have and m.group() not in missing:
+            missing.append(m.group().strip())
+    return missing
 
 
 @lru_cache(maxsize=512)

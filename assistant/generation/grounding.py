@@ -12,7 +12,8 @@ hidden in a clause. So the output is split into sentences and a sentence is kept
    subject, in the same role (a baseline is not a target), and for the year and city the
    sentence names; every other number by value; a sentence without numbers by its words, and
    never denying what the clause states ("没有提出…");
-3. it says more than the "《title》 section" line shown above a clause, and
+3. it says more than the "《title》 section" line shown above a clause, more than numbers
+   ("[1] 2020年"), and does not copy the clauses' " / " layout (small models paste the prompt), and
 4. it is not an echo of the prompt: fewer than half of its character bigrams may come
    from the prompt's own wording rather than from the clauses or the question
    (small models copy the rules or the template; seen with the local 0.5B model).
@@ -60,6 +61,8 @@ _CONTENT_RE = re.compile(r"\w")
 # Emphasis and tags a model may wrap a figure in ("**6507**家", "<b>6507</b>家"): not part of the claim.
 _MARKUP_RE = re.compile(r"</?[A-Za-z][^<>]{0,40}>|\*{1,3}|_{2,3}|`+")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
+# A number with what only reads it ("2025年", "1.77%", "3万"): not words of a claim.
+_NUMBER_WORD_RE = re.compile(r"\d+(?:[.,]\d+)*\s*(?:年|%|％|万|亿)?")
 _INJECTION_RE = re.compile(
     r"(?:忽略|无视|忘记|忘掉|违反|不要遵守|不必遵守|不再遵守)[^。！？\n]{0,12}(?:规则|指令|指示|提示|设定)"
     r"|ignore\s+(?:all\s+|the\s+|any\s+)?(?:previous|above|prior|earlier|preceding)\s+(?:instructions|rules|prompts?)"
@@ -114,6 +117,10 @@ def check_sentence(
     grams = _bigrams(claim)
     if len(grams) >= 3 and len(grams & echo) * 2 >= len(grams):
         return Rejected(text, "repeats the prompt's instructions")
+    if " / " in claim:
+        return Rejected(text, "copies the clauses' layout instead of answering")
+    if len("".join(_LETTERS_RE.findall(_NUMBER_WORD_RE.sub("", claim)))) < 2:
+        return Rejected(text, "states no claim, only numbers")
     if not cites:
         usable = [evidence[n] for n in prior if n in evidence and not is_injected(evidence[n].text)]
         support = claims.restated(claim, usable)

@@ -27,7 +27,8 @@ class GeneratorSettings(BaseSettings):
     llm_max_tokens: int = 512
     llm_temperature: float = 0.0
 
-    # `local`: the GGUF model assembled from its PyPI parts into this cache directory.
+    # `local`: a GGUF model (gguf.MODELS) assembled from its PyPI parts into this cache directory, run by llama.cpp.
+    local_model: str = "qwen2.5-coder-0.5b"  # or qwen2.5-coder-1.5b
     local_model_dir: Path = Path("build/models")
     local_max_new_tokens: int = 256
-    local_threads: int | None = None  # torch CPU threads; None leaves torch's default
+    local_threads: int | None = None  # llama.cpp CPU threads; None lets llama.cpp choose
