@@ -78,6 +78,10 @@ def _main(argv: list[str] | None) -> int:
             print(record.answer)
             for n, c in enumerate(record.citations, 1):
                 print(f"[{n}] {c.doc_id} · {c.section} · {c.quote}")
+            if record.generation and (note := record.generation.note()):
+                print(f"（{note}）")
+                for d in record.generation.dropped:
+                    print(f"  删去：{d.sentence}（{d.reason}）")
         return 0
 
     if not args.inp.is_file():

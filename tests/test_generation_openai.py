@@ -252,3 +252,18 @@ def test_get_generator_builds_the_backend_from_planqa_env(server, monkeypatch):
     monkeypatch.delenv("PLANQA_LLM_BASE_URL")
     with pytest.raises(GenerationError, match="PLANQA_GENERATOR=openai needs PLANQA_LLM_BASE_URL to be set"):
         get_generator()
+
+
+def test_the_cli_says_when_a_rewrite_was_dropped(server, cli_env, monkeypatch, capsys):
+    """`python -m assistant ask` with PLANQA_GENERATOR=openai: a dropped sentence is printed with its reason."""
+    from assistant.__main__ import main
+
+    monkeypatch.setenv("PLANQA_GENERATOR", "openai")
+    monkeypatch.setenv("PLANQA_LLM_BASE_URL", server.base_url)
+    monkeypatch.setenv("PLANQA_LLM_MODEL", MODEL)
+    server.replies.clear()
+    server.replies.append(Reply("南京到2025年高新技术企业数目标为20000家[1]。高新技术企业数的目标是6507家[1]。"))
+    assert main(["ask", QUESTION]) == 0
+    out = capsys.readouterr().out
+    assert "20000家[1]" in out and "（模型改写：保留 1 句，删去 1 句引文不支持的内容。）" in out
+    assert "删去：高新技术企业数的目标是6507家[1]。（6507家 in [1] is the 2020年baseline" in out
