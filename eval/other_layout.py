@@ -6,7 +6,7 @@ the code. This command measures the whole path a user's own plan takes:
 
 1. a private index in a temporary folder: the shipped plans (`data/plans`) are built first, as
    the app does on first start (`app.ensure_index`);
-2. the .docx goes through `webui.library.PlanLibrary.add`, the web UI's upload (checked in a
+2. the .docx goes through `index.library.PlanLibrary.add`, the web UI's upload (checked in a
    staging folder, parsed by ingest's readers, stored under the uploads folder, re-indexed);
 3. an `Assistant` over that index answers every question (with its `history` and `profile`);
 4. the questions' gold doc_id (`binjiang-2021`) is mapped to the doc_id the upload received, and
@@ -70,7 +70,7 @@ def upload_plan(docx: Path, work_dir: Path, plans_dir: Path = DEFAULT_PLANS_DIR,
     from assistant.service import Assistant
     from index.settings import IndexSettings
     from index.store import build_index
-    from webui.library import PlanLibrary, UploadError, safe_filename
+    from index.library import PlanLibrary, UploadError, safe_filename
 
     settings = IndexSettings(plans_dir=Path(plans_dir), index_dir=work_dir / "index", uploads_dir=work_dir / "uploads")
     started = time.perf_counter()

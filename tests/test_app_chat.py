@@ -17,7 +17,7 @@ def assistant(built_index):
 
 @pytest.fixture(scope="module")
 def events(assistant, built_index, tmp_path_factory):
-    from webui.library import PlanLibrary
+    from index.library import PlanLibrary
     from webui.page import build_app
     from webui.settings import ServeSettings
 

@@ -8,9 +8,9 @@ from app_support import private_index
 
 from assistant.service import Assistant
 from index.store import current_index
-from webui import library as library_module
+from index import library as library_module
 from webui import render
-from webui.library import PlanLibrary, UploadError, safe_filename
+from index.library import PlanLibrary, UploadError, safe_filename
 
 ZHENJIANG = (
     "镇江市科技创新示范计划\n\n"

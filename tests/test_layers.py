@@ -2,9 +2,9 @@
 
 Read with `ast` from the source tree (every `import`, `from … import` — also inside functions — and
 `importlib.import_module("…")` with a literal name), so nothing is imported to check it.
-Layers, lowest first: ingest ← index ← assistant ← webui ← app.py; eval sits above webui (the
-other-layout evaluation uploads a plan through `webui.library`), tuning above eval. Packages on one
-level (app.py, eval) do not import each other. tests/ and bench/ may import anything. The UI (webui/, app.py)
+Layers, lowest first: ingest ← index ← assistant ← webui ← app.py; eval sits beside webui, above the
+assistant (it uploads a plan through `index.library` like the page does), tuning above eval. Packages on one
+level (webui and eval; app.py and tuning) do not import each other. tests/ and bench/ may import anything. The UI (webui/, app.py)
 imports nothing from assistant/composers/: what it needs comes through `assistant`'s front door.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = {"ingest": 0, "index": 1, "assistant": 2, "webui": 3, "app": 4, "eval": 4, "tuning": 5}
+LAYERS = {"ingest": 0, "index": 1, "assistant": 2, "webui": 3, "eval": 3, "app": 4, "tuning": 4}
 EXEMPT = {"tests", "bench"}
 NOT_CODE = {"build", "data", "docs", "prompts", "planqa.egg-info"}
 

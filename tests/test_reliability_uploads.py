@@ -21,7 +21,7 @@ from assistant.service import Assistant
 from index.store import current_index
 from index.versions import open_version
 from webui import handlers
-from webui.library import PlanLibrary, UploadError
+from index.library import PlanLibrary, UploadError
 
 pytest_plugins = ("reliability_support",)
 

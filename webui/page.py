@@ -18,7 +18,7 @@ from index.settings import IndexSettings
 from ingest import SUPPORTED_EXTENSIONS
 from webui import handlers, render
 from webui.exports import ExportFolder
-from webui.library import PlanLibrary, UploadError
+from index.library import PlanLibrary, UploadError
 from webui.openai_api import pieces
 from webui.settings import ServeSettings
 

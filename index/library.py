@@ -1,4 +1,4 @@
-"""Plans added and removed through the web page: checked first, stored under the uploads directory, indexed.
+"""The library of plans: files added and removed (through the web page or any caller), checked first, stored under the uploads directory, indexed.
 
 Why so careful: the file comes from a browser. Its name is reduced to a bare, safe file
 name (no directories, no `..`, no hidden files), its size is checked before it is read,
