@@ -167,17 +167,10 @@ class SearchHit(BaseModel):
     score: float
 
 
-class ApiAnswer(BaseModel):
-    """The JSON contract (see AnswerRecord) with each citation's plan named, and the assistant's notice."""
+class ApiAnswer(AnswerRecord):
+    """The JSON contract (AnswerRecord) with each citation's plan named, and the assistant's notice."""
 
-    id: str | None = None
-    question: str
-    answer: str
-    refused: bool
     citations: list[SourceCitation] = Field(default_factory=list)
-    retrieved: list[Retrieved] = Field(default_factory=list)
-    latency_ms: float = 0.0
-    generation: GenerationReport | None = None  # what a generative backend did (None: extractive)
     notice: str | None = None  # e.g. the question was truncated
 
 
