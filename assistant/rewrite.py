@@ -25,13 +25,15 @@ MAX_EVIDENCE = 6
 log = logging.getLogger(__name__)
 
 
+def cites(answer: Answer, clause: Clause) -> bool:
+    """Whether one of the answer's citations quotes from `clause`."""
+    return any(c.doc_id == clause.doc_id and clause.char_start <= c.char_start < clause.char_end
+               for c in answer.citations)
+
+
 def evidence_for(ctx: Context, answer: Answer) -> tuple[list[Evidence], list[Clause]]:
     """Numbered clauses: those the answer cites first, then the best other hits."""
-    clauses: list[Clause] = []
-    cited = {(c.doc_id, c.char_start) for c in answer.citations}
-    for clause in ctx.index.clauses:
-        if any(clause.doc_id == d and clause.char_start <= s < clause.char_end for d, s in cited):
-            clauses.append(clause)
+    clauses = [clause for clause in ctx.index.clauses if cites(answer, clause)]
     for hit in ctx.hits:
         if len(clauses) >= MAX_EVIDENCE:
             break
@@ -61,9 +63,7 @@ def lost(answer: Answer, draft: Draft, evidence: list[Evidence], clauses: list[C
     missing = claims.missing_figures(answer.text, draft.text)
     cited = {n for sentence in draft.sentences for n in sentence.cites}
     for e, clause in zip(evidence, clauses):
-        own = any(c.doc_id == clause.doc_id and clause.char_start <= c.char_start < clause.char_end
-                  for c in answer.citations)
-        if own and e.n not in cited:
+        if cites(answer, clause) and e.n not in cited:
             missing.append(f"[{e.n}]")
     return missing
 

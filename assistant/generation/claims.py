@@ -286,8 +286,9 @@ def missing_figures(reference: str, text: str) -> list[str]:
         if value is None:
             continue
         base = in_base_unit(value, m.group("unit"))[0] or value
-        if _key(value) not in have and _key(base) not in have and m.group() not in missing:
-            missing.append(m.group().strip())
+        said = m.group().strip()
+        if _key(value) not in have and _key(base) not in have and said not in missing:
+            missing.append(said)
     return missing
 
 
