@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-new-tokens", type=int, default=256)
     args = parser.parse_args(argv)
 
-    from assistant.generation.gguf import missing_packages, model
+    from assistant.generation import GenerationError
+    from assistant.generation.gguf import model, require
     from assistant.generation.local_backend import LocalGenerator
     from assistant.service import Assistant
     from eval.corpus import load_sources
@@ -126,10 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         timed, load_s = None, None
         if name != "extractive":
             parts = model(name)
-            missing = missing_packages(parts)
-            if missing:
-                print(f"skipping {name}: the llm extra is not installed ({', '.join(missing[:3])}…): "
-                      "make bench-generate installs it", file=sys.stderr)
+            try:
+                require(parts, name)
+            except GenerationError as exc:
+                print(f"skipping {name}: {exc}", file=sys.stderr)
                 continue
             generator = LocalGenerator(max_new_tokens=args.max_new_tokens, threads=args.threads, parts=parts)
             started = time.perf_counter()

