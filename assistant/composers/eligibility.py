@@ -69,7 +69,7 @@ BENEFIT_DIRECT, BENEFIT_LISTED = 0.2, 0.1
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(万元|亿元|元|%|倍)")
 ASKS_AMOUNT = re.compile(r"多少钱|多少万|金额|额度|补贴多少|奖励多少|补助多少|资助多少|最高.*多少|给多少|能领多少")
 MAX_MEASURES = 3
-PER_NEED = 6  # measures shown for each need the user states
+PER_NEED = 9  # measures shown for each need the user states
 # What each need is called in the plans: the words a measure for it uses (one table, shared by the UI's need list).
 NEEDS: dict[str, tuple[str, ...]] = {
     "融资": ("贷", "金融", "基金", "担保", "保险", "投资", "融资", "上市", "信贷", "风险补偿"),
