@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import machine, markdown_table, peak_rss_mb, write_result
+from eval.metrics import percentile
 
 TEST_SET = Path("eval/data/test.jsonl")
 DEFAULT_MODELS = ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b")
@@ -46,12 +47,11 @@ class Timed:
     def __init__(self, inner: Any) -> None:
         self.inner, self.name, self.model = inner, inner.name, inner.model
         self.calls: list[dict[str, float]] = []
-        self.started_at: float | None = None
 
     def generate(self, question: str, evidence: list, fallback: Any = None) -> Any:
-        self.started_at = time.perf_counter()
+        called_at = time.perf_counter()
         draft = self.inner.generate(question, evidence, fallback=fallback)
-        self.calls.append({**self.inner.last_stats, "called_at": self.started_at})
+        self.calls.append({**self.inner.last_stats, "called_at": called_at})
         return draft
 
 
@@ -83,7 +83,7 @@ def run_config(label: str, assistant: Any, items: list, timed: Timed | None) -> 
                 written += report.kept + len(report.dropped)
                 rewritten += not report.fallback
     figures = {
-        "seconds_p50": _r(statistics.median(seconds)), "seconds_p95": _r(_p95(seconds)),
+        "seconds_p50": _r(statistics.median(seconds)), "seconds_p95": _r(percentile(seconds, 95)),
         "asked_model": asked_model, "rewritten": rewritten,
         "kept_sentences": kept, "written_sentences": written,
         "kept_share": _r(kept / written) if written else None,
@@ -167,12 +167,6 @@ def main(argv: list[str] | None = None) -> int:
                           "s/answer p50 / p95", "model load s"], rows))
     print(f"\nwrote {path}", file=sys.stderr)
     return 0
-
-
-def _p95(values: list[float]) -> float:
-    from eval.metrics import percentile
-
-    return percentile(values, 95)
 
 
 def _r(value: float | None, digits: int = 3) -> float | None:
