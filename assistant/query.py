@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
+from assistant.lexicon import rule
 from index.tokenize import read_places, read_synonyms
 
 Intent = Literal["target", "compare", "eligibility", "list", "general", "document", "task"]
@@ -34,54 +35,37 @@ _ENUMERATION = set("、和与及")  # "宁、通、港三市": a short name in a
 _NOT_AFTER = set("过常用知讯信道报风路口区务")  # 通过, 港口 …: words, not places
 EXTRA_ALIASES = {k: v for k, v in _CITY_ROWS.items() if len(k) > 1}
 
-_COMPARE = re.compile(r"比较|对比|相比|比一比|哪个(城)?市|哪座城市|哪个城市|哪几个|各市|各地|分别|谁(更|最)?(高|低|多|少)|差距|排名|横向")
+# The rule word lists are data (index/resources/question_words.tsv, each entry marked genre term, question frame or
+# synonym); see assistant/lexicon.py.
+_COMPARE = rule("compare")
 # Comparative words that need no second city ("科技进步贡献率各市对比"); "分别" alone with one city
 # names several things of that city ("南京国家级孵化器和众创空间分别要有多少家"), not a comparison.
-_COMPARE_ALONE = re.compile(r"比较|对比|相比|哪个(城)?市|哪座城市|哪个城市|各市|各地|谁(更|最)?(高|低|多|少)|排名|横向|"
-                            r"[两三四五六七八九十]个?城市|各(个)?城市|所有城市|全部城市|几个城市")
+_COMPARE_ALONE = rule("compare_alone")
 # A superlative about an indicator ("谁的技术合同成交额目标最低"): with no city named, every city is compared.
-_SUPERLATIVE = re.compile(r"最(高|低|多|少|大|小|快|慢)|谁|哪(个|座|一个)?(城市|市)")
-_ELIGIBLE = re.compile(
-    r"我们|我司|我公司|本公司|我单位|本单位|我是|我们是|作为一家|作为一名|我在|我有|我的企业|我方|本企业|"
-    r"能(否|不能)?(享受|申请|获得|拿到)|可以(享受|申请|获得)|有什么(支持|政策|扶持|补贴|奖励)|哪些(支持|政策|扶持|补贴|奖励|优惠)|"
-    r"符合|资格|条件|申报|扶持|补贴|奖补|优惠"
-)
-_TARGET = re.compile(
-    r"多少|多大|多高|多长|第几|几位|目标|达到|达|突破|超过|比重|占比|比例|几(家|个|项|人|件|名|所)|数量|规模|增速|增长率|贡献率|强度|"
-    r"%|百分|亿元|万元|\d+(\.\d+)?(万|亿)?(家|个|项|人|件|名)"
-)
+_SUPERLATIVE = rule("superlative")
+_ELIGIBLE = rule("eligible")
+_TARGET = rule("target")
 # About the plan document itself: its number, date, issuer.
-_DOCUMENT = re.compile(r"文号|发文字号|文件号|哪天|哪一天|何时|什么时候|日期|印发|发布|发文|哪个部门|哪个单位|制定")
-_DOCUMENT_OBJECT = re.compile(r"规划|计划|文件|通知")
+_DOCUMENT = rule("document")
+_DOCUMENT_OBJECT = rule("document_object")
 # Who carries a task out: the lead and partner units of 江阴-style task tables.
-_TASK = re.compile(r"牵头|责任单位|责任部门|负责部门|参与部门|配合部门|由(哪个|哪些|谁)")
-# Looking back ("十三五"末, 现有, 已经) or ahead (目标, 到2025年, “十四五”).
-_PAST = re.compile(r"十三五|截至|目前|现有|现在|如今|已有|已经|以来|共有|各有|现状|基期|了(多少|几)|过(多少|几)")
-_AHEAD = re.compile(r"目标|力争|计划(要|到|在|于|达到|20)|十四五|预期|要(达到|做到|突破|提高|建成|完成|发展)|到20\d\d")
-_UNITS = (
-    ("money", re.compile(r"多少(钱|资金|万元|亿元|元)|金额|额度|资金.*多少|多少.*(资金|经费|补贴|奖励|资助)|(亿|万)元")),
-    ("percent", re.compile(r"%|百分|比重|占比|比例|强度|贡献率|增速|增长率|增幅")),
-    ("count", re.compile(r"几(家|个|项|人|件|名|所|位)|多少(家|个|项|人|件|名|所|位)|(家|个|项|人|件|名)数|\d+(\.\d+)?\s*万?(家|个|项|人|件|名)")),
-)
+_TASK = rule("task")
+# Looking back ("十三五"末, 现有, 已经, 基数) or ahead (目标, 到2025年, “十四五”).
+_PAST = rule("past")
+_AHEAD = rule("ahead")
+_UNITS = (("money", rule("unit_money")), ("percent", rule("unit_percent")), ("count", rule("unit_count")))
 _QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{2,30})”|「([^」]{2,30})」")
 _QUOTE_CHARS = "“”\"《》「」『』"
 # Question and frame words: what the question asks, not what it is about.
-_FRAME = re.compile(
-    r"请问|一下|请列出|列出|列举|列了|规划里|规划中|文件中|目标值|目标|是多少|(?<!共)有多少|多少|多大|分别|各是|各有|各自|哪些|哪几[个家类种项所]?|"
-    r"用来做|用来|用于做|干什么|做什么|什么|怎么|怎样|如何|是否|能否|能不能|可以|可不可以|有没有|是不是|对吗|是吗|具体是|是指|指的是|说的|哪所|哪家|"
-    r"哪个更(高|低|多|少|大)|谁(更|最)?(高|低|多|少|大)|哪个(城)?市|哪座城市|哪个城市|哪个部门|哪个单位|哪个|[两三四五六七八九十]+(市|地|城)|"
-    r"这项任务|该任务|任务|由谁|牵头单位|牵头|负责|准备|打算|希望|想要|一共|总共|市里会给|市里会|市里|会给|"
-    r"吗|呢|吧|啊|的|了|我们|我们是|我是|我司|我公司|一家|一名|一位|几个|几家|几类|几种|"
-    r"20\d\d\s*年?(底|末)?|(?<=五”)(末|期间|时期)|(?<=五)(末|期间|时期)|规划|到|要(?![求素点])|达到|做到|[？?！!，,。、\s“”《》:：()（）]"
-)
+_FRAME = rule("frame")
 _LEADING = re.compile(r"^[是在和与及对从把给让就还也都]+")
-_LIST = re.compile(r"哪些|哪几|有什么|列举|列出|主要(任务|措施|内容|方向|举措)|重点(任务|领域|方向|工程|产业)|包括|举措|措施|都有")
+_LIST = rule("list")
 _FOLLOWUP_CITY = re.compile(r"^(那|那么|再看看|换成|如果是|还有)?\s*(?P<city>[\u4e00-\u9fff]{1,4}?)(市)?(呢|的呢|怎么样|如何|情况呢)?[？?。]?$")
 # An elliptical follow-up: a noun phrase and 呢 ("那高新技术企业呢？", "技术合同成交额呢", "换成南通的研发强度呢").
-_ELLIPTICAL = re.compile(r"^(?:那|那么|那如果是|如果是|换成|还有|再看看|再问一下)?\s*(?P<rest>.+?)\s*(?:呢|怎么样|如何|情况呢|的情况)\s*[？?。]?$")
-_CONTINUES = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|此外|同时)[，,\s]*")
-_OWN_QUESTION = re.compile(r"多少|哪些|哪个|几[家个项人件名所位]|什么|是否|怎么|如何|吗")
-_FOLLOWUP_PRONOUN = re.compile(r"^(它|其|这|这个|这项|这些|该|上述|那个|那项)")
+_ELLIPTICAL = re.compile(rf"^(?:{rule('followup_lead').pattern})?\s*(?P<rest>.+?)\s*(?:{rule('followup_tail').pattern})\s*[？?。]?$")
+_CONTINUES = re.compile(rf"^(?:{rule('continues').pattern})[，,\s]*")
+_OWN_QUESTION = rule("own_question")
+_FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
 # A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year.
 _YEAR = re.compile(r"(?<![\d.])(20[1-5]\d)(?=\s*年)|(?<=[到至])(?<!达到)(?<!做到)(?<!提到)(?<!升到)(20[1-5]\d)(?![\d.])")
 
@@ -187,7 +171,46 @@ def find_cities(text: str, known: Iterable[str]) -> tuple[tuple[str, ...], tuple
     for place in OTHER_PLACES:
         if place in text and not any(place in c or c.removesuffix("市") in place for c in cities):
             others.append(place)
+    for place in place_names(text):
+        stem = place[:-1]
+        if stem in stems or stem in EXTRA_ALIASES or any(stem in o or o in stem for o in others):
+            continue
+        if not any(stem in c or c.removesuffix("市") in stem for c in cities):
+            others.append(place)
     return tuple(cities), tuple(others)
+
+
+def place_names(text: str) -> tuple[str, ...]:
+    """Names of a 市, 县 or 区 a question asks about, whether or not any list knows them ("青山市的研发强度"):
+    two or three characters and the suffix, standing where a place stands (after the start, a comma or 在/和/跟 …,
+    before 的/规划/科技 …), not a common word (全市, 城市, 高新区, 示范区 …). A 区 may be a district of a city
+    with a plan; the assistant keeps it only when no plan mentions it."""
+    before, after = rule("place_before"), rule("place_after")
+    generic = re.compile(f"(?:{rule('place_generic').pattern})$")
+    out: list[str] = []
+    for i in range(len(text)):
+        for size in (3, 2):
+            j = i + size
+            if j >= len(text) or text[j] not in "市县区":
+                continue
+            name = text[i:j]
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", name) or generic.search(name) or before.match(name):
+                continue
+            if i > 0 and (text[i - 1] in _QUOTE_CHARS or not (before.match(text[i - 1]) or not re.match(r"[\u4e00-\u9fff]", text[i - 1]))):
+                continue
+            rest = text[j + 1:]
+            if i > 0 and rest and not (after.match(rest) or not re.match(r"[\u4e00-\u9fff\d“]", rest)):
+                continue  # mid-sentence, the name must also end where a place ends
+            if name + text[j] not in out:
+                out.append(name + text[j])
+            break
+    return tuple(out)
+
+
+def owns_plan(place: str, text: str) -> bool:
+    """Whether the question asks about `place`'s own plan ("盐城的科创规划里…"), not about `place` in another plan."""
+    stem = re.escape(place.removesuffix("市").removesuffix("县").removesuffix("区"))
+    return bool(re.search(rf"{stem}[市县区]?的?[^，,。？?；;]{{0,6}}(?:{rule('plan_word').pattern})", text))
 
 
 def classify(text: str, n_cities: int, concepts: tuple[str, ...], profile: bool = False) -> Intent:
@@ -201,7 +224,7 @@ def classify(text: str, n_cities: int, concepts: tuple[str, ...], profile: bool 
         return "document"
     # an enterprise describing itself, unless it only asks for an indicator's figure
     if (profile or _ELIGIBLE.search(text)) and not (
-        concepts and _TARGET.search(text) and not re.search(r"我们|我司|我公司|我是|作为", text)
+        concepts and _TARGET.search(text) and not rule("self_reference").search(text)
     ):
         return "eligibility"
     if concepts and _TARGET.search(text):
@@ -274,7 +297,7 @@ def _numbers(text: str) -> tuple[str, ...]:
 
 
 _SENTENCE = re.compile(r"(?<=[。！？!?])")
-_ASKS = re.compile(r"[？?]|多少|多大|哪|什么|吗|呢|怎么|怎样|如何|是否|几[家个项人件名所位类种]|有没有|能否|可否")
+_ASKS = rule("asks")
 
 
 def question_part(text: str) -> str:
@@ -356,6 +379,10 @@ def understand(
         elif previous.cities and not (named or others) and _CONTINUES.match(text):
             # "那高企2020年有多少家？": a new question in the same conversation stays with the previous city.
             text, followup = f"{previous.cities[0].removesuffix('市')}{_CONTINUES.sub('', text, count=1)}", True
+    own_years = [int(a or b) for a, b in _YEAR.findall(normalize(original))] if followup else []
+    if own_years and previous is not None and text.startswith(previous.text):
+        # "2020年的基数是多少？" after a question about 2025: the follow-up's year replaces the previous one
+        text = _YEAR.sub(str(own_years[-1]), previous.text) + text[len(previous.text):]
     cities, others = find_cities(text, known_cities)
     concepts = concepts_in(text)
     years = [int(a or b) for a, b in _YEAR.findall(text)]
@@ -370,7 +397,8 @@ def understand(
         numbers=_numbers(normalize(original)),
         followup=followup,
         topic=topic_of(question_part(text), known_cities),
-        period=period_of(text),
+        # a follow-up that names a year or looks back or ahead says the period itself ("2020年的基数是多少？")
+        period=period_of(normalize(original)) if own_years or (followup and period_of(normalize(original))) else period_of(text),
         unit=unit_of(intent_text or text),
         quoted=quoted_names(text),
     )

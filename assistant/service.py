@@ -17,12 +17,12 @@ from typing import Any
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.answer import Answer
-from assistant.composers import compare, document, eligibility, extractive, outline, target, task
+from assistant.composers import compare, document, eligibility, extractive, outline, target, task, topic
 from assistant.composers.context import Context, Thresholds
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
-from assistant.query import Query, indicator_concepts, understand
+from assistant.query import Query, indicator_concepts, owns_plan, understand
 from assistant.rewrite import rewrite
 from index.rerank import SearchHints
 from index.settings import IndexSettings
@@ -40,8 +40,12 @@ COMPOSERS: dict[str, Callable[[Context], Answer]] = {
 
 
 def structural(ctx: Context) -> Answer | None:
-    """An outline, count or topic answer from the plan's structure, when the question is one and a node matches."""
+    """A topic, outline or count answer from the plan's structure, when the question is one and a node matches."""
     q = ctx.query
+    if topic.asks_topic(q.original if not q.followup else q.text, q.intent, bool(ctx.profile)):
+        answer = topic.compose(ctx)  # the plan's clauses on a taxonomy topic, section first
+        if answer is not None:
+            return answer
     if q.intent in ("list", "general") or (q.intent == "target" and (
             (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
         return outline.compose(ctx)
@@ -131,6 +135,22 @@ def resolve_period(query: Query, index: PlanIndex) -> str | None:
     if spans and all(query.year >= first for first, _ in spans):
         return "target"
     return None
+
+
+def library_list(index: PlanIndex) -> str:
+    """The plans the library holds, as a refusal lists them: 《title》 (city)."""
+    return "、".join(f"《{meta.title}》" + (f"（{meta.city}）" if meta.city and meta.city.removesuffix("市") not in meta.title else "")
+                    for meta in sorted(index.docs.values(), key=lambda m: m.city or m.title))
+
+
+def known_districts(query: Query, index: PlanIndex) -> Query:
+    """A 区 the question names that a plan of the library mentions (江北新区 in 南京's plan) is that plan's
+    district, not an unknown place."""
+    if not any(p.endswith("区") for p in query.unknown_places):
+        return query
+    plain = _plain_sources(index)
+    kept = tuple(p for p in query.unknown_places if not (p.endswith("区") and any(_plain(p) in t for t in plain.values())))
+    return replace(query, unknown_places=kept)
 
 
 def hints_for(query: Query, index: PlanIndex | None = None) -> SearchHints:
@@ -260,6 +280,7 @@ class Assistant:
         index = self.index  # one snapshot per question, even if a rebuild switches versions meanwhile
         _, notice = clean_question(question, self.settings.max_question_chars)
         query = self.understand(question, history, profile, index)
+        query = known_districts(query, index)
         filters = filters or Filters()
         index.allowed(filters)  # an unknown plan or city in the filters is an error, not ignored
         allowed_docs = allowed_plans(index, filters)
@@ -281,8 +302,8 @@ class Assistant:
         if outside and not query.cities:
             answer = refuse(ctx, f"所选规划（{'、'.join(index.docs[d].title for d in sorted(allowed_docs))}）中关于"
                                  f"{'、'.join(outside)}的内容：{'、'.join(outside)}的规划不在所选范围内")
-        elif query.unknown_places and not query.cities:
-            answer = refuse(ctx, f"{'、'.join(query.unknown_places)}的科技创新规划（已收录：{'、'.join(index.cities)}）")
+        elif query.unknown_places and (not query.cities or any(owns_plan(p, query.text) for p in query.unknown_places)):
+            answer = refuse(ctx, f"{'、'.join(query.unknown_places)}的科技创新规划（已收录：{library_list(index)}）")
         elif missing:
             answer = refuse(ctx, f"“{'”“'.join(missing)}”（{'、'.join(query.cities) or '各'}规划中没有这一名称）")
         else:

@@ -153,7 +153,8 @@ def test_missing_resource_is_a_clear_error(tmp_path):
 
 
 def test_one_term_table_holds_synonyms_cities_and_concepts():
-    """index/resources/terms.tsv is the only vocabulary file: its kind column says which rows are which."""
+    """index/resources/terms.tsv is the one term table (its kind column says which rows are which); the rule word
+    lists of query understanding sit beside it in question_words.tsv (assistant/lexicon.py)."""
     from index.tokenize import TERMS, read_concepts
 
     concepts = dict(read_concepts())
@@ -161,7 +162,7 @@ def test_one_term_table_holds_synonyms_cities_and_concepts():
     assert len(concepts) >= 20 and "高企" in concepts["高新技术企业数"]
     assert synonyms["高企"].expansions == ("高新技术企业",) and synonyms["宁"].kind == "city"
     assert not set(concepts) & {k for k, s in synonyms.items() if s.kind == "city"}
-    assert sorted(p.name for p in TERMS.parent.glob("*.tsv")) == ["terms.tsv"]
+    assert {"terms.tsv", "question_words.tsv"} <= {p.name for p in TERMS.parent.glob("*.tsv")}
     from assistant.query import EXTRA_ALIASES, OTHER_PLACES, SHORT_ALIASES
     from index.tokenize import read_places
 
