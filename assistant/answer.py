@@ -61,6 +61,10 @@ class AnswerBuilder:
         markers = "".join(self.marker(s) for s in evidence)
         self._parts.append(f"{text}{markers}")
 
+    def item(self, text: str, *evidence: Span) -> None:
+        """Add one list item on its own line (a list reads as lines, not as one run of "。[1]；…")."""
+        self.say(("\n" if self._parts else "") + text, *evidence)
+
     def raw(self, text: str) -> None:
         """Add text that states nothing from the plans (a table frame, a heading, a notice)."""
         self._parts.append(text)

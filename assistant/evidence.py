@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from assistant.contract import Citation
 from ingest.records import Clause
 
-_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)]*|\n\s*\n")
+# A line break inside a paragraph is where ingest rejoined a sentence cut by a page break (ingest
+# makes one unit per line and joins lines only then), so it never ends a sentence.
+_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)]*")
+_BREAK = re.compile(r"\s*\n\s*")
+_SOFT_MARK = "，,、：:"  # a span that stops just before one of these stops mid-sentence
+ELLIPSIS = "……"
 
 
 @dataclass(frozen=True)
@@ -68,21 +73,40 @@ _LEAD_COLUMN = re.compile(r"牵头")
 _PARTNER_COLUMN = re.compile(r"参与|配合|协同|责任")
 _TASK_COLUMN = re.compile(r"主要目标|目标任务|任务|工作")
 _UNIT_COLUMN = re.compile(r"^单\s*位$")
+_CAPTION_UNIT = re.compile(r"单\s*位\s*[:：]\s*([^\s）)，,；;]+)")  # "（单位：亿元）" under a table's title
+_NAME_COLUMN = re.compile(r"名\s*称")  # 项目名称, 平台名称: what a row is, before its category (行业领域)
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(unbroken(text).split())
+
+
+def unbroken(text: str) -> str:
+    """Text as read: a line break (a page break rejoined, a wrapped table cell) is dropped between
+    Chinese characters and becomes one space between Latin letters or digits."""
+    def join(m: re.Match[str]) -> str:
+        before, after = text[m.start() - 1: m.start()], text[m.end(): m.end() + 1]
+        return " " if before.isascii() and before.isalnum() and after.isascii() and after.isalnum() else ""
+    return _BREAK.sub(join, text) if "\n" in text else text
+
+
+def stops_mid_sentence(span: Span) -> bool:
+    """The span ends just before a comma or colon of its clause: the sentence goes on."""
+    clause = span.clause
+    end = span.char_end - clause.char_start
+    return 0 < end < len(clause.text) and clause.text[end] in _SOFT_MARK
 
 
 def shown(span: Span) -> str:
     """How a span reads in an answer: a whole table row as labelled cells, anything else as written.
 
     A task row reads "任务 — 牵头：… 配合：…", an indicator row "名称（单位）：2020年 3.48，2025年 4";
-    the citation still points at the row's exact text.
+    a quote that stops inside a sentence ends with "……", and a line break rejoined inside a word is
+    not shown; the citation still points at the exact text.
     """
     clause = span.clause
     if clause.kind != "table_row" or not clause.cells or not clause.header or span.text != clause.text:
-        return span.text
+        return unbroken(span.text) + (ELLIPSIS if stops_mid_sentence(span) else "")
     header = [_flat(h) for h in clause.header]
     cells = [_flat(c) for c in clause.cells] + [""] * max(0, len(header) - len(clause.cells))
     columns = dict(zip(header, cells))
@@ -90,14 +114,17 @@ def shown(span: Span) -> str:
     if lead is not None:
         task = next((columns[h] for h in reversed(header) if _TASK_COLUMN.search(h) and columns[h]), "")
         partners = next((columns[h] for h in header if _PARTNER_COLUMN.search(h) and not _LEAD_COLUMN.search(h)), "")
-        named = next((columns[h] for h in header if h not in (lead,) and columns[h] and not _ROW_NUMBER.search(h)
+        named = next((columns[h] for h in header if _NAME_COLUMN.search(h) and columns[h]), "") or next(
+            (columns[h] for h in header if h not in (lead,) and columns[h] and not _ROW_NUMBER.search(h)
                       and not _LEAD_COLUMN.search(h) and not _PARTNER_COLUMN.search(h) and not _TASK_COLUMN.search(h)), "")
         what = (task or named).rstrip("。")
         return f"{what} — 牵头：{lead or '未写明'}" + (f"；配合：{partners}" if partners else "")
     unit = next((columns[h] for h in header if _UNIT_COLUMN.match(h)), "")
+    stated = _CAPTION_UNIT.search(clause.caption or "")
+    unit = unit or (stated.group(1) if stated else "")
     rest = [(h, c) for h, c in zip(header, cells) if c and not _ROW_NUMBER.search(h) and not _UNIT_COLUMN.match(h)]
     if not rest:
-        return span.text
+        return unbroken(span.text)
     (_, name), values = rest[0], rest[1:]
     name = f"{name}（{unit}）" if unit else name
     return name + ("：" + "，".join(f"{h} {c}" for h, c in values) if values else "")

@@ -13,13 +13,14 @@ import re
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, rank_sentences
-from assistant.composers.windows import document_order, windows
+from assistant.composers.refusal import refuse
+from assistant.composers.windows import document_order, finish, windows
+from assistant.evidence import Span, sentences, shown
+from ingest.records import Clause
 
 WHOLE_BELOW = 120  # a sentence this short is quoted whole; of a longer one, the window that answers
 MAX_PIECES = 4
-from assistant.composers.refusal import refuse
-from assistant.evidence import Span, sentences, shown
-from ingest.records import Clause
+FINISH_WITHIN = 160  # a window is read on to its sentence's end when the whole stays this short
 
 LIMITS = {"list": 3, "general": 2}  # sentences per answer: short answers, the citations carry the rest
 KEEP_RATIO = 0.75  # further sentences must score at least this share of the best one
@@ -81,7 +82,7 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
              for w in windows(sentence, MAX_PIECES, WHOLE_BELOW)),
             key=lambda t: t[0],
         )
-        out.append((score + rank_part, window))
+        out.append((score + rank_part, finish(window, sentence, FINISH_WITHIN)))  # chosen as cut, quoted whole
     out.sort(key=lambda t: -t[0])
     return out
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context
 from assistant.composers.scoring import TopicScorer
-from assistant.composers.windows import join, pieces
-from assistant.evidence import Span, sentences
+from assistant.composers.windows import finish, join, pieces
+from assistant.evidence import Span, sentences, shown, unbroken
 from assistant.sections import Node, all_nodes, plan_tree
 from index.rerank import PAST_SECTION
 from ingest.numbers import cn_number
@@ -46,6 +46,7 @@ MIN_TOPIC = 0.4  # least title-and-sentence match for a topic question
 MAX_MEMBERS = 12
 TOPIC_ITEMS = 6
 ITEM_CHARS = 100  # a first sentence, cut at a comma-piece end only when longer
+ITEM_FINISH = 150  # … unless the whole sentence stays this short
 
 
 @dataclass(frozen=True)
@@ -197,22 +198,22 @@ def _names_one_member(ctx: Context, node: Node) -> bool:
 
 
 def _list(builder: AnswerBuilder, members: list[tuple[str, Span]]) -> None:
-    for k, (name, span) in enumerate(members[:MAX_MEMBERS]):
-        builder.say(("" if k == 0 else "；") + span.text, span)
+    for name, span in members[:MAX_MEMBERS]:
+        builder.item(unbroken(span.text), span)
     if len(members) > MAX_MEMBERS:
-        builder.raw(f"等{len(members)}项")
-    builder.raw("。")
+        builder.raw(f"\n……等{len(members)}项")
 
 
 def lead(span: Span) -> Span:
-    """The start of a sentence up to ITEM_CHARS, cut at a comma-piece end (an exact span)."""
+    """The start of a sentence up to ITEM_CHARS, cut at a comma-piece end (an exact span); read on to
+    the sentence's end when the whole stays within ITEM_FINISH."""
     ps = pieces(span)
     chosen = [ps[0]]
     for p in ps[1:]:
         if p.char_end - chosen[0].char_start > ITEM_CHARS:
             break
         chosen.append(p)
-    return join(chosen)
+    return finish(join(chosen), span, ITEM_FINISH)
 
 
 def _topic(builder: AnswerBuilder, node: Node, ctx: Context) -> None:
@@ -229,12 +230,10 @@ def _topic(builder: AnswerBuilder, node: Node, ctx: Context) -> None:
             for s in sentences(clause):
                 if len(s.text) >= 8 and len(items) < TOPIC_ITEMS:
                     items.append((None, lead(s)))
-    for k, (name, first) in enumerate(items):
-        sep = "" if k == 0 else "；"
+    for name, first in items:
         if name is not None:
-            builder.say(sep + name.text, name)
+            builder.item(name.text, name)
             if first is not None and first.text != name.text:
-                builder.say("——" + first.text, first)
+                builder.say("——" + shown(first), first)
         elif first is not None:
-            builder.say(sep + first.text, first)
-    builder.raw("。")
+            builder.item(shown(first), first)

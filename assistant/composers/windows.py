@@ -1,4 +1,9 @@
-"""Windows: the part of a sentence that answers, as exact spans (comma-pieces, runs of them, a leading year)."""
+"""Windows: the part of a sentence that answers, as exact spans (comma-pieces, runs of them, a leading year).
+
+A window never ends on a comma or colon: `join` leaves the mark out, and `finish` reads a window on
+to its sentence's end when the rest is short, so an answer quotes whole statements; a window still
+cut inside its sentence is shown with "……" (`evidence.shown`).
+"""
 from __future__ import annotations
 
 import re
@@ -10,6 +15,7 @@ from assistant.evidence import Span
 FIGURE = re.compile(r"(?<![\d.])(?<!20\d\d[－—\-~～])\d+(?:\.\d+)?(?!\d)(?!\s*年)(?!\s*[－—\-~～]\s*20\d\d)")
 # Pieces of a sentence that a window may start or end at (not "、": it joins the members of a list).
 _PIECE_END = re.compile(r"[，,；;。！？!?：:]")
+_TRAILING_MARK = "，,；;：:、"  # left out of a window's end (a sentence's own 。！？ stays)
 _LEADING_YEAR = re.compile(r"^(到|至|截至|截止)?\s*20\d\d\s*年(底|末)?")
 
 
@@ -36,19 +42,40 @@ def _add_piece(out: list[Span], span: Span, start: int, end: int) -> None:
 
 
 def join(parts: list[Span]) -> Span:
-    """The exact span from the first piece's start to the last piece's end."""
+    """The exact span from the first piece's start to the last piece's end, without a trailing comma or colon."""
     first, last = parts[0], parts[-1]
     clause = first.clause
-    text = clause.text[first.char_start - clause.char_start: last.char_end - clause.char_start]
-    return Span(clause, first.char_start, last.char_end, text)
+    end = last.char_end
+    while end - first.char_start > 1 and clause.text[end - clause.char_start - 1] in _TRAILING_MARK:
+        end -= 1
+    text = clause.text[first.char_start - clause.char_start: end - clause.char_start]
+    return Span(clause, first.char_start, end, text)
 
 
-def windows(span: Span, max_pieces: int = 3, whole_below: int = 40) -> list[Span]:
-    """Every run of 1…max_pieces consecutive pieces of a sentence (a sentence under `whole_below` characters stays whole)."""
+def finish(window: Span, sentence: Span, within: int) -> Span:
+    """The window read on to its sentence's end when the whole stays within `within` characters."""
+    clause = window.clause
+    rest = clause.text[window.char_end - clause.char_start: sentence.char_end - clause.char_start]
+    if not rest.strip(_TRAILING_MARK) or sentence.char_end - window.char_start > within:
+        return window
+    return Span(clause, window.char_start, sentence.char_end,
+                clause.text[window.char_start - clause.char_start: sentence.char_end - clause.char_start])
+
+
+def windows(span: Span, max_pieces: int = 3, whole_below: int = 40, finish_within: int = 0) -> list[Span]:
+    """Every run of 1…max_pieces consecutive pieces of a sentence (a sentence under `whole_below` characters
+    stays whole); with `finish_within`, each run is read on to the sentence's end when that keeps it that short."""
     ps = pieces(span)
     if len(span.text) <= whole_below or len(ps) <= 1:
         return [span]
-    return [join(ps[i:j]) for i in range(len(ps)) for j in range(i + 1, min(len(ps), i + max_pieces) + 1)]
+    runs = [join(ps[i:j]) for i in range(len(ps)) for j in range(i + 1, min(len(ps), i + max_pieces) + 1)]
+    if not finish_within:
+        return runs
+    out: dict[tuple[int, int], Span] = {}
+    for run in runs:
+        done = finish(run, span, finish_within)
+        out.setdefault((done.char_start, done.char_end), done)
+    return list(out.values())
 
 
 def with_year(window: Span, sentence: Span) -> Span:
