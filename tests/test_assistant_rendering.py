@@ -121,3 +121,44 @@ def test_answers_quote_whole_statements_and_list_items_by_line(assistant, plan_t
     for c in answer.citations:
         assert c.quote[-1] not in "，,、：:", c.quote
     assert_exact(answer, plan_text)
+
+
+class _OneParagraph:
+    """A made-up plan of one paragraph and one row: what the sources panel reads."""
+
+    def __init__(self, text: str):
+        from ingest.records import DocumentMeta
+
+        self.docs = {"t": DocumentMeta(doc_id="t", city="甲市", title="甲市规划")}
+        cut = text.index("\n")
+        self.clauses = [Clause("t", "t#0", ("一、总体",), text[:cut], 0, cut, "paragraph"),
+                        Clause("t", "t#1", ("一、总体",), text[cut + 1:], cut + 1, len(text), "paragraph")]
+        self.headings = {}
+
+    def clause_ids_of(self, doc_id):
+        return [0, 1] if doc_id == "t" else []
+
+    def neighbours(self, clause, before=1, after=1):
+        return self.clauses
+
+
+def test_the_sources_panel_shows_each_clause_once_with_every_quote_marked():
+    from assistant import Answer, Citation
+    from webui import render
+
+    text = "甲项工作。乙项工作。丙项工作。\n另一条。"
+    index = _OneParagraph(text)
+
+    def cited(quote):
+        start = text.index(quote)
+        return Citation(doc_id="t", section="一、总体", quote=quote, char_start=start, char_end=start + len(quote))
+
+    answer = Answer("甲[1]乙[2]另[3]丙[4]", [cited("甲项工作。"), cited("乙项工作。"), cited("另一条。"), cited("丙项工作。")], False, [])
+    panel = render.sources_html(answer, index)
+    assert panel.count('class="pq-source"') == 2  # one card per clause, not one per citation
+    assert "[1][2][4]" in panel and "[3]" in panel
+    assert '<div class="pq-clause"><mark>甲项工作。</mark><mark>乙项工作。</mark>丙项工作。' not in panel
+    assert "<mark>甲项工作。乙项工作。</mark><mark>丙项工作。</mark>" not in panel
+    card = panel[panel.index("[1][2][4]"):]
+    assert "<mark>甲项工作。乙项工作。丙项工作。</mark>" in card  # adjacent quotes merge into one mark
+    assert "字符 0–5，5–10，10–15" in card

@@ -95,9 +95,10 @@ def clause_of(index: IndexView, citation: Citation) -> Clause | None:
     return None
 
 
-def _highlighted(clause: Clause, citation: Citation) -> str:
-    """The clause as HTML, the quoted span inside <mark>; table rows as a one-row table."""
-    covers = citation.char_start <= clause.char_start and clause.char_end <= citation.char_end
+def _highlighted(clause: Clause, citation: Citation | Sequence[Citation]) -> str:
+    """The clause as HTML, each quoted span inside <mark>; table rows as a one-row table."""
+    cited = [citation] if isinstance(citation, Citation) else list(citation)
+    covers = any(c.char_start <= clause.char_start and clause.char_end <= c.char_end for c in cited)
     if clause.kind == "table_row" and clause.cells:
         header = "".join(f"<th>{_e(h)}</th>" for h in (clause.header or ()))
         cells = "".join(f"<td>{_e(c)}</td>" for c in clause.cells)
@@ -105,11 +106,22 @@ def _highlighted(clause: Clause, citation: Citation) -> str:
         row_class = ' class="pq-hit"' if covers else ""
         head = f"<thead><tr>{header}</tr></thead>" if header else ""
         return f'<table class="pq-row">{caption}{head}<tbody><tr{row_class}>{cells}</tr></tbody></table>'
-    start = max(citation.char_start - clause.char_start, 0)
-    end = min(citation.char_end - clause.char_start, len(clause.text))
-    text = clause.text
-    return (f'<div class="pq-clause">{_e(text[:start])}<mark>{_e(text[start:end])}</mark>'
-            f"{_e(text[end:])}</div>")
+    text, out, pos = clause.text, [], 0
+    for start, end in _merged([(c.char_start - clause.char_start, c.char_end - clause.char_start) for c in cited], len(text)):
+        out.append(f"{_e(text[pos:start])}<mark>{_e(text[start:end])}</mark>")
+        pos = end
+    return f'<div class="pq-clause">{"".join(out)}{_e(text[pos:])}</div>'
+
+
+def _merged(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Spans clipped to [0, length], sorted, overlapping ones merged."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted((max(s, 0), min(e, length)) for s, e in spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        elif end > start:
+            out.append((start, end))
+    return out
 
 
 def _plain(clause: Clause) -> str:
@@ -118,33 +130,52 @@ def _plain(clause: Clause) -> str:
     return clause.text
 
 
-def source_card(index: IndexView, citation: Citation, label: str) -> str:
-    """One cited clause: plan title, section path, the clause with the quote marked, a 上下文 view."""
-    meta = index.docs.get(citation.doc_id)
+def source_card(index: IndexView, citation: Citation | Sequence[Citation], label: str) -> str:
+    """One cited clause: plan title, section path, the clause with its quotes marked, a 上下文 view.
+
+    Several citations of one clause (sentences of one paragraph) share a card, so a paragraph is shown once.
+    """
+    cited = [citation] if isinstance(citation, Citation) else list(citation)
+    first = cited[0]
+    meta = index.docs.get(first.doc_id)
     city = f'<span class="pq-city">{_e(meta.city)}</span>' if meta and meta.city else ""
-    section = section_path(citation.section)
-    clause = clause_of(index, citation)
+    section = section_path(first.section)
+    clause = clause_of(index, first)
     if clause is None:
-        body = f'<div class="pq-clause"><mark>{_e(citation.quote)}</mark></div>'
+        body = "".join(f'<div class="pq-clause"><mark>{_e(c.quote)}</mark></div>' for c in cited)
         context = ""
     else:
-        body = _highlighted(clause, citation)
+        body = _highlighted(clause, cited)
         around = index.neighbours(clause, CONTEXT_CLAUSES, CONTEXT_CLAUSES)
         items = []
         for other in around:
             if other.clause_id == clause.clause_id:
-                items.append(f'<div class="pq-ctx pq-ctx-current">{_highlighted(other, citation)}</div>')
+                items.append(f'<div class="pq-ctx pq-ctx-current">{_highlighted(other, cited)}</div>')
             else:
                 items.append(f'<div class="pq-ctx">{_e(_plain(other))}</div>')
         context = f'<details class="pq-context"><summary>上下文</summary>{"".join(items)}</details>'
+    offsets = "，".join(f"{c.char_start}–{c.char_end}" for c in cited)
     return (
         f'<div class="pq-source">'
         f'<div class="pq-source-head"><span class="pq-badge">{_e(label)}</span>'
-        f'<span class="pq-title">{_e(title_of(index, citation.doc_id))}</span>{city}</div>'
+        f'<span class="pq-title">{_e(title_of(index, first.doc_id))}</span>{city}</div>'
         f'<div class="pq-section">{_e(section)}</div>{body}{context}'
-        f'<div class="pq-offsets">{_e(citation.doc_id)} · 字符 {citation.char_start}–{citation.char_end}</div>'
+        f'<div class="pq-offsets">{_e(first.doc_id)} · 字符 {_e(offsets)}</div>'
         f"</div>"
     )
+
+
+def by_clause(index: IndexView, citations: Sequence[Citation], labels: Sequence[str]) -> list[tuple[str, list[Citation]]]:
+    """Citations grouped by the clause they quote, in order of first use, each group with its joined labels
+    ("[1][3]"); a citation that is not inside one clause stays alone."""
+    groups: dict[object, tuple[list[str], list[Citation]]] = {}
+    for k, (c, label) in enumerate(zip(citations, labels)):
+        clause = clause_of(index, c)
+        key = (c.doc_id, clause.clause_id) if clause is not None else k
+        names, cited = groups.setdefault(key, ([], []))
+        names.append(label)
+        cited.append(c)
+    return [("".join(dict.fromkeys(names)), cited) for names, cited in groups.values()]
 
 
 def nearest_only(answer: Answer) -> list[Citation]:
@@ -161,11 +192,12 @@ NO_SOURCES = '<div class="pq-empty">提问后，这里显示答案引用的规�
 
 def sources_html(answer: Answer, index: IndexView) -> str:
     """The sources panel for one answer: its citations, or for a refusal the nearest clauses."""
-    cards = [source_card(index, c, f"[{n}]") for n, c in enumerate(answer.citations, 1)]
+    labels = [f"[{n}]" for n in range(1, len(answer.citations) + 1)]
+    cards = [source_card(index, cited, label) for label, cited in by_clause(index, answer.citations, labels)]
     nearest = nearest_only(answer)
     if nearest:
         cards.append('<div class="pq-nearest-note">规划中未找到能回答该问题的条款。以下是最相近的条款，仅供参考：</div>')
-        cards += [source_card(index, c, "相近") for c in nearest]
+        cards += [source_card(index, cited, "相近") for _, cited in by_clause(index, nearest, ["相近"] * len(nearest))]
     if not cards:
         return '<div class="pq-empty">这个回答没有引用条款。</div>'
     return '<div class="pq-sources">' + "".join(cards) + "</div>"
