@@ -25,7 +25,7 @@ from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
 from assistant.composers.windows import windows
 from assistant.contract import ChecklistItem, ConditionCheck
-from assistant.evidence import Span, sentences
+from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize, topic_of
 from assistant.sections import all_nodes
 from index.rerank import PAST_SECTION, TARGET_SECTION
@@ -284,7 +284,7 @@ def compose(ctx: Context) -> Answer:
     for n, span in enumerate(sorted(found, key=lambda s: (s.clause.doc_id, s.char_start)), 1):
         conditions = [Condition(c, condition_status(c, told)) for c in conditions_in(span.text)]
         need = grouped.get(f"{span.clause.doc_id}@{span.char_start}")
-        builder.say(f"{n}. {'【' + need + '】' if need else ''}{span.text}", span)
+        builder.say(f"{n}. {'【' + need + '】' if need else ''}{shown(span)}", span)
         if conditions:
             builder.raw("（条件：" + "；".join(f"{c.text}（{marks[c.status]}）" for c in conditions) + "）")
         open_amounts = open_amounts or not AMOUNT.search(span.text)
