@@ -17,7 +17,7 @@ from typing import Any
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.answer import Answer
-from assistant.composers import compare, document, eligibility, extractive, outline, target, task
+from assistant.composers import compare, document, eligibility, extractive, outline, target, task, topic
 from assistant.composers.context import Context, Thresholds
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
@@ -40,8 +40,12 @@ COMPOSERS: dict[str, Callable[[Context], Answer]] = {
 
 
 def structural(ctx: Context) -> Answer | None:
-    """An outline, count or topic answer from the plan's structure, when the question is one and a node matches."""
+    """A topic, outline or count answer from the plan's structure, when the question is one and a node matches."""
     q = ctx.query
+    if topic.asks_topic(q.original if not q.followup else q.text, q.intent, bool(ctx.profile), q.quoted):
+        answer = topic.compose(ctx)  # the plan's clauses on a taxonomy topic, section first
+        if answer is not None:
+            return answer
     if q.intent in ("list", "general") or (q.intent == "target" and (
             (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
         return outline.compose(ctx)

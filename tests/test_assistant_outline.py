@@ -76,7 +76,7 @@ def test_a_box_series_is_listed_by_its_label(assistant):
 
 def test_a_topic_question_quotes_the_section_about_it(assistant, plan_text):  # noqa: F811
     answer = assistant.ask("连云港如何培育高新技术企业？")
-    assert not answer.refused and answer.composer == "outline"
+    assert not answer.refused and answer.composer == "topic"  # a taxonomy topic: the topic composer, section first
     assert all("农业" not in c.section for c in answer.citations)  # not the section on agricultural high-tech zones
     assert any("高新技术企业" in c.quote for c in answer.citations)
     assert_exact(answer, plan_text)

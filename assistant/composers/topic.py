@@ -1,0 +1,360 @@
+"""Topic questions, answered section-first: "…在科技金融方面有哪些举措", "怎么支持…", "对…这块有啥支持".
+
+The question maps to topics of the policy taxonomy (`index.topics`) and to its own topic words. Every
+clause of the asked plan is scored by its topic labels and by those words, and every section by its
+title and its clauses' scores, so a clause in a section about the topic ranks high even where its own
+words are few. The answer lists the best clauses grouped by section, each as its lead phrase ("布局建设
+“海智湾”国际人才街区") and the sentence that carries the specifics (named programmes, platforms,
+figures), each cited, within about ANSWER_CHARS; the rest is counted and named ("另有 N 条").
+
+When no clause of the plan is about the topic, `compose` returns None and the caller answers the usual
+way; a topic the plan has clauses for is answered, never refused. The words of topic questions and the
+genre suffixes of named programmes are data (index/resources/topic_frames.tsv).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.answer import Answer, AnswerBuilder
+from assistant.composers.context import Context, context_of
+from assistant.composers.scoring import TopicScorer
+from assistant.composers.windows import FIGURE, windows
+from assistant.evidence import Span, sentences, shown
+from assistant.query import normalize
+from assistant.sections import Node, all_nodes
+from index.rerank import PAST_SECTION, TARGET_SECTION
+from index.topics import index_topics, question_topics, read_topics
+from ingest.records import Clause
+
+FRAMES = Path(__file__).resolve().parents[2] / "index" / "resources" / "topic_frames.tsv"
+
+ANSWER_CHARS = 600  # the listed items' text; the rest is folded
+MIN_RELEVANCE = 0.35  # least clause relevance for a topic answer (below it the usual composers answer)
+KEEP_RATIO = 0.7  # a clause is listed when it scores at least this share of the best one
+TOPIC_SHARE = 0.5  # of the question's taxonomy topics, those matching at least this share of the best
+SECTION_WEIGHT = 0.5  # a clause's score: this share from its section (title and clauses), the rest its own words
+SPECIFIC_WEIGHT = 0.25  # how much naming programmes, platforms and figures adds to a sentence
+REPEAT_DECAY = 0.9  # each further sentence of the same clause counts this much less
+MAX_SENTENCES = 6
+TOP_SECTIONS = 0.85  # sections scoring at least this share of the best are listed first (section-first)  # sentences of one clause that may be listed
+WHOLE_BELOW = 150  # a sentence this short is quoted whole; of a longer one, the window that carries the specifics
+MAX_PIECES = 4
+LEAD_CHARS = 32  # a clause's lead phrase ("培育科技型企业家：") is at most this long
+LENGTH_COST = 0.0008
+MAX_FOLDED = 6  # folded sections named
+
+
+@dataclass(frozen=True)
+class Frames:
+    frame: re.Pattern
+    asking: re.Pattern
+    self_: re.Pattern
+    named: re.Pattern
+    parts: re.Pattern
+    part_noun: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def frames(path: Path = FRAMES) -> Frames:
+    """The word lists of the data file, as patterns (longest entry first)."""
+    kinds: dict[str, list[str]] = {"frame": [], "asking": [], "self": [], "named": [], "part": []}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 2 or cols[1] not in kinds or not cols[0].strip():
+            raise ValueError(f"{path}:{n}: expected entry<TAB>kind with kind one of {', '.join(kinds)}")
+        kinds[cols[1]].append(cols[0].strip())
+
+    def alt(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+    return Frames(
+        frame=re.compile(alt(kinds["frame"])),
+        asking=re.compile(alt(kinds["asking"])),
+        self_=re.compile(alt(kinds["self"])),
+        named=re.compile(rf"[\u4e00-\u9fff“”A-Za-z0-9]{{2,}}?(?:{alt(kinds['named'])})"),
+        parts=re.compile(rf"(?:{alt(kinds['part'])})[”」]?(?:里|中)?(?:都|分别|主要|具体|一共)?(?:有|是|包括|包含|指)?(?:哪些|哪几|什么|啥)"),
+        part_noun=re.compile(rf"(?:{alt(kinds['part'])})$"),
+    )
+
+
+def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str, ...] = ()) -> bool:
+    """A question about what a plan does on a topic (not a figure, count, comparison, task or document question).
+
+    An eligibility question counts only when the asker does not describe themselves and gave no profile
+    ("句容科技金融方面有哪些支持" is a topic; "我们是高企，有哪些支持" is eligibility). A question that quotes
+    a name wants that name's own passage, not the topic around it.
+    """
+    from assistant.composers.outline import asks_structure, shape_of
+
+    if intent not in ("list", "general", "eligibility") or quoted:
+        return False  # a quoted name ("“科才贷”是怎么回事") is answered by its own passage
+    if intent == "eligibility" and (profile or frames().self_.search(text)):
+        return False
+    shape = shape_of(text)
+    if shape is not None and (shape.kind == "count" or shape.number or (
+            shape.kind == "outline" and frames().part_noun.search(shape.counted))):
+        return False  # "七大工程是哪些", "分哪几章": the parts themselves (outline); "有哪些具体举措" is a topic
+    if frames().parts.search(text):
+        return False  # "重点工程有哪些": the parts themselves
+    if asks_structure(text) or re.search(r"多少|几[家个项条类大种]|是指|指什么|含义|什么意思|怎么回事", text):
+        return False
+    return bool(frames().frame.search(text))
+
+
+def _focus(ctx: Context) -> str:
+    """The question's topic words without the words that only say what kind of answer is wanted."""
+    topic = ctx.query.topic or ctx.query.text
+    pieces = (frames().asking.sub(" ", p) for p in topic.split())
+    return " ".join(w for p in pieces for w in p.split() if len(w) >= 2)
+
+
+def specificity(text: str) -> float:
+    """0…1: how many named programmes, platforms, quoted names and figures a passage carries."""
+    f = frames()
+    quoted = len(re.findall(r"“[^”]{1,30}”", text))
+    named = len(f.named.findall(text))
+    figures = len(FIGURE.findall(text))
+    listed = text.count("、")
+    return min(1.0, (0.5 * min(quoted, 3) + 0.3 * min(named, 3) + 0.3 * min(figures, 3) + 0.05 * min(listed, 6)) / 2.5)
+
+
+_PROSE = re.compile(r"[。；;，,、]")
+
+
+@dataclass
+class Scored:
+    clause: Clause
+    score: float
+    section: Node | None
+    section_score: float = 0.0  # the best score of the sections it lies in (their titles and clauses)
+
+
+def _contains(node: Node, clause: Clause) -> bool:
+    """A section holds the clauses in its range; a box or table only its own items (a range may span other text)."""
+    if node.kind == "section":
+        return node.start <= clause.char_start < node.end
+    return clause.caption is not None and any(item is clause for item in node.items)
+
+
+def _deepest(nodes: list[Node], clause: Clause) -> Node | None:
+    inside = [n for n in nodes if _contains(n, clause)]
+    return max(inside, key=lambda n: (n.level, n.start)) if inside else None
+
+
+def _ancestors(node: Node | None) -> list[Node]:
+    out = []
+    while node is not None:
+        out.append(node)
+        node = node.parent
+    return out
+
+
+def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer | None) -> list[Scored]:
+    """Every clause of the plan with its relevance to the topic (its labels and words, and its section's)."""
+    index = ctx.index
+    labels = index_topics(index)
+    ids = index.clause_ids_of(doc)
+    nodes = [n for n in all_nodes(index) if n.doc_id == doc and n.kind in ("section", "box", "table")]
+
+    def topic_part(scores: dict[str, float], full: float = 2.0) -> float:
+        return max((min(1.0, scores.get(t, 0.0) / full) for t in topics), default=0.0)
+
+    def words_part(text: str, context: str = "") -> float:
+        return scorer.coverage(text, context) if scorer is not None else 0.0
+
+    def combine(t: float, w: float) -> float:
+        if scorer is None:
+            return t
+        if not topics:
+            return w
+        return 0.5 * (t + w)
+
+    own: dict[int, float] = {}
+    for i in ids:
+        c = index.clauses[i]
+        if c.kind == "heading" or (c.kind == "paragraph" and not _PROSE.search(c.text)):
+            continue  # a heading names a section; a paragraph without a sentence or list is a signature or footer line
+        own[i] = combine(topic_part(labels[i]), words_part(c.text, context_of(c)))
+    # a section's score: its title (its own name counts fully, the titles above it less), and the best of its clauses
+    section_score: dict[int, float] = {}
+    for node in nodes:
+        if node.clause is None:
+            continue
+        title = combine(topic_part(_title_scores(node), 1.0), words_part(node.name, " ".join(node.path)))
+        inside = sorted((own[i] for i in ids if i in own and _contains(node, index.clauses[i])), reverse=True)
+        body = sum(inside[:3]) / 3 if inside else 0.0
+        section_score[id(node)] = 0.8 * title + 0.2 * body
+    out = []
+    for i, base in own.items():
+        c = index.clauses[i]
+        where = " ".join([*c.section, c.caption or ""])
+        if PAST_SECTION.search(where):
+            continue  # the review of the last period reports results, not measures
+        deepest = _deepest(nodes, c)
+        chain = _ancestors(deepest)
+        sec = max((section_score.get(id(n), 0.0) * (0.85 ** k) for k, n in enumerate(chain)), default=0.0)
+        score = (1 - SECTION_WEIGHT) * base + SECTION_WEIGHT * sec
+        if TARGET_SECTION.search(where):
+            score *= 0.6  # goals state figures; the measures are in the tasks
+        out.append(Scored(c, score, next((n for n in chain if n.kind in ("section", "box")), deepest), sec))
+    out.sort(key=lambda s: -s.score)
+    return out
+
+
+def _title_scores(node: Node) -> dict[str, float]:
+    from index.topics import score_text
+
+    return score_text("", [*node.path, node.name])
+
+
+def lead_of(clause: Clause) -> Span | None:
+    """A clause's lead phrase: its words before "：" ("布局建设“海智湾”国际人才街区:"), or a short first sentence."""
+    m = re.match(r"\s*(?:\d+\s*[．.、]|[（(][一二三四五六七八九十\d]+[)）])?\s*([^：:。；;！？，,]{2,%d}?)\s*[：:]" % LEAD_CHARS, clause.text)
+    if m:
+        i = m.start(1)
+        return Span(clause, clause.char_start + i, clause.char_start + m.end(1), m.group(1))
+    first = sentences(clause)[:1]
+    if first and len(first[0].text) <= LEAD_CHARS // 2 + 4 and len(sentences(clause)) > 1:
+        return first[0]
+    return None
+
+
+def best_window(sentence: Span, relevance) -> Span:
+    """The whole sentence when short, else its window with the most specifics and relevance per character."""
+    options = windows(sentence, MAX_PIECES, WHOLE_BELOW)
+    return max(options, key=lambda w: specificity(w.text) + relevance(w.text) - LENGTH_COST * len(w.text))
+
+
+@dataclass
+class Item:
+    clause: Clause
+    section: Node | None
+    lead: Span | None
+    body: Span
+    score: float
+    first: bool = False  # in one of the sections the question is most about: listed before the rest
+
+
+def compose(ctx: Context) -> Answer | None:
+    """The plan's clauses on the asked topic, grouped by section; None when the plan has none."""
+    docs = [d for d, meta in ctx.index.docs.items()
+            if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
+    if len(docs) != 1:
+        return None  # one plan at a time: topics across plans are a comparison
+    doc = docs[0]
+    focus = _focus(ctx)
+    asked = question_topics(normalize(ctx.query.text))
+    topics = [t for t, w in asked if w >= TOPIC_SHARE * asked[0][1]] if asked else []
+    scorer = TopicScorer.for_words(focus, ctx.index) if focus else None
+    if scorer is not None and not scorer.units:
+        scorer = None
+    if not topics and scorer is None:
+        return None
+    scored = score_clauses(ctx, doc, topics, scorer)
+    if not scored or scored[0].score < MIN_RELEVANCE:
+        return None
+    best = scored[0].score
+    kept = [s for s in scored if s.score >= KEEP_RATIO * best]
+    items = _items(ctx, kept, topics, scorer)
+    if not items:
+        return None
+    shown_items, folded = _fit(items)
+    builder = AnswerBuilder(ctx.index.sources)
+    names = "、".join(topics) or focus
+    builder.raw(f"{ctx.index.docs[doc].title}中关于{names or '该主题'}的内容（按章节）：\n")
+    _render(builder, shown_items)
+    rest = [i for i in folded if not any(i.clause is s.clause for s in shown_items)]
+    if rest:
+        shown_sections = {id(x.section) for x in shown_items}
+        sections = list({id(i.section): i.section for i in rest if i.section is not None and i.section.clause is not None
+                         and id(i.section) not in shown_sections}.values())
+        builder.raw(f"另有 {len(rest)} 条")
+        if sections:
+            builder.raw("，见")
+            for k, node in enumerate(sections[:MAX_FOLDED]):
+                span = node.name_span()
+                if span is not None:
+                    builder.say(("" if k == 0 else "、") + f"“{node.name}”", span)
+        builder.raw("。")
+    return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="topic", query=ctx.query)
+
+
+def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicScorer | None) -> list[Item]:
+    """Each kept clause's sentences as candidate items, best first (a clause's later sentences decayed)."""
+    patterns = [t.pattern for t in read_topics() if t.name in topics]
+
+    def relevance(text: str) -> float:
+        hits = sum(1 for p in patterns if p.search(text))
+        words = scorer.coverage(text) if scorer is not None else 0.0
+        return 0.5 * min(1, hits) + 0.5 * words
+
+    out: list[Item] = []
+    top_section = max((s.section_score for s in kept), default=0.0)
+    for s in kept:
+        first = s.section_score >= TOP_SECTIONS * top_section
+        lead = lead_of(s.clause)
+        candidates = []
+        for sentence in sentences(s.clause):
+            if len(sentence.text) < 8 or (lead is not None and sentence.char_end <= lead.char_end):
+                continue
+            window = best_window(sentence, relevance) if s.clause.kind != "table_row" else sentence
+            value = s.score + 0.3 * relevance(window.text) + SPECIFIC_WEIGHT * specificity(window.text)
+            candidates.append((value, window))
+        if not candidates and lead is None:
+            continue
+        candidates.sort(key=lambda t: -t[0])
+        for k, (value, window) in enumerate(candidates[:MAX_SENTENCES]):
+            out.append(Item(s.clause, s.section, lead if k == 0 else None, window, value * REPEAT_DECAY ** k, first))
+        if not candidates and lead is not None:
+            out.append(Item(s.clause, s.section, None, lead, s.score, first))
+    out.sort(key=lambda i: (not i.first, -i.score))
+    return out
+
+
+def _fit(items: list[Item]) -> tuple[list[Item], list[Item]]:
+    """The best items within ANSWER_CHARS (at least one), and the rest."""
+    chosen: list[Item] = []
+    used = 0
+    for item in items:
+        size = len(item.body.text) + (len(item.lead.text) + 2 if item.lead else 0)
+        if chosen and used + size > ANSWER_CHARS:
+            continue
+        if any(c.clause is item.clause and c.body.char_start < item.body.char_end and item.body.char_start < c.body.char_end
+               for c in chosen):
+            continue
+        chosen.append(item)
+        used += size
+    rest = [i for i in items if i not in chosen]
+    # a clause's lead goes with its first shown sentence
+    for item in chosen:
+        if item.lead is None:
+            first = next((c for c in chosen if c.clause is item.clause and c.lead is not None), None)
+            if first is None:
+                item.lead = lead_of(item.clause) if item.body.char_start > item.clause.char_start else None
+    return chosen, rest
+
+
+def _render(builder: AnswerBuilder, items: list[Item]) -> None:
+    order = sorted(items, key=lambda i: (i.section.start if i.section else i.clause.char_start, i.body.char_start))
+    current: object = object()
+    n = 0
+    for item in order:
+        if item.section is not current:
+            current = item.section
+            span = item.section.name_span() if item.section is not None else None
+            if span is not None:
+                builder.say(f"【{item.section.name}】", span)
+                builder.raw("\n")
+        n += 1
+        builder.raw(f"{n}. ")
+        if item.lead is not None and item.lead.text not in item.body.text:
+            builder.say(item.lead.text, item.lead)
+            if not re.search(r"[。；;！？!?]$", item.lead.text):
+                builder.raw("：")
+        builder.say(shown(item.body), item.body)
+        builder.raw("\n")

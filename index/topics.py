@@ -1,0 +1,155 @@
+"""The policy taxonomy (`resources/topics.tsv`) and the topic labels of every clause.
+
+Plans of this genre are written about a known set of topics (人才引进, 科技金融, 孵化载体 …); the
+taxonomy gives each its genre terms (how plans write it), synonyms (how people ask) and English terms.
+A clause is labelled from its own words and from the titles above it: a term in its deepest section
+title or its caption labels it outright, a term in a higher title counts less, and a term in its text
+counts half — so a paragraph under "完善金融支持创新体系" is 科技金融 even where it only names 投贷联动,
+and a paragraph elsewhere needs two of a topic's terms.
+
+Labels are computed from the loaded clauses on first use and cached per loaded index (like the figures,
+never stored): they follow the taxonomy file without a rebuild, and the index format does not change.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ingest.records import Clause
+
+if TYPE_CHECKING:
+    from index.store import PlanIndex
+
+TOPICS = Path(__file__).with_name("resources") / "topics.tsv"
+
+TEXT_WEIGHT = 0.5  # each occurrence of a topic's term in the clause's own text (at most MAX_TEXT of them)
+MAX_TEXT = 4
+TITLE_WEIGHTS = (1.0, 0.6, 0.3)  # a term in the deepest title (or the caption), its parent, the one above
+LABEL_AT = 1.0  # least score for a label
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy file is malformed; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    english: str
+    terms: tuple[str, ...]  # genre terms: how plans write about the topic
+    synonyms: tuple[str, ...]  # how a question may say it
+    english_terms: tuple[str, ...]
+
+    @property
+    def pattern(self) -> re.Pattern:
+        return _pattern(self.terms)
+
+
+@lru_cache(maxsize=256)
+def _pattern(terms: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).upper()
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_norm(x.strip()) for x in cell.split("|") if x.strip()))
+
+
+@lru_cache(maxsize=4)
+def read_topics(path: Path = TOPICS) -> tuple[Topic, ...]:
+    """The taxonomy rows, in file order; a malformed row is an error that names its line."""
+    topics: list[Topic] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 5 or not cols[0].strip() or not cols[2].strip():
+            raise TaxonomyError(f"{path}:{n}: expected topic<TAB>english<TAB>terms<TAB>synonyms<TAB>english terms")
+        terms = _split(cols[2])
+        short = [t for t in terms if len(t) < 2]
+        if short:
+            raise TaxonomyError(f"{path}:{n}: genre terms must have two or more characters ({'、'.join(short)})")
+        topics.append(Topic(cols[0].strip(), cols[1].strip(), terms, _split(cols[3]),
+                            tuple(x.lower() for x in _split(cols[4]))))
+    names = [t.name for t in topics]
+    if len(set(names)) != len(names):
+        raise TaxonomyError(f"{path}: a topic is listed twice")
+    return tuple(topics)
+
+
+def topic_named(name: str) -> Topic | None:
+    return next((t for t in read_topics() if t.name == name), None)
+
+
+def score_text(text: str, titles: Sequence[str] = (), caption: str | None = None) -> dict[str, float]:
+    """Each topic's score for a passage: its terms in `text` and in the titles above it (deepest last)."""
+    text, caption = _norm(text), _norm(caption or "")
+    titles = [_norm(t) for t in titles][::-1]  # deepest first
+    out: dict[str, float] = {}
+    for topic in read_topics():
+        pattern = topic.pattern
+        score = TEXT_WEIGHT * min(MAX_TEXT, len(pattern.findall(text)))
+        title = max((w for w, t in zip(TITLE_WEIGHTS, titles) if pattern.search(t)), default=0.0)
+        if caption and pattern.search(caption):
+            title = max(title, TITLE_WEIGHTS[0])
+        if score + title > 0:
+            out[topic.name] = score + title
+    return out
+
+
+def clause_scores(clause: Clause) -> dict[str, float]:
+    """A clause's topic scores (a heading is its own deepest title)."""
+    titles = clause.section if clause.kind != "heading" else (*clause.section[:-1], clause.text)
+    return score_text("" if clause.kind == "heading" else clause.text, titles, clause.caption)
+
+
+def labels(scores: dict[str, float]) -> tuple[str, ...]:
+    """The topics a passage is labelled with: score LABEL_AT or more, best first."""
+    return tuple(t for t, s in sorted(scores.items(), key=lambda kv: -kv[1]) if s >= LABEL_AT)
+
+
+@lru_cache(maxsize=4)
+def index_topics(index: PlanIndex) -> tuple[dict[str, float], ...]:
+    """Topic scores of every clause of a loaded index, in `index.clauses` order (cached per loaded index)."""
+    return tuple(clause_scores(c) for c in index.clauses)
+
+
+_ASCII_WORD = re.compile(r"[a-z0-9&]")
+
+
+def question_topics(text: str) -> list[tuple[str, float]]:
+    """Topics a question names, best first, with how much of it they cover (characters matched).
+
+    Genre terms, synonyms and English terms all count; the longest form wins where forms overlap
+    (国际合作 is 区域协同与开放, not also 合作 of 产学研), and a form shared by topics counts for each.
+    """
+    norm = _norm(text)
+    lower = norm.lower()
+    forms: dict[str, set[str]] = {}
+    for topic in read_topics():
+        for form in (*topic.terms, *topic.synonyms):
+            forms.setdefault(form, set()).add(topic.name)
+        for form in topic.english_terms:
+            forms.setdefault(form, set()).add(topic.name)
+    taken = [False] * len(norm)
+    got: dict[str, float] = {}
+    for form in sorted(forms, key=len, reverse=True):
+        hay = lower if form.isascii() else norm
+        for m in re.finditer(re.escape(form), hay):
+            s, e = m.start(), m.end()
+            if form.isascii() and ((s > 0 and _ASCII_WORD.match(hay[s - 1])) or (e < len(hay) and _ASCII_WORD.match(hay[e]))):
+                continue  # an English term is a whole word ("ai", not the "ai" of "said")
+            if any(taken[s:e]):
+                continue
+            taken[s:e] = [True] * (e - s)
+            for name in forms[form]:
+                got[name] = got.get(name, 0.0) + (e - s)
+    return sorted(got.items(), key=lambda kv: -kv[1])

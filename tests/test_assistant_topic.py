@@ -1,0 +1,72 @@
+"""Topic questions answered section-first from the policy taxonomy (assistant/composers/topic.py).
+
+Checked on every shipped plan through its own labels: a taxonomy topic a plan has sections on is answered
+from that plan, grouped by section, cited exactly, within about the answer budget, never refused.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixture)
+
+from assistant.composers.topic import ANSWER_CHARS, asks_topic, specificity
+from assistant.sections import all_nodes
+from assistant.service import Assistant
+from index.topics import read_topics, score_text
+
+
+@pytest.fixture(scope="module")
+def assistant(built_index):
+    return Assistant.from_index(built_index)
+
+
+@pytest.mark.parametrize("question, intent, topic", [
+    ("南通在科技金融方面有哪些举措？", "list", True),
+    ("句容科技金融方面有哪些支持？", "eligibility", True),
+    ("我们是高新技术企业，有哪些支持？", "eligibility", False),
+    ("南京的重大工程有哪些？", "list", False),
+    ("南京规划分哪几章？", "list", False),
+    ("句容的“科才贷”是怎么回事？", "general", False),
+    ("南通有哪些省级以上高新区？", "list", False),
+])
+def test_topic_questions_are_told_from_others(question, intent, topic):
+    quoted = tuple(re.findall(r"“([^”]+)”", question))
+    assert asks_topic(question, intent, quoted=quoted) is topic
+
+
+def test_specifics_are_named_programmes_and_figures():
+    assert specificity("加大“苏科贷”“通科贷”等产品普惠力度，形成总规模500亿元的投资基金群。") > specificity("营造良好创新生态。")
+
+
+def _topic_sections(assistant):
+    """(plan, topic) pairs where a section's own title names the topic: the plan surely has clauses on it."""
+    pairs = {}
+    for node in all_nodes(assistant.index):
+        if node.kind != "section" or node.clause is None or not node.body():
+            continue
+        for topic in read_topics():
+            if score_text("", [node.name]).get(topic.name, 0) >= 1 and topic.synonyms:
+                pairs.setdefault((node.doc_id, topic.name), node)
+    return pairs
+
+
+def test_a_topic_a_plan_has_sections_on_is_answered_from_that_plan_never_refused(assistant, plan_text):  # noqa: F811
+    pairs = _topic_sections(assistant)
+    assert len({doc for doc, _ in pairs}) == 5
+    for (doc_id, name), node in sorted(pairs.items()):
+        city = assistant.index.docs[doc_id].city.removesuffix("市")
+        answer = assistant.ask(f"{city}在{name}方面有哪些举措？")
+        assert not answer.refused, (doc_id, name)
+        assert answer.citations and all(c.doc_id == doc_id for c in answer.citations), (doc_id, name)
+        assert_exact(answer, plan_text)
+
+
+def test_a_topic_answer_is_grouped_by_section_within_the_budget_and_folds_the_rest(assistant, plan_text):  # noqa: F811
+    answer = assistant.ask("南通在科技金融上准备怎么做？")
+    assert answer.composer == "topic" and not answer.refused
+    assert "【完善金融支持创新体系】" in answer.text  # the section about it, named and cited
+    assert "投贷联动" in answer.text and "500亿元" in answer.text  # the sentences with the specifics
+    items = re.findall(r"^\d+\. (.*)$", answer.text, flags=re.M)
+    assert items and sum(len(re.sub(r"\[\d+\]", "", i)) for i in items) <= ANSWER_CHARS + 200
+    assert_exact(answer, plan_text)
