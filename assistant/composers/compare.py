@@ -17,7 +17,7 @@ from collections import Counter
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, rank_sentences
 from assistant.composers.refusal import refuse
-from assistant.composers.target import Figure, best_figure, contradicted, topic_figure
+from assistant.composers.target import Figure, best_figure, contradicted, counts_increment, other_area, topic_figure
 from assistant.composers.values import unit_kind, value_with_unit
 from assistant.contract import ComparisonRow
 from assistant.query import concepts_in, indicator_concepts
@@ -69,16 +69,49 @@ def compose(ctx: Context) -> Answer:
     superlative = bool(_SUPERLATIVE.search(query.text))
     valued = [(f, *value_of(ctx, f)) for f in found if ctx.period != "past"]
     numeric = [(f, v, u) for f, v, u in valued if v is not None]
-    kinds = {(f.concept, unit_kind(u) or u) for f, _, u in numeric}
-    if len(numeric) >= 2 and len(kinds) == 1 and (superlative or len(numeric) == len(found)):
-        (hi, hv, _), (lo, lv, _) = max(numeric, key=lambda t: t[1]), min(numeric, key=lambda t: t[1])
+    like, unlike = like_with_like(ctx, numeric)
+    kinds = {(f.concept, unit_kind(u) or u) for f, _, u in like}
+    if len(like) >= 2 and len(kinds) == 1 and (superlative or len(numeric) == len(found)):
+        (hi, hv, _), (lo, lv, _) = max(like, key=lambda t: t[1]), min(like, key=lambda t: t[1])
         if hv != lv:
-            partial = "" if len(numeric) == len(found) else f"（在写明数字的{len(numeric)}个城市中）"
+            partial = "" if len(like) == len(found) else f"（在写明可比数字的{len(like)}个城市中）"
             builder.raw("\n")
             builder.say(f"目标最高的是{hi.city}（{cell(hi, None, _period(ctx, hi))}），最低的是{lo.city}（{cell(lo, None, _period(ctx, lo))}）"
                         f"{partial}。", hi.span, lo.span)
+    if unlike and (superlative or len(like) >= 2):
+        builder.raw("\n" + "".join(f"{f.city}的数字{why}，未参与比较。" for f, why in unlike))
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="compare",
                   query=query, table=rows)
+
+
+def horizon(ctx: Context, f: Figure) -> int | None:
+    """The year a cell's figure is for: the row's target year, a year the sentence names, else its plan's last year."""
+    if f.record is not None and f.record.target.year:
+        return f.record.target.year
+    named = re.findall(r"20\d\d", f.span.text)
+    if named:
+        return int(named[-1])
+    years = [int(y) for y in re.findall(r"20\d\d", _period(ctx, f) or "")]
+    return max(years) if years else None
+
+
+def like_with_like(ctx: Context, numeric: list[tuple[Figure, float, str | None]]
+                   ) -> tuple[list[tuple[Figure, float, str | None]], list[tuple[Figure, str]]]:
+    """The cells a superlative may rank (one target year, the most common; the city's own figure, not a part's or an
+    increase the question does not ask for) and the others with why they are left out."""
+    years = Counter(horizon(ctx, f) for f, _, _ in numeric)
+    common = years.most_common(1)[0][0] if years else None
+    like, unlike = [], []
+    for item in numeric:
+        f = item[0]
+        year = horizon(ctx, f)
+        if len(years) > 1 and year != common:
+            unlike.append((f, f"是{year}年的目标（规划期不同）" if year else "没有写明年份"))
+        elif other_area(f.span.text, ctx.query.text) or counts_increment(f.span.text, ctx.query.text):
+            unlike.append((f, "说的是另一口径（增量或区域内的数字）"))
+        else:
+            like.append(item)
+    return like, unlike
 
 
 def _period(ctx: Context, f: Figure) -> str | None:

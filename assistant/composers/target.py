@@ -32,6 +32,7 @@ from assistant.composers.scoring import TopicScorer, states_figure
 from assistant.composers.values import figures_in, unit_kind, value_with_unit
 from assistant.composers.windows import FIGURE, windows, with_year
 from assistant.evidence import Span, sentences
+from assistant.lexicon import rule
 from assistant.query import concepts_in, indicator_concepts
 from index.store import Hit
 from ingest.numbers import (
@@ -40,6 +41,9 @@ from ingest.numbers import (
 from ingest.records import IndicatorRecord
 
 RECORD_BONUS = 0.15
+SUB_AREA_PENALTY = 0.15  # a figure stated for a part of the city (高新区, 镇街) the question does not name
+INCREMENT_PENALTY = 0.1  # an increase (净增, 新增) when the question asks how many there are
+HEAD_BONUS = 0.05  # the figure counts what the question names (its subject ends with the question's words)
 SENTENCE_HITS = 10  # how many retrieved clauses are read for a figure
 _UNIT_WORDS = {"money": re.compile(r"元"), "percent": re.compile(r"%|百分|个百分点"), "count": re.compile(r"\d\s*[家个项人件名所位座]")}
 
@@ -142,6 +146,7 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
     q, period, scorer = ctx.query, ctx.period, ctx.scorer
     unit = unit or q.unit
     rows = {(r.doc_id, r.char_start) for r in ctx.index.indicators}  # read as records, with their header
+    head = head_of(ctx)
     out = []
     for rank, hit in enumerate(hits[:SENTENCE_HITS]):
         clause = hit.clause
@@ -154,6 +159,7 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
             continue  # 附件 "2020年重点工作目标" does not answer for 2022
         # without a year asked, a plan's figures for its horizon come before those of an earlier milestone
         off_horizon = 0.2 if (not q.year and period != "past" and named_years and years and years[1] not in named_years) else 0.0
+        lead = clause.text if clause.kind == "table_row" else ""  # a task row names its lead unit (高新区) in a cell
         for sentence in sentences(clause):
             looks_back = past_context(clause, sentence.text)
             if period == "target" and looks_back:
@@ -175,11 +181,57 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                 if concept and named and concept not in named:
                     continue  # 农业科技进步贡献率 is not 科技进步贡献率
                 score = scorer.coverage(window.text, context, numbers=False) + 0.05 / (1 + rank) - 0.001 * len(window.text) - off_horizon
+                if other_area(f"{sentence.text} {lead} {context}", q.text):
+                    score -= SUB_AREA_PENALTY  # 高新区's 250家 is not the city's figure
+                if counts_increment(window.text, q.text):
+                    score -= INCREMENT_PENALTY  # 净增500家 is not how many there are
+                if counts_what_is_asked(ctx, window, head):
+                    score += HEAD_BONUS  # 高新技术企业数量达到119家, not 高新技术企业培育库入库企业达142家
                 shown = with_year(window, sentence)
                 city_name = ctx.city_of(clause.doc_id) or ctx.title_of(clause.doc_id)
                 out.append(Figure(f"{city_name}：{shown.text}", shown, score, city_name, None,
                                   figures_in(sentence.text), concept))
     return out
+
+
+def other_area(text: str, question: str) -> bool:
+    """Whether `text` states its figure for a part of the city (a sub_area word of question_words.tsv: 高新区,
+    开发区, 镇街 …) that the question does not name: the city's own figure is what a question about the city asks."""
+    return any(not _names(question, m.group(0)) for m in rule("sub_area").finditer(text))
+
+
+def _names(question: str, word: str) -> bool:
+    """The question names `word`, whole or with a character or two between (高新园区 names 高新区)."""
+    pattern = ".{0,2}".join(map(re.escape, word))
+    return bool(re.search(pattern, question))
+
+
+def counts_increment(text: str, question: str) -> bool:
+    """Whether `text` states an increase (净增, 新增 … of question_words.tsv) while the question asks for no increase:
+    "有效高新技术企业数突破1000家" answers "高企数量目标", "净增500家" does not."""
+    increment = rule("increment")
+    return bool(increment.search(text)) and not increment.search(question)
+
+
+def head_of(ctx: Context) -> tuple[str, ...]:
+    """The forms of the last word of the question's topic (the thing counted: 高新技术企业, 面积, 出口额)."""
+    units = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.index).units
+    return units[-1].forms if units else ()
+
+
+def counts_what_is_asked(ctx: Context, window: Span, head: tuple[str, ...]) -> bool:
+    """Whether a figure the window states is about what the question names: its subject, as the figure layer reads
+    it and without a count word (数量, 总数), ends with a unit of the question's topic. "有效期内高新技术企业数量" counts
+    高新技术企业; "高新技术企业培育库入库企业" counts 入库企业."""
+    doc = window.clause.doc_id
+    count_word = re.compile(f"(?:{rule('count_word').pattern})$")
+    for f in ctx.index.figures_of(doc):
+        if not (window.char_start <= f.char_start and f.char_end <= window.char_end + 8) or not f.subject:
+            continue
+        subject = count_word.sub("", _plain_title(f.subject).replace("的", ""))
+        if any(subject.endswith(form) for form in head if len(form) >= 2):
+            return True
+    return False
 
 
 def best_figure(ctx: Context, hits: list[Hit], concept: str | None, city: str | None, unit: str | None = None) -> Figure | None:
@@ -268,8 +320,9 @@ def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None)
         years = _plan_years(ctx, f.doc_id)
         if q.year and (f.year or (years and years[1])) != q.year:
             continue  # a year the figure does not name is the plan's horizon, never another year
-        rank = (f.role == ("baseline" if period == "past" else "target"), f.year == (years[1] if years else None),
-                f.source == "table", -f.char_start)
+        stated = ctx.index.source(f.doc_id)[f.char_start:f.char_end]
+        rank = (f.role == ("baseline" if period == "past" else "target"), not other_area(stated, q.text),
+                not counts_increment(stated, q.text), f.year == (years[1] if years else None), f.source == "table", -f.char_start)
         if best is None or rank > best[0]:
             best = (rank, f)
     return _as_figure(ctx, best[1], city, concept) if best else None
@@ -298,22 +351,107 @@ def for_concept(ctx: Context, concept: str | None) -> Context:
     return replace(ctx, query=replace(ctx.query, topic=" ".join(topic.split()), concepts=(concept,) if concept else ()))
 
 
+def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = False) -> Context:
+    """The context of one asking sentence or one member of "A和B分别…": its own words, year, period and unit;
+    a part that names no subject of its own ("到2025年要到多少？") keeps the subject of the part before it."""
+    from assistant.query import period_of, topic_of, unit_of
+
+    q = ctx.query
+    topic = topic_of(text, ctx.index.cities)
+    if not re.sub(r"20\d\d|[年底末]", "", topic).strip():
+        topic = f"{inherited} {topic}".strip()
+    years = [int(y) for y in re.findall(r"(20\d\d)\s*年", text)]
+    concepts = concepts_in(text) or concepts_in(topic) or (q.concepts if not q.concepts or inherited else ())
+    part = replace(q, text=f"{topic} {text}", topic=topic, concepts=concepts, year=years[-1] if years else (None if own_year else q.year),
+                   period=period_of(text) or q.period, unit=unit_of(text))
+    hints = replace(ctx.hints, topic=topic, year=part.year, period=period_of(text) or (ctx.hints.period if not years else None)) \
+        if ctx.hints else None
+    sub = replace(ctx, query=part, hints=hints)
+    return replace(sub, hits=sub.search(part.text, 10, q.cities)) if q.cities else sub
+
+
+_ASKING = re.compile(r"[^？?]+[？?]")
+
+
+def parts(ctx: Context) -> list[Context]:
+    """The parts of a multi-part question without indicator concepts of their own, each a context: several asking
+    sentences ("现在建了多大面积？到2025年要到多少？"), or "A和B分别要达到多少" (one subject, two members)."""
+    q = ctx.query
+    text = q.text if not q.followup else q.original
+    asking = [m.group(0) for m in _ASKING.finditer(text)]
+    out: list[Context] = []
+    if len(asking) >= 2:
+        subject = ""
+        for sentence in asking:
+            part = for_part(ctx, sentence, subject, own_year=True)
+            subject = part.query.topic
+            out.append(part)
+        return out
+    if len(q.concepts) >= 2 or not re.search(r"分别|各(是|为|要|有|自)", text):
+        return []
+    pieces = q.topic.split()
+    joined = [p for p in pieces if re.search(r"[和与及、]", p)]
+    if len(joined) != 1:
+        return []
+    members = [m for m in re.split(r"[和与及、]", joined[0]) if len(m) >= 2]
+    shared = " ".join(p for p in pieces if p != joined[0])
+    if len(members) < 2:
+        return []
+    for member in members:
+        part = for_part(ctx, f"{shared}{member}", "")
+        out.append(replace(part, query=replace(part.query, year=q.year, period=q.period), hints=ctx.hints and replace(
+            part.hints, year=ctx.hints.year, period=ctx.hints.period)))
+    return out
+
+
+def _part_unit(ctx: Context, concept: str) -> str | None:
+    """The kind of figure asked for one concept of several: from the words next to its name, not the whole question's."""
+    from assistant.query import unit_of
+
+    text = normalize_text(ctx.query.text)
+    aliases = sorted(dict(indicator_concepts()).get(concept, ()), key=len, reverse=True)
+    at = next((text.find(normalize_text(a)) for a in aliases if normalize_text(a) in text), -1)
+    if at < 0:
+        return None
+    piece = re.split(r"[和与及、，,？?]|分别|各", text[at:])[0]
+    return unit_of(piece)
+
+
+def normalize_text(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).upper()
+
+
 def figures_for(ctx: Context, city: str | None) -> list[Figure]:
     """One figure per concept named (or one for the topic when none), for one city or any."""
     concepts = ctx.query.concepts or (None,)
     out: list[Figure] = []
     for concept in concepts:
         part = for_concept(ctx, concept) if len(concepts) > 1 else ctx
+        if len(concepts) > 1:  # "贡献率和企业数分别…": each part's own kind of figure
+            part = replace(part, query=replace(part.query, unit=_part_unit(ctx, concept)))
         f = best_figure(part, ctx.hits, concept, city)
         if f is not None and all(f.span.char_start != g.span.char_start or f.span.clause.doc_id != g.span.clause.doc_id for g in out):
             out.append(f)
     return out
 
 
+def part_answers(ctx: Context, cities: tuple) -> list[Figure]:
+    """The figures of every part of a multi-part question (see `parts`), each part answered on its own."""
+    out: list[Figure] = []
+    for part in parts(ctx):
+        found = [f for city in cities for f in figures_for(part, city)]
+        if not found and not part.query.concepts:
+            found = [f for city in cities if city and (f := topic_figure(part, city, min_cover=0.8)) is not None]
+        out.extend(f for f in found if all(f.span.char_start != g.span.char_start for g in out))
+    return out
+
+
 def compose(ctx: Context) -> Answer:
     query = ctx.query
     cities = query.cities or (None,)
-    figures = [f for city in cities for f in figures_for(ctx, city)]
+    figures = part_answers(ctx, cities)
+    if not figures:
+        figures = [f for city in cities for f in figures_for(ctx, city)]
     if not figures and not query.concepts:  # a figure any clause states about what is named ("产业协同创新联合体")
         figures = [f for city in cities if city and (f := topic_figure(ctx, city, min_cover=0.8)) is not None]
     if not figures:

@@ -1,0 +1,97 @@
+"""Figures by subject, multi-part questions, follow-ups for the base year, superlatives like with like and unknown
+places, on two made-up plans (东湖市, 西山市) indexed for this module: nothing depends on the shipped plans' wording."""
+from __future__ import annotations
+
+import pytest
+
+EAST = """东湖市“十四五”科技创新规划
+
+一、发展基础
+
+“十三五”期间，全市创新能力稳步提升。截至2020年底，全市有效期内高新技术企业数量达到300家，高新技术企业培育库入库企业达500家。以湖滨硅巷为代表的城市硅巷加快布局，建成运营面积超50万平方米。
+
+二、发展目标
+
+到2025年，全市高新技术企业数量达到800家，建成运营城市硅巷超120万平方米。
+
+三、重点任务
+
+（一）壮大创新主体
+
+东湖高新区加快发展，到2025年，东湖高新区高新技术企业数量超过200家，全市高新技术企业数净增400家。
+
+（二）发展农业科技
+
+到2025年，农业科技园区总收入达60亿元，农产品年出口额达1.5亿美元。
+"""
+
+WEST = """西山市“十四五”科技创新规划
+
+一、发展目标
+
+到2023年，全市高新技术企业数量达到900家。到2025年，全市技术合同成交额达到50亿元。
+
+二、重点任务
+
+（一）培育创新主体
+
+实施高新技术企业培育行动，新建省级以上科技企业孵化器5家。
+"""
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory):
+    from assistant import Assistant
+    from index.settings import IndexSettings
+    from index.store import build_index, current_index
+
+    root = tmp_path_factory.mktemp("figures-synthetic")
+    plans = root / "plans"
+    plans.mkdir()
+    (plans / "donghu.txt").write_text(EAST, encoding="utf-8")
+    (plans / "xishan.txt").write_text(WEST, encoding="utf-8")
+    settings = IndexSettings(plans_dir=plans, index_dir=root / "index", uploads_dir=root / "uploads")
+    build_index([plans], settings=settings, progress=False)
+    index = current_index(settings)
+    assert set(index.cities) == {"东湖市", "西山市"}, index.cities
+    return Assistant(index)
+
+
+def test_the_figure_that_counts_what_is_asked_wins(qa):
+    answer = qa.ask("东湖2020年底高新技术企业有多少家？")
+    assert not answer.refused and "300" in answer.text and "500" not in answer.text
+
+
+def test_the_citys_own_stock_wins_over_a_districts_figure_and_an_increase(qa):
+    answer = qa.ask("东湖到2025年高新技术企业数量目标是多少？")
+    assert "800" in answer.text and "200" not in answer.text and "400" not in answer.text
+    increase = qa.ask("东湖到2025年高新技术企业净增多少家？")
+    assert "400" in increase.text
+
+
+def test_every_asking_sentence_is_answered(qa):
+    answer = qa.ask("东湖城市硅巷现在建了多大面积？到2025年要到多少？")
+    assert "50万平方米" in answer.text and "120万平方米" in answer.text
+
+
+def test_every_member_of_a_two_part_question_is_answered(qa):
+    answer = qa.ask("东湖农业科技园区到2025年总收入和农产品年出口额分别要达到多少？")
+    assert "60亿元" in answer.text and "1.5亿美元" in answer.text
+
+
+def test_a_followup_for_the_base_year_gets_the_baseline(qa):
+    answer = qa.ask("那2020年的时候有多少家？", history=["东湖到2025年高新技术企业数量目标是多少？"])
+    assert not answer.refused and "300" in answer.text
+
+
+def test_a_superlative_says_when_a_figure_is_for_another_year(qa):
+    answer = qa.ask("东湖和西山的高新技术企业数量目标谁最高？")
+    assert "800" in answer.text and "900" in answer.text
+    assert "西山市的数字是2023年的目标" in answer.text and "未参与比较" in answer.text
+
+
+@pytest.mark.parametrize("question", ["青山市的高新技术企业数量目标是多少？", "请问青山县有哪些科技政策"])
+def test_a_place_no_plan_holds_is_refused_with_the_library(qa, question):
+    answer = qa.ask(question)
+    assert answer.refused and "青山" in answer.text
+    assert "东湖市“十四五”科技创新规划" in answer.text and "西山市“十四五”科技创新规划" in answer.text
