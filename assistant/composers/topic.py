@@ -40,8 +40,10 @@ SPECIFIC_WEIGHT = 0.25  # how much naming programmes, platforms and figures adds
 REPEAT_DECAY = 0.9  # each further sentence of the same clause counts this much less
 MAX_SENTENCES = 6
 TOP_SECTIONS = 0.85  # sections scoring at least this share of the best are listed first (section-first)  # sentences of one clause that may be listed
-WHOLE_BELOW = 150  # a sentence this short is quoted whole; of a longer one, the window that carries the specifics
+WHOLE_BELOW = 220  # a sentence this short is quoted whole; of a longer one, the window that carries the specifics
 MAX_PIECES = 4
+RARE_WORD = 3.5  # IDF above which a question word names something narrower than a topic (few clauses use it)
+SPECIFIC_WORDS = 0.75  # then the share of a clause's score its words carry (else half)
 LEAD_CHARS = 32  # a clause's lead phrase ("培育科技型企业家：") is at most this long
 LENGTH_COST = 0.0008
 MAX_FOLDED = 6  # folded sections named
@@ -154,8 +156,22 @@ def _ancestors(node: Node | None) -> list[Node]:
     return out
 
 
-def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer | None) -> list[Scored]:
-    """Every clause of the plan with its relevance to the topic (its labels and words, and its section's)."""
+def _specific(focus: str, topics: list[str], ctx: Context) -> bool:
+    """Whether the question names something narrower than its taxonomy topics ("碳纤维" under 关键核心技术攻关,
+    "石化产业" under 产业创新): a word left after the topics' forms are taken out that few clauses use."""
+    rest = focus
+    for topic in read_topics():
+        if topic.name in topics:
+            for form in sorted((*topic.terms, *topic.synonyms), key=len, reverse=True):
+                rest = rest.replace(form, " ")
+    left = TopicScorer.for_words(rest, ctx.index) if rest.strip() else None
+    return bool(left and any(u.weight >= RARE_WORD for u in left.units))
+
+
+def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer | None,
+                  specific: bool = False) -> list[Scored]:
+    """Every clause of the plan with its relevance to the topic (its labels and words, and its section's);
+    when the question is `specific`, its own words count more than its topics."""
     index = ctx.index
     labels = index_topics(index)
     ids = index.clause_ids_of(doc)
@@ -172,7 +188,7 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
             return t
         if not topics:
             return w
-        return 0.5 * (t + w)
+        return (1 - SPECIFIC_WORDS) * t + SPECIFIC_WORDS * w if specific else 0.5 * (t + w)
 
     own: dict[int, float] = {}
     for i in ids:
@@ -255,7 +271,7 @@ def compose(ctx: Context) -> Answer | None:
         scorer = None
     if not topics and scorer is None:
         return None
-    scored = score_clauses(ctx, doc, topics, scorer)
+    scored = score_clauses(ctx, doc, topics, scorer, _specific(focus, topics, ctx))
     if not scored or scored[0].score < MIN_RELEVANCE:
         return None
     best = scored[0].score
