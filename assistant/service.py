@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from assistant.answer import Answer
 from assistant.composers import compare, document, eligibility, extractive, outline, target, task, topic
 from assistant.composers.context import Context, Thresholds
+from assistant.composers import notgiven
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
@@ -143,14 +144,29 @@ def library_list(index: PlanIndex) -> str:
                     for meta in sorted(index.docs.values(), key=lambda m: m.city or m.title))
 
 
+NAME_TAIL = 4  # characters after a place name that make it part of a name a plan writes
+
+
 def known_districts(query: Query, index: PlanIndex) -> Query:
-    """A 区 the question names that a plan of the library mentions (江北新区 in 南京's plan) is that plan's
-    district, not an unknown place."""
-    if not any(p.endswith("区") for p in query.unknown_places):
+    """Places the question names that the library's plans write about are no unknown places: a 区 a plan mentions
+    (江北新区 in 南京's plan), or a place that begins a longer name a plan writes (镇江国家农业科技园区 in 句容's)."""
+    if not query.unknown_places:
         return query
     plain = _plain_sources(index)
-    kept = tuple(p for p in query.unknown_places if not (p.endswith("区") and any(_plain(p) in t for t in plain.values())))
-    return replace(query, unknown_places=kept)
+    text = _plain(query.text)
+
+    def in_a_plan(place: str) -> bool:
+        if place.endswith("区") and any(_plain(place) in t for t in plain.values()):
+            return True
+        if owns_plan(place, query.text):
+            return False  # 镇江市“十四五”科技创新规划 asks for 镇江's own plan
+        at = text.find(_plain(place))
+        name = text[at:at + len(_plain(place)) + NAME_TAIL] if at >= 0 else ""
+        return len(name) == len(_plain(place)) + NAME_TAIL and bool(re.fullmatch(r"[\u4e00-\u9fff]+", name)) and \
+            name[len(_plain(place))] not in "市县区省" and any(name in t for t in plain.values())
+
+    kept = tuple(p for p in query.unknown_places if not in_a_plan(p))
+    return query if kept == query.unknown_places else replace(query, unknown_places=kept)
 
 
 def hints_for(query: Query, index: PlanIndex | None = None) -> SearchHints:
@@ -307,7 +323,7 @@ class Assistant:
         elif missing:
             answer = refuse(ctx, f"“{'”“'.join(missing)}”（{'、'.join(query.cities) or '各'}规划中没有这一名称）")
         else:
-            answer = structural(ctx) or COMPOSERS[query.intent](ctx)
+            answer = notgiven.check(ctx, structural(ctx) or COMPOSERS[query.intent](ctx))
         if allowed_docs is not None and any(c.doc_id not in allowed_docs for c in answer.citations):
             answer = refuse(ctx, "所选规划中能回答该问题的条款")  # a filter holds, whatever a composer found elsewhere
         if self.generator is not None and not answer.refused:

@@ -1,5 +1,5 @@
-"""Figures by subject, multi-part questions, follow-ups for the base year, superlatives like with like and unknown
-places, on two made-up plans (东湖市, 西山市) indexed for this module: nothing depends on the shipped plans' wording."""
+"""Figures by subject, multi-part questions, follow-ups for the base year, superlatives like with like, unknown
+places and amounts a plan does not give, on two made-up plans (东湖市, 西山市) indexed for this module: nothing depends on the shipped plans' wording."""
 from __future__ import annotations
 
 import pytest
@@ -23,6 +23,10 @@ EAST = """东湖市“十四五”科技创新规划
 （二）发展农业科技
 
 到2025年，农业科技园区总收入达60亿元，农产品年出口额达1.5亿美元。
+
+（三）优化创新生态
+
+对企业的科技创新活动实行年度积分管理，根据创新积分优先给予企业人才安居补贴和信贷支持。依托苏州东湖联合创新中心共建中试基地。
 """
 
 WEST = """西山市“十四五”科技创新规划
@@ -95,3 +99,14 @@ def test_a_place_no_plan_holds_is_refused_with_the_library(qa, question):
     answer = qa.ask(question)
     assert answer.refused and "青山" in answer.text
     assert "东湖市“十四五”科技创新规划" in answer.text and "西山市“十四五”科技创新规划" in answer.text
+
+
+def test_a_place_that_begins_a_name_a_plan_writes_is_no_unknown_place(qa):
+    answer = qa.ask("苏州东湖联合创新中心要共建什么？")
+    assert not answer.refused and "中试基地" in answer.text
+
+
+def test_an_amount_the_plan_does_not_give_is_refused_with_what_it_says(qa):
+    answer = qa.ask("东湖企业创新积分要达到多少分才能拿安居补贴？")
+    assert answer.refused and "规划未写明" in answer.text and "年度积分管理" in answer.text
+    assert answer.citations and "积分" in answer.citations[0].quote
