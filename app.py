@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -81,7 +82,14 @@ def make_server(serve: ServeSettings, engine: Engine, index_settings: IndexSetti
 
         mount_page(app, assistant, index_settings, serve, build=build_app)
 
-    return server.create_app(serve, engine, page)
+    def refused_file(path: str, client: str) -> None:
+        """A request naming a server file goes into the library's change log (imported here: it is heavy)."""
+        from index.library import PlanLibrary
+
+        PlanLibrary(index_settings).audit("upload", "refused", Path(path).name, None, client,
+                                          "文件不在上传目录中（伪造的服务器路径）")
+
+    return server.create_app(serve, engine, page, audit=refused_file)
 
 
 def main() -> int:

@@ -7,7 +7,8 @@
   `/retrieval` uses Dify's, `{"error_code", "error_msg"}`. Malformed JSON, unknown fields, wrong
   types, empty or oversized messages, unknown cities or plans and malformed profiles get 400.
 * `ProgramAuth`: with PLANQA_AUTH or PLANQA_API_KEY set, every program route requires
-  `Authorization: Bearer <PLANQA_API_KEY>` (or HTTP Basic with PLANQA_AUTH's user:password).
+  `Authorization: Bearer <PLANQA_API_KEY>` (or HTTP Basic with PLANQA_AUTH's user:password); with
+  PLANQA_API_KEY set, so does Gradio's own API (`/gradio_api/*`), and without a login the page too.
 
 Only light modules are imported here (no index, no model), so the server starts in about a second.
 """
@@ -211,11 +212,20 @@ def install_error_handlers(app: Any) -> None:
 
 
 # -- authorization -----------------------------------------------------------------------------------------------
-class ProgramAuth:
-    """ASGI middleware: the program routes require `Authorization` when a login or key is configured.
+GRADIO_API = "/gradio_api/"
+SESSION_COOKIE = "access-token"  # Gradio's login cookie: access-token-<id> (or access-token-unsecure-<id>)
 
-    Accepted: `Bearer <api_key>`; `Basic` with the login's user:password. The Gradio page and its API
-    keep Gradio's own login (PLANQA_AUTH)."""
+
+class ProgramAuth:
+    """ASGI middleware: one key for every route.
+
+    * With PLANQA_AUTH or PLANQA_API_KEY set, the program routes require `Authorization`: `Bearer <api_key>`,
+      or `Basic` with the login's user:password (or any user name with the API key as password).
+    * With PLANQA_API_KEY set, Gradio's own API (`/gradio_api/*`: run, call, queue, upload, file) requires
+      it too. When a login is configured as well, a browser signed in through Gradio's login form keeps
+      working: a request carrying Gradio's session cookie is passed on and Gradio checks that cookie.
+    * With only PLANQA_API_KEY set (no login), every route — the page included — requires it; a browser
+      is asked for it by a Basic challenge (any user name, the key as password)."""
 
     def __init__(self, app: Any, *, api_key: str | None, login: tuple[str, str] | None,
                  prefixes: tuple[str, ...] = PROGRAM_PREFIXES):
@@ -228,8 +238,18 @@ class ProgramAuth:
     def enabled(self) -> bool:
         return bool(self.api_key or self.login)
 
-    def protects(self, path: str) -> bool:
+    def program_route(self, path: str) -> bool:
         return any(path == p.rstrip("/") or path.startswith(p) for p in self.prefixes)
+
+    def protects(self, path: str) -> bool:
+        """Whether `path` needs `Authorization` here (Gradio's login form guards the page's other paths)."""
+        if not self.enabled:
+            return False
+        if self.program_route(path):
+            return True
+        if not self.api_key:
+            return False
+        return self.login is None or path.startswith(GRADIO_API) or path == GRADIO_API.rstrip("/")
 
     def check(self, header: str | None) -> tuple[int, str] | None:
         """None when `header` authorizes, else (Dify's error code, message); the status is 401 either way."""
@@ -241,25 +261,37 @@ class ProgramAuth:
             if self.api_key and hmac.compare_digest(value.encode(), self.api_key.encode()):
                 return None
             return 1002, "认证失败：API key 不正确。"
-        if scheme.lower() == "basic" and value and self.login:
+        if scheme.lower() == "basic" and value:
             try:
                 user, _, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
             except (ValueError, UnicodeDecodeError):
                 return 1001, "Authorization 头格式不对：应为 Bearer <PLANQA_API_KEY>。"
-            if hmac.compare_digest(user.encode(), self.login[0].encode()) and hmac.compare_digest(
+            if self.login and hmac.compare_digest(user.encode(), self.login[0].encode()) and hmac.compare_digest(
                     password.encode(), self.login[1].encode()):
+                return None
+            if self.api_key and hmac.compare_digest(password.encode(), self.api_key.encode()):
                 return None
             return 1002, "认证失败：用户名或密码不正确。"
         return 1001, "Authorization 头格式不对：应为 Bearer <PLANQA_API_KEY>。"
 
+    def signed_in_page(self, scope: dict) -> bool:
+        """A page request under a login that carries Gradio's session cookie (Gradio checks the cookie itself)."""
+        if self.login is None or self.program_route(scope.get("path", "")):
+            return False
+        cookies = [v.decode("latin-1") for k, v in scope.get("headers", ()) if k.lower() == b"cookie"]
+        return any(part.strip().startswith(SESSION_COOKIE) for c in cookies for part in c.split(";"))
+
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not self.enabled or not self.protects(scope.get("path", "")):
+        if scope["type"] not in ("http", "websocket") or not self.protects(scope.get("path", "")):
             await self.app(scope, receive, send)
             return
         header = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k.lower() == b"authorization"), None)
         refused = self.check(header)
-        if refused is None:
+        if refused is None or (header is None and self.signed_in_page(scope)):
             await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
             return
         code, message = refused
         path = scope.get("path", "")
@@ -267,7 +299,8 @@ class ProgramAuth:
             body: dict[str, Any] = {"error_code": code, "error_msg": message}
         else:
             body = {"error": {"message": message, "type": "authentication_error", "param": None, "code": None}}
-        challenge = 'Basic realm="PlanQA"' if path.startswith(("/docs", "/redoc", "/openapi.json")) else "Bearer"
+        browser = path.startswith(("/docs", "/redoc", "/openapi.json")) or not self.program_route(path)
+        challenge = 'Basic realm="PlanQA"' if browser else "Bearer"
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
         await send({"type": "http.response.start", "status": 401,
                     "headers": [(b"content-type", b"application/json; charset=utf-8"),

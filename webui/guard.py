@@ -15,10 +15,16 @@ Four checks, each for something Gradio does not do by itself:
 * **Server paths.** Gradio answers an upload with the file's absolute path in its temp folder and
   sends output files the same way. Those paths leave the server relative to that folder
   (`<hash>/<name>`) and come back the same way; the guard maps them in both directions.
+* **Files only from the upload folder.** Mounted into FastAPI (not launched), Gradio does not check
+  that a `FileData.path` sent by a client is a file it stored for an upload, so a forged path
+  (`/etc/passwd`, `../README.md`, a symlink) would be read by the event that takes it. Every JSON
+  body is read, and a request naming a file outside the upload folder (after resolving links) is
+  refused with 400 and reported to `audit` (the library's change log).
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections.abc import Awaitable, Callable, Iterable
@@ -30,6 +36,8 @@ Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger("planqa.guard")
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 UPLOAD_ROUTE = "/gradio_api/upload"
@@ -66,6 +74,16 @@ def host_name(header: str) -> str:
     return header
 
 
+class FileRefused(ValueError):
+    """A request body names a file that is not in the upload folder."""
+
+
+def inside(path: str, root: str) -> bool:
+    """Whether `path`, with every symlink resolved, lies in the directory `root` (also resolved)."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return os.path.commonpath([real, top]) == top and real != top
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key.lower() == name:
@@ -85,8 +103,10 @@ class RequestGuard:
     """The ASGI middleware; see the module docstring. `allowed_hosts=None` accepts any Host."""
 
     def __init__(self, app: ASGIApp, *, max_body: int, allowed_hosts: Iterable[str] | None,
-                 files_dir: str | None = None):
+                 files_dir: str | None = None, audit: Callable[[str, str], None] | None = None):
+        """`audit(path, client)` is told of every refused file path (the library's change log)."""
         self.app = app
+        self.audit = audit
         self.max_body = max_body
         self.allowed_hosts = None if allowed_hosts is None else frozenset(host_name(h) for h in allowed_hosts)
         if files_dir is None:
@@ -130,7 +150,15 @@ class RequestGuard:
             body = await self._read_body(scope, receive, send)
             if body is None:
                 return
-            body = self._inbound(scope, body)
+            try:
+                body = self._inbound(scope, body)
+            except FileRefused as exc:
+                self._report(scope, str(exc))
+                await _respond(send, 400, "只接受通过上传得到的文件：请求中的文件不在本服务的上传目录中。")
+                return
+            except RecursionError:
+                await _respond(send, 400, "请求体的 JSON 嵌套过深：请发送层级正常的 JSON 对象。")
+                return
             receive = _replay(body, receive)
         await self.app(scope, receive, self._outbound_send(send))
 
@@ -162,37 +190,60 @@ class RequestGuard:
                 return b"".join(chunks)
 
     def _inbound(self, scope: Scope, body: bytes) -> bytes:
-        """A JSON body with its lone surrogates replaced and relative file handles mapped back."""
-        kind = (_header(scope, b"content-type") or "").lower()
-        if "json" not in kind or not (_ESCAPED_SURROGATE.search(body) or b"gradio.FileData" in body):
+        """A JSON body with its lone surrogates replaced and its file handles mapped back and checked.
+
+        Every body that parses as JSON is read (FastAPI parses a body without a content type as JSON
+        too, and `"gradio.FileData"` may arrive escaped), so no file reference goes unchecked."""
+        if not body.lstrip()[:1] in (b"{", b"["):
             return body
         try:
             data = json.loads(body)
         except ValueError:
             return body  # Gradio answers malformed JSON itself
-        data = self._map_files(scrub(data))
-        out = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        mapped = self._map_files(data)
+        if mapped == data and not _ESCAPED_SURROGATE.search(body):
+            return body
+        out = json.dumps(scrub(mapped), ensure_ascii=False).encode("utf-8")
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
         scope["headers"] = [*headers, (b"content-length", str(len(out)).encode())]
         return out
 
     def _map_files(self, value: Any) -> Any:
+        """`value` with every file reference mapped into the upload folder; `FileRefused` for one outside it."""
         if isinstance(value, list):
             return [self._map_files(v) for v in value]
         if isinstance(value, dict):
             out = {k: self._map_files(v) for k, v in value.items()}
-            path = out.get("path")
             meta = out.get("meta")
-            if isinstance(path, str) and isinstance(meta, dict) and meta.get("_type") == "gradio.FileData":
-                out["path"] = self.absolute(path)
+            if isinstance(meta, dict) and meta.get("_type") == "gradio.FileData":
+                out["path"] = self.checked(out.get("path"))
             return out
         return value
+
+    def checked(self, handle: Any) -> str:
+        """The server path of a file handle the client sent, refused unless it lies in the upload folder."""
+        if not isinstance(handle, str) or not handle:
+            raise FileRefused(f"file handle {handle!r}")
+        path = self.absolute(handle)
+        if not os.path.isabs(path) or not inside(path, self.files_dir):
+            raise FileRefused(handle)
+        return path
 
     def absolute(self, handle: str) -> str:
         """The server path of a relative file handle `<hash>/<name>`; anything else unchanged."""
         if _RELATIVE_FILE.match(handle) and ".." not in handle.split("/"):
             return f"{self.files_dir}/{handle}"
         return handle
+
+    def _report(self, scope: Scope, path: str) -> None:
+        client = (scope.get("client") or ("-",))[0]
+        log.warning("refused a file outside the upload folder: %s (client %s, %s)", path[:200], client,
+                    scope.get("path", ""))
+        if self.audit is not None:
+            try:
+                self.audit(path[:200], client)
+            except Exception:  # noqa: BLE001 - the refusal stands; the log line above records it
+                log.exception("could not record the refused file")
 
     def _file_route(self, scope: Scope) -> Scope:
         handle = scope["path"][len(FILE_ROUTE):]

@@ -270,4 +270,7 @@ def mount_page(app: FastAPI, assistant: Assistant, index_settings: IndexSettings
         max_file_size=serve.max_upload_bytes, show_error=False, footer_links=["api"],
         theme=THEME, css_paths=[CSS_PATH], enable_monitoring=False,  # /monitoring/summary would be public
     )
+    # Mounted, not launched, Gradio skips its own check that an event's input file is one it stored for an
+    # upload (`processing_utils._check_allowed` returns early until `has_launched`): turn that check on too.
+    demo.has_launched = True
     return demo
