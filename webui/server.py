@@ -9,8 +9,9 @@
 
 Fast to start: the server accepts connections about a second after the process starts. The
 assistant (index, embedding model) loads in a background thread (`Engine`); a question asked
-meanwhile waits for it. The Gradio page and the MCP endpoint are built once it is loaded and
-mounted in place (`LazyApp`); until then they answer 503 with a "starting" page.
+meanwhile waits for it. The Gradio page is built once it is loaded and
+mounted in place (`LazyApp`); until then it answers 503 with a "starting" page. MCP is mounted before
+the first request: `initialize` and `tools/list` need no index, and a tool call waits for it.
 
 Every route passes `webui.guard.RequestGuard` (Host allow-list, request size limit, lone
 surrogates) and then `ProgramAuth` (the API key on the program routes when a login or key is set).
@@ -81,8 +82,11 @@ class LazyApp:
 PageMounter = Callable[[FastAPI, Any], None]  # (a FastAPI app to mount the page on at "/", the assistant)
 
 
-def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = None, mcp: bool = True) -> FastAPI:
-    """The application: program routes now, the page (`page(app, assistant)`) and /mcp once the assistant is loaded."""
+def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = None, mcp: bool = True,
+               audit: Callable[[str, str], None] | None = None) -> FastAPI:
+    """The application: program routes and /mcp now, the page (`page(app, assistant)`) once the assistant is loaded.
+
+    `audit(path, client)` records a request refused for naming a file outside the upload folder."""
     ui, mcp_app = LazyApp("页面"), LazyApp("MCP")
     loop: dict[str, asyncio.AbstractEventLoop] = {}
     held: list[asyncio.Task] = []
@@ -141,9 +145,9 @@ def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = 
         loop["main"] = asyncio.get_running_loop()
         if page is not None:
             engine.when_ready(build(ui, make_page))
-        if mcp:
-            engine.when_ready(build(mcp_app, make_mcp))
         stopping["event"] = asyncio.Event()
+        if mcp:  # MCP needs no loaded index to answer initialize and tools/list: mounted before the first request
+            await activate(mcp_app, *make_mcp(None))
         engine.start()
         try:
             yield
@@ -168,7 +172,7 @@ def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = 
     key = serve.api_key.get_secret_value() if serve.api_key else None
     app.add_middleware(ProgramAuth, api_key=key, login=serve.credentials)  # type: ignore[arg-type]
     app.add_middleware(RequestGuard, max_body=serve.max_request_bytes,  # type: ignore[arg-type]
-                       allowed_hosts=serve.host_allow_list(), files_dir=gradio_upload_folder())
+                       allowed_hosts=serve.host_allow_list(), files_dir=gradio_upload_folder(), audit=audit)
     app.state.ui, app.state.mcp = ui, mcp_app
     return app
 
