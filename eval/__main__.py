@@ -20,6 +20,7 @@ from .generate import DEFAULT_OUT_DIR as DEFAULT_COVERAGE_DIR
 from .generate import SETS, GenerateError, generate, summary, write_sets
 from .gold import locate_gold
 from .other_layout import add_parser as add_other_layout_parser
+from .versions import add_parser as add_versions_parser
 from .report import DEFAULT_OUT_DIR, build_report, render_markdown, write_report
 from .runner import DEFAULT_CONFIG, RunnerError, run_in_process
 from .scorer import score_answers
@@ -132,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     gen.set_defaults(handler=_generate)
     add_eligibility_parser(sub)
     add_other_layout_parser(sub)
+    add_versions_parser(sub)
     return parser
 
 
