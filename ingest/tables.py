@@ -8,7 +8,9 @@ three ways seen in the corpus:
   empty cell is a lone tab (南通, 连云港, 江阴's attachment);
 * tab-separated rows: one row per line, cells separated by tabs (句容);
 * one cell per line, no tabs, cells separated by (blank) lines; empty cells are
-  simply missing (南京's 表1).
+  simply missing (南京's 表1);
+* space-separated rows: one row per line under a header of column names, cells split
+  by spaces (a PDF's ruled table as its text layer gives it).
 
 Each is rebuilt into a `TableBlock` whose cells carry exact spans into the
 source text (`text[s:e] == cell`), so that a table row can be cited like any
@@ -356,6 +358,52 @@ def _tab_separated(text: str, lines: list[_Line], i: int, floor: int) -> tuple[T
     return _block(text, lines, i, floor, header, rows, lines[last_line].end), last_line + 1
 
 
+# -- space-separated rows (a PDF's ruled table as its text layer gives it) -------
+
+_SPACES = re.compile(r"[ \u3000]+")
+
+
+def _split_spaces(text: str, line: _Line) -> list[Span]:
+    spans, pos = [], line.start
+    for m in _SPACES.finditer(line.raw + " "):
+        part_end = line.start + m.start()
+        if part_end > pos:
+            spans.append((pos, part_end))
+        pos = line.start + m.end()
+    return spans
+
+
+def _space_separated(text: str, lines: list[_Line], i: int, floor: int) -> tuple[TableBlock, int] | None:
+    """A header whose every cell is a column name (with a year or value column), then rows whose
+    value columns hold values; a name cell that itself holds spaces takes the row's extra words."""
+    line = lines[i]
+    if "\t" in line.raw or not _SPACES.search(line.raw.strip()):
+        return None
+    header = _split_spaces(text, line)
+    cells = [text[s:e] for s, e in header]
+    if len(header) < 3 or not all(_is_column_name(c) for c in cells) or not any(_is_value_header(c) for c in cells):
+        return None
+    if _squash(cells[0]) not in _NAME_HEADERS:
+        return None
+    width = len(header)
+    value_cols = [k for k, c in enumerate(cells) if _is_value_header(c)]
+    rows: list[TableRow] = []
+    j = i + 1
+    while j < len(lines):
+        spans = _split_spaces(text, lines[j])
+        if len(spans) < width or _is_heading(lines[j].body):
+            break
+        extra = len(spans) - width
+        spans = [(spans[0][0], spans[extra][1]), *spans[extra + 1:]]
+        if not all(_is_value(text[s:e]) for s, e in (spans[k] for k in value_cols)):
+            break
+        rows.append(_row(text, spans, width))
+        j += 1
+    if not rows:
+        return None
+    return _block(text, lines, i, floor, header, rows, lines[j - 1].end), j
+
+
 # -- one cell per line ------------------------------------------------------
 
 def _cell_kind(cell: str) -> str:
@@ -479,7 +527,7 @@ def find_tables(text: str) -> list[TableBlock]:
     i = floor = 0
     while i < len(lines):
         found = (_tab_prefixed(text, lines, i, floor) or _tab_separated(text, lines, i, floor)
-                 or _cell_per_line(text, lines, i, floor))
+                 or _cell_per_line(text, lines, i, floor) or _space_separated(text, lines, i, floor))
         if found:
             blocks.append(found[0])
             i = floor = found[1]

@@ -354,3 +354,35 @@ def test_all_five_plans_in_well_under_a_second():
     for text in texts:
         find_tables(text)
     assert time.perf_counter() - started < 0.5
+
+
+SPACED = (
+    "表1 某市主要指标\n"
+    "指标 单位 2020年 2025年 属性\n"
+    "全社会研发经费投入占地区生产总值比重 % 2.45 3.0 预期性\n"
+    "有效高新技术企业数量 家 612 1200 预期性\n"
+    "省级 科技企业孵化器数量 家 36 55 约束性\n"
+    "三、优化创新空间布局\n"
+    "按照总体思路，构建 创新空间格局 2025 年。\n"
+)
+
+
+def test_space_separated_rows_under_a_header_of_column_names():
+    """A PDF's ruled table comes out of the text layer as one row per line, cells split by spaces."""
+    blocks = find_tables(SPACED)
+    assert len(blocks) == 1
+    block = blocks[0]
+    assert block.kind == "indicator" and block.caption == "表1 某市主要指标"
+    assert block.header == ("指标", "单位", "2020年", "2025年", "属性")
+    assert [r.cells[0] for r in block.rows] == ["全社会研发经费投入占地区生产总值比重", "有效高新技术企业数量", "省级 科技企业孵化器数量"]
+    for row in block.rows:
+        for cell, (s, e) in zip(row.cells, row.cell_spans):
+            assert SPACED[s:e] == cell
+    records = indicator_records(block, "x", "某市")
+    assert [(r.baseline.value, r.target.value, r.unit, r.attribute) for r in records] == [
+        (2.45, 3.0, "%", "预期性"), (612, 1200, "家", "预期性"), (36, 55, "家", "约束性")]
+
+
+def test_space_separated_prose_is_no_table():
+    text = "指标 任务 要求\n加快 建设 创新 平台。\n"
+    assert find_tables(text) == []
