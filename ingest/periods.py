@@ -1,0 +1,124 @@
+"""Plan periods: a five-year ordinal (十四五) or a year range as years, and a plan's kind.
+
+A plan's period is read from its title by `ingest.metadata` ("2021-2025"); this module turns the
+words a plan or a question uses for a period into years, computed, never listed: the n-th
+five-year plan (n ≥ 3; the third began in 1966 after a three-year gap) runs from 1966 + 5(n − 3)
+for five years, so 十四五 is 2021–2025 and 十五五 2026–2030. A plan's kind (五年规划, 三年行动计划 …)
+comes from the genre terms of `ingest/resources/plan_kinds.tsv`, in file order, else from its
+period's length.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.numbers import cn_number
+
+PLAN_KINDS = Path(__file__).parent / "resources" / "plan_kinds.tsv"
+
+# 十四五, “十五五”: a five-year ordinal (the 11th to the 19th); not inside a longer numeral (二十五) nor a count (十五万).
+_ORDINAL = re.compile(r"(?<![一二三四五六七八九十百千\d])(十[一二三四五六七八九])五(?![万千百亿元年个%人家项])")
+_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[－—–\-~～至到]\s*((?:19|20)\d{2})(?!\d)")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """Years `start`..`end` inclusive; `label` is how it is named (十四五 or 2020—2022年)."""
+
+    start: int
+    end: int
+    label: str = ""
+
+    def holds(self, year: int) -> bool:
+        return self.start <= year <= self.end
+
+    @property
+    def base_year(self) -> int:
+        """The year a plan's baseline figures are stated for: the one before its period."""
+        return self.start - 1
+
+    def ended(self, year: int) -> bool:
+        return year > self.end
+
+    def begun(self, year: int) -> bool:
+        return year >= self.start
+
+    def display(self) -> str:
+        years = f"{self.start}—{self.end}年"
+        return f"“{self.label}”（{years}）" if self.label and not self.label[0].isdigit() else years
+
+
+def five_year(n: int) -> Period:
+    """The n-th five-year plan's years (n ≥ 3)."""
+    if n < 3:
+        raise ValueError(f"five-year plans are counted from the third (1966—1970), got {n}")
+    start = 1966 + 5 * (n - 3)
+    return Period(start, start + 4, f"{_cn(n)}五")
+
+
+def _cn(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    return ("十" if tens == 1 else digits[tens] + "十") + (digits[ones] if ones else "")
+
+
+def ordinals_in(text: str) -> list[Period]:
+    """Every five-year ordinal the text names (十四五, “十五五”), in order, each once."""
+    out: list[Period] = []
+    for m in _ORDINAL.finditer(text):
+        n = cn_number(m.group(1))
+        if n is not None and n >= 3:
+            period = five_year(n)
+            if period not in out:
+                out.append(period)
+    return out
+
+
+def parse_period(value: str | None) -> Period | None:
+    """A plan's period as metadata stores it ("2021-2025"), or as a title writes it (“十四五”, 2020－2022年)."""
+    if not value:
+        return None
+    if found := ordinals_in(value):
+        return found[0]
+    if m := _RANGE.search(value):
+        start, end = int(m.group(1)), int(m.group(2))
+        if start <= end:
+            period = Period(start, end)
+            ordinal = (start - 1966) // 5 + 3
+            if end - start == 4 and (start - 1966) % 5 == 0 and ordinal >= 3:
+                return five_year(ordinal)  # a range that is exactly a five-year plan gets its ordinal
+            return period
+    return None
+
+
+def plan_period(title: str, period: str | None) -> Period | None:
+    """The period of a plan: the title's own wording first (it names the ordinal), else the stored range."""
+    return parse_period(title) or parse_period(period)
+
+
+@lru_cache(maxsize=2)
+def plan_kinds(path: Path = PLAN_KINDS) -> tuple[tuple[str, re.Pattern], ...]:
+    """(kind, pattern) rows of the plan-kind table, in file order; a malformed row is an error."""
+    rows: list[tuple[str, re.Pattern]] = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cols = raw.split("\t")
+        if len(cols) != 3 or cols[2].strip() != "genre":
+            raise ValueError(f"{path}:{number}: expected 'kind<TAB>pattern<TAB>genre', got {raw!r}")
+        rows.append((cols[0].strip(), re.compile(cols[1])))
+    return tuple(rows)
+
+
+def plan_kind(title: str, period: Period | None) -> str | None:
+    """五年规划, 三年行动计划 …: the first kind whose genre term the title holds, else by the period's length."""
+    squashed = re.sub(r"\s+", "", title or "")
+    for kind, pattern in plan_kinds():
+        if pattern.search(squashed):
+            if kind == "规划" and period is not None:  # a plan over a period is an n-year plan
+                years = period.end - period.start + 1
+                return "五年规划" if years == 5 else f"{years}年规划" if years > 1 else kind
+            return kind
+    return None
