@@ -11,6 +11,9 @@ that information in a few conventional places, which is all this reads:
   ``句政办发〔2022〕41号``, a signature date on its own line
   (``2020年3月15日``, ``二〇二〇年三月十五日``, or ``2021年12月``), a
   ``发布时间:2021-10-24`` label, or the closing ``<issuer>2021年10月24日印发``;
+* a labelled line (``发文机关：…``, ``发布机构：…``, ``来源：…``; ``发布日期：2023年5月10日``,
+  ``日期：2023-05-10``), an issuer alone on a short line (``镇江市科学技术局``), or issuer and
+  date on one line (``镇江市人民政府办公室 2023年5月10日``), as a plan's own header or a web page prints them;
 * the period from the title: ``“十四五”`` → 2021-2025, ``（2020－2022年）`` → 2020-2022.
 
 The city is the 市/县/区 name that starts the title, else the issuer's; a list
@@ -47,8 +50,17 @@ _NUM = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
 _YEAR = r"\d{4}|[〇零一二三四五六七八九]{4}"
 _DATE_LINE = re.compile(rf"^(?P<y>{_YEAR})年(?P<m>{_NUM})月(?:(?P<d>{_NUM})日)?$")
 _DATE_LABEL = re.compile(
-    r"(?:发布时间|发布日期|成文日期|印发日期)\s*[:：]\s*(?P<y>\d{4})[-年/.](?P<m>\d{1,2})[-月/.](?P<d>\d{1,2})"
+    r"(?:发布时间|发布日期|成文日期|印发日期|印发时间|发文日期|公布日期|公开日期|日期|时间)\s*[:：]\s*"
+    r"(?P<y>\d{4})[-年/.](?P<m>\d{1,2})[-月/.](?P<d>\d{1,2})"
 )
+_ISO_DATE_LINE = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})$")
+# an issuer's name: Chinese words (a bracketed part allowed) ending in an organ's word
+_ISSUER_NAME = r"[\u4e00-\u9fa5（）()]{2,38}?(?:委|政府|办公室|办公厅|委员会|局|厅|部|院|会)"
+_ISSUER_LABEL = re.compile(
+    rf"(?:发文机关|发文单位|发布机构|发布单位|印发单位|制发机关|成文单位|信息来源|来源)\s*[:：]\s*(?P<issuer>{_ISSUER_NAME})"
+    r"(?![\u4e00-\u9fa5])"
+)
+_ISSUER_ALONE = re.compile(rf"^(?P<issuer>{_ISSUER_NAME})(?:\s*(?P<y>{_YEAR})年(?P<m>{_NUM})月(?P<d>{_NUM})日)?$")
 _ISSUED_LINE = re.compile(rf"^(?P<issuer>\S.{{1,40}}?)\s*(?P<y>{_YEAR})年(?P<m>{_NUM})月(?P<d>{_NUM})日\s*印发$")
 _FIVE_YEAR = re.compile(r"[“\"「]([一二三四五六七八九十]{1,2})五[”\"」]|([一二三四五六七八九十]{1,2})五(?:规划|时期|期间)")
 _YEAR_RANGE = re.compile(r"(\d{4})\s*[－—–\-~～至到]\s*(\d{4})\s*年")
@@ -137,9 +149,11 @@ def infer_metadata(text: str, file_name: str) -> DocumentMeta:
     short = [line for line in header if len(line) <= _SHORT_LINE]
     title, issuer = _title_and_issuer(header, file_name)
     issuer = issuer or _red_header_issuer(short)
+    labelled, signed_on = _labelled_issuer(short, title)
+    issuer = issuer or labelled
     issued_by, issued_on = _issued_line(text)
     issuer = issuer or issued_by
-    date = _date(short) or issued_on
+    date = _date(short) or signed_on or issued_on
     doc_number = next((m.group(0) for line in short if (m := _DOC_NUMBER.search(line))), None)
     period = _period([title, *short])
     year = _year_of(date) or _year_of(doc_number) or _year_of(period)
@@ -222,6 +236,22 @@ def _red_header_issuer(lines: list[str]) -> str | None:
     return None
 
 
+def _labelled_issuer(lines: list[str], title: str) -> tuple[str | None, str | None]:
+    """(issuer, date) from a header line: ``发文机关：…``/``来源：…``, else a short line that is only an
+    issuer's name (the title and lines naming a plan aside), with the date when it follows on that line."""
+    for line in lines:
+        if m := _ISSUER_LABEL.search(line):
+            return _squash(m.group("issuer")), None
+    for line in lines:
+        compact = "".join(line.split())
+        if compact == "".join(title.split()) or _TITLE_WORDS.search(compact):
+            continue
+        if m := _ISSUER_ALONE.match(compact):
+            on = _iso_date(m.group("y"), m.group("m"), m.group("d")) if m.group("y") else None
+            return m.group("issuer"), on
+    return None, None
+
+
 def _issued_line(text: str) -> tuple[str | None, str | None]:
     """``<issuer>2021年10月24日印发`` among the closing lines of the document."""
     for line in reversed([line.strip() for line in text[-2000:].splitlines() if line.strip()][-10:]):
@@ -234,7 +264,7 @@ def _date(lines: list[str]) -> str | None:
     month_only = None
     for line in lines:
         compact = "".join(line.split())
-        if m := _DATE_LABEL.search(compact):
+        if m := _DATE_LABEL.search(compact) or _ISO_DATE_LINE.match(compact):
             return _iso_date(m.group("y"), m.group("m"), m.group("d"))
         if m := _DATE_LINE.match(compact):
             if m.group("d"):

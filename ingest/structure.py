@@ -47,6 +47,12 @@ _NUMBERING: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("circled", re.compile(r"([①-⑳])")),
 )
 _NUMBERED = {style for style, _ in _NUMBERING}
+# A numbered line that states a target or a result ("3．每万人口高价值发明专利拥有量达到12件", "（2）研发投入
+#占比提高到3.5%") is an item of a list, not a heading: a verb of reaching followed by a figure with its unit.
+_TARGET_ITEM = re.compile(
+    r"(?:达到|超过|突破|不低于|不少于|提高到|提高至|提升到|提升至|增长到|增长至|增至|保持在|控制在|稳定在|累计|新增|净增|年均增长)"
+    rf"[^，。；,;]{{0,16}}?(?:约|近|超)?\s*[\d{_CN}]+(?:\.\d+)?\s*(?:%|％|个百分点|[万亿千百]?(?:件|家|个|项|人|名|亿元|万元|元|所|座|台|套|平方米|亩|倍))"
+)
 # Headings that always sit at the top of the outline whatever came before them.
 _TOP_NAMED = re.compile(r"(前言|序言|引言|导言|总则|结语|结束语)")
 _ATTACHMENT = re.compile(rf"附\s*件\s*([{_CN}\d]*)\s*(?:[：:\s]\s*(.*))?")
@@ -162,7 +168,7 @@ def classify_line(text: str, line: Line) -> Mark:
             number = cn_number(next(g for g in m.groups() if g))
             if not bold:
                 title, body = _split_title(text, ts, after[0], te)
-            if title[1] - title[0] > MAX_TITLE:
+            if title[1] - title[0] > MAX_TITLE or (body is None and _TARGET_ITEM.search(text, title[0], title[1])):
                 return Mark("text", (s, e))
             return Mark("heading", title, style, number, body)
     bare = head.strip("*#" + _SPACE)

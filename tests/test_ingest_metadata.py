@@ -121,3 +121,24 @@ def test_invalid_manifest_is_refused_with_a_clear_message(tmp_path, manifest, ne
     with pytest.raises(IngestError, match="manifest.json") as info:
         load_manifest(tmp_path)
     assert needle in str(info.value)
+
+
+HEADER_LINES = [
+    ("镇江市科技创新示范计划\n镇江市科学技术局\n2023年5月10日\n\n一、总体目标\n到2025年建成研发机构。",
+     ("镇江市科学技术局", "2023-05-10")),
+    ("镇江市科技创新示范计划\n镇江市人民政府办公室 2023年5月10日\n\n一、总体目标\n正文。",
+     ("镇江市人民政府办公室", "2023-05-10")),
+    ("镇江市科技创新示范计划\n发布时间：2023-05-10  来源：镇江市科学技术局\n\n一、总体目标\n正文。",
+     ("镇江市科学技术局", "2023-05-10")),
+    ("镇江市科技创新示范计划\n发文机关：镇江市人民政府\n成文日期：2023年05月10日\n\n一、总体目标\n正文。",
+     ("镇江市人民政府", "2023-05-10")),
+    ("泰州市科技创新示范计划\n2023-06-01\n\n一、总体目标\n正文。", (None, "2023-06-01")),
+]
+
+
+@pytest.mark.parametrize("text,expected", HEADER_LINES, ids=["issuer-then-date", "issuer-and-date", "web-labels",
+                                                             "document-labels", "iso-date"])
+def test_an_uploaded_plans_issuer_and_date_come_from_its_header_lines(text, expected):
+    meta = infer_metadata(text, "upload.txt")
+    assert (meta.issuer, meta.date, meta.year) == (*expected, 2023)
+    assert meta.title.endswith("科技创新示范计划")  # the issuer's line is not taken for the title

@@ -435,3 +435,17 @@ def test_page_break_join_skips_page_numbers(furniture):
     joined = _clause(doc, "全市科技工作")
     assert joined.text == f"全市科技工作坚持创新驱动，以“跑起来”的\n\n{furniture}姿态不断完善创新机制。"
     assert [c.text for c in doc.clauses][-1] == "下一段。"
+
+
+def test_numbered_target_items_are_not_headings():
+    """A numbered line stating a target or a result is an item of the list above it, not a heading of its own."""
+    text = (
+        "某市科技创新行动计划\n\n一、主要目标\n\n1．创新能力显著增强\n\n"
+        "2．全社会研发投入占地区生产总值比重达到3.5%\n\n3．每万人口高价值发明专利拥有量达到12件\n\n"
+        "（4）新增省级以上研发机构50家\n\n二、重点任务\n\n1．强化企业创新主体地位\n\n正文。"
+    )
+    doc = parse_text(text, _meta())
+    assert [h.title for h in doc.headings] == ["一、主要目标", "1．创新能力显著增强", "二、重点任务", "1．强化企业创新主体地位"]
+    for start in ("2．全社会研发投入", "3．每万人口", "（4）新增"):
+        clause = _clause(doc, start)
+        assert clause.kind == "paragraph" and clause.section[-1] == "1．创新能力显著增强", (start, clause.section)
