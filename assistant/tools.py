@@ -38,7 +38,11 @@ if TYPE_CHECKING:
 
 PEOPLE = ("高层次人才", "外籍人才")  # subjects asked about in the first person singular
 MAX_SEARCH_K = 50
-MAX_HISTORY_TURNS = 50
+MAX_HISTORY_TURNS = 50  # the earlier questions read (the last ones); more may be sent, up to MAX_HISTORY_ITEMS
+MAX_HISTORY_ITEMS = 200
+MAX_CITIES = 50
+MAX_DOC_IDS = 200
+MAX_INDICATOR_CHARS = 100
 
 
 class InputError(ValueError):
@@ -61,6 +65,49 @@ def _unavailable() -> tuple[type[Exception], ...]:
     from index.versions import IndexUnavailableError
 
     return IndexUnavailableError, EmbeddingModelError
+
+
+def check_length(field: str, texts: Sequence[str], limit: int) -> None:
+    """InputError when one of `texts` is longer than `limit` characters (PLANQA_MAX_MESSAGE_CHARS)."""
+    for text in texts:
+        if isinstance(text, str) and len(text) > limit:
+            raise InputError(f"{field} 过长（{len(text)} 字）：不超过 {limit} 字（PLANQA_MAX_MESSAGE_CHARS）。")
+
+
+def plain_errors(errors: Sequence[Mapping[str, Any]], what: str = "参数") -> str:
+    """Pydantic's validation errors in plain words: which field, what it should be (never the value sent)."""
+    out = []
+    for e in list(errors)[:5]:
+        where = ".".join(str(p) for p in e.get("loc", ()))
+        kind, ctx = e.get("type", ""), e.get("ctx") or {}
+        name = f"“{where}”" if where else what
+        if kind == "missing":
+            out.append(f"缺少{what}{name}")
+        elif kind == "extra_forbidden":
+            out.append(f"未知{what}{name}")
+        elif kind in ("string_type", "string_unicode"):
+            out.append(f"{name}应为字符串")
+        elif kind in ("int_type", "int_parsing", "int_from_float"):
+            out.append(f"{name}应为整数")
+        elif kind in ("bool_type", "bool_parsing"):
+            out.append(f"{name}应为 true 或 false")
+        elif kind in ("list_type", "tuple_type", "set_type"):
+            out.append(f"{name}应为列表")
+        elif kind in ("dict_type", "model_type", "model_attributes_type"):
+            out.append(f"{name}应为对象")
+        elif kind in ("greater_than_equal", "greater_than"):
+            out.append(f"{name}应{'不小于' if kind == 'greater_than_equal' else '大于'} {ctx.get('ge', ctx.get('gt'))}")
+        elif kind in ("less_than_equal", "less_than"):
+            out.append(f"{name}应{'不大于' if kind == 'less_than_equal' else '小于'} {ctx.get('le', ctx.get('lt'))}")
+        elif kind == "string_too_long":
+            out.append(f"{name}过长：不超过 {ctx.get('max_length')} 字")
+        elif kind == "too_long":
+            out.append(f"{name}过长：最多 {ctx.get('max_length')} 项")
+        elif kind in ("string_too_short", "too_short"):
+            out.append(f"{name}过短：至少 {ctx.get('min_length')} {'字' if kind == 'string_too_short' else '项'}")
+        else:
+            out.append(f"{name}的值不符合要求（{kind or 'invalid'}）")
+    return "；".join(out) + "。"
 
 
 def _names(value: Any, field: str, example: str) -> tuple[str, ...]:
@@ -101,8 +148,8 @@ def check_profile(index: PlanIndex, profile: Profile | Mapping[str, Any] | None)
         try:
             profile = Profile.model_validate(dict(profile))
         except ValidationError as exc:
-            raise InputError("profile 有误：" + "；".join(
-                f"{'.'.join(map(str, e['loc'])) or 'profile'}: {e['msg']}" for e in exc.errors())) from None
+            raise InputError("profile 有误：" + plain_errors(
+                [{**e, "loc": ("profile", *e["loc"])} for e in exc.errors()], "字段")) from None
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in profile.model_dump().items()}
     data = {k: v for k, v in data.items() if v}
     city = data.get("city")
@@ -179,22 +226,53 @@ def compare_question(concept: str, cities: Sequence[str]) -> str:
 
 
 def compare(assistant: Assistant, indicator: str, cities: Sequence[str] | None = None) -> ComparisonResult:
-    """One indicator (高新技术企业数, 研发投入强度 … or the plans' own words) across cities (all when fewer than two)."""
+    """One indicator (高新技术企业数, 研发投入强度 … or the plans' own words) across the given cities (two or more;
+    none: all). Only those cities' plans are read; a place the indicator names outside them is said so."""
     index = _index(assistant)
     indicator = (indicator or "").strip() if isinstance(indicator, str) else ""
     if not indicator:
         raise InputError("indicator 为空：请给出要对比的指标，例如“高新技术企业数”。")
-    chosen = list(_names(cities, "cities", '["南京市", "南通市"]'))
+    chosen = list(dict.fromkeys(_names(cities, "cities", '["南京市", "南通市"]')))
+    filters = None
     if chosen:
         from index.store import Filters
 
         check_filters(index, Filters(cities=tuple(chosen)))
-        chosen = [next(c for c in index.cities if _city_key(c) == _city_key(x)) for x in chosen]
-    if len(chosen) < 2:
-        chosen = list(index.cities)
+        chosen = list(dict.fromkeys(next(c for c in index.cities if _city_key(c) == _city_key(x)) for x in chosen))
+        if len(chosen) < 2:
+            raise InputError(f"cities 只有一个城市（{chosen[0]}）：对比需要两个或更多城市，留空则对比全部城市。")
+        filters = Filters(cities=tuple(chosen))
+        indicator, outside = confined(index, indicator, chosen)
+        if not indicator.strip():
+            raise InputError(f"indicator 只有地名（{'、'.join(outside)}）：请给出要对比的指标，例如“高新技术企业数”。")
+    else:
+        chosen, outside = list(index.cities), []
     question = compare_question(indicator, chosen)
-    answer, index = _ask(assistant, question, (), None, None)
+    answer, index = _ask(assistant, question, (), filters, None)
+    said_outside(answer, outside, chosen)
     return _api_answer(ComparisonResult, answer, index, question, table=list(answer.table or []))
+
+
+def confined(index: PlanIndex, text: str, allowed: Sequence[str]) -> tuple[str, list[str]]:
+    """(`text` without the places it names outside `allowed` cities, those places): a city named in a profile's
+    free text or an indicator does not widen what the caller confined the answer to."""
+    from assistant.query import EXTRA_ALIASES, find_cities
+
+    cities, others = find_cities(text, index.cities)
+    outside = [c for c in cities if c not in allowed] + [p for p in others if p not in allowed]
+    for place in outside:
+        stem = place.removesuffix("市").removesuffix("县").removesuffix("区")
+        forms = {place, stem, *(alias for alias, s in EXTRA_ALIASES.items() if s == stem)}
+        for form in sorted(forms, key=len, reverse=True):
+            text = text.replace(form, "")
+    return text, outside
+
+
+def said_outside(answer: Answer, outside: Sequence[str], allowed: Sequence[str]) -> None:
+    """Lead `answer` with the places left out, in the words `ask` uses for a place outside the filter."""
+    if outside:
+        answer.text = (f"{'、'.join(outside)}的规划不在所选范围（{'、'.join(allowed)}）内，"
+                       f"以下只依据{'、'.join(allowed)}的规划。\n{answer.text}")
 
 
 def profile_question(profile: Mapping[str, Any]) -> str:
@@ -218,15 +296,36 @@ def profile_question(profile: Mapping[str, Any]) -> str:
     return text + "。可以享受哪些支持政策？"
 
 
-def check_eligibility(assistant: Assistant, profile: Profile | Mapping[str, Any]) -> EligibilityResult:
-    """The support measures `profile` may be eligible for, with conditions judged against what it tells."""
+def check_eligibility(assistant: Assistant, profile: Profile | Mapping[str, Any],
+                      filters: Filters | None = None) -> EligibilityResult:
+    """The support measures `profile` may be eligible for, with conditions judged against what it tells.
+
+    Only the plans of the filter's cities (or plans), else of the profile's city, are read; a place the
+    profile's free text names outside them is said so and leaves the question."""
+    from index.store import Filters
+
     index = _index(assistant)
     checked = check_profile(index, profile)
     if not checked:
         raise InputError("profile 为空：至少给出 city（所在城市）或 type（主体类型），例如 "
                          '{"city": "南京市", "type": "科技型中小企业"}。')
+    if filters is not None and (filters.cities or filters.doc_ids):
+        check_filters(index, filters)
+    elif checked.get("city"):
+        filters = Filters(cities=(checked["city"],))
+    else:
+        filters = None
+    outside: list[str] = []
+    allowed: list[str] = []
+    if filters is not None:
+        allowed = sorted({m.city for d, m in index.docs.items() if m.city and (not filters.doc_ids or d in filters.doc_ids)
+                          and (not filters.cities or _city_key(m.city) in {_city_key(c) for c in filters.cities})})
+        if checked.get("text"):
+            text, outside = confined(index, checked["text"], allowed)
+            checked = {**checked, "text": text} if text.strip() else {k: v for k, v in checked.items() if k != "text"}
     question = profile_question(checked)
-    answer, index = _ask(assistant, question, (), None, checked)
+    answer, index = _ask(assistant, question, (), filters, checked)
+    said_outside(answer, outside, allowed)
     return _api_answer(EligibilityResult, answer, index, question, checklist=list(answer.checklist or []))
 
 

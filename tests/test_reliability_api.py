@@ -89,6 +89,9 @@ MATRIX = [
     ("/api/compare", {"indicator": ""}, 400, "indicator"),
     ("/api/compare", {"indicator": "高新技术企业数", "cities": ["苏州市", "南京市"]}, 400, "苏州市"),
     ("/api/compare", {"indicator": "高新技术企业数", "city": ["南京市"]}, 400, "未知字段“city”"),
+    ("/api/compare", {"indicator": "高新技术企业数", "cities": ["南京市"]}, 400, "两个或更多城市"),
+    ("/api/compare", {"indicator": "南京市", "cities": ["南通市", "句容市"]}, 400, "只有地名"),
+    ("/api/eligibility", {"profile": {"city": "南京市"}, "filters": {"cities": ["火星市"]}}, 400, "火星市"),
     ("/api/eligibility", {}, 400, "profile"),
     ("/api/eligibility", {"profile": {}}, 400, "profile 为空"),
     ("/api/eligibility", {"profile": "科技型中小企业"}, 400, "profile"),
@@ -217,3 +220,92 @@ def test_mcp_over_stdio_with_the_sdk_client(built_index):
     assert "20000" in answer.content[0].text  # the same JSON as text, for clients that read only text
     assert eligible.structured_content["checklist"]
     assert bad.is_error and "苏州市" in bad.content[0].text
+
+
+# -- confinement (issue 20 item 6): the profile's city or the filter, the given cities ---------------------------
+def test_eligibility_reads_only_the_profiles_city_and_says_what_it_left_out(client):
+    r = client.post("/api/eligibility", json={"profile": {"city": "南通市", "type": "科技型中小企业",
+                                                          "text": "想了解南京的人才政策"}})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["citations"] and {c["doc_id"] for c in data["citations"]} == {"nantong-2021"}
+    assert "南京市的规划不在所选范围（南通市）内" in data["answer"]
+    plain = client.post("/api/eligibility", json={"profile": {"city": "南京市", "type": "高新技术企业"}}).json()
+    assert plain["citations"] and {c["city"] for c in plain["citations"]} == {"南京市"}
+    assert "不在所选范围" not in plain["answer"]
+
+
+def test_eligibility_reads_only_the_filter(client):
+    r = client.post("/api/eligibility", json={"profile": {"type": "科技型中小企业", "needs": ["融资"]},
+                                              "filters": {"cities": ["句容市"]}})
+    assert r.status_code == 200, r.text
+    assert r.json()["citations"] and {c["doc_id"] for c in r.json()["citations"]} == {"jurong-2022"}
+
+
+def test_compare_reads_only_the_given_cities_and_says_what_it_left_out(client):
+    r = client.post("/api/compare", json={"indicator": "南京市高新技术企业数", "cities": ["句容市", "南通市"]})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert {row["city"] for row in data["table"]} == {"句容市", "南通市"}
+    assert {c["doc_id"] for c in data["citations"]} == {"jurong-2022", "nantong-2021"}
+    assert "南京市的规划不在所选范围（句容市、南通市）内" in data["answer"] and "20000" not in data["answer"]
+
+
+# -- MCP: the JSON API's limits, slots and plain-word errors (issue 20 items 5, 7) --------------------------------
+def mcp_calls(server, *calls):
+    from mcp import Client
+
+    async def session():
+        async with Client(server) as c:
+            return [await c.call_tool(name, args) for name, args in calls]
+
+    return asyncio.run(session())
+
+
+def test_mcp_tools_keep_the_json_api_limits_and_speak_plainly(assistant):
+    from assistant.mcp import build_server
+
+    server = build_server(lambda: assistant, max_message_chars=40)
+    long_q, long_h, bad_k, no_q, bad_profile, many, one_city = mcp_calls(
+        server, ("ask", {"question": "南" * 41}), ("ask", {"question": NANJING, "history": ["那" * 41]}),
+        ("search", {"query": "科技金融", "k": 0}), ("ask", {}), ("check_eligibility", {"profile": {"age": 3}}),
+        ("ask", {"question": NANJING, "history": ["那南通呢？"] * 201}),
+        ("compare", {"indicator": "高新技术企业数", "cities": ["南京市"]}))
+    assert long_q.is_error and "question 过长（41 字）" in long_q.content[0].text
+    assert long_h.is_error and "history 过长" in long_h.content[0].text
+    assert bad_k.is_error and "“k”应不小于 1" in bad_k.content[0].text
+    assert no_q.is_error and "缺少参数“question”" in no_q.content[0].text
+    assert bad_profile.is_error and "未知参数“profile.age”" in bad_profile.content[0].text
+    assert many.is_error and "“history”过长：最多 200 项" in many.content[0].text
+    assert one_city.is_error and "两个或更多城市" in one_city.content[0].text
+    for result in (bad_k, no_q, bad_profile, many):  # no pydantic text: no type tags, no values, no links
+        text = result.content[0].text
+        assert "type=" not in text and "input_value" not in text and "pydantic.dev" not in text, text
+
+
+def test_mcp_confines_eligibility_and_comparison(assistant):
+    from assistant.mcp import build_server
+
+    eligible, compared = mcp_calls(
+        build_server(lambda: assistant),
+        ("check_eligibility", {"profile": {"city": "南通市", "type": "科技型中小企业", "text": "想了解南京的人才政策"}}),
+        ("compare", {"indicator": "南京市高新技术企业数", "cities": ["句容市", "南通市"]}))
+    assert {c["doc_id"] for c in eligible.structured_content["citations"]} == {"nantong-2021"}
+    assert "南京市的规划不在所选范围" in eligible.structured_content["answer"]
+    assert {c["doc_id"] for c in compared.structured_content["citations"]} == {"jurong-2022", "nantong-2021"}
+
+
+def test_mcp_answers_take_the_engines_slots(assistant):
+    from assistant.mcp import build_server
+
+    engine = Engine.ready_with(assistant)
+    engine.limit(1)
+    server = build_server(engine.get, slot=engine.slot)
+    done: list = []
+    with engine.slot():  # the one slot taken: the tool call waits for it
+        worker = threading.Thread(target=lambda: done.extend(mcp_calls(server, ("ask", {"question": NANJING}))))
+        worker.start()
+        worker.join(2)
+        assert not done
+    worker.join(60)
+    assert done and "20000" in done[0].structured_content["answer"]

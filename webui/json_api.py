@@ -20,7 +20,16 @@ from assistant.contract import (
     Profile,
     SearchHit,
 )
-from assistant.tools import MAX_SEARCH_K, make_filters
+from assistant.tools import (
+    MAX_CITIES,
+    MAX_DOC_IDS,
+    MAX_HISTORY_ITEMS,
+    MAX_INDICATOR_CHARS,
+    MAX_SEARCH_K,
+    InputError,
+    check_length,
+    make_filters,
+)
 from webui.api_common import ApiError
 
 router = APIRouter(prefix="/api", tags=["JSON API"])
@@ -31,13 +40,13 @@ class _Strict(BaseModel):
 
 
 class FiltersIn(_Strict):
-    cities: list[str] = Field(default_factory=list, max_length=50, description="e.g. [\"南京市\"]")
-    doc_ids: list[str] = Field(default_factory=list, max_length=200, description="e.g. [\"nanjing-2021\"]")
+    cities: list[str] = Field(default_factory=list, max_length=MAX_CITIES, description="e.g. [\"南京市\"]")
+    doc_ids: list[str] = Field(default_factory=list, max_length=MAX_DOC_IDS, description="e.g. [\"nanjing-2021\"]")
 
 
 class AskRequest(_Strict):
     question: str = Field(description="the question, e.g. 南京到2025年高新技术企业要达到多少家？")
-    history: list[str] = Field(default_factory=list, max_length=200,
+    history: list[str] = Field(default_factory=list, max_length=MAX_HISTORY_ITEMS,
                                description="the user's earlier questions in the conversation, oldest first")
     filters: FiltersIn | None = None
     profile: Profile | None = None
@@ -45,19 +54,20 @@ class AskRequest(_Strict):
 
 
 class CompareRequest(_Strict):
-    indicator: str = Field(description="e.g. 高新技术企业数, 研发投入强度, 技术合同成交额", max_length=100)
-    cities: list[str] = Field(default_factory=list, max_length=50, description="two or more; empty: all cities")
+    indicator: str = Field(description="e.g. 高新技术企业数, 研发投入强度, 技术合同成交额", max_length=MAX_INDICATOR_CHARS)
+    cities: list[str] = Field(default_factory=list, max_length=MAX_CITIES, description="two or more; empty: all cities")
 
 
 class EligibilityRequest(_Strict):
     profile: Profile
+    filters: FiltersIn | None = Field(None, description="the plans to read (default: the profile's city)")
 
 
 def _check_length(request: Request, field: str, *texts: str) -> None:
-    limit = request.app.state.serve.max_message_chars
-    for text in texts:
-        if len(text) > limit:
-            raise ApiError(400, f"{field} 过长（{len(text)} 字）：不超过 {limit} 字（PLANQA_MAX_MESSAGE_CHARS）。", field)
+    try:
+        check_length(field, texts, request.app.state.serve.max_message_chars)
+    except InputError as exc:
+        raise ApiError(400, str(exc), field) from None
 
 
 @router.post("/ask", response_model=ApiAnswer, summary="Answer one question, with exact citations")
@@ -88,10 +98,11 @@ def compare(body: CompareRequest, request: Request) -> Any:
 def eligibility(body: EligibilityRequest, request: Request) -> Any:
     from assistant import tools
 
+    filters = make_filters(body.filters.cities, body.filters.doc_ids) if body.filters else None
     engine = request.app.state.engine
     assistant = engine.get()
     with engine.slot():
-        return tools.check_eligibility(assistant, body.profile)
+        return tools.check_eligibility(assistant, body.profile, filters)
 
 
 @router.get("/plans", response_model=list[PlanInfo], summary="The plans in the index")

@@ -134,7 +134,8 @@ def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = 
 
         from assistant.mcp import build_server
 
-        server = build_server(lambda: engine.get())
+        # a tool call waits for the index as a JSON request does (PLANQA_STARTUP_WAIT_S), with its limits and slots
+        server = build_server(lambda: engine.get(), max_message_chars=serve.max_message_chars, slot=engine.slot)
         # the Host check is RequestGuard's (the same allow-list as every route), so the SDK's own is off
         server.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, json_response=True,
                                    transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
