@@ -16,10 +16,13 @@ from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant import english
 from assistant.answer import Answer
 from assistant.composers import compare, document, eligibility, extractive, outline, target, task, topic
 from assistant.composers.context import Context, Thresholds
 from assistant.composers import notgiven
+from assistant.composers import versions as version_answers
+from assistant import versions
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
@@ -292,6 +295,13 @@ class Assistant:
         mode: Mode | None = None,
     ) -> Answer:
         """Answer one question. `history` = the user's earlier questions, oldest first."""
+        if isinstance(question, str) and english.is_english(question):  # read in the plans' words, led in English
+            cities = tuple(self.index.cities)
+            answer = self.ask(english.to_chinese(question, cities),
+                              [english.to_chinese(h, cities) if english.is_english(h) else h for h in history],
+                              filters, profile, mode)
+            answer.text = f"{english.lead(answer, cities)}\n{answer.text}"
+            return answer
         started = time.perf_counter()
         index = self.index  # one snapshot per question, even if a rebuild switches versions meanwhile
         _, notice = clean_question(question, self.settings.max_question_chars)
@@ -305,6 +315,10 @@ class Assistant:
             inside = tuple(c for c in query.cities if any(index.docs[d].city == c for d in allowed_docs))
             outside = tuple(c for c in query.cities if c not in inside)
             query = replace(query, cities=inside)
+        plan = versions.plan_question(query.text, query.cities, index.docs, allowed_docs, query.period == "past")
+        if plan is not None and plan.route is not None and plan.route.doc_ids:  # the plan of the period asked, or the current one
+            filters = replace(filters, doc_ids=plan.route.doc_ids)
+            allowed_docs = frozenset(plan.route.doc_ids) if allowed_docs is None else allowed_docs & set(plan.route.doc_ids)
         request = search_request(query, index, filters)
         filters, hints = request.filters, request.hints
         hits: list[Hit] = []
@@ -320,10 +334,16 @@ class Assistant:
                                  f"{'、'.join(outside)}的内容：{'、'.join(outside)}的规划不在所选范围内")
         elif query.unknown_places and (not query.cities or any(owns_plan(p, query.text) for p in query.unknown_places)):
             answer = refuse(ctx, f"{'、'.join(query.unknown_places)}的科技创新规划（已收录：{library_list(index)}）")
+        elif plan is not None and plan.route is not None and plan.route.missing:
+            answer = refuse(ctx, f"{plan.city}{plan.route.missing}时期的规划（已收录：{'、'.join(p.label(plan.year) for p in plan.plans)}）")
+        elif plan is not None and plan.route is None and (composed := version_answers.compose(ctx, list(plan.plans), plan.year)):
+            answer = composed
         elif missing:
             answer = refuse(ctx, f"“{'”“'.join(missing)}”（{'、'.join(query.cities) or '各'}规划中没有这一名称）")
         else:
             answer = notgiven.check(ctx, structural(ctx) or COMPOSERS[query.intent](ctx))
+            if plan is not None and plan.route is not None and not answer.refused:
+                answer.text += versions.source_note(index.docs, plan, answer)
         if allowed_docs is not None and any(c.doc_id not in allowed_docs for c in answer.citations):
             answer = refuse(ctx, "所选规划中能回答该问题的条款")  # a filter holds, whatever a composer found elsewhere
         if self.generator is not None and not answer.refused:

@@ -108,9 +108,9 @@ def _term_rows(path: Path) -> Iterator[tuple[int, str, str, tuple[str, ...], str
     """(line number, raw line, key, forms, kind) of each row of the term table."""
     for number, line in _content_lines(path):
         cols = [c.strip() for c in line.split("\t")]
-        if len(cols) not in (2, 3) or not cols[0] or not cols[1]:
-            raise ResourceError(f"{path}:{number}: expected 'key<TAB>form1|form2[<TAB>kind]', got {line!r}")
-        kind = cols[2] if len(cols) == 3 else "term"
+        if len(cols) not in (2, 3, 4) or not cols[0] or not cols[1]:
+            raise ResourceError(f"{path}:{number}: expected 'key<TAB>form1|form2[<TAB>kind[<TAB>english]]', got {line!r}")
+        kind = cols[2] if len(cols) >= 3 else "term"
         if kind not in ("term", "city", "concept", "place"):
             raise ResourceError(f"{path}:{number}: kind must be 'term', 'city', 'concept' or 'place', got {kind!r}")
         yield number, line, cols[0], tuple(f.strip() for f in cols[1].split("|") if f.strip()), kind
@@ -134,6 +134,22 @@ def read_synonyms(path: Path = SYNONYMS) -> dict[str, Synonym]:
 def read_places(path: Path = TERMS) -> tuple[str, ...]:
     """The `place` rows of the term table: places people ask about, with or without a plan in the corpus."""
     return tuple(key for _, _, key, _, kind in _term_rows(path) if kind == "place")
+
+
+def read_english(path: Path = TERMS) -> tuple[tuple[str, str, str], ...]:
+    """(English wording, Chinese form, kind) from the term table's optional fourth column: a concept maps to its
+    first alias, a term to its key, a city to its canonical name, a place to itself. Wordings are lower case."""
+    rows = []
+    for number, line, key, forms, kind in _term_rows(path):
+        cols = line.split("\t")
+        if len(cols) < 4 or not cols[3].strip():
+            continue
+        chinese = forms[0] if kind in ("concept", "city") else key
+        for english in (e.strip().lower() for e in cols[3].split("|")):
+            if not english or not english.isascii():
+                raise ResourceError(f"{path}:{number}: an English wording must be plain ASCII, got {english!r}")
+            rows.append((english, chinese, kind))
+    return tuple(rows)
 
 
 def read_concepts(path: Path = TERMS) -> tuple[tuple[str, tuple[str, ...]], ...]:

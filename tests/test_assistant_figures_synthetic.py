@@ -110,3 +110,40 @@ def test_an_amount_the_plan_does_not_give_is_refused_with_what_it_says(qa):
     answer = qa.ask("东湖企业创新积分要达到多少分才能拿安居补贴？")
     assert answer.refused and "规划未写明" in answer.text and "年度积分管理" in answer.text
     assert answer.citations and "积分" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize("text,english", [
+    ("What is Donghu's target for high-tech enterprises by 2025?", True),
+    ("How many R&D platforms?", True),
+    ("南京R&D投入强度是多少", False),
+    ("GDP", False),
+])
+def test_is_english(text, english):
+    from assistant.english import is_english
+
+    assert is_english(text) is english
+
+
+def test_an_english_question_is_read_in_the_plans_words():
+    from assistant.english import pinyin, to_chinese
+
+    cities = ("东湖市", "西山市")
+    assert pinyin("东湖市") == "Donghu"
+    text = to_chinese("How many high-tech enterprises will Donghu have by 2025?", cities)
+    assert "东湖" in text and "高新技术企业" in text and "到2025年" in text and "多少" in text
+    assert "Qingshan市" in to_chinese("What is the target of Qingshan City?", cities)
+
+
+def test_an_english_question_gets_an_english_lead_then_the_chinese_quotes(qa):
+    answer = qa.ask("What is Donghu's target for high-tech enterprises by 2025?")
+    lead, _, rest = answer.text.partition("\n")
+    assert not answer.refused and lead.startswith("The plan of Donghu") and "800" in lead and "[1]" in lead
+    assert "800" in rest and answer.citations and "800" in answer.citations[0].quote
+
+
+def test_an_english_comparison_and_an_unknown_english_place(qa):
+    compared = qa.ask("Compare the high-tech enterprise targets of Donghu and Xishan.")
+    assert compared.text.startswith("Compared across the plans: Donghu 800") and "Xishan 900" in compared.text
+    unknown = qa.ask("What is the high-tech enterprise target of Qingshan City?")
+    assert unknown.refused and unknown.text.startswith("The library holds no plan for Qingshan")
+    assert "Donghu" in unknown.text and "东湖市“十四五”科技创新规划" in unknown.text

@@ -73,3 +73,15 @@ def test_a_followup_with_its_own_year_replaces_the_previous_year(previous, follo
     assert query.followup and query.cities == ("东湖市",) and query.concepts == first.concepts
     assert query.year == year and query.period == period
     assert "2025" not in query.text.split("?")[0] and "2022" not in query.text.split("?")[0]
+
+
+def test_the_term_tables_english_column(tmp_path):
+    from index.tokenize import read_english, read_synonyms
+
+    rows = dict((e, c) for e, c, _ in read_english())
+    assert rows["high-tech enterprises"] == "高新技术企业" and rows["r&d intensity"] == "研发强度"
+    path = tmp_path / "terms.tsv"
+    path.write_text("高企\t高新技术企业\tterm\thigh-tech firms\n研发强度\t研发投入强度\tterm\t研发\n", encoding="utf-8")
+    assert read_synonyms(path)["高企"].kind == "term"
+    with pytest.raises(ResourceError, match="plain ASCII"):
+        read_english(path)

@@ -1,0 +1,144 @@
+"""Questions in English: read in the plans' Chinese words, answered as any question, led by one English sentence.
+
+The plans are Chinese and every composer works on Chinese words, so an English question is first put in
+the plans' words: indicator concepts and terms through the English column of the term table
+(index/resources/terms.tsv) and of the policy taxonomy (topics.tsv), question frames through the `english` entries of question_words.tsv, city and
+place names through their pinyin (any plan a user uploads gets its city's pinyin, no list needed), years as
+"到2025年" / "2020年". A city-like name no plan holds ("Qingshan City") is kept as such, so it is refused like a
+Chinese question about an unknown place. The answer is the Chinese answer with its quotes and citations,
+after one English sentence that says what it holds.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.answer import Answer
+from assistant.lexicon import entries
+from index.tokenize import read_english, read_places
+from index.topics import read_topics
+
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_KEEP = re.compile(r"\b(?:R&D|GDP|PCT|AI|5G|IC)\b", re.I)  # acronyms the plans themselves write
+
+
+def is_english(text: str) -> bool:
+    """Mostly Latin letters and at least three words: an English question (a Chinese one may hold R&D or GDP)."""
+    latin, cjk = len(_LATIN.findall(text)), len(_CJK.findall(text))
+    return latin >= 8 and latin > 3 * cjk and len(re.findall(r"[A-Za-z]+", text)) >= 3
+
+
+@lru_cache(maxsize=1)
+def _pinyin():
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin
+
+
+def pinyin(name: str) -> str:
+    """"南京市" → "Nanjing": the name without its 市/县/区, in pinyin, capitalised."""
+    stem = re.sub(r"(市|县|区)$", "", name)
+    return "".join(_pinyin()(stem)).capitalize()
+
+
+@lru_cache(maxsize=8)
+def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
+    """(English wording as a pattern, Chinese form), longest wording first."""
+    pairs: dict[str, str] = {}
+    for name in (*cities, *read_places()):
+        pairs[pinyin(name).lower()] = re.sub(r"(市|县|区)$", "", name)
+    for english, chinese, _ in read_english():
+        pairs.setdefault(english, chinese)
+    for topic in read_topics():  # the policy taxonomy's English terms name its topic's first genre term
+        for english in topic.english_terms:
+            pairs.setdefault(english.lower(), topic.terms[0])
+    for entry in (*entries("english"), ):
+        english, _, chinese = entry.partition("=")
+        pairs.setdefault(english.strip().lower(), chinese.strip())
+    ordered = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+    return tuple((re.compile(rf"(?<![A-Za-z]){re.escape(e)}(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)
+
+
+def to_chinese(text: str, cities: tuple[str, ...]) -> str:
+    """The question in the plans' words; English words without a Chinese form are left out."""
+    out = re.sub(r"\b(by|until|to|before)\s+(?:the end of\s+)?(20\d\d)\b", r" 到\2年 ", text, flags=re.I)
+    out = re.sub(r"\b(?:at the end of|end of)\s+(20\d\d)\b", r" \1年底 ", out, flags=re.I)
+    out = re.sub(r"(?<![到\d])\b(20\d\d)\b(?!年)", r" \1年 ", out)
+    # a city, county or district no plan holds keeps its name, so it is refused as an unknown place
+    out = re.sub(r"\b([A-Z][a-z]+)\s+(City|County|District)\b",
+                 lambda m: m.group(0) if m.group(1).lower() in {pinyin(c).lower() for c in cities} else
+                 f" {m.group(1)}{ {'City': '市', 'County': '县', 'District': '区'}[m.group(2)]} ", out)
+    for pattern, chinese in _table(cities):
+        out = pattern.sub(f" {chinese} ", out)
+    kept = _KEEP.findall(out)
+    out = re.sub(r"(?<![A-Za-z&])[A-Za-z][A-Za-z'\-]*(?![A-Za-z&])", lambda m: m.group(0) if m.group(0) in kept or
+                 re.fullmatch(r"[A-Z][a-z]+", m.group(0)) and _followed_by_suffix(out, m.end()) else " ", out)
+    out = re.sub(r"[,.;:!]", " ", out).replace("?", "？")
+    return re.sub(r"\s+", " ", out).strip() or text
+
+
+def _followed_by_suffix(text: str, at: int) -> bool:
+    return text[at:at + 1] in ("市", "县", "区")
+
+
+@lru_cache(maxsize=1)
+def _units() -> tuple[tuple[str, str], ...]:
+    pairs = [e.partition("=") for e in entries("english_unit")]
+    return tuple(sorted(((c, en) for c, _, en in pairs), key=lambda p: -len(p[0])))
+
+
+def _in_english(value: str) -> str:
+    """"20000家" → "20000"; "4500亿元" → "4500 hundred million yuan"; "3%左右" → "about 3%"."""
+    year = re.match(r"\s*(20\d\d)年", value)
+    value = value[year.end():] if year else value
+    about = "about " if "左右" in value else ""
+    more = "over " if re.search(r"^[>超]|以上", value) else ""
+    number = re.search(r"\d+(?:\.\d+)?(?:万|亿)?", value)
+    if not number:
+        return value
+    n = number.group(0).replace("万", " ten thousand").replace("亿", " hundred million")
+    rest = value[number.end():]
+    unit = next((en for zh, en in _units() if rest.startswith(zh)), "")
+    return f"{about}{more}{n}{unit}".strip() + (f" in {year.group(1)}" if year else "")
+
+
+def _cell(row) -> str:
+    """A comparison cell in English: its value and unit, and the year it is for."""
+    if row.value is None or re.match(r"\s*20\d\d年", row.target or ""):
+        return _in_english(row.target)
+    year = row.year or next(iter(re.findall(r"(20\d\d)年", row.target or "")), None)
+    return _in_english(f"{row.value:g}{row.unit or ''}") + (f" in {year}" if year else "")
+
+
+_FIGURE = re.compile(r"[>超]?\d+(?:\.\d+)?(?:万|亿)?(?:亿美元|亿元|万元|万平方米|平方米|个百分点|%)?(?:左右|以上)?")
+
+
+def lead(answer: Answer, cities: tuple[str, ...]) -> str:
+    """One English sentence about the Chinese answer that follows."""
+    where = ", ".join(pinyin(c) for c in (answer.query.cities if answer.query else ())) or "the plans"
+    if answer.refused:
+        places = answer.query.unknown_places if answer.query else ()
+        if places:
+            held = ", ".join(pinyin(c) for c in cities)
+            return (f"The library holds no plan for {', '.join(pinyin(p) if _CJK.search(p) else p for p in places)}; "
+                    f"it holds the plans of {held} (details in Chinese below).")
+        return f"The plans of {where} do not state this; the nearest text is quoted in Chinese below."
+    if answer.table:
+        cells = [f"{pinyin(r.city)} {_cell(r)} {r.citation or ''}".strip() for r in answer.table if r.target]
+        return f"Compared across the plans: {'; '.join(cells)} (the Chinese table and quotes follow)." if cells else \
+            "None of the plans states this figure (details in Chinese below)."
+    if answer.composer == "target":
+        parts = re.split(r"(\[\d+\])", answer.text)
+        stated = []
+        for text, marker in zip(parts[::2], parts[1::2]):
+            values = [v for v in _FIGURE.findall(text) if not re.fullmatch(r"20\d\d", v)]
+            target = re.findall(r"目标为([^（。，]+)", text)
+            value = target[0] if target else (values[-1] if values else "")
+            year = re.search(r"到(20\d\d)年", text) or re.search(r"(20\d\d)年为", text)
+            if value:
+                stated.append(f"{_in_english(value)}{' for ' + year.group(1) if year else ''} {marker}")
+        if stated:
+            return f"The plan of {where} states {'; '.join(stated)} (quoted in Chinese below)."
+    n = len(answer.citations)
+    return f"The plan of {where} says the following ({n} cited clause{'s' if n != 1 else ''}, quoted in Chinese below)."
