@@ -147,3 +147,8 @@ def test_an_english_comparison_and_an_unknown_english_place(qa):
     unknown = qa.ask("What is the high-tech enterprise target of Qingshan City?")
     assert unknown.refused and unknown.text.startswith("The library holds no plan for Qingshan")
     assert "Donghu" in unknown.text and "东湖市“十四五”科技创新规划" in unknown.text
+
+
+def test_a_plans_period_is_read_from_its_title_when_the_text_writes_no_years(qa):
+    answer = qa.ask("东湖这个十四五科技规划的目标年份到哪年？")
+    assert answer.composer == "document" and "2021—2025年" in answer.text and answer.citations

@@ -12,13 +12,14 @@ from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
+from ingest.periods import plan_period
 from ingest.records import DocumentMeta
 
 FIELDS = (  # (field, label, how a question asks for it)
     ("doc_number", "发文字号", re.compile(r"文号|字号|文件号|编号")),
-    ("date", "印发日期", re.compile(r"哪天|哪一天|日期|何时|什么时候|时间|哪年|哪一年")),
+    ("date", "印发日期", re.compile(r"哪天|哪一天|日期|何时|什么时候|啥时候|几时|时间|(?<!到)哪年|哪一年")),
     ("issuer", "印发单位", re.compile(r"哪个部门|哪个单位|哪家单位|谁|发文机关|印发单位|发布单位|制定单位|机关")),
-    ("period", "规划期", re.compile(r"规划期|期限|起止|周期|覆盖")),
+    ("period", "规划期", re.compile(r"规划期|期限|起止|周期|覆盖|管哪几年|哪几年|目标年|到哪年|到哪一年|截止")),
 )
 
 
@@ -26,7 +27,7 @@ def _forms(field: str, value: str) -> list[str]:
     """How the text may write a metadata value: "2020-03-15" → "2020年3月15日"."""
     if field == "date":
         parts = [int(p) for p in value.split("-")]
-        forms = []
+        forms = [value]  # as the front matter may write it ("发布时间:2021-10-24")
         if len(parts) == 3:
             forms.append(f"{parts[0]}年{parts[1]}月{parts[2]}日")
         if len(parts) >= 2:
@@ -69,6 +70,10 @@ def compose(ctx: Context) -> Answer:
             span = _locate(ctx, meta, _forms(field, value)) if value else None
             if span is not None:
                 builder.say(f"《{meta.title}》的{label}：{span.text}", span)
+            elif field == "period" and (period := plan_period(meta.title, value)) is not None:
+                title = _locate(ctx, meta, [meta.title, meta.title.replace("“", "").replace("”", "")])
+                if title is not None:  # "十四五" in the title is 2021—2025
+                    builder.say(f"《{meta.title}》的{label}：{period.display()}（据标题）", title)
     if not builder.citations:
         return refuse(ctx, f"规划文本中写明的{'、'.join(label for _, label in wanted)}")
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="document", query=ctx.query)
