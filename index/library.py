@@ -235,7 +235,8 @@ class PlanLibrary:
         """Refuse a plan the library already holds under another name: same city and title, or near-identical text.
 
         A plan uploaded under its own file name again is a new version of it, not a duplicate."""
-        others = {d: m for d, m in docs.items() if m.file != name}
+        others = {d: m for d, m in docs.items() if m.file != name  # another period's plan is a version (issue 22)
+                  and not other_periods(m.title, m.period, doc.meta.title, doc.meta.period)}
         hint = "如需替换已上传的版本，请先删除它，或用相同的文件名上传。"
         for meta in others.values():
             if meta.city and meta.city == doc.meta.city and _same_title(meta.title, doc.meta.title):

@@ -122,3 +122,9 @@ def plan_kind(title: str, period: Period | None) -> str | None:
                 return "五年规划" if years == 5 else f"{years}年规划" if years > 1 else kind
             return kind
     return None
+
+
+def other_periods(a_title: str, a_period: str | None, b_title: str, b_period: str | None) -> bool:
+    """Whether two plans are of different periods (both known): versions of a series, never duplicates."""
+    pa, pb = plan_period(a_title, a_period), plan_period(b_title, b_period)
+    return pa is not None and pb is not None and (pa.start, pa.end) != (pb.start, pb.end)

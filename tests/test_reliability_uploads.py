@@ -238,3 +238,15 @@ def test_uploads_and_removals_are_logged_with_time_client_file_and_doc_id(cloned
     messages = [r.getMessage() for r in caplog.records]
     assert f"upload added: file=taizhou.txt doc_id={added.doc_id} client=10.0.0.9 (alice)" in messages
     assert checked_library.uploaded() == []  # the log is not taken for a plan
+
+
+def test_a_near_identical_plan_of_the_next_period_is_another_version_not_a_duplicate(cloned_index, checked_library,
+                                                                                     tmp_path):
+    """Two plans of one city coexist: the near-duplicate check compares within a period only (issue 22)."""
+    first, _, rest = _nanjing().partition("\n")
+    path = tmp_path / "南京十五五.txt"
+    path.write_text("南京市“十五五”科技创新规划\n" + rest.replace("20000", "25000", 1), encoding="utf-8")
+    change = checked_library.add(path, progress=False)
+    assert change.message.startswith("已加入")
+    periods = sorted(m.period for m in current_index(cloned_index).docs.values() if m.city == "南京市")
+    assert periods == ["2021-2025", "2026-2030"]
