@@ -34,6 +34,7 @@ from pathlib import Path
 from index.settings import IndexSettings
 from index.store import BuildReport, build_index
 from ingest import SUPPORTED_EXTENSIONS, IngestError, IngestSettings, parse_file
+from ingest.periods import other_periods
 from ingest.records import DocumentMeta
 
 MAX_NAME_CHARS = 120
