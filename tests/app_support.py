@@ -39,6 +39,11 @@ def private_index(root: Path) -> IndexSettings:
     return settings
 
 
+def index_env(settings: IndexSettings) -> dict[str, str]:
+    return {"PLANQA_PLANS_DIR": str(settings.plans_dir), "PLANQA_INDEX_DIR": str(settings.index_dir),
+            "PLANQA_UPLOADS_DIR": str(settings.uploads_dir)}
+
+
 def start_app(settings: IndexSettings, log: Path, **env: str) -> tuple[str, subprocess.Popen]:
     """Run `python app.py` over `settings`' index on a free loopback port; returns (url, process) once it answers."""
     return webui_process.start_app(

@@ -13,7 +13,7 @@ import json
 
 import httpx
 import pytest
-from app_support import PLANS, private_index, start_app, stop_app
+from app_support import PLANS, index_env, private_index, start_app, stop_app
 
 from ingest import read_document
 
@@ -202,6 +202,51 @@ def test_mcp_client_over_streamable_http(url):
     assert_exact(answer["citations"])
     assert {row["city"] for row in compared["table"]} == {"南京市", "南通市"}
     assert bad_is_error
+
+
+def test_an_mcp_client_started_with_the_server_lists_tools_at_once_and_gets_an_answer(tmp_path_factory):
+    """`python app.py` and the SDK's client started together (issue 20 item 5): tools/list is answered as soon as the
+    server listens, before the index is loaded; a tool call waits for the index and answers."""
+    import time
+
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    from webui.process import launch_app
+
+    root = tmp_path_factory.mktemp("mcp-start")
+    settings = private_index(root)
+    base, proc = launch_app(root / "app.log", **index_env(settings))
+
+    async def session() -> tuple[float, str, list[str], dict]:
+        started = time.monotonic()
+        while True:  # connection refused until the server listens
+            try:
+                async with httpx2.AsyncClient() as probe:
+                    await probe.get(f"{base}/api/health", timeout=5)
+                break
+            except httpx2.HTTPError:
+                assert time.monotonic() - started < 120, "the server did not listen within 120 s"
+                await asyncio.sleep(0.1)
+        http = httpx2.AsyncClient(timeout=httpx2.Timeout(60, read=180))
+        async with http, Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client:
+            listing = time.monotonic()
+            names = sorted(t.name for t in (await client.list_tools()).tools)
+            listed_s = time.monotonic() - listing
+            async with httpx2.AsyncClient() as probe:
+                status = (await probe.get(f"{base}/api/health", timeout=5)).json()["status"]
+            answer = await client.call_tool("ask", {"question": NANJING})
+            return listed_s, status, names, answer.structured_content
+
+    try:
+        listed_s, status, names, answer = asyncio.run(session())
+    finally:
+        stop_app(proc)
+    assert names == ["ask", "check_eligibility", "compare", "list_plans", "search"]
+    assert listed_s < 5, f"tools/list took {listed_s:.1f} s (index {status})"
+    assert "20000" in answer["answer"] and not answer["refused"]
+    assert_exact(answer["citations"])
 
 
 # -- security ---------------------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(log: Path, startup_seconds: float = 180, **env: str) -> tuple[str, subprocess.Popen]:
-    """`python app.py` on a free loopback port with `env` added; returns (url, process) once its API answers."""
+def launch_app(log: Path, **env: str) -> tuple[str, subprocess.Popen]:
+    """`python app.py` on a free loopback port with `env` added, its output to `log`; returns (url, process) at once."""
     port = free_port()
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
                 "PLANQA_HOST": "127.0.0.1", "PLANQA_PORT": str(port), **env}
@@ -32,7 +32,12 @@ def start_app(log: Path, startup_seconds: float = 180, **env: str) -> tuple[str,
     with open(log, "w", encoding="utf-8") as out:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=full_env, stdout=out,
                                 stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{port}", proc
+
+
+def start_app(log: Path, startup_seconds: float = 180, **env: str) -> tuple[str, subprocess.Popen]:
+    """`python app.py` on a free loopback port with `env` added; returns (url, process) once its API answers."""
+    url, proc = launch_app(log, **env)
     deadline = time.monotonic() + startup_seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
