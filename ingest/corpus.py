@@ -43,16 +43,24 @@ def parse_file(
 ) -> ParsedDocument:
     """Read one plan and parse it; metadata from `meta`, else the manifest beside it, else inferred.
 
-    `sha256` is always recomputed from the text just read, so it cannot go stale.
+    `sha256` is always recomputed from the text just read, so it cannot go stale. A plan of more
+    clauses than `max_clauses` is refused here, before anything would embed them.
     """
     path = Path(path)
+    settings = settings or IngestSettings()
     text = read_document(path, settings)
     if meta is None:
         entries = load_manifest(path.parent) if manifest is None else manifest
         meta = resolve_metadata(text, path.name, entries.get(path.name))
     else:
         meta = replace(meta, file=meta.file or path.name, sha256=text_sha256(text))
-    return parse_text(text, meta)
+    document = parse_text(text, meta)
+    if len(document.clauses) > settings.max_clauses:
+        raise IngestError(
+            f"{path.name}: 解析出 {len(document.clauses)} 个条款，超过每个规划 {settings.max_clauses} 个的上限"
+            f"（PLANQA_MAX_CLAUSES） / {len(document.clauses)} clauses, over the {settings.max_clauses} per plan limit"
+        )
+    return document
 
 
 def plan_files(directory: str | Path) -> list[Path]:

@@ -103,6 +103,7 @@ def read_document(path: str | Path, settings: IngestSettings | None = None) -> s
         raise IngestError(f"{name}: 读取失败 / cannot read file ({exc.strerror or exc})") from None
     if not text.strip():
         raise _no_text(name, "内容全为空白", "only whitespace")
+    check_text_limits(text, name, settings)
     return text
 
 
@@ -203,6 +204,13 @@ def _read_docx(path: Path, settings: IngestSettings) -> str:
             f"{name}: 解压后 {unpacked / 1024 / 1024:.0f} MB，超过上限 {settings.max_unpacked_mb:g} MB（疑似压缩炸弹）"
             f" / unpacks to {unpacked / 1024 / 1024:.0f} MB, over the {settings.max_unpacked_mb:g} MB limit (zip bomb?)"
         )
+    xml = sum(m.file_size for m in members if m.filename.lower().endswith((".xml", ".rels")))
+    if xml > settings.max_xml_bytes:
+        raise IngestError(
+            f"{name}: 文档的 XML 解压后 {xml / 1024 / 1024:.0f} MB，超过上限 {settings.max_xml_mb:g} MB（PLANQA_MAX_XML_MB）"
+            f" / its XML unpacks to {xml / 1024 / 1024:.0f} MB, over the {settings.max_xml_mb:g} MB limit"
+        )
+    _count_docx_paragraphs(path, name, settings)
     try:
         document = docx.Document(str(path))
         blocks: list[str] = []
@@ -223,6 +231,66 @@ def _read_docx(path: Path, settings: IngestSettings) -> str:
     return "\n\n".join(blocks)
 
 
+_W_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+
+
+def _count_docx_paragraphs(path: Path, name: str, settings: IngestSettings) -> int:
+    """Stream word/document.xml, counting paragraphs, and stop at the first one over the limit.
+
+    python-docx reads the whole XML into memory and walks it; a small .docx can hold millions of
+    empty paragraphs. This pass reads the entry in blocks (inflated bytes counted against
+    `max_xml_mb` as they come, whatever the zip directory claims) and keeps no element, so a bomb
+    is refused after reading only as much as the limits allow.
+    """
+    from lxml import etree
+
+    paragraphs = 0
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("word/document.xml") as stream:
+            parser = etree.XMLPullParser(events=("end",), tag=_W_P, resolve_entities=False, no_network=True,
+                                         huge_tree=False)
+            read = 0
+            while block := stream.read(1 << 16):
+                read += len(block)
+                if read > settings.max_xml_bytes:
+                    raise IngestError(
+                        f"{name}: 文档的 XML 超过上限 {settings.max_xml_mb:g} MB（PLANQA_MAX_XML_MB）"
+                        f" / its XML exceeds the {settings.max_xml_mb:g} MB limit"
+                    )
+                parser.feed(block)
+                for _, element in parser.read_events():
+                    paragraphs += 1
+                    if paragraphs > settings.max_paragraphs:
+                        raise _too_many_paragraphs(name, settings)
+                    element.clear(keep_tail=True)
+            parser.close()
+    except IngestError:
+        raise
+    except Exception as exc:  # zlib, CRC or XML errors: the archive or its XML is damaged
+        raise IngestError(f"{name}: 无法解析 Word 文档 / cannot parse the .docx ({type(exc).__name__})") from None
+    return paragraphs
+
+
+def _too_many_paragraphs(name: str, settings: IngestSettings) -> IngestError:
+    return IngestError(
+        f"{name}: 段落超过 {settings.max_paragraphs} 个（PLANQA_MAX_PARAGRAPHS），不像一份规划，未读取"
+        f" / more than {settings.max_paragraphs} paragraphs, not read"
+    )
+
+
+def check_text_limits(text: str, name: str, settings: IngestSettings) -> None:
+    """Refuse a text longer than `max_chars` or with more non-empty lines than `max_paragraphs` (before parsing)."""
+    if len(text) > settings.max_chars:
+        raise IngestError(
+            f"{name}: 正文 {len(text)} 字，超过上限 {settings.max_chars} 字（PLANQA_MAX_CHARS）"
+            f" / {len(text)} characters, over the {settings.max_chars} limit"
+        )
+    if text.count("\n") >= settings.max_paragraphs:
+        lines = sum(1 for line in text.splitlines() if line.strip())
+        if lines > settings.max_paragraphs:
+            raise _too_many_paragraphs(name, settings)
+
+
 def _heading_marks(style_name: str) -> str:
     match = _HEADING_STYLE.match(style_name.strip())
     return "#" * int(match.group(1)) + " " if match else ""
@@ -241,15 +309,39 @@ def _read_pdf(path: Path, settings: IngestSettings) -> str:
     pages: list[str] = []
     try:
         with pdfplumber.open(path) as pdf:
-            for page in pdf.pages:
+            declared = _declared_pages(pdf)
+            if declared > settings.max_pages:  # the page tree's own count, read before any page is built
+                raise IngestError(
+                    f"{name}: PDF 有 {declared} 页，超过上限 {settings.max_pages} 页（PLANQA_MAX_PAGES），未读取"
+                    f" / {declared} pages, over the {settings.max_pages} page limit"
+                )
+            for number, page in enumerate(pdf.pages, 1):
+                if number > settings.max_pages:
+                    raise IngestError(
+                        f"{name}: PDF 超过 {settings.max_pages} 页（PLANQA_MAX_PAGES），未读取"
+                        f" / more than {settings.max_pages} pages, not read"
+                    )
                 pages.append((page.extract_text() or "").strip("\n"))
                 page.close()  # drop the page's parsed objects: long PDFs otherwise hold them all
+    except IngestError:
+        raise
     except Exception as exc:  # pdfminer raises its own types for encrypted or broken files
         detail = "已加密 / encrypted" if "password" in str(exc).lower() or "Encrypt" in type(exc).__name__ else type(exc).__name__
         raise IngestError(f"{name}: 无法解析 PDF / cannot parse the PDF ({detail})") from None
     if not any(p.strip() for p in pages):
         raise _no_text(name, "PDF 没有文字层，扫描件需先 OCR", "the PDF has no text layer; a scan needs OCR first")
     return "\n\n".join(pages)
+
+
+def _declared_pages(pdf) -> int:
+    """The /Count of the PDF's page tree (0 when it cannot be read: the page loop still counts)."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        count = resolve1(resolve1(pdf.doc.catalog["Pages"]).get("Count"))
+        return int(count) if isinstance(count, int) else 0
+    except Exception:  # noqa: BLE001 - a damaged page tree is left to the reader's own error
+        return 0
 
 
 _HTML_DROP = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
