@@ -127,8 +127,10 @@ def route(text: str, plans: Sequence[PlanVersion], year_now: int, looks_back: bo
 
 def asks_versions(text: str) -> bool:
     """Whether a question relates two versions (两版, 相比十四五, 新增了哪些指标, 目标完成了吗 …)."""
-    return len(ordinals_in(text)) >= 2 or bool(words("both").search(text) or words("change").search(text)
-                                                 or words("achieved").search(text))
+    listed = bool(words("indicator").search(text) or words("task").search(text)) and bool(
+        words("added").search(text) or words("dropped").search(text))
+    return len(ordinals_in(text)) >= 2 or listed or bool(words("both").search(text) or words("change").search(text)
+                                                         or words("achieved").search(text))
 
 
 # ---------------------------------------------------------------------------
@@ -314,6 +316,7 @@ def plan_question(text: str, cities: Sequence[str], docs: dict, allowed: Iterabl
     plans = tuple(found[city])
     if versions_asked:
         return Plan(city, plans, None, year)
+    looks_back = looks_back or bool(words("actual").search(text))  # 2025年实际达到: the newer plan's base year
     return Plan(city, plans, route(text, plans, year, looks_back), year)
 
 

@@ -72,3 +72,13 @@ def test_pick_pair():
     plans = series(DOCS)["甲市"]
     assert [p.doc_id for p in pick_pair("十四五目标完成了吗", plans, 2026)] == ["a-old", "a-new"]
     assert [p.doc_id for p in pick_pair("两版规划有什么不同", plans, 2026)] == ["a-old", "a-new"]
+
+
+def test_version_questions_and_measures():
+    from assistant.versions import asks_versions, words
+    assert asks_versions("十五五新增的基础研究经费占比指标，基期是多少")
+    assert asks_versions("十四五规划里有哪些重点任务在十五五规划中不再单独部署了")
+    assert not asks_versions("甲市高企目标是多少")
+    assert words("measure").search("首次认定的高新技术企业奖励") and not words("measure").search("高新技术企业数量")
+    plan = plan_question("2025年甲市每万人口发明专利实际达到多少", ("甲市",), DOCS, year=2026)
+    assert plan.route.doc_ids == ("a-new",)  # 实际 looks back: the newer plan's base year

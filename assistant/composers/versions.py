@@ -144,6 +144,8 @@ def compose(ctx: Context, plans: list[PlanVersion], year_now: int) -> Answer | N
     b = AnswerBuilder(ctx.index.sources)
     heading = f"{d.old.label(year_now)}与{d.new.label(year_now)}对比"
     asks_indicator = bool(words("indicator").search(text))
+    if words("measure").search(text) and not asks_indicator:
+        return None  # a support measure (奖励, 资助 …), not an indicator: answered from the plans' text
     asked = asked_changes(d, text)
     if words("achieved").search(text) or (words("not_met").search(text) and asks_indicator):
         if asked and not _ASK_ALL.search(text):
