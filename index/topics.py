@@ -55,6 +55,11 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
 
 
+def terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    """One pattern for any of `terms`, longest first (a topic's or several topics' genre terms)."""
+    return _pattern(tuple(sorted(set(terms))))
+
+
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).upper()
 

@@ -96,3 +96,23 @@ def test_each_stated_need_gets_its_own_measures(assistant):
     assert all("人才" in m or "引进" in m or "团队" in m or "专家" in m or "博士" in m or "院士" in m for m in by_need.get("人才", []))
     assert "【融资】" in answer.text
     assert all(c.doc_id == "jurong-2022" for c in answer.citations)
+
+
+def test_the_rule_words_are_data_each_marked_and_none_serves_one_question():
+    from assistant.composers.eligibility import NEEDS, SUPPORT, vocabulary
+    from index.topics import read_topics
+
+    words = vocabulary()
+    assert words["support"] and words["subject"] and words["need"]
+    for word in ("停止", "不与", "配套", "考核"):  # words that served single dev questions, not forms of support
+        assert not SUPPORT.fullmatch(word)
+    topics = {t.name for t in read_topics()}
+    assert all(set(t) <= topics for t in NEEDS.values())  # every need is a set of taxonomy topics
+
+
+def test_the_profiles_needs_come_first(assistant):
+    answer = ask_profile(assistant, {"city": "南通市", "type": "科技型中小企业", "needs": ["融资"]})
+    assert not answer.refused and answer.checklist
+    needs = [item.need for item in answer.checklist]
+    assert needs[0] == "融资" and needs == sorted(needs, key=lambda n: n != "融资")  # the need's measures lead
+    assert_exact(assistant, answer)

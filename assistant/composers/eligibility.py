@@ -1,8 +1,8 @@
 """Eligibility: which measures of a plan fit the asker, and on what conditions.
 
 The asker's kind (高新技术企业, 孵化器运营机构, 外籍专家 …) comes from the question or the
-profile. A measure is a sentence with a form of support (支持, 奖励, 优先, 考核, 放宽 …) that
-names that kind or covers much of what the user asks about (住房, 配套, 考核优秀 …); measures
+profile. A measure is a sentence with a form of support (支持, 奖励, 优先, 放宽 …) that
+names that kind or covers much of what the user asks about (住房, 融资 …); measures
 are scored by topic coverage (`TopicScorer`) plus a bonus for naming the asker's kind, and
 only the window of the sentence that carries them is quoted. Conditions ("经认定的…",
 "对首次认定的…", "符合条件的…") are quoted and marked met / not met / unknown from what the user
@@ -13,11 +13,18 @@ only, so an instruction or a figure pasted into it cannot steer retrieval or cau
 that every eligibility question uses (支持, 政策, 享受 …) are not its topic: a generic question
 ("可以享受哪些支持？") is about its subject, and measures are ranked by whether the subject is the
 one who receives the support ("支持新型研发机构申报…", "对…科技型中小企业的财政支持").
+
+A need (融资, 人才 …) is a set of topics of the policy taxonomy (index/resources/topics.tsv): its measures
+are the support sentences of the clauses labelled with those topics, and they are listed first, need by
+need. A question with no stated need and no measure by its words is answered from its own topic
+(想进军工配套 → 军民融合) before it is refused. Every word list is data (index/resources/eligibility.tsv).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, past_context, target_context
@@ -27,30 +34,42 @@ from assistant.composers.windows import windows
 from assistant.contract import ChecklistItem, ConditionCheck
 from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize, topic_of
-from assistant.sections import all_nodes
 from index.rerank import PAST_SECTION, TARGET_SECTION
+from index.topics import LABEL_AT, index_topics, question_topics, read_topics, terms_pattern
+
+ELIGIBILITY_WORDS = Path(__file__).resolve().parents[2] / "index" / "resources" / "eligibility.tsv"
+_LISTS = ("subject", "support", "benefit", "qualifier", "generic", "asks_amount", "need")
+
+
+@lru_cache(maxsize=1)
+def vocabulary(path: Path = ELIGIBILITY_WORDS) -> dict[str, list[tuple[str, str]]]:
+    """The data file's lists: list name → [(entry, value)], in file order; a malformed row is an error naming its line."""
+    out: dict[str, list[tuple[str, str]]] = {name: [] for name in _LISTS}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 3 or cols[0] not in out or cols[2] not in ("genre", "frame", "synonym") or not cols[1].strip():
+            raise ValueError(f"{path}:{n}: expected list<TAB>entry<TAB>genre|frame|synonym<TAB>value, list one of {', '.join(_LISTS)}")
+        out[cols[0]].append((cols[1].strip(), cols[3].strip() if len(cols) > 3 else ""))
+    return out
+
+
+def _alternation(name: str) -> re.Pattern:
+    return re.compile("|".join(re.escape(e) for e, _ in sorted(vocabulary()[name], key=lambda t: -len(t[0]))))
+
+
+def _subjects() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for alias, subject in vocabulary()["subject"]:
+        out.setdefault(subject, []).append(alias)
+    return {s: tuple(a) for s, a in out.items()}
+
 
 # subject → aliases a sentence or a question may use
-SUBJECTS: dict[str, tuple[str, ...]] = {
-    "高新技术企业": ("高新技术企业", "高企"),
-    "科技型中小企业": ("科技型中小企业", "科小", "中小企业", "小微企业", "科技型企业", "初创"),
-    "新型研发机构": ("新型研发机构", "新研机构"),
-    "孵化器": ("孵化器", "众创空间", "加速器", "孵化载体", "孵化基地", "孵化园", "星创天地", "双创载体", "平台载体", "创新创业载体"),
-    "创投机构": ("创投", "创业投资", "风险投资", "天使投资", "投资机构"),
-    "高层次人才": ("高层次人才", "领军人才", "创新创业人才", "科技人才", "人才团队", "顶尖人才", "青年人才", "博士", "院士", "人才"),
-    "外籍人才": ("外籍", "外国人才", "外国专家", "外国高端人才", "海外人才", "海外高层次", "国际人才", "外国人员"),
-    "外资企业": ("外资企业", "外资研发", "外商投资", "跨国公司"),
-    "专精特新企业": ("专精特新", "小巨人", "单项冠军"),
-    "瞪羚/独角兽企业": ("瞪羚", "独角兽"),
-    "上市企业": ("上市", "科创板"),
-    "农业科技型企业": ("农业科技型企业", "农业企业", "农业科技"),
-    "企业研发机构": ("研发机构", "工程技术研究中心", "企业技术中心", "重点实验室", "研发中心"),
-    "高校院所": ("高校", "科研院所", "院所", "科研人员"),
-}
-SUPPORT = re.compile(
-    r"支持|鼓励|给予|奖励|补助|补贴|资助|奖补|扶持|优先|贷款|贴息|减免|加计扣除|税收优惠|风险补偿|后补助|一事一议|"
-    r"认定|培育|引导|绿色通道|政策|融资|担保|落户|保障|考核|考评|评定|绩效|便利|放宽|配套|安居|允许|不与|服务|帮助|停止"
-)
+SUBJECTS: dict[str, tuple[str, ...]] = _subjects()
+# a form of support: a sentence with one offers a measure
+SUPPORT = _alternation("support")
 _PUNCT = "，,。；;：:！？!?"
 # Conditions a measure puts on who gets it, at the start of a clause piece: "对首次认定的高新技术企业"
 # (not "加大对…的支持", where 对 only names the beneficiary), "符合条件的", "经认定的", "首次认定的".
@@ -61,25 +80,22 @@ CONDITION = re.compile(
 )
 # A support word (or 对/面向/为) whose object is the subject: directly ("支持新型研发机构") or as
 # a member of a list ("奖励高校院所、新型研发机构", "对…、科技型中小企业的").
-BENEFIT = re.compile(r"支持|鼓励|给予|奖励|补助|补贴|资助|扶持|帮助|帮扶|培育|对|面向|为|优先支持")
+BENEFIT = _alternation("benefit")
 # what may stand between the support word and the subject for it to be the direct object ("支持符合条件的新型研发机构")
-QUALIFIER = re.compile(r"(各类|各级|一批|重点|优质|新引进的?|新建的?|符合条件的|经认定的|首次认定的)?")
-GENERIC = re.compile(r"享受|支持|扶持|帮扶|帮助|政策|优惠|待遇|好处|措施|哪些|有|能|拿|可|获得|得到")
+QUALIFIER = re.compile(f"(?:{_alternation('qualifier').pattern})?")
+GENERIC = _alternation("generic")
 BENEFIT_DIRECT, BENEFIT_LISTED = 0.2, 0.1
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(万元|亿元|元|%|倍)")
-ASKS_AMOUNT = re.compile(r"多少钱|多少万|金额|额度|补贴多少|奖励多少|补助多少|资助多少|最高.*多少|给多少|能领多少")
+ASKS_AMOUNT = _alternation("asks_amount")
 MAX_MEASURES = 3
-PER_NEED = 9  # measures shown for each need the user states
-# What each need is called in the plans: the words a measure for it uses (one table, shared by the UI's need list).
-NEEDS: dict[str, tuple[str, ...]] = {
-    "融资": ("贷", "金融", "基金", "担保", "保险", "投资", "融资", "上市", "信贷", "风险补偿"),
-    "研发平台": ("研发机构", "研发平台", "实验室", "工程技术研究中心", "技术中心", "创新平台", "企业研究院"),
-    "人才": ("人才", "引进", "团队", "专家", "博士", "院士"),
-    "税收与奖补": ("奖励", "补贴", "补助", "奖补", "加计扣除", "税", "资助", "后补助"),
-    "载体与空间": ("孵化器", "众创空间", "加速器", "园区", "载体", "孵化", "创业园"),
-    "成果转化": ("成果转化", "技术转移", "技术市场", "转化", "技术合同", "概念验证"),
-}
-_NEED_WORDS = {need: re.compile("|".join(map(re.escape, words))) for need, words in NEEDS.items()}
+PER_NEED = 6  # measures shown for each need the user states (more find more gold measures at lower precision: eval/README.md)
+# Each need a profile may state (the UI's list) and the taxonomy topics (index/resources/topics.tsv) it is.
+NEEDS: dict[str, tuple[str, ...]] = {need: tuple(t for t in topics.split("|") if t) for need, topics in vocabulary()["need"]}
+_unknown = [t for topics in NEEDS.values() for t in topics if t not in {x.name for x in read_topics()}]
+if _unknown:
+    raise ValueError(f"{ELIGIBILITY_WORDS}: needs name topics the taxonomy does not have: {'、'.join(_unknown)}")
+# Topics that name who the applicant is rather than what they need (高新技术企业, 科技型中小企业): the subject does that.
+_ACTOR_TOPICS = {"企业梯次培育"}
 SUBJECT_BONUS = 0.15
 KEEP_RATIO = 0.6
 LENGTH_COST = 0.0005
@@ -203,38 +219,48 @@ def measures(ctx: Context, scorer: TopicScorer, aliases: tuple[str, ...], cities
     return found
 
 
+def _wants(asking: str) -> str:
+    """What the user asks for: what they say they are ("我是刚引进的高层次人才") is not what they need ("住房方面有什么安排")."""
+    return "，".join(p for p in re.split(r"[，,。；;！!]", asking) if not re.match(r"\s*(我|本|作为|身为)", p))
+
+
 def needs_of(profile: dict, asking: str) -> list[str]:
-    """The needs the user states: the profile's list, else the needs whose words the question uses."""
+    """The needs the user states: the profile's list, else the needs whose taxonomy topics the question names."""
     stated = profile.get("needs") or []
     if isinstance(stated, str):
         stated = [stated]
     named = [n for n in stated if n in NEEDS]
     if named:
         return named
-    # what the user says they are ("我是刚引进的高层次人才") is not what they need ("住房方面有什么安排")
-    wants = "，".join(p for p in re.split(r"[，,。；;！!]", asking) if not re.match(r"\s*(我|本|作为|身为)", p))
-    return [n for n, pattern in _NEED_WORDS.items() if pattern.search(wants)]
+    asked = {t for t, _ in question_topics(_wants(asking))}
+    return [n for n, topics in NEEDS.items() if asked & set(topics)]
 
 
-def need_measures(ctx: Context, need: str, aliases: tuple[str, ...], cities: tuple[str, ...], asking: str) -> list[Span]:
-    """The measures for one need: support sentences of the plan's sections about it ("科技金融…" for 融资),
-    then support sentences elsewhere that the need's words and the question pick out; best PER_NEED."""
-    words = _NEED_WORDS[need]
+def topic_measures(ctx: Context, topics: tuple[str, ...], aliases: tuple[str, ...], cities: tuple[str, ...],
+                   asking: str) -> list[Span]:
+    """The measures for one need (its taxonomy topics): support sentences of the clauses the taxonomy labels with
+    them (a clause under "完善金融支持创新体系" is 科技金融 even where it only names 投贷联动), then support
+    sentences elsewhere that the topics' terms and the question pick out; best PER_NEED."""
+    words = terms_pattern(tuple(term for t in read_topics() if t.name in topics for term in t.terms))
+    labels = index_topics(ctx.index)
     scored: list[tuple[float, Span]] = []
-    for node in all_nodes(ctx.index):
-        meta = ctx.index.docs[node.doc_id]
-        if not ctx.allows(node.doc_id) or (cities and meta.city not in cities) or node.kind == "series":
+    for doc_id, meta in ctx.index.docs.items():
+        if not ctx.allows(doc_id) or (cities and meta.city not in cities):
             continue
-        if not words.search(node.name) or PAST_SECTION.search(" ".join([*node.path, node.name])) or TARGET_SECTION.search(node.name):
-            continue
-        for clause in node.body():
+        for i in ctx.index.clause_ids_of(doc_id):
+            clause = ctx.index.clauses[i]
+            strength = max((labels[i].get(t, 0.0) for t in topics), default=0.0)
+            if clause.kind == "heading" or strength < LABEL_AT or past_context(clause) or target_context(clause):
+                continue
             for sentence in sentences(clause):
-                if SUPPORT.search(sentence.text) and words.search(sentence.text):
-                    window = max((w for w in windows(sentence, MAX_PIECES, WHOLE_BELOW) if words.search(w.text)),
-                                 key=lambda w: (len(words.findall(w.text)) + bool(SUPPORT.search(w.text)), -len(w.text)))
-                    scored.append((1.0 + 0.1 * len(words.findall(window.text)) + beneficiary(window.text, aliases), window))
-    need_scorer = TopicScorer.for_text(" ".join([*NEEDS[need][:4], *aliases[:2]]), ctx.index)
-    for score, span in measures(ctx, need_scorer, aliases, cities, f"{need} {asking}"):
+                if not SUPPORT.search(sentence.text) or not words.search(sentence.text):
+                    continue
+                window = max((w for w in windows(sentence, MAX_PIECES, WHOLE_BELOW) if words.search(w.text)),
+                             key=lambda w: (len(words.findall(w.text)) + bool(SUPPORT.search(w.text)), -len(w.text)))
+                scored.append((1.0 + 0.1 * min(3, len(words.findall(window.text))) + 0.05 * min(strength, 3)
+                               + beneficiary(window.text, aliases), window))
+    need_scorer = TopicScorer.for_text(" ".join([*_topic_terms(topics)[:4], *aliases[:2]]), ctx.index)
+    for score, span in measures(ctx, need_scorer, aliases, cities, f"{' '.join(topics)} {asking}"):
         if score >= ctx.thresholds.measure and words.search(span.text):
             scored.append((score, span))
     scored.sort(key=lambda t: -t[0])
@@ -243,6 +269,12 @@ def need_measures(ctx: Context, need: str, aliases: tuple[str, ...], cities: tup
         if len(out) < PER_NEED and not any(_overlaps(span, o) for o in out):
             out.append(span)
     return out
+
+
+def _topic_terms(topics: tuple[str, ...]) -> list[str]:
+    """The genre terms of topics, the first of each topic first."""
+    terms = [t.terms for t in read_topics() if t.name in topics]
+    return [term for k in range(max(map(len, terms), default=0)) for group in terms if k < len(group) for term in [group[k]]]
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -261,17 +293,24 @@ def compose(ctx: Context) -> Answer:
     focus = specific_topic(topic)
     scorer = TopicScorer.for_text(focus, ctx.index) if focus and (subjects or focus != topic) else ctx.scorer
     ranked = measures(ctx, scorer, aliases, cities, asking)
-    if not ranked or ranked[0][0] < ctx.thresholds.measure:
-        return refuse(ctx, f"面向{'、'.join(subjects) or '该类主体'}的支持措施")
-    found = [span for score, span in ranked if score >= ranked[0][0] * KEEP_RATIO][:MAX_MEASURES]
+    found = [span for score, span in ranked if score >= ranked[0][0] * KEEP_RATIO][:MAX_MEASURES] \
+        if ranked and ranked[0][0] >= ctx.thresholds.measure else []
     needs = needs_of(profile, asking)
+    groups = [(need, NEEDS[need]) for need in needs]
+    if not groups and not found:  # no stated need and no measure by the question's words: its own topic
+        # ("想进军工配套" → 军民融合)
+        groups = [(t, (t,)) for t, _ in question_topics(_wants(asking)) if t not in _ACTOR_TOPICS][:1] or [
+            (t, (t,)) for t, _ in question_topics(" ".join(subjects)) if t not in _ACTOR_TOPICS][:1]  # or the subject's
     grouped: dict[str, str] = {}  # measure start → need
-    for need in needs:
-        for span in need_measures(ctx, need, aliases, cities, asking):
+    for need, topics in groups:
+        for span in topic_measures(ctx, topics, aliases, cities, asking):
             if any(_overlaps(span, f) for f in found):
                 continue
             found.append(span)
             grouped[f"{span.clause.doc_id}@{span.char_start}"] = need
+    if not found:  # refused only when neither the question's words nor its topics find a measure
+        return refuse(ctx, f"面向{'、'.join(subjects) or '该类主体'}的支持措施")
+    needs = [need for need, _ in groups]
     if ASKS_AMOUNT.search(asking) and not any(AMOUNT.search(s.text) for s in found):
         best = found[0]
         return refuse(ctx, "具体的支持金额或额度（规划未写明）", (f"相关条款：{best.text}", best))
@@ -281,7 +320,11 @@ def compose(ctx: Context) -> Answer:
     builder.raw(f"{where}中{'与' + '、'.join(subjects) + '相关' if subjects else '相关'}的措施：\n")
     open_amounts = False
     marks = {"met": "已满足", "not met": "不满足", "unknown": "待确认"}
-    for n, span in enumerate(sorted(found, key=lambda s: (s.clause.doc_id, s.char_start)), 1):
+    # the measures for the needs the user states come first, need by need in their order; then the others
+    rank = {need: k for k, need in enumerate(needs)}
+    order = sorted(found, key=lambda s: (rank.get(grouped.get(f"{s.clause.doc_id}@{s.char_start}", ""), len(needs)),
+                                         s.clause.doc_id, s.char_start))
+    for n, span in enumerate(order, 1):
         conditions = [Condition(c, condition_status(c, told)) for c in conditions_in(span.text)]
         need = grouped.get(f"{span.clause.doc_id}@{span.char_start}")
         builder.say(f"{n}. {'【' + need + '】' if need else ''}{shown(span)}", span)
