@@ -77,10 +77,10 @@ def start_engine(settings: IndexSettings, serve: ServeSettings) -> Engine:
 
 
 def make_server(serve: ServeSettings, engine: Engine, index_settings: IndexSettings) -> FastAPI:
-    def page(app: FastAPI, assistant: Assistant) -> None:
+    def page(app: FastAPI, assistant: Assistant) -> Any:
         from webui.page import mount_page
 
-        mount_page(app, assistant, index_settings, serve, build=build_app)
+        return mount_page(app, assistant, index_settings, serve, build=build_app)
 
     def refused_file(path: str, client: str) -> None:
         """A request naming a server file goes into the library's change log (imported here: it is heavy)."""
@@ -92,9 +92,29 @@ def make_server(serve: ServeSettings, engine: Engine, index_settings: IndexSetti
     return server.create_app(serve, engine, page, audit=refused_file)
 
 
+# Libraries whose INFO lines say nothing an operator acts on: faiss's loader reports each CPU build it could not
+# import (AVX512 …) before the one it uses, bm25s each index it builds, MCP each request, httpx Gradio's start-up
+# probes. Their warnings and errors still show. A filter on the log's handlers, not only a level: bm25s sets its
+# own logger to DEBUG when it is imported, after start-up.
+QUIET_LOGGERS = ("faiss", "bm25s", "httpx", "mcp", "jieba")
+
+
+class QuietLibraries(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not any(
+            record.name == name or record.name.startswith(name + ".") for name in QUIET_LOGGERS)
+
+
+def quiet_libraries() -> None:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(QuietLibraries())
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
+    quiet_libraries()
     try:
         serve = ServeSettings()
     except ValidationError as exc:  # say which setting is wrong, never echo its value (it may be a password)

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assistant.answer import Answer
     from assistant.composers.compare import NOT_SET
+    from assistant.composers.eligibility import NEEDS as ELIGIBILITY_NEEDS
     from assistant.composers.eligibility import SUBJECTS as ELIGIBILITY_SUBJECTS
+    from assistant.composers.eligibility import needs_of as stated_needs
     from assistant.contract import (
         AnswerRecord,
         ApiAnswer,
@@ -74,6 +76,8 @@ _EXPORTS = {
     "EmbeddingModelError": ("index.embeddings", "EmbeddingModelError"),
     # the vocabulary the page's controls and views share with the composers
     "ELIGIBILITY_SUBJECTS": ("assistant.composers.eligibility", "SUBJECTS"),  # kinds of applicant recognised
+    "ELIGIBILITY_NEEDS": ("assistant.composers.eligibility", "NEEDS"),  # the needs a profile may state
+    "stated_needs": ("assistant.composers.eligibility", "needs_of"),  # (profile, text) → the needs it states
     "NOT_SET": ("assistant.composers.compare", "NOT_SET"),  # a comparison cell whose plan sets no such target
     "concept_of": ("assistant.query", "concept_of"),  # indicator name → its concept
     # what other programs call (the JSON API, OpenAI-compatible chat, Dify retrieval, MCP): assistant/tools.py

@@ -1,4 +1,5 @@
-"""End to end in headless Chromium: ask, see the cited answer, open the source, compare cities, self-check.
+"""End to end in headless Chromium: ask, see the cited answer, open the source, compare cities, self-check,
+state needs, upload a plan, in a Chinese page whatever the browser's language, with a quiet server log.
 
 Needs Debian's `chromium` (/usr/bin/chromium) and Playwright; skips with the reason when either is
 missing. Saves screenshots of each view under build/screenshots/ (used in the README).
@@ -18,6 +19,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync"]
 SHOTS = ROOT / "build" / "screenshots"
 WAIT_MS = 60_000
+APP_LOG: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,8 @@ def page(tmp_path_factory):
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run browser tests")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     root = tmp_path_factory.mktemp("app-browser")
-    url, proc = start_app(private_index(root), root / "app.log")
+    APP_LOG["path"] = root / "app.log"
+    url, proc = start_app(private_index(root), APP_LOG["path"])
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         with sync_api.sync_playwright() as pw:
@@ -126,7 +129,8 @@ def test_plans_tab_lists_the_indexed_plans(page):
 
 def test_upload_then_remove_a_plan(page, tmp_path):
     plan = tmp_path / "镇江科创计划.txt"
-    plan.write_text("镇江市科技创新示范计划\n\n一、总体目标\n\n到2025年，镇江市高新技术企业达到2500家。\n\n"
+    plan.write_text("镇江市科技创新示范计划\n镇江市科学技术局\n2023年5月10日\n\n一、总体目标\n\n1．创新能力显著增强\n\n"
+                    "2．每万人口高价值发明专利拥有量达到12件\n\n到2025年，镇江市高新技术企业达到2500家。\n\n"
                     "二、保障措施\n\n加强组织领导，完善考核机制。\n", encoding="utf-8")
     page.get_by_role("tab", name="规划库").click()
     page.locator("#pq-upload").wait_for()
@@ -138,6 +142,8 @@ def test_upload_then_remove_a_plan(page, tmp_path):
     status = page.locator("#pq-library-status")
     status.get_by_text(re.compile("已加入《镇江市科技创新示范计划》")).filter(visible=True).first.wait_for()
     page.locator("#pq-plans").get_by_text("镇江市科技创新示范计划").filter(visible=True).first.wait_for()
+    plans = page.locator("#pq-plans").inner_text()
+    assert "镇江市科学技术局" in plans and "2023-05-10" in plans  # issuer and date from the plan's header lines
     page.screenshot(path=str(SHOTS / "plans.png"), full_page=True)
     choose(page, "pq-removable", "镇江科创计划.txt")
     page.locator("#pq-remove-btn").click()
@@ -186,3 +192,65 @@ def test_a_second_tab_sees_a_plan_uploaded_in_the_first_and_the_first_sees_it_go
         second.close()
     # the first page learns of the removal from its timer (every 10 s)
     page.locator("#pq-plans").get_by_text("泰州市科技创新示范计划").wait_for(state="detached", timeout=30_000)
+
+
+def test_the_answers_first_line_stays_in_view(page):
+    page.get_by_role("tab", name="问答").click()
+    page.locator("#pq-question textarea").fill("我们是南京的一家新型研发机构，市里对我们有什么支持？")
+    page.locator("#pq-ask").click()
+    reply = page.locator("#pq-chat .bot").last
+    reply.locator(".pq-cite-list").wait_for()
+    page.wait_for_timeout(500)  # the scroll runs on the next frame
+    box = page.locator("#pq-chat .bubble-wrap").bounding_box()
+    first = reply.bounding_box()
+    assert first["height"] > box["height"] / 2, "the answer should be long enough to need scrolling"
+    assert box["y"] <= first["y"] < box["y"] + box["height"] / 2, (first, box)  # its first line is in the top half
+    question = page.locator("#pq-chat .message-row.user-row").last.bounding_box()
+    assert question["y"] >= box["y"] - 1
+    page.screenshot(path=str(SHOTS / "chat-long-answer.png"), full_page=True)
+
+
+def test_eligibility_reads_the_chosen_needs_and_those_in_the_note(page):
+    page.get_by_role("tab", name="资格自查").click()
+    choose(page, "pq-city", "南京市")
+    choose(page, "pq-type", "高新技术企业")
+    page.locator("#pq-needs").get_by_label("融资").check()
+    page.locator("#pq-text textarea").fill("还想引进海外高层次人才")
+    page.locator("#pq-check").click()
+    result = page.locator("#pq-checklist")
+    result.get_by_text("【融资】").filter(visible=True).first.wait_for()
+    text = result.inner_text()
+    assert "想了解的支持：融资、人才" in text  # chosen, then read from 补充说明
+    assert text.index("【融资】") < text.index("【人才】")
+    page.screenshot(path=str(SHOTS / "eligibility-needs.png"), full_page=True)
+    page.locator("#pq-needs").get_by_label("融资").uncheck()
+    page.locator("#pq-text textarea").fill("资金紧张，想找银行贷款")
+    page.locator("#pq-check").click()
+    result.get_by_text("想了解的支持：融资").filter(visible=True).first.wait_for()
+    assert "【融资】" in result.inner_text()
+
+
+def test_the_page_speaks_chinese_in_an_english_browser(page):
+    context = page.context.browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US")
+    english = context.new_page()
+    english.set_default_timeout(WAIT_MS)
+    try:
+        english.goto(page.url)
+        english.locator("#pq-question textarea").wait_for()
+        english.get_by_role("tab", name="规划库").click()
+        upload = english.locator("#pq-upload")
+        upload.get_by_text("将文件拖放到此处").filter(visible=True).first.wait_for()
+        text = upload.inner_text()
+        assert "点击上传" in text and "Drop File" not in text and "Click to Upload" not in text
+        assert english.locator("html").get_attribute("lang") == "zh-CN"
+        english.screenshot(path=str(SHOTS / "plans-english-browser.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_the_log_says_only_what_an_operator_needs(page):
+    log = APP_LOG["path"].read_text(encoding="utf-8")
+    for noise in ("faiss.loader", "AVX512", "Could not load library", "bm25s", "Building prefix dict",
+                  "Processing request of type", "DEBUG"):
+        assert noise not in log, noise
+    assert "Assistant ready" in log

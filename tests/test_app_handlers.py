@@ -380,3 +380,15 @@ def test_exports_are_not_left_in_the_system_temp_folder(assistant):
     for _ in range(3):
         handlers.eligibility(assistant, NANJING_PROFILE)
     assert loose() <= before
+
+
+def test_needs_come_from_the_selector_then_from_the_note():
+    from index.store import FilterError
+    from webui.handlers import NEEDS, profile_needs
+
+    assert {"融资", "人才", "成果转化"} <= set(NEEDS)  # the eligibility vocabulary's list
+    assert profile_needs(["融资"], "还想引进海外高层次人才") == ["融资", "人才"]
+    assert profile_needs(None, "资金紧张，想找银行贷款") == ["融资"]
+    assert profile_needs(["人才"], "想引进外籍专家") == ["人才"]  # stated twice, listed once
+    with pytest.raises(FilterError, match="未知的需求：住房.*可选：融资"):
+        profile_needs(["住房"], "")

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from assistant import (
+    ELIGIBILITY_NEEDS,
     ELIGIBILITY_SUBJECTS,
     Answer,
     AnswerRecord,
@@ -27,7 +28,9 @@ from assistant import (
     compare_question,
     concept_of,
     profile_question,
+    stated_needs,
 )
+from assistant import tools
 from webui import render
 from webui.exports import ExportFolder
 from webui.guard import scrub
@@ -35,6 +38,7 @@ from webui.guard import scrub
 EXPECTED_ERRORS = (QuestionError, FilterError, IndexUnavailableError)
 
 SUBJECT_TYPES = tuple(ELIGIBILITY_SUBJECTS)  # the kinds of applicant the eligibility composer recognises
+NEEDS = tuple(ELIGIBILITY_NEEDS)  # the needs a profile may state (the eligibility vocabulary's list)
 STAGES = ("初创期", "成长期", "成熟期", "拟上市")
 RD_LEVELS = ("无", "市级", "省级", "国家级")
 
@@ -171,9 +175,11 @@ def ask_record(assistant: Assistant, question: Any, cities: Any = None, doc_ids:
             raise FilterError("history（对话历史）应为此前问题的列表，例如 [\"南京到2025年科技型中小企业要达到多少家？\"]")
         if profile is not None and not isinstance(profile, dict):
             raise FilterError("profile（企业画像）应为对象，例如 {\"city\": \"南京市\", \"type\": \"高新技术企业\"}")
+        if profile is not None:  # the JSON API's checks: known fields and needs, a city with a plan
+            profile = tools.check_profile(assistant.index, profile)
         answer = assistant.ask(question, history=history or (), filters=make_filters(cities, doc_ids), profile=profile)
         record = answer.record(used_question(assistant, question)).model_dump()
-    except EXPECTED_ERRORS as exc:
+    except (*EXPECTED_ERRORS, tools.InputError) as exc:
         record = AnswerRecord(question=used_question(assistant, question), answer=str(exc), refused=True).model_dump()
     return scrub(record)
 
@@ -234,12 +240,26 @@ class Eligibility:
 EXPORTS = ExportFolder()  # <system temp>/planqa-exports
 
 
+def profile_needs(chosen: Any, text: Any) -> list[str]:
+    """The needs to look for: those chosen in the selector, in their order, then those 补充说明 states
+    ("想找贷款" → 融资), read as the assistant reads a question. A need not in the list is a FilterError."""
+    chosen = filter_names(chosen, "需求（needs）", f'["{NEEDS[0]}"]') if chosen else ()
+    unknown = [n for n in chosen if n not in NEEDS]
+    if unknown:
+        raise FilterError(f"未知的需求：{'、'.join(scrub(n[:20]) for n in unknown[:6])}（可选：{'、'.join(NEEDS)}）")
+    said = stated_needs({}, text) if isinstance(text, str) and text.strip() else []
+    return list(dict.fromkeys([*chosen, *said]))
+
+
 def eligibility(assistant: Assistant, profile: dict[str, Any], exports: ExportFolder | None = None,
                 session: str | None = None) -> Eligibility:
     """The checklist of measures that may apply to `profile`, with a Markdown file to download
     (the session's one export file in `exports`, replacing its previous one)."""
     profile = {k: (v.strip() if isinstance(v, str) else v) for k, v in profile.items() if v}
     try:
+        needs = profile_needs(profile.get("needs"), profile.get("text"))
+        if needs:
+            profile["needs"] = needs
         index = assistant.index
         answer = assistant.ask(profile_question(profile), profile=profile)
     except EXPECTED_ERRORS as exc:

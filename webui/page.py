@@ -7,6 +7,8 @@ handler of `webui.handlers` or the plan library.
 from __future__ import annotations
 
 import html
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,17 @@ from webui.settings import ServeSettings
 CSS_PATH = Path(__file__).with_name("style.css")
 LIBRARY_POLL_S = 10  # how often an open page checks whether the library changed
 GRADIO_CACHE_S = 3600  # Gradio's copies of uploads and exports are removed after an hour
+
+# After every change of the chat (each streamed piece too), its scroll box shows the last question at the top, so
+# the answer's first lines stay in view however long the answer and its citation list grow (Gradio's own
+# autoscroll, off, would follow the end of the answer: the citation list).
+KEEP_QUESTION_IN_VIEW = """() => requestAnimationFrame(() => {
+  const box = document.querySelector('#pq-chat .bubble-wrap');
+  const asked = box ? box.querySelectorAll('.message-row.user-row') : [];
+  if (!asked.length) return;
+  const last = asked[asked.length - 1];
+  box.scrollTop = Math.max(0, last.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - 8);
+})"""
 
 THEME = gr.themes.Soft(
     primary_hue="blue",
@@ -61,7 +74,7 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
                                                   scale=1)
                         plan_filter = gr.Dropdown(plan_choices(), multiselect=True, label="限定规划", scale=2)
                     chatbot = gr.Chatbot(label="对话", height=480, elem_id="pq-chat", buttons=["copy"],
-                                         feedback_options=None, layout="bubble",
+                                         feedback_options=None, layout="bubble", autoscroll=False,
                                          placeholder="请输入关于各地科技创新规划的问题，例如目标数值、重点任务、支持政策。")
                     with gr.Row():
                         question = gr.Textbox(placeholder="例如：南京到2025年高新技术企业要达到多少家？", show_label=False,
@@ -104,8 +117,10 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
                     p_industry = gr.Textbox(label="所属行业", placeholder="如：生物医药、新材料、软件")
                     p_stage = gr.Dropdown(list(handlers.STAGES), value=None, label="发展阶段", allow_custom_value=True)
                     p_rd = gr.Radio(list(handlers.RD_LEVELS), value="无", label="已有研发机构级别")
-                    p_text = gr.Textbox(label="补充说明", lines=3,
-                                        placeholder="如：已进入高企培育库；去年研发投入占营收6%；想引进外籍专家")
+                    p_needs = gr.CheckboxGroup(list(handlers.NEEDS), value=[], label="想了解的支持（可多选）",
+                                               info="不选则按补充说明和主体类型查找", elem_id="pq-needs")
+                    p_text = gr.Textbox(label="补充说明", lines=3, elem_id="pq-text",
+                                        placeholder="如：已进入高企培育库；去年研发投入占营收6%；想找银行贷款")
                     check_btn = gr.Button("开始自查", variant="primary", elem_id="pq-check")
                 with gr.Column(scale=3):
                     checklist = gr.Markdown("填写左侧信息后点击“开始自查”，这里列出可能适用的支持措施、条件是否满足和需准备的材料。",
@@ -155,6 +170,7 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
         question.submit(on_ask, ask_inputs, ask_outputs, api_visibility="private")
         clear_btn.click(lambda: ([], render.NO_SOURCES, ""), None, [chatbot, sources, question],
                         api_visibility="private")
+        chatbot.change(None, None, None, js=KEEP_QUESTION_IN_VIEW, api_visibility="private", queue=False)
         chatbot.select(on_select, [chatbot, city_filter, plan_filter], sources, api_visibility="private")
 
         def on_compare(c: str, cities: list):
@@ -166,12 +182,13 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
         compare_btn.click(on_compare, [concept, compare_cities], compare_outputs, api_visibility="private")
         concept.input(on_compare, [concept, compare_cities], compare_outputs, api_visibility="private")
 
-        def on_check(city, kind, industry, stage, rd, text, request: gr.Request):
-            profile = {"city": city, "type": kind, "industry": industry, "stage": stage, "rd_level": rd, "text": text}
+        def on_check(city, kind, industry, stage, rd, needs, text, request: gr.Request):
+            profile = {"city": city, "type": kind, "industry": industry, "stage": stage, "rd_level": rd,
+                       "needs": needs, "text": text}
             result = handlers.eligibility(assistant, profile, exports, session=request.session_hash)
             return result.markdown, result.export_path, result.sources
 
-        check_btn.click(on_check, [p_city, p_type, p_industry, p_stage, p_rd, p_text], [checklist, export, check_sources],
+        check_btn.click(on_check, [p_city, p_type, p_industry, p_stage, p_rd, p_needs, p_text], [checklist, export, check_sources],
                         api_visibility="private")
         outline_pick.change(lambda d: render.outline_markdown(assistant.index, d), outline_pick, outline,
                             api_visibility="private")
@@ -258,6 +275,61 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
     return demo
 
 
+# Gradio translates its own words (the uploader's "Drop File Here", "Clear", "Loading…") into the browser's
+# language, read from `navigator.language` before any page script can run; this page is Chinese whatever the
+# browser's language, so the served HTML says so first (Gradio's zh-CN messages then apply everywhere).
+PAGE_LOCALE = "zh-CN"
+_LOCALE_SCRIPT = (
+    "<script>(() => {const lang = %s; for (const [k, v] of [['language', lang], ['languages', [lang, 'zh']]]) "
+    "{try {Object.defineProperty(Navigator.prototype, k, {get: () => v, configurable: true});} catch (e) {}}})();"
+    "</script>" % json.dumps(PAGE_LOCALE)
+)
+
+
+class ChinesePage:
+    """ASGI middleware: the page's HTML (GET /) says it is Chinese, so Gradio picks its zh-CN messages."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path") not in ("/", ""):
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def capture(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                kind = dict(message.get("headers", [])).get(b"content-type", b"")
+                if not kind.startswith(b"text/html"):
+                    start["pass"] = True
+                    await send(message)
+                return
+            if start.get("pass"):
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            html_bytes = localise(b"".join(body))
+            headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+            headers.append((b"content-length", str(len(html_bytes)).encode()))
+            await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+            await send({"type": "http.response.body", "body": html_bytes})
+
+        await self.app(scope, receive, capture)
+
+
+def localise(page: bytes) -> bytes:
+    """The page's HTML with `lang` set to PAGE_LOCALE and the locale script first in <head>."""
+    text = page.decode("utf-8", errors="replace")
+    text = re.sub(r'(<html\b[^>]*?\blang=")[^"]*(")', rf"\g<1>{PAGE_LOCALE}\g<2>", text, count=1)
+    text = re.sub(r"<head>", lambda m: m.group(0) + _LOCALE_SCRIPT, text, count=1)
+    return text.encode("utf-8")
+
+
 def mount_page(app: FastAPI, assistant: Assistant, index_settings: IndexSettings, serve: ServeSettings,
                build: Any = None) -> gr.Blocks:
     """Build the page over `assistant` and mount it at "/" on `app` (Gradio's login when PLANQA_AUTH is set)."""
@@ -273,4 +345,5 @@ def mount_page(app: FastAPI, assistant: Assistant, index_settings: IndexSettings
     # Mounted, not launched, Gradio skips its own check that an event's input file is one it stored for an
     # upload (`processing_utils._check_allowed` returns early until `has_launched`): turn that check on too.
     demo.has_launched = True
+    app.add_middleware(ChinesePage)  # type: ignore[arg-type]
     return demo

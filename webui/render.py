@@ -275,8 +275,9 @@ def preparation(item: ChecklistItem) -> list[str]:
 
 def profile_summary(profile: dict[str, Any]) -> str:
     labels = {"city": "城市", "type": "主体类型", "industry": "行业", "stage": "发展阶段", "rd_level": "研发机构级别",
-              "text": "补充说明"}
-    return "；".join(f"{labels[k]}：{v}" for k, v in profile.items() if k in labels and v)
+              "needs": "想了解的支持", "text": "补充说明"}
+    return "；".join(f"{labels[k]}：{'、'.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
+                    for k, v in profile.items() if k in labels and v)
 
 
 def measure_title(measure: str, limit: int = 28) -> str:
@@ -295,7 +296,7 @@ def checklist_markdown(answer: Answer, index: IndexView, profile: dict[str, Any]
         marker = f"[{n}]" if n else ""
         section = item.section or ""
         lines += [
-            f"### {k}. {measure_title(item.measure)}",
+            f"### {k}. {'【' + item.need + '】' if item.need else ''}{measure_title(item.measure)}",
             f"- **出处**：{title_of(index, item.doc_id)} › {section_path(section)}",
             f"- **原文**：{item.measure}{marker}",
         ]
