@@ -97,6 +97,14 @@ class DenseIndex:
                 bar.update(min(_ADD_CHUNK, n - start))
         return cls(index, settings)
 
+    def add(self, vectors: np.ndarray) -> None:
+        """Append rows (ids continue from `ntotal`): a new plan's clauses, without rebuilding the rest."""
+        x = unit_rows(vectors, "vectors")
+        if x.shape[1] != self.dimension:
+            raise DenseIndexError(f"Vectors have {x.shape[1]} dimensions, the index has {self.dimension}.")
+        for start in range(0, len(x), _ADD_CHUNK):
+            self._index.add(x[start : start + _ADD_CHUNK])
+
     def search(
         self, queries: np.ndarray, k: int, allowed_ids: Collection[int] | np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -67,10 +67,25 @@ class LexicalIndex:
     ) -> "LexicalIndex":
         """Tokenise every text (`tokenize_document`) and index the token lists; ids default to
         the texts' positions (0, 1, …)."""
-        ids = list(range(len(texts))) if ids is None else list(ids)
-        if len(texts) != len(ids):
-            raise LexicalIndexError(f"{len(texts)} texts but {len(ids)} ids: give one id per text")
-        if not texts:
+        tokenizer = tokenizer or default_tokenizer()
+        return cls.from_tokens([tokenizer.tokenize_document(t) for t in texts], ids, tokenizer=tokenizer,
+                               settings=settings)
+
+    @classmethod
+    def from_tokens(
+        cls,
+        tokens: Sequence[Sequence[str]],
+        ids: Sequence[PassageId] | None = None,
+        *,
+        tokenizer: PolicyTokenizer | None = None,
+        settings: IndexSettings | None = None,
+    ) -> "LexicalIndex":
+        """Index token lists that `tokenizer.tokenize_document` already gave (stored with an index
+        version, so a change of the library re-indexes without re-tokenising every plan)."""
+        ids = list(range(len(tokens))) if ids is None else list(ids)
+        if len(tokens) != len(ids):
+            raise LexicalIndexError(f"{len(tokens)} texts but {len(ids)} ids: give one id per text")
+        if not tokens:
             raise LexicalIndexError("nothing to index: no passages were given")
         if len(set(ids)) != len(ids):
             dupes = sorted(str(i) for i, n in Counter(ids).items() if n > 1)[:5]
@@ -78,7 +93,7 @@ class LexicalIndex:
         tokenizer = tokenizer or default_tokenizer()
         settings = settings or IndexSettings()
         bm25 = bm25s.BM25(method=settings.bm25_method, k1=settings.bm25_k1, b=settings.bm25_b)
-        bm25.index([tokenizer.tokenize_document(t) for t in texts], show_progress=False)
+        bm25.index([list(t) for t in tokens], show_progress=False)
         return cls(bm25, ids, tokenizer)
 
     def __len__(self) -> int:

@@ -2,11 +2,18 @@
 
 Why so careful: the file comes from a browser. Its name is reduced to a bare, safe file
 name (no directories, no `..`, no hidden files), its size is checked before it is read,
-and its content is parsed by ingest's readers (which check the bytes, not the extension)
-in a staging directory before anything the index reads is touched. The index build itself
-is atomic (`index.versions`), and a build that fails puts the uploads directory back as it
-was, so a bad upload leaves the served index unchanged. The shipped plans in
-`data/plans` are read-only here.
+and its content is parsed once, by ingest's readers (which check the bytes, not the
+extension, and refuse what exceeds the limits in `ingest.settings` while reading), in a
+private staging directory and outside the library's lock, so a hostile file holds nothing.
+The shipped plans in `data/plans` are read-only here.
+
+A change costs what the plan costs: `index.store.prepare_change` embeds only the new plan's
+clauses. It is committed in one step (`index.versions`): a write-ahead entry, the new version
+built aside, then the file moves into (or out of) the uploads and the index link flips; a
+process killed at any point is rolled back — or, past the flip, finished — by the next change
+or when a library is opened (`recover`), which also sweeps staging folders of dead processes
+and records the outcome in the change log. So the uploads directory and the index always agree:
+nothing lost, nothing listed but unindexed, nothing indexed later by surprise.
 
 A plan already in the library is not added a second time under another name: the same text
 (in any encoding), the same city and title, or a near-identical text (a copy with other line
@@ -32,10 +39,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.settings import IndexSettings
-from index.store import BuildReport, build_index
+from index.store import BuildReport, prepare_change
+from index.versions import (
+    IndexUnavailableError, abandon_change, begin_change, change_lock, commit_change, open_version, recover,
+)
 from ingest import SUPPORTED_EXTENSIONS, IngestError, IngestSettings, parse_file
 from ingest.periods import other_periods
-from ingest.records import DocumentMeta
+from ingest.records import DocumentMeta, ParsedDocument
 
 MAX_NAME_CHARS = 120
 STAGING = ".staging"  # inside the uploads directory (same file system, so a move is a rename); ingest skips dot-names
@@ -97,19 +107,35 @@ def _same_title(a: str, b: str) -> bool:
     return _compact(a).strip("《》“”\"") == _compact(b).strip("《》“”\"")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class PlanLibrary:
     """Uploaded plans: list, add (validated, then indexed), remove. One change at a time."""
 
     def __init__(self, settings: IndexSettings | None = None, max_bytes: int = 20 * 1024 * 1024,
                  current_docs: Callable[[], dict[str, DocumentMeta]] | None = None,
-                 current_sources: Callable[[], Mapping[str, str]] | None = None):
+                 current_sources: Callable[[], Mapping[str, str]] | None = None,
+                 step: Callable[[str], None] | None = None):
         """`current_docs` / `current_sources`: the indexed plans' metadata and source texts (doc_id → text),
-        what a new upload is checked against for duplicates."""
+        what a new upload is checked against for duplicates (default: the current index version's).
+        `step(name)` is called at each stage of a change ("parse", "embed", "write", "seal", "commit",
+        "move", "publish", "finish"): a test hook, e.g. to kill the process there."""
         self.settings = settings or IndexSettings()
         self.max_bytes = max_bytes
-        self._current_docs = current_docs or dict
+        self._current_docs = current_docs or self._indexed_docs
         self._current_sources = current_sources or dict
+        self._step = step or (lambda name: None)
         self._lock = threading.Lock()
+        self._lengths: dict[str, int] = {}
+        self.recover()
 
     # -- the record of changes -----------------------------------------------------------------------
     def audit(self, action: str, outcome: str, name: str | None, doc_id: str | None, client: str | None,
@@ -155,21 +181,54 @@ class PlanLibrary:
             raise UploadError(f"文件名“{name}”无效：只接受上传目录中的文件名。")
         return path
 
+    def recover(self) -> dict | None:
+        """Roll back (or finish) a change a killed process left, and sweep its staging folders.
+
+        Skipped while another change holds the lock (it recovers first itself). Returns the
+        write-ahead entry that was resolved, if any; its outcome is in the change log."""
+        link = self.settings.index_dir
+        if not link.exists() and not link.is_symlink():
+            return None
+        with change_lock(link, blocking=False) as held:
+            if not held:
+                return None
+            entry = recover(link)
+            self._sweep_staging()
+            return entry
+
+    def _sweep_staging(self) -> None:
+        root = self.uploads_dir / STAGING
+        if not root.is_dir():
+            return
+        for folder in root.iterdir():
+            pid = folder.name.split("-", 1)[0]
+            if not (pid.isdigit() and _alive(int(pid))):
+                shutil.rmtree(folder, ignore_errors=True) if folder.is_dir() else folder.unlink(missing_ok=True)
+
+    def _indexed_docs(self) -> dict[str, DocumentMeta]:
+        """The current version's plans (what duplicates are checked against without a loaded index)."""
+        try:
+            version, _ = open_version(self.settings.index_dir, verify=False)
+            lines = (version / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+        except (IndexUnavailableError, OSError):
+            return {}
+        return {d["doc_id"]: DocumentMeta(**d) for d in map(json.loads, filter(str.strip, lines))}
+
     def add(self, path: str | Path, original_name: str | None = None, progress: bool = True,
             client: str | None = None) -> LibraryChange:
-        """Validate the file at `path`, store it as an uploaded plan and re-index; raises `UploadError`.
+        """Validate the file at `path`, store it as an uploaded plan and index it; raises `UploadError`.
 
         `client` (who asked: host, user) goes into the change log with the outcome."""
         name = str(original_name or Path(path).name)
         try:
-            change = self._add(path, original_name, progress)
+            change = self._add(path, original_name, progress, client)
         except UploadError as exc:
             self.audit("upload", "refused", name, None, client, str(exc))
             raise
         self.audit("upload", "added", name, change.doc_id, client)
         return change
 
-    def _add(self, path: str | Path, original_name: str | None, progress: bool) -> LibraryChange:
+    def _add(self, path: str | Path, original_name: str | None, progress: bool, client: str | None) -> LibraryChange:
         source = Path(path)
         if not source.is_file():
             raise UploadError("没有收到文件：请重新选择要上传的规划。")
@@ -181,36 +240,54 @@ class PlanLibrary:
         name = safe_filename(original_name or source.name)
         if name in self.shipped():
             raise UploadError(f"“{name}”与内置规划同名：请改名后再上传。")
-        with self._lock:
-            staging = self._new_staging()
-            try:
-                staged = staging / name
-                shutil.copyfile(source, staged)
-                doc = self._validate(staged, name)
+        staging = self._new_staging()
+        try:
+            staged = staging / name
+            shutil.copyfile(source, staged)
+            self._step("parse")
+            doc = self._parse(staged, name)  # outside the lock: the library stays usable meanwhile
+            link = self.settings.index_dir
+            with self._lock, change_lock(link):
+                recover(link)
+                self._check(doc, name)
+                indexed = self._indexed_docs()
+                replaced = sorted(d for d, m in indexed.items() if m.file == name and name in self.uploaded())
+                if not replaced and len(indexed) >= self.settings.max_plans:
+                    raise UploadError(f"规划库已有 {len(indexed)} 个规划，达到上限 {self.settings.max_plans} 个"
+                                      "（PLANQA_MAX_PLANS）：请先删除不再需要的规划。")
                 target = self._inside_uploads(name)
-                backup = staging / f"previous{target.suffix}"
-                replaced = target.exists()
-                if replaced:
-                    os.replace(target, backup)
-                os.replace(staged, target)
-                try:
-                    report = build_index(settings=self.settings, progress=progress)
-                except Exception as exc:  # noqa: BLE001 - whatever failed, the uploads go back as they were
-                    target.unlink(missing_ok=True)
-                    if replaced:
-                        os.replace(backup, target)
-                    raise UploadError(f"索引失败，规划库保持原状：{exc}") from None
-                verb = "已更新" if replaced else "已加入"
-                return LibraryChange(
-                    f"{verb}《{doc.meta.title}》（doc_id {doc.meta.doc_id}，{len(doc.clauses)} 个条款，"
-                    f"指标 {len(doc.indicators)} 条）；重新嵌入 {report.embedded} 个条款，用时 {report.seconds:.1f} 秒。",
-                    report, doc.meta.doc_id,
-                )
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+                moves = ([(target, staging / f"previous{target.suffix}")] if target.exists() else []) + [(staged, target)]
+                report = self._change(doc, replaced, moves, staging, progress,
+                                      {"action": "upload", "outcome": "added", "file": name,
+                                       "doc_id": doc.meta.doc_id, "client": client or "-"})
+            verb = "已更新" if replaced else "已加入"
+            return LibraryChange(
+                f"{verb}《{doc.meta.title}》（doc_id {doc.meta.doc_id}，{len(doc.clauses)} 个条款，"
+                f"指标 {len(doc.indicators)} 条）；嵌入 {report.embedded} 个条款，用时 {report.seconds:.1f} 秒。",
+                report, doc.meta.doc_id,
+            )
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
-    def _validate(self, staged: Path, name: str):
-        """Parse the staged copy exactly as the index build will; refuse what would not index."""
+    def _change(self, doc: ParsedDocument | None, drop: list[str], moves: list[tuple[Path, Path]], staging: Path,
+                progress: bool, record: dict) -> BuildReport:
+        """Write-ahead entry, then the new version built aside, then the file moves and the link flip as one
+        step (`index.versions`). Call under the change lock; whatever fails, the library stays as it was."""
+        link = self.settings.index_dir
+        audit = {"log": str(self.uploads_dir.absolute() / AUDIT_LOG), "record": record}
+        begin_change(link, None, moves, cleanup=[staging], audit=audit)
+        try:
+            report = prepare_change(add=doc, drop=drop, settings=self.settings, progress=progress, step=self._step)
+            begin_change(link, report.version, moves, cleanup=[staging], audit=audit)
+            self._step("commit")
+            report.version = commit_change(link, report.version, moves, step=self._step)
+            return report
+        except Exception as exc:  # noqa: BLE001 - the uploads and the index go back as they were
+            abandon_change(link)
+            raise UploadError(f"索引失败，规划库保持原状：{exc}") from None
+
+    def _parse(self, staged: Path, name: str) -> ParsedDocument:
+        """Parse the staged copy once, as the index will hold it; refuse what would not index."""
         limits = IngestSettings(max_file_mb=self.max_bytes / 1048576)
         try:
             doc = parse_file(staged, manifest={}, settings=limits)
@@ -220,6 +297,10 @@ class PlanLibrary:
             raise UploadError(f"解析该文件时出错（{type(exc).__name__}）：未加入规划库。") from None
         if not doc.clauses:
             raise UploadError(f"“{name}”中没有可索引的正文：未加入规划库。")
+        return doc
+
+    def _check(self, doc: ParsedDocument, name: str) -> None:
+        """Refuse a plan the library already holds: its doc_id, its text, or nearly its text under another name."""
         docs = self._current_docs()
         owner = docs.get(doc.meta.doc_id)
         if owner is not None and owner.file != name:
@@ -230,7 +311,6 @@ class PlanLibrary:
         if twin is not None:  # the same text under another name (or another encoding) would be indexed twice
             raise UploadError(f"该文件与已收录的《{twin.title}》（doc_id {twin.doc_id}）内容相同：未重复加入。")
         self._refuse_near_duplicate(doc, name, docs)
-        return doc
 
     def _refuse_near_duplicate(self, doc, name: str, docs: Mapping[str, DocumentMeta]) -> None:
         """Refuse a plan the library already holds under another name: same city and title, or near-identical text.
@@ -250,7 +330,7 @@ class PlanLibrary:
             text = sources.get(doc_id)
             if not text:
                 continue
-            other = len(_compact(text))
+            other = self._compact_length(meta.sha256, text)
             if min(size, other) < NEAR_DUPLICATE * max(size, other):
                 continue  # lengths too far apart to reach the threshold
             score = similarity(mine, shingles(text))
@@ -258,39 +338,50 @@ class PlanLibrary:
                 raise UploadError(f"该文件与已收录的《{meta.title}》（doc_id {doc_id}，文件 {meta.file}）几乎相同"
                                   f"（{score:.0%} 的文字重合），未重复加入。{hint}")
 
+    def _compact_length(self, sha256: str | None, text: str) -> int:
+        """Length of the text without white space, remembered per text hash (it is read at every upload)."""
+        if sha256 is None:
+            return len(_compact(text))
+        if sha256 not in self._lengths:
+            self._lengths[sha256] = len(_compact(text))
+        return self._lengths[sha256]
+
     def _new_staging(self) -> Path:
-        """A fresh private folder under the uploads dir, where a change is prepared before it touches anything."""
+        """A fresh private folder under the uploads dir, where a change is prepared before it touches anything.
+
+        Named after this process, so a sweep removes only the folders of processes that are gone."""
         root = self.uploads_dir / STAGING
         root.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(dir=root))
+        return Path(tempfile.mkdtemp(dir=root, prefix=f"{os.getpid()}-"))
 
     def remove(self, name: str, progress: bool = True, client: str | None = None) -> LibraryChange:
         """Remove an uploaded plan and re-index; shipped plans cannot be removed. Logged like `add`."""
         doc_id = next((d for d, m in self._current_docs().items() if m.file == name), None)
         try:
-            change = self._remove(name, progress)
+            change = self._remove(name, progress, client, doc_id)
         except UploadError as exc:
             self.audit("remove", "refused", name, doc_id, client, str(exc))
             raise
         self.audit("remove", "removed", name, doc_id, client)
         return LibraryChange(change.message, change.report, doc_id)
 
-    def _remove(self, name: str, progress: bool) -> LibraryChange:
+    def _remove(self, name: str, progress: bool, client: str | None, doc_id: str | None) -> LibraryChange:
         if name in self.shipped() and name not in self.uploaded():
             raise UploadError(f"“{name}”是内置规划，不能在页面上删除。")
         if name not in self.uploaded():
             raise UploadError(f"上传的规划中没有“{name}”。")
-        with self._lock:
+        link = self.settings.index_dir
+        with self._lock, change_lock(link):
+            recover(link)
+            if name not in self.uploaded():  # removed by another change meanwhile
+                raise UploadError(f"上传的规划中没有“{name}”。")
             target = self._inside_uploads(name)
+            drop = sorted(d for d, m in self._indexed_docs().items() if m.file == name)
             staging = self._new_staging()
             try:
-                kept = staging / name
-                os.replace(target, kept)
-                try:
-                    report = build_index(settings=self.settings, progress=progress)
-                except Exception as exc:  # noqa: BLE001 - whatever failed, the plan goes back
-                    os.replace(kept, target)
-                    raise UploadError(f"重建索引失败，规划库保持原状：{exc}") from None
-                return LibraryChange(f"已删除“{name}”，索引现有 {report.documents} 个规划。", report)
+                report = self._change(None, drop, [(target, staging / name)], staging, progress,
+                                      {"action": "remove", "outcome": "removed", "file": name,
+                                       "doc_id": drop[0] if drop else doc_id, "client": client or "-"})
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
+            return LibraryChange(f"已删除“{name}”，索引现有 {report.documents} 个规划。", report)

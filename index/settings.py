@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,8 @@ class IndexSettings(BaseSettings):
     plans_dir: Path = Path("data/plans")
     uploads_dir: Path = Path("build/uploads")  # plans added through the app
     index_dir: Path = Path("build/index")
+    # The most plans the library holds (shipped and uploaded); an upload beyond it is refused.
+    max_plans: int = Field(200, gt=0)
     # Above this many vectors FAISS switches from exact IndexFlatIP to an approximate index.
     faiss_flat_max: int = 50_000
     faiss_approx: str = "hnsw"  # "hnsw", "hnswsq" (8-bit vectors: 1/4 the memory, for ~10^6 clauses) or "ivfpq"

@@ -5,14 +5,27 @@
 listed with its sha256 in `manifest.json`), then replaces the link with one `rename`,
 which POSIX makes atomic. So a build killed part way leaves the previous version in
 place, and a reader that resolved the link once reads one version only, never a mix.
+
+A change that also moves files (a plan added to or removed from the uploads) is one step too:
+`begin_change` writes a write-ahead entry (the version to publish, the file moves, the audit
+record) beside the versions; `commit_change` makes the moves and flips the link; the entry is
+removed last. A process killed anywhere in between leaves the entry, and `recover` (run under
+`change_lock` before the next change, and when the library opens) decides by the link alone:
+pointing at the entry's version, the change is finished; otherwise every move is undone in
+reverse and the unpublished version deleted. Either way the outcome is appended to the entry's
+audit log.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +33,10 @@ from typing import Any
 FORMAT_VERSION = 1
 REBUILD_HINT = "run `python -m index build` (or `make index`) to rebuild it"
 KEEP_VERSIONS = 2
+JOURNAL = "pending-change.json"  # in the versions directory: the change under way, if any
+LOCK = "change.lock"  # in the versions directory: one change at a time, across processes
+
+log = logging.getLogger("planqa.library")
 
 
 class IndexUnavailableError(RuntimeError):
@@ -164,3 +181,152 @@ def open_version(link: Path, verify: bool = True) -> tuple[Path, Manifest]:
             if file_sha256(path) != digest:
                 raise IndexCorruptError(f"Index file {rel} is damaged (checksum mismatch) in {version}: {REBUILD_HINT}.")
     return version, manifest
+
+
+# -- changes that move files with the version -------------------------------------------------------
+@contextmanager
+def change_lock(link: Path, blocking: bool = True) -> Iterator[bool]:
+    """Hold the one change lock of `link` (an flock, released by the kernel if the process dies).
+
+    Yields False, holding nothing, when `blocking` is off and another change is under way."""
+    root = versions_dir(link)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def published_name(version: Path) -> Path:
+    """Where `publish` puts a sealed `.tmp` version."""
+    return version.with_suffix("") if version.suffix == ".tmp" else version
+
+
+def begin_change(link: Path, version: Path | None, moves: Sequence[tuple[Path, Path]], cleanup: Sequence[Path] = (),
+                 audit: dict[str, Any] | None = None) -> None:
+    """The write-ahead entry of a change (call under `change_lock`): nothing is moved or published yet.
+
+    Written first with `version=None` (before the build), then again with the built version. `moves`
+    are renames (source → destination, same file system) made at commit, in order; `cleanup` the
+    paths deleted once the change stands; `audit` = {"log": path, "record": {...}} is appended to
+    that log by `recover` with the outcome, when the process that began the change did not finish it."""
+    entry = {"pid": os.getpid(), "began": time.time(),
+             "version": str(published_name(version).absolute()) if version else None,
+             "tmp_version": str(version.absolute()) if version else None,
+             "moves": [[str(a.absolute()), str(b.absolute())] for a, b in moves],
+             "cleanup": [str(p.absolute()) for p in cleanup], "audit": audit}
+    _write_durably(versions_dir(link) / JOURNAL, json.dumps(entry, ensure_ascii=False))
+
+
+def commit_change(link: Path, version: Path, moves: Sequence[tuple[Path, Path]],
+                  step: Any = None) -> Path:
+    """Make the entry's moves, then flip the link (the commit point), then drop the entry.
+
+    `step(name)` is called before each step ("move", "publish", "finish"): a test hook to kill the
+    process at a named point."""
+    step = step or (lambda name: None)
+    for source, destination in moves:
+        step("move")
+        os.replace(source, destination)
+    if moves:
+        _fsync_dir(Path(moves[-1][1]).parent)
+    step("publish")
+    final = publish(version, link)
+    step("finish")
+    _finish(link)
+    return final
+
+
+def _finish(link: Path) -> None:
+    journal = versions_dir(link) / JOURNAL
+    try:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        entry = {}
+    for path in map(Path, entry.get("cleanup", [])):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    journal.unlink(missing_ok=True)
+
+
+def abandon_change(link: Path) -> None:
+    """A change that failed before its commit (an exception, not a crash): undo like `recover`, no audit."""
+    _undo(link)
+
+
+def _undo(link: Path) -> dict[str, Any] | None:
+    journal = versions_dir(link) / JOURNAL
+    try:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except ValueError:  # written through a temporary file and a rename: never half-written
+        journal.unlink(missing_ok=True)
+        return None
+    current = link.resolve() if link.exists() else None
+    if current is not None and entry.get("version") and current == Path(entry["version"]).resolve():
+        entry["outcome"] = "committed"
+        _finish(link)
+        return entry
+    for source, destination in reversed([(Path(a), Path(b)) for a, b in entry.get("moves", [])]):
+        if destination.exists() and not source.exists():
+            os.replace(destination, source)
+    unpublished = {Path(p) for p in (entry.get("version"), entry.get("tmp_version")) if p}
+    if entry.get("pid") != os.getpid():  # a build the dead process left half-written
+        unpublished |= set(versions_dir(link).glob(f"*-{entry.get('pid')}-*.tmp"))
+    for folder in unpublished:
+        if folder.is_dir() and folder.resolve() != current:
+            shutil.rmtree(folder, ignore_errors=True)
+    entry["outcome"] = "rolled back"
+    journal.unlink(missing_ok=True)
+    return entry
+
+
+def recover(link: Path) -> dict[str, Any] | None:
+    """Finish or roll back a change a dead process left (call under `change_lock`); returns its entry.
+
+    The outcome goes to the entry's audit log with the time, marked as found at start-up, and to
+    the log (logger `planqa.library`)."""
+    entry = _undo(link)
+    if entry is None:
+        return None
+    log.warning("an interrupted library change (process %s) was %s: %s", entry.get("pid"), entry["outcome"],
+                (entry.get("audit") or {}).get("record", {}))
+    audit = entry.get("audit")
+    if audit and audit.get("log"):
+        record = {**audit.get("record", {}), "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "outcome": "rolled back" if entry["outcome"] == "rolled back" else audit["record"].get("outcome", "done"),
+                  "detail": (f"进程 {entry.get('pid')} 在提交前中断，已回滚，规划库保持原状" if entry["outcome"] == "rolled back"
+                             else f"进程 {entry.get('pid')} 在提交后中断，变更已生效")}
+        try:
+            with open(audit["log"], "a", encoding="utf-8") as f:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            log.warning("could not append to %s: %s", audit["log"], exc)
+    return entry

@@ -130,7 +130,7 @@ def test_failed_build_puts_the_uploads_back(settings, library, tmp_path, monkeyp
     def broken_build(**kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(library_module, "build_index", broken_build)
+    monkeypatch.setattr(library_module, "prepare_change", broken_build)
     with pytest.raises(UploadError, match="索引失败，规划库保持原状：disk full"):
         library.add(path, progress=False)
     assert library.uploaded() == [] and version(settings) == before
