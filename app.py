@@ -10,8 +10,8 @@ in the background (a question asked meanwhile waits for them), and the page is m
 are loaded. On first use, when there is no index, it is built here first, with progress in the
 terminal. Configuration: PLANQA_HOST, PLANQA_PORT, PLANQA_AUTH=user:password, PLANQA_API_KEY,
 PLANQA_CONCURRENCY, PLANQA_MAX_REQUEST_BYTES, PLANQA_MAX_MESSAGE_CHARS, PLANQA_ALLOWED_HOSTS
-(see webui/settings.py) and the index settings (index/settings.py). Every request passes
-`webui.guard.RequestGuard` first (Host allow-list, body size limit, lone surrogates, no server
+(see webui/settings.py), PLANQA_WORKERS (processes answering the program routes, webui/workers.py)
+and the index settings (index/settings.py). Every request passes `webui.guard.RequestGuard` first (Host allow-list, body size limit, lone surrogates, no server
 paths) and the program routes require the API key when a login or key is set.
 """
 from __future__ import annotations
@@ -121,6 +121,13 @@ def main() -> int:
         for e in exc.errors():
             print(f"error: PLANQA_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}", file=sys.stderr)
         return 2
+    from webui.workers import WorkerSettings
+
+    try:
+        workers = WorkerSettings().count()
+    except (ValidationError, ValueError) as exc:
+        print(f"error: PLANQA_WORKERS: {exc}", file=sys.stderr)
+        return 2
     index_settings = IndexSettings()
     try:
         engine = start_engine(index_settings, serve)
@@ -136,7 +143,12 @@ def main() -> int:
     app = make_server(serve, engine, index_settings)
     log.info("PlanQA on http://%s:%d (page /, OpenAI /v1, JSON /api, OpenAPI /docs, Dify /retrieval, MCP /mcp)",
              serve.host, serve.port)
-    server.run(app, serve)
+    if workers > 1:  # the program routes in `workers` processes, the page in this one (webui/workers.py)
+        from webui.workers import serve_with_workers
+
+        serve_with_workers(app, serve, workers)
+    else:
+        server.run(app, serve)
     return 0
 
 
