@@ -33,7 +33,12 @@ WEST = """西山市“十四五”科技创新规划
 
 一、发展目标
 
-到2023年，全市高新技术企业数量达到900家。到2025年，全市技术合同成交额达到50亿元。
+到2023年，全市高新技术企业数量达到900家。到2025年，全市技术合同成交额达到50亿元左右。
+
+### 西山市“十四五”科技创新主要指标
+
+序号	指标名称	单位	2020 年基数	2025 年目标
+1	技术合同成交额	亿元	30	50
 
 二、重点任务
 
@@ -152,3 +157,9 @@ def test_an_english_comparison_and_an_unknown_english_place(qa):
 def test_a_plans_period_is_read_from_its_title_when_the_text_writes_no_years(qa):
     answer = qa.ask("东湖这个十四五科技规划的目标年份到哪年？")
     assert answer.composer == "document" and "2021—2025年" in answer.text and answer.citations
+
+
+def test_a_comparison_cell_shows_the_baseline_and_the_prose_wording(qa):
+    answer = qa.ask("东湖和西山的技术合同成交额目标对比")
+    assert "2025年50亿元" in answer.text and "（2020年30亿元）" in answer.text
+    assert "（正文：" in answer.text and "50亿元左右" in answer.text and "规划未提出" in answer.text

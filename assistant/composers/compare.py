@@ -20,6 +20,7 @@ from assistant.composers.refusal import refuse
 from assistant.composers.target import Figure, best_figure, contradicted, counts_increment, other_area, topic_figure
 from assistant.composers.values import unit_kind, value_with_unit
 from assistant.contract import ComparisonRow
+from assistant.evidence import Span
 from assistant.query import concepts_in, indicator_concepts
 
 NOT_SET = "规划未提出"
@@ -61,7 +62,13 @@ def compose(ctx: Context) -> Answer:
         marker = builder.marker(f.span)
         r = f.record
         plan_period = ctx.index.docs[f.span.clause.doc_id].period
-        builder.raw(f"| {city} | {r.indicator if r else concept} | {cell(f, ctx.period, plan_period)}{marker} |\n")
+        extra = ""
+        if r is not None and ctx.period != "past" and r.baseline and r.baseline.value_text and r.baseline.value_text not in ("/", "-", "—"):
+            extra += f"（{r.baseline.year or '基期'}{'年' if r.baseline.year else ''}{value_with_unit(r.baseline.value_text, r.unit)}）"
+        prose = prose_variant(ctx, f)
+        if prose is not None:  # the plan's prose words the row's figure its own way ("10%左右", "1000家")
+            extra += f"（正文：{prose.text}{builder.marker(prose)}）"
+        builder.raw(f"| {city} | {r.indicator if r else concept} | {cell(f, ctx.period, plan_period)}{marker}{extra} |\n")
         value, unit = value_of(ctx, f)
         rows.append(ComparisonRow(city=city, concept=concept, indicator=r.indicator if r else None,
                                   target=cell(f, ctx.period, plan_period), value=value, unit=unit,
@@ -82,6 +89,33 @@ def compose(ctx: Context) -> Answer:
         builder.raw("\n" + "".join(f"{f.city}的数字{why}，未参与比较。" for f, why in unlike))
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="compare",
                   query=query, table=rows)
+
+
+def prose_variant(ctx: Context, f: Figure) -> Span | None:
+    """The sentence piece where the plan's prose states a table row's target, when it words the figure otherwise than
+    the row (a qualifier such as 左右/以上, or another measure word): both are the plan's, and a reader may know either."""
+    r = f.record
+    if r is None or r.target.value is None:
+        return None
+    shown = value_with_unit(r.target.value_text, r.unit)
+    aliases = dict(indicator_concepts()).get(f.concept or "", ())
+    for g in ctx.index.figures_of(r.doc_id):
+        if g.source == "table" or g.role != "target" or g.value is None or abs(g.value - r.target.value) > 1e-9:
+            continue
+        if not g.subject or not (f.concept in concepts_in(g.subject) or any(a in g.subject for a in aliases)):
+            continue
+        stated = ctx.index.source(g.doc_id)[g.char_start:g.char_end]
+        after = ctx.index.source(g.doc_id)[g.char_end:g.char_end + 4]
+        qualifier = re.match(r"[%％]?(左右|以上|以内)", after)
+        if qualifier:  # "10%左右": the qualifier after the figure is part of how the plan says it
+            stated += qualifier.group(0)
+        qualified = qualifier or re.search(r"(左右|以上|以内)$", stated)
+        if re.sub(r"\s+", "", shown) == re.sub(r"\s+", "", value_with_unit(g.value_text, g.unit)) and not qualified:
+            return None  # the prose says it as the row does
+        clause = next((c for c in (ctx.index.clauses[i] for i in ctx.index.clause_ids_of(g.doc_id)) if c.clause_id == g.clause_id), None)
+        if clause is not None and g.char_start + len(stated) <= clause.char_end:
+            return Span(clause, g.char_start, g.char_start + len(stated), stated)
+    return None
 
 
 def horizon(ctx: Context, f: Figure) -> int | None:
