@@ -57,12 +57,14 @@ class Frames:
     named: re.Pattern
     parts: re.Pattern
     part_noun: re.Pattern
+    measures: re.Pattern  # "主要举措" asks for measures, not for the part a plan calls 主要任务
+    parts_asked: re.Pattern
 
 
 @lru_cache(maxsize=1)
 def frames(path: Path = FRAMES) -> Frames:
     """The word lists of the data file, as patterns (longest entry first)."""
-    kinds: dict[str, list[str]] = {"frame": [], "asking": [], "self": [], "named": [], "part": []}
+    kinds: dict[str, list[str]] = {"frame": [], "asking": [], "self": [], "named": [], "part": [], "part_after": []}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -81,6 +83,8 @@ def frames(path: Path = FRAMES) -> Frames:
         named=re.compile(rf"[\u4e00-\u9fff“”A-Za-z0-9]{{2,}}?(?:{alt(kinds['named'])})"),
         parts=re.compile(rf"(?:{alt(kinds['part'])})[”」]?(?:里|中)?(?:都|分别|主要|具体|一共)?(?:有|是|包括|包含|指)?(?:哪些|哪几|什么|啥)"),
         part_noun=re.compile(rf"(?:{alt(kinds['part'])})$"),
+        measures=re.compile(r"(?:主要|重点|具体)(?:举措|措施)"),
+        parts_asked=re.compile(rf"(?:哪些|哪几|几)[个大项类条]?\s*[\u4e00-\u9fff]{{0,4}}?(?:{alt(kinds['part'] + kinds['part_after'])})"),
     )
 
 
@@ -91,7 +95,7 @@ def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str,
     ("句容科技金融方面有哪些支持" is a topic; "我们是高企，有哪些支持" is eligibility). A question that quotes
     a name wants that name's own passage, not the topic around it.
     """
-    from assistant.composers.outline import asks_structure, shape_of
+    from assistant.composers.outline import asks_structure, names_a_part, shape_of
 
     if intent not in ("list", "general", "eligibility") or quoted:
         return False  # a quoted name ("“科才贷”是怎么回事") is answered by its own passage
@@ -101,8 +105,9 @@ def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str,
     if shape is not None and (shape.kind == "count" or shape.number or (
             shape.kind == "outline" and frames().part_noun.search(shape.counted))):
         return False  # "七大工程是哪些", "分哪几章": the parts themselves (outline); "有哪些具体举措" is a topic
-    if frames().parts.search(text):
-        return False  # "重点工程有哪些": the parts themselves
+    if frames().parts.search(text) or frames().parts_asked.search(text) or (
+            names_a_part(text) and not frames().measures.search(text)):
+        return False  # "重点工程有哪些", "包括哪几个方面", "重点任务是怎么部署的": the parts themselves
     if asks_structure(text) or re.search(r"多少|几[家个项条类大种]|是指|指什么|含义|什么意思|怎么回事", text):
         return False
     return bool(frames().frame.search(text))
