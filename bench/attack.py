@@ -26,6 +26,19 @@ Checks, by the issue's items (about 380 requests in all; each request has a time
   gets 400; `/monitoring/summary` is not served; the upload route returns no server path; a
   terminal escape sequence leaves no number behind.
 
+Issue 20's attempts:
+
+* 20.1 — a server file named by an absolute, a relative, a `..` and a symlinked path (outside the upload
+  folder and from inside it) through the upload event is refused, never indexed (`/api/search` does not
+  find its words) and written to the change log.
+* 20.2 — with PLANQA_API_KEY set (a second app, started for this), no route answers without the key: the
+  program routes from `/openapi.json` and every Gradio API route the page uses (`/gradio_api/info`, `run`,
+  `call`, `queue/join`, `upload`, `file=`), while the key opens them.
+* 20.3 — a .docx bomb (about 100 MB of XML, 1.25 M paragraphs, a few hundred KB zipped) is refused
+  within 5 s while the server keeps answering and the index stays as it was.
+
+`--budget` bounds the whole run: a step that would start after it is not run and counts as a problem.
+
 Writes build/bench/attack.json (and the app's log to build/bench/attack-app.log) and prints a table of the checks. Exit status 0 when no problem was
 found, 1 when one was, 2 when the app could not be started.
 """
@@ -34,6 +47,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
 import shutil
 import sys
@@ -379,7 +393,7 @@ def library_checks(t: Target) -> None:
 
 def export_checks(t: Target) -> None:
     def exports() -> str | None:
-        profile = ["南京市", "新型研发机构", "", None, "无", ""]
+        profile = ["南京市", "新型研发机构", "", None, "无", [], ""]  # …, R&D level, needs, note
         for page, times in ((t.page(), 3), (t.page(), 1)):
             for _ in range(times):
                 t.count(2)
@@ -412,6 +426,149 @@ def serving_checks(t: Target) -> None:
             return f"HTTP {status}: {str(record)[:150]}"
         return None
     t.report.run("8", "a terminal escape sequence is not read as a figure", escape)
+
+
+SECRET = "机密标记甲乙丙"  # words no plan uses: found by search only if a forged path got a server file indexed
+
+
+def forged_path_checks(t: Target) -> None:
+    """Issue 20 item 1: the upload event takes only files Gradio stored for an upload."""
+    secret = t.root / "server-secret.txt"
+    secret.write_text(f"某市科技创新规划\n\n一、总体目标\n\n到2025年，{SECRET}达到100家。\n", encoding="utf-8")
+    outside_link = t.root / "link-to-secret.txt"
+    outside_link.symlink_to(secret)
+    inside = t.tmp / "gradio" / "forged"  # the app's Gradio upload folder (its TMPDIR/gradio)
+    inside.mkdir(parents=True, exist_ok=True)
+    inside_link = inside / "plan.txt"
+    inside_link.symlink_to(secret)
+    forged = {
+        "absolute": str(secret),
+        "relative": os.path.relpath(secret, ROOT),  # the app runs in the repository
+        "dot-dot": str(t.tmp / "gradio" / ".." / ".." / secret.name),
+        "symlink outside": str(outside_link),
+        "symlink inside the upload folder": str(inside_link),
+    }
+    page = t.page()
+    for kind, path in forged.items():
+        def refused(path=path) -> str | None:
+            before = t.version()
+            t.count(2)
+            outcome = page.event("on_upload", [page.file_data(path, "plan.txt", secret.stat().st_size)])
+            if outcome.ok and "已加入" in str(outcome.data[0]):
+                return f"accepted: {str(outcome.data[0])[:150]}"
+            if t.version() != before:
+                return "the index changed"
+            hits = t.http.get(f"{t.url}/api/search", params={"q": SECRET}).json()
+            if any(SECRET in (h.get("text") or "") for h in hits):
+                return "the server file's words are searchable"
+            return None
+        t.report.run("20.1", f"forged file path ({kind}) refused, not indexed", refused)
+
+    def audited() -> str | None:
+        text = t.log.read_text(encoding="utf-8")
+        refusals = [x for x in text.splitlines() if "upload refused" in x and "伪造" in x]
+        return None if len(refusals) >= len(forged) - 1 else f"{len(refusals)} audit lines for {len(forged)} forgeries"
+    t.report.run("20.1", "forged paths written to the change log", audited)
+
+
+KEY = "attack-key-0123456789"
+
+
+def key_checks(root: Path, settings: IndexSettings, report: Report, timeout: float) -> None:
+    """Issue 20 item 2: with PLANQA_API_KEY set, every route needs it (a second app, started with the key)."""
+    try:
+        url, proc = start_app(root / "app-key.log", STARTUP_SECONDS, PLANQA_PLANS_DIR=str(settings.plans_dir),
+                              PLANQA_INDEX_DIR=str(settings.index_dir), PLANQA_UPLOADS_DIR=str(settings.uploads_dir),
+                              TMPDIR=str(root / "tmp"), PLANQA_API_KEY=KEY)
+    except RuntimeError as exc:
+        report.add("20.2", "the app starts with PLANQA_API_KEY", False, str(exc)[-250:])
+        return
+    http = httpx.Client(timeout=timeout)
+    keyed = {"Authorization": f"Bearer {KEY}"}
+    try:
+        schema = http.get(f"{url}/openapi.json", headers=keyed).json()
+        routes = [(method.upper(), path) for path, ops in schema.get("paths", {}).items() for method in ops
+                  if "{" not in path]
+        routes += [("GET", "/gradio_api/info"), ("GET", "/config"), ("POST", "/gradio_api/run/ask"),
+                   ("POST", "/gradio_api/call/ask"), ("POST", "/gradio_api/queue/join"), ("POST", "/gradio_api/upload"),
+                   ("GET", "/gradio_api/file=" + str(settings.plans_dir / "nanjing-2021-sti-plan.txt")),
+                   ("POST", "/mcp"), ("GET", "/api/health")]
+        for method, path in dict.fromkeys(routes):
+            def closed(method=method, path=path) -> str | None:
+                with report.lock:
+                    report.requests += 1
+                body = {"data": [NANJING, None, None], "question": NANJING, "fn_index": 0, "session_hash": "x"}
+                r = http.request(method, url + path, json=body if method == "POST" else None,
+                                 headers={"Accept": "application/json"})
+                if r.status_code in (401, 403):
+                    return None
+                return f"HTTP {r.status_code} without the key: {r.text[:100]}"
+            report.run("20.2", f"{method} {path} without the key is refused", closed)
+
+        def opened() -> str | None:
+            r = http.post(f"{url}/api/ask", json={"question": NANJING}, headers=keyed)
+            return None if r.status_code == 200 and "20000" in r.json().get("answer", "") else f"HTTP {r.status_code}"
+        report.run("20.2", "the key opens /api/ask", opened)
+    finally:
+        http.close()
+        stop_app(proc)
+
+
+def docx_bomb(paragraphs: int = 1_250_000) -> bytes:
+    """A .docx whose document.xml unpacks to about 100 MB: a few hundred KB zipped."""
+    bomb = io.BytesIO()
+    para = "<w:p><w:r><w:t>全市高新技术企业数量持续增长，创新能力显著增强。</w:t></w:r></w:p>"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                         'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/'
+                         'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        with archive.open("word/document.xml", "w") as xml:
+            xml.write(b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
+                      b'2006/main"><w:body>')
+            chunk = (para * 10_000).encode("utf-8")
+            for _ in range(paragraphs // 10_000):
+                xml.write(chunk)
+            xml.write(b"</w:body></w:document>")
+    return bomb.getvalue()
+
+
+def bomb_checks(t: Target) -> None:
+    """Issue 20 item 3: a docx bomb is refused within 5 s and the server answers meanwhile."""
+    path = t.root / "bomb-plan.docx"
+    path.write_bytes(docx_bomb())
+    page = t.page()
+    outcome: dict[str, Any] = {}
+
+    def refused() -> str | None:
+        before = t.version()
+        t.count(2)
+        response = page.upload(path)
+        if response.status_code != 200:
+            return None if response.status_code in (400, 413) else f"upload route HTTP {response.status_code}"
+        started = time.monotonic()
+        worker = threading.Thread(target=lambda: outcome.update(
+            r=page.event("on_upload", [page.file_data(response.json()[0], path.name, path.stat().st_size)])), daemon=True)
+        worker.start()
+        answered = []
+        while worker.is_alive() and time.monotonic() - started < t.timeout:
+            t.count()
+            r = t.http.post(f"{t.url}/api/ask", json={"question": NANJING})
+            answered.append(r.status_code == 200 and "20000" in r.text)
+            worker.join(0.5)
+        took = time.monotonic() - started
+        if worker.is_alive():
+            return f"still not refused after {took:.0f} s"
+        result = outcome["r"]
+        status = str(result.data[0]) if result.ok and result.data else result.error
+        if "未加入" not in status and result.ok:
+            return f"not refused: {status[:150]}"
+        if took > 5:
+            return f"refused after {took:.1f} s (> 5 s): {status[:100]}"
+        if not all(answered):
+            return f"the server did not answer meanwhile ({answered.count(False)} of {len(answered)} failed)"
+        return None if t.version() == before else "the index changed"
+    t.report.run("20.3", f"docx bomb ({path.stat().st_size // 1024} KB zipped) refused within 5 s, server answering",
+                 refused)
 
 
 def load_checks(t: Target, threads: int, per_thread: int) -> None:
@@ -449,7 +606,7 @@ def load_checks(t: Target, threads: int, per_thread: int) -> None:
 
 # --- main --------------------------------------------------------------------------------------------------------
 
-def run(threads: int, per_thread: int, timeout: float) -> dict[str, Any]:
+def run(threads: int, per_thread: int, timeout: float, budget: float = 900.0) -> dict[str, Any]:
     report = Report()
     root = Path(tempfile.mkdtemp(prefix="planqa-attack-"))
     try:
@@ -468,15 +625,26 @@ def run(threads: int, per_thread: int, timeout: float) -> dict[str, Any]:
         started = time.monotonic()
         try:
             target = Target(url, root, settings, report, timeout)
-            for step in (base_checks, hostile_uploads, filter_checks, size_checks, surrogate_checks, library_checks,
-                         export_checks, serving_checks):
-                print(f"… {step.__name__}", file=sys.stderr)
-                step(target)
-            print(f"… {threads} threads × {per_thread} questions", file=sys.stderr)
-            load_checks(target, threads, per_thread)
+            steps: list[tuple[str, Callable[[], None]]] = [
+                (check.__name__, lambda check=check: check(target))
+                for check in (base_checks, hostile_uploads, filter_checks, size_checks, surrogate_checks,
+                              library_checks, export_checks, serving_checks, forged_path_checks, bomb_checks)]
+            steps.append((f"load_checks ({threads} threads × {per_thread} questions)",
+                          lambda: load_checks(target, threads, per_thread)))
+            for name, step in steps:
+                if time.monotonic() - started > budget:
+                    report.add("base", f"{name} run within the time budget", False, f"not run: over {budget:.0f} s")
+                    continue
+                print(f"… {name}", file=sys.stderr)
+                step()
             log_tail = target.log.read_text(encoding="utf-8")
         finally:
             stop_app(proc)
+        if time.monotonic() - started <= budget:
+            print("… key_checks (a second app with PLANQA_API_KEY)", file=sys.stderr)
+            key_checks(root, settings, report, timeout)
+        else:
+            report.add("20.2", "key_checks run within the time budget", False, f"not run: over {budget:.0f} s")
         (OUT / "attack-app.log").parent.mkdir(parents=True, exist_ok=True)
         (OUT / "attack-app.log").write_text(log_tail, encoding="utf-8")
         # Gradio logs the errors it shows the user (gradio.exceptions.Error, e.g. the upload box's type check) with a
@@ -496,8 +664,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=50)
     parser.add_argument("--per-thread", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    parser.add_argument("--budget", type=float, default=900.0, help="seconds for the whole run (steps after it: problems)")
     args = parser.parse_args(argv)
-    result = run(args.threads, args.per_thread, args.timeout)
+    result = run(args.threads, args.per_thread, args.timeout, args.budget)
     write_result("attack", result, OUT)
     rows = [("✓" if c["ok"] else "✗", c["item"], c["check"], c["detail"]) for c in result["checks"]]
     print(f"## attack ({result['machine']['date']}, {result['requests']} requests, {result['seconds']} s)\n")

@@ -217,7 +217,7 @@ def test_a_refused_upload_is_logged_with_its_reason(page, served, tmp_path):
 # --- 7. exports -------------------------------------------------------------------------------------------------
 
 def test_exports_do_not_pile_up_in_the_temp_folder(url, config, served):
-    profile = ["南京市", "新型研发机构", "", None, "无", ""]
+    profile = ["南京市", "新型研发机构", "", None, "无", [], ""]  # city, type, industry, stage, R&D level, needs, note
     for session, times in ((PageSession(url, config=config), 3), (PageSession(url, config=config), 1)):
         for _ in range(times):
             outcome = session.event("on_check", profile)
