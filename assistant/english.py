@@ -83,24 +83,38 @@ def _followed_by_suffix(text: str, at: int) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _units() -> tuple[tuple[str, str], ...]:
-    pairs = [e.partition("=") for e in entries("english_unit")]
-    return tuple(sorted(((c, en) for c, _, en in pairs), key=lambda p: -len(p[0])))
+def _units() -> tuple[tuple[str, float, str], ...]:
+    """(Chinese unit, multiplier, English unit), longest unit first: "亿元" → (亿元, 1e8, "yuan")."""
+    out = []
+    for entry in entries("english_unit"):
+        chinese, _, english = entry.partition("=")
+        factor, _, unit = english.partition(" ")
+        out.append((chinese, float(factor), unit.strip()))
+    return tuple(sorted(out, key=lambda u: -len(u[0])))
+
+
+def _amount(x: float) -> str:
+    """12000000000 → "12 billion", 20000 → "20,000", 3.48 → "3.48"."""
+    for size, word in ((1e9, " billion"), (1e6, " million")):
+        if x >= size:
+            return f"{x / size:,.6g}{word}"
+    return f"{x:,.6g}"
 
 
 def _in_english(value: str) -> str:
-    """"20000家" → "20000"; "4500亿元" → "4500 hundred million yuan"; "3%左右" → "about 3%"."""
+    """"20000家" → "20,000"; "4500亿元" → "450 billion yuan"; "3%左右" → "about 3%"; "2025年4%" → "4% in 2025"."""
     year = re.match(r"\s*(20\d\d)年", value)
     value = value[year.end():] if year else value
     about = "about " if "左右" in value else ""
     more = "over " if re.search(r"^[>超]|以上", value) else ""
-    number = re.search(r"\d+(?:\.\d+)?(?:万|亿)?", value)
+    number = re.search(r"\d+(?:\.\d+)?", value)
     if not number:
         return value
-    n = number.group(0).replace("万", " ten thousand").replace("亿", " hundred million")
-    rest = value[number.end():]
-    unit = next((en for zh, en in _units() if rest.startswith(zh)), "")
-    return f"{about}{more}{n}{unit}".strip() + (f" in {year.group(1)}" if year else "")
+    rest = value[number.end():].strip()
+    factor, unit = next(((f, u) for zh, f, u in _units() if rest.startswith(zh)), (1.0, ""))
+    shown = _amount(float(number.group(0)) * factor)
+    text = f"{shown}%" if unit == "%" else f"{shown} {unit}".strip()
+    return f"{about}{more}{text}" + (f" in {year.group(1)}" if year else "")
 
 
 def _cell(row) -> str:
