@@ -89,7 +89,7 @@ def build_server(get_assistant: Callable[[], Assistant], name: str = "planqa", *
         except tools.InputError as exc:
             raise ToolError(str(exc)) from None
         except tools.Unavailable as exc:
-            raise ToolError(f"PlanQA 暂不可用：{exc}") from None
+            raise ToolError(f"PlanQA 暂不可用：{tools.hide_paths(str(exc))}") from None
 
     @server.tool(description="Answer a question about the plans, with exact citations. `history`: the user's "
                              "earlier questions, oldest first (follow-ups such as “那南通呢？”). `cities`/`doc_ids` "

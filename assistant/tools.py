@@ -67,6 +67,24 @@ def _unavailable() -> tuple[type[Exception], ...]:
     return IndexUnavailableError, EmbeddingModelError
 
 
+SHOWN_CHARS = 80
+# an absolute server path (two or more segments), not a route this server names in its messages (/v1/models …)
+_SERVER_PATH = re.compile(r"(?<![\w.:/~-])/(?!(?:v1|api|gradio_api|mcp|docs|retrieval|openapi\.json)\b)"
+                          r"(?:[\w.@+~-]+/)+([\w.@+~-]+)")
+
+
+def hide_paths(text: str) -> str:
+    """`text` with every absolute server path cut to its last part ("/srv/planqa/build/index" → "…/index"):
+    messages that leave the server name what to fix, not where the server keeps its files."""
+    return _SERVER_PATH.sub(lambda m: "…/" + m.group(1), text)
+
+
+def shown(value: Any, limit: int = SHOWN_CHARS) -> str:
+    """A value a caller sent, as an error message echoes it: at most `limit` characters, then "…"."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def check_length(field: str, texts: Sequence[str], limit: int) -> None:
     """InputError when one of `texts` is longer than `limit` characters (PLANQA_MAX_MESSAGE_CHARS)."""
     for text in texts:
@@ -78,7 +96,7 @@ def plain_errors(errors: Sequence[Mapping[str, Any]], what: str = "参数") -> s
     """Pydantic's validation errors in plain words: which field, what it should be (never the value sent)."""
     out = []
     for e in list(errors)[:5]:
-        where = ".".join(str(p) for p in e.get("loc", ()))
+        where = shown(".".join(str(p) for p in e.get("loc", ())))
         kind, ctx = e.get("type", ""), e.get("ctx") or {}
         name = f"“{where}”" if where else what
         if kind == "missing":
@@ -117,6 +135,9 @@ def _names(value: Any, field: str, example: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        long = next((v for v in value if len(v.strip()) > SHOWN_CHARS), None)
+        if long is not None:
+            raise InputError(f"{field} 中的名称过长（{len(long.strip())} 字）：{shown(long.strip())}。例如 {example}。")
         return tuple(v.strip() for v in value if v.strip())
     raise InputError(f"{field} 应为名称的列表，例如 {example}。")
 
@@ -154,12 +175,12 @@ def check_profile(index: PlanIndex, profile: Profile | Mapping[str, Any] | None)
     data = {k: v for k, v in data.items() if v}
     city = data.get("city")
     if city and _city_key(city) not in {_city_key(c) for c in index.cities}:
-        raise InputError(f"没有这个城市的规划：{city}（可选：{'、'.join(index.cities)}）")
+        raise InputError(f"没有这个城市的规划：{shown(city)}（可选：{'、'.join(index.cities)}）")
     if city:
         data["city"] = next(c for c in index.cities if _city_key(c) == _city_key(city))
     unknown = [n for n in data.get("needs", []) if n not in NEEDS]
     if unknown:
-        raise InputError(f"未知的需求：{'、'.join(unknown)}（可选：{'、'.join(NEEDS)}）")
+        raise InputError(f"未知的需求：{'、'.join(shown(n) for n in unknown)}（可选：{'、'.join(NEEDS)}）")
     return data
 
 

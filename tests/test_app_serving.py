@@ -14,7 +14,8 @@ from webui.settings import ServeSettings
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
     for name in ("PLANQA_HOST", "PLANQA_PORT", "PLANQA_AUTH", "PLANQA_CONCURRENCY", "PLANQA_MAX_UPLOAD_MB",
-                 "PLANQA_MAX_REQUEST_BYTES", "PLANQA_ALLOWED_HOSTS", "PLANQA_API_KEY", "PLANQA_INDEX_DIR"):
+                 "PLANQA_MAX_REQUEST_BYTES", "PLANQA_ALLOWED_HOSTS", "PLANQA_API_KEY", "PLANQA_INDEX_DIR",
+                 "PLANQA_TRUSTED_PROXIES"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -191,3 +192,17 @@ def test_main_guards_every_request(monkeypatch, tmp_path):
     assert guard["max_body"] == 65536 and "localhost" in guard["allowed_hosts"]
     assert run.app.user_middleware[0].cls is RequestGuard  # outermost: before the key check and every route
     assert by_class[ProgramAuth]["api_key"] is None and by_class[ProgramAuth]["login"] is None
+
+
+def test_forwarded_headers_are_believed_only_from_configured_proxies(monkeypatch):
+    """uvicorn's own default trusts X-Forwarded-For from 127.0.0.1; PlanQA trusts only PLANQA_TRUSTED_PROXIES."""
+    from webui.server import uvicorn_options
+
+    options = uvicorn_options(ServeSettings())
+    assert options["proxy_headers"] is False
+    monkeypatch.setenv("PLANQA_TRUSTED_PROXIES", " 127.0.0.1, 10.0.0.0/8 ")
+    options = uvicorn_options(ServeSettings())
+    assert options["proxy_headers"] is True and options["forwarded_allow_ips"] == "127.0.0.1,10.0.0.0/8"
+    monkeypatch.setenv("PLANQA_TRUSTED_PROXIES", "proxy.example")
+    with pytest.raises(ValueError, match="PLANQA_TRUSTED_PROXIES"):
+        ServeSettings()

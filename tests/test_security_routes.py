@@ -297,3 +297,93 @@ def test_random_session_hash_is_not_a_key(keyed_app):
     _, client = keyed_app
     r = client.post("/gradio_api/queue/join", json={"data": [], "fn_index": 0, "session_hash": uuid.uuid4().hex})
     assert r.status_code == 401
+
+
+# -- issue 20 item 7: the smaller items, against the served app ---------------------------------------------------
+def test_x_forwarded_for_from_loopback_is_not_the_client_in_the_audit_log(open_server, settings):
+    """Without PLANQA_TRUSTED_PROXIES the audit log records the socket's peer, not what a header claims."""
+    r = httpx.post(f"{open_server['url']}/api/ask", json={"question": _file_data("/etc/passwd")}, timeout=30,
+                   headers={"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"})
+    assert r.status_code == 400 and "上传目录" in r.json()["error"]["message"]
+    entries = [json.loads(line) for line in
+               (settings.uploads_dir / ".library-log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert entries[-1]["outcome"] == "refused" and entries[-1]["client"] == "127.0.0.1"
+
+
+def test_an_over_limit_content_length_is_answered_at_once(open_server):
+    """A declared 60 MB body, without Expect: 413 before any of it is sent (no 64 MB drain), then the connection
+    closes."""
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    where = urlparse(open_server["url"])
+    for path in ("/api/ask", "/gradio_api/queue/join"):
+        with socket.create_connection((where.hostname, where.port), timeout=10) as s:
+            s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      f"Content-Length: {60 << 20}\r\n\r\n{{\"question\": \"".encode())
+            started, received = time.monotonic(), b""
+            while not received.endswith(b"}") or b"\r\n\r\n" not in received:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+            assert time.monotonic() - started < 1.5, path
+            assert received.startswith(b"HTTP/1.1 413") and b"PLANQA_MAX_REQUEST_BYTES" in received, received[:300]
+            s.settimeout(10)
+            assert s.recv(65536) == b""  # closed (after a short linger), not waiting for 60 MB
+
+
+def test_deep_json_gets_each_routes_own_error_shape(open_server):
+    body = "[" * 10_000 + "]" * 10_000
+    url = open_server["url"]
+    for path in ("/api/ask", "/v1/chat/completions"):
+        r = httpx.post(f"{url}{path}", content=body, headers={"content-type": "application/json"}, timeout=30)
+        assert r.status_code == 400 and "嵌套过深" in r.json()["error"]["message"], path
+    r = httpx.post(f"{url}/retrieval", content=body, headers={"content-type": "application/json"}, timeout=30)
+    assert r.status_code == 400 and "嵌套过深" in r.json()["error_msg"]
+    r = httpx.post(f"{url}/mcp", content=body, timeout=30,
+                   headers={"content-type": "application/json", "accept": "application/json, text/event-stream"})
+    assert r.status_code == 400 and "嵌套过深" in r.json()["error"]["message"] and r.json()["jsonrpc"] == "2.0"
+
+
+@pytest.mark.parametrize("route", ["run/ask", "call/ask", "run/ask_followup"])
+def test_too_few_input_values_get_a_clear_400(open_server, route):
+    for data in ([], ["南京到2025年高新技术企业要达到多少家？"]):
+        r = httpx.post(f"{open_server['url']}/gradio_api/{route}", json={"data": data}, timeout=30)
+        assert r.status_code == 400 and "个输入值" in r.json()["error"] and "question" in r.json()["error"], r.text
+    assert "Traceback" not in open_server["log"].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("profile", "words"), [({"city": "南京市", "needs": ["飞行"]}, "未知的需求"),
+                                                ({"city": 5}, "profile.city"), ({"city": "火星市"}, "火星市"),
+                                                ({"age": 3}, "profile.age")])
+def test_ask_followup_checks_the_profile_as_the_json_api_does(open_server, profile, words):
+    r = httpx.post(f"{open_server['url']}/gradio_api/run/ask_followup", timeout=60,
+                   json={"data": ["我们可以享受哪些支持？", None, profile, None, None]})
+    record = r.json()["data"][0]
+    assert r.status_code == 200 and record["refused"] and words in record["answer"], record
+
+
+def test_no_response_names_an_absolute_server_path(open_server, root):
+    url = open_server["url"]
+    health = httpx.get(f"{url}/api/health", timeout=30)
+    assert health.json()["status"] == "ready" and "/" not in health.json()["index_version"]
+    for r in (health, httpx.get(f"{url}/api/plans", timeout=30), httpx.get(f"{url}/openapi.json", timeout=30),
+              httpx.get(f"{url}/gradio_api/info", timeout=30)):
+        assert str(ROOT) not in r.text and str(root) not in r.text, r.url
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/v1/chat/completions", {"model": "m" * 80_000, "messages": [{"role": "user", "content": "南京"}]}),
+    ("GET", "/v1/models/" + "m" * 6_000, None),
+    ("POST", "/api/ask", {"question": "南京", "x" * 80_000: 1}),
+    ("POST", "/api/ask", {"question": "南京", "filters": {"cities": ["南" * 20_000]}}),
+    ("POST", "/api/eligibility", {"profile": {"city": "南京市", "needs": ["融" * 20_000]}}),
+    ("POST", "/retrieval", {"knowledge_id": "k" * 80_000, "query": "科技", "retrieval_setting": {"top_k": 1}}),
+    ("POST", "/retrieval", {"knowledge_id": "k" * 199, "query": "科技", "retrieval_setting": {"top_k": 1}}),
+])
+def test_error_messages_do_not_echo_huge_values(open_server, method, path, body):
+    r = httpx.request(method, f"{open_server['url']}{path}", json=body, timeout=30)
+    assert 400 <= r.status_code < 500 and len(r.content) < 2000, (r.status_code, len(r.content))
+    assert not re.search(r"(.)\1{80}", r.text), r.text  # a value is echoed cut to 80 characters, or not at all

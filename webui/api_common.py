@@ -28,7 +28,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from assistant.tools import InputError, Unavailable
+from assistant.tools import InputError, Unavailable, hide_paths, shown
 
 log = logging.getLogger("planqa.api")
 
@@ -124,7 +124,7 @@ class Engine:
         if not self._ready.wait(self.wait_s if timeout is None else timeout):
             raise Unavailable("PlanQA 正在加载索引和模型，请稍后重试。")
         if self._assistant is None:
-            raise Unavailable(f"索引不可用：{self.error}")
+            raise Unavailable(f"索引不可用：{hide_paths(self.error or '')}")
         return self._assistant
 
 
@@ -157,8 +157,9 @@ def error_response(request: Request, status: int, message: str, param: str | Non
 
 
 def _where(loc: Iterable[Any]) -> str:
+    """The field at fault, as a message shows it (a client's own key is cut to `shown`'s length)."""
     parts = [str(p) for p in loc if p not in ("body", "query")]
-    return ".".join(parts)
+    return shown(".".join(parts))
 
 
 def validation_message(errors: list[dict[str, Any]]) -> tuple[str, str | None]:
@@ -191,11 +192,11 @@ async def on_api_error(request: Request, exc: ApiError) -> JSONResponse:
 
 
 async def on_input_error(request: Request, exc: InputError) -> JSONResponse:
-    return error_response(request, 400, str(exc))
+    return error_response(request, 400, hide_paths(str(exc)))
 
 
 async def on_unavailable(request: Request, exc: Unavailable) -> JSONResponse:
-    return error_response(request, 503, str(exc), headers={"Retry-After": "5"})
+    return error_response(request, 503, hide_paths(str(exc)), headers={"Retry-After": "5"})
 
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

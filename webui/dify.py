@@ -23,6 +23,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.tools import shown
 from webui.api_common import ApiError
 
 router = APIRouter(tags=["Dify external knowledge"])
@@ -72,7 +73,7 @@ def _matches(hit: Any, condition: Condition) -> bool:
     results = []
     for name in condition.name:
         if name not in ("city", "doc_id"):
-            raise ApiError(400, f"metadata_condition 只能按 city 或 doc_id 过滤（收到 {name}）。", "metadata_condition")
+            raise ApiError(400, f"metadata_condition 只能按 city 或 doc_id 过滤（收到 {shown(name)}）。", "metadata_condition")
         field = str(getattr(hit, name) or "")
         op = condition.comparison_operator
         if op in ("is", "=", "in"):
@@ -84,7 +85,7 @@ def _matches(hit: Any, condition: Condition) -> bool:
         elif op == "not contains":
             results.append(all(v not in field for v in values))
         else:
-            raise ApiError(400, f"不支持的比较方式：{op}（可用 is、is not、contains、not contains）。", "metadata_condition")
+            raise ApiError(400, f"不支持的比较方式：{shown(op)}（可用 is、is not、contains、not contains）。", "metadata_condition")
     return any(results)
 
 
@@ -105,7 +106,7 @@ def retrieval(body: RetrievalRequest, request: Request) -> Any:
     elif kid.removesuffix("市") in {c.removesuffix("市") for c in index.cities}:
         filters = tools.make_filters([kid], None)
     else:
-        raise ApiError(404, f"知识库“{kid}”不存在：可用 planqa（全部规划）、规划编号（{'、'.join(sorted(index.docs))}）"
+        raise ApiError(404, f"知识库“{shown(kid)}”不存在：可用 planqa（全部规划）、规划编号（{'、'.join(sorted(index.docs))}）"
                             f"或城市（{'、'.join(index.cities)}）。", "knowledge_id")
     conditions = body.metadata_condition.conditions if body.metadata_condition else []
     depth = tools.MAX_SEARCH_K if conditions else body.retrieval_setting.top_k

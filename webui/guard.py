@@ -6,9 +6,11 @@ Four checks, each for something Gradio does not do by itself:
   names (127.0.0.1, localhost, ::1 and `PLANQA_HOST`) plus `PLANQA_ALLOWED_HOSTS` are
   accepted, so a web page cannot reach the app through DNS rebinding. Others get 400.
 * **Request size.** A request body (the JSON of `/gradio_api/call/ask`, `/gradio_api/queue/join`, …)
-  larger than `PLANQA_MAX_REQUEST_BYTES` gets 413 with a message naming the limit; it is read and
-  discarded, never held in memory. Plan files go to `/gradio_api/upload`, limited by
-  `PLANQA_MAX_UPLOAD_MB` instead.
+  larger than `PLANQA_MAX_REQUEST_BYTES` gets 413 with a message naming the limit, never held in
+  memory. A declared Content-Length over the limit is answered at once and the connection closed
+  after a short lingering read (`LINGER_S`, so a client still writing can read the answer); a body
+  without a length is read and discarded up to the limit's end. Plan files go to
+  `/gradio_api/upload`, limited by `PLANQA_MAX_UPLOAD_MB` instead.
 * **Lone surrogates.** `"\\ud800"` is valid JSON but not valid Unicode; Gradio's encoder
   (orjson) cannot send such a string back and drops the answer stream. Every JSON body's lone
   surrogates become U+FFFD before Gradio parses it (`scrub` does the same to outputs).
@@ -23,6 +25,8 @@ Four checks, each for something Gradio does not do by itself:
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -44,6 +48,8 @@ UPLOAD_ROUTE = "/gradio_api/upload"
 FILE_ROUTE = "/gradio_api/file="
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DRAIN_BYTES = 64 * 1024 * 1024  # an oversized body is read and discarded up to this, so the client sees the 413
+LINGER_S = 2.0  # after answering 413 to a declared oversized body: discard what still arrives this long, then close
+PROGRAM_PATHS = ("/v1/", "/api/", "/docs", "/openapi.json")
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a Python str only unpaired halves remain
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
@@ -91,12 +97,32 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _respond(send: Send, status: int, message: str) -> None:
-    body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
+def error_body(path: str, status: int, message: str) -> dict[str, Any]:
+    """The error in the shape the route speaks: OpenAI's on /v1 and /api, Dify's on /retrieval, JSON-RPC's on
+    /mcp, `{"error": message}` on Gradio's routes."""
+    if path.rstrip("/").endswith("/retrieval"):
+        return {"error_code": 2001 if status == 404 else status, "error_msg": message}
+    if path == "/mcp" or path.startswith("/mcp/"):
+        return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": message}}
+    if path.startswith(PROGRAM_PATHS):
+        kind = "request_too_large" if status == 413 else "invalid_request_error"
+        return {"error": {"message": message, "type": kind, "param": None, "code": None}}
+    return {"error": message}
+
+
+async def _respond(send: Send, status: int, message: str, path: str = "", linger: Receive | None = None) -> None:
+    """Answer and close. With `linger`, the whole answer goes out first, then what the client still sends is read
+    and discarded for up to LINGER_S (so a client that writes its body before reading sees the answer, not a
+    reset), and only then is the response finished and the connection closed."""
+    body = json.dumps(error_body(path, status, message), ensure_ascii=False).encode("utf-8")
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json; charset=utf-8"),
                             (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": body, "more_body": linger is not None})
+    if linger is not None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(_drain(linger, DRAIN_BYTES), LINGER_S)
+        await send({"type": "http.response.body", "body": b""})
 
 
 class RequestGuard:
@@ -136,7 +162,8 @@ class RequestGuard:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
             else:
-                await _respond(send, 400, "Host 不被接受：请用 http://127.0.0.1 或 PLANQA_ALLOWED_HOSTS 中的名称访问。")
+                await _respond(send, 400, "Host 不被接受：请用 http://127.0.0.1 或 PLANQA_ALLOWED_HOSTS 中的名称访问。",
+                               scope.get("path", ""))
             return
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
@@ -154,10 +181,10 @@ class RequestGuard:
                 body = self._inbound(scope, body)
             except FileRefused as exc:
                 self._report(scope, str(exc))
-                await _respond(send, 400, "只接受通过上传得到的文件：请求中的文件不在本服务的上传目录中。")
+                await _respond(send, 400, "只接受通过上传得到的文件：请求中的文件不在本服务的上传目录中。", path)
                 return
             except RecursionError:
-                await _respond(send, 400, "请求体的 JSON 嵌套过深：请发送层级正常的 JSON 对象。")
+                await _respond(send, 400, "请求体的 JSON 嵌套过深：请发送层级正常的 JSON 对象。", path)
                 return
             receive = _replay(body, receive)
         await self.app(scope, receive, self._outbound_send(send))
@@ -167,10 +194,10 @@ class RequestGuard:
         """The whole body, or None after answering 413 (the body read and thrown away, never kept)."""
         declared = _header(scope, b"content-length")
         size = int(declared) if declared and declared.isdigit() else None
-        if size is not None and size > self.max_body:
-            if (_header(scope, b"expect") or "").lower() != "100-continue":
-                await _drain(receive, DRAIN_BYTES)
-            await _respond(send, 413, self.too_large_message(size))
+        path = scope.get("path", "")
+        if size is not None and size > self.max_body:  # answered before the body is read, then the connection closes
+            expects = (_header(scope, b"expect") or "").lower() == "100-continue"  # then no body comes unasked
+            await _respond(send, 413, self.too_large_message(size), path, linger=None if expects else receive)
             return None
         chunks: list[bytes] = []
         total = 0
@@ -183,7 +210,7 @@ class RequestGuard:
             if total > self.max_body:
                 if message.get("more_body"):
                     await _drain(receive, DRAIN_BYTES - total)
-                await _respond(send, 413, self.too_large_message(None))
+                await _respond(send, 413, self.too_large_message(None), path)
                 return None
             chunks.append(chunk)
             if not message.get("more_body"):
@@ -311,3 +338,69 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+class EventInputs:
+    """ASGI middleware over the mounted page: a Gradio API call (`/gradio_api/run|call/<name>`, `queue/join`) that
+    sends fewer input values than its event takes gets 400 naming them (Gradio itself answers 500 and logs a
+    traceback). `blocks` is the page's `gr.Blocks`; extra values are left to Gradio (it ignores them)."""
+
+    ROUTE = re.compile(r"/gradio_api/(?:run|call)/([^/]+)/?\Z")
+    QUEUE = "/gradio_api/queue/join"
+
+    def __init__(self, app: ASGIApp, blocks: Any):
+        self.app = app
+        self.blocks = blocks
+
+    def __getattr__(self, name: str) -> Any:  # the wrapped app's routes, router … (route tables read through it)
+        if name in ("app", "blocks"):
+            raise AttributeError(name)
+        return getattr(self.app, name)
+
+    def _event(self, path: str, body: Any) -> Any:
+        fns = getattr(self.blocks, "fns", {})
+        found = self.ROUTE.search(path)
+        if found:
+            return next((f for f in fns.values() if f.api_name == found.group(1)), None)
+        if path.endswith(self.QUEUE) and isinstance(body, dict) and isinstance(body.get("fn_index"), int):
+            return fns.get(body["fn_index"])
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") != "POST" or not (
+                self.ROUTE.search(path) or path.endswith(self.QUEUE)):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        raw = b"".join(chunks)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        event = self._event(path, body)
+        data = body.get("data") if isinstance(body, dict) else None
+        if event is not None and isinstance(data, list) and len(data) < len(event.inputs):
+            await _respond(send, 400, self.message(event, len(data)), path)
+            return
+        await self.app(scope, _replay(raw, receive), send)
+
+    @staticmethod
+    def message(event: Any, got: int) -> str:
+        import inspect
+
+        needed = len(event.inputs)
+        try:
+            names = [p for p in inspect.signature(event.fn).parameters][:needed]
+        except (TypeError, ValueError):
+            names = []
+        listed = f"（{', '.join(names)}）" if len(names) == needed else ""
+        return (f"“{event.api_name or event.name}”需要 {needed} 个输入值{listed}，收到 {got} 个："
+                f"请在 data 列表中按顺序给出，不需要的填 null。")

@@ -7,6 +7,7 @@ The OpenAPI page is at `/docs`.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -28,6 +29,7 @@ from assistant.tools import (
     MAX_SEARCH_K,
     InputError,
     check_length,
+    hide_paths,
     make_filters,
 )
 from webui.api_common import ApiError
@@ -133,8 +135,8 @@ def health(request: Request) -> dict[str, Any]:
     engine = request.app.state.engine
     if engine.ready:
         index = engine.get(0).index
-        return {"status": "ready", "plans": len(index.docs), "index_version": str(index.version),
+        return {"status": "ready", "plans": len(index.docs), "index_version": Path(str(index.version)).name,
                 "load_s": round(engine.loaded_s or 0.0, 2)}
     if engine.error:
-        return {"status": "failed", "error": engine.error}
+        return {"status": "failed", "error": hide_paths(engine.error)}
     return {"status": "loading"}

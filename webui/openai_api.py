@@ -33,7 +33,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.contract import Profile
-from assistant.tools import make_filters
+from assistant.tools import make_filters, shown
 from webui.api_common import ApiError
 
 MODEL_ID = "planqa"
@@ -126,7 +126,7 @@ class ChatRequest(_Lenient):
 def conversation(request: ChatRequest, max_chars: int) -> tuple[str, list[str]]:
     """(the question, the earlier user questions oldest first), or ApiError naming what is wrong."""
     if request.model != MODEL_ID:
-        raise ApiError(404, f"模型“{request.model}”不存在：请使用 model=\"{MODEL_ID}\"（见 GET /v1/models）。", "model",
+        raise ApiError(404, f"模型“{shown(request.model)}”不存在：请使用 model=\"{MODEL_ID}\"（见 GET /v1/models）。", "model",
                        "model_not_found")
     if request.n not in (None, 1):
         raise ApiError(400, "n 只能为 1：每个问题只有一个回答。", "n")
@@ -211,7 +211,7 @@ def models() -> dict[str, Any]:
 @router.get("/models/{model}", summary="One model")
 def model(model: str) -> dict[str, Any]:
     if model != MODEL_ID:
-        raise ApiError(404, f"模型“{model}”不存在：只有 {MODEL_ID}。", "model", "model_not_found")
+        raise ApiError(404, f"模型“{shown(model)}”不存在：只有 {MODEL_ID}。", "model", "model_not_found")
     return {"id": MODEL_ID, "object": "model", "created": CREATED, "owned_by": "planqa"}
 
 

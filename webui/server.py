@@ -31,9 +31,10 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.routing import Route
 
+from assistant.tools import hide_paths
 from webui import dify, json_api, openai_api
 from webui.api_common import Engine, ProgramAuth, install_error_handlers
-from webui.guard import RequestGuard
+from webui.guard import EventInputs, RequestGuard
 from webui.settings import ServeSettings
 
 log = logging.getLogger("planqa.server")
@@ -67,7 +68,7 @@ class LazyApp:
             return
         accept = next((v for k, v in scope.get("headers", ()) if k == b"accept"), b"")
         if self.failed:
-            status, kind, body = 503, b"text/plain; charset=utf-8", f"{self.what} 无法启动：{self.failed}".encode()
+            status, kind, body = 503, b"text/plain; charset=utf-8", f"{self.what} 无法启动：{hide_paths(self.failed)}".encode()
         elif b"text/html" in accept:
             status, kind, body = 503, b"text/html; charset=utf-8", STARTING_PAGE.encode()
         else:
@@ -79,7 +80,7 @@ class LazyApp:
         await send({"type": "http.response.body", "body": body})
 
 
-PageMounter = Callable[[FastAPI, Any], None]  # (a FastAPI app to mount the page on at "/", the assistant)
+PageMounter = Callable[[FastAPI, Any], Any]  # (a FastAPI app to mount the page on at "/", the assistant) → gr.Blocks
 
 
 def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = None, mcp: bool = True,
@@ -125,8 +126,9 @@ def create_app(serve: ServeSettings, engine: Engine, page: PageMounter | None = 
 
     def make_page(assistant: Any) -> tuple[Any, Any]:
         sub = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-        page(sub, assistant)  # type: ignore[misc]
-        return sub, sub.router.lifespan_context(sub)
+        blocks = page(sub, assistant)  # type: ignore[misc]
+        app = sub if blocks is None else EventInputs(sub, blocks)  # too few input values: 400, not Gradio's 500
+        return app, sub.router.lifespan_context(sub)
 
     def make_mcp(assistant: Any) -> tuple[Any, Any]:
         from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
@@ -198,9 +200,20 @@ def add_docs(app: FastAPI) -> None:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="PlanQA API", **urls)
 
 
+def forwarding_options(serve: ServeSettings) -> dict[str, Any]:
+    """X-Forwarded-* believed only from PLANQA_TRUSTED_PROXIES (uvicorn's own default trusts 127.0.0.1, so any
+    local process could name the client the audit log records)."""
+    return {"proxy_headers": bool(serve.trusted_proxies), "forwarded_allow_ips": serve.trusted_proxies or ""}
+
+
+def uvicorn_options(serve: ServeSettings) -> dict[str, Any]:
+    """uvicorn's settings for `run`."""
+    return {"host": serve.host, "port": serve.port, "log_level": "warning", "access_log": False,
+            "timeout_graceful_shutdown": 5, **forwarding_options(serve)}
+
+
 def run(app: FastAPI, serve: ServeSettings) -> None:
     """Serve `app` with uvicorn on PLANQA_HOST:PLANQA_PORT until interrupted."""
     import uvicorn
 
-    uvicorn.run(app, host=serve.host, port=serve.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=5)
+    uvicorn.run(app, **uvicorn_options(serve))

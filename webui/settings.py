@@ -45,6 +45,21 @@ class ServeSettings(BaseSettings):
     api_concurrency: int = 2
     # PLANQA_STARTUP_WAIT_S: how long a request made while the index is still loading waits before a 503
     startup_wait_s: float = 120.0
+    # PLANQA_TRUSTED_PROXIES: comma-separated addresses or networks of reverse proxies whose X-Forwarded-For /
+    # X-Forwarded-Proto are believed ("127.0.0.1", "10.0.0.0/8"). Empty (the default): the headers are ignored and
+    # the audit log records the socket's peer.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        names = [p.strip() for p in value.split(",") if p.strip()]
+        for name in names:
+            try:
+                ipaddress.ip_network(name, strict=False)
+            except ValueError:
+                raise ValueError(f"PLANQA_TRUSTED_PROXIES: {name[:80]!r} is not an IP address or network") from None
+        return ",".join(names)
 
     @field_validator("auth")
     @classmethod

@@ -139,6 +139,8 @@ def serve_with_workers(app: Any, serve: Any, count: int) -> None:
     socket and on a private loopback port for the workers' page requests, until interrupted."""
     import uvicorn
 
+    from webui import server
+
     token = secrets.token_hex(16)
     public = bind(serve.host, serve.port)
     private = bind("127.0.0.1", 0)
@@ -150,7 +152,7 @@ def serve_with_workers(app: Any, serve: Any, count: int) -> None:
              count, count)
     try:
         config = uvicorn.Config(wrapped, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
-                                lifespan="on")
+                                lifespan="on", **server.forwarding_options(serve))
         uvicorn.Server(config).run(sockets=[public, private])
     finally:
         stop_workers(procs)
@@ -242,7 +244,7 @@ def worker_main() -> int:
     app = server.create_app(serve, engine, page=None, mcp=True)
     app.state.ui.app = PageProxy(os.environ["PLANQA_WORKER_PAGE"], os.environ["PLANQA_WORKER_TOKEN"])
     config = uvicorn.Config(ProcessTag(app, number), log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=5, lifespan="on")
+                            timeout_graceful_shutdown=5, lifespan="on", **server.forwarding_options(serve))
     asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
     return 0
 
