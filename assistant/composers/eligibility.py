@@ -34,7 +34,6 @@ from assistant.composers.windows import windows
 from assistant.contract import ChecklistItem, ConditionCheck
 from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize, topic_of
-from index.rerank import PAST_SECTION, TARGET_SECTION
 from index.topics import LABEL_AT, index_topics, question_topics, read_topics, terms_pattern
 
 ELIGIBILITY_WORDS = Path(__file__).resolve().parents[2] / "index" / "resources" / "eligibility.tsv"
