@@ -62,7 +62,8 @@ def test_every_section_with_sub_sections_is_counted_and_listed(assistant, plan_t
                 continue
             answer = assistant.ask(f"{_city(assistant, doc_id)}规划的“{root.name}”一共有几项？")
             assert f"共{len(subs)}项" in answer.text, (doc_id, root.name, answer.text)
-            assert [c.quote for c in answer.citations] == [s.name for s in subs]
+            quotes = iter(c.quote for c in answer.citations)  # in order, beside the count word and any numbered items
+            assert all(any(q == s.name for q in quotes) for s in subs), (doc_id, root.name, answer.text)
             assert_exact(answer, plan_text)
             checked += 1
     assert checked >= 10

@@ -1,88 +1,131 @@
 """Outline, count and topic questions, answered from the plan's structure (`assistant.sections`).
 
-- outline ("七大工程是哪些", "保障措施有哪些", "分哪几章"): the members of the section, box, table or
-  series the question names, in order, each cited to its heading;
-- count ("主要指标一共有几项", "有几个专栏"): the number of members, and the list;
+- outline ("七大工程是哪些", "保障措施有哪些", "分哪几章", "“1+3”产业领域是哪几个"): the members of the section,
+  box, table, series or enumerated group the question names, in order, each cited to its heading or words;
+- count ("主要指标一共有几项", "有几个专栏", "几个特色产业园"): the number of members with the plan's own count
+  word when it writes one ("十大支撑体系"), and the list; a two-level list the plan numbers as one (six 行动 with
+  tasks 1–25) is counted at both levels;
+- define ("“两区一廊多组团”具体指什么"): a name made of counted parts, by the group it names or by the sentences
+  that spell it out;
 - topic ("在引进海外人才方面有哪些举措", "如何支持企业建设研发机构"): the measures of the section
   about that topic — its sub-headings with each one's first sentence, or its own sentences.
 
 The node is found by its title (with the synonym table, IDF-weighted like every composer), by
-whether its members are the kind of thing counted ("几大行动" → members that are 行动), by a
-number the question states matching its member count ("七大工程" → 7 members) and by where the
-retrieved clauses lie. When no node is a clear match, `compose` returns None and the caller
-answers the usual way.
+whether its members are the kind of thing counted ("几大行动" → members that are 行动; "几个园区" → a group of
+产业园, through the container words of index/resources/containers.tsv), by a number or count word the question
+states matching the node's ("七大工程" → 7 members), and by where the retrieved clauses lie. A table asked about
+one category ("…平台里新一代信息技术领域有哪几个") lists the rows of that category by their naming column.
+When no node is a clear match, `compose` returns None and the caller answers the usual way.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from assistant import containers
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context
 from assistant.composers.scoring import TopicScorer
 from assistant.composers.windows import finish, join, pieces
 from assistant.evidence import Span, sentences, shown, unbroken
-from assistant.sections import Node, all_nodes, plan_tree
+from assistant.sections import NUMBERED_NAME, Node, all_nodes, item_lead, label_of, name_column, plan_tree
 from index.rerank import PAST_SECTION
 from ingest.numbers import cn_number
 
-# What a count or outline question counts: "几项", "哪几大行动", "多少个专栏", "分几章".
+_MEASURE = containers.pattern("measure").pattern
+_UNIT = containers.pattern("counted_unit").pattern
+# What a count or outline question counts: "几项", "哪几大行动", "多少个专栏", "几个海工船舶特色产业园", "分几章".
 _COUNTED = re.compile(
-    r"(?:几|多少|哪几|哪些)\s*(?:个|项|条|类|大|种|块)?\s*([\u4e00-\u9fff]{0,4}?)\s*(?=[？?。，,！!吗呢]|是|有|包括|分别|$)")
-_COUNT = re.compile(r"(?<!哪)(?:几|多少)\s*(?:个|项|条|类|大|种|块|章|部分|节|篇|方面)|一共|总共|共有|共分|共[几多]")
-_OUTLINE = re.compile(r"哪[几些]|有什么|包括|包含|分为|分成|由哪|构成|组成|主要内容|框架|结构|目录|列出|列举|都有")
-_TOPIC = re.compile(r"如何|怎么|怎样|采取|举措|措施|方面|安排|部署|做法|路径|抓手|支持|推进|推动|加强")
-# The parts of a whole plan ("分几章", "由哪几部分组成").
-_PLAN_PARTS = {"章", "部分", "篇", "板块", "大块", "大部分", "块"}
+    rf"(?:几|多少|哪几|哪些)\s*(?P<measure>{_MEASURE})?\s*(?P<phrase>[\u4e00-\u9fff]{{0,12}}?)\s*(?=[？?。，,！!吗呢]|是|有|包括|分别|都|$)")
+_COUNT = re.compile(rf"(?<!哪)(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})|{containers.pattern('count_frame').pattern}")
+_OUTLINE = containers.pattern("list_frame")
+_DEFINE = containers.pattern("define_frame")
+_TOPIC = containers.pattern("topic_frame")
+# Verbs between a counted noun and its count ("主要指标表列了几项", "专栏一共设了几个").
+_BEFORE_COUNT = re.compile(r"一共|总共|共|有|是|列了?|设了?|分成了?|分为|包括|包含|提出了?|部署了?|安排了?|规划了?|要|将")
+# A box or table named by its label and ordinal: "专栏5", "重大工程三", "表1".
+_LABELLED = re.compile(rf"(?:{containers.pattern('container').pattern})\s*[一二三四五六七八九十\d]+")
 # Nouns that only say what kind of answer is wanted; left out when a section title is matched.
-_ASKING_NOUNS = re.compile(r"方面|举措|措施|政策|安排|做法|工作|内容|部署|打算|有关|相关|方向|重点|主要|具体|部分|包括|包含|"
-                           r"分为|分成|组成|构成|提出了?|列出|列了|都有|有|大|几|项|个|条|类|一共|总共|共有")
-_PART_NAMES = re.compile(r"(?:重点|主要|保障|发展|总体|基本)(?:任务|目标|指标|措施|举措|工程|行动|领域|方向|原则)")
-_MEASURE_NOUNS = {"举措", "措施", "政策", "安排", "做法", "支持", "扶持", "工作"}  # not 方面: "包括哪几个方面" lists parts
-_STRUCTURAL = {"章", "部分", "节", "篇", "项", "条", "个", "方面", "行动", "工程", "任务", "措施", "举措", "指标", "专栏", "类", "板块"}
+_ASKING_NOUNS = containers.pattern("asking_noun")
+_PART_NAMES = containers.pattern("part_name")
+_MEASURE_NOUNS = set(containers.words("measure_noun"))  # not 方面: "包括哪几个方面" lists parts
+_STRUCTURAL = tuple(sorted({*containers.words("measure"), *containers.words("counted_unit"), *containers.words("container")},
+                           key=len, reverse=True))
 
 MIN_NODE = 0.55  # least title match (with the other signals) to answer from a node
 MIN_TOPIC = 0.4  # least title-and-sentence match for a topic question
-MAX_MEMBERS = 12
+MIN_GROUP = 0.6  # least match of a sentence's enumeration the question does not name by its words alone
+MAX_MEMBERS = 30
+LIST_CHARS = 600  # members listed until their names reach this many characters; the rest are counted ("等N项")
 TOPIC_ITEMS = 6
 ITEM_CHARS = 100  # a first sentence, cut at a comma-piece end only when longer
 ITEM_FINISH = 150  # … unless the whole sentence stays this short
+DEFINE_CHARS = 320  # a named grouping spelt out: its sentence and those that follow, up to this many characters
 
 
 @dataclass(frozen=True)
 class Shape:
     """What the question asks of the structure."""
 
-    kind: str  # "count" | "outline" | "topic"
-    counted: str  # the noun counted or listed ("行动", "章", "" when none)
+    kind: str  # "count" | "outline" | "topic" | "define"
+    counted: str  # the noun counted or listed ("行动", "章", "特色产业园", "" when none)
     number: int | None  # a member count the question states ("七大工程" → 7)
+    measure: str = ""  # the measure word the question counts in ("个", "项")
+    name: str = ""  # a name made of counted parts the question asks about ("两区一廊多组团", "1+3")
 
 
-def shape_of(text: str) -> Shape | None:
+def grouping_name(text: str, quoted: tuple[str, ...] = ()) -> str:
+    """A name made of counted parts in the question: quoted (“1+3”, “两区一廊多组团”) or not."""
+    for q in quoted:
+        q = q.strip("“”‘’\"' ")
+        if NUMBERED_NAME.fullmatch(q):
+            return q
+    for m in re.finditer(r"“([^”]{2,20})”", text):
+        if NUMBERED_NAME.fullmatch(m.group(1)):
+            return m.group(1)
+    m = NUMBERED_NAME.search(re.sub(r"20\d\d\s*年|十[一二三四五]五|[一二三四五六七八九十两]大", " ", text))
+    return m.group(0) if m and not m.group(0).isdigit() else ""
+
+
+def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     """The structural shape of a question, or None (a figure, a fact, a comparison …)."""
     m = _COUNTED.search(text)
-    counted = (m.group(1) if m else "") or ""
+    phrase = (m.group("phrase") if m else "") or ""
+    measure = (m.group("measure") if m else "") or ""
+    counted = phrase if len(phrase) <= 4 else containers.container_of(phrase)
     stated = re.search(r"([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|方面|部分|章)", text)
     number = None
     if stated:
         token = stated.group(1)
         number = int(token) if token.isdigit() else cn_number(token.replace("两", "二"))
+    name = grouping_name(text, quoted)
+    if name and _DEFINE.search(text) and not _COUNT.search(text):
+        return Shape("define", counted, None, measure, name)
     if _COUNT.search(text):
-        return Shape("count", counted, number)
+        if m and not phrase:  # "句容的主导产业集群有几个": the counted noun comes before the count
+            before = re.sub(rf"(?:{_BEFORE_COUNT.pattern})+$", "", re.split(r"[，,。？?！!\s]", text[:m.start()])[-1])
+            counted = containers.container_of(before)
+        return Shape("count", counted, number, measure, name)
     if counted in _MEASURE_NOUNS and not number:  # "在…方面有哪些举措": the measures of a topic's section
         return Shape("topic", "", None)
-    if _OUTLINE.search(text) and (counted or number or re.search(r"哪[几些]", text)):
-        return Shape("outline", counted, number)
+    if (_OUTLINE.search(text) or _DEFINE.search(text)) and (counted or number or name or re.search(r"哪[几些]|分别|各(?:自|是)", text)
+                                                            or _LABELLED.search(text)):
+        return Shape("outline", counted, number, measure, name)
     if _TOPIC.search(text) or (_PART_NAMES.search(text) and re.search(r"什么|哪些|哪几|如何|怎么", text)):
         return Shape("topic", counted, number)  # "发展目标是什么": the part's own words
     return None
 
 
 def asks_structure(text: str) -> bool:
-    """A count of parts, not of things: "一共有几项？", "分几章", "有几个专栏" (not "新增多少个研发机构")."""
+    """A count of parts, not of things: "一共有几项？", "分几章", "有几个专栏", "几个特色产业园" (a container word counted),
+    or what a name of counted parts stands for — not "新增多少个研发机构"."""
     tail = re.sub(r"[？?。！!\s呢吗]+$", "", text)
-    return bool(re.search(r"(?:几|多少)\s*(?:个|项|条|类|大|种|块|章|部分|节|篇|方面)$", tail)) or (
-        bool(_COUNT.search(tail)) and tail.endswith(tuple(_STRUCTURAL)))
+    if re.search(rf"(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})$", tail) or (bool(_COUNT.search(tail)) and tail.endswith(_STRUCTURAL)):
+        return True
+    shape = shape_of(text)
+    return shape is not None and (shape.kind == "define" or (shape.kind == "count" and bool(
+        shape.counted and (containers.container_of(shape.counted) or containers.is_plan_part(shape.counted)))))
 
 
 def names_a_part(text: str) -> bool:
@@ -103,6 +146,33 @@ def _docs(ctx: Context) -> list[str]:
             if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
 
 
+def _plain(text: str) -> str:
+    return re.sub(r"[\s“”‘’\"'《》]", "", unicodedata.normalize("NFKC", text))
+
+
+def _quotes_name(ctx: Context, node: Node, name: str) -> bool:
+    """The user quotes the node's own name, or its count word ("“1+3”产业领域"), or names it by its count word."""
+    names = {_plain(node.name), _plain(node.title)}
+    word = _plain(node.count_word.text) if node.count_word is not None else ""
+    for q in [*ctx.query.quoted, name]:
+        q = _plain(q)
+        if q and (q in names or (word and q in word) or (node.kind == "group" and len(q) >= 2 and q in _plain(node.title))):
+            return True
+    return bool(word) and word in _plain(ctx.query.text)
+
+
+def _named_by_label(text: str, node: Node) -> bool:
+    """The question names this box or table by its label and ordinal ("专栏5", "创新布局专栏3" or just "专栏3")."""
+    label = label_of(node)
+    if not label:
+        return False
+    plain = _plain(text)
+    word = next((w for w in sorted(containers.words("container"), key=len, reverse=True)
+                 if re.sub(r"[一二三四五六七八九十\d]+$", "", label).endswith(w)), "")
+    short = label[label.rindex(word):] if word else label
+    return any(re.search(re.escape(x) + r"(?![\d一二三四五六七八九十])", plain) for x in {label, short})
+
+
 def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     """The node the question is about, with its score (None when nothing is a candidate)."""
     docs = set(_docs(ctx))
@@ -112,6 +182,10 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     scorer = TopicScorer.for_words(words, ctx.index) if words.strip() else None
     if scorer is not None and not scorer.units:
         scorer = None
+    doc = next(iter(docs))
+    plan_title = ctx.index.docs[doc].title  # words of the plan's own title name no part of it
+    # "科创规划总共几章": 科创 names the plan, so no part is named; what the words say of a part besides the plan's title
+    own = TopicScorer([u for u in scorer.units if not any(f in _plain(plan_title) for f in u.forms)]) if scorer else None
     hit_rank = {}
     for rank, hit in enumerate(ctx.hits[:5]):
         hit_rank.setdefault(hit.clause.doc_id, []).append((hit.clause.char_start, rank))
@@ -119,26 +193,41 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     leaf_ok = names_a_part(ctx.query.text)
     best: tuple[float, Node] | None = None
     best_title = 0.0
-    doc = next(iter(docs))
-    plan_title = ctx.index.docs[doc].title  # words of the plan's own title name no part of it
-    candidates = [n for n in all_nodes(ctx.index) if n.doc_id == doc]
+    candidates = [n for n in all_nodes(ctx.index) if n.doc_id == doc
+                  and not (containers.is_plan_part(counted) and n.kind != "section")]  # "几章": parts, not groups
     for node in candidates:
         members = node.members()
-        if shape.kind == "count" and len(members) < 2:
+        if shape.kind in ("count", "define") and len(members) < 2:
             continue
-        if shape.kind == "outline" and len(members) < 2 and not (leaf_ok and node.kind == "section" and node.body()):
+        if shape.kind == "outline" and len(members) < 2 and not (
+                (leaf_ok and node.kind == "section" or _named_by_label(ctx.query.text, node)) and node.body()):
             continue  # a section without parts ("主要目标有哪些") is listed by its own sentences
         if shape.kind == "topic" and not node.body():
             continue
         title = scorer.coverage(node.name, " ".join([plan_title, *node.path])) if scorer else 0.0
-        if any(q.strip("“”‘’ ") in (node.name, node.title) for q in ctx.query.quoted):
-            title = max(title, 1.0)  # the user quotes the part's own name
-        score = title - 0.005 * len(node.name)  # of two titles the words cover alike, the one they cover more tightly
+        labelled = _named_by_label(ctx.query.text, node)
+        named = _quotes_name(ctx, node, shape.name)
+        if node.kind == "group":
+            # a sentence's enumeration answers a count, or a question that names it (“1+3”, 八大产业链); a plain "有哪些"
+            # is better answered by the sentence itself, with its context. Its words are the sentence's, not just its noun.
+            if not (named or shape.kind == "count" or (shape.number and len(members) == shape.number)):
+                continue
+            context = " ".join([plan_title, *node.path])
+            title = 0.5 * scorer.coverage(node.name, context) + 0.5 * scorer.coverage(f"{node.name} {_sentence_of(node)}", context) \
+                if scorer else 0.0
+            if not named and title < MIN_GROUP:
+                continue
+        if named or labelled:
+            title = max(title, 1.0)  # the user quotes the part's own name, states its count word or its label
+        elif shape.kind == "define":
+            continue
+        score = title - 0.005 * len(node.name) + (0.5 if labelled else 0.0)  # of two titles the words cover alike, the
+        # one they cover more tightly; the box the question names by its label before the series it belongs to
         if shape.kind == "topic" and scorer is not None:  # the section whose own sentences say it best
             score = 0.5 * title + 0.5 * max((scorer.coverage(x.text) for c in node.items for x in sentences(c)), default=0.0)
-        if counted and counted not in _PLAN_PARTS:
-            share = sum(name.endswith(counted) or counted in name for name, _ in members) / len(members) if members else 0.0
-            if node.name.endswith(counted) or share >= 0.5:
+        if counted and not containers.is_plan_part(counted):
+            share = sum(containers.names_kind(name, counted) for name, _ in members) / len(members) if members else 0.0
+            if containers.names_kind(node.name, counted) or share >= 0.5:
                 score += 0.3 + 0.2 * share
         if shape.number and len(members) == shape.number:
             score += 0.4
@@ -150,13 +239,19 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             if PAST_SECTION.search(" ".join([*node.path, node.name])):
                 score -= 0.3  # measures are in the plan's tasks, not in its review of the past
         if best is None or score > best[0]:
-            best, best_title = (score, node), title
-    if counted in _PLAN_PARTS and (best is None or best_title < MIN_NODE):  # "分几章": no part is named, so the plan's own
+            best, best_title = (score, node), (max(title, 1.0) if named else own.coverage(node.name) if own and own.units else 0.0)
+    if containers.is_plan_part(counted) and (best is None or best_title < MIN_NODE):  # "分几章": no part is named, so the plan's own
         roots = [n for n in plan_tree(ctx.index)[doc] if n.kind == "section"]
         plan = _plan_node(ctx, doc, roots)
         if len(plan.members()) >= 2:
             return 1.0, plan
     return best
+
+
+def _sentence_of(node: Node) -> str:
+    """The sentence of a group's clause that enumerates it."""
+    at = node.parts[0][1].char_start if node.parts else node.start
+    return next((s.text for s in sentences(node.clause) if s.char_start <= at < s.char_end), node.clause.text) if node.clause else ""
 
 
 def _plan_node(ctx: Context, doc: str, roots: list[Node]) -> Node:
@@ -167,29 +262,177 @@ def _plan_node(ctx: Context, doc: str, roots: list[Node]) -> Node:
 
 def compose(ctx: Context) -> Answer | None:
     """An answer from the node the question is about, or None when no node clearly is."""
-    shape = shape_of(ctx.query.original if not ctx.query.followup else ctx.query.text)
+    text = ctx.query.original if not ctx.query.followup else ctx.query.text
+    shape = shape_of(text, ctx.query.quoted)
     if shape is None:
         return None
     found = find_node(ctx, shape)
+    if shape.kind == "define" and (found is None or found[0] < MIN_NODE):
+        return _define(ctx, shape.name)
     if found is None or found[0] < (MIN_TOPIC if shape.kind == "topic" else MIN_NODE):
         return None
     _, node = found
     if shape.kind != "count" and _names_one_member(ctx, node):
         return None  # "…攻关方向里新材料领域列了哪些": that entry's own words answer, not the list of entries
     builder = AnswerBuilder(ctx.index.sources)
-    title = node.name if node.kind != "series" else f"{node.name}（{len(node.children)}个）"
-    members = node.members()
+    members = _rows_asked(ctx, node) or node.members()
+    leaves = node.numbered_leaves() if shape.kind == "count" and not _counts_children(shape, node) else []
+    column = _column_asked(ctx, node, _filter_columns(ctx, node)) if shape.kind == "outline" else None
     if (shape.kind == "topic" and not (shape.counted or shape.number)) or (shape.kind == "outline" and len(members) < 2):
         _topic(builder, node, ctx)
+    elif column is not None:
+        _rows_with(builder, node, column, members)
+    elif leaves:
+        _two_levels(builder, node, leaves, shape)
     elif shape.kind == "count":
-        builder.raw(f"{title}共{len(members)}项：")
+        _head(builder, node, f"共{len(members)}{_unit(shape)}")
         _list(builder, members)
     else:
-        builder.raw(f"{title}包括：")
+        _head(builder, node, "包括")
         _list(builder, members)
     if not builder.citations:
         return None
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)
+
+
+def _unit(shape: Shape) -> str:
+    """Counts are said in 项 whatever the question's measure word (个, 条, 大 …): the plan's own count word follows."""
+    return "项"
+
+
+def _head(builder: AnswerBuilder, node: Node, verb: str, more: str = "") -> None:
+    """"重点任务共10项（十大支撑体系[n]）：" — the node's name, what is said of it, and the plan's count word."""
+    builder.raw(f"{node.name}{verb}")
+    if node.count_word is not None and node.count_word.text != node.name:
+        builder.raw("（")
+        builder.say(node.count_word.text, node.count_word)
+        builder.raw("）")
+    builder.raw(f"，{more}：" if more else "：")
+
+
+def _counts_children(shape: Shape, node: Node) -> bool:
+    """The question counts the first level ("几大行动", "六大…"), not the numbered items under it."""
+    names = [name for name, _ in node.members()]
+    if shape.number and shape.number == len(names):
+        return True
+    return bool(shape.counted) and sum(containers.names_kind(n, shape.counted) for n in names) >= len(names) / 2
+
+
+def _two_levels(builder: AnswerBuilder, node: Node, groups: list[tuple[Node, list[Node]]], shape: Shape) -> None:
+    """"重点任务共6项（六大行动），下分25项：行动一：任务1；任务2。行动二：…" — every numbered item, by its group."""
+    total = sum(len(leaves) for _, leaves in groups)
+    _head(builder, node, f"共{len(groups)}{_unit(shape)}", f"下分{total}{_unit(shape)}")
+    for child, leaves in groups:
+        name = child.name_span()
+        if name is None:
+            continue
+        builder.item(unbroken(name.text), name)
+        builder.raw("：")
+        _list(builder, [(leaf.name, span) for leaf in leaves if (span := leaf.name_span()) is not None], indent="　")
+
+
+def _rows_asked(ctx: Context, node: Node) -> list[tuple[str, Span]]:
+    """A table's rows of the category the question names ("新一代信息技术领域有哪几个" → the rows whose 行业领域 cell
+    is 新一代信息技术), by their naming column; [] when the question names no category some rows share."""
+    if node.kind != "table":
+        return []
+    rows = [c for c in node.items if c.kind == "table_row" and c.cells]
+    column = name_column(rows)
+    question = _plain(ctx.query.text)
+    picked = [r for r in rows if any(j != column and len(_plain(cell)) >= 2 and _plain(cell) in question
+                                     for j, cell in enumerate(r.cells or ()))]
+    if not picked or len(picked) == len(rows):
+        return []
+    return [m for m in (item_lead(r, column) for r in picked) if m is not None]
+
+
+def _filter_columns(ctx: Context, node: Node) -> set[int]:
+    """The columns whose cells the question names to pick rows ("新一代信息技术领域…" → 行业领域)."""
+    question = _plain(ctx.query.text)
+    return {j for r in node.items if r.kind == "table_row" for j, cell in enumerate(r.cells or ())
+            if len(_plain(cell)) >= 2 and _plain(cell) in question}
+
+
+def _column_asked(ctx: Context, node: Node, skip: set[int] = frozenset()) -> int | None:
+    """The column a question about a table asks for ("…高新区的定位分别是什么" → 发展目标及定位), by the header's
+    words in the question; None when it names no column but the naming one (or one it picks rows by)."""
+    if node.kind != "table":
+        return None
+    from index.tokenize import default_tokenizer
+
+    rows = [c for c in node.items if c.kind == "table_row" and c.cells]
+    header = next((r.header for r in rows if r.header), None)
+    if not header:
+        return None
+    naming = name_column(rows)
+    question = _plain(ctx.query.text)
+    tokenizer = default_tokenizer()
+    best, best_hits = None, 0
+    for j, cell in enumerate(header):
+        if j == naming or j in skip:
+            continue
+        hits = sum(len(t.text) >= 2 and t.text in question and t.text not in tokenizer.stopwords for t in tokenizer.words(cell))
+        if hits > best_hits:
+            best, best_hits = j, hits
+    return best
+
+
+def _rows_with(builder: AnswerBuilder, node: Node, column: int, members: list[tuple[str, Span]]) -> None:
+    """Each row by its name, then the asked column's cell: "南通高新区[1]——以“争创…”为发展目标…[2]；…"."""
+    builder.raw(f"{node.name}：")
+    used = 0
+    for k, (name, span) in enumerate(members):
+        row = span.clause
+        cell = (row.cells or ())[column].strip() if column < len(row.cells or ()) else ""
+        at = row.text.find(cell) if cell else -1
+        builder.item(unbroken(span.text), span)
+        if at >= 0:
+            piece = Span(row, row.char_start + at, row.char_start + at + len(cell), cell)
+            builder.say("——" + unbroken(piece.text), piece)
+            used += len(cell)
+        if used > LIST_CHARS and k + 1 < len(members):
+            builder.raw(f"\n……等{len(members)}项")
+            break
+
+
+def _define(ctx: Context, name: str) -> Answer | None:
+    """A name made of counted parts spelt out: the sentence that names it and the sentences after it in the same
+    clause, up to DEFINE_CHARS ("构建…“两区一廊多组团”全域创新格局。“两区”即…，“一廊”即…")."""
+    docs = _docs(ctx)
+    if len(docs) != 1 or not name:
+        return None
+    key = _plain(name)
+    best: tuple[float, list[Span]] | None = None
+    for i in ctx.index.clause_ids_of(docs[0]):
+        clause = ctx.index.clauses[i]
+        if clause.kind == "heading" or key not in _plain(clause.text):
+            continue
+        spans = sentences(clause)
+        at = next((k for k, s in enumerate(spans) if key in _plain(s.text)), None)
+        if at is None:
+            continue
+        chosen = [spans[at]]
+        for s in spans[at + 1:]:  # the sentences after it that spell its parts out ("“两区”即…")
+            if sum(len(x.text) for x in chosen) + len(s.text) > DEFINE_CHARS or not _spells_out(s.text, name):
+                break
+            chosen.append(s)
+        # the clause that spells the name out: more words after it, parts of it quoted again ("“两区”即")
+        rest = "".join(s.text for s in chosen)
+        score = len(rest) / DEFINE_CHARS + rest.count("即") + (0.5 if clause.kind != "table_row" else 0.0)
+        if best is None or score > best[0]:
+            best = (score, chosen)
+    if best is None:
+        return None
+    builder = AnswerBuilder(ctx.index.sources)
+    for span in best[1]:
+        builder.say(unbroken(span.text), span)
+    return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)
+
+
+def _spells_out(sentence: str, name: str) -> bool:
+    """A sentence that goes on about a name's parts: it says 即 / 其中 / 分别, or names one of them (“两区”, “一廊”)."""
+    parts = [p for p in re.findall(r"[一二三四五六七八九十两多\d]+[^一二三四五六七八九十两多\d+]{1,3}", name) if len(p) >= 2]
+    return bool(re.match(r"\W*(?:即|其中|分别|具体)", sentence)) or any(p in sentence for p in parts)
 
 
 def _names_one_member(ctx: Context, node: Node) -> bool:
@@ -197,9 +440,14 @@ def _names_one_member(ctx: Context, node: Node) -> bool:
     return sum(1 for name, _ in node.members() if len(name) >= 2 and name in text) == 1
 
 
-def _list(builder: AnswerBuilder, members: list[tuple[str, Span]]) -> None:
-    for name, span in members[:MAX_MEMBERS]:
-        builder.item(unbroken(span.text), span)
+def _list(builder: AnswerBuilder, members: list[tuple[str, Span]], indent: str = "") -> None:
+    used = 0
+    for k, (name, span) in enumerate(members[:MAX_MEMBERS]):
+        if k and used + len(span.text) > LIST_CHARS:
+            builder.raw(f"\n……等{len(members)}项")
+            return
+        builder.item(indent + unbroken(span.text), span)
+        used += len(span.text)
     if len(members) > MAX_MEMBERS:
         builder.raw(f"\n……等{len(members)}项")
 
