@@ -1,6 +1,7 @@
 """Load test: simulated users asking dev-set questions through each way in, with the server's memory watched.
 
     python -m bench.load [--users 20] [--duration 60] [--paths gradio openai api] [--url http://127.0.0.1:7860]
+    python -m bench.load --workers 1 2 [--paths api openai]      # the same load with PLANQA_WORKERS=1, then 2
 
 Without `--url` it starts `python app.py` itself on a free loopback port (the index of PLANQA_INDEX_DIR,
 `build/index` by default) and stops it at the end. The paths are loaded one after another against the
@@ -19,11 +20,17 @@ Memory rises at first while the server's worker threads and the allocator's aren
 second half of each path's run: the mean of the last 10 samples against the mean of the 10 around mid-run.
 A path passes with no errors and that growth ≤ 3%; the JSON paths' targets (issue 12: ≥ 60 answers/s,
 p95 ≤ 300 ms) are reported next to it. Writes build/bench/load.json and prints a markdown table.
+
+`--workers 1 2` starts the server once per count (PLANQA_WORKERS, webui/workers.py) and puts the runs side by
+side: answers/s, p50/p95, the CPU the load client itself used (it shares the machine's cores with the server)
+and the server's, the load average when each run started, and the ratio of answers/s to the first count's
+(issue 20's target: ≥ 1.3× with 2 workers at p95 ≤ 400 ms). Written to build/bench/load-workers.json.
 """
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
 import threading
 import time
@@ -53,6 +60,7 @@ MEMORY_GROWTH_LIMIT = 0.03  # second-half RSS growth (see the module docstring)
 WINDOW = 10  # samples averaged at mid-run and at the end
 PATHS = ("gradio", "openai", "api")
 JSON_TARGET_RPS, JSON_TARGET_P95_MS = 60.0, 300.0  # issue 12, for the JSON paths
+WORKERS_TARGET_RATIO, WORKERS_TARGET_P95_MS = 1.3, 400.0  # issue 20, 2 workers against 1
 
 
 @dataclass
@@ -64,6 +72,21 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """User + system CPU seconds of a process (and its children: a server's workers)."""
+    try:
+        proc = psutil.Process(pid)
+        total = sum(proc.cpu_times()[:2])
+        for child in proc.children(recursive=True) if children else ():
+            try:
+                total += sum(child.cpu_times()[:2])
+            except psutil.NoSuchProcess:
+                pass
+        return total
+    except psutil.NoSuchProcess:
+        return 0.0
 
 
 def server_rss_mb(pid: int) -> float:
@@ -163,6 +186,8 @@ def load_path(path: str, url: str, pid: int | None, questions: list[str], users:
         sampler = threading.Thread(target=sample_memory, args=(pid, stop, samples, started), daemon=True)
         sampler.start()
     deadline = started + duration
+    load_avg = round(os.getloadavg()[0], 2)
+    client_cpu, server_cpu = cpu_seconds(os.getpid(), children=False), cpu_seconds(pid) if pid else None
     budget = itertools.count()
     threads = [threading.Thread(target=user, daemon=True, args=(path, url, questions, n * len(questions) // users,
                                                                   deadline, budget, max_requests, timeout, tally))
@@ -173,6 +198,8 @@ def load_path(path: str, url: str, pid: int | None, questions: list[str], users:
     for t in threads:
         t.join(max(0.0, deadline + timeout + 30 - time.monotonic()))  # bounded even if a request hangs
     elapsed = time.monotonic() - started
+    client_cpu = cpu_seconds(os.getpid(), children=False) - client_cpu
+    server_cpu = cpu_seconds(pid) - server_cpu if pid and server_cpu is not None else None
     stop.set()
     if sampler is not None:
         sampler.join(5)
@@ -185,7 +212,9 @@ def load_path(path: str, url: str, pid: int | None, questions: list[str], users:
         "requests": done + len(tally.errors), "answered": done, "refused": tally.refused, "errors": len(tally.errors),
         "error_examples": tally.errors[:10], "still_running_users": sum(t.is_alive() for t in threads),
         "throughput_rps": rps, "latency": latency, "server_latency": latency_summary(tally.server_ms),
-        "memory": memory,
+        "memory": memory, "load_avg_1m_at_start": load_avg,
+        "client_cpu_cores": round(client_cpu / elapsed, 2) if elapsed else None,
+        "server_cpu_cores": round(server_cpu / elapsed, 2) if elapsed and server_cpu is not None else None,
         "passed": not tally.errors and (memory is None or memory["second_half_growth_pct"] <= MEMORY_GROWTH_LIMIT * 100),
     }
     if path != "gradio":
@@ -194,12 +223,13 @@ def load_path(path: str, url: str, pid: int | None, questions: list[str], users:
 
 
 def run(url: str | None, users: int, duration: float, max_requests: int, timeout: float, dataset: Path,
-        paths: list[str]) -> dict[str, Any]:
+        paths: list[str], workers: int | None = None) -> dict[str, Any]:
     questions = [item.question for item in dev_questions(dataset)]
     proc = None
     if url is None:
-        print("starting app.py …", file=sys.stderr)
-        url, proc = start_app(OUT / "load-app.log", STARTUP_SECONDS)
+        print(f"starting app.py{f' with PLANQA_WORKERS={workers}' if workers else ''} …", file=sys.stderr)
+        env = {"PLANQA_WORKERS": str(workers)} if workers else {}
+        url, proc = start_app(OUT / f"load-app{f'-{workers}-workers' if workers else ''}.log", STARTUP_SECONDS, **env)
     try:
         results = {p: load_path(p, url, proc.pid if proc else None, questions, users, duration, max_requests, timeout)
                    for p in paths}
@@ -240,6 +270,42 @@ def render(result: dict[str, Any]) -> str:
     ])
 
 
+def render_workers(result: dict[str, Any]) -> str:
+    """The runs with each worker count side by side, one column per (path, count)."""
+    m, runs = result["machine"], result["runs"]
+    counts = list(runs)
+    paths = list(runs[counts[0]]["paths"])
+    cols = [(p, w) for p in paths for w in counts]
+    header = ["", *(f"{NAMES[p]}, {w} worker{'s' if int(w) > 1 else ''}" for p, w in cols)]
+
+    def row(label: str, f: Callable[[dict[str, Any], str, str], Any]) -> list[Any]:
+        return [label, *(f(runs[w]["paths"][p], p, w) for p, w in cols)]
+
+    def ratio(r: dict[str, Any], p: str, w: str) -> str:
+        base = runs[counts[0]]["paths"][p]["throughput_rps"]
+        return f"{r['throughput_rps'] / base:.2f}×" if base and r["throughput_rps"] else "–"
+
+    rows = [
+        row("answers/s", lambda r, p, w: r["throughput_rps"]),
+        row(f"ratio to {counts[0]} worker(s)", ratio),
+        row("client latency p50 / p95 ms", lambda r, p, w: f"{r['latency']['p50_ms']} / {r['latency']['p95_ms']}"),
+        row("requests (errors)", lambda r, p, w: f"{r['requests']} ({r['errors']})"),
+        row("load client CPU (cores)", lambda r, p, w: r["client_cpu_cores"]),
+        row("server CPU, all processes (cores)", lambda r, p, w: r["server_cpu_cores"]),
+        row("load average at start", lambda r, p, w: r["load_avg_1m_at_start"]),
+        row("server RSS max MB", lambda r, p, w: r["memory"]["max_mb"] if r["memory"] else "–"),
+    ]
+    return "\n".join([
+        f"Load by worker count, {result['users']} users × {result['duration_s']:.0f} s per run, {m['date']} "
+        f"({m['cpus']} CPUs shared with the load client and other work)",
+        "",
+        markdown_table(header, rows),
+        "",
+        f"Target (issue 20): ≥ {WORKERS_TARGET_RATIO}× the answers/s of one worker with 2, at p95 ≤ "
+        f"{WORKERS_TARGET_P95_MS:.0f} ms.",
+    ])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=20)
@@ -249,8 +315,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a request counts as failed")
     parser.add_argument("--url", help="an app already running (memory is then not sampled)")
     parser.add_argument("--dataset", type=Path, default=DEV_SET)
+    parser.add_argument("--workers", type=int, nargs="+", help="run once per PLANQA_WORKERS count, side by side")
     args = parser.parse_args(argv)
     context = machine()
+    if args.workers:
+        if args.url:
+            parser.error("--workers starts its own servers: leave out --url")
+        try:
+            runs = {str(w): run(None, args.users, args.duration, args.max_requests, args.timeout, args.dataset,
+                                args.paths, workers=w) for w in args.workers}
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        result = {"machine": context, "users": args.users, "duration_s": args.duration, "runs": runs,
+                  "passed": all(r["passed"] for r in runs.values())}
+        path = write_result("load-workers", result)
+        print(render_workers(result))
+        print(f"\nwrote {path}", file=sys.stderr)
+        return 0 if result["passed"] else 1
     try:
         result = run(args.url, args.users, args.duration, args.max_requests, args.timeout, args.dataset, args.paths)
     except RuntimeError as exc:
