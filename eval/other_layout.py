@@ -1,8 +1,9 @@
 """`python -m eval other-layout`: a plan in another layout, uploaded as a user would, then scored.
 
-`eval/data/other_layout/` holds a fictional plan (滨江, 第X章/第X节 headings, a Word indicator
-table, 专栏 boxes, 一是/二是 enumerations) as a .docx and 29 questions written without reading
-the code. This command measures the whole path a user's own plan takes:
+`eval/data/other_layout/` holds two fictional plans, each with questions written without reading
+the code (`--layout`): 滨江 (a .docx: 第X章/第X节 headings, a Word indicator table, 专栏 boxes,
+一是/二是 enumerations) and 青岚区 (an HTML page: 第一部分/1.1/1.2.1 numbering, a figure-heavy
+<table>). This command measures the whole path a user's own plan takes:
 
 1. a private index in a temporary folder: the shipped plans (`data/plans`) are built first, as
    the app does on first start (`app.ensure_index`);
@@ -42,10 +43,13 @@ from .runner import DEFAULT_CONFIG, RunnerError
 from .scorer import score_answers
 
 DATA_DIR = Path("eval/data/other_layout")
-DEFAULT_DOCX = DATA_DIR / "binjiang-2021-sti-plan.docx"
-DEFAULT_QUESTIONS = DATA_DIR / "questions.jsonl"
+# Each plan in another layout: (the file a user uploads, its questions, the doc_id the questions were written against).
+LAYOUTS = {
+    "binjiang": (DATA_DIR / "binjiang-2021-sti-plan.docx", DATA_DIR / "questions.jsonl", "binjiang-2021"),
+    "qinglan": (DATA_DIR / "qinglan-2021-sti-plan.html", DATA_DIR / "qinglan-questions.jsonl", "qinglan-2021"),
+}
+DEFAULT_DOCX, DEFAULT_QUESTIONS, GOLD_DOC_ID = LAYOUTS["binjiang"]
 DEFAULT_OUT_DIR = Path("build/eval/other-layout")
-GOLD_DOC_ID = "binjiang-2021"  # the doc_id the questions were written against
 
 
 class OtherLayoutError(RunnerError):
@@ -188,6 +192,8 @@ def _upload_markdown(upload: dict, mismatches: list[str]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """The `other-layout` subcommand."""
+    plan, questions, gold_doc_id = LAYOUTS[args.layout]
+    args.docx, args.questions = args.docx or plan, args.questions or questions
     for path in (args.docx, args.questions):
         if not Path(path).is_file():
             raise OtherLayoutError(f"not found: {path}")
@@ -200,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         upload = upload_plan(args.docx, work_dir, args.plans)
         print(upload.message, file=sys.stderr)
-        _, markdown, problems = evaluate(upload, args.questions, args.out)
+        _, markdown, problems = evaluate(upload, args.questions, args.out, gold_doc_id)
     finally:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
@@ -216,8 +222,10 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("other-layout", help="upload the other-layout plan (.docx) into a private index and score its questions")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR)
     parser.add_argument("--plans", type=Path, default=DEFAULT_PLANS_DIR, help="the shipped plans, indexed before the upload")
-    parser.add_argument("--docx", type=Path, default=DEFAULT_DOCX, help="the plan to upload")
-    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--layout", choices=sorted(LAYOUTS), default="binjiang",
+                        help="binjiang: a .docx with 第X章/第X节; qinglan: an HTML page with 第一部分/1.1 numbering")
+    parser.add_argument("--docx", type=Path, default=None, help="the plan to upload (default: the layout's file)")
+    parser.add_argument("--questions", type=Path, default=None, help="default: the layout's questions")
     parser.add_argument("--work-dir", type=Path, default=None,
                         help="build the private index here and keep it (default: a temporary folder, removed afterwards)")
     parser.set_defaults(handler=run)
