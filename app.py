@@ -105,16 +105,18 @@ class QuietLibraries(logging.Filter):
             record.name == name or record.name.startswith(name + ".") for name in QUIET_LOGGERS)
 
 
-def quiet_libraries() -> None:
+def quiet_libraries(handlers: list[logging.Handler]) -> None:
+    """The libraries' loggers at WARNING, and `handlers` (the log's own) filtering what they say below it."""
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
+    for handler in handlers:
         handler.addFilter(QuietLibraries())
 
 
 def main() -> int:
+    root, before = logging.getLogger(), list(logging.getLogger().handlers)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet_libraries()
+    quiet_libraries([h for h in root.handlers if h not in before])  # not handlers a caller (a test) installed
     try:
         serve = ServeSettings()
     except ValidationError as exc:  # say which setting is wrong, never echo its value (it may be a password)
