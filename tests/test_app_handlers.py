@@ -392,3 +392,31 @@ def test_needs_come_from_the_selector_then_from_the_note():
     assert profile_needs(["人才"], "想引进外籍专家") == ["人才"]  # stated twice, listed once
     with pytest.raises(FilterError, match="未知的需求：住房.*可选：融资"):
         profile_needs(["住房"], "")
+
+
+def test_the_served_page_says_it_is_chinese_before_gradio_picks_its_language():
+    import asyncio
+
+    from webui.page import PAGE_LOCALE, ChinesePage
+
+    page = '<!doctype html>\n<html\n\tlang="en"\n><head><meta charset="utf-8" /></head><body>页面</body></html>'.encode()
+    seen: dict = {}
+
+    async def inner(scope, receive, send):
+        seen["headers"] = scope["headers"]
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"%d" % len(page))]})
+        await send({"type": "http.response.body", "body": page})
+
+    sent: list = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"accept-encoding", b"gzip, br")]}
+    asyncio.run(ChinesePage(inner)(scope, None, send))
+    body = sent[1]["body"].decode()
+    assert f'lang="{PAGE_LOCALE}"' in body and "lang=\"en\"" not in body
+    assert body.index("Navigator.prototype") < body.index("<meta")  # before anything else in <head>
+    assert dict(sent[0]["headers"])[b"content-length"] == str(len(sent[1]["body"])).encode()
+    assert b"accept-encoding" not in dict(seen["headers"])  # asked for uncompressed HTML, so it can be rewritten

@@ -1,5 +1,8 @@
 """The Gradio page: 问答 (chat with cited clauses), 城市对比, 资格自查 and 规划库, and the Gradio API's `/ask`.
 
+The page is Chinese whatever the browser's language (`ChinesePage`: Gradio's own words in its zh-CN messages),
+and the chat keeps the last question and the start of its answer in view (`KEEP_QUESTION_IN_VIEW`).
+
 `build_app` makes the Blocks; `mount_page` mounts them at "/" on the server's FastAPI application
 (`webui/server.py`) with the login, theme and limits of `ServeSettings`. Every event calls a
 handler of `webui.handlers` or the plan library.
@@ -298,12 +301,14 @@ class ChinesePage:
             return
         start: dict[str, Any] = {}
         body: list[bytes] = []
+        # the page's HTML is rewritten as text: ask for it uncompressed (it is small)
+        scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers", []) if k != b"accept-encoding"]}
 
         async def capture(message: dict) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
-                kind = dict(message.get("headers", [])).get(b"content-type", b"")
-                if not kind.startswith(b"text/html"):
+                headers = dict(message.get("headers", []))
+                if not headers.get(b"content-type", b"").startswith(b"text/html") or b"content-encoding" in headers:
                     start["pass"] = True
                     await send(message)
                 return
