@@ -42,6 +42,7 @@ _SHORT_LINE = 60
 _TITLE_WORDS = re.compile(r"规划|计划|方案|意见|纲要")
 _TOP_HEADING = re.compile(r"^[一1][、．.]\S")
 _NOTICE = re.compile(r"关于印发\s*《?(?P<title>[^《》\n]+?(?:\n[^《》\n]+?)?)》?\s*的(?:通知|决定)")
+_CELL_LABEL = re.compile(r"^.*[:：]\s*")  # everything up to the last label colon on the notice's line
 _QUOTED_TITLE = re.compile(r"《([^《》]+)》")
 _ISSUER_END = re.compile(r"(?:委|政府|办公室|办公厅|委员会|局|厅|部|院|会)$")
 _RED_HEADER = re.compile(r"^(?P<issuer>\S.{1,40}?)\s*文件$")
@@ -204,7 +205,8 @@ def _title_and_issuer(header: list[str], file_name: str) -> tuple[str, str | Non
     if notice:
         title = "".join(notice.group("title").split("\n")).strip()
         line_start = joined.rfind("\n", 0, notice.start()) + 1
-        prefix = joined[line_start:notice.start()].strip()
+        # a web page's header table puts a label cell ("名称：") before the notice: not the issuer's
+        prefix = _CELL_LABEL.sub("", joined[line_start:notice.start()]).strip()
         issuer = prefix or _previous_issuer_line(joined[:line_start])
         return title, _squash(issuer) if issuer else None
     for line in header:

@@ -369,9 +369,9 @@ def _read_html(path: Path, settings: IngestSettings) -> str:
     for node in soup.find_all(string=True):
         if "\n" in node and node.find_parent(("pre", "textarea")) is None:
             node.replace_with(_unwrap_source_lines(str(node)))
-    for row in soup.find_all("tr"):
-        cells = [_one_line(cell.get_text(" ")) for cell in row.find_all(("td", "th"))]
-        row.replace_with(f"\n{_CELL_MARK.join(cells)}\n" if any(cells) else "\n")
+    for table in soup.find_all("table"):
+        if table.find_parent("table") is None:  # nested tables are read as their outer cell's text
+            _flatten_rows(table)
     for level in range(1, 7):
         for heading in soup.find_all(f"h{level}"):
             title = _one_line(heading.get_text(" "))
@@ -391,6 +391,45 @@ def _read_html(path: Path, settings: IngestSettings) -> str:
     if not text.strip():
         raise _no_text(path.name, "页面中没有正文文字", "the page has no body text")
     return text
+
+
+def _flatten_rows(table) -> None:
+    """Each row of `table` → one line of cells joined by `_CELL_MARK`. A cell spanning rows or
+    columns (rowspan/colspan) repeats in every row and column it covers, as merged .docx cells do,
+    so a row's Nth cell is always the header's Nth column."""
+    carried: dict[int, tuple[str, int]] = {}  # column → (text, rows it still covers below)
+    for row in [r for r in table.find_all("tr") if r.find_parent("table") is table]:
+        cells: list[str] = []
+        column = 0
+
+        def carry_over() -> None:
+            nonlocal column
+            while column in carried:
+                text, left = carried.pop(column)
+                cells.append(text)
+                if left > 1:
+                    carried[column] = (text, left - 1)
+                column += 1
+
+        for cell in row.find_all(("td", "th"), recursive=False):
+            carry_over()
+            text = _one_line(cell.get_text(" "))
+            rows, cols = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            for _ in range(cols):
+                cells.append(text)
+                if rows > 1:
+                    carried[column] = (text, rows - 1)
+                column += 1
+        carry_over()
+        row.replace_with(f"\n{_CELL_MARK.join(cells)}\n" if any(cells) else "\n")
+
+
+def _span(value) -> int:
+    """A rowspan/colspan attribute as a count: 1 when absent or malformed, at most 100."""
+    try:
+        return min(max(int(str(value).strip()), 1), 100)
+    except (TypeError, ValueError):
+        return 1
 
 
 def _unwrap_source_lines(text: str) -> str:

@@ -43,10 +43,14 @@ _NUMBERING: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cjk_dun", re.compile(rf"([{_CN}]+)\s*[、．.](?![{_CN}\d])")),
     ("cjk_paren", re.compile(rf"[（(]\s*([{_CN}]+)\s*[）)]")),
     ("arabic_paren", re.compile(r"[（(]\s*(\d{1,3})\s*[）)]")),
+    # Decimal outline numbers ("1.1", "3.2.1"): the number is the last part, the style its depth
+    # (decimal2, decimal3…); a space must follow, so a figure such as "3.5倍" is never a heading.
+    ("decimal", re.compile(r"\d{1,2}(?:[.．]\d{1,2}){0,2}[.．](\d{1,2})(?=[ \t\u3000])")),
     ("arabic_dot", re.compile(r"(\d{1,3})\s*[.．、](?![\d.．%％])")),
     ("circled", re.compile(r"([①-⑳])")),
 )
-_NUMBERED = {style for style, _ in _NUMBERING}
+_DECIMAL_DEPTHS = range(2, 5)
+_NUMBERED = {style for style, _ in _NUMBERING if style != "decimal"} | {f"decimal{d}" for d in _DECIMAL_DEPTHS}
 # A numbered line that states a target or a result ("3．每万人口高价值发明专利拥有量达到12件", "（2）研发投入
 #占比提高到3.5%") is an item of a list, not a heading: a verb of reaching followed by a figure with its unit.
 _TARGET_ITEM = re.compile(
@@ -91,6 +95,7 @@ class Mark(NamedTuple):
     style: str | None = None
     number: int | None = None
     body: Span | None = None
+    depth: int = 0  # markdown "#" marks before the line (a web page's <hN>): 0 when none
 
 
 class Segment(NamedTuple):
@@ -166,11 +171,15 @@ def classify_line(text: str, line: Line) -> Mark:
             if after[0] >= after[1] or text[after[0]] in "%％.．、，,":
                 break
             number = cn_number(next(g for g in m.groups() if g))
+            if style == "decimal":  # unmarked "11.5 条措施已落实。" is a sentence: decimal titles carry no 。
+                if not (md or bold) and "。" in text[ts:te]:
+                    return Mark("text", (s, e))
+                style = f"decimal{m.group(0).count('.') + m.group(0).count('．') + 1}"
             if not bold:
                 title, body = _split_title(text, ts, after[0], te)
             if title[1] - title[0] > MAX_TITLE or (body is None and _TARGET_ITEM.search(text, title[0], title[1])):
                 return Mark("text", (s, e))
-            return Mark("heading", title, style, number, body)
+            return Mark("heading", title, style, number, body, text.count("#", s, p))
     bare = head.strip("*#" + _SPACE)
     if _TABLE_CAPTION.match(head) and len(head) <= MAX_TITLE and "。" not in head:
         return Mark("caption", (ts, te))
@@ -186,7 +195,7 @@ def classify_line(text: str, line: Line) -> Mark:
     if md or bold:
         if te - ts <= MAX_TITLE:
             level = text.count("#", s, p)
-            return Mark("heading", (ts, te), "bold" if bold else f"md{level}", None, body)
+            return Mark("heading", (ts, te), "bold" if bold else f"md{level}", None, body, level)
     return Mark("text", (s, e))
 
 
@@ -513,6 +522,7 @@ def _walk(text: str, units: Sequence[_Unit], layout: Layout) -> None:
     outline = _Outline()
     box: str | None = None
     box_list: dict[str, int] = {}  # the box's own numbered list: style → last number
+    depth = box_depth = 0  # "#" marks of the last outline heading; of the one a box opened under
     pending_caption: str | None = None
 
     for k, u in enumerate(units):
@@ -548,18 +558,18 @@ def _walk(text: str, units: Sequence[_Unit], layout: Layout) -> None:
             continue
         if role == "heading":
             assert mark.style is not None
-            if box is not None and _in_box(box_list, outline, mark):
+            if box is not None and _in_box(box_list, outline, mark, box_depth):
                 segs.append(Segment("box_item", u.start, u.end, outline.section, box))
                 continue
             title = _clean_title(text, mark.title)
             level = outline.push(mark.style, mark.number, title, layout.warnings, mark.title[0])
-            box = None
+            box, depth = None, mark.depth
             layout.headings.append(Heading(title, level, mark.title[0], mark.title[1]))
             segs.append(Segment("heading", mark.title[0], mark.title[1], outline.section))
             if mark.body is not None:
                 segs.append(Segment("paragraph", mark.body[0], u.end, outline.section))
         elif role == "box":
-            box, box_list = text[mark.title[0] : mark.title[1]], {}
+            box, box_list, box_depth = text[mark.title[0] : mark.title[1]], {}, depth
             segs.append(Segment("caption", mark.title[0], mark.title[1], outline.section, box))
         elif role == "caption":
             pending_caption = text[u.start : u.end]
@@ -569,10 +579,14 @@ def _walk(text: str, units: Sequence[_Unit], layout: Layout) -> None:
             segs.append(Segment(kind, u.start, u.end, outline.section, box))
 
 
-def _in_box(box_list: dict[str, int], outline: _Outline, mark: Mark) -> bool:
+def _in_box(box_list: dict[str, int], outline: _Outline, mark: Mark, box_depth: int = 0) -> bool:
     """Whether a heading-like line inside a 专栏 belongs to the box: it continues the box's own
-    list (（一）平台工程, （二）人才工程…), or it does not continue the outline's numbering."""
+    list (（一）平台工程, （二）人才工程…), or it does not continue the outline's numbering. An
+    unnumbered heading marked as high as the heading the box sits under (a page's next <h3> after
+    a box under an <h4>) closes the box: the page's own markup says it is the outline's."""
     assert mark.style is not None
+    if mark.number is None and mark.depth and box_depth and mark.depth <= box_depth:
+        return False
     own = box_list.get(mark.style)
     if mark.number is not None and own is not None and mark.number == own + 1:
         box_list[mark.style] = mark.number
