@@ -20,7 +20,7 @@ from assistant import english
 from assistant.answer import Answer
 from assistant.composers import compare, document, eligibility, extractive, outline, target, task, topic
 from assistant.composers.context import Context, Thresholds
-from assistant.composers import notgiven
+from assistant.composers import notgiven, premise
 from assistant.composers import versions as version_answers
 from assistant import versions
 from assistant.composers.refusal import refuse
@@ -340,6 +340,8 @@ class Assistant:
             answer = composed
         elif missing:
             answer = refuse(ctx, f"“{'”“'.join(missing)}”（{'、'.join(query.cities) or '各'}规划中没有这一名称）")
+        elif (contradicted := premise.check(ctx)) is not None:
+            answer = contradicted
         else:
             answer = notgiven.check(ctx, structural(ctx) or COMPOSERS[query.intent](ctx))
             if plan is not None and plan.route is not None and not answer.refused:

@@ -1,0 +1,166 @@
+"""A premise that states a qualifier the plan contradicts: refuse, and quote the plan's own wording.
+
+A question may take for granted how a plan qualifies something it names: its level ("争创国家农业高新技术
+产业示范区" where the plan writes 省级农业高新技术产业示范区) or whether it is the only one ("全国三个…试点城市
+之一" where the plan writes 全国唯一的…试点城市). The qualifier words are data (the `qualifier_*` rules of
+index/resources/question_words.tsv). The named thing is the longest run of the question's words after (or,
+for 之一, before) the qualifier that the asked plan writes. Only when every place the plan writes it carries a
+different qualifier (and none carries the asked one) is the question refused; the refusal quotes the plan's
+sentence so the reader sees what the plan does say. Questions naming no city, or things the plan writes
+without a qualifier, are left to the usual composers.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from assistant.answer import Answer
+from assistant.composers.context import Context
+from assistant.composers.refusal import refuse
+from assistant.evidence import Span, sentences
+from assistant.lexicon import entries
+
+MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
+MAX_NAME = 24
+LEVEL_RULES = {  # rule → the levels its words stand for (省级以上 covers the province and the nation)
+    "qualifier_national": frozenset("N"),
+    "qualifier_provincial_up": frozenset("PN"),
+    "qualifier_provincial": frozenset("P"),
+    "qualifier_municipal": frozenset("M"),
+}
+_JOIN = "和及与、或/"  # between stacked qualifiers: 国家和省级…
+_PLAIN = re.compile(r"[\s“”‘’\"'《》〈〉「」『』]")
+
+
+def _plain(text: str) -> str:
+    return _PLAIN.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _levels() -> list[tuple[str, frozenset[str]]]:
+    words = [(w, levels) for rule, levels in LEVEL_RULES.items() for w in entries(rule)]
+    return sorted(words, key=lambda t: -len(t[0]))
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    asked: str  # the question's wording (国家农业高新技术产业示范区)
+    written: str  # the plan's wording (省级农业高新技术产业示范区)
+    span: Span  # the plan's sentence that writes it
+
+
+def _texts(ctx: Context) -> list[tuple[object, str]]:
+    """(clause, plain text) of the plans of the cities asked about, within the user's filters."""
+    docs = [d for d, meta in ctx.index.docs.items() if meta.city in ctx.query.cities and ctx.allows(d)]
+    out = []
+    for d in docs:
+        for i in ctx.index.clause_ids_of(d):
+            c = ctx.index.clauses[i]
+            out.append((c, _plain(c.text)))
+    return out
+
+
+def _longest(candidates: list[str], joined: str) -> str | None:
+    """The longest candidate (tried longest first) the plans write."""
+    for name in sorted(candidates, key=len, reverse=True):
+        if len(name) >= MIN_NAME and re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", name) and name in joined:
+            return name
+    return None
+
+
+def _sentence(clause, wording: str) -> Span | None:
+    return next((s for s in sentences(clause) if wording in _plain(s.text)), None)
+
+
+def _level_contradiction(question: str, texts, joined: str) -> Contradiction | None:
+    levels = _levels()
+    word_of = dict(levels)
+    alt = _alt(word_of)
+    for m in re.finditer(alt, question):
+        asked = word_of[m.group(0)]
+        rest = question[m.end():].removeprefix("的")
+        name = _longest([rest[:k] for k in range(MIN_NAME, min(len(rest), MAX_NAME) + 1)], joined)
+        if name is None:
+            continue
+        before = re.compile(rf"((?:(?:{alt})[{_JOIN}]?)+)的?$")
+        written: tuple[str, object] | None = None
+        for clause, text in texts:
+            for hit in re.finditer(re.escape(name), text):
+                q = before.search(text[max(0, hit.start() - 12):hit.start()])
+                if q is None:
+                    return None  # the plan writes it unqualified somewhere: no contradiction to show
+                found = frozenset().union(*(word_of[w] for w in re.findall(alt, q.group(1))))
+                if found & asked:
+                    return None
+                written = written or (q.group(1) + ("的" if q.group(0).endswith("的") else "") + name, clause)
+        if written is not None:
+            span = _sentence(written[1], written[0])
+            if span is not None:
+                return Contradiction(m.group(0) + name, written[0], span)
+    return None
+
+
+def _uniqueness_contradiction(question: str, texts, joined: str) -> Contradiction | None:
+    only = _alt(entries("qualifier_only"))
+    one_of = _alt(entries("qualifier_one_of"))
+    for m in re.finditer(one_of, question):  # "全国三个X之一" where the plan writes 唯一的X
+        head = question[:m.start()]
+        name = _longest([head[-k:] for k in range(MIN_NAME, min(len(head), MAX_NAME) + 1)], joined)
+        if name is None:
+            continue
+        counted = re.search(rf"[一二两三四五六七八九十百几多\d]+[个家批座所项]?{re.escape(name)}$", head)
+        asked = (counted.group(0) if counted else name) + m.group(0)
+        hits = [(c, t, h) for c, t in texts for h in re.finditer(re.escape(name), t)]
+        if any(re.match(one_of, t[h.end():]) for _, t, h in hits):
+            return None
+        unique = [(c, re.search(rf"(?:{only})$", t[:h.start()])) for c, t, h in hits]
+        unique = [(c, q) for c, q in unique if q is not None]
+        if unique:
+            clause, q = unique[0]
+            written = q.group(0) + name
+            span = _sentence(clause, written)
+            if span is not None:
+                return Contradiction(asked, written, span)
+    for m in re.finditer(only, question):  # "唯一的X" where the plan writes X之一
+        rest = question[m.end():]
+        name = _longest([rest[:k] for k in range(MIN_NAME, min(len(rest), MAX_NAME) + 1)], joined)
+        if name is None:
+            continue
+        hits = [(c, t, h) for c, t in texts for h in re.finditer(re.escape(name), t)]
+        if any(re.search(rf"(?:{only})$", t[:h.start()]) for _, t, h in hits):
+            return None
+        several = [(c, re.match(one_of, t[h.end():])) for c, t, h in hits]
+        several = [(c, q) for c, q in several if q is not None]
+        if several:
+            clause, q = several[0]
+            written = name + q.group(0)
+            span = _sentence(clause, written)
+            if span is not None:
+                return Contradiction(m.group(0) + name, written, span)
+    return None
+
+
+def contradiction(ctx: Context) -> Contradiction | None:
+    """The first qualifier of the question that the asked plans contradict, or None."""
+    if not ctx.query.cities:
+        return None
+    texts = _texts(ctx)
+    if not texts:
+        return None
+    joined = "\n".join(t for _, t in texts)
+    question = _plain(ctx.query.original or ctx.query.text)
+    return _uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
+
+
+def check(ctx: Context) -> Answer | None:
+    """A refusal that quotes the plan's wording when the question's premise contradicts it, else None."""
+    found = contradiction(ctx)
+    if found is None:
+        return None
+    city = ctx.city_of(found.span.clause.doc_id) or ctx.title_of(found.span.clause.doc_id)
+    return refuse(ctx, f"“{found.asked}”这一说法（{city}规划写的是“{found.written}”）",
+                  (f"{city}规划原文：{' '.join(found.span.text.split())}", found.span))
