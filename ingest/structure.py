@@ -179,6 +179,8 @@ def classify_line(text: str, line: Line) -> Mark:
                 title, body = _split_title(text, ts, after[0], te)
             if title[1] - title[0] > MAX_TITLE or (body is None and _TARGET_ITEM.search(text, title[0], title[1])):
                 return Mark("text", (s, e))
+            if not (md or bold) and _clause_like(text[title[0] : title[1]]):
+                return Mark("text", (s, e))  # "（7）对…项目，…的，按…给予支持，单个项目最高…" is a numbered clause
             return Mark("heading", title, style, number, body, text.count("#", s, p))
     bare = head.strip("*#" + _SPACE)
     if _TABLE_CAPTION.match(head) and len(head) <= MAX_TITLE and "。" not in head:
@@ -197,6 +199,12 @@ def classify_line(text: str, line: Line) -> Mark:
             level = text.count("#", s, p)
             return Mark("heading", (ts, te), "bold" if bold else f"md{level}", None, body, level)
     return Mark("text", (s, e))
+
+
+def _clause_like(title: str) -> bool:
+    """A numbered line whose "title" runs on through a semicolon or several commas is a clause of a
+    numbered list (a policy article), not a heading: outline titles are a phrase or two."""
+    return "；" in title or title.count("，") >= 2
 
 
 def find_toc(text: str, lines: Sequence[Line] | None = None) -> list[Span]:

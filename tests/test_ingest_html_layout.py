@@ -122,3 +122,17 @@ def test_decimal_headings_in_plain_text_but_not_decimal_sentences():
     doc = parse_text(text, DocumentMeta(doc_id="x", city="某区", title="某区科技创新规划"))
     assert [(h.level, h.title) for h in doc.headings] == [
         (1, "第一部分 总体要求"), (2, "1.1 指导思想"), (3, "1.1.1 基本原则"), (2, "1.2 发展目标")]
+
+
+def test_numbered_policy_articles_are_clauses_of_their_section_not_headings():
+    from ingest.parse import parse_text
+    from ingest.records import DocumentMeta
+
+    text = ("某区科技创新规划\n\n第四部分 主要支持政策\n\n4.1 企业培育支持\n\n"
+            "（1）对首次认定的高新技术企业，给予30万元奖励；对重新认定的，给予10万元奖励。\n\n"
+            "（2）对“揭榜挂帅”项目，揭榜成功的，按合同金额的30%给予支持，单个项目最高500万元。\n\n"
+            "4.2 人才支持\n\n（3）加强人才服务\n\n正文。")
+    doc = parse_text(text, DocumentMeta(doc_id="x", city="某区", title="某区科技创新规划"))
+    assert [h.title for h in doc.headings] == ["第四部分 主要支持政策", "4.1 企业培育支持", "4.2 人才支持", "（3）加强人才服务"]
+    first = next(c for c in doc.clauses if "30万元奖励" in c.text)
+    assert first.kind == "paragraph" and first.section[-1] == "4.1 企业培育支持"
