@@ -37,7 +37,7 @@ from assistant.query import normalize, topic_of
 from index.topics import LABEL_AT, index_topics, question_topics, read_topics, terms_pattern
 
 ELIGIBILITY_WORDS = Path(__file__).resolve().parents[2] / "index" / "resources" / "eligibility.tsv"
-_LISTS = ("subject", "support", "benefit", "qualifier", "generic", "asks_amount", "need")
+_LISTS = ("subject", "support", "benefit", "qualifier", "generic", "asks_amount", "need", "not_measure")
 
 
 @lru_cache(maxsize=1)
@@ -83,11 +83,13 @@ BENEFIT = _alternation("benefit")
 # what may stand between the support word and the subject for it to be the direct object ("支持符合条件的新型研发机构")
 QUALIFIER = re.compile(f"(?:{_alternation('qualifier').pattern})?")
 GENERIC = _alternation("generic")
+# a sentence that names who carries a task out ("（责任单位：…）"), not a measure anyone applies for
+NOT_MEASURE = _alternation("not_measure")
 BENEFIT_DIRECT, BENEFIT_LISTED = 0.2, 0.1
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(万元|亿元|元|%|倍)")
 ASKS_AMOUNT = _alternation("asks_amount")
 MAX_MEASURES = 3
-PER_NEED = 6  # measures shown for each need the user states (more find more gold measures at lower precision: eval/README.md)
+PER_NEED = 9  # measures shown for each need the user states (more find more gold measures at lower precision: eval/README.md)
 # Each need a profile may state (the UI's list) and the taxonomy topics (index/resources/topics.tsv) it is.
 NEEDS: dict[str, tuple[str, ...]] = {need: tuple(t for t in topics.split("|") if t) for need, topics in vocabulary()["need"]}
 _unknown = [t for topics in NEEDS.values() for t in topics if t not in {x.name for x in read_topics()}]
@@ -100,6 +102,14 @@ KEEP_RATIO = 0.6
 LENGTH_COST = 0.0005
 WHOLE_BELOW = 120  # a sentence this short is quoted whole; of a longer one, the window that carries the measure
 MAX_PIECES = 4
+# A need's measures: a sentence this short is quoted whole (its comma-pieces are the plan's measures, one after
+# another), of a longer one the run of up to NEED_PIECES pieces with the need's words; in a clause labelled with
+# the need this strongly (its section title names the need) a sentence needs no support word to be a measure.
+WHOLE_NEED = 160
+NEED_PIECES = 6
+STRONG_LABEL = 2.0
+STRENGTH_WEIGHT = 0.05
+SEARCH_COST = 0.5  # how much a clause's label strength for the need ranks its measures
 
 
 @dataclass(frozen=True)
@@ -252,16 +262,18 @@ def topic_measures(ctx: Context, topics: tuple[str, ...], aliases: tuple[str, ..
             if clause.kind == "heading" or strength < LABEL_AT or past_context(clause) or target_context(clause):
                 continue
             for sentence in sentences(clause):
-                if not SUPPORT.search(sentence.text) or not words.search(sentence.text):
+                # a plan's task sentence ("以市场化方式组建…种子基金") is a measure where the clause is about the need
+                if (not words.search(sentence.text) or NOT_MEASURE.search(sentence.text)
+                        or not (SUPPORT.search(sentence.text) or strength >= STRONG_LABEL)):
                     continue
-                window = max((w for w in windows(sentence, MAX_PIECES, WHOLE_BELOW) if words.search(w.text)),
+                window = max((w for w in windows(sentence, NEED_PIECES, WHOLE_NEED) if words.search(w.text)),
                              key=lambda w: (len(words.findall(w.text)) + bool(SUPPORT.search(w.text)), -len(w.text)))
-                scored.append((1.0 + 0.1 * min(3, len(words.findall(window.text))) + 0.05 * min(strength, 3)
+                scored.append((1.0 + 0.1 * min(3, len(words.findall(window.text))) + STRENGTH_WEIGHT * min(strength, 3)
                                + beneficiary(window.text, aliases), window))
     need_scorer = TopicScorer.for_text(" ".join([*_topic_terms(topics)[:4], *aliases[:2]]), ctx.index)
     for score, span in measures(ctx, need_scorer, aliases, cities, f"{' '.join(topics)} {asking}"):
         if score >= ctx.thresholds.measure and words.search(span.text):
-            scored.append((score, span))
+            scored.append((score - SEARCH_COST, span))
     scored.sort(key=lambda t: -t[0])
     out: list[Span] = []
     for _, span in scored:
@@ -300,6 +312,10 @@ def compose(ctx: Context) -> Answer:
         # ("想进军工配套" → 军民融合)
         groups = [(t, (t,)) for t, _ in question_topics(_wants(asking)) if t not in _ACTOR_TOPICS][:1] or [
             (t, (t,)) for t, _ in question_topics(" ".join(subjects)) if t not in _ACTOR_TOPICS][:1]  # or the subject's
+    if groups and profile.get("needs"):  # stated needs: a measure found by the question's words must serve one of them
+        need_words = terms_pattern(tuple(term for t in read_topics() if t.name in {x for _, ts in groups for x in ts}
+                                         for term in t.terms))
+        found = [span for span in found if need_words.search(span.text)]
     grouped: dict[str, str] = {}  # measure start → need
     for need, topics in groups:
         for span in topic_measures(ctx, topics, aliases, cities, asking):
