@@ -20,7 +20,8 @@ from assistant import english
 from assistant.answer import Answer
 from assistant.composers import compare, document, eligibility, extractive, outline, target, task, topic
 from assistant.composers.context import Context, Thresholds
-from assistant.composers import notgiven, premise
+from assistant.composers import mentions, notgiven, premise
+from assistant.composers.mentions import name_forms
 from assistant.composers import versions as version_answers
 from assistant import versions
 from assistant.composers.refusal import refuse
@@ -195,19 +196,6 @@ def _plain(text: str) -> str:
     return _QUOTES_AND_SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
-def name_forms(name: str) -> list[str]:
-    """How the plans may write a quoted name: as quoted, or in any form the term table gives it
-    (“研发强度” → 全社会研发经费支出占地区生产总值比例 …; “技术交易额” → 技术合同成交额)."""
-    from index.tokenize import default_tokenizer
-
-    forms = [name]
-    synonym = default_tokenizer().synonyms.get(unicodedata.normalize("NFKC", name).strip())
-    if synonym is not None:
-        forms.extend(synonym.expansions)
-    forms.extend(a for concept, aliases in indicator_concepts() if name in aliases or name == concept for a in aliases)
-    return forms
-
-
 def missing_names(query: Query, index: PlanIndex) -> list[str]:
     """Names the user quotes (“紫琅英才计划”) that the plans asked about never write, in any form
     the term table knows: a false premise."""
@@ -343,7 +331,7 @@ class Assistant:
         elif (contradicted := premise.check(ctx)) is not None:
             answer = contradicted
         else:
-            answer = notgiven.check(ctx, structural(ctx) or COMPOSERS[query.intent](ctx))
+            answer = notgiven.check(ctx, mentions.compose(ctx) or structural(ctx) or COMPOSERS[query.intent](ctx))
             if plan is not None and plan.route is not None and not answer.refused:
                 answer.text += versions.source_note(index.docs, plan, answer)
         if allowed_docs is not None and any(c.doc_id not in allowed_docs for c in answer.citations):
