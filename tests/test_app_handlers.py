@@ -151,7 +151,9 @@ def test_compare_table_cites_each_city_and_charts_the_table_values(assistant):
         else:
             assert re.fullmatch(r"\[\d\]", row["引用"]), city
     markers = {m for m in table["引用"] if m != "—"}
-    assert result.sources.count('class="pq-source"') == len(markers)
+    badges = re.findall(r'class="pq-badge">([^<]+)<', result.sources)  # one card per cited clause, its markers joined
+    assert all(any(m in badge for badge in badges) for m in markers)  # every cell's source is shown
+    assert len(badges) == len(set(badges)) == result.sources.count('class="pq-source"')
     chart = result.chart
     assert chart is not None  # 家 and 个 both count enterprises
     assert dict(zip(chart["城市"], chart["目标值"])) == {"南京市": 20000.0, "南通市": 3600.0, "句容市": 180.0, "连云港市": 1000.0}
