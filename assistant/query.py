@@ -168,11 +168,16 @@ def find_cities(text: str, known: Iterable[str]) -> tuple[tuple[str, ...], tuple
         if city not in cities:
             cities.append(city)
     others = []
+    # "临川市青岚区": a 市 or 县 written right before a held plan's place is that place's parent, not another place
+    parents = {m.group(1) for stem in stems for m in re.finditer(rf"([\u4e00-\u9fff]{{2,3}}[市县]){re.escape(stem)}", text)
+               if stem and not stems[stem].endswith("市")}
     for place in OTHER_PLACES:
-        if place in text and not any(place in c or c.removesuffix("市") in place for c in cities):
+        if place in text and place not in parents and not any(place in c or c.removesuffix("市") in place for c in cities):
             others.append(place)
     for place in place_names(text):
         stem = place[:-1]
+        if place in parents:
+            continue
         if stem in stems or stem in EXTRA_ALIASES or any(stem in o or o in stem for o in others):
             continue
         if not any(stem in c or c.removesuffix("市") in stem for c in cities):

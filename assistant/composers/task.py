@@ -1,16 +1,43 @@
-"""Who carries a task out: the lead and partner units of a plan's task table (江阴's 附件).
+"""Who carries a task out: the lead and partner units of a plan's task table (江阴's 附件), or of a
+section's unit line (a plan that writes "牵头单位：…；配合单位：…" under each task's heading).
 
-The task row whose goal and task name best cover the question is cited whole (the row
-states the goal and the units); below `Thresholds.task` the question is answered like a general
+The task row or section whose words best cover the question is cited (a row whole, a unit line
+alone, after the section's title); below `Thresholds.task` the question is answered like a general
 one (a table such as 南通's 重大企业创新平台布局 names its 牵头单位 in a column).
 """
 from __future__ import annotations
+
+import re
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers import extractive
 from assistant.composers.context import Context
 from assistant.composers.scoring import TopicScorer
 from assistant.evidence import Span
+
+# A line naming who carries out the section it stands in: "牵头单位：区科技局；配合单位：…" (genre wording).
+_UNIT_LINE = re.compile(r"(?m)^\s*(?:牵头单位|责任单位|牵头部门|责任部门)\s*[：:][^\n]+")
+
+
+def _unit_lines(ctx: Context, cities: set[str]) -> list[tuple[str, str, Span]]:
+    """(section title, the section's words, the unit line) for every section of the allowed plans that
+    names its units in a line of its own."""
+    out = []
+    for doc_id in ctx.index.docs:
+        if (cities and ctx.city_of(doc_id) not in cities) or not ctx.allows(doc_id):
+            continue
+        ids = ctx.index.clause_ids_of(doc_id)
+        clauses = [ctx.index.clauses[i] for i in ids]
+        for c in clauses:
+            m = _UNIT_LINE.search(c.text) if c.kind != "heading" else None
+            if m is None or not c.section:
+                continue
+            path = tuple(c.section)
+            body = " ".join(x.text for x in clauses if tuple(x.section[:len(path)]) == path)[:600]
+            line = m.group(0).strip()
+            start = c.char_start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            out.append((path[-1], body, Span(c, start, start + len(line), line)))
+    return out
 
 
 def compose(ctx: Context) -> Answer:
@@ -23,10 +50,28 @@ def compose(ctx: Context) -> Answer:
         text = f"{t.target} {t.task}"
         bigram = ctx.scorer.coverage(text, t.category)  # also breaks ties between rows with the same words in another order
         scored.append((max(bigram, words.coverage(text, t.category) if words.units else 0.0) + 0.05 * bigram, t))
+    lines = []
+    for title, body, span in _unit_lines(ctx, cities):
+        # the section's title counts fully, its text as context: the task is named by its heading
+        bigram = ctx.scorer.coverage(title, body)
+        lines.append((max(bigram, words.coverage(title, body) if words.units else 0.0) + 0.05 * bigram, (title, span)))
+    lines.sort(key=lambda x: -x[0])
+    if lines and lines[0][0] < ctx.thresholds.task and lines[0][0] >= ctx.thresholds.task / 2 and (
+            len(lines) == 1 or lines[0][0] >= 3 * lines[1][0]):
+        # a plan's unit lines are few: one section far ahead of the others is the one asked about, although
+        # the question's colloquial words ("这块") lower its coverage
+        lines[0] = (ctx.thresholds.task, lines[0][1])
+    scored.extend(lines)
     scored.sort(key=lambda x: -x[0])
     if not scored or scored[0][0] < ctx.thresholds.task:
         return extractive.compose(ctx)
     _, t = scored[0]
+    if isinstance(t, tuple):
+        title, span = t
+        builder = AnswerBuilder(ctx.index.sources)
+        heading = re.sub(r"^[\d.．、一二三四五六七八九十（）()]+\s*", "", title)
+        builder.say(f"{heading}：{span.text.rstrip('。；;')}。", span)
+        return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="task", query=ctx.query)
     clause = ctx.row_clauses.get((t.doc_id, t.char_start))
     if clause is None:
         return extractive.compose(ctx)
