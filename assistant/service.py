@@ -144,7 +144,7 @@ def resolve_period(query: Query, index: PlanIndex) -> str | None:
 
 def library_list(index: PlanIndex) -> str:
     """The plans the library holds, as a refusal lists them: 《title》 (city)."""
-    return "、".join(f"《{meta.title}》" + (f"（{meta.city}）" if meta.city and meta.city.removesuffix("市") not in meta.title else "")
+    return "、".join(f"《{meta.title}》" + (f"（{meta.city}）" if meta.city and meta.city not in meta.title else "")
                     for meta in sorted(index.docs.values(), key=lambda m: m.city or m.title))
 
 
