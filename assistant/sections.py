@@ -93,7 +93,12 @@ class Node:
         if parts:
             return [(child.name, span) for child in parts if (span := child.name_span()) is not None]
         column = name_column(self.items) if self.kind == "table" else None
-        return [m for m in (item_lead(c, column) for c in self.items if c.kind in ("box_item", "table_row")) if m is not None]
+        entries = [m for m in (item_lead(c, column) for c in self.items if c.kind in ("box_item", "table_row")) if m is not None]
+        runs = [c for c in self.items if c.kind == "paragraph"]
+        if not entries and self.kind == "section" and len(runs) >= 2 and all(_RUN_IN.match(c.text) for c in runs):
+            # a section written as dash-led paragraphs ("——坚持企业主体、需求导向。…"): each paragraph's lead phrase
+            entries = [m for m in (item_lead(c) for c in runs) if m is not None]
+        return entries
 
     def descendants(self) -> list[Node]:
         out = []
@@ -144,6 +149,10 @@ def name_column(rows: list[Clause]) -> int | None:
     return (named or candidates)[0]
 
 
+# A paragraph that opens as one entry of a run-in list: "——坚持…。" (the genre's way of writing principles).
+_RUN_IN = re.compile(r"\s*[—–-]{1,2}\s*\S")
+
+
 def item_lead(clause: Clause, column: int | None = None) -> tuple[str, Span] | None:
     """An entry's name: a table row's naming cell (`column`, else its first named cell), or a box item's words
     before "：" / the first sentence end."""
@@ -157,7 +166,7 @@ def item_lead(clause: Clause, column: int | None = None) -> tuple[str, Span] | N
         name = cells[0].split("\n")[0].strip()  # "海安高新区\n\n（省级）": the name, not its qualifier
         i = text.find(name)
     else:
-        m = re.match(r"\s*(?:\d+\s*[．.、]|[（(]\d+[)）])?\s*([^：:。；;！？]{2,40}?)(?:[：:。；;！？]|$)", text)
+        m = re.match(r"\s*(?:\d+\s*[．.、]|[（(]\d+[)）]|[—–-]{1,2})?\s*([^：:。；;！？]{2,40}?)(?:[：:。；;！？]|$)", text)
         if not m:
             return None
         name = m.group(1).strip()
