@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class Citation(BaseModel):
@@ -124,7 +124,9 @@ class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     city: str | None = Field(None, max_length=40, description="所在城市, e.g. 南京市")
-    type: str | None = Field(None, max_length=40, description="主体类型, e.g. 科技型中小企业, 高新技术企业, 高层次人才")
+    # enterprise_type: the name some clients send for the same field (read as type, written back as type)
+    type: str | None = Field(None, max_length=40, validation_alias=AliasChoices("type", "enterprise_type"),
+                             description="主体类型, e.g. 科技型中小企业, 高新技术企业, 高层次人才")
     industry: str | None = Field(None, max_length=100, description="所属行业, e.g. 生物医药")
     stage: str | None = Field(None, max_length=40, description="发展阶段: 初创期, 成长期, 成熟期, 拟上市")
     rd_level: str | None = Field(None, max_length=20, description="已有研发机构级别: 无, 市级, 省级, 国家级")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.composers.eligibility import condition_status, conditions_in
+from assistant.composers.eligibility import applicant_type, condition_status, conditions_in, for_others, not_offered
+from assistant.contract import Profile
 from assistant.service import Assistant
 from webui.handlers import profile_question
 
@@ -116,3 +117,34 @@ def test_the_profiles_needs_come_first(assistant):
     needs = [item.need for item in answer.checklist]
     assert needs[0] == "融资" and needs == sorted(needs, key=lambda n: n != "融资")  # the need's measures lead
     assert_exact(assistant, answer)
+
+
+def test_a_measure_led_by_support_for_another_kind_of_applicant_is_for_others():
+    builders = "鼓励龙头骨干企业、高校院所围绕优势领域，高水平建设科技企业孵化器、众创空间等载体。"
+    assert for_others(builders, ["科技型中小企业"])  # a startup is not who builds incubators here
+    assert not for_others(builders, ["高校院所"])
+    assert for_others("鼓励企业加强科技人才的继续教育。", ["高层次人才"])
+    joined = "支持科技领军企业联合高校共建联合实验室。"  # two applicants of one object: the university is one of them
+    assert not for_others(joined, ["高校院所"])
+    # only the lead piece says whom a measure is for; an unknown asker filters nothing
+    assert not for_others("优化高层次人才科技贡献奖励办法，鼓励企业采用年薪制、股权激励等方式。", ["高层次人才"])
+    assert not for_others(builders, [])
+
+
+def test_targets_and_government_spending_are_not_offers():
+    assert not_offered("到2025年，新增高层次人才500人，高技能人才达到55万人，重点建设外国专家工作室10家。")
+    assert not_offered("三年内，每年新建省级以上企业研发机构12家。")
+    assert not_offered("确保各级财政科技投入持续稳定增长。")
+    assert not_offered("加大财政科技投入，落实新型研发机构扶持政策。")
+    assert not not_offered("对首次认定的高新技术企业给予30万元奖励。")
+    assert not not_offered("每年为15家农业企业联系贷款1000万元。")  # a service to named applicants
+    # spending words outside the lead piece of a measure that names whom it supports
+    assert not not_offered("落实企业研发费相关政策，完善研发投入后补助机制，推动以企业为主体的研发投入持续增长，形成多元化的科技投入体系。")
+
+
+def test_the_applicant_type_is_read_under_the_name_clients_send():
+    assert Profile.model_validate({"enterprise_type": "高新技术企业"}).type == "高新技术企业"
+    assert Profile.model_validate({"type": "孵化器"}).model_dump()["type"] == "孵化器"
+    assert applicant_type({"enterprise_type": "新型研发机构"}) == "新型研发机构"
+    assert applicant_type({"type": "高校院所", "enterprise_type": "x"}) == "高校院所"
+    assert applicant_type({}) == ""

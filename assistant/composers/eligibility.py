@@ -31,13 +31,14 @@ from assistant.composers.context import Context, past_context, target_context
 from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
 from assistant.composers.windows import windows
-from assistant.contract import ChecklistItem, ConditionCheck
+from assistant.contract import ChecklistItem, ConditionCheck, Profile
 from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize, topic_of
 from index.topics import LABEL_AT, index_topics, question_topics, read_topics, terms_pattern
 
 ELIGIBILITY_WORDS = Path(__file__).resolve().parents[2] / "index" / "resources" / "eligibility.tsv"
-_LISTS = ("subject", "support", "benefit", "qualifier", "generic", "asks_amount", "need", "not_measure")
+_LISTS = ("subject", "support", "benefit", "qualifier", "generic", "asks_amount", "need", "not_measure", "spending", "object_verb",
+          "object_join", "applicant", "accepts", "target_verb", "target_time")
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +86,24 @@ QUALIFIER = re.compile(f"(?:{_alternation('qualifier').pattern})?")
 GENERIC = _alternation("generic")
 # a sentence that names who carries a task out ("（责任单位：…）"), not a measure anyone applies for
 NOT_MEASURE = _alternation("not_measure")
+# the government's own spending ("加大财政科技投入"): not a measure unless it names whom it supports
+SPENDING = _alternation("spending")
+# Who a measure is for: the applicant kinds its support word acts on (object_verb, applicant lists), and which of
+# those kinds are an asker's own (accepts). A measure addressed only to other kinds is for someone else.
+OBJECT_VERB = _alternation("object_verb")
+BENEFIT_WORDS = _alternation("benefit")
+APPLICANT = _alternation("applicant")
+APPLICANT_KIND: dict[str, str] = dict(vocabulary()["applicant"])
+ACCEPTS: dict[str, frozenset[str]] = {s: frozenset(k for k in v.split("|") if k) for s, v in vocabulary()["accepts"]}
+OBJECT_VERB_AT = 4  # how far into a clause piece its support word may stand (after 大力, 积极 …)
+OBJECT_AT = 8  # how far after the support word its object may begin (after 符合条件的, 一批 …)
+# what joins two applicants of one object ("企业联合高校", "高校、符合条件的企业")
+OBJECT_JOIN = re.compile(rf"(?:{_alternation('object_join').pattern})[^{_PUNCT}]{{0,14}}")
+# A target ("到2025年，新增高层次人才500人"): a target verb with a figure after it in a sentence with a time frame.
+TARGET = re.compile(rf"(?:{_alternation('target_verb').pattern})[^{_PUNCT}]{{0,16}}?\d")
+TARGET_TIME = _alternation("target_time")
+# a support word with an applicant right after it: what a target serving applicants ("为15家农业企业联系贷款") has
+SERVES = re.compile(rf"(?:{BENEFIT_WORDS.pattern})[^{_PUNCT}]{{0,8}}?(?:{APPLICANT.pattern})")
 BENEFIT_DIRECT, BENEFIT_LISTED = 0.2, 0.1
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(万元|亿元|元|%|倍)")
 ASKS_AMOUNT = _alternation("asks_amount")
@@ -178,6 +197,74 @@ def specific_topic(topic: str) -> str:
     return " ".join(p for p in topic.split() if len(GENERIC.sub("", p)) >= 2)
 
 
+def _pieces(text: str) -> list[str]:
+    return [p for p in re.split(rf"[{_PUNCT}]", text) if p.strip(" *")]
+
+
+def addressed_to(piece: str) -> set[str]:
+    """The applicant kinds a clause piece's opening support word acts on ("鼓励龙头骨干企业、高校院所围绕…" → 大企业,
+    高校院所): the applicants named right after it and those joined to them (、 和 联合 …); empty when it opens otherwise."""
+    verb = OBJECT_VERB.search(piece[:OBJECT_VERB_AT + 4])
+    if not verb or verb.start() > (OBJECT_VERB_AT if len(verb.group()) > 1 else 0):
+        return set()  # a one-character preposition (对, 为) after a verb is that verb's ("加强对孵化器…的考核")
+    kinds: set[str] = set()
+    end, first = verb.end(), True
+    for m in APPLICANT.finditer(piece, end):
+        gap = piece[end:m.start()]
+        if (len(gap) > OBJECT_AT) if first else (gap and not OBJECT_JOIN.fullmatch(gap)):
+            break
+        kinds.add(APPLICANT_KIND[m.group()])
+        end, first = m.end(), False
+    return kinds
+
+
+def for_others(text: str, subjects: list[str] | tuple[str, ...]) -> bool:
+    """Whether the measure `text` is addressed to other kinds of applicant only than the asker's (a university's
+    measure shown to a startup, 企业家 training to a returnee scientist): its lead piece says whom it is for. False
+    when the asker's kind or the object is unknown."""
+    accepted = frozenset().union(*(ACCEPTS.get(s, frozenset()) for s in subjects)) if subjects else frozenset()
+    pieces = _pieces(text)
+    if not accepted or not pieces:
+        return False
+    kinds = addressed_to(pieces[0])
+    return bool(kinds) and not kinds & accepted
+
+
+# a piece that ends in a figure and its unit ("重点建设外国专家工作室10家")
+_FIGURE_END = re.compile(rf"\d+(?:\.\d+)?\s*[^\d{_PUNCT}\s]{{0,4}}?(?:以上|左右)?\s*$")
+
+
+def _target_piece(piece: str) -> bool:
+    """A piece of a target: a target verb with its figure, a figure at its end, or a time frame."""
+    return bool(TARGET.search(piece) or _FIGURE_END.search(piece)
+                or TARGET_TIME.search(piece) and (re.search(r"\d", piece) or len(piece) <= 8))
+
+
+def not_offered(text: str, sentence: str = "") -> bool:
+    """Nothing to apply for: a task assignment (责任单位), a statement of the government's own spending
+    (加大财政科技投入) leading it or naming no applicant, or a target — pieces that all set figures, one with a target
+    verb, or a window led by target pieces ("到2025年，新增…500人"), half of them or more, in a sentence with a time
+    frame — unless it serves applicants by name. `sentence` is the sentence `text` is quoted from."""
+    pieces = _pieces(text)
+    if NOT_MEASURE.search(text) or not pieces:
+        return True
+    if SPENDING.search(pieces[0]) or SPENDING.search(text) and not any(addressed_to(p) for p in pieces):
+        return True
+    if SERVES.search(text):  # a figure of a service to applicants ("每年为15家农业企业联系贷款…") is an offer
+        return False
+    targets = [_target_piece(p) for p in pieces]
+    if all(targets) and any(TARGET.search(p) for p in pieces):
+        return True
+    return bool(TARGET_TIME.search(sentence or text) and targets[0] and 2 * sum(targets) >= len(targets))
+
+
+def applicant_type(profile: dict) -> str:
+    """The profile's applicant type under any name the Profile model accepts for it (type, enterprise_type)."""
+    alias = Profile.model_fields["type"].validation_alias
+    names = getattr(alias, "choices", None) or ["type"]
+    return next((str(profile[n]).strip() for n in names if isinstance(n, str) and profile.get(n)), "")
+
+
 def beneficiary(text: str, aliases: tuple[str, ...]) -> float:
     """How plainly `text` makes the subject the one who receives support (see BENEFIT)."""
     best = 0.0
@@ -197,8 +284,9 @@ def beneficiary(text: str, aliases: tuple[str, ...]) -> float:
 
 
 def measures(ctx: Context, scorer: TopicScorer, aliases: tuple[str, ...], cities: tuple[str, ...],
-             asking: str | None = None) -> list[tuple[float, Span]]:
-    """Windows of sentences with a form of support that name the subject or cover the question, best first."""
+             asking: str | None = None, subjects: tuple[str, ...] = ()) -> list[tuple[float, Span]]:
+    """Windows of sentences with a form of support that name the subject or cover the question, best first; not
+    targets, spending statements or measures addressed to other kinds of applicant than `subjects`."""
     hits = ctx.search(f"{asking or ctx.query.text} {' '.join(aliases[:3])}", 30, cities)
     found: list[tuple[float, Span]] = []
     seen: set[tuple[str, int]] = set()
@@ -216,9 +304,12 @@ def measures(ctx: Context, scorer: TopicScorer, aliases: tuple[str, ...], cities
             best = max(
                 ((scorer.coverage(w.text, context) + SUBJECT_BONUS * any(a in w.text for a in aliases)
                   + beneficiary(w.text, aliases) - LENGTH_COST * len(w.text), w)
-                 for w in windows(sentence, MAX_PIECES, WHOLE_BELOW) if SUPPORT.search(w.text)),
-                key=lambda t: t[0],
+                 for w in windows(sentence, MAX_PIECES, WHOLE_BELOW) if SUPPORT.search(w.text)
+                 and not not_offered(w.text, sentence.text) and not for_others(w.text, subjects)),
+                key=lambda t: t[0], default=None,
             )
+            if best is None:
+                continue
             key = (best[1].clause.doc_id, best[1].char_start)
             if key in seen:
                 continue
@@ -246,7 +337,7 @@ def needs_of(profile: dict, asking: str) -> list[str]:
 
 
 def topic_measures(ctx: Context, topics: tuple[str, ...], aliases: tuple[str, ...], cities: tuple[str, ...],
-                   asking: str) -> list[Span]:
+                   asking: str, subjects: tuple[str, ...] = ()) -> list[Span]:
     """The measures for one need (its taxonomy topics): support sentences of the clauses the taxonomy labels with
     them (a clause under "完善金融支持创新体系" is 科技金融 even where it only names 投贷联动), then support
     sentences elsewhere that the topics' terms and the question pick out; best PER_NEED."""
@@ -266,12 +357,16 @@ def topic_measures(ctx: Context, topics: tuple[str, ...], aliases: tuple[str, ..
                 if (not words.search(sentence.text) or NOT_MEASURE.search(sentence.text)
                         or not (SUPPORT.search(sentence.text) or strength >= STRONG_LABEL)):
                     continue
-                window = max((w for w in windows(sentence, NEED_PIECES, WHOLE_NEED) if words.search(w.text)),
-                             key=lambda w: (len(words.findall(w.text)) + bool(SUPPORT.search(w.text)), -len(w.text)))
+                window = max((w for w in windows(sentence, NEED_PIECES, WHOLE_NEED) if words.search(w.text)
+                              and not not_offered(w.text, sentence.text) and not for_others(w.text, subjects)),
+                             key=lambda w: (len(words.findall(w.text)) + bool(SUPPORT.search(w.text)), -len(w.text)),
+                             default=None)
+                if window is None:
+                    continue
                 scored.append((1.0 + 0.1 * min(3, len(words.findall(window.text))) + STRENGTH_WEIGHT * min(strength, 3)
                                + beneficiary(window.text, aliases), window))
     need_scorer = TopicScorer.for_text(" ".join([*_topic_terms(topics)[:4], *aliases[:2]]), ctx.index)
-    for score, span in measures(ctx, need_scorer, aliases, cities, f"{' '.join(topics)} {asking}"):
+    for score, span in measures(ctx, need_scorer, aliases, cities, f"{' '.join(topics)} {asking}", subjects):
         if score >= ctx.thresholds.measure and words.search(span.text):
             scored.append((score - SEARCH_COST, span))
     scored.sort(key=lambda t: -t[0])
@@ -296,14 +391,15 @@ def compose(ctx: Context) -> Answer:
     profile = ctx.profile or {}
     asking = asking_part(ctx.query.text, profile)
     told = " ".join([ctx.query.text, *[str(v) for v in profile.values() if v]])
-    subjects = ([profile["type"]] if profile.get("type") in SUBJECTS else []) or subjects_in(asking)
+    kind = applicant_type(profile)
+    subjects = ([kind] if kind in SUBJECTS else subjects_in(kind)) or subjects_in(asking)
     aliases = tuple(a for s in subjects for a in SUBJECTS[s])
     # the profile's city is where the user is; a city named in the free text does not move them
     cities = tuple(c for c in [profile.get("city")] if c) or ctx.query.cities
     topic = topic_of(asking, ctx.index.cities) if profile else ctx.query.topic
     focus = specific_topic(topic)
     scorer = TopicScorer.for_text(focus, ctx.index) if focus and (subjects or focus != topic) else ctx.scorer
-    ranked = measures(ctx, scorer, aliases, cities, asking)
+    ranked = measures(ctx, scorer, aliases, cities, asking, tuple(subjects))
     found = [span for score, span in ranked if score >= ranked[0][0] * KEEP_RATIO][:MAX_MEASURES] \
         if ranked and ranked[0][0] >= ctx.thresholds.measure else []
     needs = needs_of(profile, asking)
@@ -318,7 +414,7 @@ def compose(ctx: Context) -> Answer:
         found = [span for span in found if need_words.search(span.text)]
     grouped: dict[str, str] = {}  # measure start → need
     for need, topics in groups:
-        for span in topic_measures(ctx, topics, aliases, cities, asking):
+        for span in topic_measures(ctx, topics, aliases, cities, asking, tuple(subjects)):
             if any(_overlaps(span, f) for f in found):
                 continue
             found.append(span)
