@@ -41,7 +41,7 @@ from pathlib import Path
 from index.settings import IndexSettings
 from index.store import BuildReport, prepare_change
 from index.versions import (
-    IndexUnavailableError, abandon_change, begin_change, change_lock, commit_change, open_version, recover,
+    IndexUnavailableError, abandon_change, alive, begin_change, change_lock, commit_change, open_version, recover,
 )
 from ingest import SUPPORTED_EXTENSIONS, IngestError, IngestSettings, parse_file
 from ingest.periods import other_periods
@@ -105,16 +105,6 @@ def similarity(a: set[int], b: set[int]) -> float:
 
 def _same_title(a: str, b: str) -> bool:
     return _compact(a).strip("《》“”\"") == _compact(b).strip("《》“”\"")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class PlanLibrary:
@@ -202,7 +192,7 @@ class PlanLibrary:
             return
         for folder in root.iterdir():
             pid = folder.name.split("-", 1)[0]
-            if not (pid.isdigit() and _alive(int(pid))):
+            if not (pid.isdigit() and alive(int(pid))):
                 shutil.rmtree(folder, ignore_errors=True) if folder.is_dir() else folder.unlink(missing_ok=True)
 
     def _indexed_docs(self) -> dict[str, DocumentMeta]:

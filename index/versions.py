@@ -138,11 +138,12 @@ def _prune(link: Path, keep: Path) -> None:
     for stale in root.glob("*.tmp"):
         # Unfinished builds of processes that no longer run.
         pid = stale.name.split("-")[-2] if stale.name.count("-") >= 3 else ""
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process `pid` is running (a staging folder or write-ahead entry of a dead process is stale)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
