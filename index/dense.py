@@ -1,17 +1,10 @@
 """Dense search over L2-normalised embeddings with FAISS (inner product = cosine).
 
-Exact `IndexFlatIP` up to `PLANQA_FAISS_FLAT_MAX` vectors; above that, HNSW, HNSW over 8-bit
-scalar-quantised vectors (`hnswsq`: a quarter of the memory, for 10^6 clauses in under 2 GB; see
-bench/SCALE.md) or IVF-PQ per `PLANQA_FAISS_APPROX`. Quantisers train on a fixed, seeded sample
-(IVF: 64 vectors per centroid, FAISS asks for 30–256), not on every vector, which at 10^6 clauses
-FAISS would otherwise cluster in full. Ids are positions: vector i belongs to clause i of the index
-version, so no id map is needed (a changed plan means a new version, built from stored vectors). A
-metadata filter is applied inside FAISS (an `IDSelectorBatch` in the search parameters), before
-ranking, never after. A selective filter (at most 1/20 of the vectors, e.g. one city of many) is
-searched exhaustively over the allowed vectors: a graph or a few lists would meet too few of them.
-And when an approximate index returns fewer hits than the filter allows (HNSW stops at `efSearch`
-candidates, IVF at `nprobe` lists), the query is re-run exhaustively, so a filter never silently
-shortens the result.
+Exact `IndexFlatIP` up to `PLANQA_FAISS_FLAT_MAX` vectors, then HNSW, 8-bit HNSW (`hnswsq`, a quarter of
+the memory) or IVF-PQ per `PLANQA_FAISS_APPROX`, quantisers trained on a fixed seeded sample (bench/SCALE.md).
+Ids are positions: vector i is clause i of the index version. A metadata filter is applied inside FAISS
+before ranking; a selective one, or an approximate search that returns fewer hits than the filter allows,
+is searched exhaustively, so a filter never silently shortens the result.
 """
 from __future__ import annotations
 

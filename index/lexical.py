@@ -1,16 +1,10 @@
 """BM25 over passages (bm25s) with jieba policy-term tokens, a metadata filter, and persistence.
 
-The caller decides what text stands for a clause (plan title + section path + clause text, see
-`index.passages`) and gives one id per text. A filter (`allowed`) is applied as bm25s's
-`weight_mask` *before* top-k selection, so a search restricted to one plan returns that plan's
-best k passages — never the global top k with the others dropped afterwards, and never an
-unfiltered result: an empty filter gives an empty result. Passages that share no token with the
-question (score 0) are not returned.
-
-Scoring defaults to bm25s's "lucene" variant (k1=1.5, b=0.75; `PLANQA_BM25_*`). Measured on 32
-hand-written questions over the plans' lines, filtered to the plan asked about: MRR@10 0.633 for
-lucene, bm25+ and atire, 0.630 robertson, 0.611 bm25l; lucene also scores a passage that shares no
-token with the question 0 (bm25+ gives every passage a floor), so such passages can be left out.
+The caller gives one text and id per clause (see `index.passages`). A filter is applied as bm25s's
+`weight_mask` before top-k selection, so a filtered search returns the allowed passages' best k, and an
+empty filter an empty result. Scoring is bm25s's "lucene" variant (`PLANQA_BM25_*`), which scores a
+passage sharing no token with the question 0, so such passages are left out (variants compared in
+eval/README.md, *BM25 variant*).
 """
 from __future__ import annotations
 

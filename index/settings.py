@@ -18,8 +18,7 @@ class IndexSettings(BaseSettings):
     embed_model: str = "use-multilingual"
     embed_batch_size: int = 64
     # onnxruntime threads for the built-in model (0 = one per core). It runs one short text at a time,
-    # which parallelises poorly: 1 thread measured 115 passages/s here vs 46-92 with 2 (2 shared
-    # cores); scale out with processes instead.
+    # which parallelises poorly on shared cores (bench/RESULTS.md); scale out with processes instead.
     embed_threads: int = 1
     plans_dir: Path = Path("data/plans")
     uploads_dir: Path = Path("build/uploads")  # plans added through the app
@@ -29,7 +28,7 @@ class IndexSettings(BaseSettings):
     # Above this many vectors FAISS switches from exact IndexFlatIP to an approximate index.
     faiss_flat_max: int = 50_000
     faiss_approx: str = "hnsw"  # "hnsw", "hnswsq" (8-bit vectors: 1/4 the memory, for ~10^6 clauses) or "ivfpq"
-    # HNSW: links per node and build/search breadth (recall@10 ≈ 0.99 on 20k random 64-d unit vectors).
+    # HNSW: links per node and build/search breadth (recall against them: bench/SCALE.md).
     faiss_hnsw_m: int = 32
     faiss_hnsw_ef_construction: int = 100
     faiss_hnsw_ef_search: int = 128

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -108,13 +107,6 @@ def test_years_are_years_the_sentence_names(docs, figures):
         named = {int(y) for y in YEAR.findall(docs[doc_id].text)}
         for f in figs:
             assert f.year is None or f.year in named, f
-
-
-def test_the_whole_extraction_takes_well_under_a_second(docs):
-    started = time.perf_counter()
-    for doc in docs.values():
-        document_figures(doc)
-    assert time.perf_counter() - started < 1.0
 
 
 # --------------------------------------------------------------------------- known figures of the plans

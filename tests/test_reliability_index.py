@@ -190,10 +190,16 @@ def test_loading_refuses_an_index_built_with_another_model(cloned_index):
 
 
 def test_readers_during_rebuilds_see_the_old_or_the_new_version_never_a_mix(cloned_index, synthetic_plan):
-    """Reader threads search through `current_index` while the main thread publishes a version with one more plan."""
+    """Reader threads search through `current_index` while the main thread publishes a version with one more plan.
+
+    Events, not sleeps, set the window: the build starts once every reader has finished a pass on the old
+    version, and the readers stop once every one has finished a pass on the new one.
+    """
     settings = cloned_index
     old = current_index(settings).version
     stop = threading.Event()
+    on_old = [threading.Event() for _ in range(4)]
+    on_new = [threading.Event() for _ in range(4)]
     seen: dict[int, list[Path]] = {}
     errors: list[str] = []
 
@@ -210,19 +216,26 @@ def test_readers_during_rebuilds_see_the_old_or_the_new_version_never_a_mix(clon
                     assert index.source(hit.clause.doc_id)[hit.clause.char_start:hit.clause.char_end] == hit.clause.text
                 if not versions or versions[-1] != index.version:
                     versions.append(index.version)
+                (on_new if has_changzhou else on_old)[n].set()  # a whole pass done on this version
             except Exception as exc:  # noqa: BLE001 — any failure in a reader thread is reported below
                 errors.append(f"reader {n}: {type(exc).__name__}: {exc}")
+                on_old[n].set(), on_new[n].set()  # nothing more to wait for: the error is reported below
                 return
         seen[n] = versions
 
-    threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(4)]
+    def wait_all(events: list[threading.Event], what: str) -> None:
+        for n, event in enumerate(events):  # the timeout only turns a hang into a failure
+            assert event.wait(300), f"reader {n} never finished a pass on the {what} version"
+
+    threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(len(on_old))]
     for t in threads:
         t.start()
     try:
+        wait_all(on_old, "old")
         settings.uploads_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy(synthetic_plan, settings.uploads_dir / synthetic_plan.name)
         new = build_index(settings=settings, progress=False).version
-        time.sleep(1.0)  # readers go on with the new version for a while
+        wait_all(on_new, "new")
     finally:
         stop.set()
         for t in threads:
@@ -230,7 +243,7 @@ def test_readers_during_rebuilds_see_the_old_or_the_new_version_never_a_mix(clon
     assert not errors, errors
     assert len(seen) == len(threads)
     for n, versions in seen.items():
-        assert versions in ([old, new], [new]), f"reader {n} saw {[v.name for v in versions]}"
+        assert versions == [old, new], f"reader {n} saw {[v.name for v in versions]}"
     assert "changzhou" in current_index(settings).docs and "changzhou" not in load_index_at(old).docs
 
 
