@@ -18,6 +18,10 @@ class Citation(BaseModel):
     quote: str
     char_start: int
     char_end: int
+    # the quoted plan's period ("2021-2025") and whether it ended before today (PLANQA_TODAY): an answer from a
+    # plan whose period is over says so; None when the plan states no period
+    period: str | None = None
+    period_ended: bool | None = None
 
 
 class Retrieved(BaseModel):
@@ -152,6 +156,8 @@ class PlanInfo(BaseModel):
     doc_number: str | None = None
     date: str | None = None
     period: str | None = None
+    kind: str | None = None  # 五年规划, 三年行动计划 … (ingest/periods.py plan_kind)
+    period_ended: bool | None = None
     clauses: int = 0
 
 

@@ -338,6 +338,7 @@ class Assistant:
             answer = refuse(ctx, "所选规划中能回答该问题的条款")  # a filter holds, whatever a composer found elsewhere
         if self.generator is not None and not answer.refused:
             answer = rewrite(self.generator, ctx, answer)
+        versions.stamp_periods([*answer.citations, *answer.nearest], index.docs)
         answer.retrieved = [
             Retrieved(doc_id=h.clause.doc_id, char_start=h.clause.char_start, char_end=h.clause.char_end, score=round(h.score, 6))
             for h in hits[:10]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from assistant import versions
 from assistant.contract import (
     ApiAnswer,
     Citation,
@@ -30,6 +31,7 @@ from assistant.contract import (
     SearchHit,
     SourceCitation,
 )
+from ingest.periods import plan_kind
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
@@ -193,7 +195,10 @@ def cited(index: PlanIndex, citations: Sequence[Citation]) -> list[SourceCitatio
     out = []
     for c in citations:
         meta = index.docs.get(c.doc_id)
-        out.append(SourceCitation(**c.model_dump(), title=meta.title if meta else c.doc_id, city=meta.city if meta else None))
+        source = SourceCitation(**c.model_dump(), title=meta.title if meta else c.doc_id, city=meta.city if meta else None)
+        if source.period is None:  # a citation built outside Assistant.ask (a search, a comparison tool)
+            versions.stamp_periods([source], index.docs)
+        out.append(source)
     return out
 
 
@@ -376,9 +381,14 @@ def search(assistant: Assistant, query: str, k: int = 10, filters: Filters | Non
 def list_plans(assistant: Assistant) -> list[PlanInfo]:
     """The plans in the index, by doc_id."""
     index = _index(assistant)
-    return [PlanInfo(doc_id=d, title=m.title, city=m.city, issuer=m.issuer, doc_number=m.doc_number, date=m.date,
-                     period=m.period, clauses=len(index.clause_ids_of(d)))
-            for d, m in sorted(index.docs.items())]
+    year = versions.today_year()
+    out = []
+    for d, m in sorted(index.docs.items()):
+        period, ended = versions.period_of(m, year)
+        out.append(PlanInfo(doc_id=d, title=m.title, city=m.city, issuer=m.issuer, doc_number=m.doc_number, date=m.date,
+                            period=f"{period.start}-{period.end}" if period else m.period, kind=plan_kind(m.title or "", period),
+                            period_ended=ended, clauses=len(index.clause_ids_of(d))))
+    return out
 
 
 def _index(assistant: Assistant) -> PlanIndex:

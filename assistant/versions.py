@@ -87,6 +87,24 @@ def current(plans: Sequence[PlanVersion], year: int) -> PlanVersion:
     return begun[-1] if begun else plans[0]
 
 
+def period_of(meta, year: int) -> tuple[Period | None, bool | None]:
+    """A plan's period (from its title, else its stored range) and whether it ended before `year` (None: no period)."""
+    if meta is None:
+        return None, None
+    period = plan_period(meta.title or "", meta.period)
+    return period, (period.ended(year) if period is not None else None)
+
+
+def stamp_periods(citations: Iterable, docs: dict, year: int | None = None) -> None:
+    """Write each citation's plan period ("2021-2025") and whether it has ended, so every answer's source says
+    which plan and period it comes from — whatever composer built it."""
+    year = today_year() if year is None else year
+    for c in citations:
+        period, ended = period_of(docs.get(c.doc_id), year)
+        c.period = f"{period.start}-{period.end}" if period is not None else None
+        c.period_ended = ended
+
+
 # ---------------------------------------------------------------------------
 # Which plan a question means
 

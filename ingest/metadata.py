@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ingest.errors import IngestError
 from ingest.numbers import cn_number
+from ingest.periods import five_year
 from ingest.records import DocumentMeta
 
 MANIFEST_NAME = "manifest.json"
@@ -63,6 +64,7 @@ _ISSUER_LABEL = re.compile(
 )
 _ISSUER_ALONE = re.compile(rf"^(?P<issuer>{_ISSUER_NAME})(?:\s*(?P<y>{_YEAR})年(?P<m>{_NUM})月(?P<d>{_NUM})日)?$")
 _ISSUED_LINE = re.compile(rf"^(?P<issuer>\S.{{1,40}}?)\s*(?P<y>{_YEAR})年(?P<m>{_NUM})月(?P<d>{_NUM})日\s*印发$")
+# found only when quoted or named a 规划/时期/期间 (a header line may mention one in passing); its years: periods.five_year
 _FIVE_YEAR = re.compile(r"[“\"「]([一二三四五六七八九十]{1,2})五[”\"」]|([一二三四五六七八九十]{1,2})五(?:规划|时期|期间)")
 _YEAR_RANGE = re.compile(r"(\d{4})\s*[－—–\-~～至到]\s*(\d{4})\s*年")
 # A place name ends in 市/县/区, but not 城市/都市/地区/园区-less words such as 社区, 景区, 区域.
@@ -289,9 +291,9 @@ def _period(candidates: list[str]) -> str | None:
             return f"{m.group(1)}-{m.group(2)}"
         if m := _FIVE_YEAR.search(line):
             n = cn_number(m.group(1) or m.group(2))
-            if n and n >= 3:  # the 3rd plan began in 1966 after a three-year gap; each lasts five years
-                start = 1966 + 5 * (n - 3)
-                return f"{start}-{start + 4}"
+            if n and n >= 3:  # the years of the n-th five-year plan, as ingest/periods.py computes them
+                period = five_year(n)
+                return f"{period.start}-{period.end}"
     return None
 
 

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 import pandas as pd
 
 from assistant import NOT_SET, Answer, ChecklistItem, Citation  # NOT_SET: how the assistant says a plan sets no such target
+from assistant.versions import ENDED, period_of, today_year
+from ingest.periods import plan_kind
 from ingest.records import Clause, DocumentMeta, Heading
 
 CONTEXT_CLAUSES = 2  # neighbours shown on each side in the 上下文 view
@@ -44,6 +46,13 @@ def title_of(index: IndexView, doc_id: str) -> str:
     return meta.title if meta else doc_id
 
 
+def period_tag(citation: Citation) -> str:
+    """（2021-2025，规划期已结束）: the cited plan's period as the answer contract carries it; "" without one."""
+    if not citation.period:
+        return ""
+    return f"（{citation.period}{'，' + ENDED if citation.period_ended else ''}）"
+
+
 def section_path(section: str) -> str:
     """"一、总体要求 > (四)规划目标" → "一、总体要求 › (四)规划目标" (the contract joins with " > ")."""
     return " › ".join(section.split(" > ")) if section else "正文"
@@ -59,7 +68,8 @@ def chat_message(answer: Answer, index: IndexView) -> str:
         parts.append('<span class="pq-tag pq-tag-refused">未找到依据</span>\n\n')
     parts.append(_e(answer.text))
     if answer.citations:
-        lines = [f"[{n}] {title_of(index, c.doc_id)} · {section_path(c.section)}" for n, c in enumerate(answer.citations, 1)]
+        lines = [f"[{n}] {title_of(index, c.doc_id)}{period_tag(c)} · {section_path(c.section)}"
+                 for n, c in enumerate(answer.citations, 1)]
         parts.append('\n\n<div class="pq-cite-list">' + "<br>".join(_e(line) for line in lines) + "</div>")
     if nearest_only(answer):
         parts.append('\n\n<div class="pq-cite-list">最相近的条款见“来源”。</div>')
@@ -318,16 +328,20 @@ def checklist_markdown(answer: Answer, index: IndexView, profile: dict[str, Any]
 
 
 # -- 规划 -------------------------------------------------------------------------------------
-PLAN_COLUMNS = ["城市", "标题", "规划期", "发文机关", "文号", "日期", "条款数", "来源", "doc_id"]
+PLAN_COLUMNS = ["城市", "标题", "类别", "规划期", "发文机关", "文号", "日期", "条款数", "来源", "doc_id"]
 
 
 def plans_table(index: IndexView, uploaded_files: Iterable[str] = ()) -> pd.DataFrame:
-    """The indexed plans with their metadata and clause counts; uploaded ones marked as such."""
+    """The indexed plans with their metadata and clause counts; uploaded ones marked as such. Each plan's kind and
+    period are read as the assistant reads them (ingest/periods.py), a period over by today marked 规划期已结束."""
     uploaded = set(uploaded_files)
+    year = today_year()
     rows = []
     for doc_id, meta in sorted(index.docs.items(), key=lambda kv: (kv[1].city or "", kv[0])):
+        period, ended = period_of(meta, year)
+        shown = (period.display() + (f"，{ENDED}" if ended else "")) if period else (meta.period or "—")
         rows.append({
-            "城市": meta.city or "—", "标题": meta.title, "规划期": meta.period or "—",
+            "城市": meta.city or "—", "标题": meta.title, "类别": plan_kind(meta.title or "", period) or "—", "规划期": shown,
             "发文机关": meta.issuer or "—", "文号": meta.doc_number or "—",
             "日期": meta.date or (str(meta.year) if meta.year else "—"), "条款数": len(index.clause_ids_of(doc_id)),
             "来源": "上传" if meta.file in uploaded else "内置", "doc_id": doc_id,
