@@ -39,7 +39,10 @@ SECTION_WEIGHT = 0.5  # a clause's score: this share from its section (title and
 SPECIFIC_WEIGHT = 0.25  # how much naming programmes, platforms and figures adds to a sentence
 REPEAT_DECAY = 0.9  # each further sentence of the same clause counts this much less
 MAX_SENTENCES = 6
-TOP_SECTIONS = 0.85  # sections scoring at least this share of the best are listed first (section-first)  # sentences of one clause that may be listed
+TOP_SECTIONS = 0.85  # sections scoring at least this share of the best are listed first (section-first)
+WIN_TITLE = 0.6  # a section whose own title scores at least this (topics and words) may win the question
+WIN_MARGIN = 1.2  # … when it scores this many times any section outside it (else no section clearly wins)
+WIN_CLIMB = 0.85  # a section holding the winner whose title scores this share of it wins instead (a box's section)
 WHOLE_BELOW = 220  # a sentence this short is quoted whole; of a longer one, the window that carries the specifics
 MAX_PIECES = 4
 RARE_WORD = 3.5  # IDF above which a question word names something narrower than a topic (few clauses use it)
@@ -227,6 +230,50 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
     return out
 
 
+def winner(ctx: Context, doc: str, asked: list[tuple[str, float]], scorer: TopicScorer | None) -> Node | None:
+    """The section (or box) whose own title clearly matches the question best, if one does.
+
+    A title scores by the asked topics it names (each weighted by its share of the question's best topic)
+    and by the question's words it carries; it wins when it scores WIN_TITLE or more and WIN_MARGIN times
+    any section that neither holds it nor lies in it (a title naming a lesser topic of the question loses).
+    """
+    if not asked:
+        weights: dict[str, float] = {}
+    else:
+        weights = {t: w / asked[0][1] for t, w in asked}
+    nodes = [n for n in all_nodes(ctx.index) if n.doc_id == doc and n.kind in ("section", "box") and n.clause is not None]
+
+    def title(node: Node) -> float:
+        own = _title_scores_own(node)
+        t = max((min(1.0, own.get(name, 0.0)) * w for name, w in weights.items()), default=0.0)
+        words = scorer.coverage(node.name) if scorer is not None else 0.0
+        if scorer is None:
+            return t
+        return words if not weights else 0.5 * (t + words)
+
+    scored = sorted(((title(n), n) for n in nodes if not PAST_SECTION.search(n.name)), key=lambda x: -x[0])
+    if not scored or scored[0][0] < WIN_TITLE:
+        return None
+    best, node = scored[0]
+    related = {id(a) for a in _ancestors(node)}
+    for value, other in scored[1:]:
+        if id(other) in related or (node.start <= other.start and other.end <= node.end) or other.name == node.name:
+            continue
+        if best < WIN_MARGIN * value:
+            return None
+        break
+    titles = {id(n): v for v, n in scored}
+    while node.parent is not None and titles.get(id(node.parent), 0.0) >= max(WIN_TITLE, WIN_CLIMB * best):
+        node = node.parent  # the box or subsection's section is about the question too: the whole of it wins
+    return node
+
+
+def _title_scores_own(node: Node) -> dict[str, float]:
+    from index.topics import score_text
+
+    return score_text("", [node.name])
+
+
 def _title_scores(node: Node) -> dict[str, float]:
     from index.topics import score_text
 
@@ -259,6 +306,8 @@ class Item:
     body: Span
     score: float
     first: bool = False  # in one of the sections the question is most about: listed before the rest
+    won: bool = False  # in the section whose own title matches the question clearly best: listed before all
+    rank: int = 0  # which sentence of its clause (0 = the one with the most specifics)
 
 
 def compose(ctx: Context) -> Answer | None:
@@ -281,7 +330,10 @@ def compose(ctx: Context) -> Answer | None:
         return None
     best = scored[0].score
     kept = [s for s in scored if s.score >= KEEP_RATIO * best]
-    items = _items(ctx, kept, topics, scorer)
+    won = winner(ctx, doc, [(t, w) for t, w in asked if t in topics], scorer)
+    if won is not None:  # the winning section's clauses are listed, even those below the keep ratio
+        kept += [s for s in scored if s.score < KEEP_RATIO * best and _contains(won, s.clause)]
+    items = _items(ctx, kept, topics, scorer, won)
     if not items:
         return None
     shown_items, folded = _fit(items)
@@ -305,8 +357,11 @@ def compose(ctx: Context) -> Answer | None:
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="topic", query=ctx.query)
 
 
-def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicScorer | None) -> list[Item]:
-    """Each kept clause's sentences as candidate items, best first (a clause's later sentences decayed)."""
+def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicScorer | None,
+           won: Node | None = None) -> list[Item]:
+    """Each kept clause's sentences as candidate items, best first (a clause's later sentences decayed);
+    the winning section's clauses first, each with its lead and its most specific sentence, then their
+    further sentences, then the other sections."""
     patterns = [t.pattern for t in read_topics() if t.name in topics]
 
     def relevance(text: str) -> float:
@@ -318,6 +373,7 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
     top_section = max((s.section_score for s in kept), default=0.0)
     for s in kept:
         first = s.section_score >= TOP_SECTIONS * top_section
+        inside = won is not None and _contains(won, s.clause)
         lead = lead_of(s.clause)
         candidates = []
         for sentence in sentences(s.clause):
@@ -330,10 +386,12 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
             continue
         candidates.sort(key=lambda t: -t[0])
         for k, (value, window) in enumerate(candidates[:MAX_SENTENCES]):
-            out.append(Item(s.clause, s.section, lead if k == 0 else None, window, value * REPEAT_DECAY ** k, first))
+            out.append(Item(s.clause, s.section, lead if k == 0 else None, window, value * REPEAT_DECAY ** k, first,
+                            inside, k))
         if not candidates and lead is not None:
-            out.append(Item(s.clause, s.section, None, lead, s.score, first))
-    out.sort(key=lambda i: (not i.first, -i.score))
+            out.append(Item(s.clause, s.section, None, lead, s.score, first, inside))
+    # in the winner: every clause's best sentence first, its own clauses before the boxes it holds
+    out.sort(key=lambda i: (not i.won, i.rank if i.won else 0, i.won and i.section is not won, not i.first, -i.score))
     return out
 
 
