@@ -29,7 +29,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -197,23 +197,33 @@ def run(args: argparse.Namespace) -> int:
     for path in (args.docx, args.questions):
         if not Path(path).is_file():
             raise OtherLayoutError(f"not found: {path}")
-    if args.work_dir is not None and args.work_dir.exists() and any(args.work_dir.iterdir()):
-        raise OtherLayoutError(f"--work-dir {args.work_dir} is not empty (the index must start from the shipped plans only)")
-    temp = None
-    if args.work_dir is None:
-        temp = Path(tempfile.mkdtemp(prefix="planqa-other-layout-"))
-    work_dir = args.work_dir or temp
-    try:
+
+    def score(work_dir: Path) -> tuple[str, list[str]]:
         upload = upload_plan(args.docx, work_dir, args.plans)
         print(upload.message, file=sys.stderr)
         _, markdown, problems = evaluate(upload, args.questions, args.out, gold_doc_id)
+        return markdown, problems
+
+    return score_in_private_index(args.work_dir, "planqa-other-layout-", args.out, score)
+
+
+def score_in_private_index(work_dir: Path | None, prefix: str, out: Path,
+                           score: Callable[[Path], tuple[str, list[str]]]) -> int:
+    """Run `score(work_dir)` in a private index folder — `work_dir` (kept; must be empty) or a temporary one
+    (removed afterwards) — then print its warnings and report (the `other-layout` and `versions` commands)."""
+    if work_dir is not None and work_dir.exists() and any(work_dir.iterdir()):
+        raise OtherLayoutError(f"--work-dir {work_dir} is not empty (the index must start from the shipped plans only)")
+    temp = Path(tempfile.mkdtemp(prefix=prefix)) if work_dir is None else None
+    started = time.perf_counter()
+    try:
+        markdown, problems = score(work_dir or temp)  # type: ignore[arg-type]
     finally:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
     for line in problems:
         print(f"warning: {line}", file=sys.stderr)
     print(markdown)
-    print(f"wrote {args.out / 'report.json'} and {args.out / 'report.md'}", file=sys.stderr)
+    print(f"wrote {out / 'report.json'} and {out / 'report.md'} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 
 

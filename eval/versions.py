@@ -14,17 +14,14 @@ command measures the path a user's two plans take, as `python -m eval other-layo
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .corpus import DEFAULT_PLANS_DIR
 from .dataset import load_dataset
-from .other_layout import OtherLayoutError, answer_all, locate_in_reader_text, remap_items
+from .other_layout import OtherLayoutError, answer_all, locate_in_reader_text, remap_items, score_in_private_index
 from .report import build_report, render_markdown, write_report
 from .scorer import score_answers
 
@@ -109,24 +106,15 @@ def run(args: argparse.Namespace) -> int:
     for _, path in [*files, ("", args.questions)]:
         if not Path(path).is_file():
             raise OtherLayoutError(f"not found: {path}")
-    if args.work_dir is not None and args.work_dir.exists() and any(args.work_dir.iterdir()):
-        raise OtherLayoutError(f"--work-dir {args.work_dir} is not empty (the index must start from the shipped plans only)")
-    temp = Path(tempfile.mkdtemp(prefix="planqa-versions-")) if args.work_dir is None else None
-    work_dir = args.work_dir or temp
-    started = time.perf_counter()
-    try:
+
+    def score(work_dir: Path) -> tuple[str, list[str]]:
         assistant, mapping, messages = upload_plans(files, work_dir, args.plans)
         for m in messages:
             print(m, file=sys.stderr)
         _, markdown, problems = evaluate(assistant, mapping, args.questions, args.out, messages)
-    finally:
-        if temp is not None:
-            shutil.rmtree(temp, ignore_errors=True)
-    for line in problems:
-        print(f"warning: {line}", file=sys.stderr)
-    print(markdown)
-    print(f"wrote {args.out / 'report.json'} and {args.out / 'report.md'} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return 0
+        return markdown, problems
+
+    return score_in_private_index(args.work_dir, "planqa-versions-", args.out, score)
 
 
 def add_parser(sub: Any) -> None:
