@@ -227,25 +227,27 @@ class RequestGuard:
             data = json.loads(body)
         except ValueError:
             return body  # Gradio answers malformed JSON itself
-        mapped = self._map_files(data)
-        if mapped == data and not _ESCAPED_SURROGATE.search(body):
+        if not self._map_files(data) and not _ESCAPED_SURROGATE.search(body):
             return body
-        out = json.dumps(scrub(mapped), ensure_ascii=False).encode("utf-8")
+        out = json.dumps(scrub(data), ensure_ascii=False).encode("utf-8")
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
         scope["headers"] = [*headers, (b"content-length", str(len(out)).encode())]
         return out
 
-    def _map_files(self, value: Any) -> Any:
-        """`value` with every file reference mapped into the upload folder; `FileRefused` for one outside it."""
+    def _map_files(self, value: Any) -> bool:
+        """Map every file reference in the parsed body `value` into the upload folder, in place; whether one
+        changed. `FileRefused` for a reference outside the folder."""
         if isinstance(value, list):
-            return [self._map_files(v) for v in value]
-        if isinstance(value, dict):
-            out = {k: self._map_files(v) for k, v in value.items()}
-            meta = out.get("meta")
-            if isinstance(meta, dict) and meta.get("_type") == "gradio.FileData":
-                out["path"] = self.checked(out.get("path"))
-            return out
-        return value
+            return any([self._map_files(v) for v in value])  # a list, so every item is checked
+        if not isinstance(value, dict):
+            return False
+        changed = any([self._map_files(v) for v in value.values()])
+        meta = value.get("meta")
+        if isinstance(meta, dict) and meta.get("_type") == "gradio.FileData":
+            path = self.checked(value.get("path"))
+            changed = changed or path != value.get("path")
+            value["path"] = path
+        return changed
 
     def checked(self, handle: Any) -> str:
         """The server path of a file handle the client sent, refused unless it lies in the upload folder."""
