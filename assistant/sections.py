@@ -22,7 +22,7 @@ from typing import Literal
 from assistant import containers
 from assistant.evidence import Span
 from index.store import PlanIndex
-from ingest.numbers import cn_number
+from ingest.lexicon import cn_number
 from ingest.records import Clause, Heading
 from ingest.structure import strip_numbering
 

@@ -9,7 +9,7 @@ from ingest.corpus import CorpusResult, FileError, load_corpus, parse_file
 from ingest.errors import IngestError
 from ingest.figures import document_figures, extract_figures
 from ingest.metadata import ManifestEntry, infer_metadata, load_manifest, resolve_metadata
-from ingest.numbers import parse_number
+from ingest.lexicon import parse_number
 from ingest.parse import parse_text
 from ingest.readers import SUPPORTED_EXTENSIONS, read_document
 from ingest.records import (

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ingest.numbers import FIGURE, YEAR, figure_value, is_chinese_numeral
+from ingest.lexicon import COUNTERS, FIGURE, YEAR, YEAR_DIGITS, figure_value, first_year, is_chinese_numeral
 from ingest.records import Clause, Figure, FigureRole, FigureSource, IndicatorRecord, ParsedDocument, TaskRecord
 
 __all__ = ["document_figures", "extract_figures"]
@@ -38,13 +38,12 @@ _SENTENCE_END = set("。！？!?")
 _PIECE_END = set("，,；;：:。！？!?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPACE = re.compile(r"\s+")
-_CLASSIFIERS = set("家个项人名件所座台套支条批场篇款种辆户次") | {"人次"}
 
 # words and phrases that open a comma-piece before its subject: time, scope, adverbs, verbs
 _LEAD = re.compile(
     r"(?:[\s、，,；;：:]|——|—|以及|及|和|与|并且|并|且|其中|同时|此外|另外|另有|合计|总计|共计|共有|共建|共|"
     r"累计|先后|已经|已|目前|现有|当年|今年|全年|年内|年末|年底|每年度|年度|每年|届时|力争|争取|确保|预计|计划|"
-    r"(?:到|至|截至|截止|从)?\s*\d{4}\s*年(?:底|末|前)?|(?:到|至)?“?十[一二三四五]五”?(?:期间|时期|以来|末)?|"
+    rf"(?:到|至|截至|截止|从)?\s*{YEAR_DIGITS}\s*年(?:底|末|前)?|(?:到|至)?“?十[一二三四五]五”?(?:期间|时期|以来|末)?|"
     r"(?:近|未来|今后)[一二三四五六七八九十\d]+年(?:来|内)?|三年内|五年内|全市|我市|全区|全县|全省|本市|市本级|"
     r"积极|大力|着力|努力|持续|进一步|深入|加快|成功|直接|推进|引导|撬动|投入|荣获|"
     r"新引进|引进|引育|招引|新增|新建|建成(?!区)|建设(?!用地)|培育(?!库)|集聚(?!区)|组建|拥有|实施|完成|"
@@ -58,12 +57,12 @@ _TRAIL = re.compile(
     r"提高到|提升到|提高至|提升至|上升到|上升至|提高|提升|增加|下降|降低|保持在|稳定在|控制在|"
     r"不少于|不低于|不超过|不高于|低于|高于|多于|至少|最多|最高|最低|净增|新增|(?:培育|评价)?入库|累计|共有|共|总计|合计|"
     r"力争|争取|确保|预计|"
-    r"比上年|较上年|同比|(?:比|较)\d{4}\s*年(?:底|末)?|(?:从|到|至|截至|截止)?\d{4}\s*年(?:底|末)?|"
+    rf"比上年|较上年|同比|(?:比|较){YEAR_DIGITS}\s*年(?:底|末)?|(?:从|到|至|截至|截止)?{YEAR_DIGITS}\s*年(?:底|末)?|"
     r"(?:比|较)“?十[一二三]五”?末?)$"
 )
 _CHAIN = re.compile(
     r"^\s*(?:增至|增加到|增长到|增加至|增长至|提高到|提升到|提高至|提升至|上升到|上升至|到|至)\s*"
-    r"(?:\d{4}\s*年(?:底|末)?)?\s*$"
+    rf"(?:{YEAR_DIGITS}\s*年(?:底|末)?)?\s*$"
 )
 _AFTER_UNIT = re.compile(r"\s*(?:及以上|以上|以下|以内|左右)")
 _QUALIFIER = re.compile(r"(?:及以上|以上|以下|以内)的?")
@@ -85,7 +84,7 @@ _LIST_GAP = re.compile(r"^\s*(?:、|，|,|和|及|以及|与)\s*$")
 
 _BASELINE_CUE = re.compile(r"十[一二三]五|截至|截止|已|以来|目前|现有|过去")
 _TARGET_CUE = re.compile(
-    r"(?:到|至)\s*\d{4}\s*年|\d{4}\s*年前|力争|争取|确保|达到|突破|超过|目标|预计|届时|不少于|不低于|"
+    rf"(?:到|至)\s*{YEAR_DIGITS}\s*年|{YEAR_DIGITS}\s*年前|力争|争取|确保|达到|突破|超过|目标|预计|届时|不少于|不低于|"
     r"[三五]年内|每年|年内|全年|十四五|(?:未来|今后)[一二三四五六七八九十\d]+年|新增|新建|新引进|净增|新签"
 )
 _TARGET_VERB = re.compile(r"(?:达|超|逾)\s*$")
@@ -233,7 +232,7 @@ def _is_threshold(text: str, f: _Found, nxt: _Found | None, piece_end: int) -> b
 
 def _post_noun(text: str, f: _Found, piece_end: int, next_start: int | None) -> tuple[str, int, int] | None:
     """The noun a counted number comes before ("培育40家有国际影响力的新型研发机构")."""
-    if f.match["unit"] not in _CLASSIFIERS:
+    if f.match["unit"] not in COUNTERS:
         return None
     s = f.end
     if s >= piece_end or text[s] in _NOT_NOUN_START or not (_CJK.match(text[s]) or text[s] in "“《" or text[s].isalnum()):
@@ -370,7 +369,7 @@ def _figures_in(text: str, base: int, ctx: _Context) -> list[Figure]:
     return out
 
 
-_YEARLESS = re.compile(r"\d{4}\s*年(?:底|末)?")
+_YEARLESS = re.compile(rf"{YEAR_DIGITS}\s*年(?:底|末)?")
 
 
 def _figure(text: str, base: int, f: _Found, ctx: _Context) -> Figure:
@@ -469,9 +468,7 @@ def _section_role(clause: Clause) -> FigureRole | None:
 def _plan_year(year: int | None, period: str | None) -> int | None:
     if year:
         return year
-    if period and (m := re.match(r"(\d{4})", period)):
-        return int(m.group(1))
-    return None
+    return first_year(period)
 
 
 def extract_figures(

@@ -31,8 +31,16 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ingest.errors import IngestError
-from ingest.numbers import cn_number
-from ingest.periods import five_year
+from ingest.lexicon import (
+    BRACKETED_YEAR,
+    CN_YEAR_DIGITS,
+    YEAR_DIGITS,
+    YEAR_RANGE,
+    cn_number,
+    first_year,
+    five_year_years,
+    known_cities,
+)
 from ingest.records import DocumentMeta
 
 MANIFEST_NAME = "manifest.json"
@@ -47,15 +55,15 @@ _CELL_LABEL = re.compile(r"^.*[:：]\s*")  # everything up to the last label col
 _QUOTED_TITLE = re.compile(r"《([^《》]+)》")
 _ISSUER_END = re.compile(r"(?:委|政府|办公室|办公厅|委员会|局|厅|部|院|会)$")
 _RED_HEADER = re.compile(r"^(?P<issuer>\S.{1,40}?)\s*文件$")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【（(]\d{4}[〕\]］】）)]\s*\d+\s*号")
+_DOC_NUMBER = re.compile(rf"[\u4e00-\u9fa5]{{1,12}}{BRACKETED_YEAR}\s*\d+\s*号")
 _NUM = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
-_YEAR = r"\d{4}|[〇零一二三四五六七八九]{4}"
+_YEAR = f"{YEAR_DIGITS}|{CN_YEAR_DIGITS}"
 _DATE_LINE = re.compile(rf"^(?P<y>{_YEAR})年(?P<m>{_NUM})月(?:(?P<d>{_NUM})日)?$")
 _DATE_LABEL = re.compile(
     r"(?:发布时间|发布日期|成文日期|印发日期|印发时间|发文日期|公布日期|公开日期|日期|时间)\s*[:：]\s*"
-    r"(?P<y>\d{4})[-年/.](?P<m>\d{1,2})[-月/.](?P<d>\d{1,2})"
+    rf"(?P<y>{YEAR_DIGITS})[-年/.](?P<m>\d{{1,2}})[-月/.](?P<d>\d{{1,2}})"
 )
-_ISO_DATE_LINE = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})$")
+_ISO_DATE_LINE = re.compile(rf"^(?P<y>{YEAR_DIGITS})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})$")
 # an issuer's name: Chinese words (a bracketed part allowed) ending in an organ's word
 _ISSUER_NAME = r"[\u4e00-\u9fa5（）()]{2,38}?(?:委|政府|办公室|办公厅|委员会|局|厅|部|院|会)"
 _ISSUER_LABEL = re.compile(
@@ -64,18 +72,12 @@ _ISSUER_LABEL = re.compile(
 )
 _ISSUER_ALONE = re.compile(rf"^(?P<issuer>{_ISSUER_NAME})(?:\s*(?P<y>{_YEAR})年(?P<m>{_NUM})月(?P<d>{_NUM})日)?$")
 _ISSUED_LINE = re.compile(rf"^(?P<issuer>\S.{{1,40}}?)\s*(?P<y>{_YEAR})年(?P<m>{_NUM})月(?P<d>{_NUM})日\s*印发$")
-# found only when quoted or named a 规划/时期/期间 (a header line may mention one in passing); its years: periods.five_year
+# A five-year ordinal counts only when quoted or naming a 规划/时期/期间 (a header line may mention one in
+# passing), a year range only when closed by 年 (2020－2022年); their years: ingest.lexicon.
 _FIVE_YEAR = re.compile(r"[“\"「]([一二三四五六七八九十]{1,2})五[”\"」]|([一二三四五六七八九十]{1,2})五(?:规划|时期|期间)")
-_YEAR_RANGE = re.compile(r"(\d{4})\s*[－—–\-~～至到]\s*(\d{4})\s*年")
+_YEAR_RANGE = re.compile(YEAR_RANGE.pattern + r"\s*年")
 # A place name ends in 市/县/区, but not 城市/都市/地区/园区-less words such as 社区, 景区, 区域.
 _PLACE = re.compile(r"([\u4e00-\u9fa5]{2,7}?(?:(?<![城都超门集夜])市|县|(?<![社景片街地山小])区))(?![域块间别划])")
-# Last-resort hint only (titles such as “创新江阴” name the city without 市): Jiangsu's
-# 13 prefecture-level and 21 county-level cities.
-_KNOWN_CITIES = (
-    "南京", "无锡", "徐州", "常州", "苏州", "南通", "连云港", "淮安", "盐城", "扬州", "镇江", "泰州", "宿迁",
-    "江阴", "宜兴", "新沂", "邳州", "溧阳", "常熟", "张家港", "昆山", "太仓", "启东", "如皋", "海安", "东台",
-    "仪征", "高邮", "丹阳", "扬中", "句容", "兴化", "靖江", "泰兴",
-)
 
 
 class ManifestEntry(BaseModel):
@@ -291,9 +293,9 @@ def _period(candidates: list[str]) -> str | None:
             return f"{m.group(1)}-{m.group(2)}"
         if m := _FIVE_YEAR.search(line):
             n = cn_number(m.group(1) or m.group(2))
-            if n and n >= 3:  # the years of the n-th five-year plan, as ingest/periods.py computes them
-                period = five_year(n)
-                return f"{period.start}-{period.end}"
+            if n and n >= 3:
+                start, end = five_year_years(n)
+                return f"{start}-{end}"
     return None
 
 
@@ -303,15 +305,14 @@ def _city(title: str, issuer: str | None) -> str | None:
     for part in (issuer or "").split():
         if m := _PLACE.match(part.removeprefix("中共")):
             return m.group(1)
-    for name in sorted(_KNOWN_CITIES, key=len, reverse=True):
+    for name in sorted(known_cities(), key=len, reverse=True):
         if name in title:
             return name + "市"
     return None
 
 
 def _year_of(value: str | None) -> int | None:
-    m = re.search(r"(?<!\d)(\d{4})(?!\d)", value or "")
-    return int(m.group(1)) if m else None
+    return first_year(value)
 
 
 def _squash(value: str) -> str:

@@ -1,9 +1,8 @@
 """Plan periods: a five-year ordinal (十四五) or a year range as years, and a plan's kind.
 
 A plan's period is read from its title by `ingest.metadata` ("2021-2025"); this module turns the
-words a plan or a question uses for a period into years, computed, never listed: the n-th
-five-year plan (n ≥ 3; the third began in 1966 after a three-year gap) runs from 1966 + 5(n − 3)
-for five years, so 十四五 is 2021–2025 and 十五五 2026–2030. A plan's kind (五年规划, 三年行动计划 …)
+words a plan or a question uses for a period into years, computed, never listed, by the lexicon
+(`ingest.lexicon.five_year_years`: 十四五 is 2021–2025, 十五五 2026–2030), whose patterns it reads. A plan's kind (五年规划, 三年行动计划 …)
 comes from the genre terms of `ingest/resources/plan_kinds.tsv`, in file order, else from its
 period's length.
 """
@@ -14,13 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.numbers import cn_number
+from ingest.lexicon import FIVE_YEAR_ORDINAL, YEAR_RANGE, cn_number, cn_numeral, five_year_ordinal, five_year_years
 
 PLAN_KINDS = Path(__file__).parent / "resources" / "plan_kinds.tsv"
-
-# 十四五, “十五五”: a five-year ordinal (the 11th to the 19th); not inside a longer numeral (二十五) nor a count (十五万).
-_ORDINAL = re.compile(r"(?<![一二三四五六七八九十百千\d])(十[一二三四五六七八九])五(?![万千百亿元年个%人家项])")
-_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[－—–\-~～至到]\s*((?:19|20)\d{2})(?!\d)")
 
 
 @dataclass(frozen=True, order=True)
@@ -52,22 +47,14 @@ class Period:
 
 def five_year(n: int) -> Period:
     """The n-th five-year plan's years (n ≥ 3)."""
-    if n < 3:
-        raise ValueError(f"five-year plans are counted from the third (1966—1970), got {n}")
-    start = 1966 + 5 * (n - 3)
-    return Period(start, start + 4, f"{_cn(n)}五")
-
-
-def _cn(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    tens, ones = divmod(n, 10)
-    return ("十" if tens == 1 else digits[tens] + "十") + (digits[ones] if ones else "")
+    start, end = five_year_years(n)
+    return Period(start, end, f"{cn_numeral(n)}五")
 
 
 def ordinals_in(text: str) -> list[Period]:
     """Every five-year ordinal the text names (十四五, “十五五”), in order, each once."""
     out: list[Period] = []
-    for m in _ORDINAL.finditer(text):
+    for m in FIVE_YEAR_ORDINAL.finditer(text):
         n = cn_number(m.group(1))
         if n is not None and n >= 3:
             period = five_year(n)
@@ -82,14 +69,12 @@ def parse_period(value: str | None) -> Period | None:
         return None
     if found := ordinals_in(value):
         return found[0]
-    if m := _RANGE.search(value):
+    if m := YEAR_RANGE.search(value):
         start, end = int(m.group(1)), int(m.group(2))
         if start <= end:
-            period = Period(start, end)
-            ordinal = (start - 1966) // 5 + 3
-            if end - start == 4 and (start - 1966) % 5 == 0 and ordinal >= 3:
+            if ordinal := five_year_ordinal(start, end):
                 return five_year(ordinal)  # a range that is exactly a five-year plan gets its ordinal
-            return period
+            return Period(start, end)
     return None
 
 

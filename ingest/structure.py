@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, Sequence
 
-from ingest.numbers import cn_number
+from ingest.lexicon import YEAR_DIGITS, cn_number
 from ingest.records import Heading
 
 Span = tuple[int, int]  # (start, end) offsets into the source text
@@ -69,13 +69,13 @@ _TABLE_CAPTION = re.compile(r"(?:附|续)?表\s*\d+")
 _TOC_HEAD = re.compile(r"(?:专栏|图表|附表|表格)?\s*目\s*[录次]")
 _PAGE_NO = re.compile(r"\d{1,3}")
 _TOC_ENTRY_WITH_PAGE = re.compile(r".*?(?:[.…·．\-—_ \t]{2,}|\s)\d{1,3}")
-_NOTICE = re.compile(r"印发|通知|文件$|〔\d{4}〕|\[\d{4}\]|发布时间|此件公开发布|^各.{2,200}[：:]$")
+_NOTICE = re.compile(rf"印发|通知|文件$|〔{YEAR_DIGITS}〕|\[{YEAR_DIGITS}\]|发布时间|此件公开发布|^各.{{2,200}}[：:]$")
 _TITLE_WORDS = re.compile(r"规划|计划|方案|纲要|意见|办法")
 # Every non-text line starts with one of these (or holds 专栏 near its start): a cheap first filter.
 _STARTERS = set("#*（(第附续表重前序引导总结①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳0123456789０１２３４５６７８９" + _CN)
 # Page furniture a PDF reader leaves between pages: "12", "- 12 -", "— 12 —", "第12页", "12/57".
 _PAGE_FURNITURE = re.compile(r"[-—–－\s]*\d{1,4}[-—–－\s]*|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+")
-_IMPRINT = re.compile(r"\S{2,40}\d{4}年\d{1,2}月\d{1,2}日印发")  # "中共南京市委办公厅2021年10月24日印发"
+_IMPRINT = re.compile(rf"\S{{2,40}}{YEAR_DIGITS}年\d{{1,2}}月\d{{1,2}}日印发")  # "中共南京市委办公厅2021年10月24日印发"
 
 
 class Line(NamedTuple):

@@ -21,11 +21,10 @@ cells (zero-length spans) so that `cells[k]` always belongs to `header[k]`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Collection, Iterator, Literal
 
-from ingest.numbers import parse_number
+from ingest.lexicon import FIVE_YEAR_ORDINAL, VALUE_CELL, YEAR, cn_number, five_year_years, normalize, parse_number
 from ingest.records import IndicatorRecord, TaskRecord, YearValue
 
 Span = tuple[int, int]
@@ -104,20 +103,12 @@ _HEADING = re.compile(
 )
 _CAPTION = re.compile(r"^(表\s*[\d一二三四五六七八九十]|附表|专栏)")
 _SENTENCE_END = re.compile(r"[。；;，,：:！!？?]$")
-_VALUE = re.compile(
-    r"^(?:[<>≥≤约超近]\s*)?\d[\d,]*(?:\.\d+)?"
-    r"(?:\s*[-~～—–]\s*\d[\d,]*(?:\.\d+)?)?\s*(?:%|‰|左右|以上|以下|以内|万|亿)*$"
-)
 _PLACEHOLDER = re.compile(r"^[/／\\—–\-－]+$")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_PERIOD = re.compile(r"十([一二三四五六七八九])五")
-_CN_DIGIT = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 _TARGET_WORD = re.compile(r"目标|规划|预期")
 _VALUE_HEADER = re.compile(r"^(目标|规划|预期|现状|基期|基数|实绩)值?$")
 _ATTRIBUTE = {"预期性", "约束性"}
 _NAME_HEADERS = {"指标", "指标名称", "主要指标", "指标内容", "序号", "类别", "项目", "名称"}  # a first column
 _COLUMN_NAMES = _NAME_HEADERS | {"属性", "指标属性", "单位", "备注"}
-_WHITESPACE = re.compile(r"\s+")
 _MAX_HEADER_CELL = 16  # characters: a column name, not a sentence
 _MAX_CONTINUATION = 30  # a wrapped cell's continuation line is short
 _MAX_CELL_PER_LINE = 50  # longer lines end a one-cell-per-line table
@@ -125,18 +116,14 @@ _MAX_CAPTION = 40
 _MAX_BLANKS = 2  # blank lines allowed inside a table, or between a caption and its header
 
 
-def _nfkc(s: str) -> str:
-    return unicodedata.normalize("NFKC", s)
-
-
 def _squash(s: str) -> str:
     """A cell's text with its internal whitespace removed: how a column name is compared."""
-    return _WHITESPACE.sub("", _nfkc(s))
+    return normalize(s, space="remove")
 
 
 def _is_value(cell: str) -> bool:
     c = _squash(cell)
-    return bool(_VALUE.match(c) or _PLACEHOLDER.match(c))
+    return bool(VALUE_CELL.match(c) or _PLACEHOLDER.match(c))
 
 
 def _is_placeholder(cell: str) -> bool:
@@ -145,10 +132,11 @@ def _is_placeholder(cell: str) -> bool:
 
 def _header_year(cell: str) -> int | None:
     c = _squash(cell)
-    if m := _YEAR.search(c):
+    if m := YEAR.search(c):
         return int(m.group(1))
-    if m := _PERIOD.search(c):  # the n-th five-year plan (n ≥ 3) ends in 1955 + 5n: 十三五 → 2020
-        return 1955 + 5 * (10 + _CN_DIGIT[m.group(1)])
+    if m := FIVE_YEAR_ORDINAL.search(c):  # a five-year plan's column states its last year: 十三五 → 2020
+        n = cn_number(m.group(1))
+        return five_year_years(n)[1] if n else None
     return None
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from ingest import load_corpus, parse_text
 from ingest.figures import document_figures, extract_figures
-from ingest.numbers import YEAR
+from ingest.lexicon import YEAR
 from ingest.records import DocumentMeta, Figure, ParsedDocument
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"

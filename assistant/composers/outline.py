@@ -31,7 +31,7 @@ from assistant.composers.windows import finish, join, pieces
 from assistant.evidence import Span, sentences, shown, unbroken
 from assistant.sections import NUMBERED_NAME, Node, all_nodes, item_lead, label_of, name_column, plan_tree
 from index.rerank import PAST_SECTION
-from ingest.numbers import cn_number
+from ingest.lexicon import cn_number
 
 _MEASURE = containers.pattern("measure").pattern
 _UNIT = containers.pattern("counted_unit").pattern

@@ -35,7 +35,7 @@ from assistant.evidence import Span, sentences
 from assistant.lexicon import rule
 from assistant.query import concepts_in, indicator_concepts
 from index.store import Hit
-from ingest.numbers import (
+from ingest.lexicon import (
     parse_number,  # the one number parser (a user's figures carry no 元)
 )
 from ingest.records import IndicatorRecord

@@ -7,7 +7,7 @@ of each figure it states come from the same rules as the clause's own figures) a
 with the figures whose span lies in a cited clause (`Evidence.figures`, from
 `PlanIndex.figures_of`; computed from the clause text when a caller gives none):
 
-* **value**: both sides normalised by `ingest.numbers` — 万/亿 ("2万家" = "20000家"), units that
+* **value**: both sides normalised by `ingest.lexicon` — 万/亿 ("2万家" = "20000家"), units that
   begin with 万/亿 converted to their base ("3000万元" = "0.3亿元"), ranges compared end to end
   ("3—4%" ≠ "3%"), bounds by their value (">500" = "超过500"), percentages as a unit of their own
   ("%" ≠ "个百分点"); Chinese numerals in the sentence ("两万家", "百分之三", "二〇二五年") are
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.figures import extract_figures
-from ingest.numbers import FIGURE, UNITS, YEAR, cn_number, in_base_unit, parse_number
+from ingest.lexicon import FIGURE, UNITS, YEAR, cn_number, in_base_unit, parse_number
 from ingest.records import Clause, Figure
 
 from .base import Evidence

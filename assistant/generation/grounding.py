@@ -8,7 +8,7 @@ hidden in a clause. So the output is split into sentences and a sentence is kept
    markers, it restates a fact of a clause already cited by a kept sentence before it (it is
    then kept as written, citing that clause);
 2. a cited clause states what it claims (`claims.judge`): every figure by value (万/亿, Chinese
-   numerals, ranges, bounds and percentages normalised by `ingest.numbers`), for the same
+   numerals, ranges, bounds and percentages normalised by `ingest.lexicon`), for the same
    subject, in the same role (a baseline is not a target), and for the year and city the
    sentence names; every other number by value; a sentence without numbers by its words, and
    never denying what the clause states ("没有提出…");

@@ -1,4 +1,4 @@
-"""The one number vocabulary (ingest.numbers): parse_number, FIGURE, YEAR, cn_number."""
+"""The one lexicon (ingest.lexicon): parse_number, FIGURE, YEAR, cn_number, years, periods, places, normalize."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,25 @@ from pathlib import Path
 import pytest
 
 from ingest import load_corpus, structure, tables
-from ingest.numbers import FIGURE, YEAR, cn_number, figure_value, in_base_unit, parse_number
+from ingest.lexicon import (
+    FIGURE,
+    QUESTION_YEAR,
+    YEAR,
+    city_key,
+    cn_number,
+    cn_numeral,
+    figure_value,
+    five_year_ordinal,
+    five_year_years,
+    in_base_unit,
+    known_cities,
+    normalize,
+    number_readings,
+    parse_number,
+    place_stem,
+    question_years,
+    years_in,
+)
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
 
@@ -133,3 +151,53 @@ def test_indicator_values_do_not_change_with_the_shared_parser():
             digits = "".join(ch for ch in c.value_text if ch.isdigit() or ch == ".")
             assert c.value == float(digits), c
 
+
+
+# --------------------------------------------------------------------------- the rest of the lexicon
+
+def test_normalize_folds_width_case_and_space():
+    assert normalize("２０２５年　ＡＢ") == "2025年 AB"
+    assert normalize(" Ａ\t b ", case="lower", space="collapse") == "a b"
+    assert normalize("南 京\n市", space="remove") == "南京市"
+    with pytest.raises(ValueError):
+        normalize("x", space="squash")
+
+
+def test_years_and_question_years():
+    assert years_in("2021-2025") == [2021, 2025]
+    assert years_in("12021 与 20250 不是年份，1998年是") == [1998]
+    assert question_years("南京到2025年高企多少家") == [2025]
+    assert question_years("到2030呢") == [2030]
+    assert question_years("研发投入达到2000家") == []  # 达到 a number is not a year
+    assert QUESTION_YEAR.search("2000家") is None
+
+
+def test_five_year_periods_are_computed():
+    assert five_year_years(14) == (2021, 2025)
+    assert five_year_years(15) == (2026, 2030)
+    assert five_year_years(3) == (1966, 1970)
+    assert five_year_ordinal(2021, 2025) == 14
+    assert five_year_ordinal(2020, 2022) is None
+    assert cn_numeral(14) == "十四" and cn_numeral(23) == "二十三" and cn_numeral(5) == "五"
+    with pytest.raises(ValueError):
+        five_year_years(2)
+
+
+def test_number_readings_give_both_readings_of_a_multiplier():
+    assert number_readings("超2万家") == [2.0, 20000.0]
+    assert number_readings("1000亿元") == [1000.0, 1e11]  # 1000 in 亿元, and its value in 元
+    assert number_readings("3,000家") == [3000.0]
+
+
+def test_places():
+    assert city_key("南京市") == "南京" and city_key(" 南京 ") == "南京"
+    assert place_stem("青岚区") == "青岚" and place_stem("江阴市") == "江阴" and place_stem("某县") == "某"
+    cities = known_cities()
+    assert "江阴" in cities and "连云港" in cities and len(cities) == len(set(cities))
+
+
+def test_known_cities_rejects_a_malformed_row(tmp_path):
+    bad = tmp_path / "places.tsv"
+    bad.write_text("南京\t地级市\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="places.tsv:1"):
+        known_cities(bad)
