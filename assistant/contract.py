@@ -192,3 +192,62 @@ class EligibilityResult(ApiAnswer):
     """The support measures a profile may be eligible for, each with its conditions and where it is stated."""
 
     checklist: list[ChecklistItem] = Field(default_factory=list)
+
+
+class VersionPlan(BaseModel):
+    """One side of a version comparison: a plan of the city's series and its period."""
+
+    doc_id: str
+    title: str
+    period: str  # "2021-2025"
+    label: str  # how answers name the period: “十四五”, or 2020—2022年
+    period_ended: bool = False
+
+
+class VersionSide(BaseModel):
+    """An indicator row as one plan writes it: base and target with their years, cited on that plan."""
+
+    indicator: str
+    unit: str | None = None
+    base: str | None = None  # the figure as written ("612"), None when the row gives no base
+    base_value: float | None = None
+    base_year: int | None = None
+    target: str | None = None
+    target_value: float | None = None
+    target_year: int | None = None
+    attribute: str | None = None  # 预期性 / 约束性
+    citation: SourceCitation
+
+
+class VersionRow(BaseModel):
+    """One indicator across the two plans (`old` or `new` None: new or dropped), the change of its target and
+    whether the old target was met by the newer plan's figure for that year (达成 / 未达成 / 无法判断)."""
+
+    indicator: str
+    old: VersionSide | None = None
+    new: VersionSide | None = None
+    change: float | None = None  # new target minus old target, in the unit (percentage points for %)
+    change_pct: float | None = None  # the change as a share of the old target, in %
+    status: Literal["达成", "未达成", "无法判断"] | None = None  # None for an indicator only the newer plan sets
+    actual: str | None = None  # the newer plan's figure for the old target year, as written
+    actual_citation: SourceCitation | None = None  # where the newer plan states it
+
+
+class VersionOnly(BaseModel):
+    """A section, or a taxonomy topic, that only one of the two plans has: cited on that plan."""
+
+    doc_id: str
+    title: str  # the section's title as written, or the topic's name
+    citations: list[SourceCitation] = Field(default_factory=list)
+
+
+class VersionDiff(BaseModel):
+    """What changed between two plans of one city: the indicator rows matched by concept, the new and dropped
+    indicators; every figure cited on its own side."""
+
+    city: str
+    old: VersionPlan
+    new: VersionPlan
+    indicators: list[VersionRow] = Field(default_factory=list)  # set by both plans
+    added: list[VersionRow] = Field(default_factory=list)  # set by the newer plan only
+    dropped: list[VersionRow] = Field(default_factory=list)  # set by the older plan only

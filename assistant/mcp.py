@@ -1,4 +1,4 @@
-"""PlanQA as an MCP server: tools `ask`, `search`, `compare`, `check_eligibility`, `list_plans`.
+"""PlanQA as an MCP server: tools `ask`, `search`, `compare`, `versions`, `check_eligibility`, `list_plans`.
 
     python -m assistant.mcp            # over stdio, for an agent that starts it (Claude Desktop, an IDE …)
 
@@ -28,7 +28,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from pydantic import Field, ValidationError
 
-from assistant import tools
+from assistant import tools, version_table
 from assistant.contract import (
     ApiAnswer,
     ComparisonResult,
@@ -36,6 +36,7 @@ from assistant.contract import (
     PlanInfo,
     Profile,
     SearchHit,
+    VersionDiff,
 )
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ INSTRUCTIONS = (
     "cites the exact clause every statement rests on: each citation gives doc_id, section, the quote and its "
     "char_start/char_end in the plan's source text. Ask in Chinese. `list_plans` names the plans and cities; "
     "`ask` answers (a refusal says the plans do not state it); `compare` puts one indicator side by side across "
-    "cities; `check_eligibility` lists the support measures an applicant may qualify for; `search` returns clauses."
+    "cities; `versions` relates a city's two plans of different periods (what changed, were old targets met); "
+    "`check_eligibility` lists the support measures an applicant may qualify for; `search` returns clauses."
 )
 
 Cities = Annotated[list[str] | None, Field(max_length=tools.MAX_CITIES,
@@ -120,6 +122,16 @@ def build_server(get_assistant: Callable[[], Assistant], name: str = "planqa", *
                                                           description="two or more cities; omitted: all")] = None,
                 ) -> ComparisonResult:
         return run(tools.compare, indicator, cities)
+
+    @server.tool(description="What changed between two plans of one city (e.g. its 十四五 and 十五五 plans): per indicator "
+                             "the old and new base and target with their years, the change (absolute and %), whether "
+                             "the old target was met by the newer plan's figure (达成 / 未达成 / 无法判断), and the new "
+                             "and dropped indicators; each figure cited on its own plan. `doc_ids`: the two plans "
+                             "(default: the city's current plan and the one before it).")
+    def versions(city: Annotated[str | None, Field(max_length=40, description="the city, e.g. 南京市")] = None,
+                 doc_ids: Annotated[list[str] | None, Field(max_length=2, description="two plans of the city")] = None,
+                 ) -> VersionDiff:
+        return run(version_table.versions, city, doc_ids)
 
     @server.tool(description="The support measures an applicant may be eligible for, with the conditions each "
                              "attaches (met / not met / unknown from what the profile tells) and where it is stated. "

@@ -214,7 +214,7 @@ def test_mcp_over_stdio_with_the_sdk_client(built_index):
             return names, plans, answer, eligible, bad
 
     names, plans, answer, eligible, bad = asyncio.run(session())
-    assert names == ["ask", "check_eligibility", "compare", "list_plans", "search"]
+    assert names == ["ask", "check_eligibility", "compare", "list_plans", "search", "versions"]
     assert len(plans.structured_content["result"]) == 5
     assert "20000" in answer.structured_content["answer"] and answer.structured_content["citations"]
     assert "20000" in answer.content[0].text  # the same JSON as text, for clients that read only text
@@ -358,6 +358,6 @@ def test_an_mcp_client_lists_tools_while_the_index_loads_and_gets_an_answer_once
         release.set()
         server.should_exit = True
         thread.join(20)
-    assert names == ["ask", "check_eligibility", "compare", "list_plans", "search"] and loading is False
+    assert names == ["ask", "check_eligibility", "compare", "list_plans", "search", "versions"] and loading is False
     assert early.is_error and "正在加载索引" in early.content[0].text
     assert not answer.is_error and "20000" in answer.structured_content["answer"]

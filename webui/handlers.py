@@ -30,7 +30,7 @@ from assistant import (
     profile_question,
     stated_needs,
 )
-from assistant import tools
+from assistant import tools, version_table
 from webui import render
 from webui.exports import ExportFolder
 from webui.guard import scrub
@@ -226,6 +226,52 @@ def compare(assistant: Assistant, concept: str | None, cities: Sequence[str] | N
     chart, chart_note = render.comparison_chart(answer, concept)
     table = render.comparison_table(answer, concept)
     return Comparison(table, chart, " ".join(n for n in (note, chart_note) if n), render.sources_html(answer, index), answer)
+
+
+# -- 版本对比 ---------------------------------------------------------------------------------
+def version_cities(index: Any) -> list[str]:
+    """The cities that hold plans of two or more periods (those the 版本对比 view can compare)."""
+    from assistant.versions import series
+
+    return list(series(index.docs))
+
+
+NO_SERIES = "规划库中还没有同一城市两个时期的规划。在“规划库”上传某城市新一期的规划（如“十五五”规划）后，可在这里对比两版。"
+
+
+def version_hint(index: Any) -> str:
+    """What the 版本对比 view says before a city is chosen."""
+    return "选择城市后点击“对比两版”。" if version_cities(index) else NO_SERIES
+
+
+@dataclass
+class Versions:
+    table: pd.DataFrame
+    note: str
+    sources: str
+
+
+def versions(assistant: Assistant, city: str | None) -> Versions:
+    """The 版本对比 view of one city: the version table of `assistant.version_table.versions` (as the JSON API and MCP)."""
+    empty = pd.DataFrame()
+    try:
+        index = assistant.index
+        if not city:
+            return Versions(empty, version_hint(index), render.NO_SOURCES)
+        diff = version_table.versions(assistant, city)
+    except (tools.InputError, tools.Unavailable, *EXPECTED_ERRORS) as exc:
+        return Versions(empty, str(exc), render.NO_SOURCES)
+    table, cited = render.version_table(diff)
+
+    def named(plan: Any) -> str:
+        years = plan.period.replace("-", "—") + "年"
+        period = years if plan.label == years else f"“{plan.label}”，{years}"
+        return f"《{plan.title}》（{period}{'，规划期已结束' if plan.period_ended else ''}）"
+
+    note = (f"{diff.city}：{named(diff.old)}与{named(diff.new)}。"
+            f"两版都有的指标 {len(diff.indicators)} 项，新增 {len(diff.added)} 项，不再列出 {len(diff.dropped)} 项；"
+            f"完成情况按新一期规划给出的基期数据判断。")
+    return Versions(table, note, render.citations_html(cited, index))
 
 
 # -- 资格自查 ---------------------------------------------------------------------------------

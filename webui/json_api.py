@@ -1,4 +1,5 @@
-"""The JSON API: `/api/ask`, `/api/compare`, `/api/eligibility`, `/api/plans`, `/api/search`, `/api/health`.
+"""The JSON API: `/api/ask`, `/api/compare`, `/api/versions`, `/api/eligibility`, `/api/plans`, `/api/search`,
+`/api/health`.
 
 Plain JSON in and out, no queue: each request is answered by `assistant.tools` in the server's
 thread pool. Request bodies are checked field by field (unknown fields are an error, not ignored);
@@ -20,6 +21,7 @@ from assistant.contract import (
     PlanInfo,
     Profile,
     SearchHit,
+    VersionDiff,
 )
 from assistant.tools import (
     MAX_CITIES,
@@ -60,6 +62,12 @@ class CompareRequest(_Strict):
     cities: list[str] = Field(default_factory=list, max_length=MAX_CITIES, description="two or more; empty: all cities")
 
 
+class VersionsRequest(_Strict):
+    city: str | None = Field(None, max_length=40, description="the city whose two plans to compare, e.g. 南京市")
+    doc_ids: list[str] = Field(default_factory=list, max_length=2,
+                               description="two plans of the city (default: its current plan and the one before it)")
+
+
 class EligibilityRequest(_Strict):
     profile: Profile
     filters: FiltersIn | None = Field(None, description="the plans to read (default: the profile's city)")
@@ -94,6 +102,17 @@ def compare(body: CompareRequest, request: Request) -> Any:
     assistant = engine.get()
     with engine.slot():
         return tools.compare(assistant, body.indicator, body.cities)
+
+
+@router.post("/versions", response_model=VersionDiff,
+             summary="Two plans of one city: indicators old and new, the change, whether old targets were met, each cited")
+def versions(body: VersionsRequest, request: Request) -> Any:
+    from assistant import version_table
+
+    engine = request.app.state.engine
+    assistant = engine.get()
+    with engine.slot():
+        return version_table.versions(assistant, body.city, body.doc_ids)
 
 
 @router.post("/eligibility", response_model=EligibilityResult, summary="Support measures a profile may qualify for")

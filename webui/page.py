@@ -1,4 +1,4 @@
-"""The Gradio page: 问答 (chat with cited clauses), 城市对比, 资格自查 and 规划库, and the Gradio API's `/ask`.
+"""The Gradio page: 问答 (chat with cited clauses), 城市对比, 版本对比, 资格自查 and 规划库, and the Gradio API's `/ask`.
 
 The page is Chinese whatever the browser's language (`ChinesePage`: Gradio's own words in its zh-CN messages),
 and the chat keeps the last question and the start of its answer in view (`KEEP_QUESTION_IN_VIEW`).
@@ -111,6 +111,23 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
                         gr.Markdown("#### 引用条款")
                         compare_sources = gr.HTML(render.NO_SOURCES, elem_id="pq-compare-sources")
 
+            # -- 版本对比 ----------------------------------------------------------------------
+            with gr.Tab("版本对比", id="versions"):
+                series_cities = handlers.version_cities(index)
+                with gr.Row():
+                    version_city = gr.Dropdown(series_cities, value=None, label="城市（有两个时期规划的城市）", scale=3,
+                                               elem_id="pq-version-city")
+                    version_btn = gr.Button("对比两版", variant="primary", scale=1, min_width=80, elem_id="pq-versions")
+                version_note = gr.Markdown(handlers.version_hint(index), elem_classes=["pq-note"],
+                                           elem_id="pq-version-note")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        version_table = gr.Dataframe(label="两版指标对比（“引用”对应右侧条款）", interactive=False, wrap=True,
+                                                     elem_id="pq-version-table")
+                    with gr.Column(scale=2):
+                        gr.Markdown("#### 引用条款")
+                        version_sources = gr.HTML(render.NO_SOURCES, elem_id="pq-version-sources")
+
             # -- 资格自查 ----------------------------------------------------------------------
             with gr.Tab("资格自查", id="eligibility"), gr.Row(equal_height=False):
                 with gr.Column(scale=2):
@@ -185,6 +202,14 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
         compare_btn.click(on_compare, [concept, compare_cities], compare_outputs, api_visibility="private")
         concept.input(on_compare, [concept, compare_cities], compare_outputs, api_visibility="private")
 
+        def on_versions(city: str | None):
+            result = handlers.versions(assistant, city)
+            return result.note, result.table, result.sources
+
+        version_outputs = [version_note, version_table, version_sources]
+        version_btn.click(on_versions, version_city, version_outputs, api_visibility="private")
+        version_city.input(on_versions, version_city, version_outputs, api_visibility="private")
+
         def on_check(city, kind, industry, stage, rd, needs, text, request: gr.Request):
             profile = {"city": city, "type": kind, "industry": industry, "stage": stage, "rd_level": rd,
                        "needs": needs, "text": text}
@@ -196,7 +221,8 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
         outline_pick.change(lambda d: render.outline_markdown(assistant.index, d), outline_pick, outline,
                             api_visibility="private")
 
-        refreshed = [header, plans, outline_pick, removable, city_filter, plan_filter, concept, compare_cities, p_city]
+        refreshed = [header, plans, outline_pick, removable, city_filter, plan_filter, concept, compare_cities, p_city,
+                     version_city, version_note]
 
         def refresh() -> tuple[Any, ...]:
             idx = assistant.index
@@ -205,6 +231,7 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
                 gr.Dropdown(choices=library.uploaded(), value=None), gr.Dropdown(choices=idx.cities),
                 gr.Dropdown(choices=plan_choices()), gr.Dropdown(choices=handlers.indicator_choices(idx)),
                 gr.CheckboxGroup(choices=idx.cities), gr.Dropdown(choices=idx.cities),
+                gr.Dropdown(choices=handlers.version_cities(idx)), handlers.version_hint(idx),
             )
 
         def library_version() -> str:

@@ -200,6 +200,13 @@ def nearest_only(answer: Answer) -> list[Citation]:
 NO_SOURCES = '<div class="pq-empty">提问后，这里显示答案引用的规划条款、所在章节和上下文。</div>'
 
 
+def citations_html(citations: Sequence[Citation], index: IndexView) -> str:
+    """The sources panel for citations numbered [1], [2] … in order (a view that is not an answer)."""
+    labels = [f"[{n}]" for n in range(1, len(citations) + 1)]
+    cards = [source_card(index, cited, label) for label, cited in by_clause(index, citations, labels)]
+    return '<div class="pq-sources">' + "".join(cards) + "</div>" if cards else NO_SOURCES
+
+
 def sources_html(answer: Answer, index: IndexView) -> str:
     """The sources panel for one answer: its citations, or for a refusal the nearest clauses."""
     labels = [f"[{n}]" for n in range(1, len(answer.citations) + 1)]
@@ -260,6 +267,67 @@ def comparison_chart(answer: Answer, concept: str | None = None) -> tuple[pd.Dat
 
 
 # -- 资格自查 ---------------------------------------------------------------------------------
+# -- 版本对比 ---------------------------------------------------------------------------------
+def _figure(value: str | None, year: int | None, unit: str | None) -> str:
+    if not value:
+        return "—"
+    return f"{year}年 {value}{unit or ''}" if year else f"{value}{unit or ''}"
+
+
+def _change(row: Any) -> str:
+    if row.change is None:
+        return "—"
+    unit = (row.new or row.old).unit or ""
+    step = f"{_number(abs(row.change))}{'个百分点' if unit == '%' else unit}"
+    pct = f"（{'+' if row.change >= 0 else '-'}{_number(round(abs(row.change_pct), 1))}%）" if row.change_pct is not None else ""
+    return f"{'提高' if row.change >= 0 else '降低'}{step}{pct}" if row.change else "持平"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def version_table(diff: Any) -> tuple[pd.DataFrame, list[Citation]]:
+    """(the table, its citations numbered by the 引用 column): one row per indicator of a `VersionDiff` —
+    延续 (both plans), 新增, 不再列出 — each plan's base and target with years, the change and the verdict."""
+    old, new = diff.old.label, diff.new.label
+    columns = ["类别", "指标", f"{old}基期", f"{old}目标", f"{new}基期", f"{new}目标", "目标变化", f"{old}目标完成情况", "引用"]
+    cited: list[Citation] = []
+
+    def marker(*sources: Any) -> str:
+        out = []
+        for s in sources:
+            if s is None:
+                continue
+            key = (s.doc_id, s.char_start, s.char_end)
+            found = next((n for n, c in enumerate(cited, 1) if (c.doc_id, c.char_start, c.char_end) == key), None)
+            if found is None:
+                cited.append(s)
+                found = len(cited)
+            out.append(f"[{found}]")
+        return "".join(dict.fromkeys(out)) or "—"
+
+    rows = []
+    for kind, items in (("延续", diff.indicators), ("新增", diff.added), ("不再列出", diff.dropped)):
+        for r in items:
+            o, n = r.old, r.new
+            status = r.status or "—"
+            if r.status and r.actual and n is None:
+                status += f"（{new}规划：{r.actual}{o.unit or ''}）"
+            rows.append({
+                "类别": kind,
+                "指标": r.indicator if o is None or n is None or o.indicator == n.indicator else f"{n.indicator}（{old}：{o.indicator}）",
+                f"{old}基期": _figure(o.base, o.base_year, o.unit) if o else "—",
+                f"{old}目标": _figure(o.target, o.target_year, o.unit) if o else "—",
+                f"{new}基期": _figure(n.base, n.base_year, n.unit) if n else "—",
+                f"{new}目标": _figure(n.target, n.target_year, n.unit) if n else "—",
+                "目标变化": _change(r),
+                f"{old}目标完成情况": status,
+                "引用": marker(o.citation if o else None, n.citation if n else None, r.actual_citation),
+            })
+    return pd.DataFrame(rows, columns=columns), cited
+
+
 def citation_for(answer: Answer, item: ChecklistItem) -> int | None:
     """The [n] of the citation that quotes a checklist measure."""
     for n, c in enumerate(answer.citations, 1):
