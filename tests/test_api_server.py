@@ -205,8 +205,9 @@ def test_mcp_client_over_streamable_http(url):
 
 
 def test_an_mcp_client_started_with_the_server_lists_tools_at_once_and_gets_an_answer(tmp_path_factory):
-    """`python app.py` and the SDK's client started together (issue 20 item 5): tools/list is answered as soon as the
-    server listens, before the index is loaded; a tool call waits for the index and answers."""
+    """`python app.py` and the SDK's client started together (issue 20 item 5): the client retries until the server
+    listens, lists the tools and gets an answer once the index is loaded. That tools/list never waits for the index
+    is tests/test_reliability_api.py's in-process check; how soon it comes is bench/bench_limits.py's."""
     import time
 
     import httpx2
@@ -219,32 +220,27 @@ def test_an_mcp_client_started_with_the_server_lists_tools_at_once_and_gets_an_a
     settings = private_index(root)
     base, proc = launch_app(root / "app.log", **index_env(settings))
 
-    async def session() -> tuple[float, str, list[str], dict]:
-        started = time.monotonic()
+    async def session() -> tuple[list[str], dict]:
+        deadline = time.monotonic() + 120
         while True:  # connection refused until the server listens
             try:
                 async with httpx2.AsyncClient() as probe:
                     await probe.get(f"{base}/api/health", timeout=5)
                 break
             except httpx2.HTTPError:
-                assert time.monotonic() - started < 120, "the server did not listen within 120 s"
+                assert time.monotonic() < deadline, "the server did not listen within 120 s"
                 await asyncio.sleep(0.1)
         http = httpx2.AsyncClient(timeout=httpx2.Timeout(60, read=180))
         async with http, Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client:
-            listing = time.monotonic()
             names = sorted(t.name for t in (await client.list_tools()).tools)
-            listed_s = time.monotonic() - listing
-            async with httpx2.AsyncClient() as probe:
-                status = (await probe.get(f"{base}/api/health", timeout=5)).json()["status"]
             answer = await client.call_tool("ask", {"question": NANJING})
-            return listed_s, status, names, answer.structured_content
+            return names, answer.structured_content
 
     try:
-        listed_s, status, names, answer = asyncio.run(session())
+        names, answer = asyncio.run(session())
     finally:
         stop_app(proc)
     assert names == ["ask", "check_eligibility", "compare", "list_plans", "search"]
-    assert listed_s < 5, f"tools/list took {listed_s:.1f} s (index {status})"
     assert "20000" in answer["answer"] and not answer["refused"]
     assert_exact(answer["citations"])
 

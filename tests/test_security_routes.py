@@ -312,9 +312,9 @@ def test_x_forwarded_for_from_loopback_is_not_the_client_in_the_audit_log(open_s
 
 def test_an_over_limit_content_length_is_answered_at_once(open_server):
     """A declared 60 MB body, without Expect: 413 before any of it is sent (no 64 MB drain), then the connection
-    closes."""
+    closes. Only the headers and 14 bytes of the body ever leave the client, so the answer cannot have waited for
+    the body (a server that did would leave recv to time out); bench/bench_limits.py times it."""
     import socket
-    import time
     from urllib.parse import urlparse
 
     where = urlparse(open_server["url"])
@@ -322,13 +322,12 @@ def test_an_over_limit_content_length_is_answered_at_once(open_server):
         with socket.create_connection((where.hostname, where.port), timeout=10) as s:
             s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                       f"Content-Length: {60 << 20}\r\n\r\n{{\"question\": \"".encode())
-            started, received = time.monotonic(), b""
+            received = b""
             while not received.endswith(b"}") or b"\r\n\r\n" not in received:
                 chunk = s.recv(65536)
                 if not chunk:
                     break
                 received += chunk
-            assert time.monotonic() - started < 1.5, path
             assert received.startswith(b"HTTP/1.1 413") and b"PLANQA_MAX_REQUEST_BYTES" in received, received[:300]
             s.settimeout(10)
             assert s.recv(65536) == b""  # closed (after a short linger), not waiting for 60 MB
