@@ -243,7 +243,7 @@ class VersionOnly(BaseModel):
 
 class VersionDiff(BaseModel):
     """What changed between two plans of one city: the indicator rows matched by concept, the new and dropped
-    indicators; every figure cited on its own side."""
+    indicators, the task sections and taxonomy topics one plan only has; every figure and title cited on its side."""
 
     city: str
     old: VersionPlan
@@ -251,3 +251,7 @@ class VersionDiff(BaseModel):
     indicators: list[VersionRow] = Field(default_factory=list)  # set by both plans
     added: list[VersionRow] = Field(default_factory=list)  # set by the newer plan only
     dropped: list[VersionRow] = Field(default_factory=list)  # set by the older plan only
+    sections_added: list[VersionOnly] = Field(default_factory=list)  # task sections of the newer plan only
+    sections_dropped: list[VersionOnly] = Field(default_factory=list)  # task sections of the older plan only
+    topics_added: list[VersionOnly] = Field(default_factory=list)  # taxonomy topics only the newer plan's titles carry
+    topics_dropped: list[VersionOnly] = Field(default_factory=list)  # … only the older plan's titles carry

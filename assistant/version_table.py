@@ -4,15 +4,17 @@ One definition behind every interface that shows a city's two plans side by side
 view, the JSON API's `/api/versions` and MCP's `versions` tool (all call `versions` here):
 the indicator rows of `assistant.versions.diff` (matched by concept, then name words), each side with its
 base and target and their years, the change of the target, the verdict on the old target from the newer
-plan's figure, the new and dropped indicators; every figure cited on its own plan.
+plan's figure, the new and dropped indicators, and the task sections and taxonomy topics only one plan has
+(`assistant.version_sections`); every figure and title cited on its own plan.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from assistant.contract import SourceCitation, VersionDiff, VersionPlan, VersionRow, VersionSide
+from assistant.contract import SourceCitation, VersionDiff, VersionOnly, VersionPlan, VersionRow, VersionSide
 from assistant.evidence import Span, cite, sentences
+from assistant.version_sections import section_changes
 from assistant.versions import IndicatorChange, PlanVersion, current, diff, series, stamp_periods
 from ingest.lexicon import city_key
 from ingest.records import Clause, IndicatorRecord
@@ -117,10 +119,20 @@ def version_diff(index: PlanIndex, city: str, doc_ids: Sequence[str] = (), year:
     year = today_year() if year is None else year
     old, new = pick(index, city, doc_ids, year)
     d = diff(old, new, index.indicators, index.figures)
+    clauses = lambda doc_id: [index.clauses[i] for i in index.clause_ids_of(doc_id)]  # noqa: E731
+    s = section_changes(clauses(old.doc_id), clauses(new.doc_id))
     return VersionDiff(city=city, old=_plan(old, year), new=_plan(new, year),
                        indicators=[_row(index, new, c) for c in d.matched],
                        added=[_row(index, new, c) for c in d.added],
-                       dropped=[_row(index, new, c) for c in d.dropped])
+                       dropped=[_row(index, new, c) for c in d.dropped],
+                       sections_added=[_only(index, c.text.strip(), [c]) for c in s.added],
+                       sections_dropped=[_only(index, c.text.strip(), [c]) for c in s.dropped],
+                       topics_added=[_only(index, t, cs) for t, cs in s.topics_added.items()],
+                       topics_dropped=[_only(index, t, cs) for t, cs in s.topics_dropped.items()])
+
+
+def _only(index: PlanIndex, title: str, headings: Sequence[Clause]) -> VersionOnly:
+    return VersionOnly(doc_id=headings[0].doc_id, title=title, citations=[_source(index, h) for h in headings])
 
 
 def versions(assistant: Assistant, city: str | None = None, doc_ids: Sequence[str] | None = None) -> VersionDiff:

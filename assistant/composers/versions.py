@@ -14,6 +14,7 @@ from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context
 from assistant.evidence import Span, sentences
 from assistant.query import concepts_in
+from assistant.version_sections import section_changes
 from assistant.versions import (MET, NOT_MET, UNKNOWN, IndicatorChange, PlanDiff, PlanVersion, diff, name_similarity, number,
                                 words)
 from ingest.periods import ordinals_in
@@ -132,12 +133,49 @@ def _change_line(ctx: Context, b: AnswerBuilder, d: PlanDiff, c: IndicatorChange
         b.raw(f"；{d.new.short}规划的指标表中不再列出这一指标。")
 
 
+def _heading(clause) -> Span:
+    return Span(clause, clause.char_start, clause.char_end, clause.text)
+
+
+def _sections_answer(ctx: Context, old: PlanVersion, new: PlanVersion, year_now: int, text: str) -> Answer | None:
+    """Which task sections, and which taxonomy topics, only one of the two plans has (重点任务有什么变化,
+    新增了哪些方面, 哪些任务不再单独部署), each section cited by its title on its own plan."""
+    clauses = lambda doc_id: [ctx.index.clauses[i] for i in ctx.index.clause_ids_of(doc_id)]  # noqa: E731
+    changes = section_changes(clauses(old.doc_id), clauses(new.doc_id))
+    want_added, want_dropped = bool(words("added").search(text)), bool(words("dropped").search(text))
+    if not want_added and not want_dropped:
+        want_added = want_dropped = True
+    parts = []
+    if want_added:
+        parts.append((f"{new.short}规划新设、{old.short}规划没有对应章节的任务", changes.added, changes.topics_added,
+                      f"只有{new.short}规划的章节标题涉及的主题"))
+    if want_dropped:
+        parts.append((f"{old.short}规划有、{new.short}规划不再单独设章节的任务", changes.dropped, changes.topics_dropped,
+                      f"只有{old.short}规划的章节标题涉及的主题"))
+    if not any(sections or topics for _, sections, topics, _ in parts):
+        return None
+    b = AnswerBuilder(ctx.index.sources)
+    b.raw(f"{old.label(year_now)}与{new.label(year_now)}对比（按两版的章节标题）：")
+    for title, sections, topics, topic_title in parts:
+        b.raw(f"\n{title}（{len(sections)}项）：")
+        for clause in sections:
+            b.item(clause.text.strip(), _heading(clause))
+        if topics:
+            b.raw(f"\n{topic_title}：")
+            for name, carriers in topics.items():
+                b.item(f"{name}：{'、'.join(c.text.strip() for c in carriers[:3])}", *(_heading(c) for c in carriers[:3]))
+    return _answer(ctx, b)
+
+
 def compose(ctx: Context, plans: list[PlanVersion], year_now: int) -> Answer | None:
     """A version answer for one city's series, or None when the question is not one this composer answers."""
     text = ctx.query.text
     pair = pick_pair(text, plans, year_now)
     if pair is None:
         return None
+    if words("task").search(text) and not words("indicator").search(text) and not words("measure").search(text) and (
+            words("added").search(text) or words("dropped").search(text) or words("change").search(text)):
+        return _sections_answer(ctx, pair[0], pair[1], year_now, text)
     d = diff(pair[0], pair[1], ctx.index.indicators, ctx.index.figures)
     if not d.matched and not d.added and not d.dropped:
         return None
