@@ -197,7 +197,7 @@ def test_mcp_client_over_streamable_http(url):
             return names, answer.structured_content, compared.structured_content, bad.is_error
 
     names, answer, compared, bad_is_error = asyncio.run(session())
-    assert sorted(names) == ["ask", "check_eligibility", "compare", "list_plans", "search"]
+    assert sorted(names) == ["ask", "check_eligibility", "compare", "list_plans", "search", "versions"]
     assert "20000" in answer["answer"] and not answer["refused"]
     assert_exact(answer["citations"])
     assert {row["city"] for row in compared["table"]} == {"南京市", "南通市"}
@@ -240,7 +240,7 @@ def test_an_mcp_client_started_with_the_server_lists_tools_at_once_and_gets_an_a
         names, answer = asyncio.run(session())
     finally:
         stop_app(proc)
-    assert names == ["ask", "check_eligibility", "compare", "list_plans", "search"]
+    assert names == ["ask", "check_eligibility", "compare", "list_plans", "search", "versions"]
     assert "20000" in answer["answer"] and not answer["refused"]
     assert_exact(answer["citations"])
 
