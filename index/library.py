@@ -33,7 +33,6 @@ import shutil
 import tempfile
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from index.versions import (
     IndexUnavailableError, abandon_change, alive, begin_change, change_lock, commit_change, open_version, recover,
 )
 from ingest import SUPPORTED_EXTENSIONS, IngestError, IngestSettings, parse_file
+from ingest.lexicon import normalize
 from ingest.periods import other_periods
 from ingest.records import DocumentMeta, ParsedDocument
 
@@ -76,7 +76,7 @@ def safe_filename(name: str) -> str:
     leading dots are removed. Raises `UploadError` when the extension is not a plan format.
     """
     base = re.split(r"[\\/]", str(name))[-1]
-    base = unicodedata.normalize("NFKC", base)
+    base = normalize(base)
     base = "".join(ch for ch in base if ch.isprintable())
     stem, dot, ext = base.rpartition(".")
     ext = (dot + ext).lower() if dot else ""
@@ -90,7 +90,7 @@ def safe_filename(name: str) -> str:
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return normalize(text, space="remove")
 
 
 def shingles(text: str, k: int = SHINGLE) -> set[int]:

@@ -15,7 +15,6 @@ The score is fused + Σ weight·feature; the weights are fitted on the dev set b
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from itertools import pairwise
@@ -23,6 +22,7 @@ from typing import Literal
 
 import numpy as np
 
+from ingest.lexicon import NUMBER_NOT_YEAR, normalize, years_in
 from ingest.records import Clause
 
 Period = Literal["past", "target"]
@@ -72,9 +72,6 @@ _NAMES = tuple(f.name for f in fields(RerankWeights) if f.name != "extra")
 
 
 _DIGIT = re.compile(r"\d")
-# A figure: a number that is not a bare year ("2025年"), e.g. "3.3%", "1000家", "2－3家".
-_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?!\d)(?!\s*年)")
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 # Sections that look back (the plan's review of the previous period) and ones that set targets.
 PAST_SECTION = re.compile(r"发展基础|现状|回顾|面临形势|存在问题|形势与机遇|发展成效")
 TARGET_SECTION = re.compile(r"发展目标|规划目标|主要目标|总体目标|预期目标|工作目标|主要指标")
@@ -85,7 +82,7 @@ _SENTENCE = re.compile(r"(?<=[。；;！？!?])")
 @lru_cache(maxsize=16384)
 def norm(text: str) -> str:
     """NFKC and upper case: the form features compare in (cached: clause texts recur across queries)."""
-    return unicodedata.normalize("NFKC", text).upper()
+    return normalize(text, case="upper")
 
 
 # Function characters: a bigram with one of them ("区在", "是由") spans two words and says nothing.
@@ -130,7 +127,7 @@ def states_figure(text: str, phrases: tuple[str, ...]) -> bool:
             rest = t[start + len(p):]
             cuts = [m.start() for m in _SEGMENT.finditer(rest)][:2]
             window = rest[: cuts[1]] if len(cuts) > 1 else rest
-            if _FIGURE.search(window):
+            if NUMBER_NOT_YEAR.search(window):
                 return True
             start = t.find(p, start + 1)
     return False
@@ -144,7 +141,7 @@ def features(clause: Clause, hints: SearchHints, city: str | None, grams: set[st
     grams = bigrams(hints.topic) if grams is None else grams
     past = bool(PAST_SECTION.search(context))
     ahead = bool(TARGET_SECTION.search(context))
-    context_years = set(_YEAR.findall(context))
+    context_years = set(years_in(context))
     return {
         "section_match": float(any(p in context for p in phrases)),
         "phrase_in_row": float(clause.kind == "table_row" and bool(clause.cells) and any(p in norm(clause.cells[0]) for p in phrases)),
@@ -160,7 +157,7 @@ def features(clause: Clause, hints: SearchHints, city: str | None, grams: set[st
         "states_figure": float(hints.numeric and clause.kind != "table_row" and states_figure(clause.text, phrases)),
         "period_match": float((hints.period == "past" and past) or (hints.period == "target" and ahead)),
         "period_conflict": -float((hints.period == "past" and ahead) or (hints.period == "target" and past)),
-        "year_conflict": -float(hints.year is not None and bool(context_years) and str(hints.year) not in context_years),
+        "year_conflict": -float(hints.year is not None and bool(context_years) and hints.year not in context_years),
     }
 
 

@@ -40,6 +40,7 @@ from index.versions import (
 )
 from ingest import load_corpus
 from ingest.figures import extract_figures
+from ingest.lexicon import city_key
 from ingest.records import Clause, DocumentMeta, Figure, Heading, IndicatorRecord, ParsedDocument, TaskRecord
 
 Mode = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
@@ -191,16 +192,16 @@ class PlanIndex:
         if unknown:
             raise FilterError(f"没有这些规划：{'、'.join(unknown)}（可选：{'、'.join(sorted(self.docs))}）")
         city_names = {c for c in self.cities}
-        bad_cities = [c for c in filters.cities if _city_key(c) not in {_city_key(x) for x in city_names}]
+        bad_cities = [c for c in filters.cities if city_key(c) not in {city_key(x) for x in city_names}]
         if bad_cities:
             raise FilterError(f"没有这些城市的规划：{'、'.join(bad_cities)}（可选：{'、'.join(sorted(city_names))}）")
         bad_kinds = [k for k in filters.kinds if k not in ("paragraph", "table_row", "box_item", "heading")]
         if bad_kinds:
             raise FilterError(f"Unknown clause kind(s): {', '.join(bad_kinds)}")
-        wanted_cities = {_city_key(c) for c in filters.cities}
+        wanted_cities = {city_key(c) for c in filters.cities}
         mask = np.array([
             (not filters.doc_ids or c.doc_id in filters.doc_ids)
-            and (not wanted_cities or _city_key(self._clause_city[i] or "") in wanted_cities)
+            and (not wanted_cities or city_key(self._clause_city[i] or "") in wanted_cities)
             and (not filters.kinds or c.kind in filters.kinds)
             for i, c in enumerate(self.clauses)
         ])
@@ -248,10 +249,6 @@ class PlanIndex:
                 # every candidate either system found (≤ 2·depth): the reranker's weights are fitted on that pool
                 ranked = rerank(ranked, self.clauses, self._clause_city, hints or SearchHints(), self.rerank_weights)
         return [Hit(self.clauses[i], s, self.docs[self.clauses[i].doc_id]) for i, s in ranked[:k]]
-
-
-def _city_key(city: str) -> str:
-    return city.removesuffix("市")
 
 
 def tuned_weights(path: Path | None = None) -> tuple[FusionWeights, RerankWeights]:

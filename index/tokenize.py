@@ -30,6 +30,7 @@ from pathlib import Path
 import jieba
 
 from index.settings import IndexSettings
+from ingest.lexicon import normalize as lexicon_normalize
 
 RESOURCES = Path(__file__).with_name("resources")
 POLICY_TERMS = RESOURCES / "policy_terms.txt"
@@ -69,7 +70,7 @@ class Synonym:
 
 def normalize(text: str) -> str:
     """NFKC (full-width → half-width), Latin lowercased: the form both plans and questions are matched in."""
-    return unicodedata.normalize("NFKC", text).lower()
+    return lexicon_normalize(text, case="lower")
 
 
 def _is_noise(token: str) -> bool:

@@ -13,13 +13,13 @@ never stored): they follow the taxonomy file without a rebuild, and the index fo
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.lexicon import normalize
 from ingest.records import Clause
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
 
 
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).upper()
+    return normalize(text, case="upper")
 
 
 def _split(cell: str) -> tuple[str, ...]:

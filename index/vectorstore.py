@@ -21,6 +21,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from index.dense import checked_ids
+from ingest.lexicon import city_key
 
 AllowedIds = Collection[int] | np.ndarray | None
 
@@ -71,7 +72,7 @@ class VectorStore(Protocol):
 
 def city_forms(city: str) -> tuple[str, str]:
     """"南京" and "南京市" name the same city in filters."""
-    bare = city.removesuffix("市")
+    bare = city_key(city)
     return bare, f"{bare}市"
 
 

@@ -122,11 +122,20 @@ def cn_number(s: str, digitwise: bool = False) -> int | None:
 
 
 def cn_numeral(n: int) -> str:
-    """1 → 一, 14 → 十四, 23 → 二十三 (0 < n < 100): how an ordinal such as 十四五 is written."""
-    if not 0 < n < 100:
-        raise ValueError(f"cn_numeral reads 1 to 99, got {n}")
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 0 else "十" if tens == 1 else CN_DIGITS[tens] + "十") + (CN_DIGITS[ones] if ones else "")
+    """1 → 一, 14 → 十四 (as in 十四五), 69 → 六十九, 105 → 一百零五 (0 < n < 10000; other numbers in digits)."""
+    if not 0 < n < 10000:
+        return str(n)
+    out, zero = "", False
+    for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, value)
+        if digit:
+            if zero and out:
+                out += "零"
+            out += ("" if (value == 10 and digit == 1 and not out) else CN_DIGITS[digit]) + name
+            zero = False
+        elif out:
+            zero = True
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -268,9 +277,11 @@ YEAR_DIGITS = r"(?:19|20)\d{2}"
 # A year written with 年: "2025年", "2020 年" (not "90年代"). Group 1 is the year.
 YEAR = re.compile(rf"(?<![\d.])({YEAR_DIGITS})\s*年(?!代)")
 _YEAR_ALONE = re.compile(rf"(?<!\d)({YEAR_DIGITS})(?!\d)")
-# A year as a question writes it: "2025年", or "到2025" without 年 (not 达到/做到/提到/升到 a number).
+# A year as a question writes it: "2025年", or "到2025" without 年 — not 达到/做到/提到/升到 a number, and
+# not a count or amount ("要到2000家", "到2000万元"): a unit or multiplier after it makes it a figure.
 QUESTION_YEAR = re.compile(
     rf"(?<![\d.])({YEAR_DIGITS})(?=\s*年)|(?<=[到至])(?<!达到)(?<!做到)(?<!提到)(?<!升到)({YEAR_DIGITS})(?![\d.])"
+    rf"(?!\s*(?:{_MULTIPLIERS}|{_unit_alternation()}))"
 )
 # A year range: "2021-2025", "2020－2022年". Groups 1 and 2 are its ends.
 YEAR_RANGE = re.compile(rf"(?<!\d)({YEAR_DIGITS})\s*[－—–\-~～至到]\s*({YEAR_DIGITS})(?!\d)")
@@ -361,3 +372,10 @@ def known_cities(path: Path = PLACES) -> tuple[str, ...]:
             raise ValueError(f"{path}:{number}: expected 'name<TAB>level<TAB>genre', got {raw!r}")
         out.append(cols[0].strip())
     return tuple(out)
+
+
+# A number with the marks that only read it ("2025年", "1.77%", "3万"): no word of a claim.
+NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*\s*(?:年|%|％|万|亿)?")
+# A value as an answer shows it, bound, multiplier, unit and 左右/以上 kept ("超500亿元", "3.5%左右"): for
+# showing a figure in another language, not for reading its value (`parse_number`, `FIGURE`).
+VALUE_AS_SHOWN = re.compile(r"[>超]?\d+(?:\.\d+)?(?:万|亿)?(?:亿美元|亿元|万元|万平方米|平方米|个百分点|%)?(?:左右|以上)?")

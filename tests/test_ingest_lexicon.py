@@ -170,6 +170,7 @@ def test_years_and_question_years():
     assert question_years("到2030呢") == [2030]
     assert question_years("研发投入达到2000家") == []  # 达到 a number is not a year
     assert QUESTION_YEAR.search("2000家") is None
+    assert question_years("高企要到2000家") == [] and question_years("投入到2000万元") == []  # counts, not years
 
 
 def test_five_year_periods_are_computed():
