@@ -8,7 +8,6 @@ before anything else, so every later stage sees a self-contained question.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -16,6 +15,8 @@ from typing import Literal
 
 from assistant.lexicon import rule
 from index.tokenize import read_places, read_synonyms
+from ingest.lexicon import QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, city_key, place_stem, question_years
+from ingest.lexicon import normalize as lexicon_normalize
 
 Intent = Literal["target", "compare", "eligibility", "list", "general", "document", "task"]
 Period = Literal["past", "target"]
@@ -66,8 +67,8 @@ _ELLIPTICAL = re.compile(rf"^(?:{rule('followup_lead').pattern})?\s*(?P<rest>.+?
 _CONTINUES = re.compile(rf"^(?:{rule('continues').pattern})[，,\s]*")
 _OWN_QUESTION = rule("own_question")
 _FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
-# A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year.
-_YEAR = re.compile(r"(?<![\d.])(20[1-5]\d)(?=\s*年)|(?<=[到至])(?<!达到)(?<!做到)(?<!提到)(?<!升到)(20[1-5]\d)(?![\d.])")
+# A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year (ingest.lexicon.QUESTION_YEAR).
+_YEAR = QUESTION_YEAR
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class Query:
 
 def normalize(text: str) -> str:
     """NFKC (full-width → half-width) and collapsed whitespace: the form rules match on."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+    return lexicon_normalize(text, space="collapse")
 
 
 @lru_cache(maxsize=1)
@@ -149,7 +150,7 @@ def _short_alias_hits(text: str) -> list[str]:
 def find_cities(text: str, known: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(cities with a plan, other places) named in `text`, in order of first mention."""
     known = list(known)
-    stems = {k.removesuffix("市").removesuffix("县").removesuffix("区"): k for k in known}
+    stems = {place_stem(k): k for k in known}
     positions: list[tuple[int, str]] = []
     for stem, city in stems.items():
         i = text.find(stem)
@@ -172,7 +173,7 @@ def find_cities(text: str, known: Iterable[str]) -> tuple[tuple[str, ...], tuple
     parents = {m.group(1) for stem in stems for m in re.finditer(rf"([\u4e00-\u9fff]{{2,3}}[市县]){re.escape(stem)}", text)
                if stem and not stems[stem].endswith("市")}
     for place in OTHER_PLACES:
-        if place in text and place not in parents and not any(place in c or c.removesuffix("市") in place for c in cities):
+        if place in text and place not in parents and not any(place in c or city_key(c) in place for c in cities):
             others.append(place)
     for place in place_names(text):
         stem = place[:-1]
@@ -180,7 +181,7 @@ def find_cities(text: str, known: Iterable[str]) -> tuple[tuple[str, ...], tuple
             continue
         if stem in stems or stem in EXTRA_ALIASES or any(stem in o or o in stem for o in others):
             continue
-        if not any(stem in c or c.removesuffix("市") in stem for c in cities):
+        if not any(stem in c or city_key(c) in stem for c in cities):
             others.append(place)
     return tuple(cities), tuple(others)
 
@@ -216,7 +217,7 @@ def place_names(text: str) -> tuple[str, ...]:
 
 def owns_plan(place: str, text: str) -> bool:
     """Whether the question asks about `place`'s own plan ("盐城的科创规划里…"), not about `place` in another plan."""
-    stem = re.escape(place.removesuffix("市").removesuffix("县").removesuffix("区"))
+    stem = re.escape(place_stem(place))
     return bool(re.search(rf"{stem}[市县区]?的?[^，,。？?；;]{{0,6}}(?:{rule('plan_word').pattern})", text))
 
 
@@ -261,7 +262,7 @@ def topic_of(text: str, known_cities: Iterable[str]) -> str:
     """The question without its cities, question words and frame words (pieces joined by spaces)."""
     for city in sorted(known_cities, key=len, reverse=True):
         # the city as a place ("南京的…", "在南通", "宁和句容"), not inside a name ("南理工江阴创新港"); 南京市级 keeps 市级
-        stem = re.escape(city.removesuffix("市"))
+        stem = re.escape(city_key(city))
         text = re.sub(rf"(?:(?<=^)|(?<=[^\u4e00-\u9fff])|(?<=[是在和与及、对来到赴进里]))({stem}(市(?!级))?)", " ", text)
         text = re.sub(rf"{stem}(市(?!级))?(?=[的市、和与及，,？?“\s]|$)", " ", text)
     for alias in sorted(EXTRA_ALIASES, key=len, reverse=True):
@@ -300,7 +301,7 @@ def _numbers(text: str) -> tuple[str, ...]:
     skip = {m.start() for m in _YEAR.finditer(text)}
     for m in _MARKUP_NUMBER.finditer(text):
         skip.update(range(m.start(), m.end()))
-    return tuple(m.group(0) for m in re.finditer(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?", text) if m.start() not in skip)
+    return tuple(m.group(0) for m in STATED_NUMBER.finditer(text) if m.start() not in skip)
 
 
 _SENTENCE = re.compile(r"(?<=[。！？!?])")
@@ -320,23 +321,23 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     text = previous.text
     subject = rest
     for place in places:  # the follow-up's own city words are not its indicator
-        for form in (place, place.removesuffix("市")):
+        for form in (place, city_key(place)):
             subject = subject.replace(form, "")
     subject = re.sub(r"(的话|这个|这一项|的情况|情况|的数据|数据)$", "", subject.strip())  # filler, not a subject
     subject = re.sub(r"^[的之]+|[的之]+$", "", subject)
     if places and len(places) == 1 and len(previous.cities) <= 1:
         new_city = places[0]
         for c in previous.cities:
-            text = text.replace(c, new_city).replace(c.removesuffix("市"), new_city.removesuffix("市"))
+            text = text.replace(c, new_city).replace(city_key(c), city_key(new_city))
         if not previous.cities:
             text = f"{new_city}{text}"
     elif places:  # several cities on either side: the previous ones out, the named ones in
         for c in previous.cities:
-            text = text.replace(c, "").replace(c.removesuffix("市"), "")
-        text = "、".join(p.removesuffix("市") for p in places) + re.sub(r"^[、和与及，,\s]+", "", text)
-    year = re.fullmatch(r"(?:到|至)?(20\d\d)\s*年?(?:底|末)?", subject)
+            text = text.replace(c, "").replace(city_key(c), "")
+        text = "、".join(city_key(p) for p in places) + re.sub(r"^[、和与及，,\s]+", "", text)
+    year = re.fullmatch(rf"(?:到|至)?({YEAR_DIGITS})\s*年?(?:底|末)?", subject)
     if year:  # "那2025年呢？": the same question for another year
-        text, n = re.subn(r"20\d\d\s*年?", f"{year.group(1)}年", text, count=1)
+        text, n = re.subn(rf"{YEAR_DIGITS}\s*年?", f"{year.group(1)}年", text, count=1)
         return text if n else f"{year.group(1)}年{text}"
     if subject:
         aliases = dict(indicator_concepts())
@@ -375,7 +376,7 @@ def understand(
             new_city = named[0] if named else others[0]
             base = previous.text
             for c in previous.cities:
-                base = base.replace(c, new_city).replace(c.removesuffix("市"), new_city.removesuffix("市"))
+                base = base.replace(c, new_city).replace(city_key(c), city_key(new_city))
             if not previous.cities:
                 base = f"{new_city}{base}"
             text, followup = base, True
@@ -385,14 +386,14 @@ def understand(
             intent_text = normalize(original)
         elif previous.cities and not (named or others) and _CONTINUES.match(text):
             # "那高企2020年有多少家？": a new question in the same conversation stays with the previous city.
-            text, followup = f"{previous.cities[0].removesuffix('市')}{_CONTINUES.sub('', text, count=1)}", True
-    own_years = [int(a or b) for a, b in _YEAR.findall(normalize(original))] if followup else []
+            text, followup = f"{city_key(previous.cities[0])}{_CONTINUES.sub('', text, count=1)}", True
+    own_years = question_years(normalize(original)) if followup else []
     if own_years and previous is not None and text.startswith(previous.text):
         # "2020年的基数是多少？" after a question about 2025: the follow-up's year replaces the previous one
         text = _YEAR.sub(str(own_years[-1]), previous.text) + text[len(previous.text):]
     cities, others = find_cities(text, known_cities)
     concepts = concepts_in(text)
-    years = [int(a or b) for a, b in _YEAR.findall(text)]
+    years = question_years(text)
     query = Query(
         text=text,
         original=original,

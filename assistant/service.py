@@ -28,6 +28,8 @@ from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
 from assistant.query import Query, indicator_concepts, owns_plan, understand
+from ingest.lexicon import city_key, normalize, years_in
+from assistant import structured
 from assistant.rewrite import rewrite
 from index.rerank import SearchHints
 from index.settings import IndexSettings
@@ -112,10 +114,10 @@ def allowed_plans(index: PlanIndex, filters: Filters) -> frozenset[str] | None:
     """The doc_ids the filters leave (None when they restrict no plan or city)."""
     if not (filters.doc_ids or filters.cities):
         return None
-    keys = {c.removesuffix("市") for c in filters.cities}
+    keys = {city_key(c) for c in filters.cities}
     return frozenset(d for d, meta in index.docs.items()
                      if (not filters.doc_ids or d in filters.doc_ids)
-                     and (not keys or (meta.city or "").removesuffix("市") in keys))
+                     and (not keys or city_key(meta.city or "") in keys))
 
 
 def plan_years(index: PlanIndex, cities: Sequence[str] = ()) -> list[tuple[int, int]]:
@@ -124,7 +126,7 @@ def plan_years(index: PlanIndex, cities: Sequence[str] = ()) -> list[tuple[int, 
     for meta in index.docs.values():
         if cities and meta.city not in cities:
             continue
-        years = [int(y) for y in re.findall(r"20\d\d", meta.period or "")]
+        years = years_in(meta.period)
         if years:
             out.append((min(years), max(years)))
     return out
@@ -189,11 +191,11 @@ _QUOTES_AND_SPACE = re.compile(r"[\s“”‘’\"'《》〈〉「」『』]")
 @lru_cache(maxsize=1)
 def _plain_sources(index: PlanIndex) -> dict[str, str]:
     """Each plan's text without quotes and whitespace (one cached, like the loaded index)."""
-    return {d: _QUOTES_AND_SPACE.sub("", unicodedata.normalize("NFKC", index.source(d))) for d in index.docs}
+    return {d: _QUOTES_AND_SPACE.sub("", normalize(index.source(d))) for d in index.docs}
 
 
 def _plain(text: str) -> str:
-    return _QUOTES_AND_SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return _QUOTES_AND_SPACE.sub("", normalize(text))
 
 
 def missing_names(query: Query, index: PlanIndex) -> list[str]:
@@ -294,6 +296,30 @@ class Assistant:
         index = self.index  # one snapshot per question, even if a rebuild switches versions meanwhile
         _, notice = clean_question(question, self.settings.max_question_chars)
         query = self.understand(question, history, profile, index)
+        return self._answer(query, index, filters, profile, mode, notice, started)
+
+    def compare(self, indicator: str, cities: Sequence[str], year: int | None = None, filters: Filters | None = None,
+                mode: Mode | None = None) -> Answer:
+        """One indicator's targets across `cities` (as the index names them, two or more), in `year` when given: the
+        comparison is asked as such (`assistant.structured`), not as a sentence to be parsed."""
+        started = time.perf_counter()
+        index = self.index
+        text, notice = clean_question(structured.compare_question(indicator, cities, year), self.settings.max_question_chars)
+        query = structured.compare_query(text, cities, index.cities, year)
+        return self._answer(query, index, filters, None, mode, notice, started)
+
+    def check_eligibility(self, profile: dict, filters: Filters | None = None, mode: Mode | None = None) -> Answer:
+        """The support measures `profile` (city, type, industry, stage, rd_level, needs, text; its city as the index
+        names it) may be eligible for, asked as an eligibility check (`assistant.structured`)."""
+        started = time.perf_counter()
+        index = self.index
+        text, notice = clean_question(structured.profile_question(profile), self.settings.max_question_chars)
+        query = structured.eligibility_query(text, profile, index.cities)
+        return self._answer(query, index, filters, profile, mode, notice, started)
+
+    def _answer(self, query: Query, index: PlanIndex, filters: Filters | None, profile: dict | None,
+                mode: Mode | None, notice: str | None, started: float) -> Answer:
+        """Answer an understood query over `index` (one snapshot): routing, retrieval, the composer, the checks."""
         query = known_districts(query, index)
         filters = filters or Filters()
         index.allowed(filters)  # an unknown plan or city in the filters is an error, not ignored

@@ -22,6 +22,7 @@ from assistant.composers.values import unit_kind, value_with_unit
 from assistant.contract import ComparisonRow
 from assistant.evidence import Span
 from assistant.query import concepts_in, indicator_concepts
+from ingest.lexicon import names_year, years_in
 
 NOT_SET = "规划未提出"
 
@@ -122,10 +123,10 @@ def horizon(ctx: Context, f: Figure) -> int | None:
     """The year a cell's figure is for: the row's target year, a year the sentence names, else its plan's last year."""
     if f.record is not None and f.record.target.year:
         return f.record.target.year
-    named = re.findall(r"20\d\d", f.span.text)
+    named = years_in(f.span.text)
     if named:
-        return int(named[-1])
-    years = [int(y) for y in re.findall(r"20\d\d", _period(ctx, f) or "")]
+        return named[-1]
+    years = years_in(_period(ctx, f))
     return max(years) if years else None
 
 
@@ -173,7 +174,7 @@ def cell(f: Figure, period: str | None, plan_period: str | None = None) -> str:
     if r is None:  # a sentence: as written, and the plan's period when it names no year ("2020-2022年规划")
         text = " ".join(f.span.text.split()).rstrip("，,；;、。")
         period_text = plan_period or ""
-        return text if re.search(r"20\d\d", text) or not period_text else f"{text}（{period_text}年规划）"
+        return text if names_year(text) or not period_text else f"{text}（{period_text}年规划）"
     if period == "past" and r.baseline and r.baseline.value_text:
         return f"{r.baseline.year or ''}{'年' if r.baseline.year else ''}{value_with_unit(r.baseline.value_text, r.unit)}"
     return f"{r.target.year or ''}{'年' if r.target.year else ''}{value_with_unit(r.target.value_text, r.unit)}"

@@ -13,6 +13,7 @@ from assistant.query import Query, concept_of
 from assistant.resources import refusal_thresholds
 from index.rerank import PAST_SECTION, TARGET_SECTION, SearchHints
 from index.store import Filters, Hit, Mode, PlanIndex
+from ingest.lexicon import years_in
 from ingest.records import Clause, IndicatorRecord
 
 _FITTED = refusal_thresholds()
@@ -91,12 +92,9 @@ def context_of(clause: Clause) -> str:
     return " ".join(clause.section) + " " + (clause.caption or "")
 
 
-_YEARS = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-
-
 def context_years(clause: Clause) -> set[int]:
     """Years the section path or caption names ("附件：…2020年重点工作目标" → {2020})."""
-    return {int(y) for y in _YEARS.findall(context_of(clause))}
+    return set(years_in(context_of(clause)))
 
 
 def past_context(clause: Clause, text: str = "") -> bool:

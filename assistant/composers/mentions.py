@@ -9,19 +9,19 @@ name, or with a city named, the usual composers answer.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context
 from assistant.evidence import sentences
 from assistant.lexicon import rule
 from assistant.query import indicator_concepts
+from ingest.lexicon import normalize
 
 _PLAIN = re.compile(r"[\s“”‘’\"'《》〈〉「」『』]")
 
 
 def _plain(text: str) -> str:
-    return _PLAIN.sub("", unicodedata.normalize("NFKC", text))
+    return _PLAIN.sub("", normalize(text))
 
 
 def name_forms(name: str) -> list[str]:
@@ -30,7 +30,7 @@ def name_forms(name: str) -> list[str]:
     from index.tokenize import default_tokenizer
 
     forms = [name]
-    synonym = default_tokenizer().synonyms.get(unicodedata.normalize("NFKC", name).strip())
+    synonym = default_tokenizer().synonyms.get(normalize(name).strip())
     if synonym is not None:
         forms.extend(synonym.expansions)
     forms.extend(a for concept, aliases in indicator_concepts() if name in aliases or name == concept for a in aliases)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.lexicon import AMOUNT as LEXICON_AMOUNT
+
 from assistant.answer import Answer
 from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
@@ -16,7 +18,7 @@ from assistant.evidence import Span
 from assistant.lexicon import rule
 
 # A figure that answers an amount question: money, a share, points, a multiple; and, by what is asked, its kind.
-AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|％|个百分点|分|倍|万|亿)")
+AMOUNT = LEXICON_AMOUNT
 _KINDS = (
     (re.compile(r"比例|比重|百分"), re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个百分点|倍)")),
     (re.compile(r"多少分|分数|积分"), re.compile(r"\d+(?:\.\d+)?\s*分")),

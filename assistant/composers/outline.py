@@ -20,7 +20,6 @@ When no node is a clear match, `compose` returns None and the caller answers the
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from assistant import containers
@@ -31,7 +30,7 @@ from assistant.composers.windows import finish, join, pieces
 from assistant.evidence import Span, sentences, shown, unbroken
 from assistant.sections import NUMBERED_NAME, Node, all_nodes, item_lead, label_of, name_column, plan_tree
 from index.rerank import PAST_SECTION
-from ingest.lexicon import cn_number
+from ingest.lexicon import YEAR_DIGITS, cn_number, normalize
 
 _MEASURE = containers.pattern("measure").pattern
 _UNIT = containers.pattern("counted_unit").pattern
@@ -84,7 +83,7 @@ def grouping_name(text: str, quoted: tuple[str, ...] = ()) -> str:
     for m in re.finditer(r"“([^”]{2,20})”", text):
         if NUMBERED_NAME.fullmatch(m.group(1)):
             return m.group(1)
-    m = NUMBERED_NAME.search(re.sub(r"20\d\d\s*年|十[一二三四五]五|[一二三四五六七八九十两]大", " ", text))
+    m = NUMBERED_NAME.search(re.sub(rf"{YEAR_DIGITS}\s*年|十[一二三四五]五|[一二三四五六七八九十两]大", " ", text))
     return m.group(0) if m and not m.group(0).isdigit() else ""
 
 
@@ -147,7 +146,7 @@ def _docs(ctx: Context) -> list[str]:
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"[\s“”‘’\"'《》]", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"[“”‘’\"'《》]", "", normalize(text, space="remove"))
 
 
 def _quotes_name(ctx: Context, node: Node, name: str) -> bool:

@@ -12,7 +12,6 @@ without a qualifier, are left to the usual composers.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from assistant.answer import Answer
@@ -20,6 +19,7 @@ from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.lexicon import entries
+from ingest.lexicon import normalize
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
 MAX_NAME = 24
@@ -34,7 +34,7 @@ _PLAIN = re.compile(r"[\s“”‘’\"'《》〈〉「」『』]")
 
 
 def _plain(text: str) -> str:
-    return _PLAIN.sub("", unicodedata.normalize("NFKC", text))
+    return _PLAIN.sub("", normalize(text))
 
 
 def _levels() -> list[tuple[str, frozenset[str]]]:

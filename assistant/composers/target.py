@@ -16,7 +16,6 @@ evidence contradicts (a false premise) is refused and corrected with the plan's 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 
 from assistant.answer import Answer, AnswerBuilder
@@ -36,6 +35,11 @@ from assistant.lexicon import rule
 from assistant.query import concepts_in, indicator_concepts
 from index.store import Hit
 from ingest.lexicon import (
+    YEAR,
+    YEAR_DIGITS,
+    names_year,
+    normalize,
+    years_in,
     parse_number,  # the one number parser (a user's figures carry no 元)
 )
 from ingest.records import IndicatorRecord
@@ -100,7 +104,7 @@ def _has_baseline(r: IndicatorRecord) -> bool:
 
 
 def _plan_years(ctx: Context, doc_id: str) -> tuple[int, int] | None:
-    years = [int(y) for y in re.findall(r"20\d\d", ctx.index.docs[doc_id].period or "")]
+    years = years_in(ctx.index.docs[doc_id].period)
     return (min(years), max(years)) if years else None
 
 
@@ -164,7 +168,7 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
             looks_back = past_context(clause, sentence.text)
             if period == "target" and looks_back:
                 continue
-            if period == "past" and not looks_back and (target_context(clause) or not re.search(r"20\d\d", sentence.text)):
+            if period == "past" and not looks_back and (target_context(clause) or not names_year(sentence.text)):
                 continue
             if q.year and str(q.year) not in sentence.text + context:
                 # the plan's horizon year for its targets, the year before its period for its review
@@ -247,7 +251,7 @@ _FRAME_WORDS = {"提出", "要求", "明确", "部署", "目标", "要", "达到
 
 
 def _plain_title(title: str) -> str:
-    return unicodedata.normalize("NFKC", title).upper()
+    return normalize(title, case="upper")
 
 
 def topic_figure(ctx: Context, city: str, min_cover: float = 0.6) -> Figure | None:
@@ -358,9 +362,9 @@ def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = Fals
 
     q = ctx.query
     topic = topic_of(text, ctx.index.cities)
-    if not re.sub(r"20\d\d|[年底末]", "", topic).strip():
+    if not re.sub(rf"{YEAR_DIGITS}|[年底末]", "", topic).strip():
         topic = f"{inherited} {topic}".strip()
-    years = [int(y) for y in re.findall(r"(20\d\d)\s*年", text)]
+    years = [int(y) for y in YEAR.findall(text)]
     concepts = concepts_in(text) or concepts_in(topic) or (q.concepts if not q.concepts or inherited else ())
     part = replace(q, text=f"{topic} {text}", topic=topic, concepts=concepts, year=years[-1] if years else (None if own_year else q.year),
                    period=period_of(text) or q.period, unit=unit_of(text))
@@ -418,7 +422,7 @@ def _part_unit(ctx: Context, concept: str) -> str | None:
 
 
 def normalize_text(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).upper()
+    return normalize(text, case="upper")
 
 
 def figures_for(ctx: Context, city: str | None) -> list[Figure]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.query import normalize
+from ingest.lexicon import number_readings
 
 _UNIT_KIND = (("money", re.compile(r"元")), ("percent", re.compile(r"%|％|百分")), ("count", re.compile(r"[家个项人件名所位]")))
 
@@ -24,15 +24,6 @@ def value_with_unit(value_text: str | None, unit: str | None) -> str:
     return f"{value_text}{unit if unit and not value_text.endswith(unit) else ''}"
 
 
-_CN_MULT = {"万": 1e4, "亿": 1e8}
-
-
 def figures_in(text: str) -> list[float]:
-    """Every figure a text states, as numbers ("超2万家" → 20000 and 2)."""
-    out = []
-    for m in re.finditer(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\d)\s*(万|亿)?", normalize(text).replace(",", "")):
-        value = float(m.group(1))
-        out.append(value)
-        if m.group(2):
-            out.append(value * _CN_MULT[m.group(2)])
-    return out
+    """Every figure a text states, as numbers, in each reading the lexicon gives ("超2万家" → 2 and 20000)."""
+    return number_readings(text)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 
 from assistant.evidence import Span
+from ingest.lexicon import NUMBER_NOT_YEAR, YEAR_DIGITS, names_year
 
 # A figure: a number that is not a bare year ("2025年"): "3.3%", "1000家", "2－3家", "10~20个".
 # A year range ("2020－2022年") states no figure either.
-FIGURE = re.compile(r"(?<![\d.])(?<!20\d\d[－—\-~～])\d+(?:\.\d+)?(?!\d)(?!\s*年)(?!\s*[－—\-~～]\s*20\d\d)")
+FIGURE = NUMBER_NOT_YEAR
 # Pieces of a sentence that a window may start or end at (not "、": it joins the members of a list).
 _PIECE_END = re.compile(r"[，,；;。！？!?：:]")
 _TRAILING_MARK = "，,；;：:、"  # left out of a window's end (a sentence's own 。！？ stays)
-_LEADING_YEAR = re.compile(r"^(到|至|截至|截止)?\s*20\d\d\s*年(底|末)?")
+_LEADING_YEAR = re.compile(rf"^(到|至|截至|截止)?\s*{YEAR_DIGITS}\s*年(底|末)?")
 
 
 def pieces(span: Span) -> list[Span]:
@@ -80,7 +81,7 @@ def windows(span: Span, max_pieces: int = 3, whole_below: int = 40, finish_withi
 
 def with_year(window: Span, sentence: Span) -> Span:
     """Prefix the window with the sentence's leading "到2025年，" when the window itself names no year."""
-    if re.search(r"20\d\d", window.text):
+    if names_year(window.text):
         return window
     ps = pieces(sentence)
     for k, p in enumerate(ps):
