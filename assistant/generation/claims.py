@@ -32,13 +32,27 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.figures import extract_figures
-from ingest.lexicon import FIGURE, UNITS, YEAR, cn_number, in_base_unit, parse_number
+from ingest.lexicon import (
+    CN_YEAR_DIGITS,
+    COUNTERS,
+    FIGURE,
+    NUMBER_WORD,
+    UNITS,
+    YEAR,
+    YEAR_DIGITS,
+    cn_number,
+    first_year,
+    in_base_unit,
+    normalize,
+    parse_number,
+    place_stem,
+    years_in,
+)
 from ingest.records import Clause, Figure
 
 from .base import Evidence
@@ -55,14 +69,14 @@ _UNIT_AHEAD = "|".join(re.escape(u) for u in UNITS)
 _CN_FIGURE = re.compile(rf"(?<![几数上近成第{_CN}])([{_CN}]+)(?=(?:余|多)?(?:{_UNIT_AHEAD}))")
 _CN_RANGE = re.compile(rf"(?<![几数上近成第{_CN}])([{_CN}]+)\s*(?:至|到|—|–|-|~|～)\s*([{_CN}]+)(?=(?:余|多)?(?:{_UNIT_AHEAD}))")
 _CN_PERCENT = re.compile(rf"百分之([{_CN}]+)(?:点([零〇一二三四五六七八九]+))?")
-_CN_YEAR = re.compile(r"([零〇一二三四五六七八九]{4})(?=\s*年)")
-_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:,\d{3})*(?:\.\d+)?(?:万亿|亿|万|千)?(?![A-Za-z\d])")
+_CN_YEAR = re.compile(rf"({CN_YEAR_DIGITS})(?=\s*年)")
+_NUMBER = NUMBER_WORD
 _RANGE_SEP = re.compile(r"(?<=\d)\s*[-~～—–－至]\s*(?=\d)")
 # A modal verb before a subject's verb ends the subject badly ("高企数量将达…" reads no subject).
 _MODAL_VERB = r"(?:将要|将会|将|要|会)(?=\s*(?:达|突破|超|增|提高|提升|实现|建成|培育|新增|保持|稳定|控制|不少于|不低于|有))"
 _MODAL = re.compile(_MODAL_VERB)
 # What makes a figure a target claim, and what makes it a claim about the past.
-_TARGET_CLAIM = re.compile(r"目标|力争|预计|届时|规划期末|十四五末|计划(?=到|至|在|于|将|\d)|(?:到|至)\s*\d{4}\s*年|\d{4}\s*年前|"
+_TARGET_CLAIM = re.compile(rf"目标|力争|预计|届时|规划期末|十四五末|计划(?=到|至|在|于|将|\d)|(?:到|至)\s*{YEAR_DIGITS}\s*年|{YEAR_DIGITS}\s*年前|"
                            + _MODAL_VERB)
 # A city opens a phrase ("南京到2025年…", "南京，…") rather than names an institution ("南京大学", "南京金服").
 _PLACE_END = r"(?:市)?(?:的)?(?=$|[到至在将要于，,：:、和与及]|\d)"
@@ -73,7 +87,6 @@ _SUBJECT_LEAD = re.compile(r"^(?:全市|我市|全区|全县|本市)")
 _SUBJECT_TRAIL = re.compile(r"(?:要|将|会|的|目标值|目标|指标|数量|总数|数目|总量|个数|数)$")
 _FUNCTION = re.compile(r"[的了和与及等在将为是要有把被对从到至并且或也都还已其各该此这那之以而于]")
 _LETTERS = re.compile(r"[^\W\d_]+")
-_COUNTERS = frozenset("家个项人名件所座台套支条批场篇款种辆户次") | {"人次"}
 
 
 # ---------------------------------------------------------------------------
@@ -122,7 +135,7 @@ def _apply(text: str, subs: Iterable[tuple[int, int, str]]) -> tuple[str, list[i
 
 def digits(text: str) -> str:
     """NFKC, and the Chinese numerals that state a figure, a percentage or a year in digits."""
-    text = unicodedata.normalize("NFKC", text)
+    text = normalize(text)
     subs: list[tuple[int, int, str]] = []
     for m in _CN_PERCENT.finditer(text):
         whole = cn_number(m.group(1))
@@ -147,18 +160,14 @@ def digits(text: str) -> str:
     return _apply(text, subs)[0]
 
 
-def _stem(city: str) -> str:
-    return city.removesuffix("市").removesuffix("县").removesuffix("区")
-
-
 def places_in(text: str, known: Iterable[str] = ()) -> frozenset[str]:
     """City stems `text` names: `known` (the cited plans' cities) and the places query understanding knows
     (its abbreviations' cities and `OTHER_PLACES`)."""
     from assistant.query import EXTRA_ALIASES, SHORT_ALIASES, find_cities
 
-    names = {*(_stem(k) for k in known if k), *SHORT_ALIASES.values(), *EXTRA_ALIASES.values()}
+    names = {*(place_stem(k) for k in known if k), *SHORT_ALIASES.values(), *EXTRA_ALIASES.values()}
     cities, others = find_cities(text, sorted(names))
-    return frozenset(_stem(c) for c in (*cities, *others))
+    return frozenset(place_stem(c) for c in (*cities, *others))
 
 
 def _raw_range(figure: Figure) -> tuple[float | None, float | None]:
@@ -181,7 +190,7 @@ def _unit_kind(unit: str | None) -> str | None:
     if unit not in UNITS and unit != "%":
         return None  # a table's own unit ("件/万人"): values are compared as they are
     base = in_base_unit(1.0, unit)[1] or unit
-    if base in _COUNTERS:
+    if base in COUNTERS:
         return "count"
     if base in ("个百分点", "百分点"):
         return "pp"
@@ -231,8 +240,7 @@ def read(claim: str, *, now: int | None = None, known: Iterable[str] = ()) -> Re
 def _plan_year(e: Evidence) -> int | None:
     if e.year:
         return e.year
-    m = re.match(r"(\d{4})", e.period or "")
-    return int(m.group(1)) if m else None
+    return first_year(e.period)
 
 
 @lru_cache(maxsize=512)
@@ -298,7 +306,7 @@ def _years_of(e: Evidence) -> frozenset[int]:
     and its plan's period (the year before it starts, its first and its last year)."""
     years = {int(y) for y in YEAR.findall(digits(f"{e.title}\n{e.section}\n{e.text}"))}
     years |= {f.year for f in clause_figures(e) if f.year}
-    period = [int(y) for y in re.findall(r"\d{4}", e.period or "")]
+    period = years_in(e.period)
     if period:
         years |= {period[0] - 1, period[0], period[-1]}
     if e.year:
@@ -309,7 +317,7 @@ def _years_of(e: Evidence) -> frozenset[int]:
 def city_of(e: Evidence) -> str | None:
     """The cited plan's city stem: given, else the one its title names."""
     if e.city:
-        return _stem(e.city)
+        return place_stem(e.city)
     found = places_in(e.title)
     return next(iter(found)) if len(found) == 1 else None
 
@@ -348,7 +356,7 @@ def subject_forms(subject: str | None, places: frozenset[str] = frozenset()) -> 
 
     Empty for None or a subject that is only such words ("目标" in "到2025年目标为20000家").
     """
-    s = _SUBJECT_NOISE.sub("", unicodedata.normalize("NFKC", subject or "")).lower()
+    s = _SUBJECT_NOISE.sub("", normalize(subject or "")).lower()
     for p in sorted(places, key=len, reverse=True):
         s = re.sub(rf"^{re.escape(p)}(?:市)?(?:的)?", "", s)
     s = _SUBJECT_LEAD.sub("", s)
@@ -480,7 +488,7 @@ def _unit_mismatch(g: Said, cited: Sequence[Evidence], places: frozenset[str]) -
 def _content_bigrams(text: str, places: frozenset[str]) -> set[str]:
     for p in places:
         text = text.replace(p, " ")
-    text = _FUNCTION.sub(" ", unicodedata.normalize("NFKC", text))
+    text = _FUNCTION.sub(" ", normalize(text))
     return {run[i:i + 2] for run in _LETTERS.findall(text) for i in range(len(run) - 1)}
 
 

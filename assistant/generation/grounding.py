@@ -38,9 +38,10 @@ survives, the fallback draft (the extractive answer) is returned instead, marked
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+
+from ingest.lexicon import NUMBER_TOKEN, normalize
 
 from . import claims
 from .base import Draft, DraftStream, Evidence, GroundedSentence, Rejected
@@ -62,7 +63,7 @@ _CONTENT_RE = re.compile(r"\w")
 _MARKUP_RE = re.compile(r"</?[A-Za-z][^<>]{0,40}>|\*{1,3}|_{2,3}|`+")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 # A number with what only reads it ("2025年", "1.77%", "3万"): not words of a claim.
-_NUMBER_WORD_RE = re.compile(r"\d+(?:[.,]\d+)*\s*(?:年|%|％|万|亿)?")
+_NUMBER_WORD_RE = NUMBER_TOKEN
 _INJECTION_RE = re.compile(
     r"(?:忽略|无视|忘记|忘掉|违反|不要遵守|不必遵守|不再遵守)[^。！？\n]{0,12}(?:规则|指令|指示|提示|设定)"
     r"|ignore\s+(?:all\s+|the\s+|any\s+)?(?:previous|above|prior|earlier|preceding)\s+(?:instructions|rules|prompts?)"
@@ -73,7 +74,7 @@ _INJECTION_RE = re.compile(
 
 def is_injected(text: str) -> bool:
     """Whether `text` tries to instruct the model (a plan clause never does)."""
-    return bool(_INJECTION_RE.search(unicodedata.normalize("NFKC", text)))
+    return bool(_INJECTION_RE.search(normalize(text)))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -274,7 +275,7 @@ def _only_source_line(claim: str, cited: list[Evidence]) -> bool:
 
 def _bigrams(text: str) -> set[str]:
     """Pairs of adjacent letters (CJK included; digits, markers and punctuation break a run)."""
-    runs = _LETTERS_RE.findall(unicodedata.normalize("NFKC", _MARKER_RE.sub(" ", text)))
+    runs = _LETTERS_RE.findall(normalize(_MARKER_RE.sub(" ", text)))
     return {run[i : i + 2] for run in runs for i in range(len(run) - 1)}
 
 
