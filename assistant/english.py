@@ -17,6 +17,7 @@ from assistant.answer import Answer
 from assistant.lexicon import entries
 from index.tokenize import read_english, read_places
 from index.topics import read_topics
+from ingest.lexicon import VALUE_AS_SHOWN, YEAR_DIGITS
 
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -62,9 +63,9 @@ def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
 
 def to_chinese(text: str, cities: tuple[str, ...]) -> str:
     """The question in the plans' words; English words without a Chinese form are left out."""
-    out = re.sub(r"\b(by|until|to|before)\s+(?:the end of\s+)?(20\d\d)\b", r" 到\2年 ", text, flags=re.I)
-    out = re.sub(r"\b(?:at the end of|end of)\s+(20\d\d)\b", r" \1年底 ", out, flags=re.I)
-    out = re.sub(r"(?<![到\d])\b(20\d\d)\b(?!年)", r" \1年 ", out)
+    out = re.sub(rf"\b(by|until|to|before)\s+(?:the end of\s+)?({YEAR_DIGITS})\b", r" 到\2年 ", text, flags=re.I)
+    out = re.sub(rf"\b(?:at the end of|end of)\s+({YEAR_DIGITS})\b", r" \1年底 ", out, flags=re.I)
+    out = re.sub(rf"(?<![到\d])\b({YEAR_DIGITS})\b(?!年)", r" \1年 ", out)
     # a city, county or district no plan holds keeps its name, so it is refused as an unknown place
     out = re.sub(r"\b([A-Z][a-z]+)\s+(City|County|District)\b",
                  lambda m: m.group(0) if m.group(1).lower() in {pinyin(c).lower() for c in cities} else
@@ -103,7 +104,7 @@ def _amount(x: float) -> str:
 
 def _in_english(value: str) -> str:
     """"20000家" → "20,000"; "4500亿元" → "450 billion yuan"; "3%左右" → "about 3%"; "2025年4%" → "4% in 2025"."""
-    year = re.match(r"\s*(20\d\d)年", value)
+    year = re.match(rf"\s*({YEAR_DIGITS})年", value)
     value = value[year.end():] if year else value
     about = "about " if "左右" in value else ""
     more = "over " if re.search(r"^[>超]|以上", value) else ""
@@ -119,13 +120,13 @@ def _in_english(value: str) -> str:
 
 def _cell(row) -> str:
     """A comparison cell in English: its value and unit, and the year it is for."""
-    if row.value is None or re.match(r"\s*20\d\d年", row.target or ""):
+    if row.value is None or re.match(rf"\s*{YEAR_DIGITS}年", row.target or ""):
         return _in_english(row.target)
-    year = row.year or next(iter(re.findall(r"(20\d\d)年", row.target or "")), None)
+    year = row.year or next(iter(re.findall(rf"({YEAR_DIGITS})年", row.target or "")), None)
     return _in_english(f"{row.value:g}{row.unit or ''}") + (f" in {year}" if year else "")
 
 
-_FIGURE = re.compile(r"[>超]?\d+(?:\.\d+)?(?:万|亿)?(?:亿美元|亿元|万元|万平方米|平方米|个百分点|%)?(?:左右|以上)?")
+_FIGURE = VALUE_AS_SHOWN
 
 
 def lead(answer: Answer, cities: tuple[str, ...]) -> str:
@@ -146,10 +147,10 @@ def lead(answer: Answer, cities: tuple[str, ...]) -> str:
         parts = re.split(r"(\[\d+\])", answer.text)
         stated = []
         for text, marker in zip(parts[::2], parts[1::2]):
-            values = [v for v in _FIGURE.findall(text) if not re.fullmatch(r"20\d\d", v)]
+            values = [v for v in _FIGURE.findall(text) if not re.fullmatch(YEAR_DIGITS, v)]
             target = re.findall(r"目标为([^（。，]+)", text)
             value = target[0] if target else (values[-1] if values else "")
-            year = re.search(r"到(20\d\d)年", text) or re.search(r"(20\d\d)年为", text)
+            year = re.search(rf"到({YEAR_DIGITS})年", text) or re.search(rf"({YEAR_DIGITS})年为", text)
             if value:
                 stated.append(f"{_in_english(value)}{' for ' + year.group(1) if year else ''} {marker}")
         if stated:

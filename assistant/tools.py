@@ -31,6 +31,7 @@ from assistant.contract import (
     SearchHit,
     SourceCitation,
 )
+from ingest.lexicon import city_key, place_stem
 from ingest.periods import plan_kind
 
 if TYPE_CHECKING:
@@ -176,18 +177,14 @@ def check_profile(index: PlanIndex, profile: Profile | Mapping[str, Any] | None)
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in profile.model_dump().items()}
     data = {k: v for k, v in data.items() if v}
     city = data.get("city")
-    if city and _city_key(city) not in {_city_key(c) for c in index.cities}:
+    if city and city_key(city) not in {city_key(c) for c in index.cities}:
         raise InputError(f"没有这个城市的规划：{shown(city)}（可选：{'、'.join(index.cities)}）")
     if city:
-        data["city"] = next(c for c in index.cities if _city_key(c) == _city_key(city))
+        data["city"] = next(c for c in index.cities if city_key(c) == city_key(city))
     unknown = [n for n in data.get("needs", []) if n not in NEEDS]
     if unknown:
         raise InputError(f"未知的需求：{'、'.join(shown(n) for n in unknown)}（可选：{'、'.join(NEEDS)}）")
     return data
-
-
-def _city_key(name: str) -> str:
-    return name.strip().removesuffix("市")
 
 
 def cited(index: PlanIndex, citations: Sequence[Citation]) -> list[SourceCitation]:
@@ -264,7 +261,7 @@ def compare(assistant: Assistant, indicator: str, cities: Sequence[str] | None =
         from index.store import Filters
 
         check_filters(index, Filters(cities=tuple(chosen)))
-        chosen = list(dict.fromkeys(next(c for c in index.cities if _city_key(c) == _city_key(x)) for x in chosen))
+        chosen = list(dict.fromkeys(next(c for c in index.cities if city_key(c) == city_key(x)) for x in chosen))
         if len(chosen) < 2:
             raise InputError(f"cities 只有一个城市（{chosen[0]}）：对比需要两个或更多城市，留空则对比全部城市。")
         filters = Filters(cities=tuple(chosen))
@@ -287,7 +284,7 @@ def confined(index: PlanIndex, text: str, allowed: Sequence[str]) -> tuple[str, 
     cities, others = find_cities(text, index.cities)
     outside = [c for c in cities if c not in allowed] + [p for p in others if p not in allowed]
     for place in outside:
-        stem = place.removesuffix("市").removesuffix("县").removesuffix("区")
+        stem = place_stem(place)
         forms = {place, stem, *(alias for alias, s in EXTRA_ALIASES.items() if s == stem)}
         for form in sorted(forms, key=len, reverse=True):
             text = text.replace(form, "")
@@ -345,7 +342,7 @@ def check_eligibility(assistant: Assistant, profile: Profile | Mapping[str, Any]
     allowed: list[str] = []
     if filters is not None:
         allowed = sorted({m.city for d, m in index.docs.items() if m.city and (not filters.doc_ids or d in filters.doc_ids)
-                          and (not filters.cities or _city_key(m.city) in {_city_key(c) for c in filters.cities})})
+                          and (not filters.cities or city_key(m.city) in {city_key(c) for c in filters.cities})})
         if checked.get("text"):
             text, outside = confined(index, checked["text"], allowed)
             checked = {**checked, "text": text} if text.strip() else {k: v for k, v in checked.items() if k != "text"}

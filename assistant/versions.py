@@ -18,13 +18,13 @@ from pathlib import Path
 
 from assistant.lexicon import rule
 from assistant.query import concepts_in
+from ingest.lexicon import question_years
 from ingest.periods import Period, ordinals_in, plan_kind, plan_period
 from ingest.records import Figure, IndicatorRecord
 
 VERSION_WORDS = Path(__file__).parent / "resources" / "version_words.tsv"
 MET, NOT_MET, UNKNOWN = "达成", "未达成", "无法判断"
 ENDED = "规划期已结束"
-_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年)|(?<=[到至])((?:19|20)\d{2})(?![\d.])")
 
 
 def words(name: str) -> re.Pattern:
@@ -118,7 +118,7 @@ class Route:
 
 
 def years_in(text: str) -> list[int]:
-    return [int(a or b) for a, b in _YEAR.findall(text)]
+    return question_years(text)
 
 
 def route(text: str, plans: Sequence[PlanVersion], year_now: int, looks_back: bool = False) -> Route:
