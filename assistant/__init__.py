@@ -43,11 +43,10 @@ if TYPE_CHECKING:
         QuestionError,
         clean_question,
     )
+    from assistant.structured import compare_question, profile_question
     from assistant.tools import (
         InputError,
         Unavailable,
-        compare_question,
-        profile_question,
     )
     from index.embeddings import EmbeddingModelError
     from index.settings import IndexSettings
@@ -90,8 +89,8 @@ _EXPORTS = {
     "SearchHit": ("assistant.contract", "SearchHit"),
     "InputError": ("assistant.tools", "InputError"),
     "Unavailable": ("assistant.tools", "Unavailable"),
-    "compare_question": ("assistant.tools", "compare_question"),  # indicator + cities → the comparison question
-    "profile_question": ("assistant.tools", "profile_question"),  # an applicant's profile → the eligibility question
+    "compare_question": ("assistant.structured", "compare_question"),  # indicator + cities → the comparison question
+    "profile_question": ("assistant.structured", "profile_question"),  # an applicant's profile → the eligibility question
 }
 __all__ = sorted(_EXPORTS)
 

@@ -15,12 +15,13 @@ can import this module, and answer that it is starting, before the index is load
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from assistant import versions
+from assistant.structured import compare_question, profile_question
 from assistant.contract import (
     ApiAnswer,
     Citation,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from assistant.service import Assistant
     from index.store import Filters, PlanIndex
 
-PEOPLE = ("高层次人才", "外籍人才")  # subjects asked about in the first person singular
 MAX_SEARCH_K = 50
 MAX_HISTORY_TURNS = 50  # the earlier questions read (the last ones); more may be sent, up to MAX_HISTORY_ITEMS
 MAX_HISTORY_ITEMS = 200
@@ -131,24 +131,34 @@ def plain_errors(errors: Sequence[Mapping[str, Any]], what: str = "参数") -> s
     return "；".join(out) + "。"
 
 
-def _names(value: Any, field: str, example: str) -> tuple[str, ...]:
-    """A list of names (one string is one name); anything else is an InputError naming the field."""
+_SEPARATORS = re.compile(r"[,，、;；]")  # between names typed in one box
+
+
+def _names(value: Any, field: str, example: str, split: bool = False,
+           error: type[Exception] = InputError) -> tuple[str, ...]:
+    """A list of names; one string is one name, or with `split` names joined by 、，; (a form's text box).
+    Empty names and None are no name; anything else is `error` saying what the field takes."""
     if value is None:
         return ()
     if isinstance(value, str):
-        value = [value]
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        long = next((v for v in value if len(v.strip()) > SHOWN_CHARS), None)
+        value = _SEPARATORS.split(value) if split else [value]
+    if isinstance(value, (list, tuple)) and all(v is None or isinstance(v, str) for v in value):
+        value = [v.strip() for v in value if v and v.strip()]
+        long = next((v for v in value if len(v) > SHOWN_CHARS), None)
         if long is not None:
-            raise InputError(f"{field} 中的名称过长（{len(long.strip())} 字）：{shown(long.strip())}。例如 {example}。")
-        return tuple(v.strip() for v in value if v.strip())
-    raise InputError(f"{field} 应为名称的列表，例如 {example}。")
+            raise error(f"{field} 中的名称过长（{len(long)} 字）：{shown(long)}。例如 {example}。")
+        return tuple(value)
+    gap = " " if field[-1:].isascii() else ""
+    raise error(f"{field}{gap}应为名称的列表，例如 {example}；收到的是 {type(value).__name__}：{shown(value, 40)}。")
 
 
-def make_filters(cities: Any = None, doc_ids: Any = None) -> Filters:
+def make_filters(cities: Any = None, doc_ids: Any = None, *, fields: tuple[str, str] = ("cities", "doc_ids"),
+                 split: bool = False, error: type[Exception] = InputError) -> Filters:
+    """The filters a caller sends (`fields` names them in messages; the page splits a typed list)."""
     from index.store import Filters
 
-    return Filters(cities=_names(cities, "cities", '["南京市"]'), doc_ids=_names(doc_ids, "doc_ids", '["nanjing-2021"]'))
+    return Filters(cities=_names(cities, fields[0], '["南京市"]', split, error),
+                   doc_ids=_names(doc_ids, fields[1], '["nanjing-2021"]', split, error))
 
 
 def check_filters(index: PlanIndex, filters: Filters) -> None:
@@ -206,15 +216,20 @@ def _api_answer(kind: type[ApiAnswer], answer: Answer, index: PlanIndex, questio
                 notice=answer.notice, **extra)
 
 
-def _ask(assistant: Assistant, question: Any, history: Sequence[str], filters: Filters | None,
-         profile: dict | None) -> tuple[Answer, PlanIndex]:
-    index = assistant.index
+def _run(operation: Callable[[], Answer]) -> Answer:
+    """The assistant's answer, its expected errors as InputError and a missing index as Unavailable."""
     try:
-        return assistant.ask(question, history=history, filters=filters, profile=profile), index
+        return operation()
     except _expected() as exc:
         raise InputError(str(exc)) from None
     except _unavailable() as exc:
         raise Unavailable(str(exc)) from None
+
+
+def _ask(assistant: Assistant, question: Any, history: Sequence[str], filters: Filters | None,
+         profile: dict | None) -> tuple[Answer, PlanIndex]:
+    index = assistant.index
+    return _run(lambda: assistant.ask(question, history=history, filters=filters, profile=profile)), index
 
 
 def _history(history: Any) -> list[str]:
@@ -225,10 +240,20 @@ def _history(history: Any) -> list[str]:
     return list(history)[-MAX_HISTORY_TURNS:]
 
 
-def used_question(assistant: Assistant, question: str) -> str:
-    """The question as a record echoes it: at most the part the assistant read."""
+def used_question(assistant: Assistant, question: Any) -> str:
+    """The question as a record echoes it: as given, or, when longer than the assistant reads
+    (`max_question_chars`), only the part it used — never the whole of an oversized input."""
+    from assistant.service import QuestionError, clean_question
+
     limit = assistant.settings.max_question_chars
-    return question if len(question) <= limit else question[:limit]
+    if not isinstance(question, str):
+        return str(question)[:limit]
+    if len(question) <= limit:
+        return question
+    try:
+        return clean_question(question, limit)[0]
+    except QuestionError:
+        return question[:limit]
 
 
 # -- the operations ----------------------------------------------------------------------------------------------
@@ -243,15 +268,21 @@ def ask(assistant: Assistant, question: str, history: Sequence[str] | None = Non
     return _api_answer(ApiAnswer, answer, index, used_question(assistant, question), id), answer
 
 
-def compare_question(concept: str, cities: Sequence[str]) -> str:
-    """The comparison question the assistant answers for an indicator across cities."""
-    return f"{'、'.join(cities)}的{concept}目标对比"
-
-
-def compare(assistant: Assistant, indicator: str, cities: Sequence[str] | None = None) -> ComparisonResult:
+def compare(assistant: Assistant, indicator: str, cities: Sequence[str] | None = None,
+            year: int | None = None) -> ComparisonResult:
     """One indicator (高新技术企业数, 研发投入强度 … or the plans' own words) across the given cities (two or more;
     none: all). Only those cities' plans are read; a place the indicator names outside them is said so."""
+    answer, question = compared(assistant, indicator, cities, year)
+    return _api_answer(ComparisonResult, answer, _index(assistant), question, table=list(answer.table or []))
+
+
+def compared(assistant: Assistant, indicator: str, cities: Sequence[str] | None = None,
+             year: int | None = None) -> tuple[Answer, str]:
+    """`compare`'s Answer (the page renders it) and the words it was asked in: the checks, then
+    `Assistant.compare` over the chosen cities."""
     index = _index(assistant)
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100):
+        raise InputError("year 应为四位数的年份，例如 2025。")
     indicator = (indicator or "").strip() if isinstance(indicator, str) else ""
     if not indicator:
         raise InputError("indicator 为空：请给出要对比的指标，例如“高新技术企业数”。")
@@ -270,10 +301,9 @@ def compare(assistant: Assistant, indicator: str, cities: Sequence[str] | None =
             raise InputError(f"indicator 只有地名（{'、'.join(outside)}）：请给出要对比的指标，例如“高新技术企业数”。")
     else:
         chosen, outside = list(index.cities), []
-    question = compare_question(indicator, chosen)
-    answer, index = _ask(assistant, question, (), filters, None)
+    answer = _run(lambda: assistant.compare(indicator, chosen, year, filters))
     said_outside(answer, outside, chosen)
-    return _api_answer(ComparisonResult, answer, index, question, table=list(answer.table or []))
+    return answer, compare_question(indicator, chosen, year)
 
 
 def confined(index: PlanIndex, text: str, allowed: Sequence[str]) -> tuple[str, list[str]]:
@@ -298,33 +328,20 @@ def said_outside(answer: Answer, outside: Sequence[str], allowed: Sequence[str])
                        f"以下只依据{'、'.join(allowed)}的规划。\n{answer.text}")
 
 
-def profile_question(profile: Mapping[str, Any]) -> str:
-    """The eligibility question for a profile, in the words an applicant would use."""
-    subject = profile.get("type") or "科技型企业"
-    city = profile.get("city") or ""
-    if subject in PEOPLE:
-        head = f"我是一名{subject}" + (f"，在{city}工作" if city else "")
-    else:
-        head = f"我们是{city + '的' if city else ''}一家{subject}"
-    extras = []
-    if profile.get("industry"):
-        extras.append(f"所属行业是{profile['industry']}")
-    if profile.get("stage"):
-        extras.append(f"目前处于{profile['stage']}")
-    if profile.get("rd_level") and profile["rd_level"] != "无":
-        extras.append(f"建有{profile['rd_level']}研发机构")
-    text = "，".join([head, *extras])
-    if profile.get("text"):
-        text += f"。{str(profile['text']).strip()}"
-    return text + "。可以享受哪些支持政策？"
-
-
 def check_eligibility(assistant: Assistant, profile: Profile | Mapping[str, Any],
                       filters: Filters | None = None) -> EligibilityResult:
     """The support measures `profile` may be eligible for, with conditions judged against what it tells.
 
     Only the plans of the filter's cities (or plans), else of the profile's city, are read; a place the
     profile's free text names outside them is said so and leaves the question."""
+    answer, question = eligible(assistant, profile, filters)
+    return _api_answer(EligibilityResult, answer, _index(assistant), question, checklist=list(answer.checklist or []))
+
+
+def eligible(assistant: Assistant, profile: Profile | Mapping[str, Any],
+             filters: Filters | None = None) -> tuple[Answer, str]:
+    """`check_eligibility`'s Answer (the page renders it) and the words it was asked in: the checks, then
+    `Assistant.check_eligibility`."""
     from index.store import Filters
 
     index = _index(assistant)
@@ -346,10 +363,9 @@ def check_eligibility(assistant: Assistant, profile: Profile | Mapping[str, Any]
         if checked.get("text"):
             text, outside = confined(index, checked["text"], allowed)
             checked = {**checked, "text": text} if text.strip() else {k: v for k, v in checked.items() if k != "text"}
-    question = profile_question(checked)
-    answer, index = _ask(assistant, question, (), filters, checked)
+    answer = _run(lambda: assistant.check_eligibility(checked, filters))
     said_outside(answer, outside, allowed)
-    return _api_answer(EligibilityResult, answer, index, question, checklist=list(answer.checklist or []))
+    return answer, profile_question(checked)
 
 
 def search(assistant: Assistant, query: str, k: int = 10, filters: Filters | None = None) -> list[SearchHit]:

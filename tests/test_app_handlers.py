@@ -132,10 +132,12 @@ def test_indicator_choices_come_from_the_indicator_tables(assistant):
     assert counts == sorted(counts, reverse=True)
 
 
-def test_every_offered_indicator_is_understood_as_a_comparison_of_it(assistant):
+def test_every_offered_indicator_is_asked_as_a_comparison_of_it(assistant):
+    from assistant.structured import compare_query, compare_question
+
     cities = assistant.index.cities
     for _, concept in handlers.indicator_choices(assistant.index):
-        query = assistant.understand(handlers.compare_question(concept, cities))
+        query = compare_query(compare_question(concept, cities), cities, cities)
         assert (query.intent, query.concepts, set(query.cities)) == ("compare", (concept,), set(cities)), concept
 
 
@@ -197,9 +199,11 @@ def test_chart_is_withheld_when_units_differ():
 
 # -- 资格自查 ---------------------------------------------------------------------------------
 def test_profile_question_says_who_is_asking():
-    q = handlers.profile_question({"city": "南京市", "type": "新型研发机构", "industry": "生物医药", "rd_level": "省级"})
+    from assistant.structured import profile_question
+
+    q = profile_question({"city": "南京市", "type": "新型研发机构", "industry": "生物医药", "rd_level": "省级"})
     assert q.startswith("我们是南京市的一家新型研发机构") and "生物医药" in q and "省级研发机构" in q
-    assert handlers.profile_question({"type": "外籍人才", "city": "句容市"}).startswith("我是一名外籍人才，在句容市")
+    assert profile_question({"type": "外籍人才", "city": "句容市"}).startswith("我是一名外籍人才，在句容市")
 
 
 def test_eligibility_checklist_cites_each_measure_and_exports_markdown(assistant):

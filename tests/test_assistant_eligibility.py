@@ -1,4 +1,4 @@
-"""Eligibility answers for a profile, as the 资格自查 tab asks them (`webui.handlers.profile_question`).
+"""Eligibility answers for a profile, as the 资格自查 tab asks them (`assistant.tools.eligible`).
 
 Real corpus and a freshly built real index (conftest.built_index): the measures cited name the
 applicant's kind as the one supported; conditions are clean phrases of the plan, marked met only
@@ -12,7 +12,7 @@ import pytest
 from assistant.composers.eligibility import applicant_type, condition_status, conditions_in, for_others, not_offered
 from assistant.contract import Profile
 from assistant.service import Assistant
-from webui.handlers import profile_question
+from assistant.tools import eligible
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def assistant(built_index):
 
 
 def ask_profile(assistant: Assistant, profile: dict):
-    return assistant.ask(profile_question(profile), profile=profile)
+    return eligible(assistant, profile)[0]
 
 
 def assert_exact(assistant: Assistant, answer) -> None:

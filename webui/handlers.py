@@ -6,7 +6,6 @@ into a message on the page: a user never sees a traceback and never loses what t
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,10 +23,7 @@ from assistant import (
     Filters,
     IndexUnavailableError,
     QuestionError,
-    clean_question,
-    compare_question,
     concept_of,
-    profile_question,
     stated_needs,
 )
 from assistant import tools, version_table
@@ -72,31 +68,16 @@ def user_questions(history: Sequence[dict[str, Any]] | None) -> list[str]:
     return [message_text(m.get("content")) for m in history or [] if m.get("role") == "user"]
 
 
-_SEPARATORS = re.compile(r"[,，、;；]")
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return scrub(text if len(text) <= 40 else text[:40] + "…")
-
-
 def filter_names(value: Any, field: str, example: str) -> tuple[str, ...]:
-    """A filter selection as names: a list of strings, or one string ("南京市", "南京市、南通市").
-
-    Empty strings and None mean no selection; any other type is a FilterError saying what is expected
-    (an API client sending `cities=5` gets that message, not a TypeError)."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return tuple(name.strip() for name in _SEPARATORS.split(value) if name.strip())
-    if isinstance(value, (list, tuple)) and all(v is None or isinstance(v, str) for v in value):
-        return tuple(v.strip() for v in value if v and v.strip())
-    raise FilterError(f"{field}应为名称的列表，例如 {example}；收到的是 {type(value).__name__}：{_describe(value)}。")
+    """A selection as names: a list of strings, or one string ("南京市", "南京市、南通市"); anything else is a
+    FilterError saying what is expected (an API client sending `cities=5` gets that message, not a TypeError)."""
+    return tools._names(value, field, example, split=True, error=FilterError)
 
 
 def make_filters(cities: Any = None, doc_ids: Any = None) -> Filters:
-    return Filters(cities=filter_names(cities, "限定城市（cities）", '["南京市"]'),
-                   doc_ids=filter_names(doc_ids, "限定规划（plans）", '["nanjing-2021"]'))
+    """The page's filters, read as the JSON API reads them (`tools.make_filters`), named as the page names them."""
+    return tools.make_filters(cities, doc_ids, fields=("限定城市（cities）", "限定规划（plans）"), split=True,
+                              error=FilterError)
 
 
 # -- chat -------------------------------------------------------------------------------------
@@ -150,18 +131,7 @@ def sources_of_message(assistant: Assistant, history: list[dict[str, Any]] | Non
     return render.sources_html(answer, index)
 
 
-def used_question(assistant: Assistant, question: Any) -> str:
-    """The question as the record echoes it: as given, or, when longer than the assistant reads
-    (`max_question_chars`), only the part it used — never the whole of an oversized input."""
-    limit = assistant.settings.max_question_chars
-    if not isinstance(question, str):
-        return str(question)[:limit]
-    if len(question) <= limit:
-        return question
-    try:
-        return clean_question(question, limit)[0]
-    except QuestionError:
-        return question[:limit]
+used_question = tools.used_question
 
 
 def ask_record(assistant: Assistant, question: Any, cities: Any = None, doc_ids: Any = None,
@@ -211,14 +181,11 @@ def compare(assistant: Assistant, concept: str | None, cities: Sequence[str] | N
     if not concept:
         return Comparison(empty, None, "请选择一个指标。", render.NO_SOURCES, None)
     chosen = [c for c in cities or () if c]
-    note = ""
+    note = "选择的城市少于两个，已对比全部城市。" if len(chosen) == 1 else ""
     try:
         index = assistant.index
-        if len(chosen) < 2:
-            note = "选择的城市少于两个，已对比全部城市。" if chosen else ""
-            chosen = list(index.cities)
-        answer = assistant.ask(compare_question(concept, chosen))
-    except EXPECTED_ERRORS as exc:
+        answer, _ = tools.compared(assistant, concept, chosen if len(chosen) >= 2 else None)
+    except (*EXPECTED_ERRORS, tools.InputError, tools.Unavailable) as exc:
         return Comparison(empty, None, str(exc), render.NO_SOURCES, None)
     if answer.refused or not answer.table:
         text = answer.text if answer.refused else f"没有得到“{concept}”的对比表。"
@@ -307,8 +274,8 @@ def eligibility(assistant: Assistant, profile: dict[str, Any], exports: ExportFo
         if needs:
             profile["needs"] = needs
         index = assistant.index
-        answer = assistant.ask(profile_question(profile), profile=profile)
-    except EXPECTED_ERRORS as exc:
+        answer, _ = tools.eligible(assistant, profile)
+    except (*EXPECTED_ERRORS, tools.InputError, tools.Unavailable) as exc:
         return Eligibility(render.error_message(str(exc)), render.NO_SOURCES, None, None)
     markdown = scrub(render.checklist_markdown(answer, index, profile))
     path = (exports or EXPORTS).write(markdown, session)
