@@ -253,7 +253,7 @@ def test_a_box_series_is_counted_when_asked_by_a_synonym(assistant, plan_text): 
         if series is None:
             continue
         answer = assistant.ask(f"{_city(assistant, doc_id)}的规划一共有几个框？都讲什么？")
-        assert answer.composer == "outline" and f"共{len(series.members())}项" in answer.text, (doc_id, answer.text)
+        assert answer.composer == "outline" and f"共{len(series.members())}个" in answer.text, (doc_id, answer.text)
         assert_exact(answer, plan_text)
         checked += 1
     assert checked >= 3
@@ -282,7 +282,7 @@ def test_a_group_is_counted_by_its_words_and_listed(assistant, plan_text):  # no
         answer = assistant.ask(f"{_city(assistant, node.doc_id)}有几个{node.name}？")
         if answer.composer != "outline":
             continue
-        assert f"共{len(node.members())}项" in answer.text and node.count_word.text in answer.text, answer.text
+        assert f"共{len(node.members())}个" in answer.text and node.count_word.text in answer.text, answer.text
         assert all(name in answer.text for name, _ in node.members())
         assert_exact(answer, plan_text)
         checked += 1

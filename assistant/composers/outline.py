@@ -294,9 +294,13 @@ def compose(ctx: Context) -> Answer | None:
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)
 
 
+_SAID_MEASURES = frozenset("个家条项类章节所座批")
+
+
 def _unit(shape: Shape) -> str:
-    """Counts are said in 项 whatever the question's measure word (个, 条, 大 …): the plan's own count word follows."""
-    return "项"
+    """A count is said in the question's own measure word ("几个专栏" → 共4个, "几家" → 共15家), else in 项
+    ("几大", "多少" name no measure to repeat); the plan's own count word follows."""
+    return shape.measure if shape.measure in _SAID_MEASURES else "项"
 
 
 def _head(builder: AnswerBuilder, node: Node, verb: str, more: str = "") -> None:
