@@ -11,13 +11,15 @@ after one English sentence that says what it holds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from assistant.answer import Answer
+from assistant.bilingual import topic_term, translate_run
 from assistant.lexicon import entries
 from index.tokenize import read_english, read_places
 from index.topics import read_topics
-from ingest.lexicon import VALUE_AS_SHOWN, YEAR_DIGITS
+from ingest.lexicon import VALUE_AS_SHOWN, YEAR_DIGITS, cn_numeral
 
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -51,9 +53,9 @@ def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
         pairs[pinyin(name).lower()] = re.sub(r"(市|县|区)$", "", name)
     for english, chinese, _ in read_english():
         pairs.setdefault(english, chinese)
-    for topic in read_topics():  # the policy taxonomy's English terms name its topic's first genre term
+    for topic in read_topics():  # the taxonomy's English terms name the topic's term the dictionary gives, else its first
         for english in topic.english_terms:
-            pairs.setdefault(english.lower(), topic.terms[0])
+            pairs.setdefault(english.lower(), topic_term(english.lower(), topic.terms))
     for entry in (*entries("english"), ):
         english, _, chinese = entry.partition("=")
         pairs.setdefault(english.strip().lower(), chinese.strip())
@@ -61,8 +63,14 @@ def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(rf"(?<![A-Za-z]){re.escape(e)}(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)
 
 
-def to_chinese(text: str, cities: tuple[str, ...]) -> str:
-    """The question in the plans' words; English words without a Chinese form are left out."""
+def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | None = None) -> str:
+    """The question in the plans' words. Words the tables do not hold are looked up in the dictionary
+    (assistant/bilingual.py) when `uses` counts how often the library's text uses a Chinese word; English
+    words without a Chinese form are left out."""
+    text = re.sub(r"^\s*(?:what|how)\s+about\s+(.+?)\s*\??\s*$", r"那\1呢？", text, flags=re.I)  # a follow-up
+    text = re.sub(r"\b(?P<end>(?:at\s+)?the\s+end\s+of\s+(?:the\s+)?)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+five[- ]year(?:\s+(?:plan|period))?",
+                  lambda m: f" {cn_numeral(int(m['n']))}五{'末' if m['end'] else ''} " if 11 <= int(m["n"]) <= 19 else m.group(0),
+                  text, flags=re.I)  # "the 13th Five-Year period" → 十三五, "at the end of …" → 十三五末
     out = re.sub(rf"\b(by|until|to|before)\s+(?:the end of\s+)?({YEAR_DIGITS})\b", r" 到\2年 ", text, flags=re.I)
     out = re.sub(rf"\b(?:at the end of|end of)\s+({YEAR_DIGITS})\b", r" \1年底 ", out, flags=re.I)
     out = re.sub(rf"(?<![到\d])\b({YEAR_DIGITS})\b(?!年)", r" \1年 ", out)
@@ -73,10 +81,35 @@ def to_chinese(text: str, cities: tuple[str, ...]) -> str:
     for pattern, chinese in _table(cities):
         out = pattern.sub(f" {chinese} ", out)
     kept = _KEEP.findall(out)
+    if uses is not None:
+        out = _ENGLISH_RUN.sub(lambda m: _translated(m, out, kept, uses), out)
     out = re.sub(r"(?<![A-Za-z&])[A-Za-z][A-Za-z'\-]*(?![A-Za-z&])", lambda m: m.group(0) if m.group(0) in kept or
                  re.fullmatch(r"[A-Z][a-z]+", m.group(0)) and _followed_by_suffix(out, m.end()) else " ", out)
     out = re.sub(r"[,.;:!]", " ", out).replace("?", "？")
     return re.sub(r"\s+", " ", out).strip() or text
+
+
+_ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*)*")
+
+
+def _translated(m: re.Match, text: str, kept: list[str], uses: Callable[[str], int]) -> str:
+    """A run of English words the tables left, in the library's words; acronyms the plans write and a
+    place name before 市/县/区 stay as they are."""
+    words = m.group(0).split()
+    tail = words.pop() if words and re.fullmatch(r"[A-Z][a-z]+", words[-1]) and _followed_by_suffix(text, m.end()) else None
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*words, None]:
+        if word is None or word in kept:
+            out.extend(translate_run(run, uses))
+            run = []
+            if word is not None:
+                out.append(word)
+        else:
+            run.append(word)
+    if tail is not None:
+        out.append(tail)
+    return f" {' '.join(out)} " if out else " "
 
 
 def _followed_by_suffix(text: str, at: int) -> bool:

