@@ -13,20 +13,20 @@ plan carries it and none of the other's does; each is cited by the titles that c
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.versions import words
 from index.topics import LABEL_AT, score_text
+from ingest.lexicon import normalize
 from ingest.records import Clause
 
 MATCH_AT = 0.5  # least share of the shorter core's character pairs that the other title holds
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return normalize(text, space="remove")
 
 
 def core(title: str) -> str:

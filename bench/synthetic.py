@@ -31,6 +31,7 @@ from tqdm import tqdm
 from index.passages import passage_text
 from index.tokenize import read_policy_terms
 from ingest import load_corpus
+from ingest.lexicon import city_key
 from ingest.records import Clause, DocumentMeta
 
 PLANS_DIR = Path(__file__).resolve().parents[1] / "data" / "plans"
@@ -124,7 +125,7 @@ class _Writer:
 
     def __init__(self, vocab: Vocabulary, rng: random.Random, meta: DocumentMeta) -> None:
         self.v, self.r, self.meta = vocab, rng, meta
-        self.short = meta.city.removesuffix("市") if meta.city and len(meta.city) > 2 else meta.city or ""
+        self.short = city_key(meta.city) if meta.city and len(meta.city) > 2 else meta.city or ""
         self.whole = "全县" if (meta.city or "").endswith("县") else "全市"
 
     def number(self, like: float, low: float = 0.5, high: float = 2.0) -> str:
@@ -258,7 +259,7 @@ def queries(count: int, seed: int = DEFAULT_SEED, pool: int = 10_000) -> list[Sy
     while len(out) < count:
         position, clause, meta = r.choice(rows)
         city = meta.city or ""
-        short = city.removesuffix("市") if len(city) > 2 else city
+        short = city_key(city) if len(city) > 2 else city
         if clause.kind == "table_row" and clause.cells:
             text = r.choice((f"{short}到{meta.year + 4}年{clause.cells[0]}的目标是多少？",
                              f"{city}{clause.cells[0]}规划要达到多少{clause.cells[1]}？"))

@@ -34,7 +34,6 @@ CORE_MIN, CORE_MAX = 4, 12  # length of a sub-heading's core title (a list item'
 TASK_PHRASE_MAX = 20
 _MEASURES = ("项", "个", "行", "条")  # after a Chinese numeral in a count answer: 十五项, 七个
 
-_CN_DIGITS = "零一二三四五六七八九"
 _CN = "一二三四五六七八九十百零〇两"
 # Outline numbering at the start of a heading: 第一章 / 一、 / （一） / (1) / 1． / 1. / ①; and 附件：
 _NUMBERING = re.compile(
@@ -383,6 +382,8 @@ def _table_items(doc: ParsedDocument, out: SetResult) -> None:
             continue
         noun = _row_noun(first.header)
         # a bare Chinese numeral would match inside 十四五 or 四个面向: it must carry a measure word
+        from ingest.lexicon import cn_numeral
+
         facts = [[str(n)] + [f"{cn_numeral(n)}{m}" for m in _MEASURES]]
         basis = "its rows are numbered 1..n" if numbered else "the plan does not state the count: rows as parsed"
         notes = f"{label}: {n} table_row clauses ({basis}); from ingest's clauses"
@@ -650,7 +651,9 @@ def _quoted(s: str) -> str:
 
 
 def _short_city(city: str) -> str:
-    return city[:-1] if len(city) > 2 and city.endswith("市") else city
+    from ingest.lexicon import city_key
+
+    return city_key(city) if len(city) > 2 else city
 
 
 def _doc_word(title: str) -> str:
@@ -661,33 +664,21 @@ def _doc_word(title: str) -> str:
 
 
 def _period_end(period: str | None) -> int | None:
-    years = re.findall(r"\d{4}", period or "")
-    return int(years[-1]) if years else None
+    from ingest.lexicon import years_in
+
+    years = years_in(period)
+    return years[-1] if years else None
 
 
 def _five_year_plan(period: str | None, year: int) -> str | None:
     """十四五 for a 2021-2025 plan whose target year is 2025; None otherwise."""
-    years = [int(y) for y in re.findall(r"\d{4}", period or "")]
-    if len(years) != 2 or years[1] != year or years[1] - years[0] != 4 or (years[1] - 1955) % 5:
-        return None
-    return f"{cn_numeral((years[1] - 1955) // 5)}五"
+    from ingest.lexicon import cn_numeral, five_year_ordinal, years_in
+
+    years = years_in(period)
+    n = five_year_ordinal(years[0], years[1]) if len(years) == 2 and years[1] == year else None
+    return f"{cn_numeral(n)}五" if n else None
 
 
-def cn_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 15 → 十五, 69 → 六十九, 105 → 一百零五 (0 < n < 10000)."""
-    if not 0 < n < 10000:
-        return str(n)
-    out, zero = "", False
-    for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit, n = divmod(n, value)
-        if digit:
-            if zero and out:
-                out += "零"
-            out += ("" if (value == 10 and digit == 1 and not out) else _CN_DIGITS[digit]) + name
-            zero = False
-        elif out:
-            zero = True
-    return out
 
 
 @cache
@@ -739,5 +730,5 @@ def summary(results: dict[str, SetResult]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["DEFAULT_OUT_DIR", "SETS", "GenerateError", "SetResult", "available_sets", "cn_numeral", "generate",
+__all__ = ["DEFAULT_OUT_DIR", "SETS", "GenerateError", "SetResult", "available_sets", "generate",
            "summary", "write_sets"]

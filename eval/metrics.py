@@ -17,13 +17,13 @@ Design choices (also in eval/README.md):
 from __future__ import annotations
 
 import statistics
-import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from assistant.contract import Citation
+from ingest.lexicon import normalize
 
 from .gold import GoldQuote, Span
 
@@ -40,7 +40,7 @@ RETRIEVAL_METRICS: dict[str, str] = {  # our name -> ranx metric over the (top-1
 
 def normalise(text: str) -> str:
     """NFKC, case-folded, without any whitespace: the form facts are compared in."""
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return "".join(normalize(text).casefold().split())
 
 
 def fact_hits(answer: str, facts: Sequence[str | Sequence[str]]) -> list[bool]:

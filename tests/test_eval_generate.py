@@ -30,11 +30,11 @@ from eval.generate import (
     _tables,
     _task_phrase,
     _value_alternatives,
-    cn_numeral,
     generate,
     write_sets,
 )
 from ingest.corpus import load_corpus
+from ingest.lexicon import cn_numeral
 
 FIGURES = _figures_module()  # ingest/figures.py: prose_figures is made only where it exists
 needs_figures = pytest.mark.skipif(FIGURES is None, reason="ingest/figures.py is not in this checkout")

@@ -24,6 +24,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.tools import shown
+from ingest.lexicon import city_key, same_city
 from webui.api_common import ApiError
 
 router = APIRouter(tags=["Dify external knowledge"])
@@ -77,9 +78,9 @@ def _matches(hit: Any, condition: Condition) -> bool:
         field = str(getattr(hit, name) or "")
         op = condition.comparison_operator
         if op in ("is", "=", "in"):
-            results.append(any(field.removesuffix("市") == v.strip().removesuffix("市") for v in values))
+            results.append(any(same_city(field, v) for v in values))
         elif op in ("is not", "≠", "not in"):
-            results.append(all(field.removesuffix("市") != v.strip().removesuffix("市") for v in values))
+            results.append(all(not same_city(field, v) for v in values))
         elif op == "contains":
             results.append(any(v in field for v in values))
         elif op == "not contains":
@@ -103,7 +104,7 @@ def retrieval(body: RetrievalRequest, request: Request) -> Any:
         filters = None
     elif kid in index.docs:
         filters = tools.make_filters(None, [kid])
-    elif kid.removesuffix("市") in {c.removesuffix("市") for c in index.cities}:
+    elif city_key(kid) in {city_key(c) for c in index.cities}:
         filters = tools.make_filters([kid], None)
     else:
         raise ApiError(404, f"知识库“{shown(kid)}”不存在：可用 planqa（全部规划）、规划编号（{'、'.join(sorted(index.docs))}）"
