@@ -67,8 +67,8 @@ from bench.measure import OUT, machine, markdown_table, write_result
 from index.settings import IndexSettings
 from index.store import load_index
 from index.versions import new_version_dir, open_version, publish
-from webui.process import start_app, stop_app
-from webui.protocol import PageSession
+from bench.process import start_app, stop_app
+from bench.protocol import PageSession
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "data" / "plans"

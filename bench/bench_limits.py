@@ -29,7 +29,7 @@ import httpx
 
 from bench.attack import docx_bomb
 from bench.measure import machine, markdown_table, verdict, write_result
-from webui.process import free_port
+from bench.process import free_port
 
 GOALS_S = {"llm_unreachable": 5.0, "bomb_declared_size": 5.0, "bomb_paragraph_counter": 5.0,
            "declared_60mb_413": 1.5, "posted_30mb_413": 10.0, "mcp_tools_list_while_loading": 5.0}

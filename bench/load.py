@@ -52,7 +52,7 @@ from bench.measure import (
     markdown_table,
     write_result,
 )
-from webui.process import start_app, stop_app
+from bench.process import start_app, stop_app
 
 STARTUP_SECONDS = 240
 WARMUP_QUESTIONS = 5

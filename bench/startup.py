@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from bench.measure import OUT, machine, markdown_table, write_result
-from webui.process import ROOT, free_port, stop_app
+from bench.process import ROOT, free_port, stop_app
 
 QUESTION = "南京到2025年高新技术企业要达到多少家？"
 POLL_S = 0.05

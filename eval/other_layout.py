@@ -116,7 +116,7 @@ def answer_all(assistant: Any, items: Sequence[EvalItem], name: str = DEFAULT_CO
     """Answer every item as `eval.runner.run_in_process` does, but with this assistant (a failure is left missing)."""
     from tqdm import tqdm
 
-    from assistant.api import CONFIGS
+    from eval.configs import CONFIGS
     from assistant.contract import AnswerRecord
 
     mode = CONFIGS[name]

@@ -1,6 +1,6 @@
 """In-process runs: the one seam between the scorer and the assistant.
 
-The assistant provides, in `assistant/api.py`:
+The configurations are in `eval/configs.py`:
 
     def run_config(name: str) -> Callable[[str, Sequence[str], dict | None], AnswerRecord]
 
@@ -9,8 +9,8 @@ returns a function answering one question, given the earlier user turns of its
 conversation (oldest first) and an eligibility profile or None. Names are the assistant's own (e.g.
 "bm25", "dense", "hybrid", "hybrid+rerank"); it must accept DEFAULT_CONFIG, and
 for an unknown name raise an exception whose message lists the known ones.
-`assistant` is imported only here and only when an in-process run is asked for,
-so scoring answer files never needs the models.
+`eval.configs` (and with it the assistant) is imported only here and only when an in-process run
+is asked for, so scoring answer files never needs the models.
 """
 from __future__ import annotations
 
@@ -36,12 +36,12 @@ class RunnerError(RuntimeError):
 def resolve(name: str) -> Callable[[str, Sequence[str], dict | None], AnswerRecord]:
     """Return the assistant's answer function for configuration `name`."""
     try:
-        api = importlib.import_module("assistant.api")
+        api = importlib.import_module("eval.configs")
     except ImportError as exc:
-        raise RunnerError(f"{UNAVAILABLE} (cannot import assistant.api: {exc})") from None
+        raise RunnerError(f"{UNAVAILABLE} (cannot import eval.configs: {exc})") from None
     run_config = getattr(api, "run_config", None)
     if not callable(run_config):
-        raise RunnerError(f"{UNAVAILABLE} (assistant.api has no run_config)")
+        raise RunnerError(f"{UNAVAILABLE} (eval.configs has no run_config)")
     try:
         return run_config(name)
     except Exception as exc:  # unknown name, no index built yet ...: the assistant's own message says what to do

@@ -13,8 +13,8 @@ from pathlib import Path
 from index.settings import IndexSettings
 from index.store import build_index, load_index
 from index.versions import IndexUnavailableError, open_version, publish, versions_dir
-from webui import process as webui_process
-from webui.process import stop_app  # noqa: F401 - re-exported for the app tests
+from bench import process as app_process
+from bench.process import stop_app  # noqa: F401 - re-exported for the app tests
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "data" / "plans"
@@ -46,7 +46,7 @@ def index_env(settings: IndexSettings) -> dict[str, str]:
 
 def start_app(settings: IndexSettings, log: Path, **env: str) -> tuple[str, subprocess.Popen]:
     """Run `python app.py` over `settings`' index on a free loopback port; returns (url, process) once it answers."""
-    return webui_process.start_app(
+    return app_process.start_app(
         log, STARTUP_SECONDS, PLANQA_PLANS_DIR=str(settings.plans_dir), PLANQA_INDEX_DIR=str(settings.index_dir),
         PLANQA_UPLOADS_DIR=str(settings.uploads_dir), **env,
     )

@@ -214,7 +214,7 @@ def test_an_mcp_client_started_with_the_server_lists_tools_at_once_and_gets_an_a
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
 
-    from webui.process import launch_app
+    from bench.process import launch_app
 
     root = tmp_path_factory.mktemp("mcp-start")
     settings = private_index(root)

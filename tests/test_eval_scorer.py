@@ -295,7 +295,7 @@ def test_in_process_configs_through_the_runner_seam(dataset, sources, tmp_path, 
 
         return answer
 
-    monkeypatch.setitem(sys.modules, "assistant.api", types.SimpleNamespace(run_config=run_config))
+    monkeypatch.setitem(sys.modules, "eval.configs", types.SimpleNamespace(run_config=run_config))
     out = tmp_path / "out"
     assert main(["run", "--dataset", str(dataset), "--config", "oracle", "--out", str(out), "--plans", str(PLANS)]) == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -308,6 +308,6 @@ def test_in_process_configs_through_the_runner_seam(dataset, sources, tmp_path, 
     assert main(["run", "--dataset", str(dataset), "--config", "nosuch", "--out", str(out), "--plans", str(PLANS)]) == 2
     assert "could not start configuration 'nosuch': KeyError" in capsys.readouterr().err
 
-    monkeypatch.setitem(sys.modules, "assistant.api", None)  # makes `import assistant.api` fail
+    monkeypatch.setitem(sys.modules, "eval.configs", None)  # makes `import eval.configs` fail
     assert main(["run", "--dataset", str(dataset), "--out", str(out), "--plans", str(PLANS)]) == 2
     assert UNAVAILABLE in capsys.readouterr().err

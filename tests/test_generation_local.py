@@ -23,7 +23,7 @@ from assistant.generation.grounding import check_sentence
 from assistant.generation.llm_server import main as server_main
 from assistant.generation.llm_server import server_command
 from assistant.generation.local_backend import LocalGenerator
-from webui.process import free_port, start_app, stop_app
+from bench.process import free_port, start_app, stop_app
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "build" / "models"

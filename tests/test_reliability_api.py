@@ -319,7 +319,7 @@ def test_an_mcp_client_lists_tools_while_the_index_loads_and_gets_an_answer_once
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
 
-    from webui.process import free_port
+    from bench.process import free_port
 
     release = threading.Event()
 

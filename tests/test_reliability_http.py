@@ -1,7 +1,7 @@
 """Issue 15 against a real `python app.py` on loopback: what an attacker or a careless client sends over HTTP.
 
 One server for the module (its own index copy and its own TMPDIR, so its temp files can be
-counted). The page's events are driven the way the browser drives them (`webui.protocol`:
+counted). The page's events are driven the way the browser drives them (`bench.protocol`:
 POST /gradio_api/queue/join, then the session's event stream); `/ask` also through
 `gradio_client` and the plain `/gradio_api/call/ask` route.
 
@@ -18,7 +18,7 @@ import pytest
 from app_support import private_index, start_app, stop_app
 from gradio_client import Client
 
-from webui.protocol import PageSession
+from bench.protocol import PageSession
 
 NANJING = "南京到2025年高新技术企业要达到多少家？"
 LIMIT = 256 * 1024  # PLANQA_MAX_REQUEST_BYTES default

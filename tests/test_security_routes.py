@@ -24,7 +24,7 @@ from app_support import ROOT, private_index, start_app, stop_app
 
 from webui.api_common import ProgramAuth
 from webui.guard import RequestGuard, inside
-from webui.protocol import PageSession
+from bench.protocol import PageSession
 
 KEY = "route-key-0123456789"
 MARKER = "ZQXJ-SECRET-MARKER-7781"

@@ -114,7 +114,7 @@ def test_mcp_versions_tool_in_process_and_over_http(series_index):
 
     from assistant.mcp import build_server
     from webui.api_common import Engine
-    from webui.process import free_port
+    from bench.process import free_port
     from webui.server import create_app
     from webui.settings import ServeSettings
 
