@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant import english
 from assistant.answer import Answer
-from assistant.composers import compare, document, eligibility, extractive, outline, target, task, topic
+from assistant.composers import compare, document, eligibility, outline, passages, target, task, topic
 from assistant.composers.context import Context, Thresholds
 from assistant.composers import mentions, notgiven, premise
 from assistant.composers.mentions import name_forms
@@ -40,8 +40,8 @@ COMPOSERS: dict[str, Callable[[Context], Answer]] = {
     "target": target.compose,
     "compare": compare.compose,
     "eligibility": eligibility.compose,
-    "list": extractive.compose,
-    "general": extractive.compose,
+    "list": passages.compose,
+    "general": passages.compose,
     "document": document.compose,
     "task": task.compose,
 }

@@ -7,7 +7,7 @@ import pytest
 from generation_support import nanjing_evidence
 
 from assistant.generation import Draft, GenerationError, GeneratorSettings, GroundedSentence, get_generator
-from assistant.generation.extractive import ExtractiveGenerator
+from assistant.generation.passthrough import ExtractiveGenerator
 from assistant.generation.local_backend import LocalGenerator
 
 COMPOSED = Draft("南京到2025年高新技术企业数目标为20000家[1]。",

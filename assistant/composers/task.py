@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer import Answer, AnswerBuilder
-from assistant.composers import extractive
+from assistant.composers import passages
 from assistant.composers.context import Context
 from assistant.composers.scoring import TopicScorer
 from assistant.evidence import Span
@@ -64,7 +64,7 @@ def compose(ctx: Context) -> Answer:
     scored.extend(lines)
     scored.sort(key=lambda x: -x[0])
     if not scored or scored[0][0] < ctx.thresholds.task:
-        return extractive.compose(ctx)
+        return passages.compose(ctx)
     _, t = scored[0]
     if isinstance(t, tuple):
         title, span = t
@@ -74,7 +74,7 @@ def compose(ctx: Context) -> Answer:
         return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="task", query=ctx.query)
     clause = ctx.row_clauses.get((t.doc_id, t.char_start))
     if clause is None:
-        return extractive.compose(ctx)
+        return passages.compose(ctx)
     span = Span(clause, clause.char_start, clause.char_end, clause.text)
     text = f"{t.target.rstrip('。')} — 牵头：{'、'.join(t.lead_units) or '未写明'}"
     if t.partner_units:

@@ -18,7 +18,7 @@ from .settings import GeneratorSettings
 
 # name -> "module:class", resolved lazily.
 BACKENDS = MappingProxyType({
-    "extractive": "assistant.generation.extractive:ExtractiveGenerator",
+    "extractive": "assistant.generation.passthrough:ExtractiveGenerator",
     "openai": "assistant.generation.openai_backend:OpenAIGenerator",
     "local": "assistant.generation.local_backend:LocalGenerator",
 })
