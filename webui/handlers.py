@@ -22,6 +22,7 @@ from assistant import (
     FilterError,
     Filters,
     IndexUnavailableError,
+    Profile,
     QuestionError,
     concept_of,
     stated_needs,
@@ -264,6 +265,14 @@ def profile_needs(chosen: Any, text: Any) -> list[str]:
     return list(dict.fromkeys([*chosen, *said]))
 
 
+def _cut(field: str, value: Any) -> Any:
+    """A text box's value cut to what the profile contract takes (as the question box is cut to what is read):
+    the page asks with the first part of an over-long 补充说明 instead of refusing it."""
+    info = Profile.model_fields.get(field)
+    limit = next((m.max_length for m in info.metadata if getattr(m, "max_length", None)), None) if info else None
+    return value[:limit] if isinstance(value, str) and limit else value
+
+
 def eligibility(assistant: Assistant, profile: dict[str, Any], exports: ExportFolder | None = None,
                 session: str | None = None) -> Eligibility:
     """The checklist of measures that may apply to `profile`, with a Markdown file to download
@@ -274,7 +283,7 @@ def eligibility(assistant: Assistant, profile: dict[str, Any], exports: ExportFo
         if needs:
             profile["needs"] = needs
         index = assistant.index
-        answer, _ = tools.eligible(assistant, profile)
+        answer, _ = tools.eligible(assistant, {k: _cut(k, v) for k, v in profile.items()})
     except (*EXPECTED_ERRORS, tools.InputError, tools.Unavailable) as exc:
         return Eligibility(render.error_message(str(exc)), render.NO_SOURCES, None, None)
     markdown = scrub(render.checklist_markdown(answer, index, profile))
