@@ -2,8 +2,8 @@
 
 Each name fixes the retrieval mode; answers are composed the same way, so the
 configurations compare retrieval while the answer metrics show its effect end to end.
-Evaluation's own code (it lived in the assistant package as `assistant/api.py`); `eval.runner` imports it only
-when an in-process run is asked for, so scoring answer files never loads the index or the models.
+Only evaluation uses it; `eval.runner` imports it only when an in-process run is asked for, so scoring answer
+files never loads the index or the models.
 """
 from __future__ import annotations
 
