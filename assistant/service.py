@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant import english
+from assistant import english, ordinals
 from assistant.answer import Answer
 from assistant.composers import compare, document, eligibility, outline, passages, target, task, topic
 from assistant.composers.context import Context, Thresholds
@@ -305,6 +305,10 @@ class Assistant:
                               filters, profile, mode)
             answer.text = f"{english.lead(answer, cities)}\n{answer.text}"
             return answer
+        if history and isinstance(question, str) and ordinals.asks_by_position(question):
+            # "第五个讲的是啥" after a list: the fifth item of the previous answer, by name
+            previous = self.ask(history[-1], history[:-1], filters, profile, mode)
+            question = ordinals.resolve(question, previous) or question
         started = time.perf_counter()
         index = self.index  # one snapshot per question, even if a rebuild switches versions meanwhile
         _, notice = clean_question(question, self.settings.max_question_chars)

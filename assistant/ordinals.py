@@ -1,0 +1,50 @@
+"""Ordinal follow-ups: "第五个讲的是啥" after a list names the fifth item that list gave.
+
+In a chat an official asks for a plan's parts ("重大工程都有哪些？") and then points into the answer by
+position ("第五个讲的是啥，里面有哪些项目？", "最后一个呢？"). The position means nothing to the plans; the
+previous answer's items do. So the previous question is answered again (answers are deterministic), its
+listed items are read off its lines, and the ordinal is replaced by the item's name; the question then goes
+the usual way, with the conversation's city.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.answer import Answer
+from ingest.lexicon import city_key, cn_number
+
+ORDINAL = re.compile(r"第\s*(?P<n>[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:个|项|条|家|类|大|部分|点)?|(?P<last>最后一个|最后一项|最后一条)")
+_ITEM = re.compile(r"^\s*(?:\d+\.\s*)?(?P<name>[^\n\[\]]{2,60}?)\s*\[\d+\]\s*$")
+
+
+def asks_by_position(question: str) -> re.Match | None:
+    """The ordinal a follow-up points with ("第五个", "第3项", "最后一个"), or None."""
+    return ORDINAL.search(question)
+
+
+def listed_items(answer: Answer) -> list[str]:
+    """The names an answer listed, one a line ("剑桥大学南京科技创新中心[1]", "1. …[2]"), in order."""
+    if answer.refused:
+        return []
+    lines = answer.text.splitlines()[1:]  # the first line says what is listed
+    return [m.group("name").rstrip("：:") for m in map(_ITEM.match, lines) if m]
+
+
+def resolve(question: str, previous: Answer) -> str | None:
+    """The follow-up with its ordinal replaced by the item it points at, or None when it points past the list."""
+    m = asks_by_position(question)
+    items = listed_items(previous)
+    if m is None or not items:
+        return None
+    if m.group("last"):
+        n = len(items)
+    else:
+        token = m.group("n")
+        n = int(token) if token.isdigit() else cn_number(token.replace("两", "二"))
+    if n is None or not 1 <= n <= len(items):
+        return None
+    resolved = question[:m.start()] + items[n - 1] + question[m.end():]
+    cities = previous.query.cities if previous.query is not None else ()
+    if cities and not any(city_key(c) in resolved for c in cities):
+        resolved = f"{city_key(cities[0])}{resolved}"  # the conversation's city, as the list's
+    return resolved

@@ -1,0 +1,61 @@
+"""Ordinal follow-ups ("第五个讲的是啥") point into the previous answer's list (assistant/ordinals.py)."""
+from __future__ import annotations
+
+import pytest
+
+from assistant import ordinals
+from assistant.answer import Answer
+from assistant.sections import all_nodes
+from assistant.service import Assistant
+from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixture)
+
+LISTED = Answer(text="重大工程包括：\n甲工程[1]\n乙工程[2]\n丙工程[3]", citations=[], refused=False, retrieved=[])
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("第二个讲的是啥？", "乙工程讲的是啥？"),
+    ("第2项有哪些内容", "乙工程有哪些内容"),
+    ("最后一个呢？", "丙工程呢？"),
+])
+def test_an_ordinal_names_the_item_at_that_position(question, expected):
+    assert ordinals.resolve(question, LISTED) == expected
+
+
+def test_an_ordinal_past_the_list_or_after_a_refusal_resolves_to_nothing():
+    assert ordinals.resolve("第四个呢？", LISTED) is None
+    refused = Answer(text="现有规划文件中未找到能回答该问题的条款。", citations=[], refused=True, retrieved=[])
+    assert ordinals.resolve("第一个呢？", refused) is None
+
+
+def test_numbered_topic_items_are_listed_by_their_text():
+    answer = Answer(text="关于科技金融的内容：\n【某节】[1]\n1. 创新信贷产品。[2]\n2. 设立基金。[3]", citations=[],
+                    refused=False, retrieved=[])
+    assert ordinals.listed_items(answer) == ["【某节】", "创新信贷产品。", "设立基金。"]
+
+
+@pytest.fixture(scope="module")
+def assistant(built_index):
+    return Assistant.from_index(built_index)
+
+
+def test_the_nth_part_of_a_listed_series_is_answered_as_that_part(assistant, plan_text):  # noqa: F811
+    """For every plan's 专栏 series or 重大工程 list: after "…都有哪些？", "第N个讲的是啥" answers from the Nth part."""
+    checked = 0
+    for node in all_nodes(assistant.index):
+        if node.kind != "series" or len(node.members()) < 3:
+            continue
+        city = assistant.index.docs[node.doc_id].city.removesuffix("市")
+        first = f"{city}规划里的{node.name}都有哪些？"
+        listed = assistant.ask(first)
+        items = ordinals.listed_items(listed)
+        if len(items) < 3:
+            continue
+        answer = assistant.ask("第三个讲的是啥？", [first])
+        assert not answer.refused, answer.text
+        # the third part named, or quoted from within it
+        part = [n for n in all_nodes(assistant.index) if n.doc_id == node.doc_id and n.name == items[2] and n is not node]
+        inside = any(p.start <= c.char_start < p.end for p in part for c in answer.citations if c.doc_id == node.doc_id)
+        assert items[2] in answer.text or inside, (first, items[2], answer.text)
+        assert_exact(answer, plan_text)
+        checked += 1
+    assert checked >= 2
