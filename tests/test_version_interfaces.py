@@ -1,6 +1,9 @@
-"""Issue 22 item 4: a city's two plans as the version table (`contract.VersionDiff`), one definition
-(`assistant.version_table.versions`) served by the JSON API (`/api/versions`) and MCP
-(`versions`), tested once a newer plan of a shipped city (南京市, `versions_support.NANJING_NEXT`) is uploaded."""
+"""Issue 22 items 2-4: a city's two plans as the version table (`contract.VersionDiff`), one definition
+(`assistant.version_table.versions`) served by the JSON API (`/api/versions`), MCP (`versions`) and the page's
+版本对比 view (indicators, the sections and topics only one plan has, ended periods marked in its header); and which
+plan a question means (period, year, base year, or the current plan) with each citation's period and ended mark,
+through the assistant, `/api/ask` and MCP `ask`. Tested once a newer plan of a shipped city (南京市,
+`versions_support.NANJING_NEXT`) is uploaded."""
 from __future__ import annotations
 
 import asyncio
@@ -173,7 +176,70 @@ def test_the_pages_version_view_shows_the_same_table(series_index):
     assert rows.loc["人工智能核心产业规模", "类别"] == "新增" and rows.loc["有国际影响力的新型研发机构", "类别"] == "不再列出"
     markers = re.findall(r"\[(\d+)\]", "".join(view.table["引用"]))
     cards = re.findall(r'<span class="pq-badge">([^<]*)</span>', view.sources)
-    assert markers and {f"[{m}]" for m in markers} == set(re.findall(r"\[\d+\]", "".join(cards)))
+    assert markers and {f"[{m}]" for m in markers} <= set(re.findall(r"\[\d+\]", "".join(cards)))  # + the sections' cards
     assert "20000" in view.sources and "30000" in view.sources
     one = handlers.versions(assistant, "南通市")
     assert one.table.empty and "版本对比需要同一城市两个时期的规划" in one.note
+
+
+def cards_by_marker(sources: str) -> dict[str, str]:
+    """[n] → the source card (HTML) whose badge carries it (a card's badge may join several: "[3][7]")."""
+    found = {}
+    for card in sources.split('<div class="pq-source">')[1:]:
+        badge = re.search(r'<span class="pq-badge">([^<]*)</span>', card).group(1)
+        for marker in re.findall(r"\[\d+\]", badge):
+            found[marker] = card
+    return found
+
+
+def test_the_pages_version_view_lists_sections_and_topics_of_one_plan_each_cited(series_index):
+    from assistant import version_table
+    from webui import handlers
+
+    assistant, new_id = series_index
+    diff = version_table.versions(assistant, "南京市")
+    view = handlers.versions(assistant, "南京市")
+    only = view.only
+    assert list(only.columns) == ["类别", "规划", "章节或主题", "引用"]
+    listed = {kind: list(only.loc[only["类别"] == kind, "章节或主题"]) for kind in set(only["类别"])}
+    assert listed.get("新增章节", []) == [s.title for s in diff.sections_added]
+    assert listed.get("不再单独成节", []) == [s.title for s in diff.sections_dropped]
+    assert listed.get("新增主题（仅新版章节标题涉及）", []) == [t.title for t in diff.topics_added]
+    assert listed.get("减少的主题（仅旧版章节标题涉及）", []) == [t.title for t in diff.topics_dropped]
+    # what the made-up plan was written to change: a chapter on 人工智能+ it adds, 空间布局 and 农业 it has not
+    assert "（二）实施“人工智能+”科技行动" in listed["新增章节"] and "四、空间布局" in listed["不再单独成节"]
+    assert "农业科技" in listed["减少的主题（仅旧版章节标题涉及）"]
+    assert set(only.loc[only["类别"].str.startswith("新增"), "规划"]) <= {"十五五"}
+    assert set(only.loc[~only["类别"].str.startswith("新增"), "规划"]) == {"十四五"}
+
+    cards = cards_by_marker(view.sources)
+    titles = {"十四五": "南京市“十四五”科技创新规划", "十五五": "南京市“十五五”科技创新规划（测试样例）"}
+    for row in only.itertuples():  # each title cited on its own plan, every marker with its card
+        markers = re.findall(r"\[\d+\]", row.引用)
+        assert markers, row
+        for marker in markers:
+            assert titles[row.规划] in cards[marker], (row, marker)
+        if row.类别 in ("新增章节", "不再单独成节"):
+            assert any(row.章节或主题 in cards[m] for m in markers), row
+    farm = only.loc[only["章节或主题"] == "农业科技", "引用"].item()
+    assert any("推动农业园区高端攀升" in cards[m] for m in re.findall(r"\[\d+\]", farm))
+    # one numbering for both tables: every marker of either has a card, and no card goes unreferenced
+    used = set(re.findall(r"\[\d+\]", "".join(view.table["引用"]) + "".join(only["引用"])))
+    assert used == set(cards)
+
+
+def test_the_version_views_header_marks_each_plan_whose_period_has_ended(series_index, monkeypatch):
+    from webui import handlers
+
+    assistant, _ = series_index
+    old = "《南京市“十四五”科技创新规划》（“十四五”，2021—2025年"
+    new = "《南京市“十五五”科技创新规划（测试样例）》（“十五五”，2026—2030年"
+    note = handlers.versions(assistant, "南京市").note  # today 2026-12-06
+    assert f"{old}，规划期已结束）" in note and f"{new}）" in note
+    monkeypatch.setenv("PLANQA_TODAY", "2025-06-01")
+    note = handlers.versions(assistant, "南京市").note
+    assert f"{old}）" in note and f"{new}）" in note and "规划期已结束" not in note
+    monkeypatch.setenv("PLANQA_TODAY", "2031-01-01")
+    note = handlers.versions(assistant, "南京市").note
+    assert f"{old}，规划期已结束）" in note and f"{new}，规划期已结束）" in note
+

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -214,9 +214,10 @@ def version_hint(index: Any) -> str:
 
 @dataclass
 class Versions:
-    table: pd.DataFrame
-    note: str
+    table: pd.DataFrame  # the indicator rows
+    note: str  # the header: the two plans and their periods (规划期已结束 when over), the counts
     sources: str
+    only: pd.DataFrame = field(default_factory=pd.DataFrame)  # sections and topics only one plan has
 
 
 def versions(assistant: Assistant, city: str | None) -> Versions:
@@ -229,17 +230,21 @@ def versions(assistant: Assistant, city: str | None) -> Versions:
         diff = version_table.versions(assistant, city)
     except (tools.InputError, tools.Unavailable, *EXPECTED_ERRORS) as exc:
         return Versions(empty, str(exc), render.NO_SOURCES)
-    table, cited = render.version_table(diff)
+    markers = render.VersionMarkers()
+    table, _ = render.version_table(diff, markers)
+    only = render.version_only_table(diff, markers)
 
     def named(plan: Any) -> str:
         years = plan.period.replace("-", "—") + "年"
         period = years if plan.label == years else f"“{plan.label}”，{years}"
         return f"《{plan.title}》（{period}{'，规划期已结束' if plan.period_ended else ''}）"
 
-    note = (f"{diff.city}：{named(diff.old)}与{named(diff.new)}。"
+    note = (f"**{diff.city}**：{named(diff.old)}与{named(diff.new)}。\n\n"
             f"两版都有的指标 {len(diff.indicators)} 项，新增 {len(diff.added)} 项，不再列出 {len(diff.dropped)} 项；"
-            f"完成情况按新一期规划给出的基期数据判断。")
-    return Versions(table, note, render.citations_html(cited, index))
+            f"完成情况按新一期规划给出的基期数据判断。"
+            f"只在一版中的重点任务章节：新增 {len(diff.sections_added)} 项，不再单独成节 {len(diff.sections_dropped)} 项；"
+            f"只在一版章节标题中的主题：新版 {len(diff.topics_added)} 项，旧版 {len(diff.topics_dropped)} 项。")
+    return Versions(table, note, render.citations_html(markers.cited, index), only)
 
 
 # -- 资格自查 ---------------------------------------------------------------------------------

@@ -123,7 +123,11 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
                         version_table = gr.Dataframe(label="两版指标对比（“引用”对应右侧条款）", interactive=False, wrap=True,
-                                                     elem_id="pq-version-table")
+                                                     elem_id="pq-version-table",
+                                                     column_widths=["7%", "21%", "10%", "10%", "10%", "10%", "14%", "10%", "8%"])
+                        version_only = gr.Dataframe(label="只在一版中的章节与主题（“引用”对应右侧条款）", interactive=False,
+                                                    wrap=True, elem_id="pq-version-only",
+                                                    column_widths=["24%", "10%", "46%", "20%"])
                     with gr.Column(scale=2):
                         gr.Markdown("#### 引用条款")
                         version_sources = gr.HTML(render.NO_SOURCES, elem_id="pq-version-sources")
@@ -204,9 +208,9 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
 
         def on_versions(city: str | None):
             result = handlers.versions(assistant, city)
-            return result.note, result.table, result.sources
+            return result.note, result.table, result.only, result.sources
 
-        version_outputs = [version_note, version_table, version_sources]
+        version_outputs = [version_note, version_table, version_only, version_sources]
         version_btn.click(on_versions, version_city, version_outputs, api_visibility="private")
         version_city.input(on_versions, version_city, version_outputs, api_visibility="private")
 

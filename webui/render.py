@@ -287,25 +287,32 @@ def _number(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def version_table(diff: Any) -> tuple[pd.DataFrame, list[Citation]]:
-    """(the table, its citations numbered by the 引用 column): one row per indicator of a `VersionDiff` —
-    延续 (both plans), 新增, 不再列出 — each plan's base and target with years, the change and the verdict."""
-    old, new = diff.old.label, diff.new.label
-    columns = ["类别", "指标", f"{old}基期", f"{old}目标", f"{new}基期", f"{new}目标", "目标变化", f"{old}目标完成情况", "引用"]
-    cited: list[Citation] = []
+class VersionMarkers:
+    """[n] markers for the 版本对比 view's citations: one number per cited span, shared by its two tables."""
 
-    def marker(*sources: Any) -> str:
+    def __init__(self) -> None:
+        self.cited: list[Citation] = []
+
+    def __call__(self, *sources: Any) -> str:
         out = []
         for s in sources:
             if s is None:
                 continue
             key = (s.doc_id, s.char_start, s.char_end)
-            found = next((n for n, c in enumerate(cited, 1) if (c.doc_id, c.char_start, c.char_end) == key), None)
+            found = next((n for n, c in enumerate(self.cited, 1) if (c.doc_id, c.char_start, c.char_end) == key), None)
             if found is None:
-                cited.append(s)
-                found = len(cited)
+                self.cited.append(s)
+                found = len(self.cited)
             out.append(f"[{found}]")
         return "".join(dict.fromkeys(out)) or "—"
+
+
+def version_table(diff: Any, marker: VersionMarkers | None = None) -> tuple[pd.DataFrame, list[Citation]]:
+    """(the table, its citations numbered by the 引用 column): one row per indicator of a `VersionDiff` —
+    延续 (both plans), 新增, 不再列出 — each plan's base and target with years, the change and the verdict."""
+    old, new = diff.old.label, diff.new.label
+    columns = ["类别", "指标", f"{old}基期", f"{old}目标", f"{new}基期", f"{new}目标", "目标变化", f"{old}目标完成情况", "引用"]
+    marker = marker or VersionMarkers()
 
     rows = []
     for kind, items in (("延续", diff.indicators), ("新增", diff.added), ("不再列出", diff.dropped)):
@@ -325,7 +332,27 @@ def version_table(diff: Any) -> tuple[pd.DataFrame, list[Citation]]:
                 f"{old}目标完成情况": status,
                 "引用": marker(o.citation if o else None, n.citation if n else None, r.actual_citation),
             })
-    return pd.DataFrame(rows, columns=columns), cited
+    return pd.DataFrame(rows, columns=columns), marker.cited
+
+
+# What each list of a `VersionDiff`'s one-plan-only sections and topics is called on the page: a task section only
+# the newer plan has is new, one only the older plan has is no longer a section of its own; a taxonomy topic is read
+# from section titles, so the newer plan may still mention a "dropped" topic in its text.
+VERSION_ONLY_KINDS = (("sections_added", "新增章节", "new"), ("sections_dropped", "不再单独成节", "old"),
+                      ("topics_added", "新增主题（仅新版章节标题涉及）", "new"),
+                      ("topics_dropped", "减少的主题（仅旧版章节标题涉及）", "old"))
+VERSION_ONLY_COLUMNS = ["类别", "规划", "章节或主题", "引用"]
+
+
+def version_only_table(diff: Any, marker: VersionMarkers) -> pd.DataFrame:
+    """The task sections and taxonomy topics only one plan of a `VersionDiff` has, one row each, cited on that
+    plan with the markers of `marker` (so they continue the indicator table's numbering and share its cards)."""
+    rows = []
+    for field, kind, side in VERSION_ONLY_KINDS:
+        plan = getattr(diff, side)
+        for item in getattr(diff, field):
+            rows.append({"类别": kind, "规划": plan.label, "章节或主题": item.title, "引用": marker(*item.citations)})
+    return pd.DataFrame(rows, columns=VERSION_ONLY_COLUMNS)
 
 
 def citation_for(answer: Answer, item: ChecklistItem) -> int | None:
