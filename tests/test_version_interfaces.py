@@ -243,3 +243,59 @@ def test_the_version_views_header_marks_each_plan_whose_period_has_ended(series_
     note = handlers.versions(assistant, "南京市").note
     assert f"{old}，规划期已结束）" in note and f"{new}，规划期已结束）" in note
 
+
+# -- which plan a question means (issue 22 item 2), through the assistant, the JSON API and MCP ------------------
+# (question, PLANQA_TODAY, the plan it must be answered from, a figure the answer states, the plan's period, ended)
+ROUTED = [
+    ("南京十四五时期高新技术企业目标是多少家？", TODAY, "nanjing-2021", "20000", "2021-2025", True),
+    ("南京到2030年高新技术企业要达到多少家？", TODAY, "new", "30000", "2026-2030", False),
+    ("南京2020年高新技术企业有多少家？", TODAY, "nanjing-2021", "6507", "2021-2025", True),  # 十四五's base year
+    ("南京高新技术企业目标是多少家？", TODAY, "new", "30000", "2026-2030", False),  # none: the current plan
+    ("南京高新技术企业目标是多少家？", "2025-06-01", "nanjing-2021", "20000", "2021-2025", False),  # 十五五 not begun
+]
+PLAN_NAMES = {"nanjing-2021": "《南京市“十四五”科技创新规划》", "new": "《南京市“十五五”科技创新规划（测试样例）》"}
+
+
+def check_routed(body: dict, new_id: str, plan: str, figure: str, period: str, ended: bool) -> None:
+    """An answer (JSON contract) from `plan` alone: its figure, each citation's period and ended mark, and the
+    answer naming the plan, marked 规划期已结束 exactly when its period is over."""
+    doc = new_id if plan == "new" else plan
+    assert not body["refused"] and figure in body["answer"], body["answer"]
+    assert body["citations"] and {(c["doc_id"], c["period"], c["period_ended"]) for c in body["citations"]} == \
+        {(doc, period, ended)}
+    assert PLAN_NAMES[plan] in body["answer"]
+    assert ("规划期已结束" in body["answer"]) == ended
+
+
+@pytest.mark.parametrize(("question", "today", "plan", "figure", "period", "ended"), ROUTED)
+def test_period_routing_and_the_ended_mark_through_the_assistant(series_index, monkeypatch, question, today, plan,
+                                                                  figure, period, ended):
+    assistant, new_id = series_index
+    monkeypatch.setenv("PLANQA_TODAY", today)
+    check_routed(assistant.ask(question).record(question).model_dump(), new_id, plan, figure, period, ended)
+
+
+def test_period_routing_and_the_ended_mark_through_the_json_api(series_index, client, monkeypatch):
+    _, new_id = series_index
+    for question, today, plan, figure, period, ended in ROUTED:
+        monkeypatch.setenv("PLANQA_TODAY", today)
+        response = client.post("/api/ask", json={"question": question})
+        assert response.status_code == 200, response.text
+        check_routed(response.json(), new_id, plan, figure, period, ended)
+    monkeypatch.setenv("PLANQA_TODAY", TODAY)
+    body = client.post("/api/ask", json={"question": "南京十三五时期高新技术企业目标是多少家？"}).json()
+    assert body["refused"] and not body["citations"]  # a period neither plan covers: refused, naming both
+    assert "“十三五”" in body["answer"] and all(name in body["answer"] for name in PLAN_NAMES.values())
+
+
+def test_period_routing_and_the_ended_mark_through_mcp(series_index, monkeypatch):
+    import json
+
+    from assistant.mcp import build_server
+
+    assistant, new_id = series_index
+    server = build_server(lambda: assistant)
+    for question, today, plan, figure, period, ended in ROUTED:
+        monkeypatch.setenv("PLANQA_TODAY", today)
+        result = asyncio.run(server.call_tool("ask", {"question": question}))
+        check_routed(json.loads(result.content[0].text), new_id, plan, figure, period, ended)
