@@ -42,7 +42,7 @@ def ensure_index(settings: IndexSettings | None = None) -> Assistant:
     """The assistant over the current index, built first when there is none or it cannot be used
     (first use, or an index left by an older version or another embedding model)."""
     from assistant.service import Assistant
-    from index.store import build_index
+    from index.build import build_index
 
     settings = settings or IndexSettings()
     try:

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     )
     from index.embeddings import EmbeddingModelError
     from index.settings import IndexSettings
-    from index.store import FilterError, Filters
+    from index.retriever import FilterError, Filters
     from index.versions import IndexUnavailableError
 
 # public name → (module, name there)
@@ -68,8 +68,8 @@ _EXPORTS = {
     "ComparisonRow": ("assistant.contract", "ComparisonRow"),
     "ChecklistItem": ("assistant.contract", "ChecklistItem"),
     "ConditionCheck": ("assistant.contract", "ConditionCheck"),
-    "Filters": ("index.store", "Filters"),
-    "FilterError": ("index.store", "FilterError"),
+    "Filters": ("index.retriever", "Filters"),
+    "FilterError": ("index.retriever", "FilterError"),
     "IndexSettings": ("index.settings", "IndexSettings"),
     "IndexUnavailableError": ("index.versions", "IndexUnavailableError"),
     "EmbeddingModelError": ("index.embeddings", "EmbeddingModelError"),

@@ -19,7 +19,7 @@ from assistant import eval_formats
 from assistant.contract import AnswerRecord
 from assistant.service import Assistant, QuestionError
 from index.embeddings import EmbeddingModelError
-from index.store import FilterError, Filters
+from index.retriever import FilterError, Filters
 from index.versions import IndexUnavailableError
 
 

@@ -34,7 +34,9 @@ from assistant import structured
 from assistant.rewrite import rewrite
 from index.rerank import SearchHints
 from index.settings import IndexSettings
-from index.store import Filters, Hit, Mode, PlanIndex, current_index
+from index.build import current_index
+from index.retriever import Filters, Hit, Mode
+from index.store import PlanIndex
 
 COMPOSERS: dict[str, Callable[[Context], Answer]] = {
     "target": target.compose,

@@ -38,7 +38,8 @@ from ingest.periods import plan_kind
 if TYPE_CHECKING:
     from assistant.answer import Answer
     from assistant.service import Assistant
-    from index.store import Filters, PlanIndex
+    from index.retriever import Filters
+    from index.store import PlanIndex
 
 MAX_SEARCH_K = 50
 MAX_HISTORY_TURNS = 50  # the earlier questions read (the last ones); more may be sent, up to MAX_HISTORY_ITEMS
@@ -58,7 +59,7 @@ class Unavailable(RuntimeError):
 
 def _expected() -> tuple[type[Exception], ...]:
     from assistant.service import QuestionError
-    from index.store import FilterError
+    from index.retriever import FilterError
 
     return QuestionError, FilterError
 
@@ -155,7 +156,7 @@ def _names(value: Any, field: str, example: str, split: bool = False,
 def make_filters(cities: Any = None, doc_ids: Any = None, *, fields: tuple[str, str] = ("cities", "doc_ids"),
                  split: bool = False, error: type[Exception] = InputError) -> Filters:
     """The filters a caller sends (`fields` names them in messages; the page splits a typed list)."""
-    from index.store import Filters
+    from index.retriever import Filters
 
     return Filters(cities=_names(cities, fields[0], '["南京市"]', split, error),
                    doc_ids=_names(doc_ids, fields[1], '["nanjing-2021"]', split, error))
@@ -289,7 +290,7 @@ def compared(assistant: Assistant, indicator: str, cities: Sequence[str] | None 
     chosen = list(dict.fromkeys(_names(cities, "cities", '["南京市", "南通市"]')))
     filters = None
     if chosen:
-        from index.store import Filters
+        from index.retriever import Filters
 
         check_filters(index, Filters(cities=tuple(chosen)))
         chosen = list(dict.fromkeys(next(c for c in index.cities if city_key(c) == city_key(x)) for x in chosen))
@@ -342,7 +343,7 @@ def eligible(assistant: Assistant, profile: Profile | Mapping[str, Any],
              filters: Filters | None = None) -> tuple[Answer, str]:
     """`check_eligibility`'s Answer (the page renders it) and the words it was asked in: the checks, then
     `Assistant.check_eligibility`."""
-    from index.store import Filters
+    from index.retriever import Filters
 
     index = _index(assistant)
     checked = check_profile(index, profile)

@@ -65,7 +65,7 @@ from gradio_client import Client
 
 from bench.measure import OUT, machine, markdown_table, write_result
 from index.settings import IndexSettings
-from index.store import load_index
+from index.build import load_index
 from index.versions import new_version_dir, open_version, publish
 from bench.process import start_app, stop_app
 from bench.protocol import PageSession

@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     from eval.dataset import load_dataset
     from eval.gold import locate_gold
     from eval.scorer import score_answers
-    from index.store import current_index
+    from index.build import current_index
     from index.versions import IndexUnavailableError
 
     context = machine()

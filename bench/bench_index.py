@@ -76,7 +76,8 @@ def serve_phase(dataset: Path) -> dict[str, Any]:
     """In the child: load, then time searches. Prints one JSON object."""
     started = time.perf_counter()
     from index.settings import IndexSettings
-    from index.store import MODES, load_index
+    from index.build import load_index
+    from index.retriever import MODES
 
     imported = time.perf_counter()
     index = load_index(IndexSettings())

@@ -48,7 +48,7 @@ def small_plan(j: int) -> str:
 
 def seed_library(settings: IndexSettings, size: int, clauses: int) -> None:
     """Put synthetic plans into the uploads until the library holds `size` plans, then rebuild in full."""
-    from index.store import build_index
+    from index.build import build_index
 
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     for j in range(size - SHIPPED):
@@ -60,7 +60,7 @@ def seed_library(settings: IndexSettings, size: int, clauses: int) -> None:
 
 def measure(settings: IndexSettings, size: int, clauses: int, tmp: Path) -> dict:
     from index.library import PlanLibrary
-    from index.store import current_index
+    from index.build import current_index
 
     library = PlanLibrary(settings, current_docs=lambda: current_index(settings).docs,
                           current_sources=lambda: current_index(settings).sources)

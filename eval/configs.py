@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from assistant.contract import AnswerRecord
 from assistant.service import Assistant
-from index.store import MODES
+from index.retriever import MODES
 
 CONFIGS = {"default": "hybrid+rerank", **{m: m for m in MODES}}
 

@@ -65,7 +65,7 @@ class Upload:
     doc_id: str  # the doc_id the uploaded plan received
     file: str  # its file name in the uploads folder
     message: str  # the status line the web UI shows
-    report: Any  # index.store.BuildReport of the upload's re-index
+    report: Any  # index.build.BuildReport of the upload's re-index
     base_seconds: float  # the build of the shipped plans before the upload
 
 
@@ -73,7 +73,7 @@ def upload_plan(docx: Path, work_dir: Path, plans_dir: Path = DEFAULT_PLANS_DIR,
     """Build an index of `plans_dir` under `work_dir`, then upload `docx` through the web UI's library."""
     from assistant.service import Assistant
     from index.settings import IndexSettings
-    from index.store import build_index
+    from index.build import build_index
     from index.library import PlanLibrary, UploadError, safe_filename
 
     settings = IndexSettings(plans_dir=Path(plans_dir), index_dir=work_dir / "index", uploads_dir=work_dir / "uploads")

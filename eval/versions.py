@@ -40,7 +40,7 @@ def upload_plans(files: Sequence[tuple[str, Path]], work_dir: Path, plans_dir: P
     from assistant.service import Assistant
     from index.library import PlanLibrary, UploadError, safe_filename
     from index.settings import IndexSettings
-    from index.store import build_index
+    from index.build import build_index
 
     settings = IndexSettings(plans_dir=Path(plans_dir), index_dir=work_dir / "index", uploads_dir=work_dir / "uploads")
     try:

@@ -9,7 +9,8 @@ import time
 
 from index.embeddings import EmbeddingModelError
 from index.settings import IndexSettings
-from index.store import MODES, FilterError, Filters, build_index, current_index
+from index.build import build_index, current_index
+from index.retriever import MODES, FilterError, Filters
 from index.versions import IndexUnavailableError
 
 

@@ -7,7 +7,7 @@ extension, and refuse what exceeds the limits in `ingest.settings` while reading
 private staging directory and outside the library's lock, so a hostile file holds nothing.
 The shipped plans in `data/plans` are read-only here.
 
-A change costs what the plan costs: `index.store.prepare_change` embeds only the new plan's
+A change costs what the plan costs: `index.build.prepare_change` embeds only the new plan's
 clauses. It is committed in one step (`index.versions`): a write-ahead entry, the new version
 built aside, then the file moves into (or out of) the uploads and the index link flips; a
 process killed at any point is rolled back — or, past the flip, finished — by the next change
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.settings import IndexSettings
-from index.store import BuildReport, prepare_change
+from index.build import BuildReport, prepare_change
 from index.versions import (
     IndexUnavailableError, abandon_change, alive, begin_change, change_lock, commit_change, open_version, recover,
 )

@@ -9,7 +9,7 @@ version (row i = clause i) in every engine, so the lexical index, fusion and rer
 Filters come in two forms, both applied before ranking:
 - `allowed_ids`: any set of clause ids — what `PlanIndex` passes (from its `Filters`);
 - `where`: a metadata filter on city / doc_id / kind (any object with `cities`, `doc_ids`, `kinds`
-  tuples, e.g. `index.store.Filters`), evaluated by the engine itself.
+  tuples, e.g. `index.retriever.Filters`), evaluated by the engine itself.
 When both are given, a row must pass both.
 """
 from __future__ import annotations

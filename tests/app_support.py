@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 from index.settings import IndexSettings
-from index.store import build_index, load_index
+from index.build import build_index, load_index
 from index.versions import IndexUnavailableError, open_version, publish, versions_dir
 from bench import process as app_process
 from bench.process import stop_app  # noqa: F401 - re-exported for the app tests

@@ -22,7 +22,7 @@ PLANS = ROOT / "data" / "plans"
 def built_index(tmp_path_factory: pytest.TempPathFactory):
     """`IndexSettings` of a freshly built index of the real corpus (session-wide; read-only for tests)."""
     from index.settings import IndexSettings
-    from index.store import build_index
+    from index.build import build_index
     from index.versions import IndexUnavailableError, open_version, publish, versions_dir
 
     root = tmp_path_factory.mktemp("planqa-index")

@@ -296,7 +296,7 @@ def test_plans_table_and_outline(assistant):
 
 def test_a_missing_index_is_a_message_on_every_tab(tmp_path):
     from index.settings import IndexSettings
-    from index.store import current_index
+    from index.build import current_index
 
     gone = IndexSettings(index_dir=tmp_path / "no-index")
     assistant = Assistant(lambda: current_index(gone))
@@ -320,7 +320,7 @@ def test_filter_names_take_a_list_or_one_string(value, expected):
 
 @pytest.mark.parametrize("value", [5, [1, 2], [["x"]], {"city": "南京市"}, 3.5, True, b"nanjing"])
 def test_filter_names_refuse_other_types_saying_what_is_expected(value):
-    from index.store import FilterError
+    from index.retriever import FilterError
 
     with pytest.raises(FilterError, match=r"限定城市（cities）应为名称的列表，例如 \[\"南京市\"\]；收到的是"):
         handlers.filter_names(value, "限定城市（cities）", '["南京市"]')
@@ -389,7 +389,7 @@ def test_exports_are_not_left_in_the_system_temp_folder(assistant):
 
 
 def test_needs_come_from_the_selector_then_from_the_note():
-    from index.store import FilterError
+    from index.retriever import FilterError
     from webui.handlers import NEEDS, profile_needs
 
     assert {"融资", "人才", "成果转化"} <= set(NEEDS)  # the eligibility vocabulary's list

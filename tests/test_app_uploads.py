@@ -7,7 +7,7 @@ import pytest
 from app_support import private_index
 
 from assistant.service import Assistant
-from index.store import current_index
+from index.build import current_index
 from index import library as library_module
 from webui import render
 from index.library import PlanLibrary, UploadError, safe_filename

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.service import Assistant
-from index.store import current_index
+from index.build import current_index
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
 

@@ -52,7 +52,7 @@ WEST = """西山市“十四五”科技创新规划
 def qa(tmp_path_factory):
     from assistant import Assistant
     from index.settings import IndexSettings
-    from index.store import build_index, current_index
+    from index.build import build_index, current_index
 
     root = tmp_path_factory.mktemp("figures-synthetic")
     plans = root / "plans"

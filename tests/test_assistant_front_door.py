@@ -28,7 +28,7 @@ def readme_python() -> str:
 def test_exports_resolve_to_the_objects_they_name() -> None:
     from assistant.answer import Answer
     from assistant.service import Assistant, QuestionError
-    from index.store import FilterError, Filters
+    from index.retriever import FilterError, Filters
 
     assert (assistant.Assistant, assistant.Answer, assistant.QuestionError) == (Assistant, Answer, QuestionError)
     assert (assistant.Filters, assistant.FilterError) == (Filters, FilterError)

@@ -9,7 +9,7 @@ from assistant.contract import AnswerRecord, DroppedSentence, GenerationReport
 from assistant.generation import Draft, Evidence, GenerationError, Generator
 from assistant.generation.grounding import ground
 from assistant.service import Assistant
-from index.store import load_index
+from index.build import load_index
 
 QUESTION = "南京到2025年高新技术企业要达到多少家？"
 

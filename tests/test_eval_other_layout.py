@@ -53,7 +53,7 @@ def report(run):
 
 
 def uploaded_doc(settings):
-    from index.store import current_index
+    from index.build import current_index
 
     index = current_index(settings)
     new = [d for d, m in index.docs.items() if m.file == DOCX.name]

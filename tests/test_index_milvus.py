@@ -25,7 +25,7 @@ from index.milvus_store import (  # noqa: E402
     where_expression,
 )
 from index.settings import IndexSettings  # noqa: E402
-from index.store import Filters  # noqa: E402
+from index.retriever import Filters  # noqa: E402
 from index.vector_backends import build_vector_store, open_vector_store  # noqa: E402
 from index.vectorstore import RowMeta, VectorStoreError  # noqa: E402
 from index.versions import file_sha256  # noqa: E402

@@ -89,7 +89,7 @@ def test_shipped_weights_are_fitted_and_load():
 
 def test_tuned_weights_read_the_shipped_file_and_default_what_it_omits(tmp_path):
     from index.fusion import FusionWeights
-    from index.store import TUNED_WEIGHTS, tuned_weights
+    from index.retriever import TUNED_WEIGHTS, tuned_weights
 
     assert TUNED_WEIGHTS == TUNED
     fusion, rerank = tuned_weights()

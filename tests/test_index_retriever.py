@@ -6,8 +6,9 @@ from langchain_core.documents import Document
 from langchain_core.prompts import PromptTemplate
 from langchain_core.runnables import RunnableLambda
 
-from index.retriever import PlanRetriever
-from index.store import Filters, current_index
+from index.langchain_retriever import PlanRetriever
+from index.build import current_index
+from index.retriever import Filters
 
 QUESTION = "南京到2025年高新技术企业要达到多少家？"
 

@@ -9,7 +9,7 @@ import pytest
 
 from index.dense import DenseIndex
 from index.settings import IndexSettings
-from index.store import Filters
+from index.retriever import Filters
 from index.faiss_store import FaissStore, RowTable
 from index.vector_backends import build_vector_store, open_vector_store
 from index.vectorstore import RowMeta, VectorStore, VectorStoreError

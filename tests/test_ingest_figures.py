@@ -346,22 +346,21 @@ def test_figure_round_trips_through_a_dict(figures):
     assert Figure.from_dict(f.to_dict()) == f
 
 
-# --------------------------------------------------------------------------- PlanIndex.figures
+# --------------------------------------------------------------------------- Corpus.figures
 
-def test_plan_index_figures_are_computed_lazily_from_the_loaded_records(docs, figures):
-    from index.store import PlanIndex
+def test_corpus_figures_are_computed_lazily_from_the_loaded_records(docs, figures):
+    from index.corpus import Corpus
 
     ordered = list(docs.values())
-    index = PlanIndex(
-        Path("."), None, {d.meta.doc_id: d.meta for d in ordered}, {d.meta.doc_id: d.text for d in ordered},
+    corpus = Corpus(
+        {d.meta.doc_id: d.meta for d in ordered}, {d.meta.doc_id: d.text for d in ordered},
         [c for d in ordered for c in d.clauses], {d.meta.doc_id: d.headings for d in ordered},
         [r for d in ordered for r in d.indicators], [t for d in ordered for t in d.tasks],
-        dense=None, lexical=None, settings=None,
     )
-    assert index._figures is None  # nothing computed until asked
-    assert index.figures_of("nanjing-2021") == figures["nanjing-2021"]
-    assert index.figures is index.figures  # cached
-    assert index.figures == [f for d in ordered for f in figures[d.meta.doc_id]]
-    assert index.figures_of("no-such-plan") == []
-    for f in index.figures:
-        assert index.source(f.doc_id)[f.char_start:f.char_end]
+    assert corpus._figures is None  # nothing computed until asked
+    assert corpus.figures_of("nanjing-2021") == figures["nanjing-2021"]
+    assert corpus.figures is corpus.figures  # cached
+    assert corpus.figures == [f for d in ordered for f in figures[d.meta.doc_id]]
+    assert corpus.figures_of("no-such-plan") == []
+    for f in corpus.figures:
+        assert corpus.source(f.doc_id)[f.char_start:f.char_end]

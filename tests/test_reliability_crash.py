@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from index.library import AUDIT_LOG, STAGING, PlanLibrary
-from index.store import build_index, load_index
+from index.build import build_index, load_index
 from index.versions import JOURNAL, open_version, versions_dir
 
 pytest_plugins = ("reliability_support",)

@@ -21,7 +21,8 @@ from assistant.__main__ import main as assistant_cli
 from assistant.service import Assistant
 from index.__main__ import main as index_cli
 from index.settings import IndexSettings
-from index.store import PlanIndex, build_index, current_index, load_index
+from index.build import build_index, current_index, load_index
+from index.store import PlanIndex
 from index.versions import IndexCorruptError, ModelMismatchError, open_version, versions_dir
 
 pytest_plugins = ("reliability_support",)
@@ -35,7 +36,7 @@ REBUILD = "python -m index build"
 KILLABLE_BUILD = """
 import sys, time
 from pathlib import Path
-import index.store as store
+import index.build as store
 
 ready, write = Path(sys.argv[1]), store._write_jsonl
 
@@ -69,7 +70,7 @@ def _answers(index: PlanIndex) -> None:
 def _consistent(index: PlanIndex) -> None:
     """Everything loaded comes from the one version directory the manifest describes."""
     manifest = index.manifest
-    assert manifest.counts["clauses"] == len(index.clauses) == index.dense.ntotal
+    assert manifest.counts["clauses"] == len(index.clauses) == index.retriever.dense.ntotal
     assert set(manifest.documents) == set(index.docs) == set(index.sources)
     for doc_id, meta in manifest.documents.items():
         assert meta["clauses"] == len(index.clause_ids_of(doc_id))
@@ -116,7 +117,7 @@ def test_build_killed_part_way_leaves_the_previous_index_served(cloned_index, tm
 
 def test_build_failing_after_seal_leaves_the_previous_index_served(cloned_index, monkeypatch):
     """A complete, sealed new version that was never switched to is not served."""
-    import index.store
+    import index.build
 
     before, _ = open_version(cloned_index.index_dir)
 
@@ -124,7 +125,7 @@ def test_build_failing_after_seal_leaves_the_previous_index_served(cloned_index,
         assert (version / "manifest.json").exists()
         raise OSError("disk full while switching the link")
 
-    monkeypatch.setattr(index.store, "publish", crash)
+    monkeypatch.setattr(index.build, "publish", crash)
     with pytest.raises(OSError, match="disk full"):
         build_index(settings=cloned_index, progress=False)
     assert len(_unfinished(cloned_index)) == 1

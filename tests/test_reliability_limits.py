@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 from index import library as library_module
-from index import store as store_module
+from index import build as build_module
 from index.library import PlanLibrary, UploadError
-from index.store import build_index, load_index
+from index.build import build_index, load_index
 from index.versions import open_version
 
 pytest_plugins = ("reliability_support",)
@@ -171,7 +171,7 @@ def test_an_upload_parses_once_embeds_its_own_clauses_and_matches_a_full_build(c
     def no_full_parse(*args, **kwargs):
         raise AssertionError("an upload must not re-parse the library")
 
-    monkeypatch.setattr(store_module, "load_corpus", no_full_parse)
+    monkeypatch.setattr(build_module, "load_corpus", no_full_parse)
     path = tmp_path / "zhenjiang.txt"
     path.write_text(PLAN, encoding="utf-8")
     change = library.add(path, progress=False)
@@ -186,8 +186,8 @@ def test_an_upload_parses_once_embeds_its_own_clauses_and_matches_a_full_build(c
         assert (version / name).read_text(encoding="utf-8") == (full.version / name).read_text(encoding="utf-8"), name
     assert np.allclose(np.load(version / "embeddings.npy"), np.load(full.version / "embeddings.npy"), atol=1e-5)
     for question in ("镇江高新技术企业目标", "南京市研发投入", "新型研发机构奖励"):
-        assert incremental.lexical.search(question, 10) .ids == full.lexical.search(question, 10).ids
+        assert incremental.retriever.lexical.search(question, 10) .ids == full.retriever.lexical.search(question, 10).ids
         vector = full.encoder.encode_query(question)
-        assert list(incremental.dense.search(vector, 10)[0]) == list(full.dense.search(vector, 10)[0])
+        assert list(incremental.retriever.dense.search(vector, 10)[0]) == list(full.retriever.dense.search(vector, 10)[0])
     manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"] == json.loads((full.version / "manifest.json").read_text(encoding="utf-8"))["counts"]

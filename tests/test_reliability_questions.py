@@ -14,7 +14,7 @@ import pytest
 
 from assistant.__main__ import main as assistant_cli
 from assistant.service import Assistant, QuestionError
-from index.store import FilterError, Filters
+from index.retriever import FilterError, Filters
 
 pytest_plugins = ("reliability_support",)
 

@@ -18,7 +18,7 @@ import docx
 import pytest
 
 from assistant.service import Assistant
-from index.store import current_index
+from index.build import current_index
 from index.versions import open_version
 from webui import handlers
 from index.library import PlanLibrary, UploadError

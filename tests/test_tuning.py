@@ -66,7 +66,7 @@ def test_ranx_fusion_fit_prefers_the_system_that_ranks_relevant_first():
 
 
 def test_real_replay_and_cross_validation_write_the_files(built_index, tmp_path, monkeypatch):
-    from index.store import current_index
+    from index.build import current_index
 
     dev = [json.loads(line) for line in Path("eval/data/dev.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     small = [d for d in dev if d["type"] == "target"][:12]

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index.settings import IndexSettings
-from index.store import FilterError, current_index
+from index.build import current_index
+from index.retriever import FilterError
 from index.versions import IndexUnavailableError
 from tuning.calibrate import calibrate, write_thresholds
 from tuning.tune import TuneError, tune, write_section, write_tuned

@@ -31,7 +31,8 @@ from eval.dataset import load_dataset
 from eval.gold import locate_gold
 from index.fusion import FusionWeights, fuse
 from index.rerank import RerankWeights, bigrams, features, weigh
-from index.store import CANDIDATES, TUNED_WEIGHTS, PlanIndex
+from index.retriever import CANDIDATES, TUNED_WEIGHTS
+from index.store import PlanIndex
 
 GRID = (0.0, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
 HIT5_WEIGHT = 0.25  # objective = MRR@10 + HIT5_WEIGHT · hit@5
@@ -249,7 +250,7 @@ def tune(index: PlanIndex, dataset: Path, folds: int = 5, seed: int = 0) -> Tune
 
 
 def write_tuned(report: TuneReport, dataset: str, path: Path = TUNED_WEIGHTS) -> None:
-    """`index/tuned.json`: the weights `index.store.tuned_weights` reads, with what they were fitted on."""
+    """`index/tuned.json`: the weights `index.retriever.tuned_weights` reads, with what they were fitted on."""
     rerank = {n: report.rerank.weight(n) for n in RerankWeights.names()}
     held = report.rows[f"fitted, {report.folds}-fold held-out"]["hybrid+rerank"]
     payload = {

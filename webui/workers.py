@@ -6,7 +6,7 @@ the first process (`app.py`, number 0) binds the port and starts N − 1 worker 
 hands each new connection to whichever process takes it first. Each worker serves the program routes
 (`/api`, `/v1`, `/retrieval`, `/mcp`, `/docs`) over its own copy of the same read-only index directory: the
 index is only ever written by a new version being published, which every process picks up on its next
-question (`index.store.current_index`). The plan library and the Gradio page, whose queue and sessions live
+question (`index.build.current_index`). The plan library and the Gradio page, whose queue and sessions live
 in one process's memory, stay in process 0: a worker forwards every other request to it over a private
 loopback port (`PageProxy`), with the client's address in a header process 0 believes only from its own
 workers (a per-run token, on that private port).

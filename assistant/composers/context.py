@@ -12,7 +12,8 @@ from assistant.evidence import Span, sentences
 from assistant.query import Query, concept_of
 from assistant.resources import refusal_thresholds
 from index.rerank import PAST_SECTION, TARGET_SECTION, SearchHints
-from index.store import Filters, Hit, Mode, PlanIndex
+from index.retriever import Filters, Hit, Mode
+from index.store import PlanIndex
 from ingest.lexicon import years_in
 from ingest.records import Clause, IndicatorRecord
 

@@ -33,7 +33,7 @@ from assistant.composers.windows import FIGURE, windows, with_year
 from assistant.evidence import Span, sentences
 from assistant.lexicon import rule
 from assistant.query import concepts_in, indicator_concepts
-from index.store import Hit
+from index.retriever import Hit
 from ingest.lexicon import (
     YEAR,
     YEAR_DIGITS,
