@@ -147,11 +147,13 @@ def plan_years(index: PlanIndex, cities: Sequence[str] = ()) -> list[tuple[int, 
 
 
 def resolve_period(query: Query, index: PlanIndex) -> str | None:
-    """The wording's period, else the year's: before a plan's first year is its past (南京 2020 → past)."""
+    """The wording's period, else the year's: before a plan's first year is its past (南京 2020 → past); across
+    plans of different periods, the year is the past when it is for most of them (2020 for four 十四五 plans
+    beside one 2020–2022 plan)."""
     if query.period or query.year is None:
         return query.period
     spans = plan_years(index, query.cities)
-    if spans and all(query.year < first for first, _ in spans):
+    if spans and sum(query.year < first for first, _ in spans) > len(spans) / 2:
         return "past"
     if spans and all(query.year >= first for first, _ in spans):
         return "target"

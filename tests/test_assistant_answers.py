@@ -218,6 +218,14 @@ def test_a_superlative_names_the_city_and_its_value(assistant):
     assert answer.composer == "compare" and "目标最高的是南京市" in answer.text and "20000" in answer.text
 
 
+def test_a_base_year_across_plans_of_different_periods_is_the_past_of_most(assistant, plan_text):
+    """2020 precedes four 十四五 plans and opens 江阴's 2020–2022 plan: a comparison across all plans reads
+    the 2020 actuals, not the targets."""
+    answer = assistant.ask("2020年几个城市里研发投入强度最低的是哪个？")
+    assert answer.composer == "compare" and "2020年3.48%" in answer.text and "2020年2.55%" in answer.text, answer.text
+    assert_exact(answer, plan_text)
+
+
 def test_a_comparison_cell_from_a_sentence_without_a_year_names_the_plan_period(assistant):
     answer = assistant.ask("江阴和句容的科技型中小企业目标分别是多少？")
     assert "1200家（2020-2022年规划）" in answer.text and "400家" in answer.text
