@@ -320,3 +320,26 @@ def test_a_name_of_counted_parts_is_spelt_out(assistant, plan_text):  # noqa: F8
             assert_exact(answer, plan_text)
             checked += 1
     assert checked >= 1
+
+
+def test_a_stated_count_the_plan_contradicts_is_refused_with_the_plans_count(assistant, plan_text):  # noqa: F811
+    """"七大行动是哪些" where the plan writes 六大行动: a false premise, refused with the plan's count and parts; the
+    plan's own count is answered as usual."""
+    from ingest.lexicon import cn_number, cn_numeral
+
+    checked = 0
+    for node in all_nodes(assistant.index):
+        word = node.count_word.text if node.count_word is not None else ""
+        m = re.match(r"([一二三四五六七八九十])大(\S{2,6})$", word)
+        if m is None or node.kind == "group" or len(node.members()) != cn_number(m.group(1)):
+            continue
+        city = _city(assistant, node.doc_id)
+        right = assistant.ask(f"{city}的{word}是哪些？")
+        assert not right.refused, right.text
+        wrong = cn_numeral(cn_number(m.group(1)) + 1)
+        answer = assistant.ask(f"{city}的{wrong}大{m.group(2)}是哪些？")
+        assert answer.refused and f"而非{cn_number(m.group(1)) + 1}" in answer.text, answer.text
+        assert all(name in answer.text for name, _ in node.members()[:3])
+        assert_exact(answer, plan_text)
+        checked += 1
+    assert checked >= 2

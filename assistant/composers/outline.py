@@ -30,6 +30,7 @@ from assistant.composers.windows import finish, join, pieces
 from assistant.evidence import Span, sentences, shown, unbroken
 from assistant.sections import NUMBERED_NAME, Node, all_nodes, item_lead, label_of, name_column, plan_tree
 from index.rerank import PAST_SECTION
+from assistant.prompts import load_prompt
 from ingest.lexicon import YEAR_DIGITS, cn_number, normalize
 
 _MEASURE = containers.pattern("measure").pattern
@@ -265,6 +266,9 @@ def compose(ctx: Context) -> Answer | None:
     shape = shape_of(text, ctx.query.quoted)
     if shape is None:
         return None
+    wrong = miscounted(ctx, text, shape)
+    if wrong is not None:
+        return wrong
     found = find_node(ctx, shape)
     if shape.kind == "define" and (found is None or found[0] < MIN_NODE):
         return _define(ctx, shape.name)
@@ -292,6 +296,43 @@ def compose(ctx: Context) -> Answer | None:
     if not builder.citations:
         return None
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)
+
+
+_STATED_COUNT = re.compile(r"(?P<n>[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|家)\s*(?P<noun>[\u4e00-\u9fff]{2,6})")
+
+
+def miscounted(ctx: Context, text: str, shape: Shape) -> Answer | None:
+    """A question that states how many parts there are ("安排了12项重大工程", "七大行动是哪些") where the asked plan
+    lists another number under that name: refused as a false premise, with the plan's count and its parts.
+    None when the plan has that many, names no such parts, or several plans are asked."""
+    m = _STATED_COUNT.search(text)
+    docs = _docs(ctx)
+    if not shape.number or m is None or len(docs) != 1:
+        return None
+    noun = re.sub(r"(?:具体|分别|都|是|有|包括|各|主要).*$", "", m.group("noun"))
+    if len(noun) < 2:
+        return None
+    named = [n for n in all_nodes(ctx.index) if n.doc_id == docs[0] and len(n.members()) >= 2 and (
+        n.name.endswith(noun) or (n.count_word is not None and n.count_word.text.endswith(noun)))]
+    if not named:
+        return None
+
+    def stated(node: Node) -> int | None:
+        word = node.count_word.text if node.count_word is not None else ""
+        lead = re.match(r"[一二三四五六七八九十两]{1,3}", word)
+        return cn_number(lead.group(0).replace("两", "二")) if lead else None
+
+    if any(len(n.members()) == shape.number or stated(n) == shape.number for n in named):
+        return None
+    node = max(named, key=lambda n: (n.count_word is not None, len(n.members())))
+    count = stated(node) or len(node.members())
+    builder = AnswerBuilder(ctx.index.sources)
+    said = text[m.start():m.start("noun") + len(noun)]
+    builder.raw(load_prompt("not_found").format(reason=f"“{said}”的说法") + "\n")
+    _head(builder, node, f"共{count}{_unit(shape)}，而非{shape.number}{_unit(shape)}")
+    _list(builder, node.members())
+    return Answer(text=builder.text, citations=builder.citations, refused=True, retrieved=[], composer="outline",
+                  query=ctx.query)
 
 
 _SAID_MEASURES = frozenset("个家条项类章节所座批")
