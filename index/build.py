@@ -37,9 +37,11 @@ from index.versions import (
     open_version, publish, recover, seal,
 )
 from ingest import load_corpus
-from ingest.records import Clause, DocumentMeta, Heading, IndicatorRecord, ParsedDocument, TaskRecord
+from ingest.figures import document_figures, extract_figures
+from ingest.records import Clause, DocumentMeta, Figure, Heading, IndicatorRecord, ParsedDocument, TaskRecord
 
 TOKENS_FILE = "tokens.jsonl"  # one line per clause: its BM25 tokens, so a change need not re-tokenise the library
+FIGURES_FILE = "figures.jsonl"  # one line per figure a plan states (`ingest.figures`), computed when the plan is indexed
 
 
 @dataclass
@@ -142,6 +144,7 @@ def _build_index(plans_dirs: Sequence[Path] | None, settings: IndexSettings, pro
     _write_jsonl(version / "headings.jsonl", ({"doc_id": doc.meta.doc_id, **vars(h)} for doc in documents for h in doc.headings))
     _write_jsonl(version / "indicators.jsonl", (r.to_dict() for doc in documents for r in doc.indicators))
     _write_jsonl(version / "tasks.jsonl", (t.to_dict() for doc in documents for t in doc.tasks))
+    _write_jsonl(version / FIGURES_FILE, (f.to_dict() for doc in documents for f in document_figures(doc)))
     rows = [RowMeta(c.doc_id, metas[c.doc_id].city or "", c.kind) for c in clauses]
     dense = build_vector_store(vectors, rows, version, settings)  # FAISS or Milvus, per PLANQA_VECTOR_STORE
     counts = {
@@ -314,6 +317,13 @@ def prepare_change(
             "indicators.jsonl": [r.to_dict() for r in add.indicators] if add else [],
             "tasks.jsonl": [t.to_dict() for t in add.tasks] if add else [],
         }
+        kept_figures = ([line for doc_id, line in _lines_of(old / FIGURES_FILE) if doc_id not in drop]
+                        if (old / FIGURES_FILE).is_file()  # else a version from before figures were stored
+                        else [json.dumps(f.to_dict(), ensure_ascii=False)
+                              for doc_id, figures in read_corpus(old).figures_by_doc.items() if doc_id not in drop
+                              for f in figures])
+        _write_lines(version / FIGURES_FILE,
+                     [*kept_figures, *(json.dumps(f.to_dict(), ensure_ascii=False) for f in (document_figures(add) if add else ()))])
         counts = {}
         for name, rows in new_rows.items():
             kept = [line for doc_id, line in (clause_lines if name == "clauses.jsonl" else _lines_of(old / name))
@@ -347,23 +357,51 @@ def load_index(settings: IndexSettings | None = None, verify: bool = True) -> Pl
     settings = settings or IndexSettings()
     version, manifest = open_version(settings.index_dir, verify=verify)
     try:
-        docs = {d["doc_id"]: DocumentMeta(**d) for d in _read_jsonl(version / "documents.jsonl")}
-        sources = {doc_id: (version / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in docs}
-        clauses = [Clause.from_dict(d) for d in _read_jsonl(version / "clauses.jsonl")]
-        headings: dict[str, list[Heading]] = {}
-        for d in _read_jsonl(version / "headings.jsonl"):
-            headings.setdefault(d.pop("doc_id"), []).append(Heading(**d))
-        indicators = [IndicatorRecord.from_dict(d) for d in _read_jsonl(version / "indicators.jsonl")]
-        tasks = [TaskRecord(**{**d, "lead_units": tuple(d["lead_units"]), "partner_units": tuple(d["partner_units"])})
-                 for d in _read_jsonl(version / "tasks.jsonl")]
+        corpus = read_corpus(version)
         dense = open_vector_store(version, settings)
         lexical = LexicalIndex.load(version / "lexical")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexCorruptError(f"The index at {version} could not be read ({exc}): {REBUILD_HINT}.") from None
-    if dense.ntotal != len(clauses):
-        raise IndexCorruptError(f"The index at {version} is inconsistent ({dense.ntotal} vectors, {len(clauses)} clauses): {REBUILD_HINT}.")
-    corpus = Corpus(docs, sources, clauses, headings, indicators, tasks)
+    if dense.ntotal != len(corpus.clauses):
+        raise IndexCorruptError(f"The index at {version} is inconsistent ({dense.ntotal} vectors, {len(corpus.clauses)} clauses): {REBUILD_HINT}.")
     return PlanIndex(version, manifest, corpus, Retriever(corpus, dense, lexical, settings, manifest.embed_model), settings)
+
+
+def read_corpus(version: Path) -> Corpus:
+    """The corpus files of a version. Figures are read as stored; a version written before they were
+    stored gets them computed here, once, from its records."""
+    docs = {d["doc_id"]: DocumentMeta(**d) for d in _read_jsonl(version / "documents.jsonl")}
+    sources = {doc_id: (version / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in docs}
+    clauses = [Clause.from_dict(d) for d in _read_jsonl(version / "clauses.jsonl")]
+    headings: dict[str, list[Heading]] = {}
+    for d in _read_jsonl(version / "headings.jsonl"):
+        headings.setdefault(d.pop("doc_id"), []).append(Heading(**d))
+    indicators = [IndicatorRecord.from_dict(d) for d in _read_jsonl(version / "indicators.jsonl")]
+    tasks = [TaskRecord(**{**d, "lead_units": tuple(d["lead_units"]), "partner_units": tuple(d["partner_units"])})
+             for d in _read_jsonl(version / "tasks.jsonl")]
+    if (version / FIGURES_FILE).is_file():
+        figures: dict[str, list[Figure]] = {doc_id: [] for doc_id in docs}
+        for d in _read_jsonl(version / FIGURES_FILE):
+            figures[d["doc_id"]].append(Figure.from_dict(d))
+    else:
+        figures = _figures_from_records(docs, clauses, indicators, tasks)
+    return Corpus(docs, sources, clauses, headings, indicators, tasks, figures)
+
+
+def _figures_from_records(docs: dict[str, DocumentMeta], clauses: list[Clause], indicators: list[IndicatorRecord],
+                          tasks: list[TaskRecord]) -> dict[str, list[Figure]]:
+    """Each plan's figures from its stored clauses and records, as `document_figures` gives them at build time."""
+    def of(rows):
+        by_doc: dict[str, list] = {}
+        for r in rows:
+            by_doc.setdefault(r.doc_id, []).append(r)
+        return by_doc
+    doc_clauses, doc_indicators, doc_tasks = of(clauses), of(indicators), of(tasks)
+    return {
+        doc_id: extract_figures(doc_clauses.get(doc_id, []), doc_indicators.get(doc_id, []), doc_tasks.get(doc_id, []),
+                                meta.city, year=meta.year, period=meta.period)
+        for doc_id, meta in docs.items()
+    }
 
 
 _current: dict[Path, PlanIndex] = {}

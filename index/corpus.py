@@ -3,12 +3,11 @@
 A `Corpus` is the part of an index version that ingest produced: document metadata, source texts,
 clauses in document order, headings, indicator and task records, and figures. Composers read it
 directly (a record, a clause's neighbours, a plan's figures); searching it is `index.retriever`'s job.
+Everything here is computed when a plan is indexed and stored with the version (`index.build`),
+so answering a question never runs ingest.
 """
 from __future__ import annotations
 
-import threading
-
-from ingest.figures import extract_figures
 from ingest.records import Clause, DocumentMeta, Figure, Heading, IndicatorRecord, TaskRecord
 
 
@@ -23,6 +22,7 @@ class Corpus:
         headings: dict[str, list[Heading]],
         indicators: list[IndicatorRecord],
         tasks: list[TaskRecord],
+        figures: dict[str, list[Figure]],
     ):
         self.docs, self.sources, self.clauses, self.headings = docs, sources, clauses, headings
         self.indicators, self.tasks = indicators, tasks
@@ -30,9 +30,8 @@ class Corpus:
         self._by_doc: dict[str, list[int]] = {}
         for i, c in enumerate(clauses):
             self._by_doc.setdefault(c.doc_id, []).append(i)
-        self._figures: dict[str, list[Figure]] | None = None
-        self._figure_list: list[Figure] | None = None
-        self._figures_lock = threading.Lock()
+        self.figures_by_doc = figures  # doc_id → its figures in document order, computed when the plan was indexed
+        self._figure_list = [f for doc_id in docs for f in figures.get(doc_id, ())]
 
     @property
     def cities(self) -> list[str]:
@@ -54,35 +53,9 @@ class Corpus:
 
     @property
     def figures(self) -> list[Figure]:
-        """Every figure the plans state (`ingest.figures`), in plan then document order.
-
-        Computed from the loaded clauses and records on first use and cached; never stored,
-        so the index format does not change.
-        """
-        self._figures_by_doc()
-        assert self._figure_list is not None
+        """Every figure the plans state (`ingest.figures`), in plan then document order."""
         return self._figure_list
 
     def figures_of(self, doc_id: str) -> list[Figure]:
         """The figures of one plan ([] for a plan the corpus does not have)."""
-        return list(self._figures_by_doc().get(doc_id, ()))
-
-    def _figures_by_doc(self) -> dict[str, list[Figure]]:
-        with self._figures_lock:
-            if self._figures is None:
-                indicators: dict[str, list[IndicatorRecord]] = {}
-                for r in self.indicators:
-                    indicators.setdefault(r.doc_id, []).append(r)
-                tasks: dict[str, list[TaskRecord]] = {}
-                for t in self.tasks:
-                    tasks.setdefault(t.doc_id, []).append(t)
-                self._figures = {
-                    doc_id: extract_figures(
-                        [self.clauses[i] for i in self._by_doc.get(doc_id, [])],
-                        indicators.get(doc_id, []), tasks.get(doc_id, []), meta.city,
-                        year=meta.year, period=meta.period,
-                    )
-                    for doc_id, meta in self.docs.items()
-                }
-                self._figure_list = [f for figures in self._figures.values() for f in figures]
-            return self._figures
+        return list(self.figures_by_doc.get(doc_id, ()))

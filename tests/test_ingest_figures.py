@@ -344,23 +344,3 @@ def test_extract_figures_takes_records_and_clauses_directly(docs):
 def test_figure_round_trips_through_a_dict(figures):
     f = figures["nanjing-2021"][0]
     assert Figure.from_dict(f.to_dict()) == f
-
-
-# --------------------------------------------------------------------------- Corpus.figures
-
-def test_corpus_figures_are_computed_lazily_from_the_loaded_records(docs, figures):
-    from index.corpus import Corpus
-
-    ordered = list(docs.values())
-    corpus = Corpus(
-        {d.meta.doc_id: d.meta for d in ordered}, {d.meta.doc_id: d.text for d in ordered},
-        [c for d in ordered for c in d.clauses], {d.meta.doc_id: d.headings for d in ordered},
-        [r for d in ordered for r in d.indicators], [t for d in ordered for t in d.tasks],
-    )
-    assert corpus._figures is None  # nothing computed until asked
-    assert corpus.figures_of("nanjing-2021") == figures["nanjing-2021"]
-    assert corpus.figures is corpus.figures  # cached
-    assert corpus.figures == [f for d in ordered for f in figures[d.meta.doc_id]]
-    assert corpus.figures_of("no-such-plan") == []
-    for f in corpus.figures:
-        assert corpus.source(f.doc_id)[f.char_start:f.char_end]

@@ -182,7 +182,7 @@ def test_an_upload_parses_once_embeds_its_own_clauses_and_matches_a_full_build(c
     monkeypatch.undo()
     build_index(settings=cloned_index, progress=False)  # the same library, parsed and indexed in full
     full = load_index(cloned_index)
-    for name in ("documents.jsonl", "clauses.jsonl", "headings.jsonl", "indicators.jsonl", "tasks.jsonl", "tokens.jsonl"):
+    for name in ("documents.jsonl", "clauses.jsonl", "headings.jsonl", "indicators.jsonl", "tasks.jsonl", "figures.jsonl", "tokens.jsonl"):
         assert (version / name).read_text(encoding="utf-8") == (full.version / name).read_text(encoding="utf-8"), name
     assert np.allclose(np.load(version / "embeddings.npy"), np.load(full.version / "embeddings.npy"), atol=1e-5)
     for question in ("镇江高新技术企业目标", "南京市研发投入", "新型研发机构奖励"):
