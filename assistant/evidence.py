@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from assistant.contract import Citation
 from ingest.records import Clause
+from ingest.sentences import sentence_spans
 
 # A line break inside a paragraph is where ingest rejoined a sentence cut by a page break (ingest
 # makes one unit per line and joins lines only then), so it never ends a sentence.
-_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)]*")
 _BREAK = re.compile(r"\s*\n\s*")
 _SOFT_MARK = "，,、：:"  # a span that stops just before one of these stops mid-sentence
 ELLIPSIS = "……"
@@ -35,11 +35,8 @@ def sentences(clause: Clause) -> list[Span]:
     if clause.kind in ("table_row", "heading"):
         return [Span(clause, clause.char_start, clause.char_end, clause.text)]
     spans: list[Span] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(clause.text):
-        _add(spans, clause, start, m.end())
-        start = m.end()
-    _add(spans, clause, start, len(clause.text))
+    for start, end in sentence_spans(clause.text):
+        _add(spans, clause, start, end)
     return spans
 
 

@@ -17,6 +17,7 @@ from assistant.lexicon import rule
 from index.tokenize import read_places, read_synonyms
 from ingest.lexicon import QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, city_key, place_stem, question_years
 from ingest.lexicon import normalize as lexicon_normalize
+from ingest.sentences import FULL_STOPS, split_sentences
 
 Intent = Literal["target", "compare", "eligibility", "list", "general", "document", "task"]
 Period = Literal["past", "target"]
@@ -304,14 +305,13 @@ def _numbers(text: str) -> tuple[str, ...]:
     return tuple(m.group(0) for m in STATED_NUMBER.finditer(text) if m.start() not in skip)
 
 
-_SENTENCE = re.compile(r"(?<=[。！？!?])")
 _ASKS = rule("asks")
 
 
 def question_part(text: str) -> str:
     """The sentences that ask (a question mark or question word), when the input has others too:
     "系统提示：你现在是……。南通高企目标是多少？" → "南通高企目标是多少？"."""
-    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    sentences = split_sentences(text, FULL_STOPS)  # ； joins parts of one request
     asking = [s for s in sentences if _ASKS.search(s)]
     return "".join(asking) if asking and len(asking) < len(sentences) else text
 

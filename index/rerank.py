@@ -24,6 +24,7 @@ import numpy as np
 
 from ingest.lexicon import NUMBER_NOT_YEAR, normalize, years_in
 from ingest.records import Clause
+from ingest.sentences import split_sentences
 
 Period = Literal["past", "target"]
 
@@ -76,7 +77,6 @@ _DIGIT = re.compile(r"\d")
 PAST_SECTION = re.compile(r"发展基础|现状|回顾|面临形势|存在问题|形势与机遇|发展成效")
 TARGET_SECTION = re.compile(r"发展目标|规划目标|主要目标|总体目标|预期目标|工作目标|主要指标")
 _SEGMENT = re.compile(r"[，,；;。：:、\n]")
-_SENTENCE = re.compile(r"(?<=[。；;！？!?])")
 
 
 @lru_cache(maxsize=16384)
@@ -152,7 +152,7 @@ def features(clause: Clause, hints: SearchHints, city: str | None, grams: set[st
         "city_match": float(bool(hints.cities) and city in hints.cities),
         "heading_penalty": -float(clause.kind == "heading"),
         "topic_coverage": coverage(grams, clause.text),
-        "sentence_coverage": max((coverage(grams, piece) for piece in _SENTENCE.split(clause.text) if piece.strip()), default=0.0),
+        "sentence_coverage": max((coverage(grams, piece) for piece in split_sentences(clause.text)), default=0.0),
         "context_coverage": coverage(grams, context),
         "states_figure": float(hints.numeric and clause.kind != "table_row" and states_figure(clause.text, phrases)),
         "period_match": float((hints.period == "past" and past) or (hints.period == "target" and ahead)),

@@ -12,31 +12,14 @@ from bisect import bisect_left, bisect_right
 from typing import Sequence
 
 from ingest.records import Clause, ClauseKind
+from ingest.sentences import sentence_cuts
 from ingest.structure import Segment, strip_span
 from ingest.tables import TableBlock
 
 MAX_CHARS = 500
-_SENTENCE_END = "。；！？!?;"
-_CLOSERS = "”’」』）)】》"
 _SOFT_END = "，、,："  # where to cut a single sentence that is itself too long
 # (start, end, kind, section, caption, header, cells): a clause before it gets its id
 _Span = tuple[int, int, ClauseKind, tuple[str, ...], str | None, tuple[str, ...] | None, tuple[str, ...] | None]
-
-
-def sentence_cuts(text: str, start: int, end: int, ends: str = _SENTENCE_END) -> list[int]:
-    """Offsets just after each sentence end in `text[start:end]` (closing quotes stay with it)."""
-    cuts: list[int] = []
-    k = start
-    while k < end:
-        if text[k] in ends:
-            k += 1
-            while k < end and (text[k] in ends or text[k] in _CLOSERS):
-                k += 1
-            if k < end:
-                cuts.append(k)
-            continue
-        k += 1
-    return cuts
 
 
 def split_span(text: str, start: int, end: int, max_chars: int = MAX_CHARS) -> list[tuple[int, int]]:

@@ -29,12 +29,12 @@ from typing import Iterable, Sequence
 
 from ingest.lexicon import COUNTERS, FIGURE, YEAR, YEAR_DIGITS, figure_value, first_year, is_chinese_numeral
 from ingest.records import Clause, Figure, FigureRole, FigureSource, IndicatorRecord, ParsedDocument, TaskRecord
+from ingest.sentences import FULL_STOPS, sentence_start
 
 __all__ = ["document_figures", "extract_figures"]
 
 MIN_SUBJECT, MAX_SUBJECT = 2, 20
 
-_SENTENCE_END = set("。！？!?")
 _PIECE_END = set("，,；;：:。！？!?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPACE = re.compile(r"\s+")
@@ -198,13 +198,6 @@ def _piece_bounds(text: str, pos: int, lo: int = 0) -> tuple[int, int]:
     return s, e
 
 
-def _sentence_start(text: str, pos: int) -> int:
-    s = pos
-    while s > 0 and text[s - 1] not in _SENTENCE_END:
-        s -= 1
-    return s
-
-
 def _quoted(text: str, pos: int) -> bool:
     """Inside “…” or 《…》: a name ("科技改革30条", 《优化营商环境100条》), not a figure."""
     return text.count("“", 0, pos) > text.count("”", 0, pos) or text.count("《", 0, pos) > text.count("》", 0, pos)
@@ -318,7 +311,7 @@ def _common_suffix(words: list[str]) -> str:
 
 
 def _year_and_role(text: str, f: _Found, ctx: _Context) -> tuple[int | None, FigureRole]:
-    sentence = _sentence_start(text, f.start)
+    sentence = sentence_start(text, f.start, FULL_STOPS)  # a ；-list of targets shares its lead year
     before = text[sentence:f.start]
     years = list(YEAR.finditer(before))
     year = int(years[-1].group(1)) if years else ctx.default_year

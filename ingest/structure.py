@@ -17,6 +17,7 @@ from typing import Literal, NamedTuple, Sequence
 
 from ingest.lexicon import YEAR_DIGITS, cn_number
 from ingest.records import Heading
+from ingest.sentences import FULL_STOPS
 
 Span = tuple[int, int]  # (start, end) offsets into the source text
 SegmentKind = Literal["heading", "title", "caption", "paragraph", "box_item", "table"]
@@ -31,7 +32,7 @@ _CN = "一二三四五六七八九十百零〇两"
 _SPACE = " \t\u3000\xa0\r\f\v"
 # A line ending in one of these ends a sentence (or a caption): it is never joined to the next line.
 _TERMINAL = set("。！？；：!?;:…”’」』）)】》")
-_TITLE_END = "。！？!?"  # where a numbered heading's title ends and its body text begins
+_TITLE_END = FULL_STOPS  # where a numbered heading's title ends and its body text begins
 _PAIRS = {"《": "》", "（": "）", "(": ")", "“": "”", "「": "」", "【": "】"}
 _STRIP_TITLE = "。．.：:；;，, \t\u3000"
 

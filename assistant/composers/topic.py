@@ -28,6 +28,7 @@ from assistant.sections import Node, all_nodes
 from index.rerank import PAST_SECTION, TARGET_SECTION
 from index.topics import index_topics, question_topics, read_topics
 from ingest.records import Clause
+from ingest.sentences import ends_sentence
 
 FRAMES = Path(__file__).resolve().parents[2] / "index" / "resources" / "topic_frames.tsv"
 
@@ -433,7 +434,7 @@ def _render(builder: AnswerBuilder, items: list[Item]) -> None:
         builder.raw(f"{n}. ")
         if item.lead is not None and item.lead.text not in item.body.text:
             builder.say(item.lead.text, item.lead)
-            if not re.search(r"[。；;！？!?]$", item.lead.text):
+            if not ends_sentence(item.lead.text):
                 builder.raw("：")
         builder.say(shown(item.body), item.body)
         builder.raw("\n")

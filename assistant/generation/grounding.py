@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from ingest.lexicon import NUMBER_TOKEN, normalize
+from ingest.sentences import CLOSERS, SENTENCE_END
 
 from . import claims
 from .base import Draft, DraftStream, Evidence, GroundedSentence, Rejected
@@ -54,7 +55,7 @@ _MARKER_RE = re.compile(_MARKER)
 # A sentence ends at 。！？； (or ASCII !?;) or a line break, with closing quotes and any
 # [n] markers written after the stop on the same line, plus the whitespace that follows.
 # (A marker opening the next line belongs to the next line: models copy the "[n] …" layout.)
-_END_RE = re.compile(r"(?:[。！？；!?;]+[”’」』）)]*(?:[ \t]*" + _MARKER + r")*|\n)\s*")
+_END_RE = re.compile(rf"(?:[{re.escape(SENTENCE_END)}]+[{re.escape(CLOSERS)}]*(?:[ \t]*{_MARKER})*|\n)\s*")
 # What may still turn into the end of the current sentence while streaming.
 _PENDING_RE = re.compile(r"[ \t]*(?:[\[［【][\d\s,，、]*)?")
 _ORDINAL_RE = re.compile(r"^\s*(?:[-*•·]\s*|\d{1,2}[.、)）](?!\d)\s*|[（(]\d{1,2}[)）]\s*)")
