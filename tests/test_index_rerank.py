@@ -10,6 +10,7 @@ from index.rerank import (
     bigrams,
     coverage,
     features,
+    phrase_ends,
     rerank,
     states_figure,
     weigh,
@@ -38,9 +39,12 @@ def test_coverage_counts_weights_and_weigh_prefers_rare_bigrams():
 
 
 def test_states_figure_needs_the_figure_next_to_the_phrase():
-    assert states_figure("有效高新技术企业数实现倍增，突破1000家；", ("高新技术企业",))
-    assert not states_figure("培育高新技术企业，完善服务体系，建设平台，到2025年建成", ("高新技术企业",))
-    assert not states_figure("到2025年高新技术企业", ("高新技术企业",))  # a year is not a figure
+    def after(text, phrase):
+        return states_figure(text, phrase_ends(text, (phrase,)))
+    assert after("有效高新技术企业数实现倍增，突破1000家；", "高新技术企业")
+    assert not after("培育高新技术企业，完善服务体系，建设平台，到2025年建成", "高新技术企业")
+    assert not after("到2025年高新技术企业", "高新技术企业")  # a year is not a figure
+    assert states_figure("高企3000家", [0]) and not states_figure("高企3000家", [len("高企3000家")])  # from where it is asked
 
 
 def test_period_and_year_features():

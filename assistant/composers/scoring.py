@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.composers.windows import _PIECE_END, FIGURE
-from index.rerank import bigrams, norm
+from assistant.composers.windows import _PIECE_END
+from index.rerank import bigrams, norm, states_figure
 from index.store import PlanIndex
 
 CONTEXT_WEIGHT = 0.6  # a unit found only in the section path or caption counts this much
@@ -141,13 +141,10 @@ class TopicScorer:
                     i = t.find(f, i + 1)
         return sorted(out)
 
+    def states_topic_figure(self, text: str) -> bool:
+        """Whether a figure stands in the same or the next comma-piece as a unit of the topic
+        (index.rerank.states_figure from each unit's start; pieces end where `windows` cuts, so the test
+        agrees with the window it is asked of — not at 、, which lists items one figure may serve)."""
+        return states_figure(_plain(text), self.anchors(text), _PIECE_END)
 
-def states_figure(scorer: TopicScorer, text: str) -> bool:
-    """A figure in the same or the next comma-piece as a unit of the topic ("…企业数实现倍增，突破1000家")."""
-    t = _plain(text)
-    for a in scorer.anchors(text):
-        rest = t[a:]
-        cuts = [m.start() for m in _PIECE_END.finditer(rest)][:2]
-        if FIGURE.search(rest[: cuts[1]] if len(cuts) > 1 else rest):
-            return True
-    return False
+

@@ -27,7 +27,7 @@ from assistant.composers.context import (
     target_context,
 )
 from assistant.composers.refusal import refuse
-from assistant.composers.scoring import TopicScorer, states_figure
+from assistant.composers.scoring import TopicScorer
 from assistant.composers.values import figures_in, unit_kind, value_with_unit
 from assistant.composers.windows import FIGURE, windows, with_year
 from assistant.evidence import Span, sentences
@@ -177,7 +177,7 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                 if not (horizon or review):
                     continue
             for window in windows(sentence):
-                if not FIGURE.search(window.text) or not states_figure(scorer, window.text):
+                if not FIGURE.search(window.text) or not scorer.states_topic_figure(window.text):
                     continue
                 if unit and not _UNIT_WORDS[unit].search(window.text):
                     continue
