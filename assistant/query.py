@@ -15,7 +15,7 @@ from typing import Literal
 
 from assistant.lexicon import rule
 from index.tokenize import read_places, read_synonyms
-from ingest.lexicon import QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, city_key, place_stem, question_years
+from ingest.lexicon import QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, city_key, cue, place_stem, question_years
 from ingest.lexicon import normalize as lexicon_normalize
 from ingest.sentences import FULL_STOPS, split_sentences
 
@@ -53,8 +53,8 @@ _DOCUMENT_OBJECT = rule("document_object")
 # Who carries a task out: the lead and partner units of 江阴-style task tables.
 _TASK = rule("task")
 # Looking back ("十三五"末, 现有, 已经, 基数) or ahead (目标, 到2025年, “十四五”).
-_PAST = rule("past")
-_AHEAD = rule("ahead")
+_PAST = cue("question_past")  # ingest/resources/cues.tsv, beside the other baseline and target cues
+_AHEAD = cue("question_ahead")
 _UNITS = (("money", rule("unit_money")), ("percent", rule("unit_percent")), ("count", rule("unit_count")))
 _QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{2,30})”|「([^」]{2,30})」")
 _QUOTE_CHARS = "“”\"《》「」『』"

@@ -23,7 +23,7 @@ from typing import Literal
 
 import numpy as np
 
-from ingest.lexicon import NUMBER_NOT_YEAR, normalize, years_in
+from ingest.lexicon import NUMBER_NOT_YEAR, cue, normalize, years_in
 from ingest.records import Clause
 from ingest.sentences import split_sentences
 
@@ -74,9 +74,9 @@ _NAMES = tuple(f.name for f in fields(RerankWeights) if f.name != "extra")
 
 
 _DIGIT = re.compile(r"\d")
-# Sections that look back (the plan's review of the previous period) and ones that set targets.
-PAST_SECTION = re.compile(r"发展基础|现状|回顾|面临形势|存在问题|形势与机遇|发展成效")
-TARGET_SECTION = re.compile(r"发展目标|规划目标|主要目标|总体目标|预期目标|工作目标|主要指标")
+# Sections that look back (the plan's review of the previous period) and ones that set targets (ingest/resources/cues.tsv).
+PAST_SECTION = cue("review_section")
+TARGET_SECTION = cue("goal_section")
 SEGMENT_END = re.compile(r"[，,；;。：:、\n]")  # where a comma-segment of a clause ends
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import jieba
 
 from index.settings import IndexSettings
+from ingest.lexicon import ResourceError
 from ingest.lexicon import normalize as lexicon_normalize
 
 RESOURCES = Path(__file__).with_name("resources")
@@ -44,10 +45,6 @@ TOKENIZER_VERSION = 1
 # Latin/digit runs are tokens by themselves (jieba without HMM would cut "3.5" into 3 / . / 5):
 # "2025", "3.48", "5g", "r&d", "gdp", "s122".
 _ALNUM = re.compile(r"[0-9A-Za-z]+(?:[.&][0-9A-Za-z]+)*")
-
-
-class ResourceError(ValueError):
-    """A resource file (user dictionary, stop words, synonyms) is missing or malformed."""
 
 
 @dataclass(frozen=True)

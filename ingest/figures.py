@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ingest.lexicon import COUNTERS, FIGURE, YEAR, YEAR_DIGITS, figure_value, first_year, is_chinese_numeral
+from ingest.lexicon import COUNTERS, FIGURE, YEAR, YEAR_DIGITS, cue, figure_value, first_year, is_chinese_numeral
 from ingest.records import Clause, Figure, FigureRole, FigureSource, IndicatorRecord, ParsedDocument, TaskRecord
 from ingest.sentences import FULL_STOPS, sentence_start
 
@@ -39,11 +39,12 @@ _PIECE_END = set("，,；;：:。！？!?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPACE = re.compile(r"\s+")
 
+_YEAR_LEAD = cue("year_lead").pattern  # 到/至/截至/截止 before a year
 # words and phrases that open a comma-piece before its subject: time, scope, adverbs, verbs
 _LEAD = re.compile(
     r"(?:[\s、，,；;：:]|——|—|以及|及|和|与|并且|并|且|其中|同时|此外|另外|另有|合计|总计|共计|共有|共建|共|"
     r"累计|先后|已经|已|目前|现有|当年|今年|全年|年内|年末|年底|每年度|年度|每年|届时|力争|争取|确保|预计|计划|"
-    rf"(?:到|至|截至|截止|从)?\s*{YEAR_DIGITS}\s*年(?:底|末|前)?|(?:到|至)?“?十[一二三四五]五”?(?:期间|时期|以来|末)?|"
+    rf"(?:{_YEAR_LEAD}|从)?\s*{YEAR_DIGITS}\s*年(?:底|末|前)?|(?:到|至)?“?十[一二三四五]五”?(?:期间|时期|以来|末)?|"
     r"(?:近|未来|今后)[一二三四五六七八九十\d]+年(?:来|内)?|三年内|五年内|全市|我市|全区|全县|全省|本市|市本级|"
     r"积极|大力|着力|努力|持续|进一步|深入|加快|成功|直接|推进|引导|撬动|投入|荣获|"
     r"新引进|引进|引育|招引|新增|新建|建成(?!区)|建设(?!用地)|培育(?!库)|集聚(?!区)|组建|拥有|实施|完成|"
@@ -57,7 +58,7 @@ _TRAIL = re.compile(
     r"提高到|提升到|提高至|提升至|上升到|上升至|提高|提升|增加|下降|降低|保持在|稳定在|控制在|"
     r"不少于|不低于|不超过|不高于|低于|高于|多于|至少|最多|最高|最低|净增|新增|(?:培育|评价)?入库|累计|共有|共|总计|合计|"
     r"力争|争取|确保|预计|"
-    rf"比上年|较上年|同比|(?:比|较){YEAR_DIGITS}\s*年(?:底|末)?|(?:从|到|至|截至|截止)?{YEAR_DIGITS}\s*年(?:底|末)?|"
+    rf"比上年|较上年|同比|(?:比|较){YEAR_DIGITS}\s*年(?:底|末)?|(?:从|{_YEAR_LEAD})?{YEAR_DIGITS}\s*年(?:底|末)?|"
     r"(?:比|较)“?十[一二三]五”?末?)$"
 )
 _CHAIN = re.compile(
@@ -82,15 +83,13 @@ _SHARED_SUFFIX = re.compile(r"(?:数量|总数|数目|总量|规模|数)$")
 _FENBIE = re.compile(r"分别(?:达到|达|为|是|突破|超过|超|增长|提高到|提升到|增至|不少于|不低于)?\s*$")
 _LIST_GAP = re.compile(r"^\s*(?:、|，|,|和|及|以及|与)\s*$")
 
-_BASELINE_CUE = re.compile(r"十[一二三]五|截至|截止|已|以来|目前|现有|过去")
-_TARGET_CUE = re.compile(
-    rf"(?:到|至)\s*{YEAR_DIGITS}\s*年|{YEAR_DIGITS}\s*年前|力争|争取|确保|达到|突破|超过|目标|预计|届时|不少于|不低于|"
-    r"[三五]年内|每年|年内|全年|十四五|(?:未来|今后)[一二三四五六七八九十\d]+年|新增|新建|新引进|净增|新签"
-)
-_TARGET_VERB = re.compile(r"(?:达|超|逾)\s*$")
-_BASELINE_SECTION = re.compile(r"发展基础|现状|取得成效|主要成效|主要成就|工作回顾|发展回顾")
-_TARGET_SECTION = re.compile(r"目标")
-_LOOKAHEAD_YEAR = re.compile(r"(?:到|至|力争|争取)\s*$")
+# Baseline and target cues (ingest/resources/cues.tsv): in a figure's sentence, right before it, before its year, in its section.
+_BASELINE_CUE = cue("figure_baseline")
+_TARGET_CUE = cue("figure_target")
+_TARGET_VERB = cue("figure_target_verb")
+_BASELINE_SECTION = cue("baseline_section")
+_TARGET_SECTION = cue("target_section")
+_LOOKAHEAD_YEAR = cue("target_year_lead")
 
 
 @dataclass(frozen=True)

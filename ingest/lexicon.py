@@ -15,6 +15,9 @@ city-suffix pattern appears elsewhere. Word lists are data (ingest/resources/pla
   (`FIVE_YEAR_ORDINAL`, 十四五) whose years are computed by `five_year_years`, never listed.
 * Chinese numerals: `cn_number` ("二十三" → 23), `cn_numeral` (23 → "二十三").
 * Places: `city_key` (南京市 → 南京, the one 市-suffix strip), `place_stem` (市/县/区), `known_cities`.
+* Baseline and target cues: `cue(rule)` — the words that make a figure, a section, an answer's sentence or a
+  question look back or ahead, one rule per reader, all in ingest/resources/cues.tsv (`read_rules` reads that
+  file's format, which the question words of assistant/lexicon.py share).
 
 Units that begin with 万 or 亿 (亿元, 万元, 万平方米 …) are units, not multipliers: "1000亿元" is
 1000 in the unit 亿元, as the indicator tables state money, so a figure from the prose and the
@@ -29,6 +32,7 @@ from pathlib import Path
 
 RESOURCES = Path(__file__).parent / "resources"
 PLACES = RESOURCES / "places.tsv"
+CUES = RESOURCES / "cues.tsv"
 
 
 # ---------------------------------------------------------------------------
@@ -379,3 +383,55 @@ NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*\s*(?:年|%|％|万|亿)?")
 # A value as an answer shows it, bound, multiplier, unit and 左右/以上 kept ("超500亿元", "3.5%左右"): for
 # showing a figure in another language, not for reading its value (`parse_number`, `FIGURE`).
 VALUE_AS_SHOWN = re.compile(r"[>超]?\d+(?:\.\d+)?(?:万|亿)?(?:亿美元|亿元|万元|万平方米|平方米|个百分点|%)?(?:左右|以上)?")
+
+
+# ---------------------------------------------------------------------------
+# Rule word lists: baseline and target cues
+
+MARKS = ("genre", "frame", "synonym")
+
+
+class ResourceError(ValueError):
+    """A resource file (word list, user dictionary, stop words, synonyms) is missing or malformed."""
+
+
+@lru_cache(maxsize=8)
+def read_rules(path: Path = CUES) -> dict[str, tuple[tuple[str, str], ...]]:
+    """{rule: ((entry, mark), …)} in file order from a `rule<TAB>entry<TAB>mark` file; {YEAR} in an entry stands
+    for a year's digits. A malformed line, an unknown mark, a bad pattern or a repeated entry is an error."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResourceError(f"cannot read {path}: {exc}") from exc
+    rules: dict[str, list[tuple[str, str]]] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        cols = raw.split("\t")
+        if len(cols) != 3 or not cols[0].strip() or not cols[1]:
+            raise ResourceError(f"{path}:{number}: expected 'rule<TAB>entry<TAB>mark', got {raw!r}")
+        rule, entry, mark = cols[0].strip(), cols[1].replace("{YEAR}", YEAR_DIGITS), cols[2].strip()
+        if mark not in MARKS:
+            raise ResourceError(f"{path}:{number}: mark must be one of {', '.join(MARKS)}, got {mark!r}")
+        try:
+            re.compile(entry)
+        except re.error as exc:
+            raise ResourceError(f"{path}:{number}: entry {entry!r} is not a valid pattern: {exc}") from exc
+        if (entry, mark) in rules.get(rule, []):
+            raise ResourceError(f"{path}:{number}: duplicate entry {entry!r} in rule {rule!r}")
+        rules.setdefault(rule, []).append((entry, mark))
+    return {rule: tuple(entries) for rule, entries in rules.items()}
+
+
+@lru_cache(maxsize=64)
+def rule_pattern(name: str, path: Path = CUES) -> re.Pattern:
+    """One rule of a word-list file as the compiled alternation of its entries, in file order."""
+    table = read_rules(path)
+    if name not in table:
+        raise ResourceError(f"{path}: no entries for rule {name!r}")
+    return re.compile("|".join(entry for entry, _ in table[name]))
+
+
+def cue(name: str) -> re.Pattern:
+    """A baseline or target cue of ingest/resources/cues.tsv ("figure_baseline", "review_section", "question_ahead" …)."""
+    return rule_pattern(name, CUES)

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Collection, Iterator, Literal
 
-from ingest.lexicon import FIVE_YEAR_ORDINAL, VALUE_CELL, YEAR, cn_number, five_year_years, normalize, parse_number
+from ingest.lexicon import FIVE_YEAR_ORDINAL, VALUE_CELL, YEAR, cn_number, cue, five_year_years, normalize, parse_number
 from ingest.records import IndicatorRecord, TaskRecord, YearValue
 
 Span = tuple[int, int]
@@ -104,8 +104,8 @@ _HEADING = re.compile(
 _CAPTION = re.compile(r"^(表\s*[\d一二三四五六七八九十]|附表|专栏)")
 _SENTENCE_END = re.compile(r"[。；;，,：:！!？?]$")
 _PLACEHOLDER = re.compile(r"^[/／\\—–\-－]+$")
-_TARGET_WORD = re.compile(r"目标|规划|预期")
-_VALUE_HEADER = re.compile(r"^(目标|规划|预期|现状|基期|基数|实绩)值?$")
+_TARGET_WORD = cue("target_column")  # ingest/resources/cues.tsv
+_VALUE_HEADER = re.compile(rf"^(?:{_TARGET_WORD.pattern}|{cue('baseline_column').pattern})值?$")
 _ATTRIBUTE = {"预期性", "约束性"}
 _NAME_HEADERS = {"指标", "指标名称", "主要指标", "指标内容", "序号", "类别", "项目", "名称"}  # a first column
 _COLUMN_NAMES = _NAME_HEADERS | {"属性", "指标属性", "单位", "备注"}

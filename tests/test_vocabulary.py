@@ -1,11 +1,13 @@
-"""One lexicon: no second year pattern, 万/亿 number pattern, city-suffix strip or NFKC call outside ingest/lexicon.py.
+"""One lexicon: no second year pattern, 万/亿 number pattern, city-suffix strip, NFKC call or list of baseline/target
+cue words outside ingest/lexicon.py and its data files.
 
 The vocabulary of numbers, years, places and normalisation is written once (ingest/lexicon.py); every other
 module imports it. This scans the string literals and calls of every product, eval and bench source file
 (an AST walk, so comments and docstrings do not count) and fails on a pattern that reads a year
 (20\\d\\d, (19|20)\\d{2}, \\d{4}, 20[1-5]\\d), a number with its 万/亿, a 市/县/区 stripped off a name, or
-NFKC called directly. Patterns built on the lexicon's fragments (YEAR_DIGITS) pass: the vocabulary stays
-in one place.
+NFKC called directly, or an alternation made mostly of baseline and target cue words (截至|截止|以来, 发展基础|现状 …:
+the words of ingest/resources/cues.tsv, which code reads through ingest.lexicon.cue). Patterns built on the
+lexicon's fragments (YEAR_DIGITS, cue(...).pattern) pass: the vocabulary stays in one place.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+from ingest.lexicon import CUES, read_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("ingest", "index", "assistant", "eval", "webui", "bench", "tuning")
@@ -24,6 +28,20 @@ YEAR_PATTERN = re.compile(r"20\\d\\d|20\\d\{2\}|\(\?:19\|20\)|\(19\|20\)|\\d\{4\
 # A number followed by its multiplier: a digit class and 万/亿 as alternatives or a class.
 MULTIPLIER = re.compile(r"万\|亿|亿\|万|\[万亿\]|\[亿万\]")
 SUFFIXES = set("市县区")
+# Regular-expression decoration around a word in an alternation: groups, look-arounds, \s*, anchors, classes.
+_DECORATION = re.compile(r"\(\?[:=!<]*|\\s\*|\\d|[()?$*+^\[\]]")
+CUE_WORDS = {w for entries in read_rules(CUES).values() for e, _ in entries
+             if re.fullmatch(r"[\u4e00-\u9fff]+", w := _DECORATION.sub("", e))}
+
+
+def cue_list(text: str) -> list[str]:
+    """The cue words of an alternation made mostly of them (three or more, at least half its alternatives): a
+    copy of a cue rule. Other word lists that share a few cue words (subject leads, verbs) are not one."""
+    if "|" not in text:
+        return []
+    alternatives = [_DECORATION.sub("", a) for a in text.split("|")]
+    cues = [a for a in alternatives if a in CUE_WORDS]
+    return cues if len(set(cues)) >= 3 and 2 * len(cues) >= len(alternatives) else []
 STRIPPERS = {"removesuffix", "rstrip", "strip"}
 
 
@@ -59,6 +77,8 @@ def offences(source: str) -> list[str]:
                 found.append(f"{node.lineno}: a 万/亿 number pattern {text!r}")
             if re.search(r"[市县区]\$|\[市县区?\]\$", text):
                 found.append(f"{node.lineno}: a place-suffix pattern {text!r}")
+            if cue_list(text):
+                found.append(f"{node.lineno}: a list of baseline/target cues {text!r} (use ingest.lexicon.cue)")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             name = node.func.attr
             args = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
@@ -85,6 +105,9 @@ def test_no_second_vocabulary(path):
     'def key(c):\n    return c.removesuffix("市")\n',
     'def stem(c):\n    return c.rstrip("市县区")\n',
     'import unicodedata\ndef n(t):\n    return unicodedata.normalize("NFKC", t)\n',
+    'import re\nPAST = re.compile(r"十三五|截至|截止")\n',
+    'import re\nREVIEW = re.compile(r"发展基础|现状|回顾|存在问题")\n',
+    'import re\nVERB = re.compile(r"(?:达|超|逾)\\s*$")\n',
 ])
 def test_the_scan_catches_each_kind(source):
     assert offences(source)
@@ -94,8 +117,10 @@ def test_the_scan_passes_lexicon_use_and_prose():
     source = (
         '"""Years such as 2025年 are read by the lexicon (20\\\\d\\\\d is not written here)."""\n'
         "import re\n"
-        "from ingest.lexicon import YEAR_DIGITS, city_key\n"
+        "from ingest.lexicon import YEAR_DIGITS, city_key, cue\n"
         'LEADING = re.compile(rf"^(到|至)?{YEAR_DIGITS}年")\n'
+        'REVIEW = cue("review_section")\n'
+        'LEAD = re.compile(r"其中|同时|此外|已经|目前|累计|先后|当年|全市")\n'  # a list that shares a few cue words
         'def key(c):\n    return city_key(c)\n'
     )
     assert offences(source) == []

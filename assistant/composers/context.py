@@ -2,7 +2,6 @@
 the user's filters and profile, the refusal thresholds; and where a clause stands in its plan."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -14,10 +13,11 @@ from assistant.resources import refusal_thresholds
 from index.rerank import PAST_SECTION, TARGET_SECTION, SearchHints
 from index.retriever import Filters, Hit, Mode
 from index.store import PlanIndex
-from ingest.lexicon import years_in
+from ingest.lexicon import cue, years_in
 from ingest.records import Clause, IndicatorRecord
 
 _FITTED = refusal_thresholds()
+_PAST_WORDING = cue("past_wording")  # a clause that looks back whatever its section ("十三五"期间, 截至2020年底)
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def context_years(clause: Clause) -> set[int]:
 
 def past_context(clause: Clause, text: str = "") -> bool:
     """Looks back: the plan's review section, or wording such as "十三五"期间 / 截至2020年底."""
-    return bool(PAST_SECTION.search(context_of(clause))) or bool(re.search(r"十三五|截至|截止", text))
+    return bool(PAST_SECTION.search(context_of(clause))) or bool(_PAST_WORDING.search(text))
 
 
 def target_context(clause: Clause) -> bool:

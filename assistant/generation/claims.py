@@ -44,8 +44,8 @@ from ingest.lexicon import (
     NUMBER_WORD,
     UNITS,
     YEAR,
-    YEAR_DIGITS,
     cn_number,
+    cue,
     first_year,
     in_base_unit,
     normalize,
@@ -76,11 +76,10 @@ _RANGE_SEP = re.compile(r"(?<=\d)\s*[-~～—–－至]\s*(?=\d)")
 _MODAL_VERB = r"(?:将要|将会|将|要|会)(?=\s*(?:达|突破|超|增|提高|提升|实现|建成|培育|新增|保持|稳定|控制|不少于|不低于|有))"
 _MODAL = re.compile(_MODAL_VERB)
 # What makes a figure a target claim, and what makes it a claim about the past.
-_TARGET_CLAIM = re.compile(rf"目标|力争|预计|届时|规划期末|十四五末|计划(?=到|至|在|于|将|\d)|(?:到|至)\s*{YEAR_DIGITS}\s*年|{YEAR_DIGITS}\s*年前|"
-                           + _MODAL_VERB)
+_TARGET_CLAIM = re.compile(f"{cue('claim_target').pattern}|{_MODAL_VERB}")
 # A city opens a phrase ("南京到2025年…", "南京，…") rather than names an institution ("南京大学", "南京金服").
 _PLACE_END = r"(?:市)?(?:的)?(?=$|[到至在将要于，,：:、和与及]|\d)"
-_BASELINE_CLAIM = re.compile(r"十[一二三]五|截至|截止|以来|目前|现有|过去|已(?:经)?(?:达|有|拥有|累计|建成|培育|集聚|认定|突破|超过)")
+_BASELINE_CLAIM = cue("claim_baseline")
 _NEGATION = re.compile(r"(?:没有|并未|尚未|未|不曾)(?:提出|设定|设置|明确|规定|提及|涉及|给出|列出|写明|找到|包含|制定|说明|列入)")
 _SUBJECT_NOISE = re.compile(r"[（(][^)）]*[)）]|[“”\"'‘’《》「」\s]")
 _SUBJECT_LEAD = re.compile(r"^(?:全市|我市|全区|全县|本市)")
