@@ -101,7 +101,8 @@ def test_incubator_operator_gets_clauses_that_name_incubators(assistant, plan_te
     answer = assistant.ask("我们是一家孵化器运营机构，在南通，有哪些支持？")
     assert answer.composer == "eligibility" and not answer.refused
     assert answer.citations and all(c.doc_id == "nantong-2021" for c in answer.citations)
-    assert all(re.search("孵化器|众创空间|孵化载体|加速器", c.quote) for c in answer.citations)
+    # the incubation section's measures: incubators, maker spaces, accelerators or incubation ("投资+孵化" 发展模式)
+    assert all(re.search("孵化|众创空间|加速器", c.quote) for c in answer.citations)
     assert answer.checklist and len(answer.checklist) == len(answer.citations)
     assert_exact(answer, plan_text)
 

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.composers.eligibility import applicant_type, condition_status, conditions_in, for_others, not_offered
+from assistant.composers.eligibility import (
+    Need,
+    _cell_sentences,
+    applicant_type,
+    condition_status,
+    conditions_in,
+    for_others,
+    names_kind,
+    need_groups,
+    not_offered,
+    stated_needs,
+)
 from assistant.contract import Profile
 from assistant.service import Assistant
 from assistant.tools import eligible
@@ -41,7 +52,8 @@ def test_incubator_operator_in_nantong_gets_incubator_clauses(assistant):
     answer = ask_profile(assistant, {"city": "南通市", "type": "孵化器"})
     assert not answer.refused and answer.citations
     assert all(c.doc_id == "nantong-2021" for c in answer.citations)
-    assert all(any(w in c.quote for w in ("孵化器", "众创空间")) for c in answer.citations)
+    # the incubation section's measures: each names incubators, maker spaces or incubation ("投资+孵化" 发展模式)
+    assert all(any(w in c.quote for w in ("孵化", "众创空间")) for c in answer.citations)
     assert_exact(assistant, answer)
 
 
@@ -148,3 +160,53 @@ def test_the_applicant_type_is_read_under_the_name_clients_send():
     assert applicant_type({"enterprise_type": "新型研发机构"}) == "新型研发机构"
     assert applicant_type({"type": "高校院所", "enterprise_type": "x"}) == "高校院所"
     assert applicant_type({}) == ""
+
+
+def test_a_profile_is_read_under_the_names_clients_send():
+    assert applicant_type({"entity_type": "高层次人才"}) == "高层次人才"
+    assert stated_needs({"need": "融资、人才"}) == ["融资", "人才"]
+    assert stated_needs({"needs": ["容错保障"]}) == ["容错保障"]
+    assert stated_needs({}) == []
+
+
+def test_needs_in_the_users_own_words_are_taxonomy_topics():
+    listed, own = need_groups({"needs": ["融资", "高企认定"]}, "我们能得到哪些支持？")
+    assert listed == Need("融资", ("科技金融",))
+    assert own.label == "高企认定" and "企业梯次培育" in own.topics and own.words == "高企认定"
+    # a need whose words name no topic of the taxonomy is no group of its own (its words still rank the measures)
+    assert need_groups({"needs": ["某某某"]}, "有什么支持？") == []
+    # without stated needs, the question's topics are the needs; a field of work (数字经济) says who the user is
+    asked = need_groups({}, "我们是做大数据软件的初创公司，想找孵化器，有哪些支持？")
+    assert [n.topics for n in asked] == [("孵化载体",)] and not asked[0].stated
+
+
+def test_the_askers_kind_is_not_named_inside_another_kinds_name():
+    aliases = ("科技型企业", "科技型中小企业")
+    assert names_kind("支持科技型企业加大研发投入", aliases, ["科技型中小企业"])
+    assert not names_kind("造就一批优秀科技型企业家", aliases, ["科技型中小企业"])  # 企业家 is another kind
+
+
+def test_a_task_rows_goal_cell_is_quoted_sentence_by_sentence(assistant):
+    index = assistant.index
+    task = next(t for t in index.tasks if t.target and "。" in t.target.rstrip("。"))
+    clause = next(c for c in index.clauses if c.doc_id == task.doc_id and c.char_start == task.char_start)
+    spans = _cell_sentences(clause, task.target)
+    assert len(spans) >= 2 and all(s.text in task.target for s in spans)
+    assert [s.char_start for s in spans] == sorted(s.char_start for s in spans)
+    assert all(index.source(task.doc_id)[s.char_start:s.char_end] == s.text for s in spans)
+    assert _cell_sentences(clause, "不在这一行的文字") == []
+
+
+def test_a_work_plans_task_row_offers_what_its_goal_says(assistant):
+    """江阴's 2020 work plan (附件, under a 工作目标 title) holds 企业家 training: a measure, not a target."""
+    answer = assistant.ask("我是江阴一家科技企业的老板，有没有针对企业家的培训？")
+    assert not answer.refused
+    assert any(c.section.startswith("附件") and "培训" in c.quote for c in answer.citations)
+    assert_exact(assistant, answer)
+
+
+def test_measures_of_several_plans_name_their_city(assistant):
+    answer = assistant.ask("孵化器有哪些支持？", profile={"type": "孵化器"})  # no city: every plan's measures
+    assert not answer.refused and len({c.doc_id for c in answer.citations}) > 1
+    items = [line for line in answer.text.splitlines() if line[:1].isdigit()]
+    assert items and all(any(f"（{city}）" in line for city in assistant.index.cities) for line in items)

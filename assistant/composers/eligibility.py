@@ -14,10 +14,16 @@ that every eligibility question uses (支持, 政策, 享受 …) are not its to
 ("可以享受哪些支持？") is about its subject, and measures are ranked by whether the subject is the
 one who receives the support ("支持新型研发机构申报…", "对…科技型中小企业的财政支持").
 
-A need (融资, 人才 …) is a set of topics of the policy taxonomy (index/resources/topics.tsv): its measures
-are the support sentences of the clauses labelled with those topics, and they are listed first, need by
-need. A question with no stated need and no measure by its words is answered from its own topic
-(想进军工配套 → 军民融合) before it is refused. Every word list is data (index/resources/eligibility.tsv).
+A need (融资, 人才 …) is a set of topics of the policy taxonomy (index/resources/topics.tsv); a need in the
+user's own words (容错保障, 高企认定) is the topics those words name, and its words rank its measures. A need's
+measures come from the clauses labelled with its topics, the clauses about the asker's kind and those a search
+finds, scored alike (`need_candidates`: the clause's label strength, its section naming the asker's kind, the
+need's terms, what the question asks, less for a section's introduction or the government's own organisation)
+and listed first, need by need. Without a stated need, the question's topics are its needs (a field of work,
+数字经济, says who the user is), and for a free question the topic of the section its best measure stands in
+too. A task row of a work plan offers what its goal cell says; measures of several plans name their city. A
+question with no measure by its needs or words is answered from its subject's topic before it is refused.
+Every word list is data (index/resources/eligibility.tsv).
 """
 from __future__ import annotations
 
@@ -30,15 +36,16 @@ from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, past_context, target_context
 from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
-from assistant.composers.windows import windows
+from assistant.composers.windows import join, windows
 from assistant.contract import ChecklistItem, ConditionCheck, Profile
 from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize, topic_of
-from index.topics import LABEL_AT, index_topics, question_topics, read_topics, terms_pattern
+from ingest.records import Clause
+from index.topics import LABEL_AT, index_topics, question_topics, read_topics, terms_pattern, topic_named
 
 ELIGIBILITY_WORDS = Path(__file__).resolve().parents[2] / "index" / "resources" / "eligibility.tsv"
 _LISTS = ("subject", "support", "benefit", "qualifier", "generic", "asks_amount", "need", "not_measure", "spending", "object_verb",
-          "object_join", "applicant", "accepts", "target_verb", "target_time")
+          "object_join", "applicant", "accepts", "target_verb", "target_time", "own_task", "sector")
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +110,9 @@ OBJECT_JOIN = re.compile(rf"(?:{_alternation('object_join').pattern})[^{_PUNCT}]
 TARGET = re.compile(rf"(?:{_alternation('target_verb').pattern})[^{_PUNCT}]{{0,16}}?\d")
 TARGET_TIME = _alternation("target_time")
 # a support word with an applicant right after it: what a target serving applicants ("为15家农业企业联系贷款") has
-SERVES = re.compile(rf"(?:{BENEFIT_WORDS.pattern})[^{_PUNCT}]{{0,8}}?(?:{APPLICANT.pattern})")
+SERVES = re.compile(rf"(?:{BENEFIT_WORDS.pattern})[^{_PUNCT}]{{0,8}}?\d[^{_PUNCT}]{{0,6}}?(?:{APPLICANT.pattern})")
+# the government's own organisation and management (领导小组, 管理职能): not what an applicant receives
+OWN_TASK = _alternation("own_task")
 BENEFIT_DIRECT, BENEFIT_LISTED = 0.2, 0.1
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(万元|亿元|元|%|倍)")
 ASKS_AMOUNT = _alternation("asks_amount")
@@ -111,15 +120,19 @@ MAX_MEASURES = 3
 PER_NEED = 9  # measures shown for each need the user states (more find more gold measures at lower precision: eval/README.md)
 # Each need a profile may state (the UI's list) and the taxonomy topics (index/resources/topics.tsv) it is.
 NEEDS: dict[str, tuple[str, ...]] = {need: tuple(t for t in topics.split("|") if t) for need, topics in vocabulary()["need"]}
-_unknown = [t for topics in NEEDS.values() for t in topics if t not in {x.name for x in read_topics()}]
+_unknown = [t for topics in [*NEEDS.values(), [t for t, _ in vocabulary()["sector"]]] for t in topics
+            if t not in {x.name for x in read_topics()}]
 if _unknown:
     raise ValueError(f"{ELIGIBILITY_WORDS}: needs name topics the taxonomy does not have: {'、'.join(_unknown)}")
 # Topics that name who the applicant is rather than what they need (高新技术企业, 科技型中小企业): the subject does that.
 _ACTOR_TOPICS = {"企业梯次培育"}
+# Topics that are fields of work (数字经济, 海洋): a question naming one says what the user does, not what they need.
+SECTORS = frozenset(t for t, _ in vocabulary()["sector"])
 SUBJECT_BONUS = 0.15
+NAMED_BONUS = 0.08  # a need's measure that names the asker's kind
 KEEP_RATIO = 0.6
 LENGTH_COST = 0.0005
-WHOLE_BELOW = 120  # a sentence this short is quoted whole; of a longer one, the window that carries the measure
+WHOLE_BELOW = 220  # a sentence this short is quoted whole; of a longer one, the window that carries the measure
 MAX_PIECES = 4
 # A need's measures: a sentence this short is quoted whole (its comma-pieces are the plan's measures, one after
 # another), of a longer one the run of up to NEED_PIECES pieces with the need's words; in a clause labelled with
@@ -127,8 +140,26 @@ MAX_PIECES = 4
 WHOLE_NEED = 160
 NEED_PIECES = 6
 STRONG_LABEL = 2.0
-STRENGTH_WEIGHT = 0.05
-SEARCH_COST = 0.5  # how much a clause's label strength for the need ranks its measures
+STRENGTH_WEIGHT = 0.3
+SEARCH_K = 30  # clauses a search for a need's words and the question adds to the clauses its topics label
+ASKED_AT = 0.5  # a sentence covering this share of what the user asks is on their need without the need's terms
+AMOUNT_BONUS = 0.05  # a measure that states a sum or rate
+KIND_SECTION = 0.5  # a measure under a title or caption naming the asker's kind ("新型研发机构提质增效工程")
+FOCUS_WEIGHT = 0.5  # how much covering what the question asks ranks a need's measures
+ASKED_WEIGHT = 1.0  # the same, for a need read from the question itself (no stated need)
+OWN_WEIGHT = 0.8  # how much covering the user's own words for a need ranks its measures
+OWN_TASK_COST = 0.12  # a sentence about the government's own organisation (领导小组, 管理职能) ranks lower
+# How the features of a need's candidate sentence weigh, besides the need's terms (0.1 each), the clause's label strength
+# and what the question asks (set by hand, in the proportions a logistic fit of the eligibility gold's candidates gave):
+SUPPORT_BONUS = 0.12  # the sentence has a form of support itself
+NAMED_PROGRAMME = 0.05  # it names a programme, product or platform in quotes (“苏科贷”)
+INTRO_COST = 0.1  # it is in a section's introduction (a section with sub-sections): the general aims, not measures
+ABOUT_COST = 0.08  # its clause is reached only by naming the asker's kind, not by being about the need
+FIRST_COST = 0.06  # it opens its clause, where plans state a principle or aim
+NEED_MARGIN = 0.35  # a need's measures scoring this far below its MARGIN_FROM-th best (counted from 0) are left out
+MARGIN_FROM = 2
+ASKED_MARGIN = 1.0  # the same, for a need read from the question: its words rank, so fewer measures are left out
+LEAD_AT = 24  # a clause's first sentence this short, without a comma, is its lead phrase (a title of what follows)
 
 
 @dataclass(frozen=True)
@@ -218,6 +249,19 @@ def addressed_to(piece: str) -> set[str]:
     return kinds
 
 
+def names_kind(text: str, aliases: tuple[str, ...], subjects: tuple[str, ...] | list[str] = ()) -> bool:
+    """Whether `text` names the asker's kind by one of its aliases, not as part of an applicant name of another kind
+    that runs past it (科技型企业 of 科技型企业家, whose 企业家 is another kind)."""
+    accepted = frozenset().union(*(ACCEPTS.get(s, frozenset()) for s in subjects)) if subjects else frozenset()
+    others = [(m.start(), m.end()) for name, kind in APPLICANT_KIND.items() if accepted and kind not in accepted
+              for m in re.finditer(re.escape(name), text)]
+    for a in aliases:
+        for m in re.finditer(re.escape(a), text):
+            if not any(s < m.end() and m.start() < e and (s < m.start() or e > m.end()) for s, e in others):
+                return True
+    return False
+
+
 def for_others(text: str, subjects: list[str] | tuple[str, ...]) -> bool:
     """Whether the measure `text` is addressed to other kinds of applicant only than the asker's (a university's
     measure shown to a startup, 企业家 training to a returnee scientist): its lead piece says whom it is for. False
@@ -258,11 +302,25 @@ def not_offered(text: str, sentence: str = "") -> bool:
     return bool(TARGET_TIME.search(sentence or text) and targets[0] and 2 * sum(targets) >= len(targets))
 
 
+# Field names clients send besides the Profile model's own: a profile dict passed to `ask` directly is read under them.
+TYPE_FIELDS = ("entity_type", "applicant_type")
+NEED_FIELDS = ("needs", "need")
+
+
 def applicant_type(profile: dict) -> str:
-    """The profile's applicant type under any name the Profile model accepts for it (type, enterprise_type)."""
+    """The profile's applicant type under any name the Profile model accepts for it (type, enterprise_type) or a
+    client sends (entity_type)."""
     alias = Profile.model_fields["type"].validation_alias
-    names = getattr(alias, "choices", None) or ["type"]
+    names = [*(getattr(alias, "choices", None) or ["type"]), *TYPE_FIELDS]
     return next((str(profile[n]).strip() for n in names if isinstance(n, str) and profile.get(n)), "")
+
+
+def stated_needs(profile: dict) -> list[str]:
+    """The needs a profile states, as written: a list or one string ("融资、人才"), under needs or need."""
+    raw = next((profile[n] for n in NEED_FIELDS if profile.get(n)), [])
+    items = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, (list, tuple)) else []
+    out = [p.strip() for item in items if isinstance(item, str) for p in re.split(r"[、，,；;/]", item)]
+    return list(dict.fromkeys(p for p in out if p))
 
 
 def beneficiary(text: str, aliases: tuple[str, ...]) -> float:
@@ -325,24 +383,127 @@ def _wants(asking: str) -> str:
 
 
 def needs_of(profile: dict, asking: str) -> list[str]:
-    """The needs the user states: the profile's list, else the needs whose taxonomy topics the question names."""
-    stated = profile.get("needs") or []
-    if isinstance(stated, str):
-        stated = [stated]
-    named = [n for n in stated if n in NEEDS]
+    """The listed needs (NEEDS) the user states: the profile's, else those whose taxonomy topics the question names."""
+    named = [n for n in stated_needs(profile) if n in NEEDS]
     if named:
         return named
-    asked = {t for t, _ in question_topics(_wants(asking))}
+    asked = {t for t, _ in _topics_named(_wants(asking))}
     return [n for n, topics in NEEDS.items() if asked & set(topics)]
 
 
-def topic_measures(ctx: Context, topics: tuple[str, ...], aliases: tuple[str, ...], cities: tuple[str, ...],
-                   asking: str, subjects: tuple[str, ...] = ()) -> list[Span]:
-    """The measures for one need (its taxonomy topics): support sentences of the clauses the taxonomy labels with
-    them (a clause under "完善金融支持创新体系" is 科技金融 even where it only names 投贷联动), then support
-    sentences elsewhere that the topics' terms and the question pick out; best PER_NEED."""
-    words = terms_pattern(tuple(term for t in read_topics() if t.name in topics for term in t.terms))
+@dataclass(frozen=True)
+class Need:
+    """What the user needs, as its answer groups it: a label (【融资】), the taxonomy topics it is, and the user's own
+    words for it when it is not one of the listed needs ("容错保障"), which rank its measures."""
+
+    label: str
+    topics: tuple[str, ...]
+    words: str = ""
+    stated: bool = True  # False: read from the question, whose words then rank its measures more
+
+
+@lru_cache(maxsize=512)
+def _topics_named(text: str) -> tuple[tuple[str, float], ...]:
+    """`question_topics` of a text, kept: the same need words and questions come back."""
+    return tuple(question_topics(text))
+
+
+def need_groups(profile: dict, asking: str) -> list[Need]:
+    """The needs to answer, in the user's order. A listed need is its topics; a need in the user's own words is the
+    taxonomy topics those words name (高企认定 → 企业梯次培育), and no group when they name none (its words still rank
+    the measures, as part of what the user asks). Unless a listed need is stated, each further topic the question
+    asks about (what it wants, not what the user says they are) is one."""
+    out: list[Need] = []
+    for need in stated_needs(profile):
+        if need in NEEDS:
+            out.append(Need(need, NEEDS[need]))
+        elif topics := tuple(t for t, _ in _topics_named(need)):
+            out.append(Need(need, topics, need))
+    if any(n in NEEDS for n in stated_needs(profile)):
+        return out  # needs picked from the list are what the user wants; the question's other words describe them
+    covered = {t for need in out for t in need.topics}
+    wants = _wants(asking)
+    topics = [t for t, _ in _topics_named(wants) if t not in _ACTOR_TOPICS and t not in covered
+              and not _forms_in(t, wants) <= {f for c in covered for f in _forms_in(c, wants)}]
+    if any(t not in SECTORS for t in topics):  # a field of work says who the user is, unless it is all they name
+        topics = [t for t in topics if t not in SECTORS]
+    asked: list[Need] = []  # a topic the question asks about that no stated need covers is a need too
+    for topic in topics:
+        label = next((n for n, ts in NEEDS.items() if topic in ts), topic)
+        asked.append(Need(label, (topic,), stated=False))
+    merged: dict[str, tuple[str, ...]] = {}
+    for need in asked:
+        merged[need.label] = merged.get(need.label, ()) + need.topics
+    return out + [Need(label, topics, stated=False) for label, topics in merged.items() if label not in {n.label for n in out}]
+
+
+def _forms_in(topic: str, text: str) -> set[str]:
+    """The taxonomy forms (terms, synonyms) of `topic` that `text` uses."""
+    t = topic_named(topic)
+    norm = text.upper()
+    return {f for f in (*t.terms, *t.synonyms) if f in norm} if t else set()
+
+
+def _lead_phrase(clause: Clause, span: Span) -> Span | None:
+    """The clause's short lead phrase ("助推企业“科创板”上市。", "加大…力度：") when `span` is the sentence right after it:
+    the lead names what the measure is, so it is quoted with it."""
+    first = sentences(clause)
+    if len(first) < 2 or span.char_start <= first[0].char_start:
+        return None
+    lead = first[0]
+    if len(lead.text) > LEAD_AT or re.search(r"[，,；;]", lead.text):
+        return None
+    between = clause.text[lead.char_end - clause.char_start: span.char_start - clause.char_start]
+    return lead if not between.strip() else None
+
+
+def _is_lead(clause: Clause, span: Span) -> bool:
+    """A clause's short lead phrase followed by more of the clause: a title, not a measure of its own."""
+    first = sentences(clause)
+    return (len(first) > 1 and span.char_start == first[0].char_start and len(span.text) <= LEAD_AT
+            and not re.search(r"[，,；;]", span.text))
+
+
+def topic_measures(ctx: Context, need: Need, aliases: tuple[str, ...], cities: tuple[str, ...],
+                   asking: str, subjects: tuple[str, ...] = (), focus: TopicScorer | None = None) -> list[Span]:
+    """The best PER_NEED measures for one need (`need_candidates`), within NEED_MARGIN of the first, none overlapping."""
+    scored = need_candidates(ctx, need, aliases, cities, asking, subjects, focus)
+    out: list[Span] = []
+    for score, span in scored:
+        if score < scored[min(MARGIN_FROM, len(scored) - 1)][0] - (NEED_MARGIN if need.stated else ASKED_MARGIN):
+            break
+        if len(out) < PER_NEED and not any(_overlaps(span, o) for o in out):
+            out.append(span)
+    return out
+
+
+def need_candidates(ctx: Context, need: Need, aliases: tuple[str, ...], cities: tuple[str, ...],
+                    asking: str, subjects: tuple[str, ...] = (), focus: TopicScorer | None = None) -> list[tuple[float, Span]]:
+    """Candidate measures for one need, best first. Its clauses: those the taxonomy labels with its topics (a clause
+    under "完善金融支持创新体系" is 科技金融 even where it only names 投贷联动), those about the asker's kind, and those a
+    search for the need and the question finds. Their sentences with a form of support (any sentence, where the
+    clause's own title names the need) are ranked by one score: how strongly the clause is about the need, how many
+    of its terms the sentence has, how much of what the user asks (`focus`) and of their own words for the need it
+    covers, whether it names the asker's kind as the one supported — less for a section's introduction, its opening
+    sentence or the government's own organisation. The quote is the window of the sentence that carries the measure."""
+    topics = need.topics
+    words = terms_pattern(tuple(term for t in read_topics() if t.name in topics for term in t.terms)) if topics else None
+    own = TopicScorer.for_words(need.words, ctx.index) if need.words else None
     labels = index_topics(ctx.index)
+    intros = frozenset().union(*(_parents(ctx.index, d) for d in ctx.index.docs))
+
+    focus_weight = FOCUS_WEIGHT if need.stated else ASKED_WEIGHT
+
+    def relevance(text: str, context: str) -> float:
+        return (focus_weight * (focus.coverage(text, context) if focus and focus.units else 0.0)
+                + OWN_WEIGHT * (own.coverage(text, context) if own and own.units else 0.0))
+
+    def on_need(text: str) -> bool:  # the need's terms, or much of what the user asks or calls the need
+        return bool(words and words.search(text)) or relevance(text, "") >= ASKED_AT * (focus_weight + OWN_WEIGHT * bool(own))
+
+    tasks = {(t.doc_id, t.char_start): t for t in ctx.index.tasks}
+    searched = {(h.clause.doc_id, h.clause.char_start) for h in ctx.search(
+        " ".join([need.words, *_topic_terms(topics)[:4], asking]).strip(), SEARCH_K, cities)}
     scored: list[tuple[float, Span]] = []
     for doc_id, meta in ctx.index.docs.items():
         if not ctx.allows(doc_id) or (cities and meta.city not in cities):
@@ -350,31 +511,77 @@ def topic_measures(ctx: Context, topics: tuple[str, ...], aliases: tuple[str, ..
         for i in ctx.index.clause_ids_of(doc_id):
             clause = ctx.index.clauses[i]
             strength = max((labels[i].get(t, 0.0) for t in topics), default=0.0)
-            if clause.kind == "heading" or strength < LABEL_AT or past_context(clause) or target_context(clause):
+            context = ctx.context(clause)
+            # a clause about the asker's kind ("重大工程四 新型研发机构提质增效工程") holds its measures for any need
+            about_asker = strength < LABEL_AT and any(a in clause.text or a in context for a in aliases)
+            found = strength < LABEL_AT and (doc_id, clause.char_start) in searched
+            task = tasks.get((doc_id, clause.char_start)) if clause.kind == "table_row" else None
+            # a task row of a work plan ("年内举办“新生代企业家研修班”") offers what its goal cell says, though the
+            # table stands under a 工作目标 title; other rows there set figures
+            if (clause.kind == "heading" or (strength < LABEL_AT and not about_asker and not found)
+                    or past_context(clause) or (target_context(clause) and task is None)):
                 continue
-            for sentence in sentences(clause):
-                # a plan's task sentence ("以市场化方式组建…种子基金") is a measure where the clause is about the need
-                if (not words.search(sentence.text) or NOT_MEASURE.search(sentence.text)
-                        or not (SUPPORT.search(sentence.text) or strength >= STRONG_LABEL)):
+            strong = strength >= STRONG_LABEL
+            for sentence in (_cell_sentences(clause, task.target or task.task) if task else sentences(clause)):
+                # a plan's task sentence ("以市场化方式组建…种子基金") is a measure where the clause's title names the need,
+                # and a sentence on the need that names the asker's kind concerns them, with a form of support or not
+                if (not (strong or on_need(sentence.text)) or NOT_MEASURE.search(sentence.text) or _is_lead(clause, sentence)
+                        or not (SUPPORT.search(sentence.text) or strong or any(a in sentence.text for a in aliases))):
                     continue
-                window = max((w for w in windows(sentence, NEED_PIECES, WHOLE_NEED) if words.search(w.text)
-                              and not not_offered(w.text, sentence.text) and not for_others(w.text, subjects)),
-                             key=lambda w: (len(words.findall(w.text)) + bool(SUPPORT.search(w.text)), -len(w.text)),
-                             default=None)
+                # the whole sentence when short and an offer, else the run of its pieces that carries the measure
+                # (a whole led by the government's own spending, "加大财政科技投入，落实…政策", is not)
+                def fits(w: Span) -> bool:
+                    return ((strong or on_need(w.text)) and not not_offered(w.text, sentence.text)
+                            and not for_others(w.text, subjects)
+                            and (not about_asker or found or any(a in w.text or a in context for a in aliases)))
+
+                window = sentence if len(sentence.text) <= WHOLE_NEED and fits(sentence) else max(
+                    (w for w in windows(sentence, NEED_PIECES, 0) if fits(w)),
+                    key=lambda w: (len(words.findall(w.text)) if words else 0) + bool(SUPPORT.search(w.text))
+                    + 2 * relevance(w.text, "") + 0.5 * w.text.count("“") - len(w.text) / 1000, default=None)
                 if window is None:
                     continue
-                scored.append((1.0 + 0.1 * min(3, len(words.findall(window.text))) + STRENGTH_WEIGHT * min(strength, 3)
-                               + beneficiary(window.text, aliases), window))
-    need_scorer = TopicScorer.for_text(" ".join([*_topic_terms(topics)[:4], *aliases[:2]]), ctx.index)
-    for score, span in measures(ctx, need_scorer, aliases, cities, f"{' '.join(topics)} {asking}", subjects):
-        if score >= ctx.thresholds.measure and words.search(span.text):
-            scored.append((score - SEARCH_COST, span))
+                lead = _lead_phrase(clause, window)
+                shown_text = f"{lead.text}{window.text}" if lead else window.text
+                around = f"{context} {clause.text}"  # what the question asks counts partly where only the clause has it
+                hits = min(3, len(words.findall(shown_text))) if words else 0
+                score = (1.0 + 0.1 * hits + STRENGTH_WEIGHT * min(strength, 3)
+                         + beneficiary(window.text, aliases) + NAMED_BONUS * names_kind(window.text, aliases, subjects)
+                         + relevance(shown_text, around) - OWN_TASK_COST * bool(OWN_TASK.search(window.text))
+                         + SUPPORT_BONUS * bool(SUPPORT.search(window.text)) + NAMED_PROGRAMME * ("“" in window.text)
+                         - INTRO_COST * (clause.section in intros) - ABOUT_COST * (about_asker or found)
+                         - FIRST_COST * (sentence.char_start == clause.char_start)
+                         + AMOUNT_BONUS * bool(AMOUNT.search(window.text))
+                         + KIND_SECTION * names_kind(context, aliases, subjects)
+)
+                scored.append((score, join([lead, window]) if lead else window))
     scored.sort(key=lambda t: -t[0])
-    out: list[Span] = []
-    for _, span in scored:
-        if len(out) < PER_NEED and not any(_overlaps(span, o) for o in out):
-            out.append(span)
+    return scored
+
+
+def _cell_sentences(clause: Clause, cell: str) -> list[Span]:
+    """The sentences of one cell of a table row (a task row's goal), with absolute offsets; none if it is not there."""
+    at = clause.text.find(cell)
+    if at < 0 or not cell.strip():
+        return []
+    out, start = [], 0
+    for m in re.finditer(r"[。；;！？!?]|$", cell):
+        piece = cell[start:m.end()]
+        if piece.strip(" \n\t。；;") and m.end() > start:
+            lead = len(piece) - len(piece.lstrip())
+            s = clause.char_start + at + start + lead
+            out.append(Span(clause, s, s + len(piece.strip()), piece.strip()))
+        start = m.end()
+        if m.end() == len(cell):
+            break
     return out
+
+
+@lru_cache(maxsize=8)
+def _parents(index, doc_id: str) -> frozenset:
+    """Sections of a plan that have sub-sections: a clause right under one is the section's introduction."""
+    paths = {index.clauses[i].section for i in index.clause_ids_of(doc_id)}
+    return frozenset(p[:k] for p in paths for k in range(1, len(p)))
 
 
 def _topic_terms(topics: tuple[str, ...]) -> list[str]:
@@ -400,28 +607,46 @@ def compose(ctx: Context) -> Answer:
     focus = specific_topic(topic)
     scorer = TopicScorer.for_text(focus, ctx.index) if focus and (subjects or focus != topic) else ctx.scorer
     ranked = measures(ctx, scorer, aliases, cities, asking, tuple(subjects))
-    found = [span for score, span in ranked if score >= ranked[0][0] * KEEP_RATIO][:MAX_MEASURES] \
+    kept = [span for score, span in ranked if score >= ranked[0][0] * KEEP_RATIO] \
         if ranked and ranked[0][0] >= ctx.thresholds.measure else []
-    needs = needs_of(profile, asking)
-    groups = [(need, NEEDS[need]) for need in needs]
-    if not groups and not found:  # no stated need and no measure by the question's words: its own topic
-        # ("想进军工配套" → 军民融合)
-        groups = [(t, (t,)) for t, _ in question_topics(_wants(asking)) if t not in _ACTOR_TOPICS][:1] or [
-            (t, (t,)) for t, _ in question_topics(" ".join(subjects)) if t not in _ACTOR_TOPICS][:1]  # or the subject's
-    if groups and profile.get("needs"):  # stated needs: a measure found by the question's words must serve one of them
-        need_words = terms_pattern(tuple(term for t in read_topics() if t.name in {x for _, ts in groups for x in ts}
-                                         for term in t.terms))
-        found = [span for span in found if need_words.search(span.text)]
+    if cities:
+        found = kept[:MAX_MEASURES]
+    else:  # no city: the best of each plan that has one, so the answer says which cities offer it
+        found = [span for k, span in enumerate(kept) if span.clause.doc_id not in {s.clause.doc_id for s in kept[:k]}]
+    groups = need_groups(profile, asking)
+    if found and not profile:  # a free question: the topic the best measure's clause is most about is asked for too
+        at = next((i for i in ctx.index.clause_ids_of(found[0].clause.doc_id) if ctx.index.clauses[i] is found[0].clause), None)
+        scores = index_topics(ctx.index)[at] if at is not None else {}
+        best = max((t for t in scores if t not in _ACTOR_TOPICS and t not in SECTORS), key=scores.get, default=None)
+        if best and scores[best] >= STRONG_LABEL and best not in {t for g in groups for t in g.topics}:
+            groups.append(Need(next((n for n, ts in NEEDS.items() if best in ts), best), (best,), stated=False))
+    wants = specific_topic(topic_of(" ".join([_wants(asking), *(n for n in stated_needs(profile) if n not in NEEDS)]),
+                                    ctx.index.cities))
+    asked = TopicScorer.for_words(wants, ctx.index) if wants else None  # what the user asks for ranks each need's measures
+    if asked:  # the asker's own kind ("我们这类机构" of a 新型研发机构) is who asks, not what they ask for
+        asked = TopicScorer([u for u in asked.units if not any(f in a for f in u.forms for a in aliases)
+                             and not any(GENERIC.fullmatch(f) for f in u.forms)])
+    if not groups and not found:  # no stated need and no measure by the question's words: the subject's own topic
+        groups = [Need(t, (t,), stated=False) for t, _ in _topics_named(" ".join(subjects)) if t not in _ACTOR_TOPICS][:1]
+    if groups and stated_needs(profile):  # stated needs: a measure found by the question's words must serve one of them
+        topics = {x for g in groups for x in g.topics}
+        need_words = terms_pattern(tuple(term for t in read_topics() if t.name in topics for term in t.terms)) if topics else None
+        own = [TopicScorer.for_words(g.words, ctx.index) for g in groups if g.words]
+        found = [span for span in found if (need_words and need_words.search(span.text))
+                 or any(o.units and o.coverage(span.text) >= 0.5 for o in own)
+                 or beneficiary(span.text, aliases) >= BENEFIT_DIRECT  # or a measure for the asker's kind by name
+                 or bool(asked and asked.units and asked.coverage(span.text) >= ASKED_AT)]  # or for what they ask
+
     grouped: dict[str, str] = {}  # measure start → need
-    for need, topics in groups:
-        for span in topic_measures(ctx, topics, aliases, cities, asking, tuple(subjects)):
+    for need in groups:
+        for span in topic_measures(ctx, need, aliases, cities, asking, tuple(subjects), asked):
             if any(_overlaps(span, f) for f in found):
                 continue
             found.append(span)
-            grouped[f"{span.clause.doc_id}@{span.char_start}"] = need
+            grouped[f"{span.clause.doc_id}@{span.char_start}"] = need.label
     if not found:  # refused only when neither the question's words nor its topics find a measure
         return refuse(ctx, f"面向{'、'.join(subjects) or '该类主体'}的支持措施")
-    needs = [need for need, _ in groups]
+    needs = [need.label for need in groups]
     if ASKS_AMOUNT.search(asking) and not any(AMOUNT.search(s.text) for s in found):
         best = found[0]
         return refuse(ctx, "具体的支持金额或额度（规划未写明）", (f"相关条款：{best.text}", best))
@@ -435,10 +660,12 @@ def compose(ctx: Context) -> Answer:
     rank = {need: k for k, need in enumerate(needs)}
     order = sorted(found, key=lambda s: (rank.get(grouped.get(f"{s.clause.doc_id}@{s.char_start}", ""), len(needs)),
                                          s.clause.doc_id, s.char_start))
+    several = len({s.clause.doc_id for s in order}) > 1  # measures of several plans: each names its city
     for n, span in enumerate(order, 1):
         conditions = [Condition(c, condition_status(c, told)) for c in conditions_in(span.text)]
         need = grouped.get(f"{span.clause.doc_id}@{span.char_start}")
-        builder.say(f"{n}. {'【' + need + '】' if need else ''}{shown(span)}", span)
+        city = ctx.city_of(span.clause.doc_id) if several else None
+        builder.say(f"{n}. {'【' + need + '】' if need else ''}{'（' + city + '）' if city else ''}{shown(span)}", span)
         if conditions:
             builder.raw("（条件：" + "；".join(f"{c.text}（{marks[c.status]}）" for c in conditions) + "）")
         open_amounts = open_amounts or not AMOUNT.search(span.text)
