@@ -1,4 +1,6 @@
-"""`python -m index build` and `python -m index search "问题" [--city 南京市] [-k 10] [--mode …]`.
+"""`python -m index build [--from OUT]` and `python -m index search "问题" [--city 南京市] [-k 10] [--mode …]`.
+
+`build` parses the plan files itself; with `--from` it indexes what `python -m ingest DIR --out OUT` wrote.
 
 The search weights are fitted above this layer, by `python -m tuning tune`."""
 from __future__ import annotations
@@ -6,18 +8,22 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from index.embeddings import EmbeddingModelError
 from index.settings import IndexSettings
 from index.build import build_index, current_index
 from index.retriever import MODES, FilterError, Filters
 from index.versions import IndexUnavailableError
+from ingest import IngestError
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m index", description="Build and query the PlanQA index.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="parse data/plans (and uploads), embed what changed, switch atomically")
+    build = sub.add_parser("build", help="parse data/plans (and uploads), embed what changed, switch atomically")
+    build.add_argument("--from", dest="ingested", type=Path, default=None,
+                       help="index the plans `python -m ingest DIR --out OUT` wrote to OUT instead of parsing them")
     search = sub.add_parser("search", help="retrieve clauses for a question")
     search.add_argument("query")
     search.add_argument("--city", action="append", default=[])
@@ -29,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "build":
         try:
-            report = build_index(settings=settings, progress=True)
-        except (IndexUnavailableError, EmbeddingModelError) as exc:
+            report = build_index(settings=settings, progress=True, ingested=args.ingested)
+        except (IndexUnavailableError, EmbeddingModelError, IngestError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         for problem in report.errors:

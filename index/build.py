@@ -37,11 +37,11 @@ from index.versions import (
     open_version, publish, recover, seal,
 )
 from ingest import load_corpus
-from ingest.figures import document_figures, extract_figures
-from ingest.records import Clause, DocumentMeta, Figure, Heading, IndicatorRecord, ParsedDocument, TaskRecord
+from ingest.figures import document_figures
+from ingest.output import FIGURES, read_output, write_output
+from ingest.records import Clause, DocumentMeta, Figure, IndicatorRecord, ParsedDocument, TaskRecord
 
 TOKENS_FILE = "tokens.jsonl"  # one line per clause: its BM25 tokens, so a change need not re-tokenise the library
-FIGURES_FILE = "figures.jsonl"  # one line per figure a plan states (`ingest.figures`), computed when the plan is indexed
 
 
 @dataclass
@@ -89,20 +89,22 @@ def build_index(
     plans_dirs: Sequence[Path] | None = None,
     settings: IndexSettings | None = None,
     progress: bool = True,
+    ingested: Path | None = None,
 ) -> BuildReport:
     """Parse every plan, embed what changed, write a new version and switch to it atomically.
+
+    With `ingested` (a directory `python -m ingest` wrote), its plans are indexed as they are, not parsed again.
 
     Runs under the library's change lock, after finishing or rolling back a change a killed process
     left (`index.versions.recover`), so a plan file of an uncommitted upload is never indexed."""
     settings = settings or IndexSettings()
     with change_lock(settings.index_dir):
         recover(settings.index_dir)
-        return _build_index(plans_dirs, settings, progress)
+        return _build_index(plans_dirs, settings, progress, ingested)
 
 
-def _build_index(plans_dirs: Sequence[Path] | None, settings: IndexSettings, progress: bool) -> BuildReport:
-    started = time.perf_counter()
-    dirs = list(plans_dirs) if plans_dirs else [settings.plans_dir, *([settings.uploads_dir] if settings.uploads_dir.exists() else [])]
+def _parse_plans(dirs: Sequence[Path]) -> tuple[list[ParsedDocument], list[str]]:
+    """Every plan of `dirs` parsed (a doc_id seen before is skipped), with the problems met on the way."""
     documents: list[ParsedDocument] = []
     errors: list[str] = []
     for d in dirs:
@@ -114,6 +116,17 @@ def _build_index(plans_dirs: Sequence[Path] | None, settings: IndexSettings, pro
             documents.append(doc)
         errors.extend(f"{e.file}: {e.message}" for e in result.errors)
         errors.extend(result.warnings)
+    return documents, errors
+
+
+def _build_index(plans_dirs: Sequence[Path] | None, settings: IndexSettings, progress: bool,
+                 ingested: Path | None) -> BuildReport:
+    started = time.perf_counter()
+    dirs = list(plans_dirs) if plans_dirs else [settings.plans_dir, *([settings.uploads_dir] if settings.uploads_dir.exists() else [])]
+    if ingested is not None:
+        dirs, documents, errors = [ingested], read_output(ingested).documents(), []
+    else:
+        documents, errors = _parse_plans(dirs)
     if not documents:
         raise IndexCorruptError(f"No plan could be read from {', '.join(map(str, dirs))}: nothing to index.")
 
@@ -136,15 +149,7 @@ def _build_index(plans_dirs: Sequence[Path] | None, settings: IndexSettings, pro
     tokens = [tokenizer.tokenize_document(t) for t in texts]
 
     version = new_version_dir(settings.index_dir)
-    (version / "sources").mkdir()
-    for doc in documents:
-        (version / "sources" / f"{doc.meta.doc_id}.txt").write_text(doc.text, encoding="utf-8")
-    _write_jsonl(version / "documents.jsonl", (vars(doc.meta) for doc in documents))
-    _write_jsonl(version / "clauses.jsonl", (c.to_dict() for c in clauses))
-    _write_jsonl(version / "headings.jsonl", ({"doc_id": doc.meta.doc_id, **vars(h)} for doc in documents for h in doc.headings))
-    _write_jsonl(version / "indicators.jsonl", (r.to_dict() for doc in documents for r in doc.indicators))
-    _write_jsonl(version / "tasks.jsonl", (t.to_dict() for doc in documents for t in doc.tasks))
-    _write_jsonl(version / FIGURES_FILE, (f.to_dict() for doc in documents for f in document_figures(doc)))
+    write_output(version, documents)  # the corpus, in ingest's output layout
     rows = [RowMeta(c.doc_id, metas[c.doc_id].city or "", c.kind) for c in clauses]
     dense = build_vector_store(vectors, rows, version, settings)  # FAISS or Milvus, per PLANQA_VECTOR_STORE
     counts = {
@@ -317,12 +322,12 @@ def prepare_change(
             "indicators.jsonl": [r.to_dict() for r in add.indicators] if add else [],
             "tasks.jsonl": [t.to_dict() for t in add.tasks] if add else [],
         }
-        kept_figures = ([line for doc_id, line in _lines_of(old / FIGURES_FILE) if doc_id not in drop]
-                        if (old / FIGURES_FILE).is_file()  # else a version from before figures were stored
+        kept_figures = ([line for doc_id, line in _lines_of(old / FIGURES) if doc_id not in drop]
+                        if (old / FIGURES).is_file()  # else a version from before figures were stored
                         else [json.dumps(f.to_dict(), ensure_ascii=False)
                               for doc_id, figures in read_corpus(old).figures_by_doc.items() if doc_id not in drop
                               for f in figures])
-        _write_lines(version / FIGURES_FILE,
+        _write_lines(version / FIGURES,
                      [*kept_figures, *(json.dumps(f.to_dict(), ensure_ascii=False) for f in (document_figures(add) if add else ()))])
         counts = {}
         for name, rows in new_rows.items():
@@ -368,40 +373,11 @@ def load_index(settings: IndexSettings | None = None, verify: bool = True) -> Pl
 
 
 def read_corpus(version: Path) -> Corpus:
-    """The corpus files of a version. Figures are read as stored; a version written before they were
-    stored gets them computed here, once, from its records."""
-    docs = {d["doc_id"]: DocumentMeta(**d) for d in _read_jsonl(version / "documents.jsonl")}
-    sources = {doc_id: (version / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in docs}
-    clauses = [Clause.from_dict(d) for d in _read_jsonl(version / "clauses.jsonl")]
-    headings: dict[str, list[Heading]] = {}
-    for d in _read_jsonl(version / "headings.jsonl"):
-        headings.setdefault(d.pop("doc_id"), []).append(Heading(**d))
-    indicators = [IndicatorRecord.from_dict(d) for d in _read_jsonl(version / "indicators.jsonl")]
-    tasks = [TaskRecord(**{**d, "lead_units": tuple(d["lead_units"]), "partner_units": tuple(d["partner_units"])})
-             for d in _read_jsonl(version / "tasks.jsonl")]
-    if (version / FIGURES_FILE).is_file():
-        figures: dict[str, list[Figure]] = {doc_id: [] for doc_id in docs}
-        for d in _read_jsonl(version / FIGURES_FILE):
-            figures[d["doc_id"]].append(Figure.from_dict(d))
-    else:
-        figures = _figures_from_records(docs, clauses, indicators, tasks)
-    return Corpus(docs, sources, clauses, headings, indicators, tasks, figures)
-
-
-def _figures_from_records(docs: dict[str, DocumentMeta], clauses: list[Clause], indicators: list[IndicatorRecord],
-                          tasks: list[TaskRecord]) -> dict[str, list[Figure]]:
-    """Each plan's figures from its stored clauses and records, as `document_figures` gives them at build time."""
-    def of(rows):
-        by_doc: dict[str, list] = {}
-        for r in rows:
-            by_doc.setdefault(r.doc_id, []).append(r)
-        return by_doc
-    doc_clauses, doc_indicators, doc_tasks = of(clauses), of(indicators), of(tasks)
-    return {
-        doc_id: extract_figures(doc_clauses.get(doc_id, []), doc_indicators.get(doc_id, []), doc_tasks.get(doc_id, []),
-                                meta.city, year=meta.year, period=meta.period)
-        for doc_id, meta in docs.items()
-    }
+    """The corpus of a version (ingest's output layout, `ingest.output`). Figures are read as stored; a
+    version written before they were stored gets them computed here, once, from its records."""
+    r = read_output(version)
+    figures = r.figures if r.figures is not None else {d.meta.doc_id: document_figures(d) for d in r.documents()}
+    return Corpus(r.docs, r.sources, r.clauses, r.headings, r.indicators, r.tasks, figures)
 
 
 _current: dict[Path, PlanIndex] = {}

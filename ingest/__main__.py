@@ -1,25 +1,20 @@
 """CLI: ``python -m ingest DIR [--out build]`` writes the records; ``python -m ingest outline FILE`` prints a heading tree.
 
-Outputs (JSON Lines, UTF-8, one record per line, each file replaced atomically):
-``clauses.jsonl`` (`Clause.to_dict`), ``indicators.jsonl`` (`IndicatorRecord.to_dict`),
-``tasks.jsonl`` (`TaskRecord.to_dict`) and ``documents.jsonl`` (the `DocumentMeta` fields,
-so ``DocumentMeta(**row)`` rebuilds it).
+Outputs (`ingest.output`; JSON Lines, UTF-8, one record per line, each file replaced atomically):
+``documents.jsonl`` (the `DocumentMeta` fields), ``clauses.jsonl``, ``headings.jsonl``, ``indicators.jsonl``,
+``tasks.jsonl``, ``figures.jsonl`` and ``sources/<doc_id>.txt`` — the layout of an index version's corpus,
+so ``python -m index build --from OUT`` indexes it without parsing the plans again.
 """
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
-import uuid
-from collections.abc import Iterable
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from ingest.corpus import load_corpus, parse_file
 from ingest.errors import IngestError
+from ingest.output import write_output
 from ingest.readers import SUPPORTED_EXTENSIONS
 from ingest.records import ParsedDocument
 
@@ -62,11 +57,7 @@ def _build(plans_dir: Path, out: Path) -> int:
         return _fail(f"{plans_dir}: {n} 个文件均无法解析 / none of the {n} file(s) could be parsed")
     docs = result.documents
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        _write_jsonl(out / "clauses.jsonl", (c.to_dict() for d in docs for c in d.clauses))
-        _write_jsonl(out / "indicators.jsonl", (r.to_dict() for d in docs for r in d.indicators))
-        _write_jsonl(out / "tasks.jsonl", (t.to_dict() for d in docs for t in d.tasks))
-        _write_jsonl(out / "documents.jsonl", (asdict(d.meta) for d in docs))
+        write_output(out, docs)
     except OSError as exc:
         return _fail(f"{out}: 无法写入输出 / cannot write the output ({exc.strerror or exc})")
     rows = [(d.meta.doc_id, _counts(d)) for d in docs]
@@ -103,22 +94,6 @@ def _outline(path: Path) -> int:
     for heading in doc.headings:
         print("  " * (heading.level - 1) + heading.title)
     return 0
-
-
-def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    """Write to a temp file beside `path`, then rename: readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # 0o666 & umask, unlike mkstemp's 0o600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _fail(message: str) -> int:

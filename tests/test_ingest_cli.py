@@ -34,9 +34,12 @@ def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_build_writes_the_four_files_atomically(built):
+def test_build_writes_the_records_figures_and_sources_atomically(built):
     _, out = built
-    assert sorted(p.name for p in out.iterdir()) == ["clauses.jsonl", "documents.jsonl", "indicators.jsonl", "tasks.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "clauses.jsonl", "documents.jsonl", "figures.jsonl", "headings.jsonl", "indicators.jsonl", "sources", "tasks.jsonl"]
+    doc_ids = [row["doc_id"] for row in _jsonl(out / "documents.jsonl")]
+    assert sorted(p.name for p in (out / "sources").iterdir()) == sorted(f"{d}.txt" for d in doc_ids)
 
 
 def test_documents_carry_the_manifest_metadata_and_the_text_hash(built):

@@ -36,9 +36,9 @@ REBUILD = "python -m index build"
 KILLABLE_BUILD = """
 import sys, time
 from pathlib import Path
-import index.build as store
+import ingest.output as output
 
-ready, write = Path(sys.argv[1]), store._write_jsonl
+ready, write = Path(sys.argv[1]), output._write_jsonl
 
 def half_then_wait(path, rows):
     if path.name != "clauses.jsonl":
@@ -48,7 +48,7 @@ def half_then_wait(path, rows):
     ready.write_text(str(path))
     time.sleep(300)
 
-store._write_jsonl = half_then_wait
+output._write_jsonl = half_then_wait
 from index.__main__ import main
 sys.exit(main(["build"]))
 """
