@@ -265,3 +265,15 @@ def test_a_year_range_is_not_a_figure():
     from assistant.composers.windows import FIGURE
 
     assert not FIGURE.search("《“创新江阴”三年行动计划（2020－2022年）》") and FIGURE.search("突破1000家")
+
+
+def test_a_wrong_issue_year_is_refused_with_the_plans_date(assistant, plan_text):
+    """"是2021年印发的吧？" of a plan issued on 2020-03-15: a false premise, refused, the date quoted; the right
+    year is answered as usual."""
+    meta = next(m for m in assistant.index.docs.values() if m.date and m.date.startswith("2020"))
+    city = meta.city.removesuffix("市")
+    wrong = assistant.ask(f"{city}的规划是2021年印发的吧？")
+    assert wrong.refused and wrong.composer == "document" and "2020年3月15日" in wrong.text, wrong.text
+    assert_exact(wrong, plan_text)
+    right = assistant.ask(f"{city}的规划是2020年印发的吗？")
+    assert not right.refused and "2020年3月15日" in right.text

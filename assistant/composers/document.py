@@ -12,6 +12,8 @@ from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
+from assistant.prompts import load_prompt
+from ingest.lexicon import normalize, question_years
 from ingest.periods import plan_period
 from ingest.records import DocumentMeta
 
@@ -76,4 +78,14 @@ def compose(ctx: Context) -> Answer:
                     builder.say(f"《{meta.title}》的{label}：{period.display()}（据标题）", title)
     if not builder.citations:
         return refuse(ctx, f"规划文本中写明的{'、'.join(label for _, label in wanted)}")
+    stated = question_years(normalize(ctx.query.original))
+    if len(plans) == 1 and stated and [f for f, _ in wanted] == ["date"] and plans[0].date and \
+            not any(plans[0].date.startswith(str(y)) for y in stated):
+        # "是2021年印发的吧？" where the plan was issued in 2020: the premise is refused, the date quoted
+        correction = AnswerBuilder(ctx.index.sources)
+        correction.raw(load_prompt("not_found").format(reason=f"{stated[-1]}年印发的记载") + "\n")
+        span = _locate(ctx, plans[0], _forms("date", plans[0].date))
+        correction.say(f"《{plans[0].title}》的印发日期：{span.text}", span)
+        return Answer(text=correction.text, citations=correction.citations, refused=True, retrieved=[],
+                      composer="document", query=ctx.query)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="document", query=ctx.query)
