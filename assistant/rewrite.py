@@ -18,7 +18,7 @@ from assistant.contract import Citation, DroppedSentence, GenerationReport
 from assistant.generation import Draft, Evidence, GenerationError, Generator, claims
 from assistant.generation.grounding import renumber
 from index.passages import row_text
-from index.store import PlanIndex
+from index.corpus import Corpus
 from ingest.records import Clause
 
 MAX_EVIDENCE = 6
@@ -33,21 +33,21 @@ def cites(answer: Answer, clause: Clause) -> bool:
 
 def evidence_for(ctx: Context, answer: Answer) -> tuple[list[Evidence], list[Clause]]:
     """Numbered clauses: those the answer cites first, then the best other hits."""
-    clauses = [clause for clause in ctx.index.clauses if cites(answer, clause)]
+    clauses = [clause for clause in ctx.corpus.clauses if cites(answer, clause)]
     for hit in ctx.hits:
         if len(clauses) >= MAX_EVIDENCE:
             break
         if hit.clause not in clauses and hit.clause.kind != "heading":
             clauses.append(hit.clause)
-    evidence = [as_evidence(ctx.index, c, n, ctx.title_of(c.doc_id)) for n, c in enumerate(clauses[:MAX_EVIDENCE], 1)]
+    evidence = [as_evidence(ctx.corpus, c, n, ctx.title_of(c.doc_id)) for n, c in enumerate(clauses[:MAX_EVIDENCE], 1)]
     return evidence, clauses[:MAX_EVIDENCE]
 
 
-def as_evidence(index: PlanIndex, clause: Clause, n: int, title: str) -> Evidence:
+def as_evidence(corpus: Corpus, clause: Clause, n: int, title: str) -> Evidence:
     """Clause `n` as a generator sees it, with what the grounding check compares against: the plan's
     city, year and period, and the figure layer's figures whose span lies in the clause."""
-    meta = index.docs[clause.doc_id]
-    figures = tuple(f for f in index.figures_of(clause.doc_id)
+    meta = corpus.docs[clause.doc_id]
+    figures = tuple(f for f in corpus.figures_of(clause.doc_id)
                     if clause.char_start <= f.char_start and f.char_end <= clause.char_end)
     return Evidence(
         n=n, doc_id=clause.doc_id, title=title, section=" > ".join(clause.section),
@@ -93,7 +93,7 @@ def rewrite(generator: Generator, ctx: Context, answer: Answer) -> Answer:
     citations = []
     for e in cited:
         clause = by_span[(e.char_start, e.char_end, e.doc_id)]
-        citations.append(Citation(doc_id=clause.doc_id, section=e.section, quote=ctx.index.source(clause.doc_id)[clause.char_start:clause.char_end],
+        citations.append(Citation(doc_id=clause.doc_id, section=e.section, quote=ctx.corpus.source(clause.doc_id)[clause.char_start:clause.char_end],
                                   char_start=clause.char_start, char_end=clause.char_end))
     report.fallback = False
     return replace(answer, text=draft.text, citations=citations, refused=draft.refused,

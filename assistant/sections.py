@@ -21,7 +21,7 @@ from typing import Literal
 
 from assistant import containers
 from assistant.evidence import Span
-from index.store import PlanIndex
+from index.corpus import Corpus
 from ingest.lexicon import cn_number
 from ingest.records import Clause, Heading
 from ingest.structure import strip_numbering
@@ -178,24 +178,24 @@ def item_lead(clause: Clause, column: int | None = None) -> tuple[str, Span] | N
 
 
 @lru_cache(maxsize=4)
-def plan_tree(index: PlanIndex) -> dict[str, list[Node]]:
-    """Top-level nodes of each plan (cached per loaded index)."""
-    return {doc_id: _doc_tree(index, doc_id) for doc_id in index.docs}
+def plan_tree(corpus: Corpus) -> dict[str, list[Node]]:
+    """Top-level nodes of each plan (cached per loaded corpus)."""
+    return {doc_id: _doc_tree(corpus, doc_id) for doc_id in corpus.docs}
 
 
 @lru_cache(maxsize=4)
-def all_nodes(index: PlanIndex) -> list[Node]:
+def all_nodes(corpus: Corpus) -> list[Node]:
     out: list[Node] = []
-    for roots in plan_tree(index).values():
+    for roots in plan_tree(corpus).values():
         for root in roots:
             out.append(root)
             out.extend(root.descendants())
     return out
 
 
-def _doc_tree(index: PlanIndex, doc_id: str) -> list[Node]:
-    return doc_tree(doc_id, [index.clauses[i] for i in index.clause_ids_of(doc_id)], index.headings.get(doc_id, []),
-                    len(index.source(doc_id)))
+def _doc_tree(corpus: Corpus, doc_id: str) -> list[Node]:
+    return doc_tree(doc_id, [corpus.clauses[i] for i in corpus.clause_ids_of(doc_id)], corpus.headings.get(doc_id, []),
+                    len(corpus.source(doc_id)))
 
 
 def doc_tree(doc_id: str, clauses: list[Clause], all_headings: list[Heading], source_end: int) -> list[Node]:

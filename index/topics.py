@@ -23,7 +23,7 @@ from ingest.lexicon import normalize
 from ingest.records import Clause
 
 if TYPE_CHECKING:
-    from index.store import PlanIndex
+    from index.corpus import Corpus
 
 TOPICS = Path(__file__).with_name("resources") / "topics.tsv"
 
@@ -122,9 +122,9 @@ def labels(scores: dict[str, float]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4)
-def index_topics(index: PlanIndex) -> tuple[dict[str, float], ...]:
-    """Topic scores of every clause of a loaded index, in `index.clauses` order (cached per loaded index)."""
-    return tuple(clause_scores(c) for c in index.clauses)
+def index_topics(corpus: Corpus) -> tuple[dict[str, float], ...]:
+    """Topic scores of every clause of a loaded corpus, in `corpus.clauses` order (cached per loaded corpus)."""
+    return tuple(clause_scores(c) for c in corpus.clauses)
 
 
 _ASCII_WORD = re.compile(r"[a-z0-9&]")

@@ -2,7 +2,7 @@
 
 Offsets are found in the plan's text, so every `Evidence` points at an exact span, and each
 carries what the index would give it: the plan's city, year and period, and the figure layer's
-figures whose span lies in it (`ingest.figures`, as `PlanIndex.figures_of` computes them).
+figures whose span lies in it (`ingest.figures`, as `Corpus.figures_of` computes them).
 """
 from __future__ import annotations
 

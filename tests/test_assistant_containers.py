@@ -248,7 +248,7 @@ def _city(assistant, doc_id):
 
 def test_a_box_series_is_counted_when_asked_by_a_synonym(assistant, plan_text):  # noqa: F811
     checked = 0
-    for doc_id, roots in plan_tree(assistant.index).items():
+    for doc_id, roots in plan_tree(assistant.index.corpus).items():
         series = next((r for r in roots if r.kind == "series" and r.name == "专栏"), None)
         if series is None:
             continue
@@ -261,7 +261,7 @@ def test_a_box_series_is_counted_when_asked_by_a_synonym(assistant, plan_text): 
 
 def test_a_count_quotes_the_plans_own_count_word(assistant, plan_text):  # noqa: F811
     checked = 0
-    for node in all_nodes(assistant.index):
+    for node in all_nodes(assistant.index.corpus):
         if node.kind != "section" or node.count_word is None or len(node.members()) < 3:
             continue
         answer = assistant.ask(f"{_city(assistant, node.doc_id)}规划的“{node.name}”一共有几项？")
@@ -274,7 +274,7 @@ def test_a_count_quotes_the_plans_own_count_word(assistant, plan_text):  # noqa:
 
 def test_a_group_is_counted_by_its_words_and_listed(assistant, plan_text):  # noqa: F811
     checked = 0
-    for node in all_nodes(assistant.index):
+    for node in all_nodes(assistant.index.corpus):
         if node.kind != "group" or node.count_word is None or not re.match(r"[一二三四五六七八九十]大", node.count_word.text):
             continue
         if len(node.name) <= len(containers.container_of(node.name)):
@@ -291,7 +291,7 @@ def test_a_group_is_counted_by_its_words_and_listed(assistant, plan_text):  # no
 
 def test_a_table_asked_about_one_category_lists_those_rows_by_name(assistant, plan_text):  # noqa: F811
     checked = 0
-    for node in all_nodes(assistant.index):
+    for node in all_nodes(assistant.index.corpus):
         rows = [r for r in node.items if r.kind == "table_row" and r.cells and len(r.cells) >= 3]
         if node.kind != "table" or len(rows) < 4:
             continue
@@ -328,7 +328,7 @@ def test_a_stated_count_the_plan_contradicts_is_refused_with_the_plans_count(ass
     from ingest.lexicon import cn_number, cn_numeral
 
     checked = 0
-    for node in all_nodes(assistant.index):
+    for node in all_nodes(assistant.index.corpus):
         word = node.count_word.text if node.count_word is not None else ""
         m = re.match(r"([一二三四五六七八九十])大(\S{2,6})$", word)
         if m is None or node.kind == "group" or len(node.members()) != cn_number(m.group(1)):

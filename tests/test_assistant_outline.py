@@ -44,7 +44,7 @@ def test_question_shapes(question, kind):
 
 
 def test_every_plan_lists_its_chapters_in_order(assistant, plan_text):  # noqa: F811
-    for doc_id, roots in plan_tree(assistant.index).items():
+    for doc_id, roots in plan_tree(assistant.index.corpus).items():
         chapters = [n for n in roots if n.kind == "section" and n.clause is not None]
         answer = assistant.ask(f"{_city(assistant, doc_id)}的规划分为哪几个部分？")
         assert answer.composer == "outline" and not answer.refused
@@ -55,7 +55,7 @@ def test_every_plan_lists_its_chapters_in_order(assistant, plan_text):  # noqa: 
 
 def test_every_section_with_sub_sections_is_counted_and_listed(assistant, plan_text):  # noqa: F811
     checked = 0
-    for doc_id, roots in plan_tree(assistant.index).items():
+    for doc_id, roots in plan_tree(assistant.index.corpus).items():
         for root in roots:
             subs = [c for c in root.children if c.kind == "section"]
             if len(subs) < 3:

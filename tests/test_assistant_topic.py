@@ -45,7 +45,7 @@ def test_specifics_are_named_programmes_and_figures():
 def _topic_sections(assistant):
     """(plan, topic) pairs where a section's own title names the topic: the plan surely has clauses on it."""
     pairs = {}
-    for node in all_nodes(assistant.index):
+    for node in all_nodes(assistant.index.corpus):
         if node.kind != "section" or node.clause is None or not node.body():
             continue
         for topic in read_topics():

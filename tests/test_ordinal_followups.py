@@ -41,7 +41,7 @@ def assistant(built_index):
 def test_the_nth_part_of_a_listed_series_is_answered_as_that_part(assistant, plan_text):  # noqa: F811
     """For every plan's 专栏 series or 重大工程 list: after "…都有哪些？", "第N个讲的是啥" answers from the Nth part."""
     checked = 0
-    for node in all_nodes(assistant.index):
+    for node in all_nodes(assistant.index.corpus):
         if node.kind != "series" or len(node.members()) < 3:
             continue
         city = assistant.index.docs[node.doc_id].city.removesuffix("市")
@@ -53,7 +53,7 @@ def test_the_nth_part_of_a_listed_series_is_answered_as_that_part(assistant, pla
         answer = assistant.ask("第三个讲的是啥？", [first])
         assert not answer.refused, answer.text
         # the third part named, or quoted from within it
-        part = [n for n in all_nodes(assistant.index) if n.doc_id == node.doc_id and n.name == items[2] and n is not node]
+        part = [n for n in all_nodes(assistant.index.corpus) if n.doc_id == node.doc_id and n.name == items[2] and n is not node]
         inside = any(p.start <= c.char_start < p.end for p in part for c in answer.citations if c.doc_id == node.doc_id)
         assert items[2] in answer.text or inside, (first, items[2], answer.text)
         assert_exact(answer, plan_text)

@@ -30,7 +30,7 @@ NOT_SET = "规划未提出"
 def compose(ctx: Context) -> Answer:
     query = ctx.query
     cities = query.cities if len(query.cities) >= 2 else tuple(
-        c for c in ctx.index.cities if any(m.city == c and ctx.allows(d) for d, m in ctx.index.docs.items()))
+        c for c in ctx.corpus.cities if any(m.city == c and ctx.allows(d) for d, m in ctx.corpus.docs.items()))
     if not query.concepts:
         return by_sentences(ctx, cities)
     cells: dict[tuple[str, str], Figure | None] = {}
@@ -52,7 +52,7 @@ def compose(ctx: Context) -> Answer:
     if wrong is not None:
         first = next((f for f in found if query.cities and f.city == query.cities[0]), found[0])
         return refuse(ctx, f"“{wrong}”这一数字", (f"{first.text.rstrip('。；;，,')}，而非{wrong}。", first.span))
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     builder.raw("| 城市 | 指标 | 规划表述 |\n|---|---|---|\n")
     rows: list[ComparisonRow] = []
     for (concept, city), f in cells.items():
@@ -62,7 +62,7 @@ def compose(ctx: Context) -> Answer:
             continue
         marker = builder.marker(f.span)
         r = f.record
-        plan_period = ctx.index.docs[f.span.clause.doc_id].period
+        plan_period = ctx.corpus.docs[f.span.clause.doc_id].period
         extra = ""
         if r is not None and ctx.period != "past" and r.baseline and r.baseline.value_text and r.baseline.value_text not in ("/", "-", "—"):
             extra += f"（{r.baseline.year or '基期'}{'年' if r.baseline.year else ''}{value_with_unit(r.baseline.value_text, r.unit)}）"
@@ -100,20 +100,20 @@ def prose_variant(ctx: Context, f: Figure) -> Span | None:
         return None
     shown = value_with_unit(r.target.value_text, r.unit)
     aliases = dict(indicator_concepts()).get(f.concept or "", ())
-    for g in ctx.index.figures_of(r.doc_id):
+    for g in ctx.corpus.figures_of(r.doc_id):
         if g.source == "table" or g.role != "target" or g.value is None or abs(g.value - r.target.value) > 1e-9:
             continue
         if not g.subject or not (f.concept in concepts_in(g.subject) or any(a in g.subject for a in aliases)):
             continue
-        stated = ctx.index.source(g.doc_id)[g.char_start:g.char_end]
-        after = ctx.index.source(g.doc_id)[g.char_end:g.char_end + 4]
+        stated = ctx.corpus.source(g.doc_id)[g.char_start:g.char_end]
+        after = ctx.corpus.source(g.doc_id)[g.char_end:g.char_end + 4]
         qualifier = re.match(r"[%％]?(左右|以上|以内)", after)
         if qualifier:  # "10%左右": the qualifier after the figure is part of how the plan says it
             stated += qualifier.group(0)
         qualified = qualifier or re.search(r"(左右|以上|以内)$", stated)
         if re.sub(r"\s+", "", shown) == re.sub(r"\s+", "", value_with_unit(g.value_text, g.unit)) and not qualified:
             return None  # the prose says it as the row does
-        clause = next((c for c in (ctx.index.clauses[i] for i in ctx.index.clause_ids_of(g.doc_id)) if c.clause_id == g.clause_id), None)
+        clause = next((c for c in (ctx.corpus.clauses[i] for i in ctx.corpus.clause_ids_of(g.doc_id)) if c.clause_id == g.clause_id), None)
         if clause is not None and g.char_start + len(stated) <= clause.char_end:
             return Span(clause, g.char_start, g.char_start + len(stated), stated)
     return None
@@ -150,7 +150,7 @@ def like_with_like(ctx: Context, numeric: list[tuple[Figure, float, str | None]]
 
 
 def _period(ctx: Context, f: Figure) -> str | None:
-    return ctx.index.docs[f.span.clause.doc_id].period
+    return ctx.corpus.docs[f.span.clause.doc_id].period
 
 
 _SUPERLATIVE = re.compile(r"最(高|低|多|少|大|小)|哪个(城)?市|哪座城市|哪个城市|谁(更|最)|排名|第一")
@@ -162,7 +162,7 @@ def value_of(ctx: Context, f: Figure) -> tuple[float | None, str | None]:
     if f.value is not None:
         return f.value, f.unit
     aliases = dict(indicator_concepts()).get(f.concept or "", ())
-    inside = [g for g in ctx.index.figures_of(f.span.clause.doc_id)
+    inside = [g for g in ctx.corpus.figures_of(f.span.clause.doc_id)
               if f.span.char_start <= g.char_start and g.char_end <= f.span.char_end + 8 and g.value is not None
               and g.subject and (f.concept in concepts_in(g.subject) or any(a in g.subject for a in aliases))]
     return (inside[0].value, inside[0].unit) if len(inside) == 1 else (None, None)
@@ -182,7 +182,7 @@ def cell(f: Figure, period: str | None, plan_period: str | None = None) -> str:
 
 def by_sentences(ctx: Context, cities: tuple[str, ...]) -> Answer:
     """No indicator named: for each city, the sentence of its plan that best answers."""
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     asks_figure = bool(re.search(r"多少|几|多大|多高|目标|最[高低多少大]|哪个", ctx.query.text))
     figures = {city: topic_figure(ctx, city) for city in cities} if asks_figure else {}
     for city in cities:

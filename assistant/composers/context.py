@@ -1,4 +1,4 @@
-"""The context of one question that every composer reads: the index, the understood query, the hits,
+"""The context of one question that every composer reads: the corpus and retriever, the understood query, the hits,
 the user's filters and profile, the refusal thresholds; and where a clause stands in its plan."""
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from assistant.evidence import Span, sentences
 from assistant.query import Query, concept_of
 from assistant.resources import refusal_thresholds
 from index.rerank import PAST_SECTION, TARGET_SECTION, SearchHints
-from index.retriever import Filters, Hit, Mode
+from index.corpus import Corpus
+from index.retriever import Filters, Hit, Mode, Retriever
 from index.store import PlanIndex
 from ingest.lexicon import cue, years_in
 from ingest.records import Clause, IndicatorRecord
@@ -37,7 +38,10 @@ class Thresholds:
 
 @dataclass
 class Context:
-    """One question being answered: the index, the understood query and the retrieval results."""
+    """One question being answered: the index, the understood query and the retrieval results.
+
+    Composers read the plans through `corpus` and search again through `search` (the `retriever` with
+    the question's hints and the user's filters); `index` is the loaded version both belong to."""
 
     index: PlanIndex
     query: Query
@@ -49,6 +53,14 @@ class Context:
     thresholds: Thresholds = field(default_factory=Thresholds)
     allowed_docs: frozenset[str] | None = None  # the plans the user's filters leave (None: every plan)
 
+    @property
+    def corpus(self) -> Corpus:
+        return self.index.corpus
+
+    @property
+    def retriever(self) -> Retriever:
+        return self.index.retriever
+
     def allows(self, doc_id: str) -> bool:
         """Whether the user's filters leave this plan: every composer reads records and clauses through it."""
         return self.allowed_docs is None or doc_id in self.allowed_docs
@@ -56,15 +68,15 @@ class Context:
     @cached_property
     def row_clauses(self) -> dict[tuple[str, int], Clause]:
         """Table-row clauses by (doc_id, char_start), to cite an indicator record's row."""
-        return {(c.doc_id, c.char_start): c for c in self.index.clauses if c.kind == "table_row"}
+        return {(c.doc_id, c.char_start): c for c in self.corpus.clauses if c.kind == "table_row"}
 
     @cached_property
     def scorer(self) -> TopicScorer:
-        return TopicScorer.for_text(self.query.topic or self.query.text, self.index)
+        return TopicScorer.for_text(self.query.topic or self.query.text, self.corpus)
 
     def context(self, clause: Clause) -> str:
         """Where a clause stands: its plan's title, section path and caption (a question may name any of them)."""
-        return f"{self.index.docs[clause.doc_id].title} {context_of(clause)}"
+        return f"{self.corpus.docs[clause.doc_id].title} {context_of(clause)}"
 
     @property
     def period(self) -> str | None:
@@ -73,20 +85,20 @@ class Context:
     def row_span(self, record: IndicatorRecord) -> Span:
         clause = self.row_clauses.get((record.doc_id, record.char_start))
         if clause is None:  # a record always comes from a row; fall back to the exact record span
-            text = self.index.source(record.doc_id)[record.char_start:record.char_end]
+            text = self.corpus.source(record.doc_id)[record.char_start:record.char_end]
             clause = Clause(record.doc_id, f"{record.doc_id}@{record.char_start}", (), text, record.char_start, record.char_end, "table_row")
         return Span(clause, clause.char_start, clause.char_end, clause.text)
 
     def city_of(self, doc_id: str) -> str | None:
-        return self.index.docs[doc_id].city
+        return self.corpus.docs[doc_id].city
 
     def title_of(self, doc_id: str) -> str:
-        return self.index.docs[doc_id].title
+        return self.corpus.docs[doc_id].title
 
     def search(self, text: str, k: int, cities: tuple[str, ...] = ()) -> list[Hit]:
         """A further search with the question's hints (per city for comparisons, per subject for eligibility)."""
         filters = replace(self.filters, cities=cities) if cities else self.filters  # a plan filter always holds
-        return self.index.search(text, k, filters=filters, hints=self.hints, mode=self.mode)
+        return self.retriever.search(text, k, filters=filters, hints=self.hints, mode=self.mode)
 
 
 def context_of(clause: Clause) -> str:
@@ -112,7 +124,7 @@ def records_for(ctx: Context, concepts: tuple[str, ...], cities: tuple[str, ...]
     """Indicator records of the named concepts, in the named cities (all cities when none)."""
     wanted = set(cities)
     return [
-        r for r in ctx.index.indicators
+        r for r in ctx.corpus.indicators
         if concept_of(r.indicator) in concepts and (not wanted or ctx.city_of(r.doc_id) in wanted) and ctx.allows(r.doc_id)
     ]
 

@@ -42,7 +42,7 @@ def _forms(field: str, value: str) -> list[str]:
 
 
 def _plans(ctx: Context) -> list[DocumentMeta]:
-    docs = list(ctx.index.docs.values())
+    docs = list(ctx.corpus.docs.values())
     if ctx.query.cities:
         return [d for d in docs if d.city in ctx.query.cities]
     named = [d for d in docs if any(n in d.title for n in ctx.query.quoted)]
@@ -51,8 +51,8 @@ def _plans(ctx: Context) -> list[DocumentMeta]:
 
 def _locate(ctx: Context, meta: DocumentMeta, forms: list[str]) -> Span | None:
     """The first sentence of the plan that writes the value (front matter first: clauses are in text order)."""
-    for i in ctx.index.clause_ids_of(meta.doc_id):
-        clause = ctx.index.clauses[i]
+    for i in ctx.corpus.clause_ids_of(meta.doc_id):
+        clause = ctx.corpus.clauses[i]
         for form in forms:
             if form and form in clause.text:
                 return next((s for s in sentences(clause) if form in s.text), None)
@@ -65,7 +65,7 @@ def compose(ctx: Context) -> Answer:
     plans = _plans(ctx)
     if not plans:
         return refuse(ctx, "问题所指的规划文件（请说明城市或规划名称）")
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     for meta in plans:
         for field, label in wanted:
             value = getattr(meta, field)
@@ -82,7 +82,7 @@ def compose(ctx: Context) -> Answer:
     if len(plans) == 1 and stated and [f for f, _ in wanted] == ["date"] and plans[0].date and \
             not any(plans[0].date.startswith(str(y)) for y in stated):
         # "是2021年印发的吧？" where the plan was issued in 2020: the premise is refused, the date quoted
-        correction = AnswerBuilder(ctx.index.sources)
+        correction = AnswerBuilder(ctx.corpus.sources)
         correction.raw(load_prompt("not_found").format(reason=f"{stated[-1]}年印发的记载") + "\n")
         span = _locate(ctx, plans[0], _forms("date", plans[0].date))
         correction.say(f"《{plans[0].title}》的印发日期：{span.text}", span)

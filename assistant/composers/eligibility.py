@@ -488,9 +488,9 @@ def need_candidates(ctx: Context, need: Need, aliases: tuple[str, ...], cities: 
     sentence or the government's own organisation. The quote is the window of the sentence that carries the measure."""
     topics = need.topics
     words = terms_pattern(tuple(term for t in read_topics() if t.name in topics for term in t.terms)) if topics else None
-    own = TopicScorer.for_words(need.words, ctx.index) if need.words else None
-    labels = index_topics(ctx.index)
-    intros = frozenset().union(*(_parents(ctx.index, d) for d in ctx.index.docs))
+    own = TopicScorer.for_words(need.words, ctx.corpus) if need.words else None
+    labels = index_topics(ctx.corpus)
+    intros = frozenset().union(*(_parents(ctx.corpus, d) for d in ctx.corpus.docs))
 
     focus_weight = FOCUS_WEIGHT if need.stated else ASKED_WEIGHT
 
@@ -501,15 +501,15 @@ def need_candidates(ctx: Context, need: Need, aliases: tuple[str, ...], cities: 
     def on_need(text: str) -> bool:  # the need's terms, or much of what the user asks or calls the need
         return bool(words and words.search(text)) or relevance(text, "") >= ASKED_AT * (focus_weight + OWN_WEIGHT * bool(own))
 
-    tasks = {(t.doc_id, t.char_start): t for t in ctx.index.tasks}
+    tasks = {(t.doc_id, t.char_start): t for t in ctx.corpus.tasks}
     searched = {(h.clause.doc_id, h.clause.char_start) for h in ctx.search(
         " ".join([need.words, *_topic_terms(topics)[:4], asking]).strip(), SEARCH_K, cities)}
     scored: list[tuple[float, Span]] = []
-    for doc_id, meta in ctx.index.docs.items():
+    for doc_id, meta in ctx.corpus.docs.items():
         if not ctx.allows(doc_id) or (cities and meta.city not in cities):
             continue
-        for i in ctx.index.clause_ids_of(doc_id):
-            clause = ctx.index.clauses[i]
+        for i in ctx.corpus.clause_ids_of(doc_id):
+            clause = ctx.corpus.clauses[i]
             strength = max((labels[i].get(t, 0.0) for t in topics), default=0.0)
             context = ctx.context(clause)
             # a clause about the asker's kind ("重大工程四 新型研发机构提质增效工程") holds its measures for any need
@@ -578,9 +578,9 @@ def _cell_sentences(clause: Clause, cell: str) -> list[Span]:
 
 
 @lru_cache(maxsize=8)
-def _parents(index, doc_id: str) -> frozenset:
+def _parents(corpus, doc_id: str) -> frozenset:
     """Sections of a plan that have sub-sections: a clause right under one is the section's introduction."""
-    paths = {index.clauses[i].section for i in index.clause_ids_of(doc_id)}
+    paths = {corpus.clauses[i].section for i in corpus.clause_ids_of(doc_id)}
     return frozenset(p[:k] for p in paths for k in range(1, len(p)))
 
 
@@ -603,9 +603,9 @@ def compose(ctx: Context) -> Answer:
     aliases = tuple(a for s in subjects for a in SUBJECTS[s])
     # the profile's city is where the user is; a city named in the free text does not move them
     cities = tuple(c for c in [profile.get("city")] if c) or ctx.query.cities
-    topic = topic_of(asking, ctx.index.cities) if profile else ctx.query.topic
+    topic = topic_of(asking, ctx.corpus.cities) if profile else ctx.query.topic
     focus = specific_topic(topic)
-    scorer = TopicScorer.for_text(focus, ctx.index) if focus and (subjects or focus != topic) else ctx.scorer
+    scorer = TopicScorer.for_text(focus, ctx.corpus) if focus and (subjects or focus != topic) else ctx.scorer
     ranked = measures(ctx, scorer, aliases, cities, asking, tuple(subjects))
     kept = [span for score, span in ranked if score >= ranked[0][0] * KEEP_RATIO] \
         if ranked and ranked[0][0] >= ctx.thresholds.measure else []
@@ -615,14 +615,14 @@ def compose(ctx: Context) -> Answer:
         found = [span for k, span in enumerate(kept) if span.clause.doc_id not in {s.clause.doc_id for s in kept[:k]}]
     groups = need_groups(profile, asking)
     if found and not profile:  # a free question: the topic the best measure's clause is most about is asked for too
-        at = next((i for i in ctx.index.clause_ids_of(found[0].clause.doc_id) if ctx.index.clauses[i] is found[0].clause), None)
-        scores = index_topics(ctx.index)[at] if at is not None else {}
+        at = next((i for i in ctx.corpus.clause_ids_of(found[0].clause.doc_id) if ctx.corpus.clauses[i] is found[0].clause), None)
+        scores = index_topics(ctx.corpus)[at] if at is not None else {}
         best = max((t for t in scores if t not in _ACTOR_TOPICS and t not in SECTORS), key=scores.get, default=None)
         if best and scores[best] >= STRONG_LABEL and best not in {t for g in groups for t in g.topics}:
             groups.append(Need(next((n for n, ts in NEEDS.items() if best in ts), best), (best,), stated=False))
     wants = specific_topic(topic_of(" ".join([_wants(asking), *(n for n in stated_needs(profile) if n not in NEEDS)]),
-                                    ctx.index.cities))
-    asked = TopicScorer.for_words(wants, ctx.index) if wants else None  # what the user asks for ranks each need's measures
+                                    ctx.corpus.cities))
+    asked = TopicScorer.for_words(wants, ctx.corpus) if wants else None  # what the user asks for ranks each need's measures
     if asked:  # the asker's own kind ("我们这类机构" of a 新型研发机构) is who asks, not what they ask for
         asked = TopicScorer([u for u in asked.units if not any(f in a for f in u.forms for a in aliases)
                              and not any(GENERIC.fullmatch(f) for f in u.forms)])
@@ -631,7 +631,7 @@ def compose(ctx: Context) -> Answer:
     if groups and stated_needs(profile):  # stated needs: a measure found by the question's words must serve one of them
         topics = {x for g in groups for x in g.topics}
         need_words = terms_pattern(tuple(term for t in read_topics() if t.name in topics for term in t.terms)) if topics else None
-        own = [TopicScorer.for_words(g.words, ctx.index) for g in groups if g.words]
+        own = [TopicScorer.for_words(g.words, ctx.corpus) for g in groups if g.words]
         found = [span for span in found if (need_words and need_words.search(span.text))
                  or any(o.units and o.coverage(span.text) >= 0.5 for o in own)
                  or beneficiary(span.text, aliases) >= BENEFIT_DIRECT  # or a measure for the asker's kind by name
@@ -650,7 +650,7 @@ def compose(ctx: Context) -> Answer:
     if ASKS_AMOUNT.search(asking) and not any(AMOUNT.search(s.text) for s in found):
         best = found[0]
         return refuse(ctx, "具体的支持金额或额度（规划未写明）", (f"相关条款：{best.text}", best))
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     checklist = []
     where = "、".join(cities) if cities else "各规划"
     builder.raw(f"{where}中{'与' + '、'.join(subjects) + '相关' if subjects else '相关'}的措施：\n")

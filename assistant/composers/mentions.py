@@ -44,8 +44,8 @@ def asks_which_plans(ctx: Context) -> bool:
 def _latest(ctx: Context) -> list[str]:
     """Each city's latest plan among those the user allows, in the library's order."""
     best: dict[str, str] = {}
-    for d, meta in ctx.index.docs.items():
-        if ctx.allows(d) and (meta.city not in best or (meta.year or 0) > (ctx.index.docs[best[meta.city]].year or 0)):
+    for d, meta in ctx.corpus.docs.items():
+        if ctx.allows(d) and (meta.city not in best or (meta.year or 0) > (ctx.corpus.docs[best[meta.city]].year or 0)):
             best[meta.city] = d
     return list(best.values())
 
@@ -55,15 +55,15 @@ def compose(ctx: Context) -> Answer | None:
     if not asks_which_plans(ctx):
         return None
     forms = {name: [k for k in map(_plain, name_forms(name)) if len(k) >= 2] for name in ctx.query.quoted}
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     found: list[str] = []
     absent: list[str] = []
     lines = []
     for doc in _latest(ctx):
         city = ctx.city_of(doc) or ctx.title_of(doc)
         span = None
-        for i in ctx.index.clause_ids_of(doc):
-            clause = ctx.index.clauses[i]
+        for i in ctx.corpus.clause_ids_of(doc):
+            clause = ctx.corpus.clauses[i]
             if clause.kind == "heading":
                 continue
             span = next((s for s in sentences(clause)

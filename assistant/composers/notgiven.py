@@ -44,7 +44,7 @@ def check(ctx: Context, answer: Answer) -> Answer:
     if not asks_amount(ctx.query.original) or any(amount_pattern(ctx.query.original).search(c.quote) for c in answer.citations):
         return answer
     first = answer.citations[0]
-    clause = next((c for c in (ctx.index.clauses[i] for i in ctx.index.clause_ids_of(first.doc_id))
+    clause = next((c for c in (ctx.corpus.clauses[i] for i in ctx.corpus.clause_ids_of(first.doc_id))
                    if c.char_start <= first.char_start and first.char_end <= c.char_end), None)
     if clause is None:
         return refuse(ctx, "问题所问的具体数额或标准（规划未写明）")

@@ -142,7 +142,7 @@ def _topic_words(ctx: Context) -> str:
 
 
 def _docs(ctx: Context) -> list[str]:
-    return [d for d, meta in ctx.index.docs.items()
+    return [d for d, meta in ctx.corpus.docs.items()
             if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
 
 
@@ -179,11 +179,11 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     if len(docs) != 1:  # one plan at a time: a comparison across plans is another composer's work
         return None
     words = _topic_words(ctx)
-    scorer = TopicScorer.for_words(words, ctx.index) if words.strip() else None
+    scorer = TopicScorer.for_words(words, ctx.corpus) if words.strip() else None
     if scorer is not None and not scorer.units:
         scorer = None
     doc = next(iter(docs))
-    plan_title = ctx.index.docs[doc].title  # words of the plan's own title name no part of it
+    plan_title = ctx.corpus.docs[doc].title  # words of the plan's own title name no part of it
     # "科创规划总共几章": 科创 names the plan, so no part is named; what the words say of a part besides the plan's title
     own = TopicScorer([u for u in scorer.units if not any(f in _plain(plan_title) for f in u.forms)]) if scorer else None
     hit_rank = {}
@@ -193,7 +193,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     leaf_ok = names_a_part(ctx.query.text)
     best: tuple[float, Node] | None = None
     best_title = 0.0
-    candidates = [n for n in all_nodes(ctx.index) if n.doc_id == doc
+    candidates = [n for n in all_nodes(ctx.corpus) if n.doc_id == doc
                   and not (containers.is_plan_part(counted) and n.kind != "section")]  # "几章": parts, not groups
     for node in candidates:
         members = node.members()
@@ -241,7 +241,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         if best is None or score > best[0]:
             best, best_title = (score, node), (max(title, 1.0) if named else own.coverage(node.name) if own and own.units else 0.0)
     if containers.is_plan_part(counted) and (best is None or best_title < MIN_NODE):  # "分几章": no part is named, so the plan's own
-        roots = [n for n in plan_tree(ctx.index)[doc] if n.kind == "section"]
+        roots = [n for n in plan_tree(ctx.corpus)[doc] if n.kind == "section"]
         plan = _plan_node(ctx, doc, roots)
         if len(plan.members()) >= 2:
             return 1.0, plan
@@ -255,7 +255,7 @@ def _sentence_of(node: Node) -> str:
 
 
 def _plan_node(ctx: Context, doc: str, roots: list[Node]) -> Node:
-    node = Node(doc, "section", ctx.index.docs[doc].title, 0, None, 0, len(ctx.index.source(doc)))
+    node = Node(doc, "section", ctx.corpus.docs[doc].title, 0, None, 0, len(ctx.corpus.source(doc)))
     node.children = roots
     return node
 
@@ -277,7 +277,7 @@ def compose(ctx: Context) -> Answer | None:
     _, node = found
     if shape.kind != "count" and _names_one_member(ctx, node):
         return None  # "…攻关方向里新材料领域列了哪些": that entry's own words answer, not the list of entries
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     members = _rows_asked(ctx, node) or node.members()
     leaves = node.numbered_leaves() if shape.kind == "count" and not _counts_children(shape, node) else []
     column = _column_asked(ctx, node, _filter_columns(ctx, node)) if shape.kind == "outline" else None
@@ -312,7 +312,7 @@ def miscounted(ctx: Context, text: str, shape: Shape) -> Answer | None:
     noun = re.sub(r"(?:具体|分别|都|是|有|包括|各|主要).*$", "", m.group("noun"))
     if len(noun) < 2:
         return None
-    named = [n for n in all_nodes(ctx.index) if n.doc_id == docs[0] and len(n.members()) >= 2 and (
+    named = [n for n in all_nodes(ctx.corpus) if n.doc_id == docs[0] and len(n.members()) >= 2 and (
         n.name.endswith(noun) or (n.count_word is not None and n.count_word.text.endswith(noun)))]
     if not named:
         return None
@@ -326,7 +326,7 @@ def miscounted(ctx: Context, text: str, shape: Shape) -> Answer | None:
         return None
     node = max(named, key=lambda n: (n.count_word is not None, len(n.members())))
     count = stated(node) or len(node.members())
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     said = text[m.start():m.start("noun") + len(noun)]
     builder.raw(load_prompt("not_found").format(reason=f"“{said}”的说法") + "\n")
     _head(builder, node, f"共{count}{_unit(shape)}，而非{shape.number}{_unit(shape)}")
@@ -447,8 +447,8 @@ def _define(ctx: Context, name: str) -> Answer | None:
         return None
     key = _plain(name)
     best: tuple[float, list[Span]] | None = None
-    for i in ctx.index.clause_ids_of(docs[0]):
-        clause = ctx.index.clauses[i]
+    for i in ctx.corpus.clause_ids_of(docs[0]):
+        clause = ctx.corpus.clauses[i]
         if clause.kind == "heading" or key not in _plain(clause.text):
             continue
         spans = sentences(clause)
@@ -467,7 +467,7 @@ def _define(ctx: Context, name: str) -> Answer | None:
             best = (score, chosen)
     if best is None:
         return None
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     for span in best[1]:
         builder.say(unbroken(span.text), span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)

@@ -54,7 +54,7 @@ def compose(ctx: Context) -> Answer:
             continue
         chosen.append(span)
         used += len(span.text)
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     for span in document_order(chosen):
         builder.say(shown(span), span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[],
@@ -112,7 +112,7 @@ def from_container(ctx: Context) -> Answer | None:
         if c.kind not in ("box_item", "table_row") or not c.caption or (c.doc_id, c.caption) in seen:
             continue
         seen.add((c.doc_id, c.caption))
-        items = [ctx.index.clauses[i] for i in ctx.index.clause_ids_of(c.doc_id) if ctx.index.clauses[i].caption == c.caption]
+        items = [ctx.corpus.clauses[i] for i in ctx.corpus.clause_ids_of(c.doc_id) if ctx.corpus.clauses[i].caption == c.caption]
         names = [lead.text for lead in map(_lead, items) if lead is not None]
         # the caption names the box; an entry's name may carry the rest ("…攻关方向里新材料领域")
         score = max([scorer.coverage(f"{c.caption} {n}") for n in names] + [scorer.coverage(c.caption)])
@@ -121,13 +121,13 @@ def from_container(ctx: Context) -> Answer | None:
     if best is None or best[0] < MIN_CONTAINER:
         return None
     _, doc_id, caption = best
-    entries = [ctx.index.clauses[i] for i in ctx.index.clause_ids_of(doc_id)
-               if ctx.index.clauses[i].caption == caption and ctx.index.clauses[i].kind in ("box_item", "table_row")]
+    entries = [ctx.corpus.clauses[i] for i in ctx.corpus.clause_ids_of(doc_id)
+               if ctx.corpus.clauses[i].caption == caption and ctx.corpus.clauses[i].kind in ("box_item", "table_row")]
     leads = [(c, _lead(c)) for c in entries]
     leads = [(c, lead) for c, lead in leads if lead is not None]
     if len(leads) < 2:
         return None
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     top = max(scorer.coverage(x.text) for _, x in leads)
     named = [(c, lead) for c, lead in leads if top > 0 and scorer.coverage(lead.text) == top and lead.text not in caption]
     if len(named) == 1:  # the question names one entry of the box: quote it

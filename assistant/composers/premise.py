@@ -55,11 +55,11 @@ class Contradiction:
 
 def _texts(ctx: Context) -> list[tuple[object, str]]:
     """(clause, plain text) of the plans of the cities asked about, within the user's filters."""
-    docs = [d for d, meta in ctx.index.docs.items() if meta.city in ctx.query.cities and ctx.allows(d)]
+    docs = [d for d, meta in ctx.corpus.docs.items() if meta.city in ctx.query.cities and ctx.allows(d)]
     out = []
     for d in docs:
-        for i in ctx.index.clause_ids_of(d):
-            c = ctx.index.clauses[i]
+        for i in ctx.corpus.clause_ids_of(d):
+            c = ctx.corpus.clauses[i]
             out.append((c, _plain(c.text)))
     return out
 

@@ -15,13 +15,13 @@ def nearest(ctx: Context) -> list:
     for hit in ctx.hits[:NEAREST]:
         first = sentences(hit.clause)[:1]
         if first:
-            out.append(cite(first[0], ctx.index.source(hit.clause.doc_id)))
+            out.append(cite(first[0], ctx.corpus.source(hit.clause.doc_id)))
     return out
 
 
 def refuse(ctx: Context, reason: str, correction: tuple[str, Span] | None = None) -> Answer:
     """A refusal with `reason`; with `correction`, the true figure from the plan, cited."""
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     builder.raw(load_prompt("not_found").format(reason=reason))
     if correction is not None:
         text, span = correction

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.composers.windows import _PIECE_END
+from index.corpus import Corpus
 from index.rerank import bigrams, norm, states_figure
-from index.store import PlanIndex
 
 CONTEXT_WEIGHT = 0.6  # a unit found only in the section path or caption counts this much
 
@@ -36,12 +36,12 @@ def _plain(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _stats(index: PlanIndex) -> tuple[int, Counter]:
-    """(number of clauses, clause frequency of each bigram) of the loaded index (one cached, like the index)."""
+def _stats(corpus: Corpus) -> tuple[int, Counter]:
+    """(number of clauses, clause frequency of each bigram) of the loaded corpus (one cached, like the index)."""
     df: Counter = Counter()
-    for clause in index.clauses:
+    for clause in corpus.clauses:
         df.update(bigrams(clause.text))
-    return len(index.clauses), df
+    return len(corpus.clauses), df
 
 
 @lru_cache(maxsize=1)
@@ -59,10 +59,10 @@ def _paraphrases() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 @lru_cache(maxsize=4096)
-def _word_idf(index: PlanIndex, forms: tuple[str, ...]) -> float:
-    """IDF of a word (any of its forms) over the index's clauses."""
-    n = len(index.clauses)
-    df = sum(1 for c in index.clauses if any(f in _plain(c.text) for f in forms))
+def _word_idf(corpus: Corpus, forms: tuple[str, ...]) -> float:
+    """IDF of a word (any of its forms) over the corpus's clauses."""
+    n = len(corpus.clauses)
+    df = sum(1 for c in corpus.clauses if any(f in _plain(c.text) for f in forms))
     return math.log((n + 1) / (df + 1)) + 0.1
 
 
@@ -74,8 +74,8 @@ class TopicScorer:
         self.total = sum(u.weight for u in units)
 
     @classmethod
-    def for_text(cls, topic: str, index: PlanIndex) -> TopicScorer:
-        n, df = _stats(index)
+    def for_text(cls, topic: str, corpus: Corpus) -> TopicScorer:
+        n, df = _stats(corpus)
 
         def idf(gram: str) -> float:
             return math.log((n + 1) / (df.get(gram, 0) + 1)) + 0.1
@@ -91,7 +91,7 @@ class TopicScorer:
         return cls(units)
 
     @classmethod
-    def for_words(cls, topic: str, index: PlanIndex) -> TopicScorer:
+    def for_words(cls, topic: str, corpus: Corpus) -> TopicScorer:
         """Units are the topic's words (jieba with the policy dictionary), each with its synonyms' plan forms.
 
         Bigram units suit short indicator names; for matching a heading or a section's sentences,
@@ -107,7 +107,7 @@ class TopicScorer:
                 continue
             synonym = tokenizer.synonyms.get(token.text)
             forms = {word, *(norm(f) for f in synonym.expansions)} if synonym and synonym.kind == "term" else {word}
-            units.append(Unit(tuple(sorted(f.replace("的", "") for f in forms)), _word_idf(index, tuple(sorted(forms)))))
+            units.append(Unit(tuple(sorted(f.replace("的", "") for f in forms)), _word_idf(corpus, tuple(sorted(forms)))))
         return cls(units)
 
     def coverage(self, text: str, context: str = "", numbers: bool = True) -> float:

@@ -104,7 +104,7 @@ def _has_baseline(r: IndicatorRecord) -> bool:
 
 
 def _plan_years(ctx: Context, doc_id: str) -> tuple[int, int] | None:
-    years = years_in(ctx.index.docs[doc_id].period)
+    years = years_in(ctx.corpus.docs[doc_id].period)
     return (min(years), max(years)) if years else None
 
 
@@ -149,7 +149,7 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
     """Windows of retrieved sentences that state a figure about the topic, fitting period, year and unit."""
     q, period, scorer = ctx.query, ctx.period, ctx.scorer
     unit = unit or q.unit
-    rows = {(r.doc_id, r.char_start) for r in ctx.index.indicators}  # read as records, with their header
+    rows = {(r.doc_id, r.char_start) for r in ctx.corpus.indicators}  # read as records, with their header
     head = head_of(ctx)
     out = []
     for rank, hit in enumerate(hits[:SENTENCE_HITS]):
@@ -219,7 +219,7 @@ def counts_increment(text: str, question: str) -> bool:
 
 def head_of(ctx: Context) -> tuple[str, ...]:
     """The forms of the last word of the question's topic (the thing counted: 高新技术企业, 面积, 出口额)."""
-    units = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.index).units
+    units = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.corpus).units
     return units[-1].forms if units else ()
 
 
@@ -229,7 +229,7 @@ def counts_what_is_asked(ctx: Context, window: Span, head: tuple[str, ...]) -> b
     高新技术企业; "高新技术企业培育库入库企业" counts 入库企业."""
     doc = window.clause.doc_id
     count_word = re.compile(f"(?:{rule('count_word').pattern})$")
-    for f in ctx.index.figures_of(doc):
+    for f in ctx.corpus.figures_of(doc):
         if not (window.char_start <= f.char_start and f.char_end <= window.char_end + 8) or not f.subject:
             continue
         subject = count_word.sub("", _plain_title(f.subject).replace("的", ""))
@@ -257,15 +257,15 @@ def _plain_title(title: str) -> str:
 def topic_figure(ctx: Context, city: str, min_cover: float = 0.6) -> Figure | None:
     """A figure of the city's plan whose subject the question's words name (no indicator concept needed):
     "新型研发机构", "国家级孵化器" … as the figure layer read them; targets of the plan's horizon first."""
-    scorer = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.index)
-    titles = " ".join(_plain_title(m.title) for m in ctx.index.docs.values() if m.city == city)
+    scorer = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.corpus)
+    titles = " ".join(_plain_title(m.title) for m in ctx.corpus.docs.values() if m.city == city)
     # words of the plan's own title (行动计划, 规划) and of the asking frame (提出) name no subject
     scorer = TopicScorer([u for u in scorer.units if not any(f in titles or f in _FRAME_WORDS for f in u.forms)])
     if not scorer.units:
         return None
     past = ctx.period == "past"
     best: tuple[tuple, object] | None = None
-    for f in ctx.index.figures:
+    for f in ctx.corpus.figures:
         if f.city != city or not f.subject or f.value is None or not ctx.allows(f.doc_id):
             continue
         if (f.role == "baseline") != past:
@@ -284,12 +284,12 @@ def topic_figure(ctx: Context, city: str, min_cover: float = 0.6) -> Figure | No
 
 def _as_figure(ctx: Context, f, city: str, concept: str | None) -> Figure | None:
     """A figure-layer record as a cited answer figure."""
-    clause = next((c for c in (ctx.index.clauses[i] for i in ctx.index.clause_ids_of(f.doc_id)) if c.clause_id == f.clause_id), None)
+    clause = next((c for c in (ctx.corpus.clauses[i] for i in ctx.corpus.clause_ids_of(f.doc_id)) if c.clause_id == f.clause_id), None)
     if clause is None:
         return None
-    text = ctx.index.source(f.doc_id)[f.char_start:f.char_end]
+    text = ctx.corpus.source(f.doc_id)[f.char_start:f.char_end]
     span = Span(clause, f.char_start, f.char_end, text)
-    record = next((r for r in ctx.index.indicators if r.doc_id == f.doc_id and r.char_start <= f.char_start < r.char_end), None)
+    record = next((r for r in ctx.corpus.indicators if r.doc_id == f.doc_id and r.char_start <= f.char_start < r.char_end), None)
     if record is not None:  # a table row reads as the row's description, cited to the row
         shown_text = describe_past(ctx, record) if f.role == "baseline" else describe(ctx, record)
         return Figure(shown_text + "。", ctx.row_span(record), ctx.thresholds.figure, city, record,
@@ -302,13 +302,13 @@ def _as_figure(ctx: Context, f, city: str, concept: str | None) -> Figure | None
 
 
 def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None) -> Figure | None:
-    """A figure any clause of the city's plan states about the concept (`PlanIndex.figures`): prose the
+    """A figure any clause of the city's plan states about the concept (`Corpus.figures`): prose the
     retrieval did not reach, a 专栏 item, a task row. Targets for the plan's horizon come first."""
     q, period = ctx.query, ctx.period
     unit = unit or q.unit
     aliases = dict(indicator_concepts()).get(concept, ())
     best: tuple[tuple, Figure] | None = None
-    for f in ctx.index.figures:
+    for f in ctx.corpus.figures:
         if f.city != city or not f.subject or f.value is None or not ctx.allows(f.doc_id):
             continue
         named = concepts_in(f.subject)
@@ -324,7 +324,7 @@ def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None)
         years = _plan_years(ctx, f.doc_id)
         if q.year and (f.year or (years and years[1])) != q.year:
             continue  # a year the figure does not name is the plan's horizon, never another year
-        stated = ctx.index.source(f.doc_id)[f.char_start:f.char_end]
+        stated = ctx.corpus.source(f.doc_id)[f.char_start:f.char_end]
         rank = (f.role == ("baseline" if period == "past" else "target"), not other_area(stated, q.text),
                 not counts_increment(stated, q.text), f.year == (years[1] if years else None), f.source == "table", -f.char_start)
         if best is None or rank > best[0]:
@@ -361,7 +361,7 @@ def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = Fals
     from assistant.query import period_of, topic_of, unit_of
 
     q = ctx.query
-    topic = topic_of(text, ctx.index.cities)
+    topic = topic_of(text, ctx.corpus.cities)
     if not re.sub(rf"{YEAR_DIGITS}|[年底末]", "", topic).strip():
         topic = f"{inherited} {topic}".strip()
     years = [int(y) for y in YEAR.findall(text)]
@@ -473,7 +473,7 @@ def compose(ctx: Context) -> Answer:
     if wrong is not None:
         best = figures[0]
         return refuse(ctx, f"“{wrong}”这一数字", (f"{best.text.rstrip('。；;，,')}，而非{wrong}。", best.span))
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     for f in figures:
         builder.say(f.text, f.span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="target", query=query)

@@ -23,11 +23,11 @@ def _unit_lines(ctx: Context, cities: set[str]) -> list[tuple[str, str, Span]]:
     """(section title, the section's words, the unit line) for every section of the allowed plans that
     names its units in a line of its own."""
     out = []
-    for doc_id in ctx.index.docs:
+    for doc_id in ctx.corpus.docs:
         if (cities and ctx.city_of(doc_id) not in cities) or not ctx.allows(doc_id):
             continue
-        ids = ctx.index.clause_ids_of(doc_id)
-        clauses = [ctx.index.clauses[i] for i in ids]
+        ids = ctx.corpus.clause_ids_of(doc_id)
+        clauses = [ctx.corpus.clauses[i] for i in ids]
         for c in clauses:
             m = _UNIT_LINE.search(c.text) if c.kind != "heading" else None
             if m is None or not c.section:
@@ -42,9 +42,9 @@ def _unit_lines(ctx: Context, cities: set[str]) -> list[tuple[str, str, Span]]:
 
 def compose(ctx: Context) -> Answer:
     cities = set(ctx.query.cities)
-    words = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.index)  # colloquial wording: words match where bigrams split
+    words = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.corpus)  # colloquial wording: words match where bigrams split
     scored = []
-    for t in ctx.index.tasks:
+    for t in ctx.corpus.tasks:
         if (cities and ctx.city_of(t.doc_id) not in cities) or not ctx.allows(t.doc_id):
             continue
         text = f"{t.target} {t.task}"
@@ -68,7 +68,7 @@ def compose(ctx: Context) -> Answer:
     _, t = scored[0]
     if isinstance(t, tuple):
         title, span = t
-        builder = AnswerBuilder(ctx.index.sources)
+        builder = AnswerBuilder(ctx.corpus.sources)
         heading = re.sub(r"^[\d.．、一二三四五六七八九十（）()]+\s*", "", title)
         builder.say(f"{heading}：{span.text.rstrip('。；;')}。", span)
         return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="task", query=ctx.query)
@@ -79,6 +79,6 @@ def compose(ctx: Context) -> Answer:
     text = f"{t.target.rstrip('。')} — 牵头：{'、'.join(t.lead_units) or '未写明'}"
     if t.partner_units:
         text += f"；配合：{'、'.join(t.partner_units)}"
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     builder.say(text + "。", span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="task", query=ctx.query)

@@ -173,7 +173,7 @@ def _specific(focus: str, topics: list[str], ctx: Context) -> bool:
         if topic.name in topics:
             for form in sorted((*topic.terms, *topic.synonyms), key=len, reverse=True):
                 rest = rest.replace(form, " ")
-    left = TopicScorer.for_words(rest, ctx.index) if rest.strip() else None
+    left = TopicScorer.for_words(rest, ctx.corpus) if rest.strip() else None
     return bool(left and any(u.weight >= RARE_WORD for u in left.units))
 
 
@@ -181,10 +181,10 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
                   specific: bool = False) -> list[Scored]:
     """Every clause of the plan with its relevance to the topic (its labels and words, and its section's);
     when the question is `specific`, its own words count more than its topics."""
-    index = ctx.index
-    labels = index_topics(index)
-    ids = index.clause_ids_of(doc)
-    nodes = [n for n in all_nodes(index) if n.doc_id == doc and n.kind in ("section", "box", "table")]
+    corpus = ctx.corpus
+    labels = index_topics(corpus)
+    ids = corpus.clause_ids_of(doc)
+    nodes = [n for n in all_nodes(corpus) if n.doc_id == doc and n.kind in ("section", "box", "table")]
 
     def topic_part(scores: dict[str, float], full: float = 2.0) -> float:
         return max((min(1.0, scores.get(t, 0.0) / full) for t in topics), default=0.0)
@@ -201,7 +201,7 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
 
     own: dict[int, float] = {}
     for i in ids:
-        c = index.clauses[i]
+        c = corpus.clauses[i]
         if c.kind == "heading" or (c.kind == "paragraph" and not _PROSE.search(c.text)):
             continue  # a heading names a section; a paragraph without a sentence or list is a signature or footer line
         own[i] = combine(topic_part(labels[i]), words_part(c.text, context_of(c)))
@@ -211,12 +211,12 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
         if node.clause is None:
             continue
         title = combine(topic_part(_title_scores(node), 1.0), words_part(node.name, " ".join(node.path)))
-        inside = sorted((own[i] for i in ids if i in own and _contains(node, index.clauses[i])), reverse=True)
+        inside = sorted((own[i] for i in ids if i in own and _contains(node, corpus.clauses[i])), reverse=True)
         body = sum(inside[:3]) / 3 if inside else 0.0
         section_score[id(node)] = 0.8 * title + 0.2 * body
     out = []
     for i, base in own.items():
-        c = index.clauses[i]
+        c = corpus.clauses[i]
         where = " ".join([*c.section, c.caption or ""])
         if PAST_SECTION.search(where):
             continue  # the review of the last period reports results, not measures
@@ -242,7 +242,7 @@ def winner(ctx: Context, doc: str, asked: list[tuple[str, float]], scorer: Topic
         weights: dict[str, float] = {}
     else:
         weights = {t: w / asked[0][1] for t, w in asked}
-    nodes = [n for n in all_nodes(ctx.index) if n.doc_id == doc and n.kind in ("section", "box") and n.clause is not None]
+    nodes = [n for n in all_nodes(ctx.corpus) if n.doc_id == doc and n.kind in ("section", "box") and n.clause is not None]
 
     def title(node: Node) -> float:
         own = _title_scores_own(node)
@@ -313,7 +313,7 @@ class Item:
 
 def compose(ctx: Context) -> Answer | None:
     """The plan's clauses on the asked topic, grouped by section; None when the plan has none."""
-    docs = [d for d, meta in ctx.index.docs.items()
+    docs = [d for d, meta in ctx.corpus.docs.items()
             if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
     if len(docs) != 1:
         return None  # one plan at a time: topics across plans are a comparison
@@ -321,7 +321,7 @@ def compose(ctx: Context) -> Answer | None:
     focus = _focus(ctx)
     asked = question_topics(normalize(ctx.query.text))
     topics = [t for t, w in asked if w >= TOPIC_SHARE * asked[0][1]] if asked else []
-    scorer = TopicScorer.for_words(focus, ctx.index) if focus else None
+    scorer = TopicScorer.for_words(focus, ctx.corpus) if focus else None
     if scorer is not None and not scorer.units:
         scorer = None
     if not topics and scorer is None:
@@ -338,9 +338,9 @@ def compose(ctx: Context) -> Answer | None:
     if not items:
         return None
     shown_items, folded = _fit(items)
-    builder = AnswerBuilder(ctx.index.sources)
+    builder = AnswerBuilder(ctx.corpus.sources)
     names = "、".join(topics) or focus
-    builder.raw(f"{ctx.index.docs[doc].title}中关于{names or '该主题'}的内容（按章节）：\n")
+    builder.raw(f"{ctx.corpus.docs[doc].title}中关于{names or '该主题'}的内容（按章节）：\n")
     _render(builder, shown_items)
     rest = [i for i in folded if not any(i.clause is s.clause for s in shown_items)]
     if rest:

@@ -80,8 +80,8 @@ def _row_text(record: IndicatorRecord) -> str:
 
 
 def _sentence_of(ctx: Context, doc_id: str, clause_id: str, start: int) -> Span | None:
-    for i in ctx.index.clause_ids_of(doc_id):
-        c = ctx.index.clauses[i]
+    for i in ctx.corpus.clause_ids_of(doc_id):
+        c = ctx.corpus.clauses[i]
         if c.clause_id == clause_id:
             return next((s for s in sentences(c) if s.char_start <= start < s.char_end), None)
     return None
@@ -140,7 +140,7 @@ def _heading(clause) -> Span:
 def _sections_answer(ctx: Context, old: PlanVersion, new: PlanVersion, year_now: int, text: str) -> Answer | None:
     """Which task sections, and which taxonomy topics, only one of the two plans has (重点任务有什么变化,
     新增了哪些方面, 哪些任务不再单独部署), each section cited by its title on its own plan."""
-    clauses = lambda doc_id: [ctx.index.clauses[i] for i in ctx.index.clause_ids_of(doc_id)]  # noqa: E731
+    clauses = lambda doc_id: [ctx.corpus.clauses[i] for i in ctx.corpus.clause_ids_of(doc_id)]  # noqa: E731
     changes = section_changes(clauses(old.doc_id), clauses(new.doc_id))
     want_added, want_dropped = bool(words("added").search(text)), bool(words("dropped").search(text))
     if not want_added and not want_dropped:
@@ -154,7 +154,7 @@ def _sections_answer(ctx: Context, old: PlanVersion, new: PlanVersion, year_now:
                       f"只有{old.short}规划的章节标题涉及的主题"))
     if not any(sections or topics for _, sections, topics, _ in parts):
         return None
-    b = AnswerBuilder(ctx.index.sources)
+    b = AnswerBuilder(ctx.corpus.sources)
     b.raw(f"{old.label(year_now)}与{new.label(year_now)}对比（按两版的章节标题）：")
     for title, sections, topics, topic_title in parts:
         b.raw(f"\n{title}（{len(sections)}项）：")
@@ -176,10 +176,10 @@ def compose(ctx: Context, plans: list[PlanVersion], year_now: int) -> Answer | N
     if words("task").search(text) and not words("indicator").search(text) and not words("measure").search(text) and (
             words("added").search(text) or words("dropped").search(text) or words("change").search(text)):
         return _sections_answer(ctx, pair[0], pair[1], year_now, text)
-    d = diff(pair[0], pair[1], ctx.index.indicators, ctx.index.figures)
+    d = diff(pair[0], pair[1], ctx.corpus.indicators, ctx.corpus.figures)
     if not d.matched and not d.added and not d.dropped:
         return None
-    b = AnswerBuilder(ctx.index.sources)
+    b = AnswerBuilder(ctx.corpus.sources)
     heading = f"{d.old.label(year_now)}与{d.new.label(year_now)}对比"
     asks_indicator = bool(words("indicator").search(text))
     if words("measure").search(text) and not asks_indicator:

@@ -35,7 +35,7 @@ class Evidence:
 
     The rest tells the grounding check what the clause states (`claims.py`): the plan's city,
     year and period ("2021-2025"), and `figures`, the figure layer's figures whose span lies in
-    this clause (`PlanIndex.figures_of`); None reads them from `text` with the same rules.
+    this clause (`Corpus.figures_of`); None reads them from `text` with the same rules.
     """
 
     n: int

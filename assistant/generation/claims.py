@@ -5,7 +5,7 @@ does a cited clause support it? A sentence is read the way the figure layer read
 (`ingest.figures.extract_figures` over the sentence, so the subject, value, unit, year and role
 of each figure it states come from the same rules as the clause's own figures) and compared
 with the figures whose span lies in a cited clause (`Evidence.figures`, from
-`PlanIndex.figures_of`; computed from the clause text when a caller gives none):
+`Corpus.figures_of`; computed from the clause text when a caller gives none):
 
 * **value**: both sides normalised by `ingest.lexicon` — 万/亿 ("2万家" = "20000家"), units that
   begin with 万/亿 converted to their base ("3000万元" = "0.3亿元"), ranges compared end to end

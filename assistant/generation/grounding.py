@@ -19,7 +19,7 @@ hidden in a clause. So the output is split into sentences and a sentence is kept
    (small models copy the rules or the template; seen with the local 0.5B model).
 
 What a clause states comes from the figure layer (`Evidence.figures`: the figures whose span
-lies in the clause, as `PlanIndex.figures_of` gives them), and the sentence is read by the same
+lies in the clause, as `Corpus.figures_of` gives them), and the sentence is read by the same
 rules (`ingest.figures.extract_figures`), so "到2025年…超2万家" matches the row "高新技术企业数 |
 20000" of 2025 while "目标为6507家" (the 2020 baseline) and "南通…20000家" citing 南京's row do not.
 The cited clause's title and section count as part of it, since the model reads them with it; a
