@@ -19,7 +19,7 @@ from assistant.bilingual import topic_term, translate_run
 from assistant.lexicon import entries
 from index.tokenize import read_english, read_places
 from index.topics import read_topics
-from ingest.lexicon import VALUE_AS_SHOWN, YEAR_DIGITS, cn_numeral
+from ingest.lexicon import VALUE_AS_SHOWN, YEAR_DIGITS, cn_numeral, place_stem
 
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -41,7 +41,7 @@ def _pinyin():
 
 def pinyin(name: str) -> str:
     """"南京市" → "Nanjing": the name without its 市/县/区, in pinyin, capitalised."""
-    stem = re.sub(r"(市|县|区)$", "", name)
+    stem = place_stem(name)
     return "".join(_pinyin()(stem)).capitalize()
 
 
@@ -50,7 +50,7 @@ def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
     """(English wording as a pattern, Chinese form), longest wording first."""
     pairs: dict[str, str] = {}
     for name in (*cities, *read_places()):
-        pairs[pinyin(name).lower()] = re.sub(r"(市|县|区)$", "", name)
+        pairs[pinyin(name).lower()] = place_stem(name)
     for english, chinese, _ in read_english():
         pairs.setdefault(english, chinese)
     for topic in read_topics():  # the taxonomy's English terms name the topic's term the dictionary gives, else its first

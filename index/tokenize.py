@@ -30,7 +30,7 @@ from pathlib import Path
 import jieba
 
 from index.settings import IndexSettings
-from ingest.lexicon import ResourceError
+from ingest.lexicon import PLACES, ResourceError, asked_places
 from ingest.lexicon import normalize as lexicon_normalize
 
 RESOURCES = Path(__file__).with_name("resources")
@@ -109,8 +109,10 @@ def _term_rows(path: Path) -> Iterator[tuple[int, str, str, tuple[str, ...], str
         if len(cols) not in (2, 3, 4) or not cols[0] or not cols[1]:
             raise ResourceError(f"{path}:{number}: expected 'key<TAB>form1|form2[<TAB>kind[<TAB>english]]', got {line!r}")
         kind = cols[2] if len(cols) >= 3 else "term"
-        if kind not in ("term", "city", "concept", "place"):
-            raise ResourceError(f"{path}:{number}: kind must be 'term', 'city', 'concept' or 'place', got {kind!r}")
+        if kind == "place":
+            raise ResourceError(f"{path}:{number}: places are rows of ingest/resources/places.tsv, not of the term table")
+        if kind not in ("term", "city", "concept"):
+            raise ResourceError(f"{path}:{number}: kind must be 'term', 'city' or 'concept', got {kind!r}")
         yield number, line, cols[0], tuple(f.strip() for f in cols[1].split("|") if f.strip()), kind
 
 
@@ -118,7 +120,7 @@ def read_synonyms(path: Path = SYNONYMS) -> dict[str, Synonym]:
     """The `term` and `city` rows of the term table; single-character keys must be of kind `city`."""
     table: dict[str, Synonym] = {}
     for number, _, raw_key, raw_forms, kind in _term_rows(path):
-        if kind in ("concept", "place"):
+        if kind == "concept":
             continue
         key = normalize(raw_key)
         if len(key) == 1 and kind != "city":
@@ -129,14 +131,15 @@ def read_synonyms(path: Path = SYNONYMS) -> dict[str, Synonym]:
     return table
 
 
-def read_places(path: Path = TERMS) -> tuple[str, ...]:
-    """The `place` rows of the term table: places people ask about, with or without a plan in the corpus."""
-    return tuple(key for _, _, key, _, kind in _term_rows(path) if kind == "place")
+def read_places(path: Path = PLACES) -> tuple[str, ...]:
+    """Places people ask about, with or without a plan in the corpus: the lexicon's one list of places
+    known by name (ingest/resources/places.tsv) but for names read only in titles."""
+    return asked_places(path)
 
 
 def read_english(path: Path = TERMS) -> tuple[tuple[str, str, str], ...]:
     """(English wording, Chinese form, kind) from the term table's optional fourth column: a concept maps to its
-    first alias, a term to its key, a city to its canonical name, a place to itself. Wordings are lower case."""
+    first alias, a term to its key, a city to its canonical name. Wordings are lower case."""
     rows = []
     for number, line, key, forms, kind in _term_rows(path):
         cols = line.split("\t")

@@ -14,7 +14,8 @@ city-suffix pattern appears elsewhere. Word lists are data (ingest/resources/pla
 * Years and periods: `YEAR` ("2025年"), `years_in`, `YEAR_RANGE`, `QUESTION_YEAR`, five-year ordinals
   (`FIVE_YEAR_ORDINAL`, 十四五) whose years are computed by `five_year_years`, never listed.
 * Chinese numerals: `cn_number` ("二十三" → 23), `cn_numeral` (23 → "二十三").
-* Places: `city_key` (南京市 → 南京, the one 市-suffix strip), `place_stem` (市/县/区), `known_cities`.
+* Places: `city_key` (南京市 → 南京, the one 市-suffix strip), `place_stem` (市/县/区), `known_cities` and
+  `asked_places` (the one list of place names, ingest/resources/places.tsv).
 * Baseline and target cues: `cue(rule)` — the words that make a figure, a section, an answer's sentence or a
   question look back or ahead, one rule per reader, all in ingest/resources/cues.tsv (`read_rules` reads that
   file's format, which the question words of assistant/lexicon.py share).
@@ -364,18 +365,28 @@ def same_city(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and city_key(a) == city_key(b)
 
 
-@lru_cache(maxsize=2)
-def known_cities(path: Path = PLACES) -> tuple[str, ...]:
-    """Cities known by name alone (a title such as “创新江阴” omits 市), in file order; a malformed row is an error."""
-    out: list[str] = []
+@lru_cache(maxsize=4)
+def _place_rows(path: Path) -> tuple[tuple[str, bool], ...]:
+    """(name, asked about) of each row of the place list, in file order; a malformed row is an error."""
+    out: list[tuple[str, bool]] = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not raw.strip() or raw.startswith("#"):
             continue
         cols = raw.split("\t")
-        if len(cols) != 3 or cols[2].strip() != "genre" or not cols[0].strip():
-            raise ValueError(f"{path}:{number}: expected 'name<TAB>level<TAB>genre', got {raw!r}")
-        out.append(cols[0].strip())
+        if len(cols) not in (3, 4) or cols[2].strip() != "genre" or not cols[0].strip() or cols[3:] not in ([], ["title"]):
+            raise ValueError(f"{path}:{number}: expected 'name<TAB>level<TAB>genre[<TAB>title]', got {raw!r}")
+        out.append((cols[0].strip(), cols[3:] != ["title"]))
     return tuple(out)
+
+
+def known_cities(path: Path = PLACES) -> tuple[str, ...]:
+    """Places known by name alone (a title such as “创新江阴” omits 市), in file order."""
+    return tuple(name for name, _ in _place_rows(path))
+
+
+def asked_places(path: Path = PLACES) -> tuple[str, ...]:
+    """The known places a question may ask about, with or without a plan (rows not marked `title`), in file order."""
+    return tuple(name for name, asked in _place_rows(path) if asked)
 
 
 # A number with the marks that only read it ("2025年", "1.77%", "3万"): no word of a claim.

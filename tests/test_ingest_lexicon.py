@@ -17,6 +17,7 @@ from ingest.lexicon import (
     five_year_ordinal,
     five_year_years,
     in_base_unit,
+    asked_places,
     known_cities,
     normalize,
     number_readings,
@@ -195,6 +196,16 @@ def test_places():
     assert place_stem("青岚区") == "青岚" and place_stem("江阴市") == "江阴" and place_stem("某县") == "某"
     cities = known_cities()
     assert "江阴" in cities and "连云港" in cities and len(cities) == len(set(cities))
+    asked = asked_places()
+    assert set(asked) < set(cities) and "苏州" in asked and "靖江" not in asked  # 靖江: a title's city only
+
+
+def test_the_term_table_holds_no_places(tmp_path):
+    from index.tokenize import ResourceError, read_synonyms
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("苏州\t苏州\tplace\n", encoding="utf-8")
+    with pytest.raises(ResourceError, match="places.tsv"):
+        read_synonyms(terms)
 
 
 def test_known_cities_rejects_a_malformed_row(tmp_path):
