@@ -15,8 +15,11 @@ from assistant.composers.context import Context
 from assistant.composers.scoring import TopicScorer
 from assistant.evidence import Span
 
-# A line naming who carries out the section it stands in: "牵头单位：区科技局；配合单位：…" (genre wording).
+# A line naming who carries out the section it stands in: "牵头单位：区科技局；配合单位：…" (genre wording),
+# or the same closing a numbered task's paragraph: "20．促进科技金融紧密结合。……（责任单位：市工信局、…）".
 _UNIT_LINE = re.compile(r"(?m)^\s*(?:牵头单位|责任单位|牵头部门|责任部门)\s*[：:][^\n]+")
+_UNIT_PAREN = re.compile(r"[（(]\s*((?:牵头单位|责任单位|牵头部门|责任部门)\s*[：:][^）)]+)[）)]")
+_TASK_LEAD = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)\s*[．.、]\s*([^。；;：:\n]{2,30})")
 
 
 def _unit_lines(ctx: Context, cities: set[str]) -> list[tuple[str, str, Span]]:
@@ -29,6 +32,12 @@ def _unit_lines(ctx: Context, cities: set[str]) -> list[tuple[str, str, Span]]:
         ids = ctx.corpus.clause_ids_of(doc_id)
         clauses = [ctx.corpus.clauses[i] for i in ids]
         for c in clauses:
+            paren = _UNIT_PAREN.search(c.text) if c.kind != "heading" else None
+            lead = _TASK_LEAD.match(c.text) or (_TASK_LEAD.match(c.section[-1]) if c.section else None)
+            if paren is not None and lead is not None:  # a numbered task's paragraph names its units at its end
+                start = c.char_start + paren.start(1)
+                out.append((lead.group(1), c.text[:600], Span(c, start, start + len(paren.group(1)), paren.group(1))))
+                continue
             m = _UNIT_LINE.search(c.text) if c.kind != "heading" else None
             if m is None or not c.section:
                 continue
@@ -54,14 +63,16 @@ def compose(ctx: Context) -> Answer:
     for title, body, span in _unit_lines(ctx, cities):
         # the section's title counts fully, its text as context: the task is named by its heading
         bigram = ctx.scorer.coverage(title, body)
-        lines.append((max(bigram, words.coverage(title, body) if words.units else 0.0) + 0.05 * bigram, (title, span)))
+        named = 0.1 if title in ctx.query.text else 0.0  # the question names the task by its own title
+        lines.append((max(bigram, words.coverage(title, body) if words.units else 0.0) + 0.05 * bigram + named, (title, span)))
     lines.sort(key=lambda x: -x[0])
     if lines and lines[0][0] < ctx.thresholds.task and lines[0][0] >= ctx.thresholds.task / 2 and (
             len(lines) == 1 or lines[0][0] >= 3 * lines[1][0]):
         # a plan's unit lines are few: one section far ahead of the others is the one asked about, although
         # the question's colloquial words ("这块") lower its coverage
         lines[0] = (ctx.thresholds.task, lines[0][1])
-    scored.extend(lines)
+    # on a tie, a task's own unit line answers "由哪些单位负责"; a table row, which names the lead, "由谁牵头"
+    scored = scored + lines if "牵头" in ctx.query.text else lines + scored
     scored.sort(key=lambda x: -x[0])
     if not scored or scored[0][0] < ctx.thresholds.task:
         return passages.compose(ctx)
