@@ -42,6 +42,7 @@ from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize, topic_of
 from ingest.records import Clause
 from index.topics import LABEL_AT, index_topics, question_topics, read_topics, terms_pattern, topic_named
+from ingest.sentences import FULL_STOPS, split_sentences
 
 ELIGIBILITY_WORDS = Path(__file__).resolve().parents[2] / "index" / "resources" / "eligibility.tsv"
 _LISTS = ("subject", "support", "benefit", "qualifier", "generic", "asks_amount", "need", "not_measure", "spending", "object_verb",
@@ -219,7 +220,7 @@ def asking_part(text: str, profile: dict) -> str:
     free = normalize(str(profile.get("text") or "")).replace(" ", "")
     if not free:
         return text
-    kept = [s for s in re.split(r"(?<=[。！？!?])", text) if s.strip() and normalize(s).strip(" 。！？!?").replace(" ", "") not in free]
+    kept = [s for s in split_sentences(text, FULL_STOPS) if normalize(s).strip(" 。！？!?").replace(" ", "") not in free]
     return "".join(kept)
 
 
