@@ -152,8 +152,11 @@ def _summary_noun(text: str, s: int, e: int) -> int:
     return s
 
 
+_GLOSS = re.compile(r"[（(][A-Za-z&\s]{1,8}[)）]")  # "（R&D）", "（GDP）": a gloss, not words of the subject
+
+
 def _valid_subject(subject: str) -> bool:
-    if not MIN_SUBJECT <= len(subject) <= MAX_SUBJECT or len(_CJK.findall(subject)) < 2:
+    if not MIN_SUBJECT <= len(_GLOSS.sub("", subject)) <= MAX_SUBJECT or len(_CJK.findall(subject)) < 2:
         return False
     if any(c in subject for c in "，。；：！？,;:!?") or subject[-1] in _SUBJECT_BAD_END:
         return False

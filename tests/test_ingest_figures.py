@@ -82,7 +82,8 @@ def test_subjects_are_short_chinese_phrases(figures):
     subjects = [f.subject for figs in figures.values() for f in figs if f.subject is not None]
     assert len(subjects) >= 470  # most figures have a subject; the rest keep None rather than a wrong one
     for s in subjects:
-        assert 2 <= len(s) <= 20 and len(_CJK.findall(s)) >= 2, s
+        # a Latin gloss in brackets ("（R&D）", "（GDP）") does not count towards the length
+        assert 2 <= len(re.sub(r"[（(][A-Za-z&\s]{1,8}[)）]", "", s)) <= 20 and len(_CJK.findall(s)) >= 2, s
         assert not re.search(r"[，。；：！？\s]", s), s
         assert not s.endswith(("的", "和", "及", "与", "、", "等")), s
 
@@ -344,3 +345,10 @@ def test_extract_figures_takes_records_and_clauses_directly(docs):
 def test_figure_round_trips_through_a_dict(figures):
     f = figures["nanjing-2021"][0]
     assert Figure.from_dict(f.to_dict()) == f
+
+
+def test_a_subject_with_latin_glosses_is_kept():
+    """"全社会研发投入（R&D）占国民生产总值（GDP）比重达 1.77%": 26 characters, 16 without the glosses."""
+    doc = parse_text("发展基础\n\n全社会研发投入（R&D）占国民生产总值（GDP）比重达 1.77%。\n", DocumentMeta(doc_id="t", title="某市规划", city="某市"))
+    got = [f for f in document_figures(doc) if f.value == 1.77]
+    assert got and got[0].subject == "全社会研发投入（R&D）占国民生产总值（GDP）比重", got
