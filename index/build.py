@@ -38,7 +38,7 @@ from index.versions import (
 )
 from ingest import load_corpus
 from ingest.figures import document_figures
-from ingest.output import FIGURES, read_output, write_output
+from ingest.output import CLAUSES, DOCUMENTS, FIGURES, PLAN_FILES, document_row, plan_rows, read_output, write_output
 from ingest.records import Clause, DocumentMeta, Figure, IndicatorRecord, ParsedDocument, TaskRecord
 
 TOKENS_FILE = "tokens.jsonl"  # one line per clause: its BM25 tokens, so a change need not re-tokenise the library
@@ -75,8 +75,8 @@ def _reusable_vectors(link: Path, model_id: str) -> dict[str, dict[str, np.ndarr
         return {}
     if manifest.embed_model != model_id:
         return {}
-    clauses = [Clause.from_dict(d) for d in _read_jsonl(version / "clauses.jsonl")]
-    docs = {d["doc_id"]: DocumentMeta(**d) for d in _read_jsonl(version / "documents.jsonl")}
+    clauses = [Clause.from_dict(d) for d in _read_jsonl(version / CLAUSES)]
+    docs = {d["doc_id"]: DocumentMeta(**d) for d in _read_jsonl(version / DOCUMENTS)}
     vectors = np.load(version / "embeddings.npy")
     out: dict[str, dict[str, np.ndarray]] = {}
     for c, v in zip(clauses, vectors):
@@ -264,6 +264,17 @@ def _changed_dense(old: Path, version: Path, vectors: np.ndarray, rows: list[Row
     return build_vector_store(vectors, rows, version, settings)
 
 
+def _old_lines(old: Path, name: str, clause_lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(doc_id, line) of one per-plan file of the version a change starts from (clauses already read);
+    figures computed from its records when it was written before figures were stored."""
+    if name == CLAUSES:
+        return clause_lines
+    if name == FIGURES and not (old / FIGURES).is_file():
+        return [(doc_id, json.dumps(f.to_dict(), ensure_ascii=False))
+                for doc_id, figures in read_corpus(old).figures_by_doc.items() for f in figures]
+    return _lines_of(old / name)
+
+
 def prepare_change(
     add: ParsedDocument | None = None,
     drop: Collection[str] = (),
@@ -286,7 +297,7 @@ def prepare_change(
         )
     tokenizer = default_tokenizer()
     drop = set(drop)
-    old_metas = [DocumentMeta(**d) for d in _read_jsonl(old / "documents.jsonl")]
+    old_metas = [DocumentMeta(**d) for d in _read_jsonl(old / DOCUMENTS)]
     by_id = {m.doc_id: m for m in old_metas}
     metas = [m for m in old_metas if m.doc_id not in drop]
     if add is not None:
@@ -295,7 +306,7 @@ def prepare_change(
         metas.append(add.meta)
     if not metas:
         raise IndexCorruptError("A change that leaves no plan: nothing to index.")
-    clause_lines = _lines_of(old / "clauses.jsonl")
+    clause_lines = _lines_of(old / CLAUSES)
     keep = np.array([doc_id not in drop for doc_id, _ in clause_lines], dtype=bool)
     kept_tokens, token_lines = _stored_tokens(old, clause_lines, keep, by_id, tokenizer)
     new_clauses = list(add.clauses) if add is not None else []
@@ -315,24 +326,11 @@ def prepare_change(
                 target.write_text(add.text, encoding="utf-8")
             else:
                 _link_or_copy(old / "sources" / f"{m.doc_id}.txt", target)
-        _write_jsonl(version / "documents.jsonl", (vars(m) for m in metas))
-        new_rows = {
-            "clauses.jsonl": [c.to_dict() for c in new_clauses],
-            "headings.jsonl": [{"doc_id": add.meta.doc_id, **vars(h)} for h in add.headings] if add else [],
-            "indicators.jsonl": [r.to_dict() for r in add.indicators] if add else [],
-            "tasks.jsonl": [t.to_dict() for t in add.tasks] if add else [],
-        }
-        kept_figures = ([line for doc_id, line in _lines_of(old / FIGURES) if doc_id not in drop]
-                        if (old / FIGURES).is_file()  # else a version from before figures were stored
-                        else [json.dumps(f.to_dict(), ensure_ascii=False)
-                              for doc_id, figures in read_corpus(old).figures_by_doc.items() if doc_id not in drop
-                              for f in figures])
-        _write_lines(version / FIGURES,
-                     [*kept_figures, *(json.dumps(f.to_dict(), ensure_ascii=False) for f in (document_figures(add) if add else ()))])
+        _write_jsonl(version / DOCUMENTS, (document_row(m) for m in metas))
+        new_rows = plan_rows(add) if add is not None else {name: [] for name in PLAN_FILES}
         counts = {}
-        for name, rows in new_rows.items():
-            kept = [line for doc_id, line in (clause_lines if name == "clauses.jsonl" else _lines_of(old / name))
-                    if doc_id not in drop]
+        for name, rows in new_rows.items():  # the kept plans' lines as stored, then the new plan's rows
+            kept = [line for doc_id, line in _old_lines(old, name, clause_lines) if doc_id not in drop]
             _write_lines(version / name, [*kept, *(json.dumps(r, ensure_ascii=False) for r in rows)])
             counts[name.removesuffix(".jsonl")] = len(kept) + len(rows)
         city = {m.doc_id: m.city or "" for m in metas}

@@ -22,7 +22,8 @@ from ingest.records import Clause, DocumentMeta, Figure, Heading, IndicatorRecor
 DOCUMENTS, CLAUSES, HEADINGS = "documents.jsonl", "clauses.jsonl", "headings.jsonl"
 INDICATORS, TASKS, FIGURES = "indicators.jsonl", "tasks.jsonl", "figures.jsonl"
 SOURCES = "sources"  # one <doc_id>.txt per plan: the text every offset indexes into
-RECORD_FILES = (DOCUMENTS, CLAUSES, HEADINGS, INDICATORS, TASKS, FIGURES)
+PLAN_FILES = (CLAUSES, HEADINGS, INDICATORS, TASKS, FIGURES)  # each plan's rows, after those of the plans before it
+RECORD_FILES = (DOCUMENTS, *PLAN_FILES)
 
 
 @dataclass
@@ -56,12 +57,26 @@ def write_output(out: Path, documents: Sequence[ParsedDocument]) -> None:
     (out / SOURCES).mkdir(exist_ok=True)
     for doc in documents:
         _write_text(out / SOURCES / f"{doc.meta.doc_id}.txt", doc.text)
-    _write_jsonl(out / DOCUMENTS, (asdict(d.meta) for d in documents))
-    _write_jsonl(out / CLAUSES, (c.to_dict() for d in documents for c in d.clauses))
-    _write_jsonl(out / HEADINGS, ({"doc_id": d.meta.doc_id, **vars(h)} for d in documents for h in d.headings))
-    _write_jsonl(out / INDICATORS, (r.to_dict() for d in documents for r in d.indicators))
-    _write_jsonl(out / TASKS, (t.to_dict() for d in documents for t in d.tasks))
-    _write_jsonl(out / FIGURES, (f.to_dict() for d in documents for f in document_figures(d)))
+    _write_jsonl(out / DOCUMENTS, (document_row(d.meta) for d in documents))
+    rows = [plan_rows(d) for d in documents]
+    for name in PLAN_FILES:
+        _write_jsonl(out / name, (row for plan in rows for row in plan[name]))
+
+
+def document_row(meta: DocumentMeta) -> dict[str, Any]:
+    """A plan's line of documents.jsonl: the `DocumentMeta` fields, so `DocumentMeta(**row)` rebuilds it."""
+    return asdict(meta)
+
+
+def plan_rows(doc: ParsedDocument) -> dict[str, list[dict[str, Any]]]:
+    """One plan's rows of each per-plan file, in document order; every row starts with its doc_id."""
+    return {
+        CLAUSES: [c.to_dict() for c in doc.clauses],
+        HEADINGS: [{"doc_id": doc.meta.doc_id, **vars(h)} for h in doc.headings],
+        INDICATORS: [r.to_dict() for r in doc.indicators],
+        TASKS: [t.to_dict() for t in doc.tasks],
+        FIGURES: [f.to_dict() for f in document_figures(doc)],
+    }
 
 
 def read_output(directory: Path) -> Records:

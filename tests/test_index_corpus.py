@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_index, load_index, read_corpus
+from index.build import build_index, load_index, prepare_change, read_corpus
 from index.settings import IndexSettings
-from index.versions import open_version, publish, versions_dir
+from index.versions import open_version, publish, seal, versions_dir
 from ingest import load_corpus
 from ingest.figures import document_figures
 from ingest.output import FIGURES, RECORD_FILES, SOURCES, write_output
@@ -69,3 +69,20 @@ def test_index_build_from_a_directory_that_is_no_ingest_output_is_a_clear_error(
     (tmp_path / "empty").mkdir()
     assert index_cli(["build", "--from", str(tmp_path / "empty")]) == 2
     assert "not a complete ingest output" in capsys.readouterr().err
+
+
+def test_a_change_to_a_version_written_before_figures_were_stored_stores_them(built_index, figures, tmp_path):
+    """An upload or removal on an older version carries its plans' figures over, computed from their records."""
+    settings = IndexSettings(plans_dir=tmp_path / "no-plans", index_dir=tmp_path / "index", uploads_dir=tmp_path / "uploads")
+    source, manifest = open_version(built_index.index_dir)
+    seed = versions_dir(settings.index_dir) / source.name
+    shutil.copytree(source, seed)
+    (seed / FIGURES).unlink()
+    seal(seed, manifest)
+    publish(seed, settings.index_dir)
+    dropped = sorted(figures)[0]
+    report = prepare_change(drop=[dropped], settings=settings)
+    assert (report.version / FIGURES).is_file()
+    corpus = read_corpus(report.version)
+    assert {doc_id: corpus.figures_of(doc_id) for doc_id in corpus.docs} == {
+        doc_id: f for doc_id, f in figures.items() if doc_id != dropped}
