@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from index.tokenize import RESOURCES, ResourceError
+from ingest.lexicon import data_lines
 
 CONTAINERS = RESOURCES / "containers.tsv"
 MARKS = ("genre", "frame", "synonym")
@@ -31,14 +32,8 @@ class Entry:
 @lru_cache(maxsize=4)
 def read_containers(path: Path = CONTAINERS) -> dict[str, tuple[Entry, ...]]:
     """{rule: entries in file order}; a malformed line, unknown mark, bad pattern or dangling synonym is an error."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResourceError(f"cannot read {path}: {exc}") from exc
     rules: dict[str, list[Entry]] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
+    for number, raw in data_lines(path):
         cols = raw.split("\t")
         if len(cols) not in (3, 4) or not cols[0].strip() or not cols[1].strip():
             raise ResourceError(f"{path}:{number}: expected 'rule<TAB>entry<TAB>mark[<TAB>stands for]', got {raw!r}")

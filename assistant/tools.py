@@ -96,6 +96,32 @@ def check_length(field: str, texts: Sequence[str], limit: int) -> None:
             raise InputError(f"{field} 过长（{len(text)} 字）：不超过 {limit} 字（PLANQA_MAX_MESSAGE_CHARS）。")
 
 
+# Pydantic's error types in plain words: {name} is the field, {what} the kind of input, {lower}/{upper} a bound,
+# other names the error's context.
+_PLAIN_ERRORS = {
+    "missing": "缺少{what}{name}",
+    "extra_forbidden": "未知{what}{name}",
+    **dict.fromkeys(("string_type", "string_unicode"), "{name}应为字符串"),
+    **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), "{name}应为整数"),
+    **dict.fromkeys(("bool_type", "bool_parsing"), "{name}应为 true 或 false"),
+    **dict.fromkeys(("list_type", "tuple_type", "set_type"), "{name}应为列表"),
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type"), "{name}应为对象"),
+    "greater_than_equal": "{name}应不小于 {lower}",
+    "greater_than": "{name}应大于 {lower}",
+    "less_than_equal": "{name}应不大于 {upper}",
+    "less_than": "{name}应小于 {upper}",
+    "string_too_long": "{name}过长：不超过 {max_length} 字",
+    "too_long": "{name}过长：最多 {max_length} 项",
+    "string_too_short": "{name}过短：至少 {min_length} 字",
+    "too_short": "{name}过短：至少 {min_length} 项",
+}
+
+
+class _Context(dict):
+    def __missing__(self, key: str) -> None:
+        return None
+
+
 def plain_errors(errors: Sequence[Mapping[str, Any]], what: str = "参数") -> str:
     """Pydantic's validation errors in plain words: which field, what it should be (never the value sent)."""
     out = []
@@ -103,32 +129,9 @@ def plain_errors(errors: Sequence[Mapping[str, Any]], what: str = "参数") -> s
         where = shown(".".join(str(p) for p in e.get("loc", ())))
         kind, ctx = e.get("type", ""), e.get("ctx") or {}
         name = f"“{where}”" if where else what
-        if kind == "missing":
-            out.append(f"缺少{what}{name}")
-        elif kind == "extra_forbidden":
-            out.append(f"未知{what}{name}")
-        elif kind in ("string_type", "string_unicode"):
-            out.append(f"{name}应为字符串")
-        elif kind in ("int_type", "int_parsing", "int_from_float"):
-            out.append(f"{name}应为整数")
-        elif kind in ("bool_type", "bool_parsing"):
-            out.append(f"{name}应为 true 或 false")
-        elif kind in ("list_type", "tuple_type", "set_type"):
-            out.append(f"{name}应为列表")
-        elif kind in ("dict_type", "model_type", "model_attributes_type"):
-            out.append(f"{name}应为对象")
-        elif kind in ("greater_than_equal", "greater_than"):
-            out.append(f"{name}应{'不小于' if kind == 'greater_than_equal' else '大于'} {ctx.get('ge', ctx.get('gt'))}")
-        elif kind in ("less_than_equal", "less_than"):
-            out.append(f"{name}应{'不大于' if kind == 'less_than_equal' else '小于'} {ctx.get('le', ctx.get('lt'))}")
-        elif kind == "string_too_long":
-            out.append(f"{name}过长：不超过 {ctx.get('max_length')} 字")
-        elif kind == "too_long":
-            out.append(f"{name}过长：最多 {ctx.get('max_length')} 项")
-        elif kind in ("string_too_short", "too_short"):
-            out.append(f"{name}过短：至少 {ctx.get('min_length')} {'字' if kind == 'string_too_short' else '项'}")
-        else:
-            out.append(f"{name}的值不符合要求（{kind or 'invalid'}）")
+        template = _PLAIN_ERRORS.get(kind, "{name}的值不符合要求（{kind}）")
+        out.append(template.format_map(_Context(ctx, name=name, what=what, kind=kind or "invalid",
+                                                lower=ctx.get("ge", ctx.get("gt")), upper=ctx.get("le", ctx.get("lt")))))
     return "；".join(out) + "。"
 
 

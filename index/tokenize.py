@@ -30,7 +30,7 @@ from pathlib import Path
 import jieba
 
 from index.settings import IndexSettings
-from ingest.lexicon import PLACES, ResourceError, asked_places
+from ingest.lexicon import PLACES, ResourceError, asked_places, data_lines
 from ingest.lexicon import normalize as lexicon_normalize
 
 RESOURCES = Path(__file__).with_name("resources")
@@ -76,14 +76,8 @@ def _is_noise(token: str) -> bool:
 
 
 def _content_lines(path: Path) -> Iterator[tuple[int, str]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResourceError(f"cannot read {path}: {exc}") from exc
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if line and not line.startswith("#"):
-            yield number, line
+    for number, raw in data_lines(path):
+        yield number, raw.strip()
 
 
 def read_policy_terms(path: Path = POLICY_TERMS) -> list[tuple[str, int | None, str | None]]:

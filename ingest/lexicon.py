@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -369,9 +370,7 @@ def same_city(a: str | None, b: str | None) -> bool:
 def _place_rows(path: Path) -> tuple[tuple[str, bool], ...]:
     """(name, asked about) of each row of the place list, in file order; a malformed row is an error."""
     out: list[tuple[str, bool]] = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not raw.strip() or raw.startswith("#"):
-            continue
+    for number, raw in data_lines(path):
         cols = raw.split("\t")
         if len(cols) not in (3, 4) or cols[2].strip() != "genre" or not cols[0].strip() or cols[3:] not in ([], ["title"]):
             raise ValueError(f"{path}:{number}: expected 'name<TAB>level<TAB>genre[<TAB>title]', got {raw!r}")
@@ -406,18 +405,24 @@ class ResourceError(ValueError):
     """A resource file (word list, user dictionary, stop words, synonyms) is missing or malformed."""
 
 
-@lru_cache(maxsize=8)
-def read_rules(path: Path = CUES) -> dict[str, tuple[tuple[str, str], ...]]:
-    """{rule: ((entry, mark), …)} in file order from a `rule<TAB>entry<TAB>mark` file; {YEAR} in an entry stands
-    for a year's digits. A malformed line, an unknown mark, a bad pattern or a repeated entry is an error."""
+def data_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) of each row of a data file, blank lines and # comments skipped (a BOM is allowed);
+    an unreadable file is a ResourceError. Every word list and table of resources/ is read through it."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ResourceError(f"cannot read {path}: {exc}") from exc
-    rules: dict[str, list[tuple[str, str]]] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
+        if raw.strip() and not raw.lstrip().startswith("#"):
+            yield number, raw
+
+
+@lru_cache(maxsize=8)
+def read_rules(path: Path = CUES) -> dict[str, tuple[tuple[str, str], ...]]:
+    """{rule: ((entry, mark), …)} in file order from a `rule<TAB>entry<TAB>mark` file; {YEAR} in an entry stands
+    for a year's digits. A malformed line, an unknown mark, a bad pattern or a repeated entry is an error."""
+    rules: dict[str, list[tuple[str, str]]] = {}
+    for number, raw in data_lines(path):
         cols = raw.split("\t")
         if len(cols) != 3 or not cols[0].strip() or not cols[1]:
             raise ResourceError(f"{path}:{number}: expected 'rule<TAB>entry<TAB>mark', got {raw!r}")

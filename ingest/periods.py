@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.lexicon import FIVE_YEAR_ORDINAL, YEAR_RANGE, cn_number, cn_numeral, five_year_ordinal, five_year_years
+from ingest.lexicon import FIVE_YEAR_ORDINAL, YEAR_RANGE, cn_number, cn_numeral, data_lines, five_year_ordinal, five_year_years
 
 PLAN_KINDS = Path(__file__).parent / "resources" / "plan_kinds.tsv"
 
@@ -87,9 +87,7 @@ def plan_period(title: str, period: str | None) -> Period | None:
 def plan_kinds(path: Path = PLAN_KINDS) -> tuple[tuple[str, re.Pattern], ...]:
     """(kind, pattern) rows of the plan-kind table, in file order; a malformed row is an error."""
     rows: list[tuple[str, re.Pattern]] = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not raw.strip() or raw.startswith("#"):
-            continue
+    for number, raw in data_lines(path):
         cols = raw.split("\t")
         if len(cols) != 3 or cols[2].strip() != "genre":
             raise ValueError(f"{path}:{number}: expected 'kind<TAB>pattern<TAB>genre', got {raw!r}")
