@@ -4,7 +4,8 @@ The question's topic (cities, question and frame words removed, see `assistant.q
 becomes weighted *units* — an abbreviation or indicator name with all the ways the plans write it
 (高企 = 高新技术企业, 研发强度 = 全社会研发投入占GDP比重 …), and character bigrams (or words) for the
 rest — each weighted by how rare it is in the plans (IDF). A passage's score is the weighted share of
-units it contains.
+units it contains. A question word no plan uses (年纪, 路子) also counts, a little less, where a passage says
+it in a 词林 equivalent the plans do use (年龄, 路径): see `near_forms`.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from index.corpus import Corpus
 from index.rerank import bigrams, norm, states_figure
 
 CONTEXT_WEIGHT = 0.6  # a unit found only in the section path or caption counts this much
+NEAR_WEIGHT = 0.8  # a unit said only by a 词林 equivalent (年龄 for a question's 年纪) counts this much
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Unit:
 
     forms: tuple[str, ...]  # normalised (NFKC, upper case, without 的)
     weight: float
+    near: tuple[str, ...] = ()  # 词林 equivalents the library's text uses: they count NEAR_WEIGHT
 
 
 @lru_cache(maxsize=16384)
@@ -66,6 +69,30 @@ def _word_idf(corpus: Corpus, forms: tuple[str, ...]) -> float:
     return math.log((n + 1) / (df + 1)) + 0.1
 
 
+@lru_cache(maxsize=1)
+def _library_text(corpus: Corpus) -> str:
+    """Every clause of the corpus in the compared form, one a line (what "the library uses a word" reads)."""
+    return "\n".join(_plain(c.text) for c in corpus.clauses)
+
+
+@lru_cache(maxsize=4096)
+def near_forms(corpus: Corpus, word: str) -> tuple[str, ...]:
+    """The 词林 equivalents (index/cilin.py) of a question word that no clause of the library uses, among those
+    its clauses do use ("年纪" → 年龄, "路子" → 路径 | 途径); () for a word the library uses.
+
+    A word no plan uses matches no clause and can only lower every candidate's coverage; in the plans'
+    own equivalent word it can match. A word the plans do use keeps its own meaning: 词林's groups are
+    broad (资金 = 基金 = 资本), and widening such words lets a question the plan does not answer be answered.
+    """
+    from index.cilin import equivalents
+
+    text = _library_text(corpus)
+    if _plain(word) in text:
+        return ()
+    forms = {_plain(w) for w in equivalents(word)} - {_plain(word)}
+    return tuple(sorted(f for f in forms if len(f) >= 2 and f in text))
+
+
 class TopicScorer:
     """Weighted share of the question's topic units found in a text."""
 
@@ -86,6 +113,13 @@ class TopicScorer:
             if len(key) >= 2 and key in text:
                 units.append(Unit(tuple(f.replace("的", "") for f in forms), sum(idf(g) for g in bigrams(key)) or 1.0))
                 text = text.replace(key, " ")
+        from index.tokenize import default_tokenizer
+
+        for token in default_tokenizer().words(text):  # a word no plan uses, said in the plans' equivalent words
+            if len(token.text) >= 2 and (near := near_forms(corpus, token.text)):
+                word = _plain(token.text)
+                units.append(Unit((word,), sum(idf(g) for g in bigrams(word)) or 1.0, near))
+                text = text.replace(norm(token.text), " ")
         # a Latin word the plans never use ("Nanjing", "high-tech") can match nothing: it is not the topic
         units.extend(Unit((g,), idf(g)) for g in sorted(bigrams(text)) if not (g.isascii() and g.isalpha() and g not in df))
         return cls(units)
@@ -107,7 +141,8 @@ class TopicScorer:
                 continue
             synonym = tokenizer.synonyms.get(token.text)
             forms = {word, *(norm(f) for f in synonym.expansions)} if synonym and synonym.kind == "term" else {word}
-            units.append(Unit(tuple(sorted(f.replace("的", "") for f in forms)), _word_idf(corpus, tuple(sorted(forms)))))
+            near = near_forms(corpus, token.text) if len(forms) == 1 else ()  # the term table's own forms come first
+            units.append(Unit(tuple(sorted(f.replace("的", "") for f in forms)), _word_idf(corpus, tuple(sorted(forms))), near))
         return cls(units)
 
     def coverage(self, text: str, context: str = "", numbers: bool = True) -> float:
@@ -125,8 +160,10 @@ class TopicScorer:
         for unit in units:
             if any(f in t for f in unit.forms):
                 got += unit.weight
-            elif c and any(f in c for f in unit.forms):
-                got += CONTEXT_WEIGHT * unit.weight
+            elif any(f in t for f in unit.near):
+                got += NEAR_WEIGHT * unit.weight
+            elif c and any(f in c for f in (*unit.forms, *unit.near)):
+                got += CONTEXT_WEIGHT * (1.0 if any(f in c for f in unit.forms) else NEAR_WEIGHT) * unit.weight
         return got / total
 
     def anchors(self, text: str) -> list[int]:
@@ -134,7 +171,7 @@ class TopicScorer:
         t = _plain(text)
         out = []
         for unit in self.units:
-            for f in unit.forms:
+            for f in (*unit.forms, *unit.near):
                 i = t.find(f)
                 while i >= 0:
                     out.append(i)
