@@ -9,7 +9,10 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,6 +24,28 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def served(app, startup_seconds: float = 60) -> Iterator[int]:
+    """`app` (an ASGI application) served by uvicorn in a thread on a free loopback port: yields the port once
+    the server listens, and stops it afterwards."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not listen on port {port} within {startup_seconds} s")
+            time.sleep(0.05)
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(20)
 
 
 def launch_app(log: Path, **env: str) -> tuple[str, subprocess.Popen]:

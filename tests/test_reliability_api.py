@@ -315,11 +315,10 @@ def test_an_mcp_client_lists_tools_while_the_index_loads_and_gets_an_answer_once
     """Over real HTTP (uvicorn on a free port), with an index that loads only when released: tools/list is answered
     at once; a tool call waits (PLANQA_STARTUP_WAIT_S) and past it gets a tool error saying why; then it answers."""
     import httpx2
-    import uvicorn
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
 
-    from bench.process import free_port
+    from bench.process import served
 
     release = threading.Event()
 
@@ -329,19 +328,8 @@ def test_an_mcp_client_lists_tools_while_the_index_loads_and_gets_an_answer_once
 
     engine = Engine(slow_load, wait_s=1.0)
     app = create_app(ServeSettings(), engine, page=None)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
 
-    async def session():
-        for _ in range(100):  # the client starts together with the server: retry until it listens
-            try:
-                async with httpx2.AsyncClient() as probe:
-                    await probe.get(f"http://127.0.0.1:{port}/api/health")
-                break
-            except httpx2.HTTPError:
-                await asyncio.sleep(0.1)
+    async def session(port):
         http = httpx2.AsyncClient(timeout=httpx2.Timeout(30, read=60))
         async with http, Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as client:
             names = sorted(t.name for t in (await client.list_tools()).tools)
@@ -352,12 +340,11 @@ def test_an_mcp_client_lists_tools_while_the_index_loads_and_gets_an_answer_once
             answer = await client.call_tool("ask", {"question": NANJING})
             return names, loading, early, answer
 
-    try:
-        names, loading, early, answer = asyncio.run(session())
-    finally:
-        release.set()
-        server.should_exit = True
-        thread.join(20)
+    with served(app) as port:
+        try:
+            names, loading, early, answer = asyncio.run(session(port))
+        finally:
+            release.set()  # before the server stops: a load still waiting would hold it
     assert names == ["ask", "check_eligibility", "compare", "list_plans", "search", "versions"] and loading is False
     assert early.is_error and "正在加载索引" in early.content[0].text
     assert not answer.is_error and "20000" in answer.structured_content["answer"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
 
 import pytest
 from fastapi.testclient import TestClient
@@ -111,13 +110,12 @@ def test_json_api_serves_the_version_table(series_index, client):
 
 def test_mcp_versions_tool_in_process_and_over_http(series_index):
     import httpx2
-    import uvicorn
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
 
     from assistant.mcp import build_server
     from webui.api_common import Engine
-    from bench.process import free_port
+    from bench.process import served
     from webui.server import create_app
     from webui.settings import ServeSettings
 
@@ -132,29 +130,15 @@ def test_mcp_versions_tool_in_process_and_over_http(series_index):
     assert single.is_error and "版本对比需要同一城市两个时期的规划" in single.content[0].text
 
     app = create_app(ServeSettings(), Engine.ready_with(assistant), page=None)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
 
-    async def over_http():
-        for _ in range(100):
-            try:
-                async with httpx2.AsyncClient() as probe:
-                    await probe.get(f"http://127.0.0.1:{port}/api/health")
-                break
-            except httpx2.HTTPError:
-                await asyncio.sleep(0.1)
+    async def over_http(port):
         http = httpx2.AsyncClient(timeout=httpx2.Timeout(30, read=60))
         async with http, Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as c:
             names = sorted(t.name for t in (await c.list_tools()).tools)
             return names, await c.call_tool("versions", {"doc_ids": ["nanjing-2021", new_id]})
 
-    try:
-        names, remote = asyncio.run(over_http())
-    finally:
-        server.should_exit = True
-        thread.join(20)
+    with served(app) as port:
+        names, remote = asyncio.run(over_http(port))
     assert "versions" in names
     check_table(remote.structured_content, new_id, assistant.index.sources)
 
