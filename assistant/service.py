@@ -343,7 +343,7 @@ class Assistant:
         """Answer an understood query over `index` (one snapshot): routing, retrieval, the composer, the checks."""
         query = known_districts(query, index)
         filters = filters or Filters()
-        index.allowed(filters)  # an unknown plan or city in the filters is an error, not ignored
+        index.retriever.allowed(filters)  # an unknown plan or city in the filters is an error, not ignored
         allowed_docs = allowed_plans(index, filters)
         outside: tuple[str, ...] = ()
         if allowed_docs is not None and query.cities:
@@ -358,8 +358,8 @@ class Assistant:
         filters, hints = request.filters, request.hints
         hits: list[Hit] = []
         if not (query.unknown_places and not query.cities):
-            hits = index.search(request.text, max(self.settings.top_k, 20), filters=filters, hints=hints,
-                                mode=mode or self.settings.search_mode, lexical_query=request.lexical_query)  # type: ignore[arg-type]
+            hits = index.retriever.search(request.text, max(self.settings.top_k, 20), filters=filters, hints=hints,
+                                          mode=mode or self.settings.search_mode, lexical_query=request.lexical_query)  # type: ignore[arg-type]
         ctx = Context(index=index, query=query, filters=filters, hits=hits, profile=profile,
                       hints=hints, mode=mode or self.settings.search_mode, thresholds=self.settings.thresholds,  # type: ignore[arg-type]
                       allowed_docs=allowed_docs)

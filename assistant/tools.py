@@ -168,7 +168,7 @@ def make_filters(cities: Any = None, doc_ids: Any = None, *, fields: tuple[str, 
 def check_filters(index: PlanIndex, filters: Filters) -> None:
     """An unknown plan or city in the filters is an InputError naming the ones there are."""
     try:
-        index.allowed(filters)
+        index.retriever.allowed(filters)
     except _expected() as exc:
         raise InputError(str(exc)) from None
 
@@ -386,11 +386,11 @@ def search(assistant: Assistant, query: str, k: int = 10, filters: Filters | Non
     if filters is not None:
         check_filters(index, filters)
     try:
-        hits = index.search(text, k, filters=filters, mode=assistant.settings.search_mode)  # type: ignore[arg-type]
+        hits = index.retriever.search(text, k, filters=filters, mode=assistant.settings.search_mode)  # type: ignore[arg-type]
     except _expected() as exc:
         raise InputError(str(exc)) from None
     return [SearchHit(doc_id=h.clause.doc_id, title=h.meta.title, city=h.meta.city, section=" > ".join(h.clause.section),
-                      kind=h.clause.kind, text=index.source(h.clause.doc_id)[h.clause.char_start:h.clause.char_end],
+                      kind=h.clause.kind, text=index.corpus.source(h.clause.doc_id)[h.clause.char_start:h.clause.char_end],
                       char_start=h.clause.char_start, char_end=h.clause.char_end, score=round(float(h.score), 6))
             for h in hits]
 
