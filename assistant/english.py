@@ -107,8 +107,8 @@ def _translated(m: re.Match, text: str, kept: list[str], uses: Callable[[str], i
                 out.append(word)
         else:
             run.append(word)
-    if tail is not None:
-        out.append(tail)
+    if tail is not None:  # stays joined to its 市/县/区
+        return f" {' '.join([*out, tail])}"
     return f" {' '.join(out)} " if out else " "
 
 

@@ -60,3 +60,8 @@ def test_an_english_question_is_answered_from_the_clause_it_names(built_index, p
     assert not answer.refused
     assert any("燃气轮机" in c.quote for c in answer.citations), answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_place_no_plan_holds_keeps_its_name_beside_the_dictionary():
+    uses = counter("东湖市 高新技术企业 目标")
+    assert "Qingshan市" in english.to_chinese("What is the high-tech enterprise target of Qingshan City?", ("东湖市",), uses)
