@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ingest.lexicon import COUNTERS, FIGURE, YEAR, YEAR_DIGITS, cue, figure_value, first_year, is_chinese_numeral
+from ingest.lexicon import COUNTERS, FIGURE, YEAR, YEAR_DIGITS, cue, figure_value, first_year, is_chinese_numeral, years_in
 from ingest.records import Clause, Figure, FigureRole, FigureSource, IndicatorRecord, ParsedDocument, TaskRecord
 from ingest.sentences import FULL_STOPS, sentence_start
 
@@ -103,6 +103,7 @@ class _Context:
     section_role: FigureRole | None
     default_role: FigureRole | None = None
     default_year: int | None = None
+    base_year: int | None = None  # the year before the plan's period: what its review of the past reports on
 
 
 @dataclass
@@ -327,6 +328,8 @@ def _year_and_role(text: str, f: _Found, ctx: _Context) -> tuple[int | None, Fig
     if _BASELINE_CUE.search(before):
         return year, "baseline"
     if ctx.section_role is not None:
+        if year is None and ctx.section_role == "baseline":
+            year = ctx.base_year  # a 发展基础 figure without a year: the state at the end of the last period
         return year, ctx.section_role
     if _TARGET_CUE.search(before) or _TARGET_VERB.search(before):
         return year, "target"
@@ -482,6 +485,8 @@ def extract_figures(
     past year from a future one: "2020年…达到…" in a plan of 2021 is a baseline.
     """
     now = _plan_year(year, period)
+    span = years_in(period or "")
+    base_year = min(span) - 1 if span else None
     rows = {(c.doc_id, c.char_start, c.char_end): c for c in clauses if c.kind == "table_row"}
     indicator_rows = {(r.doc_id, r.char_start, r.char_end): r for r in indicators}
     task_rows = {(t.doc_id, t.char_start, t.char_end) for t in tasks}
@@ -503,7 +508,8 @@ def extract_figures(
             out.extend(_row_figures(clause, ctx))
             continue
         source: FigureSource = "box" if clause.kind == "box_item" else "prose"
-        out.extend(_figures_in(clause.text, clause.char_start, _Context(clause, city, source, now, section_role)))
+        out.extend(_figures_in(clause.text, clause.char_start,
+                               _Context(clause, city, source, now, section_role, base_year=base_year)))
     out.sort(key=lambda f: (f.char_start, f.char_end))
     return out
 

@@ -333,9 +333,19 @@ def test_indicator_table_with_wan_in_a_cell_and_placeholders():
 
 def test_extract_figures_takes_records_and_clauses_directly(docs):
     doc = docs["nantong-2021"]
-    assert extract_figures(doc.clauses, doc.indicators, doc.tasks, doc.meta.city, year=doc.meta.year) == document_figures(doc)
+    assert extract_figures(doc.clauses, doc.indicators, doc.tasks, doc.meta.city, year=doc.meta.year,
+                           period=doc.meta.period) == document_figures(doc)
     # the plan's period stands in for its year
     assert extract_figures(doc.clauses, doc.indicators, doc.tasks, doc.meta.city, period="2021-2025") == document_figures(doc)
+    # without a period, a 发展基础 figure that names no year keeps none (the period says which year it reports on)
+    by_year = extract_figures(doc.clauses, doc.indicators, doc.tasks, doc.meta.city, year=doc.meta.year)
+
+    def yearless(figures):
+        return {(f.char_start, f.char_end) for f in figures if f.role == "baseline" and f.source == "prose" and f.year is None}
+
+    with_period = document_figures(doc)
+    dated = yearless(by_year) - yearless(with_period)
+    assert dated and {f.year for f in with_period if (f.char_start, f.char_end) in dated} == {2020}
     # without the records, table rows of the indicator table are read as rows
     plain = extract_figures(doc.clauses, city=doc.meta.city, year=2021)
     assert not [f for f in plain if f.source == "table" and f.role == "baseline" and f.year == 2020]
