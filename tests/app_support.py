@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from index.settings import IndexSettings
 from index.build import build_index, load_index
@@ -50,3 +55,41 @@ def start_app(settings: IndexSettings, log: Path, **env: str) -> tuple[str, subp
         log, STARTUP_SECONDS, PLANQA_PLANS_DIR=str(settings.plans_dir), PLANQA_INDEX_DIR=str(settings.index_dir),
         PLANQA_UPLOADS_DIR=str(settings.uploads_dir), **env,
     )
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"]
+SHOTS = ROOT / "build" / "screenshots"
+WAIT_MS = 60_000
+
+
+@contextmanager
+def browser_page(settings: IndexSettings, log: Path, **env: str) -> Iterator[Any]:
+    """The app over `settings`' index (`start_app`, `env` added) open in headless Chromium, a 1440×1000 zh-CN page
+    whose question box has shown; skips with the reason when Debian's chromium or Playwright is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    url, proc = start_app(settings, log, **env)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+            context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            page = context.new_page()
+            page.set_default_timeout(WAIT_MS)
+            page.goto(url)
+            page.locator("#pq-question textarea").wait_for()
+            yield page
+            browser.close()
+    finally:
+        stop_app(proc)
+
+
+def choose(page, elem_id: str, option: str) -> None:
+    """Pick `option` in a Gradio dropdown."""
+    box = page.locator(f"#{elem_id} input")
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option).first.click()

@@ -11,19 +11,13 @@ build/screenshots/versions.png.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from app_support import ROOT, private_index, start_app, stop_app
+from app_support import SHOTS, browser_page, choose, private_index
 from versions_support import nanjing_next_file
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-SHOTS = ROOT / "build" / "screenshots"
-WAIT_MS = 60_000
 TODAY = "2026-12-06"
 NEW_TITLE = "南京市“十五五”科技创新规划（测试样例）"
 OLD_TITLE = "南京市“十四五”科技创新规划"
@@ -31,32 +25,9 @@ OLD_TITLE = "南京市“十四五”科技创新规划"
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     root = tmp_path_factory.mktemp("app-browser-versions")
-    url, proc = start_app(private_index(root), root / "app.log", PLANQA_TODAY=TODAY)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-            page = context.new_page()
-            page.set_default_timeout(WAIT_MS)
-            page.goto(url)
-            page.locator("#pq-question textarea").wait_for()
-            yield page
-            browser.close()
-    finally:
-        stop_app(proc)
-
-
-def choose(page, elem_id: str, option: str) -> None:
-    """Pick `option` in a Gradio dropdown."""
-    box = page.locator(f"#{elem_id} input")
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option).first.click()
+    with browser_page(private_index(root), root / "app.log", PLANQA_TODAY=TODAY) as page:
+        yield page
 
 
 def row_cells(table, first_cells: tuple[str, ...]) -> list[str]:
