@@ -11,27 +11,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from bench.measure import machine, markdown_table, verdict, write_result
+from bench.measure import machine, markdown_table, timed_runs, verdict, write_result
 from ingest import load_corpus, parse_text
 from ingest.figures import document_figures
 from ingest.tables import find_tables
 
 PLANS = Path("data/plans")
 GOALS_S = {"parse": 2.0, "tables": 0.5, "figures": 1.0}
-
-
-def _passes(work: Callable[[], object], repeat: int) -> list[float]:
-    work()  # warm-up: imports, regex compilation, lexicon files
-    seconds = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        seconds.append(time.perf_counter() - started)
-    return seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     rows = {}
     for name, work in stages.items():
-        seconds = _passes(work, args.repeat)
+        seconds = timed_runs(work, args.repeat)
         rows[name] = {"median_s": round(statistics.median(seconds), 3), "max_s": round(max(seconds), 3),
                       "goal_s": GOALS_S[name]}
     write_result("ingest", {"machine": info, "plans": len(docs), "repeat": args.repeat, "stages": rows})

@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 
 from bench.attack import docx_bomb
-from bench.measure import machine, markdown_table, verdict, write_result
+from bench.measure import machine, markdown_table, timed_runs, verdict, write_result
 from bench.process import free_port
 
 GOALS_S = {"llm_unreachable": 5.0, "bomb_declared_size": 5.0, "bomb_paragraph_counter": 5.0,
@@ -128,16 +128,6 @@ class _Server:
             raise RuntimeError("tools/list returned no tool")
 
 
-def _runs(work: Callable[[], None], repeat: int) -> list[float]:
-    work()  # warm-up: imports, the zip's directory, the connection pool
-    seconds = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        seconds.append(time.perf_counter() - started)
-    return seconds
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (default 3)")
@@ -149,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: dict[str, dict[str, float]] = {}
 
     def measure(name: str, work: Callable[[], None]) -> None:
-        seconds = _runs(work, args.repeat)
+        seconds = timed_runs(work, args.repeat)
         rows[name] = {"median_s": round(statistics.median(seconds), 4), "max_s": round(max(seconds), 4),
                       "goal_s": GOALS_S[name]}
 

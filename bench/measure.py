@@ -6,7 +6,7 @@ import os
 import platform
 import resource
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,18 @@ def dir_size(path: Path) -> dict[str, int]:
 
 def dev_questions(path: Path = DEV_SET) -> list[EvalItem]:
     return load_dataset(path)
+
+
+def timed_runs(work: Callable[[], object], repeat: int) -> list[float]:
+    """Seconds of each of `repeat` runs of `work`, after one untimed warm-up run (imports, compiled patterns,
+    data files, connection pools)."""
+    work()
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        seconds.append(time.perf_counter() - started)
+    return seconds
 
 
 def machine() -> dict[str, Any]:
