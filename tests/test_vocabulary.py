@@ -1,11 +1,12 @@
 """One lexicon: no second year pattern, 万/亿 number pattern, city-suffix strip, NFKC call or list of baseline/target
-cue words outside ingest/lexicon.py and its data files.
+cue words outside ingest/lexicon.py and its data files, nor a second sentence splitter beside ingest/sentences.py.
 
 The vocabulary of numbers, years, places and normalisation is written once (ingest/lexicon.py); every other
 module imports it. This scans the string literals and calls of every product, eval and bench source file
 (an AST walk, so comments and docstrings do not count) and fails on a pattern that reads a year
 (20\\d\\d, (19|20)\\d{2}, \\d{4}, 20[1-5]\\d), a number with its 万/亿, a 市/县/区 stripped off a name, or
-NFKC called directly, or an alternation made mostly of baseline and target cue words (截至|截止|以来, 发展基础|现状 …:
+NFKC called directly, a character class of sentence ends alone ([。；;！？!?]: a second sentence splitter), or an
+alternation made mostly of baseline and target cue words (截至|截止|以来, 发展基础|现状 …:
 the words of ingest/resources/cues.tsv, which code reads through ingest.lexicon.cue). Patterns built on the
 lexicon's fragments (YEAR_DIGITS, cue(...).pattern) pass: the vocabulary stays in one place.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from ingest.lexicon import CUES, read_rules
+from ingest.sentences import CLOSERS, SENTENCE_END
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("ingest", "index", "assistant", "eval", "webui", "bench", "tuning")
@@ -32,6 +34,16 @@ SUFFIXES = set("市县区")
 _DECORATION = re.compile(r"\(\?[:=!<]*|\\s\*|\\d|[()?$*+^\[\]]")
 CUE_WORDS = {w for entries in read_rules(CUES).values() for e, _ in entries
              if re.fullmatch(r"[\u4e00-\u9fff]+", w := _DECORATION.sub("", e))}
+
+
+def sentence_end_class(text: str) -> str | None:
+    """A character class of sentence ends alone ([。；;！？!?]): a second sentence splitter (ingest/sentences.py is the
+    one). A short optional tail such as [？?。]?$ after a question is not one."""
+    for m in re.finditer(r"\[([^\]]+)\]", text):
+        chars = set(m.group(1).replace("\\", ""))
+        if "。" in chars and len(chars) >= 4 and chars <= set(SENTENCE_END + CLOSERS):
+            return m.group(0)
+    return None
 
 
 def cue_list(text: str) -> list[str]:
@@ -77,6 +89,8 @@ def offences(source: str) -> list[str]:
                 found.append(f"{node.lineno}: a 万/亿 number pattern {text!r}")
             if re.search(r"[市县区]\$|\[市县区?\]\$|市\|县(?:\|区)?\)\$", text):
                 found.append(f"{node.lineno}: a place-suffix pattern {text!r}")
+            if sentence_end_class(text):
+                found.append(f"{node.lineno}: a sentence-end class {text!r} (use ingest.sentences)")
             if cue_list(text):
                 found.append(f"{node.lineno}: a list of baseline/target cues {text!r} (use ingest.lexicon.cue)")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -109,6 +123,8 @@ def test_no_second_vocabulary(path):
     'import re\nPAST = re.compile(r"十三五|截至|截止")\n',
     'import re\nREVIEW = re.compile(r"发展基础|现状|回顾|存在问题")\n',
     'import re\nVERB = re.compile(r"(?:达|超|逾)\\s*$")\n',
+    'import re\nparts = re.split(r"(?<=[。！？!?])", text)\n',
+    'import re\nEND = re.compile(r"[。！？；!?;]+[”’」』）)]*")\n',
 ])
 def test_the_scan_catches_each_kind(source):
     assert offences(source)

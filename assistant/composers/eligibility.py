@@ -42,7 +42,7 @@ from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize, topic_of
 from ingest.records import Clause
 from index.topics import LABEL_AT, index_topics, question_topics, read_topics, terms_pattern, topic_named
-from ingest.sentences import FULL_STOPS, split_sentences
+from ingest.sentences import FULL_STOPS, sentence_spans, split_sentences
 
 ELIGIBILITY_WORDS = Path(__file__).resolve().parents[2] / "index" / "resources" / "eligibility.tsv"
 _LISTS = ("subject", "support", "benefit", "qualifier", "generic", "asks_amount", "need", "not_measure", "spending", "object_verb",
@@ -220,7 +220,7 @@ def asking_part(text: str, profile: dict) -> str:
     free = normalize(str(profile.get("text") or "")).replace(" ", "")
     if not free:
         return text
-    kept = [s for s in split_sentences(text, FULL_STOPS) if normalize(s).strip(" 。！？!?").replace(" ", "") not in free]
+    kept = [s for s in split_sentences(text, FULL_STOPS) if normalize(s).strip(" " + FULL_STOPS).replace(" ", "") not in free]
     return "".join(kept)
 
 
@@ -565,16 +565,13 @@ def _cell_sentences(clause: Clause, cell: str) -> list[Span]:
     at = clause.text.find(cell)
     if at < 0 or not cell.strip():
         return []
-    out, start = [], 0
-    for m in re.finditer(r"[。；;！？!?]|$", cell):
-        piece = cell[start:m.end()]
-        if piece.strip(" \n\t。；;") and m.end() > start:
+    out = []
+    for start, end in sentence_spans(cell):
+        piece = cell[start:end]
+        if piece.strip(" \n\t。；;"):
             lead = len(piece) - len(piece.lstrip())
             s = clause.char_start + at + start + lead
             out.append(Span(clause, s, s + len(piece.strip()), piece.strip()))
-        start = m.end()
-        if m.end() == len(cell):
-            break
     return out
 
 
