@@ -27,7 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ingest.lexicon import COUNTERS, FIGURE, YEAR, YEAR_DIGITS, cue, figure_value, first_year, is_chinese_numeral, years_in
+from ingest.lexicon import (COUNTERS, FIGURE, FIVE_YEAR_ORDINAL, YEAR, YEAR_DIGITS, cn_number, cue, figure_value, first_year,
+                            five_year_years, is_chinese_numeral, years_in)
 from ingest.records import Clause, Figure, FigureRole, FigureSource, IndicatorRecord, ParsedDocument, TaskRecord
 from ingest.sentences import FULL_STOPS, sentence_start
 
@@ -313,6 +314,20 @@ def _common_suffix(words: list[str]) -> str:
     return words[0][len(words[0]) - k:] if k else ""
 
 
+def _period_role(before: str, ctx: _Context) -> FigureRole | None:
+    """A five-year period named before the figure, against the plan's own: an earlier one looks back ("十四五末" in
+    a 十五五 plan), the plan's own or a later one looks ahead; None when none is named or the plan's period is unknown."""
+    named = list(FIVE_YEAR_ORDINAL.finditer(before))
+    last_past = ctx.base_year if ctx.base_year is not None else (ctx.now - 1 if ctx.now is not None else None)
+    if not named or last_past is None:
+        return None
+    n = cn_number(named[-1].group(1))
+    if n is None:
+        return None
+    _, end = five_year_years(n)
+    return "baseline" if end <= last_past else "target"
+
+
 def _year_and_role(text: str, f: _Found, ctx: _Context) -> tuple[int | None, FigureRole]:
     sentence = sentence_start(text, f.start, FULL_STOPS)  # a ；-list of targets shares its lead year
     before = text[sentence:f.start]
@@ -325,13 +340,14 @@ def _year_and_role(text: str, f: _Found, ctx: _Context) -> tuple[int | None, Fig
             return year, ("baseline" if year < ctx.now else "target")
         if ctx.now is None and lookahead:
             return year, "target"
-    if _BASELINE_CUE.search(before):
+    period = _period_role(before, ctx)
+    if period == "baseline" or _BASELINE_CUE.search(before):
         return year, "baseline"
     if ctx.section_role is not None:
         if year is None and ctx.section_role == "baseline":
             year = ctx.base_year  # a 发展基础 figure without a year: the state at the end of the last period
         return year, ctx.section_role
-    if _TARGET_CUE.search(before) or _TARGET_VERB.search(before):
+    if period == "target" or _TARGET_CUE.search(before) or _TARGET_VERB.search(before):
         return year, "target"
     return year, ctx.default_role or "other"
 

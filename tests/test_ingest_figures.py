@@ -362,3 +362,12 @@ def test_a_subject_with_latin_glosses_is_kept():
     doc = parse_text("发展基础\n\n全社会研发投入（R&D）占国民生产总值（GDP）比重达 1.77%。\n", DocumentMeta(doc_id="t", title="某市规划", city="某市"))
     got = [f for f in document_figures(doc) if f.value == 1.77]
     assert got and got[0].subject == "全社会研发投入（R&D）占国民生产总值（GDP）比重", got
+
+
+def test_a_five_year_period_is_past_or_ahead_by_the_plans_own_period():
+    """"十四五末" looks back in a 十五五 plan and ahead in a 十四五 plan: the period named is held against the plan's."""
+    text = "主要目标\n\n“十四五”末，全市高新技术企业达到1000家。\n"
+    newer = parse_text(text, DocumentMeta(doc_id="n", title="某市“十五五”科技创新规划", city="某市", period="2026-2030"))
+    older = parse_text(text, DocumentMeta(doc_id="o", title="某市“十四五”科技创新规划", city="某市", period="2021-2025"))
+    assert [f.role for f in document_figures(newer) if f.value == 1000] == ["baseline"]
+    assert [f.role for f in document_figures(older) if f.value == 1000] == ["target"]
