@@ -138,23 +138,29 @@ def question_topics(text: str) -> list[tuple[str, float]]:
     """
     norm = _norm(text)
     lower = norm.lower()
-    forms: dict[str, set[str]] = {}
-    for topic in read_topics():
-        for form in (*topic.terms, *topic.synonyms):
-            forms.setdefault(form, set()).add(topic.name)
-        for form in topic.english_terms:
-            forms.setdefault(form, set()).add(topic.name)
     taken = [False] * len(norm)
     got: dict[str, float] = {}
-    for form in sorted(forms, key=len, reverse=True):
+    for form, names in _question_forms():
         hay = lower if form.isascii() else norm
-        for m in re.finditer(re.escape(form), hay):
-            s, e = m.start(), m.end()
-            if form.isascii() and ((s > 0 and _ASCII_WORD.match(hay[s - 1])) or (e < len(hay) and _ASCII_WORD.match(hay[e]))):
-                continue  # an English term is a whole word ("ai", not the "ai" of "said")
-            if any(taken[s:e]):
-                continue
-            taken[s:e] = [True] * (e - s)
-            for name in forms[form]:
-                got[name] = got.get(name, 0.0) + (e - s)
+        s = hay.find(form)
+        while s != -1:
+            e = s + len(form)
+            whole = not form.isascii() or not (
+                (s > 0 and _ASCII_WORD.match(hay[s - 1])) or (e < len(hay) and _ASCII_WORD.match(hay[e])))
+            if whole and not any(taken[s:e]):  # an English term is a whole word ("ai", not the "ai" of "said")
+                taken[s:e] = [True] * (e - s)
+                for name in names:
+                    got[name] = got.get(name, 0.0) + (e - s)
+            s = hay.find(form, e)
     return sorted(got.items(), key=lambda kv: -kv[1])
+
+
+@lru_cache(maxsize=1)
+def _question_forms() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every form of every topic (genre terms, synonyms, English terms) with the topics it names, longest first."""
+    forms: dict[str, list[str]] = {}
+    for topic in read_topics():
+        for form in (*topic.terms, *topic.synonyms, *topic.english_terms):
+            if topic.name not in forms.setdefault(form, []):
+                forms[form].append(topic.name)
+    return tuple((form, tuple(names)) for form, names in sorted(forms.items(), key=lambda kv: -len(kv[0])))
