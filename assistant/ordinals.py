@@ -39,8 +39,7 @@ def resolve(question: str, previous: Answer) -> str | None:
     if m.group("last"):
         n = len(items)
     else:
-        token = m.group("n")
-        n = int(token) if token.isdigit() else cn_number(token.replace("两", "二"))
+        n = cn_number(m.group("n"))
     if n is None or not 1 <= n <= len(items):
         return None
     resolved = question[:m.start()] + items[n - 1] + question[m.end():]

@@ -297,9 +297,7 @@ def _number(token: str) -> int | None:
     if "+" in token:
         return sum(int(t) for t in token.split("+") if t.strip().isdigit())
     token = re.sub(r"[大个项类条种\s]", "", token)
-    if token.isdigit():
-        return int(token)
-    return cn_number(token.replace("两", "二")) if token else None
+    return cn_number(token) if token else None
 
 
 def _noun_of(run: str, counted: bool) -> str:

@@ -97,8 +97,7 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     stated = re.search(r"([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|方面|部分|章)", text)
     number = None
     if stated:
-        token = stated.group(1)
-        number = int(token) if token.isdigit() else cn_number(token.replace("两", "二"))
+        number = cn_number(stated.group(1))
     name = grouping_name(text, quoted)
     if name and _DEFINE.search(text) and not _COUNT.search(text):
         return Shape("define", counted, None, measure, name)
@@ -320,7 +319,7 @@ def miscounted(ctx: Context, text: str, shape: Shape) -> Answer | None:
     def stated(node: Node) -> int | None:
         word = node.count_word.text if node.count_word is not None else ""
         lead = re.match(r"[一二三四五六七八九十两]{1,3}", word)
-        return cn_number(lead.group(0).replace("两", "二")) if lead else None
+        return cn_number(lead.group(0)) if lead else None
 
     if any(len(n.members()) == shape.number or stated(n) == shape.number for n in named):
         return None
