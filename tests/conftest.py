@@ -49,3 +49,25 @@ def cli_env(built_index, monkeypatch):
                         ("UPLOADS_DIR", built_index.uploads_dir)):
         monkeypatch.setenv(f"PLANQA_{name}", str(value))
     return built_index
+
+
+@pytest.fixture(scope="module")
+def assistant(built_index):
+    """The assistant over the session's index, one per test module (a module that needs another defines its own)."""
+    from assistant import Assistant
+
+    return Assistant.from_index(built_index)
+
+
+@pytest.fixture(scope="module")
+def client(assistant):
+    """The served app (JSON API, /v1, Dify, MCP routes; no page) in process over that assistant."""
+    from fastapi.testclient import TestClient
+
+    from webui.api_common import Engine
+    from webui.server import create_app
+    from webui.settings import ServeSettings
+
+    app = create_app(ServeSettings(), Engine.ready_with(assistant), page=None)
+    with TestClient(app, base_url="http://127.0.0.1:7860") as c:
+        yield c

@@ -9,13 +9,6 @@ from webui import handlers, render
 
 
 @pytest.fixture(scope="module")
-def assistant(built_index):
-    from assistant import Assistant
-
-    return Assistant.from_index(built_index)
-
-
-@pytest.fixture(scope="module")
 def events(assistant, built_index, tmp_path_factory):
     from index.library import PlanLibrary
     from webui.page import build_app

@@ -13,15 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.service import Assistant
 from index.build import current_index
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
 
 
 @pytest.fixture(scope="module")

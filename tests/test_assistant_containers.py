@@ -14,7 +14,6 @@ from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixtu
 from assistant import containers
 from assistant.composers.outline import asks_structure, shape_of
 from assistant.sections import NUMBERED_NAME, all_nodes, doc_tree, label_of, plan_tree
-from assistant.service import Assistant
 from index.tokenize import ResourceError
 from ingest.parse import parse_text
 from ingest.records import DocumentMeta
@@ -236,11 +235,6 @@ def test_every_box_captioned_as_one_is_in_the_series_and_a_table_is_named_by_its
 
 
 # --- the composer, on every shipped plan -----------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
-
 
 def _city(assistant, doc_id):
     return assistant.index.docs[doc_id].city.removesuffix("市")

@@ -26,11 +26,6 @@ from assistant.service import Assistant
 from assistant.tools import eligible
 
 
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
-
-
 def ask_profile(assistant: Assistant, profile: dict):
     return eligible(assistant, profile)[0]
 

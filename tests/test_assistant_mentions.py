@@ -3,14 +3,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
-from assistant.service import Assistant
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
 
 
 def test_every_plan_writing_a_quoted_name_is_named_and_the_others_said_not_to(assistant):

@@ -11,13 +11,7 @@ from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixtu
 
 from assistant.composers.outline import shape_of
 from assistant.sections import plan_tree
-from assistant.service import Assistant
 from ingest.structure import strip_numbering
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
 
 
 def _city(assistant, doc_id):

@@ -8,15 +8,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from assistant.composers.premise import MIN_NAME
-from assistant.service import Assistant
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
 
 
 def _wordings(assistant, pattern: str) -> list[tuple[str, str, str]]:

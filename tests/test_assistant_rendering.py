@@ -15,7 +15,6 @@ from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixtu
 from assistant.answer import AnswerBuilder
 from assistant.composers.windows import windows
 from assistant.evidence import Span, cite, sentences, shown, stops_mid_sentence
-from assistant.service import Assistant
 from ingest.records import Clause
 
 _SOFT = "，,、：:；;"
@@ -101,11 +100,6 @@ def test_no_sentence_of_any_shipped_plan_is_cut_inside_a_word(assistant):
             for span in sentences(clause):
                 tail = clause.text[span.char_end - clause.char_start:]
                 assert not (tail and span.text[-1] not in "。！？；!?;”’」』）)" and re.match(r"\s*\n", tail)), span.text
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
 
 
 @pytest.mark.parametrize("question", [

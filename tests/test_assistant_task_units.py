@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
-from assistant.service import Assistant
 from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixture)
 
 _LEAD = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)\s*[．.、]\s*([^。；;：:\n]{2,30})")
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
 
 
 def test_every_task_paragraph_with_its_units_answers_who_is_responsible(assistant, plan_text):  # noqa: F811

@@ -12,13 +12,7 @@ from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixtu
 
 from assistant.composers.topic import ANSWER_CHARS, asks_topic, specificity
 from assistant.sections import all_nodes
-from assistant.service import Assistant
 from index.topics import read_topics, score_text
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
 
 
 @pytest.mark.parametrize("question, intent, topic", [

@@ -7,7 +7,6 @@ import asyncio
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant.contract import ApiAnswer, Citation
 from ingest.metadata import infer_metadata
@@ -15,24 +14,6 @@ from ingest.records import DocumentMeta
 
 NANJING = "南京到2025年高新技术企业要达到多少家？"
 JIANGYIN = "江阴到2022年高新技术企业要达到多少家？"
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    from assistant import Assistant
-
-    return Assistant.from_index(built_index)
-
-
-@pytest.fixture(scope="module")
-def client(assistant):
-    from webui.api_common import Engine
-    from webui.server import create_app
-    from webui.settings import ServeSettings
-
-    app = create_app(ServeSettings(), Engine.ready_with(assistant), page=None)
-    with TestClient(app, base_url="http://127.0.0.1:7860") as c:
-        yield c
 
 
 def test_the_contract_carries_a_period_and_leaves_it_out_when_unknown():

@@ -6,7 +6,6 @@ import pytest
 from assistant import ordinals
 from assistant.answer import Answer
 from assistant.sections import all_nodes
-from assistant.service import Assistant
 from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixture)
 
 LISTED = Answer(text="重大工程包括：\n甲工程[1]\n乙工程[2]\n丙工程[3]", citations=[], refused=False, retrieved=[])
@@ -31,11 +30,6 @@ def test_numbered_topic_items_are_listed_by_their_text():
     answer = Answer(text="关于科技金融的内容：\n【某节】[1]\n1. 创新信贷产品。[2]\n2. 设立基金。[3]", citations=[],
                     refused=False, retrieved=[])
     assert ordinals.listed_items(answer) == ["【某节】", "创新信贷产品。", "设立基金。"]
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
 
 
 def test_the_nth_part_of_a_listed_series_is_answered_as_that_part(assistant, plan_text):  # noqa: F811

@@ -21,20 +21,6 @@ from webui.settings import ServeSettings
 NANJING = "南京到2025年高新技术企业要达到多少家？"
 
 
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    from assistant import Assistant
-
-    return Assistant.from_index(built_index)
-
-
-@pytest.fixture(scope="module")
-def client(assistant):
-    app = create_app(ServeSettings(), Engine.ready_with(assistant), page=None)
-    with TestClient(app, base_url="http://127.0.0.1:7860") as c:
-        yield c
-
-
 def chat(content, **extra):
     return {"model": "planqa", "messages": [{"role": "user", "content": content}], **extra}
 

@@ -25,13 +25,6 @@ CITIES = ("南京市", "南通市", "句容市", "江阴市", "连云港市")
 TRACEBACK = "Traceback (most recent call last)"
 
 
-@pytest.fixture(scope="module")
-def assistant(built_index) -> Assistant:
-    return Assistant.from_index(built_index)
-
-
-
-
 def _answers_nanjing_target(answer) -> None:
     assert not answer.refused, answer.text
     assert NANJING_TARGET in answer.text

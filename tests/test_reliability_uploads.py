@@ -103,11 +103,6 @@ def test_plan_without_headings_is_indexed_flat_and_answered(cloned_index, librar
 
 # --- handlers (the page and the /ask API) --------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def assistant(built_index) -> Assistant:
-    return Assistant.from_index(built_index)
-
-
 def test_chat_with_a_100000_character_question_shows_the_truncation_notice(assistant):
     question = ("南京到2025年高新技术企业要达到多少家？" + "请详细说明。" * 20_000)[:100_000]
     turn = handlers.chat(assistant, question, [])

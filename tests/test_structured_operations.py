@@ -19,11 +19,6 @@ from webui import handlers
 from webui.exports import ExportFolder
 
 
-@pytest.fixture(scope="module")
-def assistant(built_index):
-    return Assistant.from_index(built_index)
-
-
 def mcp_result(assistant: Assistant, tool: str, arguments: dict) -> dict:
     result = asyncio.run(build_server(lambda: assistant).call_tool(tool, arguments))
     return json.loads(result.content[0].text)
