@@ -231,9 +231,11 @@ def classify(text: str, n_cities: int, concepts: tuple[str, ...], profile: bool 
         return "task"
     if _DOCUMENT.search(text) and _DOCUMENT_OBJECT.search(text) and not concepts and not re.search(r"多少|哪些", text):
         return "document"
-    # an enterprise describing itself, unless it only asks for an indicator's figure
+    # an enterprise describing itself, unless it only asks for an indicator's figure; with a profile, a figure word
+    # counts only in the piece that asks (the last), not in what the asker says of itself ("规模比较大，想建…有什么支持")
+    asks = re.split(r"[，,；;。]", text.rstrip("？?！!。 "))[-1] if profile else text
     if (profile or _ELIGIBLE.search(text)) and not (
-        concepts and _TARGET.search(text) and not rule("self_reference").search(text)
+        concepts and _TARGET.search(asks) and not rule("self_reference").search(text)
     ):
         return "eligibility"
     if concepts and _TARGET.search(text):

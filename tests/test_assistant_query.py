@@ -177,3 +177,15 @@ def test_a_followup_naming_several_cities_keeps_them_all():
 def test_a_superlative_about_an_indicator_compares_every_city(text):
     r = q(text)
     assert r.intent == "compare" and not r.cities and r.concepts
+
+
+@pytest.mark.parametrize("text,intent", [
+    # a figure word in what the asker says of themselves (规模, 比重) does not make a profile's question a target
+    ("我们是连云港的一家医药企业，规模不小，研发投入比重也高，想建企业技术中心，有什么支持？", "eligibility"),
+    ("江阴一家高企，员工数量三百人，规划里对人才引进有哪些政策？", "eligibility"),
+    ("南通一家做海工装备的企业，产值规模较大，想申报省级研发平台，规划里怎么支持？", "eligibility"),
+    # the part that asks names a figure (not said of the asker): the indicator's target, though a profile is given
+    ("江阴一家科技企业，想问2022年全市高企数量的目标是多少？", "target"),
+])
+def test_profile_question_reads_figure_words_in_what_it_asks(text, intent):
+    assert q(text, profile=True).intent == intent
