@@ -9,7 +9,10 @@ the code (`--layout`): 滨江 (a .docx: 第X章/第X节 headings, a Word indicat
    the app does on first start (`app.ensure_index`);
 2. the .docx goes through `index.library.PlanLibrary.add`, the web UI's upload (checked in a
    staging folder, parsed by ingest's readers, stored under the uploads folder, re-indexed);
-3. an `Assistant` over that index answers every question (with its `history` and `profile`);
+3. an `Assistant` over that index answers every question (with its `history` and `profile`), within the
+   plan just uploaded: the page puts an uploaded plan in the chat's 限定规划 (`webui.handlers.plans_after_upload`),
+   so a question that names no place ("规划分成几章？") is asked of it, and one naming another place is
+   answered as the page answers it under that choice;
 4. the questions' gold doc_id (`binjiang-2021`) is mapped to the doc_id the upload received, and
    the gold quotes are located in the text the reader produced (`index.sources`), so offsets in
    answers and gold spans index the same text;
@@ -112,9 +115,15 @@ def locate_in_reader_text(items: Sequence[EvalItem], sources: dict[str, str]) ->
     return gold, [f"reader/gold mismatch: {p}" for p in problems]
 
 
-def answer_all(assistant: Any, items: Sequence[EvalItem], name: str = DEFAULT_CONFIG) -> AnswerSet:
-    """Answer every item as `eval.runner.run_in_process` does, but with this assistant (a failure is left missing)."""
+def answer_all(assistant: Any, items: Sequence[EvalItem], name: str = DEFAULT_CONFIG,
+               scope: Sequence[str] = ()) -> AnswerSet:
+    """Answer every item as `eval.runner.run_in_process` does, but with this assistant (a failure is left missing).
+
+    `scope`: the plans the chat's 限定规划 holds, as the page leaves it after uploading them (the plans just
+    uploaded); empty asks over the whole library."""
     from tqdm import tqdm
+
+    from index.retriever import Filters
 
     from eval.configs import CONFIGS
     from assistant.contract import AnswerRecord
@@ -124,7 +133,8 @@ def answer_all(assistant: Any, items: Sequence[EvalItem], name: str = DEFAULT_CO
     for item in tqdm(items, desc=name, unit="q"):
         started = time.perf_counter()
         try:
-            answer = assistant.ask(item.question, history=item.history, profile=item.profile, mode=mode)
+            answer = assistant.ask(item.question, history=item.history, profile=item.profile, mode=mode,
+                                   filters=Filters(doc_ids=tuple(scope)) if scope else None)
             record = AnswerRecord.model_validate(answer.record(item.question))
         except Exception as exc:  # noqa: BLE001 - one failing question must not lose the run
             result.malformed += 1
@@ -143,7 +153,7 @@ def evaluate(upload: Upload, questions: Path, out_dir: Path, gold_doc_id: str = 
     items = remap_items(load_dataset(questions), gold_doc_id, upload.doc_id)
     sources = dict(index.sources)  # the text the reader produced: what answer offsets index
     gold, mismatches = locate_in_reader_text(items, sources)
-    answer_set = answer_all(upload.assistant, items)
+    answer_set = answer_all(upload.assistant, items, scope=(upload.doc_id,))  # the page's scope after the upload
     result = score_answers(items, gold, sources, answer_set)
     report = build_report(questions, items, [result])
     clauses = [index.clauses[i] for i in index.clause_ids_of(upload.doc_id)]

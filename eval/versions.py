@@ -6,7 +6,8 @@ command measures the path a user's two plans take, as `python -m eval other-layo
 
 1. a private index in a temporary folder: the shipped plans are built first (`app.ensure_index`);
 2. each file goes through `index.library.PlanLibrary.add`, the web UI's upload, one after the other;
-3. an `Assistant` over that index answers every question;
+3. an `Assistant` over that index answers every question within the two uploads, the chat's 限定规划 as the
+   page leaves it after uploading them (`webui.handlers.plans_after_upload`);
 4. each gold doc_id is mapped to the doc_id its file received, and gold quotes are located in the
    reader's text; a quote not found is listed as a reader/gold mismatch, never a crash;
 5. the existing scorer and report write report.json, report.md and answers.jsonl.
@@ -74,7 +75,7 @@ def evaluate(assistant: Any, mapping: dict[str, str], questions: Path, out_dir: 
         items = remap_items(items, gold_id, doc_id)
     sources = dict(index.sources)
     gold, mismatches = locate_in_reader_text(items, sources)
-    answer_set = answer_all(assistant, items)
+    answer_set = answer_all(assistant, items, scope=tuple(mapping.values()))  # the page's scope after both uploads
     result = score_answers(items, gold, sources, answer_set)
     report = build_report(questions, items, [result])
     report["uploads"] = {

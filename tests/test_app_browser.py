@@ -117,10 +117,16 @@ def test_upload_then_remove_a_plan(page, tmp_path):
     plans = page.locator("#pq-plans").inner_text()
     assert "镇江市科学技术局" in plans and "2023-05-10" in plans  # issuer and date from the plan's header lines
     page.screenshot(path=str(SHOTS / "plans.png"), full_page=True)
+    status.get_by_text(re.compile("问答已限定为所选规划")).filter(visible=True).first.wait_for()
+    page.get_by_role("tab", name="问答").click()  # the plan just uploaded is the chat's 限定规划
+    page.locator("#pq-plan-filter").get_by_text("镇江市科技创新示范计划").filter(visible=True).first.wait_for()
+    page.get_by_role("tab", name="规划库").click()
     choose(page, "pq-removable", "镇江科创计划.txt")
     page.locator("#pq-remove-btn").click()
     status.get_by_text(re.compile("已删除“镇江科创计划.txt”")).filter(visible=True).first.wait_for()
     assert "镇江市科技创新示范计划" not in page.locator("#pq-plans").inner_text()
+    page.get_by_role("tab", name="问答").click()  # and leaves it when removed
+    assert "镇江市科技创新示范计划" not in page.locator("#pq-plan-filter").inner_text()
 
 
 def test_the_export_link_downloads_the_checklist(page):

@@ -426,3 +426,26 @@ def test_the_served_page_says_it_is_chinese_before_gradio_picks_its_language():
     assert body.index("Navigator.prototype") < body.index("<meta")  # before anything else in <head>
     assert dict(sent[0]["headers"])[b"content-length"] == str(len(sent[1]["body"])).encode()
     assert b"accept-encoding" not in dict(seen["headers"])  # asked for uncompressed HTML, so it can be rewritten
+
+
+# -- the plan just uploaded is the plan in view ------------------------------------------------
+def test_an_upload_puts_its_plan_in_the_chat_scope_beside_the_plans_already_chosen():
+    docs = {"nanjing-2021": None, "jurong-2022": None, "new-plan": None}
+    assert handlers.plans_after_upload(None, "new-plan", docs) == ["new-plan"]
+    assert handlers.plans_after_upload(["jurong-2022"], "new-plan", docs) == ["jurong-2022", "new-plan"]
+    assert handlers.plans_after_upload(["new-plan"], "new-plan", docs) == ["new-plan"]  # a replaced file: once
+    assert handlers.plans_after_upload(["gone-2020"], "new-plan", docs) == ["new-plan"]  # no longer indexed: dropped
+    assert handlers.plans_after_upload(["jurong-2022"], None, docs) == ["jurong-2022"]  # nothing added
+
+
+def test_a_removed_plan_leaves_the_chat_scope():
+    docs = {"nanjing-2021": None}
+    assert handlers.plans_in_library(["nanjing-2021", "new-plan"], docs) == ["nanjing-2021"]
+    assert handlers.plans_in_library(None, docs) == []
+
+
+def test_a_question_naming_no_place_after_an_upload_is_asked_of_the_uploaded_plan(assistant):
+    scope = handlers.plans_after_upload(None, "jurong-2022", assistant.index.docs)  # as if 句容's plan were the upload
+    turn = handlers.chat(assistant, "规划里有哪些科技金融产品？", [], cities=[], doc_ids=scope)
+    assert turn.answer is not None and turn.answer.citations
+    assert {c.doc_id for c in turn.answer.citations} == {"jurong-2022"}

@@ -18,6 +18,7 @@ from eval.dataset import load_dataset
 from eval.other_layout import (
     GOLD_DOC_ID,
     Upload,
+    answer_all,
     evaluate,
     locate_in_reader_text,
     remap_items,
@@ -148,6 +149,21 @@ def test_a_quote_the_reader_did_not_produce_is_reported_not_raised(run, tmp_path
     assert problems == report["reader_mismatches"]
     first_score = report["configs"]["default"]["per_item"][0]
     assert first_score["values"]["hit@5"] is not None  # scored with the five chapter quotes that were found
+
+
+def test_questions_are_asked_within_the_plan_just_uploaded(run):
+    """The page puts an uploaded plan in the chat's 限定规划, so the command asks within it: a question that
+    names no place is answered from the upload, one naming a place no plan holds is still refused."""
+    from assistant.service import Assistant
+
+    _, _, settings = run
+    _, doc_id = uploaded_doc(settings)
+    item = load_dataset(QUESTIONS)[0]
+    items = [item.model_copy(update={"id": "unplaced", "question": "规划分成几章？", "history": []}),
+             item.model_copy(update={"id": "elsewhere", "question": "苏州工业园区到2025年高企要达到多少家？", "history": []})]
+    answers = answer_all(Assistant.from_index(settings), items, scope=(doc_id,)).answers
+    assert answers["unplaced"].citations and {c.doc_id for c in answers["unplaced"].citations} == {doc_id}
+    assert answers["elsewhere"].refused
 
 
 def test_remapping_touches_only_the_gold_doc():

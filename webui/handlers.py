@@ -81,6 +81,21 @@ def make_filters(cities: Any = None, doc_ids: Any = None) -> Filters:
                               error=FilterError)
 
 
+def plans_in_library(selected: Sequence[str] | None, docs: Any) -> list[str]:
+    """The chosen plans (限定规划) that are still indexed: a removed plan leaves the choice."""
+    return [d for d in (selected or ()) if d in docs]
+
+
+def plans_after_upload(selected: Sequence[str] | None, doc_id: str | None, docs: Any) -> list[str]:
+    """限定规划 after an upload: the plans already chosen plus the one just uploaded.
+
+    A user who has just uploaded a plan and asks "规划里一共有几个专栏？" means that plan, not the
+    whole library; the page puts it in the chat's scope, where the user sees it and can clear it.
+    """
+    chosen = plans_in_library(selected, docs)
+    return chosen + [doc_id] if doc_id and doc_id in docs and doc_id not in chosen else chosen
+
+
 # -- chat -------------------------------------------------------------------------------------
 @dataclass
 class ChatTurn:

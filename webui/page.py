@@ -75,7 +75,8 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
                     with gr.Row():
                         city_filter = gr.Dropdown(index.cities, multiselect=True, label="限定城市（不选则检索全部）",
                                                   scale=1)
-                        plan_filter = gr.Dropdown(plan_choices(), multiselect=True, label="限定规划", scale=2)
+                        plan_filter = gr.Dropdown(plan_choices(), multiselect=True, label="限定规划", scale=2,
+                                                  elem_id="pq-plan-filter")
                     chatbot = gr.Chatbot(label="对话", height=480, elem_id="pq-chat", buttons=["copy"],
                                          feedback_options=None, layout="bubble", autoscroll=False,
                                          placeholder="请输入关于各地科技创新规划的问题，例如目标数值、重点任务、支持政策。")
@@ -228,12 +229,16 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
         refreshed = [header, plans, outline_pick, removable, city_filter, plan_filter, concept, compare_cities, p_city,
                      version_city, version_note]
 
-        def refresh() -> tuple[Any, ...]:
+        def refresh(scope: list[str] | None = None, all_cities: bool = False) -> tuple[Any, ...]:
+            """The library's choices on every control; `scope` also sets the chat's 限定规划, `all_cities` clears
+            限定城市 (a city chosen before would hide the plan just uploaded)."""
             idx = assistant.index
+            cities = gr.Dropdown(choices=idx.cities, value=[]) if all_cities else gr.Dropdown(choices=idx.cities)
+            chosen = gr.Dropdown(choices=plan_choices()) if scope is None else gr.Dropdown(choices=plan_choices(), value=scope)
             return (
                 header_html(), render.plans_table(idx, library.uploaded()), gr.Dropdown(choices=plan_choices()),
-                gr.Dropdown(choices=library.uploaded(), value=None), gr.Dropdown(choices=idx.cities),
-                gr.Dropdown(choices=plan_choices()), gr.Dropdown(choices=handlers.indicator_choices(idx)),
+                gr.Dropdown(choices=library.uploaded(), value=None), cities,
+                chosen, gr.Dropdown(choices=handlers.indicator_choices(idx)),
                 gr.CheckboxGroup(choices=idx.cities), gr.Dropdown(choices=idx.cities),
                 gr.Dropdown(choices=handlers.version_cities(idx)), handlers.version_hint(idx),
             )
@@ -267,8 +272,11 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
             host = request.client.host if request.client else "-"
             return f"{host} ({request.username})" if request.username else host
 
+        # The plan just uploaded joins the chat's 限定规划: a question that names no place ("一共有几个专栏？")
+        # then means that plan, not the whole library; the user sees the choice and can clear it.
         # Gradio finds the progress tracker by this default value (its documented idiom).
-        def on_upload(path: str | None, request: gr.Request, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+        def on_upload(path: str | None, chosen: list | None, request: gr.Request,
+                      progress=gr.Progress(track_tqdm=True)):  # noqa: B008
             if not path:
                 return ("请先选择一个规划文件。", None, library_version(), *refresh())
             progress(0, desc="校验文件")
@@ -276,9 +284,12 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
                 change = library.add(path, client=who(request))
             except UploadError as exc:
                 return (f"**未加入**：{exc}", None, library_version(), *refresh())
-            return (f"**{change.message}**", None, library_version(), *refresh())
+            scope = handlers.plans_after_upload(chosen, change.doc_id, assistant.index.docs)
+            note = "问答已限定为所选规划（含刚上传的这份），可在问答页的“限定规划”中更改。" if change.doc_id in scope else ""
+            return (f"**{change.message}**{note}", None, library_version(), *refresh(scope, all_cities=True))
 
-        def on_remove(name: str | None, request: gr.Request, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+        def on_remove(name: str | None, chosen: list | None, request: gr.Request,
+                      progress=gr.Progress(track_tqdm=True)):  # noqa: B008
             if not name:
                 return ("请先选择要删除的上传规划。", library_version(), *refresh())
             progress(0, desc="删除并重建索引")
@@ -286,11 +297,12 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
                 change = library.remove(name, client=who(request))
             except UploadError as exc:
                 return (f"**未删除**：{exc}", library_version(), *refresh())
-            return (f"**{change.message}**", library_version(), *refresh())
+            return (f"**{change.message}**", library_version(),
+                    *refresh(handlers.plans_in_library(chosen, assistant.index.docs)))
 
-        upload_btn.click(on_upload, upload, [library_status, upload, seen, *refreshed], concurrency_limit=1,
+        upload_btn.click(on_upload, [upload, plan_filter], [library_status, upload, seen, *refreshed], concurrency_limit=1,
                          concurrency_id="library", api_visibility="private")
-        remove_btn.click(on_remove, removable, [library_status, seen, *refreshed], concurrency_limit=1,
+        remove_btn.click(on_remove, [removable, plan_filter], [library_status, seen, *refreshed], concurrency_limit=1,
                          concurrency_id="library", api_visibility="private")
 
         def ask(question: str, cities: list[str] | None = None, plans: list[str] | None = None) -> dict:
