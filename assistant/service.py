@@ -25,6 +25,7 @@ from assistant.composers import mentions, notgiven, premise
 from assistant.composers.mentions import name_forms
 from assistant.composers import versions as version_answers
 from assistant import versions
+from assistant.version_pairs import answer_each
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
@@ -338,6 +339,20 @@ class Assistant:
         query = structured.eligibility_query(text, profile, index.cities)
         return self._answer(query, index, filters, profile, mode, notice, started)
 
+    def _each_plan(self, query: Query, index: PlanIndex, filters: Filters, profile: dict | None, mode: Mode | None,
+                   plan: versions.Plan) -> Answer | None:
+        """A version question the indicator diff leaves open, asked of each of the two plans alone and answered side
+        by side (`assistant.version_pairs`); None when neither plan answers it."""
+        pair = version_answers.pick_pair(query.text, list(plan.plans), plan.year)
+        if pair is None:
+            return None
+
+        def ask(text: str, version: versions.PlanVersion) -> Answer:
+            one = self.understand(text, (), profile, index)
+            return self._answer(one, index, replace(filters, doc_ids=(version.doc_id,)), profile, mode, None, time.perf_counter())
+
+        return answer_each(query.text, pair, plan.year, ask)
+
     def _answer(self, query: Query, index: PlanIndex, filters: Filters | None, profile: dict | None,
                 mode: Mode | None, notice: str | None, started: float) -> Answer:
         """Answer an understood query over `index` (one snapshot): routing, retrieval, the composer, the checks."""
@@ -373,6 +388,8 @@ class Assistant:
             answer = refuse(ctx, f"{plan.city}{plan.route.missing}时期的规划（已收录：{'、'.join(p.label(plan.year) for p in plan.plans)}）")
         elif plan is not None and plan.route is None and (composed := version_answers.compose(ctx, list(plan.plans), plan.year)):
             answer = composed
+        elif plan is not None and plan.route is None and (paired := self._each_plan(query, index, filters, profile, mode, plan)):
+            answer = paired
         elif missing:
             answer = refuse(ctx, f"“{'”“'.join(missing)}”（{'、'.join(query.cities) or '各'}规划中没有这一名称）")
         elif (contradicted := premise.check(ctx)) is not None:

@@ -3,7 +3,8 @@
 Written in the layout of the shipped 南京 plan (a heading per line, the indicator table one cell a line), so
 uploading it beside `nanjing-2021` gives 南京市 a series of two periods. Its figures are invented: 高新技术企业数
 reached 21000 by 2025 (the 十四五 target 20000 met), 研发经费投入强度 3.9% (the target 4% not met); it adds
-人工智能核心产业规模 and drops 有国际影响力的新型研发机构; it has a chapter on 未来产业 and none on 农业.
+人工智能核心产业规模 and drops 有国际影响力的新型研发机构; it has a chapter on 未来产业 and none on 农业; its
+市级科技创新基金 grows to 100亿元 (the 十四五 plan writes 总规模50亿元).
 `upload_nanjing_next(settings)` adds it through the plan library, as the page's upload does.
 """
 from __future__ import annotations
@@ -74,7 +75,7 @@ NANJING_NEXT = """南京市“十五五”科技创新规划（测试样例）
 
 （四）深化科技金融服务
 
-扩大科技信贷风险补偿资金池规模，发展科技创投基金群。
+扩大科技信贷风险补偿资金池规模，发展科技创投基金群。市级科技创新基金总规模扩大到100亿元。
 
 四、保障措施
 

@@ -42,7 +42,7 @@ def _forms(field: str, value: str) -> list[str]:
 
 
 def _plans(ctx: Context) -> list[DocumentMeta]:
-    docs = list(ctx.corpus.docs.values())
+    docs = [d for d in ctx.corpus.docs.values() if ctx.allows(d.doc_id)]  # a routed question: its plan only
     if ctx.query.cities:
         return [d for d in docs if d.city in ctx.query.cities]
     named = [d for d in docs if any(n in d.title for n in ctx.query.quoted)]
