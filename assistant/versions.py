@@ -148,7 +148,12 @@ def asks_versions(text: str) -> bool:
     listed = bool(words("indicator").search(text) or words("task").search(text)) and bool(
         words("added").search(text) or words("dropped").search(text))
     return len(ordinals_in(text)) >= 2 or listed or bool(words("both").search(text) or words("change").search(text)
-                                                         or words("achieved").search(text))
+                                                         or words("achieved").search(text) or claims_met(text))
+
+
+def claims_met(text: str) -> bool:
+    """Whether a question states that an old target was met and asks to have it confirmed (…已经完成了，对吧)."""
+    return bool(words("claimed").search(text) and words("confirm").search(text))
 
 
 # ---------------------------------------------------------------------------

@@ -61,3 +61,16 @@ def test_a_plan_named_by_its_full_title_is_one_plan_not_two(series_index):  # no
     assert "20000" in answer.text
     issued = assistant.ask("南京市“十四五”科技创新规划是哪天印发的？")
     assert not issued.refused and {c.doc_id for c in issued.citations} == {"nanjing-2021"}
+
+
+def test_a_claim_that_an_old_target_was_met_is_held_against_the_newer_plan(series_index):  # noqa: F811
+    """"…目标4%已经完成了，对吧" where the newer plan's 2025 figure falls short is a false premise: refused, with the
+    verdict and both plans' rows cited; a claim the newer plan bears out is answered."""
+    assistant, new_id = series_index
+    wrong = assistant.ask("南京十四五的研发投入强度目标4%已经完成了，对吧？")
+    assert wrong.refused and "未达成" in wrong.text and "3.9%" in wrong.text
+    assert {c.doc_id for c in wrong.citations} == {"nanjing-2021", new_id}
+    right = assistant.ask("南京十四五的高新技术企业目标已经完成了，对吧？")
+    assert not right.refused and "已完成（达成）" in right.text
+    asked = assistant.ask("南京十四五的研发投入强度目标完成了吗？")
+    assert not asked.refused and "未完成（未达成）" in asked.text  # asked, not claimed: answered

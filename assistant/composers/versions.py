@@ -15,8 +15,9 @@ from assistant.composers.context import Context
 from assistant.evidence import Span, sentences
 from assistant.query import concepts_in
 from assistant.version_sections import section_changes
-from assistant.versions import (MET, NOT_MET, UNKNOWN, IndicatorChange, PlanDiff, PlanVersion, diff, name_similarity, number,
-                                words)
+from assistant.prompts import load_prompt
+from assistant.versions import (MET, NOT_MET, UNKNOWN, IndicatorChange, PlanDiff, PlanVersion, claims_met, diff,
+                                name_similarity, number, words)
 from ingest.periods import ordinals_in
 from ingest.records import IndicatorRecord
 
@@ -185,9 +186,12 @@ def compose(ctx: Context, plans: list[PlanVersion], year_now: int) -> Answer | N
     if words("measure").search(text) and not asks_indicator:
         return None  # a support measure (奖励, 资助 …), not an indicator: answered from the plans' text
     asked = asked_changes(d, text)
-    if words("achieved").search(text) or (words("not_met").search(text) and asks_indicator):
+    claimed = claims_met(text)
+    if words("achieved").search(text) or claimed or (words("not_met").search(text) and asks_indicator):
         if asked and not _ASK_ALL.search(text):
             chosen = [c for c in asked if c.old is not None]
+            if claimed and chosen and any(c.verdict != MET for c in chosen):
+                return _premise_refused(ctx, d, chosen)
         else:
             want = NOT_MET if words("not_met").search(text) else MET if _ASK_ALL.search(text) else None
             chosen = [c for c in d.changes if c.old is not None and (want is None or c.verdict == want)]
@@ -215,6 +219,16 @@ def compose(ctx: Context, plans: list[PlanVersion], year_now: int) -> Answer | N
             _change_line(ctx, b, d, c)
         return _answer(ctx, b)
     return None
+
+
+def _premise_refused(ctx: Context, d: PlanDiff, chosen: list[IndicatorChange]) -> Answer:
+    """A question stating that an old target was met when the newer plan's figure says it was not (or gives none):
+    refused as a false premise, with the verdict and both plans' figures cited."""
+    b = AnswerBuilder(ctx.corpus.sources)
+    b.raw(load_prompt("not_found").format(reason=f"{d.old.short}目标已经完成的依据"))
+    for c in chosen:
+        _verdict_line(ctx, b, d, c)
+    return Answer(text=b.text, citations=b.citations, refused=True, retrieved=[], composer="versions", query=ctx.query)
 
 
 def _answer(ctx: Context, b: AnswerBuilder) -> Answer:
