@@ -46,7 +46,9 @@ _COMPARE_ALONE = rule("compare_alone")
 # A superlative about an indicator ("谁的技术合同成交额目标最低"): with no city named, every city is compared.
 _SUPERLATIVE = rule("superlative")
 _ELIGIBLE = rule("eligible")
-_TARGET = rule("target")
+_FIGURE_ASK = rule("figure_ask")
+_TARGET = re.compile(f"{_FIGURE_ASK.pattern}|{rule('target').pattern}")
+_HOW = rule("how")
 # About the plan document itself: its number, date, issuer.
 _DOCUMENT = rule("document")
 _DOCUMENT_OBJECT = rule("document_object")
@@ -242,8 +244,8 @@ def classify(text: str, n_cities: int, concepts: tuple[str, ...], profile: bool 
         return "target"
     if _LIST.search(text):
         return "list"
-    if _TARGET.search(text):
-        return "target"
+    if _TARGET.search(text) and not (_HOW.search(text) and not _FIGURE_ASK.search(text)):
+        return "target"  # "怎么突破", "碳达峰怎么搞": a way is asked for, not a figure
     return "general"
 
 

@@ -59,8 +59,21 @@ def structural(ctx: Context) -> Answer | None:
             return answer
     if q.intent in ("list", "general") or (q.intent == "target" and (
             (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
-        return outline.compose(ctx)
+        answer = outline.compose(ctx)
+        if answer is None and q.intent in ("list", "general") and not q.quoted and topic.asks_parts(q.original):
+            answer = topic.compose(ctx)  # "有哪些具体项目", "主攻哪几个方向": no part of the plan is called so
+        return answer
     return None
+
+
+def compose_answer(ctx: Context) -> Answer:
+    """The composers' answer; a list or general question they would refuse gets what the plan says on its topic
+    ("主攻哪几个方向" where no part of the plan is called so), refused only when the plan has nothing on it."""
+    q = ctx.query
+    answer = mentions.compose(ctx) or structural(ctx) or COMPOSERS[q.intent](ctx)
+    if answer.composer == "refusal" and q.intent in ("list", "general") and not q.quoted and not outline.asks_structure(q.text):
+        answer = topic.compose(ctx, topic.RESCUE_RELEVANCE) or answer
+    return answer
 
 
 _LIBRARY_TEXT: "weakref.WeakKeyDictionary[PlanIndex, str]" = weakref.WeakKeyDictionary()
@@ -395,7 +408,7 @@ class Assistant:
         elif (contradicted := premise.check(ctx)) is not None:
             answer = contradicted
         else:
-            answer = notgiven.check(ctx, mentions.compose(ctx) or structural(ctx) or COMPOSERS[query.intent](ctx))
+            answer = notgiven.check(ctx, compose_answer(ctx))
             if plan is not None and plan.route is not None and not answer.refused:
                 answer.text += versions.source_note(index.docs, plan, answer)
         if allowed_docs is not None and any(c.doc_id not in allowed_docs for c in answer.citations):

@@ -46,6 +46,10 @@ def test_places_without_plan_are_flagged():
     ("句容科创规划的发文字号是什么？", "document"),
     ("江阴2020年新签约10亿元以上项目30个的任务由谁牵头？", "task"),
     ("江阴三年行动计划要求2022年高企突破2000家，是吗？", "target"),
+    # "怎么…" without a figure word asks for a way, even where a target word appears (碳达峰, 突破)
+    ("南京在碳达峰碳中和上打算怎么搞？", "general"),
+    ("句容新材料产业准备怎么突破？", "general"),
+    ("南京高企数量怎么样，到2025年要突破多少家？", "target"),
 ])
 def test_intent(text, intent):
     assert q(text).intent == intent

@@ -26,6 +26,8 @@ from index.topics import read_topics, score_text
     ("保障措施包括哪几个方面？", "list", False),  # the parts, not a topic
     ("南京的重点任务是怎么部署的？", "list", False),  # a part the plan names by its genre name
     ("南京吸引海外人才有哪些主要举措？", "list", True),
+    ("南京的科技金融下一步咋发展？", "general", True),  # 咋 = 怎么
+    ("南通对人才有啥政策？", "general", True),
 ])
 def test_topic_questions_are_told_from_others(question, intent, topic):
     quoted = tuple(re.findall(r"“([^”]+)”", question))
@@ -67,3 +69,15 @@ def test_a_topic_answer_is_grouped_by_section_within_the_budget_and_folds_the_re
     items = re.findall(r"^\d+\. (.*)$", answer.text, flags=re.M)
     assert items and sum(len(re.sub(r"\[\d+\]", "", i)) for i in items) <= ANSWER_CHARS + 200
     assert_exact(answer, plan_text)
+
+
+def test_parts_the_plan_does_not_have_get_what_it_says_on_the_topic(assistant, plan_text):  # noqa: F811
+    """"主攻哪几个细分方向" names parts no section, box or list of the plan is called: the answer is what the plan
+    says on the topic, not a refusal."""
+    pairs = _topic_sections(assistant)
+    for (doc_id, name), node in sorted(pairs.items()):
+        city = assistant.index.docs[doc_id].city.removesuffix("市")
+        answer = assistant.ask(f"{city}在{name}上主攻哪几个细分方向？")
+        assert not answer.refused, (doc_id, name)
+        assert answer.citations and all(c.doc_id == doc_id for c in answer.citations), (doc_id, name)
+        assert_exact(answer, plan_text)

@@ -34,6 +34,7 @@ FRAMES = Path(__file__).resolve().parents[2] / "index" / "resources" / "topic_fr
 
 ANSWER_CHARS = 600  # the listed items' text; the rest is folded
 MIN_RELEVANCE = 0.35  # least clause relevance for a topic answer (below it the usual composers answer)
+RESCUE_RELEVANCE = 0.3  # … when the usual composers found nothing: the plan's clauses on the topic instead of a refusal
 KEEP_RATIO = 0.7  # a clause is listed when it scores at least this share of the best one
 TOPIC_SHARE = 0.5  # of the question's taxonomy topics, those matching at least this share of the best
 SECTION_WEIGHT = 0.5  # a clause's score: this share from its section (title and clauses), the rest its own words
@@ -109,12 +110,16 @@ def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str,
     if shape is not None and (shape.kind == "count" or shape.number or (
             shape.kind == "outline" and frames().part_noun.search(shape.counted))):
         return False  # "七大工程是哪些", "分哪几章": the parts themselves (outline); "有哪些具体举措" is a topic
-    if frames().parts.search(text) or frames().parts_asked.search(text) or (
-            names_a_part(text) and not frames().measures.search(text)):
+    if asks_parts(text) or (names_a_part(text) and not frames().measures.search(text)):
         return False  # "重点工程有哪些", "包括哪几个方面", "重点任务是怎么部署的": the parts themselves
     if asks_structure(text) or re.search(r"多少|几[家个项条类大种]|是指|指什么|含义|什么意思|怎么回事", text):
         return False
     return bool(frames().frame.search(text))
+
+
+def asks_parts(text: str) -> bool:
+    """Whether the question asks for parts by a genre name ("有哪些重点工程", "包括哪几个方面", "哪几个细分方向")."""
+    return bool(frames().parts.search(text) or frames().parts_asked.search(text))
 
 
 def _focus(ctx: Context) -> str:
@@ -311,8 +316,8 @@ class Item:
     rank: int = 0  # which sentence of its clause (0 = the one with the most specifics)
 
 
-def compose(ctx: Context) -> Answer | None:
-    """The plan's clauses on the asked topic, grouped by section; None when the plan has none."""
+def compose(ctx: Context, least: float = MIN_RELEVANCE) -> Answer | None:
+    """The plan's clauses on the asked topic, grouped by section; None when the plan has none scoring `least`."""
     docs = [d for d, meta in ctx.corpus.docs.items()
             if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
     if len(docs) != 1:
@@ -327,7 +332,7 @@ def compose(ctx: Context) -> Answer | None:
     if not topics and scorer is None:
         return None
     scored = score_clauses(ctx, doc, topics, scorer, _specific(focus, topics, ctx))
-    if not scored or scored[0].score < MIN_RELEVANCE:
+    if not scored or scored[0].score < least:
         return None
     best = scored[0].score
     kept = [s for s in scored if s.score >= KEEP_RATIO * best]
