@@ -8,7 +8,7 @@ before anything else, so every later stage sees a self-contained question.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
@@ -247,6 +247,16 @@ def classify(text: str, n_cities: int, concepts: tuple[str, ...], profile: bool 
     if _TARGET.search(text) and not (_HOW.search(text) and not _FIGURE_ASK.search(text)):
         return "target"  # "怎么突破", "碳达峰怎么搞": a way is asked for, not a figure
     return "general"
+
+
+def year_period(year: int, spans: Sequence[tuple[int, int]]) -> Period | None:
+    """The period a year asks of plans spanning `spans` (first, last year each): the past when it comes before the
+    first year of most of them, a target when none has begun after it, else None (service.resolve_period)."""
+    if spans and sum(year < first for first, _ in spans) > len(spans) / 2:
+        return "past"
+    if spans and all(year >= first for first, _ in spans):
+        return "target"
+    return None
 
 
 def period_of(text: str) -> Period | None:

@@ -29,7 +29,7 @@ from assistant.version_pairs import answer_each
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
-from assistant.query import Query, indicator_concepts, owns_plan, understand
+from assistant.query import Query, indicator_concepts, owns_plan, understand, year_period
 from ingest.lexicon import city_key, normalize, years_in
 from assistant import structured
 from assistant.rewrite import rewrite
@@ -166,12 +166,7 @@ def resolve_period(query: Query, index: PlanIndex) -> str | None:
     beside one 2020–2022 plan)."""
     if query.period or query.year is None:
         return query.period
-    spans = plan_years(index, query.cities)
-    if spans and sum(query.year < first for first, _ in spans) > len(spans) / 2:
-        return "past"
-    if spans and all(query.year >= first for first, _ in spans):
-        return "target"
-    return None
+    return year_period(query.year, plan_years(index, query.cities))
 
 
 def library_list(index: PlanIndex) -> str:

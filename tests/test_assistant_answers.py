@@ -236,6 +236,9 @@ def test_a_comparison_without_an_indicator_concept_uses_the_figure_layer(assista
     ("连云港技术合同成交额和高企数量的目标分别是多少？", ("100亿元", "1000个")),
     ("南京高企和科小到2025年分别要达到多少家？", ("20000家", "30000家")),
     ("南通研发投入强度的基数和目标各是多少？", ("2.55%", "3%左右")),
+    # two figures asked in one sentence, cut at its comma; "现在" asks for the plan's latest stated value, not a target
+    ("连云港高新技术企业现在多少家，2025年要到多少？", ("411", "1000")),
+    ("南京全社会研发投入强度现在多少，2025年要到多少？", ("3.48%", "4%")),
 ])
 def test_a_multi_part_question_answers_every_part(assistant, plan_text, question, facts):
     answer = assistant.ask(question)

@@ -47,6 +47,14 @@ def test_every_plan_lists_its_chapters_in_order(assistant, plan_text):  # noqa: 
         assert_exact(answer, plan_text)
 
 
+@pytest.mark.parametrize("asked, said", [("分成几个部分", "个部分"), ("分几章", "章"), ("分为几部分", "部分")])
+def test_a_count_of_the_plan_s_parts_is_said_in_the_question_s_own_noun(assistant, asked, said):
+    for doc_id, roots in plan_tree(assistant.index.corpus).items():
+        chapters = [n for n in roots if n.kind == "section" and n.clause is not None]
+        answer = assistant.ask(f"{_city(assistant, doc_id)}的规划{asked}？")
+        assert f"共{len(chapters)}{said}" in answer.text, (doc_id, answer.text)
+
+
 def test_every_section_with_sub_sections_is_counted_and_listed(assistant, plan_text):  # noqa: F811
     checked = 0
     for doc_id, roots in plan_tree(assistant.index.corpus).items():

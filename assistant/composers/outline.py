@@ -335,12 +335,17 @@ def miscounted(ctx: Context, text: str, shape: Shape) -> Answer | None:
 
 
 _SAID_MEASURES = frozenset("个家条项类章节所座批")
+_COUNTED_UNITS = frozenset(containers.words("counted_unit"))
 
 
 def _unit(shape: Shape) -> str:
     """A count is said in the question's own measure word ("几个专栏" → 共4个, "几家" → 共15家), else in 项
-    ("几大", "多少" name no measure to repeat); the plan's own count word follows."""
-    return shape.measure if shape.measure in _SAID_MEASURES else "项"
+    ("几大", "多少" name no measure to repeat); the plan's own count word follows. A noun counted directly
+    (containers.tsv's counted_unit) is said with its measure word: "分成几个部分" → 共5个部分, "分几章" → 共5章."""
+    measure = shape.measure if shape.measure in _SAID_MEASURES else ""
+    if shape.counted in _COUNTED_UNITS:
+        return measure + shape.counted
+    return measure or "项"
 
 
 def _head(builder: AnswerBuilder, node: Node, verb: str, more: str = "") -> None:

@@ -170,6 +170,8 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                 continue
             if period == "past" and not looks_back and (target_context(clause) or not names_year(sentence.text)):
                 continue
+            if period == "past" and not looks_back and years and min(map(int, YEAR.findall(sentence.text)), default=0) >= years[0]:
+                continue  # "到2025年…达到70%" names only years of the plan's own period: it looks ahead, not back
             if q.year and str(q.year) not in sentence.text + context:
                 # the plan's horizon year for its targets, the year before its period for its review
                 horizon = years is not None and q.year == years[1] and period != "past" and not looks_back
@@ -358,7 +360,7 @@ def for_concept(ctx: Context, concept: str | None) -> Context:
 def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = False) -> Context:
     """The context of one asking sentence or one member of "A和B分别…": its own words, year, period and unit;
     a part that names no subject of its own ("到2025年要到多少？") keeps the subject of the part before it."""
-    from assistant.query import period_of, topic_of, unit_of
+    from assistant.query import period_of, topic_of, unit_of, year_period
 
     q = ctx.query
     topic = topic_of(text, ctx.corpus.cities)
@@ -366,15 +368,38 @@ def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = Fals
         topic = f"{inherited} {topic}".strip()
     years = [int(y) for y in YEAR.findall(text)]
     concepts = concepts_in(text) or concepts_in(topic) or (q.concepts if not q.concepts or inherited else ())
+    # a part's own year sets its period as the whole question's does (2020 before a 2021–2025 plan asks its past)
+    spans = [(min(ys), max(ys)) for d, m in ctx.corpus.docs.items()
+             if ctx.allows(d) and (not q.cities or m.city in q.cities) and (ys := years_in(m.period))]
+    own = period_of(text) or (year_period(years[-1], spans) if years else None)
     part = replace(q, text=f"{topic} {text}", topic=topic, concepts=concepts, year=years[-1] if years else (None if own_year else q.year),
-                   period=period_of(text) or q.period, unit=unit_of(text))
-    hints = replace(ctx.hints, topic=topic, year=part.year, period=period_of(text) or (ctx.hints.period if not years else None)) \
+                   period=own or (q.period if not years else None), unit=unit_of(text))
+    hints = replace(ctx.hints, topic=topic, year=part.year, period=own or (ctx.hints.period if not years else None)) \
         if ctx.hints else None
     sub = replace(ctx, query=part, hints=hints)
     return replace(sub, hits=sub.search(part.text, 10, q.cities)) if q.cities else sub
 
 
 _ASKING = re.compile(r"[^？?]+[？?]")
+_ASKS, _ASKS_FIGURE = rule("asks"), rule("target")
+
+
+def asking_pieces(sentence: str) -> list[str]:
+    """An asking sentence cut at its commas where two or more pieces each ask for a figure ("…2020年有多少家，规划要
+    达到多少家？"); a piece that asks for none ("省级以上的孵化器和众创空间，") leads the piece after it, and a sentence
+    with one figure asked and another question ("规划面积多大，主要做什么产业？") stays whole."""
+    pieces, lead = [], ""
+    for piece in re.split(r"(?<=[，,；;])", sentence):
+        bare = piece.rstrip("？?，,；; ")
+        if _ASKS.search(bare) and _ASKS_FIGURE.search(bare):
+            pieces.append(lead + piece)
+            lead = ""
+        else:
+            lead += piece
+    if len(pieces) < 2:
+        return [sentence]
+    pieces[-1] += lead
+    return pieces
 
 
 def parts(ctx: Context) -> list[Context]:
@@ -382,7 +407,7 @@ def parts(ctx: Context) -> list[Context]:
     sentences ("现在建了多大面积？到2025年要到多少？"), or "A和B分别要达到多少" (one subject, two members)."""
     q = ctx.query
     text = q.text if not q.followup else q.original
-    asking = [m.group(0) for m in _ASKING.finditer(text)]
+    asking = [piece for m in _ASKING.finditer(text) for piece in asking_pieces(m.group(0))]
     out: list[Context] = []
     if len(asking) >= 2:
         subject = ""
