@@ -381,7 +381,7 @@ def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = Fals
 
 
 _ASKING = re.compile(r"[^？?]+[？?]")
-_ASKS, _ASKS_FIGURE = rule("asks"), rule("target")
+_ASKS, _ASKS_FIGURE = rule("asks"), rule("figure_ask")
 
 
 def asking_pieces(sentence: str) -> list[str]:
