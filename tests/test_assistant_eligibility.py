@@ -12,6 +12,7 @@ import pytest
 from assistant.composers.eligibility import (
     Need,
     _cell_sentences,
+    _is_lead,
     applicant_type,
     condition_status,
     conditions_in,
@@ -22,6 +23,7 @@ from assistant.composers.eligibility import (
     stated_needs,
 )
 from assistant.contract import Profile
+from assistant.evidence import sentences
 from assistant.service import Assistant
 from assistant.tools import eligible
 
@@ -205,3 +207,19 @@ def test_measures_of_several_plans_name_their_city(assistant):
     assert not answer.refused and len({c.doc_id for c in answer.citations}) > 1
     items = [line for line in answer.text.splitlines() if line[:1].isdigit()]
     assert items and all(any(f"（{city}）" in line for city in assistant.index.cities) for line in items)
+
+
+@pytest.mark.parametrize(("question", "profile"), [
+    ("南京的高新技术企业想解决融资，规划里有哪些支持？", {"city": "南京市", "type": "高新技术企业", "needs": ["融资"]}),
+    ("我们是南京的一家高新技术企业，可以享受哪些支持？", None),
+    ("南京的高企能享受哪些政策？", {"city": "南京市", "type": "高新技术企业"}),
+])
+def test_a_clause_lead_phrase_is_not_listed_as_a_measure(assistant, question, profile):
+    # "培育高新技术企业。" heads a clause whose sentences are the measures: a title, whichever path finds it
+    answer = assistant.ask(question, profile=profile)
+    assert answer.composer == "eligibility" and answer.citations
+    clauses = assistant.index.corpus.clauses
+    for c in answer.citations:
+        clause = next(k for k in clauses if k.doc_id == c.doc_id and k.char_start <= c.char_start < k.char_end)
+        span = next((s for s in sentences(clause) if (s.char_start, s.char_end) == (c.char_start, c.char_end)), None)
+        assert span is None or not _is_lead(clause, span), c.quote

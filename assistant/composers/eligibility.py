@@ -354,7 +354,7 @@ def measures(ctx: Context, scorer: TopicScorer, aliases: tuple[str, ...], cities
             continue  # the review of the last period reports results and the targets section sets figures: neither offers support
         context = ctx.context(hit.clause)
         for sentence in sentences(hit.clause):
-            if not SUPPORT.search(sentence.text):
+            if not SUPPORT.search(sentence.text) or _is_lead(hit.clause, sentence):  # a lead phrase is a title
                 continue
             names = any(a in sentence.text for a in aliases)
             cover = scorer.coverage(sentence.text, context)
