@@ -100,3 +100,15 @@ def test_plan_library_shows_kind_and_ended_period(assistant, monkeypatch):
     assert table.loc["jiangyin-2020", "规划期"] == "2020—2022年，规划期已结束"
     answer = assistant.ask(JIANGYIN)
     assert "（2020-2022，规划期已结束）" in render.chat_message(answer, assistant.index)
+
+
+def test_source_cards_carry_the_plan_period_and_ended_mark(assistant, monkeypatch):
+    """The 来源 panel's card of each cited clause names its plan's period beside the title, marked when over — as the
+    chat's citation list does — so a reader of two plans of one city sees which one each clause comes from."""
+    from webui import render
+
+    monkeypatch.setenv("PLANQA_TODAY", "2024-06-01")
+    html = render.sources_html(assistant.ask(JIANGYIN), assistant.index)
+    assert '<span class="pq-period pq-period-ended">（2020-2022，规划期已结束）</span>' in html
+    html = render.sources_html(assistant.ask(NANJING), assistant.index)
+    assert '<span class="pq-period">（2021-2025）</span>' in html

@@ -53,6 +53,14 @@ def period_tag(citation: Citation) -> str:
     return f"（{citation.period}{'，' + ENDED if citation.period_ended else ''}）"
 
 
+def _period_span(citation: Citation) -> str:
+    """The cited plan's period beside a source card's title, marked (class pq-period-ended) when it is over."""
+    tag = period_tag(citation)
+    if not tag:
+        return ""
+    return f'<span class="pq-period{" pq-period-ended" if citation.period_ended else ""}">{_e(tag)}</span>'
+
+
 def section_path(section: str) -> str:
     """"一、总体要求 > (四)规划目标" → "一、总体要求 › (四)规划目标" (the contract joins with " > ")."""
     return " › ".join(section.split(" > ")) if section else "正文"
@@ -168,7 +176,7 @@ def source_card(index: IndexView, citation: Citation | Sequence[Citation], label
     return (
         f'<div class="pq-source">'
         f'<div class="pq-source-head"><span class="pq-badge">{_e(label)}</span>'
-        f'<span class="pq-title">{_e(title_of(index, first.doc_id))}</span>{city}</div>'
+        f'<span class="pq-title">{_e(title_of(index, first.doc_id))}</span>{_period_span(first)}{city}</div>'
         f'<div class="pq-section">{_e(section)}</div>{body}{context}'
         f'<div class="pq-offsets">{_e(first.doc_id)} · 字符 {_e(offsets)}</div>'
         f"</div>"
