@@ -7,8 +7,11 @@ without its numbering, the verbs it leads with and the words every title pads wi
 most of their character pairs; a section of one plan that matches no heading of the other is present in
 that plan only. A section in one plan only is listed once: below it, its own subsections are not repeated.
 
+Sections are listed at chapter and section level: numbered items below a section (1. / （1）) are not listed,
+though a section of one plan that an item of the other covers (by its words or topic) is present in both.
 A taxonomy topic (index/resources/topics.tsv) gained or lost a section when some task section title of one
-plan carries it and none of the other's does; each is cited by the titles that carry it.
+plan carries it and nothing in the other plan's tasks — titles or text — does; each is cited by the titles that
+carry it.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.versions import words
-from index.topics import LABEL_AT, score_text
+from index.topics import LABEL_AT, clause_scores, labels, score_text
 from ingest.lexicon import normalize
 from ingest.records import Clause
 
@@ -66,10 +69,27 @@ def _run_in(clause: Clause) -> bool:
     return _norm(clause.text).endswith(("。", "；", ";"))
 
 
-def task_sections(clauses: Sequence[Clause]) -> list[Clause]:
-    """The heading clauses that title a task section of one plan, in reading order."""
+def _in_frame(clause: Clause) -> bool:
     frame = words("frame")
-    return [c for c in clauses if _titles_itself(c) and not any(frame.search(_norm(t)) for t in c.section)]
+    return any(frame.search(_norm(t)) for t in clause.section)
+
+
+def task_headings(clauses: Sequence[Clause]) -> list[Clause]:
+    """The heading clauses of one plan's tasks (its frame left out), items included: what a section of the other
+    plan may match."""
+    return [c for c in clauses if _titles_itself(c) and not _in_frame(c)]
+
+
+def task_sections(clauses: Sequence[Clause]) -> list[Clause]:
+    """The heading clauses that title a task section of one plan, in reading order: chapters and their sections,
+    not the numbered items below them (1. / （1）: the `item` rule), nor the plan's frame."""
+    item = words("item")
+    return [c for c in task_headings(clauses) if not item.search(_norm(c.text))]
+
+
+def _held_topics(clauses: Sequence[Clause]) -> set[str]:
+    """The taxonomy topics any task clause of a plan (its text or its section titles, the frame left out) carries."""
+    return {t for c in clauses if not _in_frame(c) for t in labels(clause_scores(c))}
 
 
 @lru_cache(maxsize=4096)
@@ -122,8 +142,10 @@ def _only_in(mine: list[Clause], headings: list[Clause], all_theirs: Sequence[Cl
     return out
 
 
-def _topics_only(mine: list[Clause], theirs: list[Clause]) -> dict[str, list[Clause]]:
-    held = {t for c in theirs for t in title_topics(c)}
+def _topics_only(mine: list[Clause], all_theirs: Sequence[Clause]) -> dict[str, list[Clause]]:
+    """Topics a section title of `mine` carries that nothing in the other plan's tasks does (its titles or text): a
+    topic the other plan still writes about under another heading has not been gained or lost."""
+    held = _held_topics(all_theirs)
     out: dict[str, list[Clause]] = {}
     for c in mine:
         for t in title_topics(c):
@@ -135,5 +157,5 @@ def _topics_only(mine: list[Clause], theirs: list[Clause]) -> dict[str, list[Cla
 def section_changes(old: Sequence[Clause], new: Sequence[Clause]) -> SectionChanges:
     """What sections and topics each of two plans (their clauses, in order) has that the other has not."""
     old_tasks, new_tasks = task_sections(old), task_sections(new)
-    return SectionChanges(added=_only_in(new_tasks, old_tasks, old), dropped=_only_in(old_tasks, new_tasks, new),
-                          topics_added=_topics_only(new_tasks, old_tasks), topics_dropped=_topics_only(old_tasks, new_tasks))
+    return SectionChanges(added=_only_in(new_tasks, task_headings(old), old), dropped=_only_in(old_tasks, task_headings(new), new),
+                          topics_added=_topics_only(new_tasks, old), topics_dropped=_topics_only(old_tasks, new))

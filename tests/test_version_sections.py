@@ -61,3 +61,19 @@ def test_the_version_table_and_an_answer_list_sections_of_one_plan(series_index,
     assert {c.doc_id for c in answer.citations} == {new_id}
     both = assistant.ask("南京两版规划的重点任务有什么变化？")
     assert {c.doc_id for c in both.citations} == {new_id, "nanjing-2021"} and "不再单独设章节" in both.text
+
+
+def test_items_background_and_topics_the_other_plan_still_writes_are_not_changes():
+    """Sections are listed at chapter and section level: a numbered item (1. …) of one plan is not a section of its
+    own, a 形势与机遇 background chapter is frame, and a topic the other plan still writes about (in a paragraph under
+    another title) has not been lost."""
+    old = _plan("old", [("二、形势与机遇",), ("二、形势与机遇", "（一）面临的机遇"), ("三、重点任务",),
+                        ("三、重点任务", "（一）强化企业创新主体地位"),
+                        ("三、重点任务", "（一）强化企业创新主体地位", "1.发放科技创新券"),
+                        ("三、重点任务", "（二）推进农业科技创新")])
+    new = _plan("new", [("第一章 发展环境",), ("第二章 壮大科技型企业梯队",), ("第三章 前瞻布局未来产业",)])
+    new.append(Clause("new", "new#x", ("第二章 壮大科技型企业梯队",), "实施科技创新券通用通兑。", 900, 912, "paragraph"))
+    changes = section_changes(old, new)
+    assert [c.text for c in changes.dropped] == ["（二）推进农业科技创新"]
+    assert "财税支持" not in changes.topics_dropped and "农业科技" in changes.topics_dropped
+    assert [c.text for c in changes.added] == ["第三章 前瞻布局未来产业"]
