@@ -17,6 +17,7 @@ from assistant.composers.eligibility import (
     condition_status,
     conditions_in,
     for_others,
+    listed_need,
     names_kind,
     need_groups,
     not_offered,
@@ -223,3 +224,24 @@ def test_a_clause_lead_phrase_is_not_listed_as_a_measure(assistant, question, pr
         clause = next(k for k in clauses if k.doc_id == c.doc_id and k.char_start <= c.char_start < k.char_end)
         span = next((s for s in sentences(clause) if (s.char_start, s.char_end) == (c.char_start, c.char_end)), None)
         assert span is None or not _is_lead(clause, span), c.quote
+
+
+def test_a_figure_over_the_plan_period_is_a_target():
+    # "“十四五”期间" frames a target as "到2025年" does; a measure that only mentions the period still offers
+    assert not_offered("“十四五”期间，累计培育科技型中小企业800家以上。")
+    assert not_offered("规划期间，新建省级以上研发机构30家。")
+    assert not not_offered("在规划期间对新认定的高新技术企业给予奖励。")
+
+
+def test_a_talents_talent_need_weighs_attraction_and_service_above_training():
+    talent = listed_need("人才", ["外籍人才", "高层次人才"])
+    assert set(talent.topics) == {"人才引进", "人才服务与安居", "人才培养与评价"}
+    assert dict(talent.weights)["人才培养与评价"] < 1 and "人才引进" not in dict(talent.weights)
+    assert listed_need("人才", ["高新技术企业"]).weights == ()  # an employer's 人才 is all three alike
+
+
+def test_a_returning_talent_is_not_shown_workforce_training(assistant):
+    answer = assistant.ask("我是在海外做生物医药研究的博士，准备回南通创业，人才方面规划里有哪些支持？",
+                           profile={"city": "南通市", "type": "海外高层次人才", "stage": "初创期", "needs": ["人才"]})
+    assert answer.composer == "eligibility" and answer.citations
+    assert not any("终身教育" in c.quote or "继续教育" in c.quote for c in answer.citations)

@@ -15,7 +15,8 @@ that every eligibility question uses (支持, 政策, 享受 …) are not its to
 one who receives the support ("支持新型研发机构申报…", "对…科技型中小企业的财政支持").
 
 A need (融资, 人才 …) is a set of topics of the policy taxonomy (index/resources/topics.tsv); a need in the
-user's own words (容错保障, 高企认定) is the topics those words name, and its words rank its measures. A need's
+user's own words (容错保障, 高企认定) is the topics those words name, and its words rank its measures; an asker's
+kind may weigh a listed need's topics (a talent's 人才: being attracted and served above workforce training). A need's
 measures come from the clauses labelled with its topics, the clauses about the asker's kind and those a search
 finds, scored alike (`need_candidates`: the clause's label strength, its section naming the asker's kind, the
 need's terms, what the question asks, less for a section's introduction or the government's own organisation)
@@ -46,7 +47,7 @@ from ingest.sentences import FULL_STOPS, sentence_spans, split_sentences
 
 ELIGIBILITY_WORDS = Path(__file__).resolve().parents[2] / "index" / "resources" / "eligibility.tsv"
 _LISTS = ("subject", "support", "benefit", "qualifier", "generic", "asks_amount", "need", "not_measure", "spending", "object_verb",
-          "object_join", "applicant", "accepts", "target_verb", "target_time", "own_task", "sector")
+          "object_join", "applicant", "accepts", "target_verb", "target_time", "own_task", "sector", "kind_need")
 
 
 @lru_cache(maxsize=1)
@@ -121,7 +122,16 @@ MAX_MEASURES = 3
 PER_NEED = 9  # measures shown for each need the user states (more find more gold measures at lower precision: eval/README.md)
 # Each need a profile may state (the UI's list) and the taxonomy topics (index/resources/topics.tsv) it is.
 NEEDS: dict[str, tuple[str, ...]] = {need: tuple(t for t in topics.split("|") if t) for need, topics in vocabulary()["need"]}
-_unknown = [t for topics in [*NEEDS.values(), [t for t, _ in vocabulary()["sector"]]] for t in topics
+# A listed need as an asker of one kind has it (value "need=topic|topic:weight", weight 1 unless given): a talent's
+# 人才 is above all being attracted and served (人才引进, 人才服务与安居); training a workforce (人才培养与评价),
+# as much an employer's 人才, counts for less. A topic's weight scales how strongly its clauses are on the need.
+KIND_NEEDS: dict[tuple[str, str], tuple[tuple[str, float], ...]] = {
+    (kind, need.strip()): tuple((t.partition(":")[0], float(t.partition(":")[2] or 1)) for t in topics.split("|") if t)
+    for kind, value in vocabulary()["kind_need"] for need, _, topics in [value.partition("=")]}
+if _bad := [f"{k} {n}" for k, n in KIND_NEEDS if k not in SUBJECTS or n not in NEEDS]:
+    raise ValueError(f"{ELIGIBILITY_WORDS}: kind_need rows name an unknown subject or need: {'; '.join(_bad)}")
+_unknown = [t for topics in [*NEEDS.values(), *([t for t, _ in w] for w in KIND_NEEDS.values()),
+                             [t for t, _ in vocabulary()["sector"]]] for t in topics
             if t not in {x.name for x in read_topics()}]
 if _unknown:
     raise ValueError(f"{ELIGIBILITY_WORDS}: needs name topics the taxonomy does not have: {'、'.join(_unknown)}")
@@ -401,6 +411,7 @@ class Need:
     topics: tuple[str, ...]
     words: str = ""
     stated: bool = True  # False: read from the question, whose words then rank its measures more
+    weights: tuple[tuple[str, float], ...] = ()  # topics that count for less than 1 for this asker (KIND_NEEDS)
 
 
 @lru_cache(maxsize=512)
@@ -409,7 +420,16 @@ def _topics_named(text: str) -> tuple[tuple[str, float], ...]:
     return tuple(question_topics(text))
 
 
-def need_groups(profile: dict, asking: str) -> list[Need]:
+def listed_need(need: str, subjects: tuple[str, ...] | list[str] = ()) -> Need:
+    """A listed need as an asker of these kinds has it: its topics weighted as the first of their kinds that has the
+    need its own way says (KIND_NEEDS), else the need's own topics (NEEDS), each of weight 1."""
+    weighted = next((KIND_NEEDS[(s, need)] for s in subjects if (s, need) in KIND_NEEDS), None)
+    if weighted is None:
+        return Need(need, NEEDS[need])
+    return Need(need, tuple(t for t, _ in weighted), weights=tuple((t, w) for t, w in weighted if w != 1.0))
+
+
+def need_groups(profile: dict, asking: str, subjects: tuple[str, ...] | list[str] = ()) -> list[Need]:
     """The needs to answer, in the user's order. A listed need is its topics; a need in the user's own words is the
     taxonomy topics those words name (高企认定 → 企业梯次培育), and no group when they name none (its words still rank
     the measures, as part of what the user asks). Unless a listed need is stated, each further topic the question
@@ -417,7 +437,7 @@ def need_groups(profile: dict, asking: str) -> list[Need]:
     out: list[Need] = []
     for need in stated_needs(profile):
         if need in NEEDS:
-            out.append(Need(need, NEEDS[need]))
+            out.append(listed_need(need, subjects))
         elif topics := tuple(t for t, _ in _topics_named(need)):
             out.append(Need(need, topics, need))
     if any(n in NEEDS for n in stated_needs(profile)):
@@ -488,6 +508,7 @@ def need_candidates(ctx: Context, need: Need, aliases: tuple[str, ...], cities: 
     covers, whether it names the asker's kind as the one supported — less for a section's introduction, its opening
     sentence or the government's own organisation. The quote is the window of the sentence that carries the measure."""
     topics = need.topics
+    weight = dict(need.weights)
     words = terms_pattern(tuple(term for t in read_topics() if t.name in topics for term in t.terms)) if topics else None
     own = TopicScorer.for_words(need.words, ctx.corpus) if need.words else None
     labels = index_topics(ctx.corpus)
@@ -511,7 +532,7 @@ def need_candidates(ctx: Context, need: Need, aliases: tuple[str, ...], cities: 
             continue
         for i in ctx.corpus.clause_ids_of(doc_id):
             clause = ctx.corpus.clauses[i]
-            strength = max((labels[i].get(t, 0.0) for t in topics), default=0.0)
+            strength = max((labels[i].get(t, 0.0) * weight.get(t, 1.0) for t in topics), default=0.0)
             context = ctx.context(clause)
             # a clause about the asker's kind ("重大工程四 新型研发机构提质增效工程") holds its measures for any need
             about_asker = strength < LABEL_AT and any(a in clause.text or a in context for a in aliases)
@@ -611,7 +632,7 @@ def compose(ctx: Context) -> Answer:
         found = kept[:MAX_MEASURES]
     else:  # no city: the best of each plan that has one, so the answer says which cities offer it
         found = [span for k, span in enumerate(kept) if span.clause.doc_id not in {s.clause.doc_id for s in kept[:k]}]
-    groups = need_groups(profile, asking)
+    groups = need_groups(profile, asking, subjects)
     if found and not profile:  # a free question: the topic the best measure's clause is most about is asked for too
         at = next((i for i in ctx.corpus.clause_ids_of(found[0].clause.doc_id) if ctx.corpus.clauses[i] is found[0].clause), None)
         scores = index_topics(ctx.corpus)[at] if at is not None else {}
