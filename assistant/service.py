@@ -53,6 +53,9 @@ COMPOSERS: dict[str, Callable[[Context], Answer]] = {
 def structural(ctx: Context) -> Answer | None:
     """A topic, outline or count answer from the plan's structure, when the question is one and a node matches."""
     q = ctx.query
+    wrong = outline.past_the_series(ctx, q.original if not q.followup else q.text)  # "专栏7" where they end at 专栏6
+    if wrong is not None:
+        return wrong
     if topic.asks_topic(q.original if not q.followup else q.text, q.intent, bool(ctx.profile), q.quoted):
         answer = topic.compose(ctx)  # the plan's clauses on a taxonomy topic, section first
         if answer is not None:

@@ -6,11 +6,13 @@ counted correctly, and cited to its headings exactly.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixture)
 
 from assistant.composers.outline import shape_of
-from assistant.sections import plan_tree
+from assistant.sections import label_of, plan_tree
 from ingest.structure import strip_numbering
 
 
@@ -68,6 +70,41 @@ def test_every_section_with_sub_sections_is_counted_and_listed(assistant, plan_t
             assert all(any(q == s.name for q in quotes) for s in subs), (doc_id, root.name, answer.text)
             assert_exact(answer, plan_text)
             checked += 1
+    assert checked >= 10
+
+
+def test_a_box_past_the_end_of_its_series_is_a_false_premise(assistant, plan_text):  # noqa: F811
+    """"专栏7讲的是什么" of a plan whose 专栏 end at 6: refused with the series, over every series a plan numbers in digits."""
+    from assistant.sections import all_nodes
+
+    checked = 0
+    for node in all_nodes(assistant.index.corpus):
+        numbers = [re.search(r"\d+$", label_of(b)) for b in node.children] if node.kind == "series" else []
+        if not numbers or not all(numbers):
+            continue
+        last = max(int(m.group(0)) for m in numbers)
+        city = _city(assistant, node.doc_id)
+        answer = assistant.ask(f"{city}规划里的{node.name}{last + 1}讲的是什么内容？")
+        assert answer.refused and f"{node.name}{last + 1}" in answer.text, (node.doc_id, answer.text)
+        assert all(c.doc_id == node.doc_id for c in answer.citations) and answer.citations
+        assert_exact(answer, plan_text)
+        assert not assistant.ask(f"{city}规划里的{node.name}{last}讲的是什么内容？").refused
+        checked += 1
+    assert checked >= 1
+
+
+def test_a_box_asked_by_the_start_of_its_name_is_listed_before_a_section_the_words_fit_as_well(assistant):
+    """"规划列出的重点创新平台有哪些" spells the box 重点创新平台建设工程 further than the section 打造高能级创新平台
+    the same words cover: the box is listed. Over every box of the shipped plans with a name of 8 or more characters."""
+    from assistant.sections import all_nodes
+
+    checked = 0
+    for node in all_nodes(assistant.index.corpus):
+        if node.kind != "box" or len(node.members()) < 2 or len(node.name) < 8:
+            continue
+        answer = assistant.ask(f"{_city(assistant, node.doc_id)}规划列出的{node.name[:-2]}有哪些？")
+        assert node.name in answer.text[:80], (node.doc_id, node.name, answer.text[:80])
+        checked += 1
     assert checked >= 10
 
 

@@ -222,6 +222,8 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             continue
         score = title - 0.005 * len(node.name) + (0.5 if labelled else 0.0)  # of two titles the words cover alike, the
         # one they cover more tightly; the box the question names by its label before the series it belongs to
+        if shape.kind != "topic":  # and the one whose name the question spells out further ("重点创新平台" of 重点创新平台建设工程)
+            score += SPELLED_BONUS * max(0, _spelled(ctx.query.text, node.name) - 3)
         if shape.kind == "topic" and scorer is not None:  # the section whose own sentences say it best
             score = 0.5 * title + 0.5 * max((scorer.coverage(x.text) for c in node.items for x in sentences(c)), default=0.0)
         if counted and not containers.is_plan_part(counted):
@@ -244,6 +246,19 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         plan = _plan_node(ctx, doc, roots)
         if len(plan.members()) >= 2:
             return 1.0, plan
+    return best
+
+
+SPELLED_BONUS = 0.02  # per character beyond three of the longest run of a node's name the question writes
+
+
+def _spelled(question: str, name: str) -> int:
+    """Length of the longest run of `name` that `question` writes word for word (quotes and spaces aside)."""
+    q, n = _plain(question), _plain(name)
+    best = 0
+    for i in range(len(n)):
+        while i + best < len(n) and n[i:i + best + 1] in q:
+            best += 1
     return best
 
 
@@ -332,6 +347,32 @@ def miscounted(ctx: Context, text: str, shape: Shape) -> Answer | None:
     _list(builder, node.members())
     return Answer(text=builder.text, citations=builder.citations, refused=True, retrieved=[], composer="outline",
                   query=ctx.query)
+
+
+def past_the_series(ctx: Context, text: str) -> Answer | None:
+    """A box or table the question names by its label and an ordinal past the end of the plan's series of that
+    label ("专栏7讲的是什么" where the 专栏 end at 专栏6): refused as a false premise, with the series listed.
+    None when the plan has that member, no such series, or several plans are asked."""
+    docs = _docs(ctx)
+    if len(docs) != 1:
+        return None
+    plain = _plain(text)
+    series = [n for n in all_nodes(ctx.corpus) if n.doc_id == docs[0] and n.kind == "series"]
+    for node in sorted(series, key=lambda n: -len(n.name)):  # "创新布局专栏11" is of 创新布局专栏, not of 专栏
+        asked = re.search(re.escape(_plain(node.name)) + r"(\d{1,2}|[一二三四五六七八九十]{1,3})(?![\d一二三四五六七八九十])", plain)
+        if asked is None:
+            continue
+        numbers = [cn_number(m.group(0)) for b in node.children if (m := re.search(r"(\d+|[一二三四五六七八九十]+)$", label_of(b)))]
+        wanted = cn_number(asked.group(1))
+        if wanted is None or not numbers or any(n is None for n in numbers) or wanted <= max(numbers):
+            return None  # a member of the series (or a gap inside it) is left to the other composers
+        builder = AnswerBuilder(ctx.corpus.sources)
+        builder.raw(load_prompt("not_found").format(reason=f"“{node.name}{asked.group(1)}”") + "\n")
+        _head(builder, node, f"共{len(node.members())}个，至{node.name}{max(numbers)}为止")
+        _list(builder, node.members())
+        return Answer(text=builder.text, citations=builder.citations, refused=True, retrieved=[], composer="outline",
+                      query=ctx.query)
+    return None
 
 
 _SAID_MEASURES = frozenset("个家条项类章节所座批")
