@@ -15,7 +15,7 @@ from typing import Literal
 
 from assistant.lexicon import rule
 from index.tokenize import read_places, read_synonyms
-from ingest.lexicon import QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, city_key, cue, place_stem, question_years
+from ingest.lexicon import BARE_YEAR, QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, city_key, cue, place_stem, question_years
 from ingest.lexicon import normalize as lexicon_normalize
 from ingest.sentences import FULL_STOPS, split_sentences
 
@@ -312,8 +312,8 @@ _MARKUP_NUMBER = re.compile(r"\[\d+\]|(?<=[A-Za-z_=<>(])\d+|\d+(?=\s*[=<>)])")
 
 
 def _numbers(text: str) -> tuple[str, ...]:
-    """Figures the user states, years and markup left out ("2025年高企达到3万家" → ("3万",))."""
-    skip = {m.start() for m in _YEAR.finditer(text)}
+    """Figures the user states, years and markup left out ("2025年高企达到3万家" → ("3万",); "2020和2025分别是" → ())."""
+    skip = {m.start() for m in _YEAR.finditer(text)} | {m.start() for m in BARE_YEAR.finditer(text)}
     for m in _MARKUP_NUMBER.finditer(text):
         skip.update(range(m.start(), m.end()))
     return tuple(m.group(0) for m in STATED_NUMBER.finditer(text) if m.start() not in skip)

@@ -289,6 +289,9 @@ QUESTION_YEAR = re.compile(
     rf"(?<![\d.])({YEAR_DIGITS})(?=\s*年)|(?<=[到至])(?<!达到)(?<!做到)(?<!提到)(?<!升到)({YEAR_DIGITS})(?![\d.])"
     rf"(?!\s*(?:{_MULTIPLIERS}|{_unit_alternation()}))"
 )
+# A year written bare, as a question lists them ("2020和2025分别是多少"): four digits of a year with no unit after
+# and no figure verb before ("突破2000" is a figure).
+BARE_YEAR = re.compile(rf"(?<![\d.])(?<!达到)(?<!突破)(?<!超过)(?<![达为是])({YEAR_DIGITS})(?![\d.])(?!\s*(?:{_MULTIPLIERS}|{_unit_alternation()}))")
 # A year range: "2021-2025", "2020－2022年". Groups 1 and 2 are its ends.
 YEAR_RANGE = re.compile(rf"(?<!\d)({YEAR_DIGITS})\s*[－—–\-~～至到]\s*({YEAR_DIGITS})(?!\d)")
 # A number that is not a year: "3.3%", "1000家", "2－3家" — never "2025年" nor a year range's end.

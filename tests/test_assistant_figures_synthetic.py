@@ -45,6 +45,10 @@ WEST = """西山市“十四五”科技创新规划
 （一）培育创新主体
 
 实施高新技术企业培育行动，新建省级以上科技企业孵化器5家。
+
+（二）加快技术转移
+
+全面提升西山高新区技术转移能级。到2025年，技术合同成交额达到20亿元。
 """
 
 
@@ -76,6 +80,18 @@ def test_the_citys_own_stock_wins_over_a_districts_figure_and_an_increase(qa):
     assert "800" in answer.text and "200" not in answer.text and "400" not in answer.text
     increase = qa.ask("东湖到2025年高新技术企业净增多少家？")
     assert "400" in increase.text
+
+
+def test_a_part_of_the_city_the_question_names_gets_its_own_figure(qa):
+    """"东湖高新区…" and the follow-up "那高新区呢？" want the figure the plan states for 高新区, not the city's."""
+    answer = qa.ask("东湖高新区到2025年高新技术企业数量目标是多少？")
+    assert "200" in answer.text and "800" not in answer.text
+    followup = qa.ask("那高新区呢？", ["东湖到2025年高新技术企业数量目标是多少？"])
+    assert "200" in followup.text and "800" not in followup.text
+    # the city's indicator table gives way too, and the city's question still gets the table
+    assert "50" in qa.ask("西山2025年技术合同成交额目标是多少？").text
+    district = qa.ask("那高新区呢？", ["西山2025年技术合同成交额目标是多少？"])
+    assert "20亿" in district.text and "50" not in district.text, district.text
 
 
 def test_every_asking_sentence_is_answered(qa):

@@ -88,6 +88,9 @@ def test_year_and_stated_numbers():
     query = q("南京2025年的技术合同成交额会达到2000亿吗？")
     assert query.year == 2025 and query.numbers == ("2000亿",)
     assert q("南京到2035年研发投入强度要达到多少？").year == 2035
+    # years listed bare are years, not stated figures; a figure verb before four digits makes them a figure
+    assert q("连云港科技进步贡献率2020和2025分别是多少？").numbers == ()
+    assert q("江阴高企要突破2000，是吗？").numbers == ("2000",)
 
 
 @pytest.mark.parametrize("text,period", [
@@ -116,6 +119,9 @@ def test_topic_drops_cities_question_and_frame_words_but_keeps_names():
     assert q("南京市级科创基金的盘子有多大？").topic.startswith("市级科创基金")  # 南京市级 keeps 市级
     assert "南理工江阴创新港" in q("江阴依托哪所高校建设南理工江阴创新港？").topic  # a city inside a name stays
     assert q("南通“十三五”末的技术交易额是多少？").topic == "十三五 技术交易额"
+    # who carries a task out is the frame, not the task: 谁配合, 责任单位, "那条任务"
+    assert q("江阴招引大学生这事谁牵头，谁配合？").topic == "招引大学生"
+    assert q("江阴知识产权那条任务的责任单位是谁？").topic == "知识产权"
 
 
 def test_quoted_names_including_nested_quotes():

@@ -23,3 +23,34 @@ def test_every_task_paragraph_with_its_units_answers_who_is_responsible(assistan
         assert_exact(answer, plan_text)
         checked += 1
     assert checked >= 10
+
+
+def test_a_task_asked_by_words_of_its_paragraph_gets_the_paragraphs_units(assistant):
+    """A task named by what its paragraph says (科技节), not by its title (提升科技文化软实力), with "谁配合" or
+    "责任单位" framing the question, not naming the task: the paragraph's own words count, the frame words do not."""
+    for c in assistant.index.clauses:
+        m = re.search(r"[（(]责任单位[：:]([^）)]+)[）)]", c.text)
+        if m is None or c.kind == "heading":
+            continue
+        body = c.text[:m.start()]
+        words = re.findall(r"办好([\u4e00-\u9fff]{2,8})", body)
+        if words:
+            city = assistant.index.docs[c.doc_id].city.removesuffix("市")
+            answer = assistant.ask(f"{city}{words[0]}这些，责任单位有哪些？")
+            assert answer.composer == "task" and m.group(1).split("、")[0] in answer.text, answer.text
+            return
+    raise AssertionError("no task paragraph names what it holds (办好…)")
+
+
+def test_lead_and_partners_asked_together(assistant):
+    """"谁牵头，谁配合" asks a task table row's lead and partner units; 配合 and "这事" frame the question, they are
+    not words of the task: every row with partners, asked by its own words, is answered with all its units."""
+    rows = [t for t in assistant.index.corpus.tasks if t.lead_units and t.partner_units]
+    assert len(rows) >= 10
+    wrong = []
+    for t in rows:
+        city = assistant.index.docs[t.doc_id].city.removesuffix("市")
+        answer = assistant.ask(f"{city}{t.target.rstrip('。')[:20]}这事谁牵头，谁配合？")
+        if answer.composer != "task" or not all(u in answer.text for u in (*t.lead_units, *t.partner_units)):
+            wrong.append(t.target[:20])
+    assert len(wrong) <= len(rows) // 10, wrong

@@ -139,6 +139,8 @@ def record_figures(ctx: Context, concept: str, city: str, unit: str | None = Non
         names = " ".join(aliases.get(concept, ()))  # the row is this concept, however the plan words it
         context = f"{ctx.context(ctx.row_span(r).clause)} {_period_words(ctx, r.doc_id, period)}"
         score = ctx.scorer.coverage(f"{r.indicator} {names} {r.unit or ''}", context, numbers=False) + RECORD_BONUS
+        if asks_area(q.text) and not asked_area(f"{r.indicator} {context}", q.text):
+            score -= SUB_AREA_PENALTY  # "那高新区呢": the city's indicator table is not the answer
         numbers = [v for v in (r.target.value, r.baseline.value if r.baseline else None) if v is not None]
         numbers += figures_in(r.target.value_text or "") + figures_in(r.baseline.value_text if r.baseline else "")
         out.append(Figure(text + "。", ctx.row_span(r), score, city, r, numbers, concept))
@@ -189,6 +191,8 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                 score = scorer.coverage(window.text, context, numbers=False) + 0.05 / (1 + rank) - 0.001 * len(window.text) - off_horizon
                 if other_area(f"{sentence.text} {lead} {context}", q.text):
                     score -= SUB_AREA_PENALTY  # 高新区's 250家 is not the city's figure
+                elif concept in named and asked_area(clause.text[:sentence.char_end - clause.char_start] + lead, q.text):
+                    score += SUB_AREA_PENALTY  # "那高新区呢": the figure its paragraph states for 高新区 is the one asked
                 if counts_increment(window.text, q.text):
                     score -= INCREMENT_PENALTY  # 净增500家 is not how many there are
                 if counts_what_is_asked(ctx, window, head):
@@ -204,6 +208,16 @@ def other_area(text: str, question: str) -> bool:
     """Whether `text` states its figure for a part of the city (a sub_area word of question_words.tsv: 高新区,
     开发区, 镇街 …) that the question does not name: the city's own figure is what a question about the city asks."""
     return any(not _names(question, m.group(0)) for m in rule("sub_area").finditer(text))
+
+
+def asks_area(question: str) -> bool:
+    """Whether the question names a part of a city (高新区, 临港开发区 …)."""
+    return bool(rule("sub_area").search(question))
+
+
+def asked_area(text: str, question: str) -> bool:
+    """Whether `text` states its figure for a part of the city the question names ("临港开发区的…是多少")."""
+    return any(_names(question, m.group(0)) for m in rule("sub_area").finditer(text))
 
 
 def _names(question: str, word: str) -> bool:
@@ -326,8 +340,11 @@ def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None)
         years = _plan_years(ctx, f.doc_id)
         if q.year and (f.year or (years and years[1])) != q.year:
             continue  # a year the figure does not name is the plan's horizon, never another year
-        stated = ctx.corpus.source(f.doc_id)[f.char_start:f.char_end]
+        source = ctx.corpus.source(f.doc_id)
+        stated = source[f.char_start:f.char_end]
+        paragraph = source[source.rfind("\n", 0, f.char_start) + 1:f.char_end]  # the paragraph up to the figure
         rank = (f.role == ("baseline" if period == "past" else "target"), not other_area(stated, q.text),
+                asked_area(paragraph, q.text),
                 not counts_increment(stated, q.text), f.year == (years[1] if years else None), f.source == "table", -f.char_start)
         if best is None or rank > best[0]:
             best = (rank, f)

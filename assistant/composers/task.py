@@ -8,6 +8,7 @@ one (a table such as 南通's 重大企业创新平台布局 names its 牵头单
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers import passages
@@ -22,9 +23,19 @@ _UNIT_PAREN = re.compile(r"[（(]\s*((?:牵头单位|责任单位|牵头部门|�
 _TASK_LEAD = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)\s*[．.、]\s*([^。；;：:\n]{2,30})")
 
 
-def _unit_lines(ctx: Context, cities: set[str]) -> list[tuple[str, str, Span]]:
-    """(section title, the section's words, the unit line) for every section of the allowed plans that
-    names its units in a line of its own."""
+@dataclass(frozen=True)
+class UnitLine:
+    """A line naming who carries out a task: the task's title, its words (counted fully when they are the task's
+    own paragraph, as context when they are its section's body) and the line itself."""
+    title: str
+    own: str
+    context: str
+    span: Span
+
+
+def _unit_lines(ctx: Context, cities: set[str]) -> list[UnitLine]:
+    """Every unit line of the allowed plans: a numbered task paragraph's closing "（责任单位：…）", or a line of its
+    own under a section's heading."""
     out = []
     for doc_id in ctx.corpus.docs:
         if (cities and ctx.city_of(doc_id) not in cities) or not ctx.allows(doc_id):
@@ -36,7 +47,8 @@ def _unit_lines(ctx: Context, cities: set[str]) -> list[tuple[str, str, Span]]:
             lead = _TASK_LEAD.match(c.text) or (_TASK_LEAD.match(c.section[-1]) if c.section else None)
             if paren is not None and lead is not None:  # a numbered task's paragraph names its units at its end
                 start = c.char_start + paren.start(1)
-                out.append((lead.group(1), c.text[:600], Span(c, start, start + len(paren.group(1)), paren.group(1))))
+                out.append(UnitLine(lead.group(1), f"{lead.group(1)} {c.text[:paren.start()][:600]}", "",
+                                    Span(c, start, start + len(paren.group(1)), paren.group(1))))
                 continue
             m = _UNIT_LINE.search(c.text) if c.kind != "heading" else None
             if m is None or not c.section:
@@ -45,7 +57,7 @@ def _unit_lines(ctx: Context, cities: set[str]) -> list[tuple[str, str, Span]]:
             body = " ".join(x.text for x in clauses if tuple(x.section[:len(path)]) == path)[:600]
             line = m.group(0).strip()
             start = c.char_start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-            out.append((path[-1], body, Span(c, start, start + len(line), line)))
+            out.append(UnitLine(path[-1], path[-1], body, Span(c, start, start + len(line), line)))
     return out
 
 
@@ -60,11 +72,12 @@ def compose(ctx: Context) -> Answer:
         bigram = ctx.scorer.coverage(text, t.category)  # also breaks ties between rows with the same words in another order
         scored.append((max(bigram, words.coverage(text, t.category) if words.units else 0.0) + 0.05 * bigram, t))
     lines = []
-    for title, body, span in _unit_lines(ctx, cities):
-        # the section's title counts fully, its text as context: the task is named by its heading
-        bigram = ctx.scorer.coverage(title, body)
-        named = 0.1 if title in ctx.query.text else 0.0  # the question names the task by its own title
-        lines.append((max(bigram, words.coverage(title, body) if words.units else 0.0) + 0.05 * bigram + named, (title, span)))
+    for line in _unit_lines(ctx, cities):
+        # the task's own words count fully, its section's text as context: a section's task is named by its heading
+        bigram = ctx.scorer.coverage(line.own, line.context)
+        named = 0.1 if line.title in ctx.query.text else 0.0  # the question names the task by its own title
+        lines.append((max(bigram, words.coverage(line.own, line.context) if words.units else 0.0) + 0.05 * bigram + named,
+                      (line.title, line.span)))
     lines.sort(key=lambda x: -x[0])
     if lines and lines[0][0] < ctx.thresholds.task and lines[0][0] >= ctx.thresholds.task / 2 and (
             len(lines) == 1 or lines[0][0] >= 3 * lines[1][0]):
