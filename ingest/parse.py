@@ -6,7 +6,10 @@ as sentences to rejoin.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from ingest.clauses import build_clauses
+from ingest.readers import PARAGRAPH_EXTENSIONS
 from ingest.records import DocumentMeta, ParsedDocument
 from ingest.structure import analyse
 from ingest.tables import find_tables, indicator_records, task_records
@@ -19,7 +22,8 @@ def parse_text(text: str, meta: DocumentMeta) -> ParsedDocument:
         doc.warnings.append("empty document: no text to parse")
         return doc
     blocks = find_tables(text)
-    layout = analyse(text, meta.title, [(b.char_start, b.char_end) for b in blocks])
+    marked = Path(meta.file or "").suffix.lower() in PARAGRAPH_EXTENSIONS
+    layout = analyse(text, meta.title, [(b.char_start, b.char_end) for b in blocks], paragraphs_marked=marked)
     doc.clauses, clause_warnings = build_clauses(meta.doc_id, text, layout.segments, blocks)
     doc.headings = layout.headings
     for block in blocks:

@@ -42,6 +42,9 @@ from ingest.settings import IngestSettings
 
 TEXT_EXTENSIONS = (".txt", ".md", ".markdown")
 SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, ".docx", ".pdf", ".html", ".htm")
+# Formats whose reader ends every paragraph with a blank line itself (Word paragraphs, a page's blocks): a blank line
+# there is a paragraph's end, never a page break that cut a sentence (ingest.structure.analyse, `paragraphs_marked`).
+PARAGRAPH_EXTENSIONS = (".docx", ".html", ".htm")
 
 # Content signatures of formats people rename by mistake; used to say what a file really is.
 _MAGIC: tuple[tuple[bytes, str, str], ...] = (

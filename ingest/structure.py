@@ -264,7 +264,7 @@ def _toc_by_repeats(text: str, lines: Sequence[Line], head: int) -> int | None:
     return last if last is not None and last > head + 1 else None
 
 
-def analyse(text: str, title: str | None = None, tables: Sequence[Span] = ()) -> Layout:
+def analyse(text: str, title: str | None = None, tables: Sequence[Span] = (), paragraphs_marked: bool = False) -> Layout:
     """Segment a plan: front matter, title, preamble, then the outline with its boxes and text.
 
     `title` (the plan's title from its metadata) helps find the title line; `tables` are the
@@ -280,7 +280,7 @@ def analyse(text: str, title: str | None = None, tables: Sequence[Span] = ()) ->
         )
     units = _units(text, lines, layout.toc, tables)
     _assign_zones(text, units, title)
-    _join_page_breaks(text, units)
+    _join_page_breaks(text, units, paragraphs_marked)
     _walk(text, units, layout)
     if not layout.headings:
         layout.warnings.append("no headings found: flat document")
@@ -419,22 +419,24 @@ def _unbalanced(s: str) -> bool:
     return any(s.count(o) > s.count(c) for o, c in _PAIRS.items())
 
 
-def _join_page_breaks(text: str, units: list[_Unit]) -> None:
+def _join_page_breaks(text: str, units: list[_Unit], paragraphs_marked: bool = False) -> None:
     """Rejoin a sentence cut by a page break: the line stops mid-sentence (no 。；！？：…), only blank
     lines (and maybe a page number, as PDF text has) follow, and running text continues. The joined
-    unit spans the break, newlines and page number included, so its text is still one slice."""
+    unit spans the break, newlines and page number included, so its text is still one slice.
+    `paragraphs_marked`: the reader ended every paragraph with a blank line (a .docx, a web page), so only
+    a single line break (a <br>) continues a paragraph."""
     joined: list[_Unit] = []
     k = 0
     while k < len(units):
         u, v = (joined[-1] if joined else None), units[k]
         w = units[k + 1] if k + 1 < len(units) else None
         if u is not None and _page_number(text, v):
-            if w is not None and _continues(text, u, w, v.end):
+            if w is not None and _continues(text, u, w, v.end, paragraphs_marked):
                 u.end, u.last_line = w.end, w.last_line
                 k += 1
             else:
                 joined.append(v)
-        elif u is not None and _continues(text, u, v, u.end):
+        elif u is not None and _continues(text, u, v, u.end, paragraphs_marked):
             u.end, u.last_line = v.end, v.last_line
         else:
             joined.append(v)
@@ -446,7 +448,7 @@ def _page_number(text: str, u: _Unit) -> bool:
     return u.mark is not None and u.mark.role == "text" and bool(_PAGE_FURNITURE.fullmatch(text[u.start : u.end]))
 
 
-def _continues(text: str, u: _Unit, v: _Unit, gap_from: int) -> bool:
+def _continues(text: str, u: _Unit, v: _Unit, gap_from: int, paragraphs_marked: bool = False) -> bool:
     if u.zone != v.zone or u.zone == "title":
         return False
     if not (u.joinable and v.mark is not None and v.mark.role == "text" and not v.tabbed):
@@ -454,7 +456,7 @@ def _continues(text: str, u: _Unit, v: _Unit, gap_from: int) -> bool:
     if text[u.end - 1] in _TERMINAL or text.startswith(("——", "—", "-", "•", "·"), v.start):
         return False
     gap = text[gap_from : v.start]
-    if gap.strip() or text.count("\n", u.end, v.start) > 6:
+    if gap.strip() or text.count("\n", u.end, v.start) > (1 if paragraphs_marked else 6):
         return False
     own = text[u.mark.body[0] if u.mark.body else u.start : u.end]
     last = text[u.last_line[0] : u.last_line[1]]

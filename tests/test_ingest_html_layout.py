@@ -136,3 +136,19 @@ def test_numbered_policy_articles_are_clauses_of_their_section_not_headings():
     assert [h.title for h in doc.headings] == ["第四部分 主要支持政策", "4.1 企业培育支持", "4.2 人才支持", "（3）加强人才服务"]
     first = next(c for c in doc.clauses if "30万元奖励" in c.text)
     assert first.kind == "paragraph" and first.section[-1] == "4.1 企业培育支持"
+
+
+def test_a_paragraph_of_a_page_is_never_joined_to_the_next(tmp_path):
+    """A lead line without a full stop ("牵头单位：…；配合单位：…、区财政局") is its own <p>: a page marks every
+    paragraph's end, so it is not rejoined to the next paragraph as a sentence a PDF page break cut (a <br> inside
+    one paragraph still continues it)."""
+    page = PAGE.replace("<p>构建梯次培育体系", "<p>牵头单位：区科技局；配合单位：区工信局、区发改局、区财政局</p>\n"
+                                          "<p>构建梯次培育体系")
+    page = page.replace("<p>建设检验检测公共服务平台。</p>", "<p>建设检验检测、中试验证、工业设计、<br>知识产权等公共服务平台。</p>")
+    path = tmp_path / "yiqu-2021-plan.html"
+    path.write_text(page, encoding="utf-8")
+    doc = parse_file(path)
+    texts = [c.text for c in doc.clauses]
+    assert "牵头单位：区科技局；配合单位：区工信局、区发改局、区财政局" in texts
+    assert any(t.startswith("构建梯次培育体系") for t in texts)
+    assert any(t.startswith("建设检验检测") and t.endswith("知识产权等公共服务平台。") for t in texts)
