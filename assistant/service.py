@@ -376,6 +376,10 @@ class Assistant:
             inside = tuple(c for c in query.cities if any(index.docs[d].city == c for d in allowed_docs))
             outside = tuple(c for c in query.cities if c not in inside)
             query = replace(query, cities=inside)
+        elif allowed_docs is not None and len(allowed_docs) == 1 and not query.cities and not query.unknown_places:
+            city = index.docs[next(iter(allowed_docs))].city  # the one plan the user chose: the question is about its city
+            if city:  # (two plans of one city are left to the question: naming the city routes between their periods)
+                query = replace(query, cities=(city,))
         plan = versions.plan_question(query.text, query.cities, index.docs, allowed_docs, query.period == "past")
         if plan is not None and plan.route is not None and plan.route.doc_ids:  # the plan of the period asked, or the current one
             filters = replace(filters, doc_ids=plan.route.doc_ids)

@@ -449,3 +449,11 @@ def test_a_question_naming_no_place_after_an_upload_is_asked_of_the_uploaded_pla
     turn = handlers.chat(assistant, "规划里有哪些科技金融产品？", [], cities=[], doc_ids=scope)
     assert turn.answer is not None and turn.answer.citations
     assert {c.doc_id for c in turn.answer.citations} == {"jurong-2022"}
+
+
+def test_a_question_asked_within_one_chosen_plan_is_about_its_city(assistant):
+    """One plan is chosen, so a question naming no place is asked of its city: the answer names 句容市, not "各规划"."""
+    turn = handlers.chat(assistant, "我们是一家科技型中小企业，可以享受哪些支持？", [], doc_ids=["jurong-2022"])
+    assert turn.answer is not None and not turn.answer.refused
+    assert "句容市" in turn.answer.text[:20] and "各规划" not in turn.answer.text
+    assert turn.answer.query.cities == ("句容市",)
