@@ -29,7 +29,7 @@ from assistant.composers.context import (
 from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
 from assistant.composers.values import figures_in, unit_kind, value_with_unit
-from assistant.composers.windows import FIGURE, windows, with_year
+from assistant.composers.windows import FIGURE, figure_cells, windows, with_year
 from assistant.evidence import Span, sentences
 from assistant.lexicon import rule
 from assistant.query import concepts_in, indicator_concepts
@@ -197,7 +197,7 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                     score -= INCREMENT_PENALTY  # 净增500家 is not how many there are
                 if counts_what_is_asked(ctx, window, head):
                     score += HEAD_BONUS  # 高新技术企业数量达到119家, not 高新技术企业培育库入库企业达142家
-                shown = with_year(window, sentence)
+                shown = figure_cells(with_year(window, sentence))
                 city_name = ctx.city_of(clause.doc_id) or ctx.title_of(clause.doc_id)
                 out.append(Figure(f"{city_name}：{shown.text}", shown, score, city_name, None,
                                   figures_in(sentence.text), concept))
@@ -401,6 +401,13 @@ _ASKING = re.compile(r"[^？?]+[？?]")
 _ASKS, _ASKS_FIGURE = rule("asks"), rule("figure_ask")
 
 
+def _setting(sentence: str) -> str:
+    """Where and when a part asks: the years and the parts of a city (高新区) it names, as words to carry on."""
+    years = [f"{y}年" for y in YEAR.findall(sentence)]
+    areas = [m.group(0) for m in rule("sub_area").finditer(sentence)]
+    return "".join(areas + years)
+
+
 def asking_pieces(sentence: str) -> list[str]:
     """An asking sentence cut at its commas where two or more pieces each ask for a figure ("…2020年有多少家，规划要
     达到多少家？"); a piece that asks for none ("省级以上的孵化器和众创空间，") leads the piece after it, and a sentence
@@ -427,10 +434,15 @@ def parts(ctx: Context) -> list[Context]:
     asking = [piece for m in _ASKING.finditer(text) for piece in asking_pieces(m.group(0))]
     out: list[Context] = []
     if len(asking) >= 2:
-        subject = ""
+        from assistant.query import period_of
+
+        subject, setting = "", ""
         for sentence in asking:
+            own_setting = _setting(sentence)
+            if not own_setting and period_of(sentence) is None:
+                sentence = setting + sentence  # "高新区2020年…多少家？净增高企呢？": the second asks of 高新区 in 2020 too
             part = for_part(ctx, sentence, subject, own_year=True)
-            subject = part.query.topic
+            subject, setting = part.query.topic, own_setting or setting
             out.append(part)
         return out
     if len(q.concepts) >= 2 or not re.search(r"分别|各(是|为|要|有|自)", text):

@@ -93,5 +93,23 @@ def with_year(window: Span, sentence: Span) -> Span:
     return window
 
 
+_CELL = re.compile(r"[^\t\n]+")
+
+
+def figure_cells(window: Span) -> Span:
+    """A window across a table row's cells ("4\t净增高新技术企业40家\t高新区") narrowed to the cells that state a
+    figure with words around it; a lone number cell (a row's serial) and the cells after are left out."""
+    if "\t" not in window.text and "\n" not in window.text:
+        return window
+    cells = [m for m in _CELL.finditer(window.text) if m.group(0).strip()]
+    stating = [m for m in cells if FIGURE.search(m.group(0)) and re.search(r"[\u4e00-\u9fff]", m.group(0))]
+    if not stating:
+        return window
+    first, last = stating[0], stating[-1]
+    start = first.start() + len(first.group(0)) - len(first.group(0).lstrip())
+    end = last.end() - (len(last.group(0)) - len(last.group(0).rstrip()))
+    return Span(window.clause, window.char_start + start, window.char_start + end, window.text[start:end])
+
+
 def document_order(spans: list[Span]) -> list[Span]:
     return sorted(spans, key=lambda s: (s.clause.doc_id, s.char_start))
