@@ -33,12 +33,13 @@ WEST = """西山市“十四五”科技创新规划
 
 一、发展目标
 
-到2023年，全市高新技术企业数量达到900家。到2025年，全市技术合同成交额达到50亿元左右。
+到2023年，全市高新技术企业数量达到900家。到2025年，全市技术合同成交额达到50亿元左右，研发经费支出达到65亿元，市级财政科技支出占一般公共预算支出比重达到6%。
 
 ### 西山市“十四五”科技创新主要指标
 
 序号	指标名称	单位	2020 年基数	2025 年目标
 1	技术合同成交额	亿元	30	50
+2	市级财政科技支出占比	%	4.8	6
 
 二、重点任务
 
@@ -179,3 +180,11 @@ def test_a_comparison_cell_shows_the_baseline_and_the_prose_wording(qa):
     answer = qa.ask("东湖和西山的技术合同成交额目标对比")
     assert "2025年50亿元" in answer.text and "（2020年30亿元）" in answer.text
     assert "（正文：" in answer.text and "50亿元左右" in answer.text and "规划未提出" in answer.text
+
+
+def test_an_indicator_row_that_names_the_question_s_words_answers_with_its_base(qa):
+    """No indicator concept covers 市级财政科技支出占比: the row that names it (base 4.8, target 6) answers, not the
+    sentence that says it in other words (…占一般公共预算支出比重达到6%)."""
+    answer = qa.ask("西山市级财政科技支出占比2025年要到多少？")
+    assert not answer.refused and "6%" in answer.text and "4.8" in answer.text, answer.text
+    assert "市级财政科技支出占比" in answer.citations[0].quote

@@ -270,7 +270,7 @@ def _plain_title(title: str) -> str:
     return normalize(title, case="upper")
 
 
-def topic_figure(ctx: Context, city: str, min_cover: float = 0.6) -> Figure | None:
+def topic_figure(ctx: Context, city: str, min_cover: float = 0.6, table_only: bool = False) -> Figure | None:
     """A figure of the city's plan whose subject the question's words name (no indicator concept needed):
     "新型研发机构", "国家级孵化器" … as the figure layer read them; targets of the plan's horizon first."""
     scorer = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.corpus)
@@ -284,7 +284,7 @@ def topic_figure(ctx: Context, city: str, min_cover: float = 0.6) -> Figure | No
     for f in ctx.corpus.figures:
         if f.city != city or not f.subject or f.value is None or not ctx.allows(f.doc_id):
             continue
-        if (f.role == "baseline") != past:
+        if (f.role == "baseline") != past or (table_only and f.source != "table"):
             continue
         cover = scorer.coverage(f.subject)
         if cover < min_cover:
@@ -487,7 +487,10 @@ def figures_for(ctx: Context, city: str | None) -> list[Figure]:
         part = for_concept(ctx, concept) if len(concepts) > 1 else ctx
         if len(concepts) > 1:  # "贡献率和企业数分别…": each part's own kind of figure
             part = replace(part, query=replace(part.query, unit=_part_unit(ctx, concept)))
-        f = best_figure(part, ctx.hits, concept, city)
+        # an indicator row that names every word of a topic no concept covers ("区级财政科技支出占比") answers it with its
+        # base, target and attribute, before a sentence that says it in other words
+        row = topic_figure(part, city, min_cover=1.0, table_only=True) if concept is None and city else None
+        f = row or best_figure(part, ctx.hits, concept, city)
         if f is not None and all(f.span.char_start != g.span.char_start or f.span.clause.doc_id != g.span.clause.doc_id for g in out):
             out.append(f)
     return out
