@@ -90,17 +90,35 @@ def _forms(word: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+def known(word: str) -> bool:
+    """The dictionary glosses the word (or its stem) or it is a word with no content of its own."""
+    word = word.lower()
+    return word in _skipped() or any(form in reverse() for form in _forms(word))
+
+
+def _shortened(word: str) -> str | None:
+    """The usual short form of a four-character word of two two-character words: 创业投资 → 创投, 科学技术 → 科技."""
+    return word[0] + word[2] if len(word) == 4 else None
+
+
 def lookup(phrase: str, uses: Callable[[str], int]) -> tuple[str, ...]:
     """The library's Chinese words for one English phrase (its last word also stemmed), the ones
-    its text uses most first; `uses(word)` counts a word's occurrences in the library."""
+    its text uses most first; `uses(word)` counts a word's occurrences in the library. A headword's short
+    form the library uses at least as often as the headword itself comes beside it (the plans write 创投
+    where the dictionary has 创业投资)."""
     table = reverse()
     words = phrase.lower().split()
     found: dict[str, int] = {}
+    short: dict[str, int] = {}
     for last in _forms(words[-1]):
         for word in table.get(" ".join([*words[:-1], last]), ()):
             if word not in found and (n := uses(word)):
                 found[word] = n
-    return tuple(sorted(found, key=lambda w: -found[w])[:PER_PHRASE])
+            brief = _shortened(word)
+            if brief and brief not in short and (k := uses(brief)) and k >= uses(word):
+                short[brief] = k
+    kept = sorted(found, key=lambda w: -found[w])[:PER_PHRASE]
+    return tuple(dict.fromkeys([*kept, *sorted(short, key=lambda w: -short[w])[:PER_PHRASE]]))
 
 
 def translate_run(words: list[str], uses: Callable[[str], int]) -> list[str]:
@@ -126,8 +144,11 @@ def translate_run(words: list[str], uses: Callable[[str], int]) -> list[str]:
 
 def topic_term(english: str, terms: tuple[str, ...]) -> str:
     """The term of a taxonomy topic an English term of it means: the one the dictionary gives for it
-    ("laboratories" → 实验室 under 研发平台), a term holding that word, else the topic's first term."""
+    ("laboratories" → 实验室 under 研发平台) with its short form when that is a term too, a term holding
+    that word, else the topic's first term."""
     words = english.split()
     heads = [w for last in _forms(words[-1]) for w in reverse().get(" ".join([*words[:-1], last]), ())]
-    return next((t for h in heads for t in terms if t == h), None) or \
-        next((h for h in heads for t in terms if h in t), None) or terms[0]
+    term = next((t for h in heads for t in terms if t == h), None)
+    if term is not None and _shortened(term) in terms:  # 创业投资 and the 创投 the plans write for it
+        return f"{term} {_shortened(term)}"
+    return term or next((h for h in heads for t in terms if h in t), None) or terms[0]

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from assistant.answer import Answer
-from assistant.bilingual import topic_term, translate_run
+from assistant import romanised
+from assistant.bilingual import known, topic_term, translate_run
 from assistant.lexicon import entries
 from index.tokenize import read_english, read_places
 from index.topics import read_topics
@@ -53,20 +54,27 @@ def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
         pairs[pinyin(name).lower()] = place_stem(name)
     for english, chinese, _ in read_english():
         pairs.setdefault(english, chinese)
+    for entry in entries("english"):  # written by hand for English, so before the taxonomy's derived terms
+        english, _, chinese = entry.partition("=")
+        pairs.setdefault(english.strip().lower(), chinese.strip())
     for topic in read_topics():  # the taxonomy's English terms name the topic's term the dictionary gives, else its first
         for english in topic.english_terms:
             pairs.setdefault(english.lower(), topic_term(english.lower(), topic.terms))
-    for entry in (*entries("english"), ):
-        english, _, chinese = entry.partition("=")
-        pairs.setdefault(english.strip().lower(), chinese.strip())
     ordered = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
     return tuple((re.compile(rf"(?<![A-Za-z]){re.escape(e)}(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)
 
 
-def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | None = None) -> str:
+# "which/what" before a plural noun and its verb asks for a list: "Which loan products does …" → 哪些
+_LIST_ASK = re.compile(r"\b(?:which|what)\s+(?=(?:[^\s?]+\s+){0,3}?[A-Za-z\-]+[^s\W]s\s+"
+                       r"(?:does|do|did|are|were|will|would|can|could|should|has|have|is|was)\b)", re.I)
+
+
+def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | None = None,
+               library: str | None = None) -> str:
     """The question in the plans' words. Words the tables do not hold are looked up in the dictionary
-    (assistant/bilingual.py) when `uses` counts how often the library's text uses a Chinese word; English
-    words without a Chinese form are left out."""
+    (assistant/bilingual.py) when `uses` counts how often the library's text uses a Chinese word, and a
+    capitalised word no dictionary knows is read as a name in pinyin when `library` (the library's text) is
+    given ("Kecaidai" → 科才贷, assistant/romanised.py); English words without a Chinese form are left out."""
     text = re.sub(r"^\s*(?:what|how)\s+about\s+(.+?)\s*\??\s*$", r"那\1呢？", text, flags=re.I)  # a follow-up
     text = re.sub(r"\b(?P<end>(?:at\s+)?the\s+end\s+of\s+(?:the\s+)?)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+five[- ]year(?:\s+(?:plan|period))?",
                   lambda m: f" {cn_numeral(int(m['n']))}五{'末' if m['end'] else ''} " if 11 <= int(m["n"]) <= 19 else m.group(0),
@@ -80,9 +88,10 @@ def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | 
                  f" {m.group(1)}{ {'City': '市', 'County': '县', 'District': '区'}[m.group(2)]} ", out)
     for pattern, chinese in _table(cities):
         out = pattern.sub(f" {chinese} ", out)
+    out = _LIST_ASK.sub(" 哪些 ", out)
     kept = _KEEP.findall(out)
     if uses is not None:
-        out = _ENGLISH_RUN.sub(lambda m: _translated(m, out, kept, uses), out)
+        out = _ENGLISH_RUN.sub(lambda m: _translated(m, out, kept, uses, library), out)
     out = re.sub(r"(?<![A-Za-z&])[A-Za-z][A-Za-z'\-]*(?![A-Za-z&])", lambda m: m.group(0) if m.group(0) in kept or
                  re.fullmatch(r"[A-Z][a-z]+", m.group(0)) and _followed_by_suffix(out, m.end()) else " ", out)
     out = re.sub(r"[,.;:!]", " ", out).replace("?", "？")
@@ -92,24 +101,33 @@ def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | 
 _ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*)*")
 
 
-def _translated(m: re.Match, text: str, kept: list[str], uses: Callable[[str], int]) -> str:
+def _translated(m: re.Match, text: str, kept: list[str], uses: Callable[[str], int], library: str | None) -> str:
     """A run of English words the tables left, in the library's words; acronyms the plans write and a
-    place name before 市/县/区 stay as they are."""
+    place name before 市/县/区 stay as they are; a capitalised word no dictionary knows that spells a
+    name of the library in pinyin becomes that name."""
     words = m.group(0).split()
     tail = words.pop() if words and re.fullmatch(r"[A-Z][a-z]+", words[-1]) and _followed_by_suffix(text, m.end()) else None
     out: list[str] = []
     run: list[str] = []
     for word in [*words, None]:
-        if word is None or word in kept:
+        name = _name(word, library) if word is not None and word not in kept else None
+        if word is None or word in kept or name:
             out.extend(translate_run(run, uses))
             run = []
             if word is not None:
-                out.append(word)
+                out.append(name or word)
         else:
             run.append(word)
     if tail is not None:  # stays joined to its 市/县/区
         return f" {' '.join([*out, tail])}"
     return f" {' '.join(out)} " if out else " "
+
+
+def _name(word: str, library: str | None) -> str | None:
+    """A capitalised word the dictionary does not hold, read as a name of the library in pinyin."""
+    if library is None or not re.fullmatch(r"[A-Z][a-z]+", word) or known(word):
+        return None
+    return romanised.name(word, library)
 
 
 def _followed_by_suffix(text: str, at: int) -> bool:

@@ -82,12 +82,17 @@ def compose_answer(ctx: Context) -> Answer:
 _LIBRARY_TEXT: "weakref.WeakKeyDictionary[PlanIndex, str]" = weakref.WeakKeyDictionary()
 
 
-def library_uses(index: PlanIndex) -> Callable[[str], int]:
-    """How often a Chinese word occurs in the library's text (the clauses of every plan the index holds)."""
+def library_text(index: PlanIndex) -> str:
+    """The library's text: the clauses of every plan the index holds, one a line."""
     text = _LIBRARY_TEXT.get(index)
     if text is None:
         text = _LIBRARY_TEXT[index] = "\n".join(c.text for c in index.clauses)
-    return text.count
+    return text
+
+
+def library_uses(index: PlanIndex) -> Callable[[str], int]:
+    """How often a Chinese word occurs in the library's text (the clauses of every plan the index holds)."""
+    return library_text(index).count
 
 
 class QuestionError(ValueError):
@@ -315,9 +320,9 @@ class Assistant:
         """Answer one question. `history` = the user's earlier questions, oldest first."""
         if isinstance(question, str) and english.is_english(question):  # read in the plans' words, led in English
             cities = tuple(self.index.cities)
-            uses = library_uses(self.index)
-            answer = self.ask(english.to_chinese(question, cities, uses),
-                              [english.to_chinese(h, cities, uses) if english.is_english(h) else h for h in history],
+            uses, text = library_uses(self.index), library_text(self.index)
+            answer = self.ask(english.to_chinese(question, cities, uses, text),
+                              [english.to_chinese(h, cities, uses, text) if english.is_english(h) else h for h in history],
                               filters, profile, mode)
             answer.text = f"{english.lead(answer, cities)}\n{answer.text}"
             return answer

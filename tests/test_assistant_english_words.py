@@ -1,0 +1,83 @@
+"""English questions in the plans' words: names in pinyin, question words, genre terms (assistant/english.py,
+assistant/romanised.py, assistant/bilingual.py). Library texts here are synthetic, so nothing rests on the
+shipped plans' wording."""
+from __future__ import annotations
+
+import pytest
+
+from assistant import bilingual, english, romanised
+
+CITIES = ("东湖市", "青川市")
+LIBRARY = ("东湖市设立“科才贷”“苏科贷”等金融产品，设立3000万元风险补偿资金池。实施紫琅英才计划，引进高层次人才。"
+           "创投规模突破500亿元。力争新增上市企业3家，实现科创板零突破。争取获得新药证书10~20个。"
+           "外籍专家可放宽年龄、学历的限制。2025年基本完成建设工程。才代表科学。")
+
+
+def ask(question: str, library: str = LIBRARY) -> str:
+    return english.to_chinese(question, CITIES, library.count, library=library)
+
+
+def test_a_name_in_pinyin_is_the_run_of_the_library_that_spells_it():
+    assert romanised.name("Kecaidai", LIBRARY) == "科才贷"
+    assert romanised.name("Sukedai", LIBRARY) == "苏科贷"
+    assert romanised.name("Zilang", LIBRARY) == "紫琅"  # unquoted, inside a programme's name
+
+
+def test_a_word_no_run_spells_is_no_name():
+    assert romanised.name("Hangzhou", LIBRARY) is None
+    assert romanised.name("Ke", LIBRARY) is None  # too short to be a name
+
+
+def test_a_quoted_name_wins_over_a_run_that_only_happens_to_spell_the_word():
+    text = "科才代表。科才代表。“科才贷”"
+    assert romanised.name("Kecaidai", text) == "科才贷"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How large is the risk compensation pool behind Donghu's Kecaidai loan product?", "科才贷"),
+    ("What does the Zilang programme offer high-level talent in Donghu?", "紫琅"),
+])
+def test_an_english_question_gets_the_names_it_spells_in_pinyin(question, expected):
+    assert expected in ask(question)
+
+
+def test_a_name_in_pinyin_needs_the_library_text():
+    assert "科才贷" not in english.to_chinese("How large is the Kecaidai pool in Donghu?", CITIES, LIBRARY.count)
+
+
+def test_a_place_no_plan_holds_is_still_kept_as_a_place():
+    assert "Qingshan市" in ask("What is the high-tech enterprise target of Qingshan City?")
+
+
+@pytest.mark.parametrize("question", [
+    "Which sci-tech loan products does Donghu's plan mention?",
+    "What support measures does Donghu offer?",
+    "Which talent programmes are named in Donghu's plan?",
+])
+def test_which_or_what_before_a_plural_asks_for_a_list(question):
+    assert "哪些" in ask(question)
+
+
+def test_which_before_a_single_thing_is_no_list():
+    assert "哪些" not in ask("Which department leads Donghu's plan?")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which sci-tech loan products does Donghu's plan mention?", "科技"),
+    ("When is the test facility in Donghu expected to be basically completed?", "什么时候"),
+    ("When is the test facility in Donghu expected to be basically completed?", "基本完成"),
+    ("How big should Donghu's venture capital scale be by 2025?", "创投"),
+    ("Which department leads Donghu's push to get companies listed on the STAR Market?", "科创板"),
+    ("Which department leads Donghu's push to get companies listed on the STAR Market?", "上市"),
+    ("How many new drug certificates does Donghu hope to obtain?", "新药证书"),
+    ("Can the age or degree requirements for a work permit be relaxed in Donghu?", "年龄"),
+    ("Can the age or degree requirements for a work permit be relaxed in Donghu?", "放宽"),
+])
+def test_genre_terms_and_frames_in_the_plans_words(question, expected):
+    assert expected in ask(question)
+
+
+def test_a_shortened_form_the_library_uses_more_is_brought_in_beside_the_full_word():
+    uses = "创投规模。创投基金。创业投资。".count
+    assert "创投" in bilingual.lookup("venture capital", uses)
+    assert bilingual.lookup("venture capital", "创业投资。创业投资。".count) == ("创业投资",)
