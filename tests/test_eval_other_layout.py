@@ -166,6 +166,18 @@ def test_questions_are_asked_within_the_plan_just_uploaded(run):
     assert answers["elsewhere"].refused
 
 
+def test_a_row_whose_name_says_more_than_the_question_does_not_answer_it(run):
+    """"2020年全社会研发经费支出是多少" asks the amount (58.6亿元 in the plan's review), not the indicator row
+    全社会研发经费支出占地区生产总值比重 whose name holds every word of the question and more."""
+    from assistant.service import Assistant
+    from index.retriever import Filters
+
+    _, _, settings = run
+    _, doc_id = uploaded_doc(settings)
+    answer = Assistant.from_index(settings).ask("滨江2020年全社会研发经费支出是多少？", filters=Filters(doc_ids=(doc_id,)))
+    assert "58.6亿元" in answer.text and "2.6%" not in answer.text, answer.text
+
+
 def test_remapping_touches_only_the_gold_doc():
     items = load_dataset(QUESTIONS)
     remapped = remap_items(items, GOLD_DOC_ID, "binjiang-x")

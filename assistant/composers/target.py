@@ -270,6 +270,9 @@ def _plain_title(title: str) -> str:
     return normalize(title, case="upper")
 
 
+ROW_NAMED = 1.0  # share of an indicator row's name the question must say for the row to answer it by name (table_only)
+
+
 def topic_figure(ctx: Context, city: str, min_cover: float = 0.6, table_only: bool = False) -> Figure | None:
     """A figure of the city's plan whose subject the question's words name (no indicator concept needed):
     "新型研发机构", "国家级孵化器" … as the figure layer read them; targets of the plan's horizon first."""
@@ -289,6 +292,8 @@ def topic_figure(ctx: Context, city: str, min_cover: float = 0.6, table_only: bo
         cover = scorer.coverage(f.subject)
         if cover < min_cover:
             continue
+        if table_only and TopicScorer.for_words(f.subject, ctx.corpus).coverage(ctx.query.topic or ctx.query.text) < ROW_NAMED:
+            continue  # the row must name what is asked, not more: 研发经费支出占地区生产总值比重 is no answer to 研发经费支出
         years = _plan_years(ctx, f.doc_id)
         if ctx.query.year and (f.year or (years and years[1])) != ctx.query.year:
             continue
