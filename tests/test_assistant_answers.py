@@ -239,6 +239,8 @@ def test_a_comparison_without_an_indicator_concept_uses_the_figure_layer(assista
     # two figures asked in one sentence, cut at its comma; "现在" asks for the plan's latest stated value, not a target
     ("连云港高新技术企业现在多少家，2025年要到多少？", ("411", "1000")),
     ("南京全社会研发投入强度现在多少，2025年要到多少？", ("3.48%", "4%")),
+    # two years asked together: one part per year, 2015 from the review's sentence (was 2020's row alone)
+    ("南京2015年和2020年分别有多少家高新技术企业？", ("1274", "6507")),
     # a second asking sentence naming no place or year of its own asks where and when the first does
     ("江阴高新区2020年科技型中小企业入库多少家？那净增高企呢？", ("168家", "40家")),
 ])

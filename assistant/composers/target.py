@@ -413,6 +413,10 @@ def _setting(sentence: str) -> str:
     return "".join(areas + years)
 
 
+YEAR_RUN = re.compile(YEAR_DIGITS)
+_JOINED_YEARS = re.compile(rf"{YEAR_DIGITS}\s*年?\s*[和与及、]\s*{YEAR_DIGITS}\s*年")
+
+
 def asking_pieces(sentence: str) -> list[str]:
     """An asking sentence cut at its commas where two or more pieces each ask for a figure ("…2020年有多少家，规划要
     达到多少家？"); a piece that asks for none ("省级以上的孵化器和众创空间，") leads the piece after it, and a sentence
@@ -450,7 +454,13 @@ def parts(ctx: Context) -> list[Context]:
             subject, setting = part.query.topic, own_setting or setting
             out.append(part)
         return out
-    if len(q.concepts) >= 2 or not re.search(r"分别|各(是|为|要|有|自)", text):
+    if not re.search(r"分别|各(是|为|要|有|自)", text):
+        return []
+    years = _JOINED_YEARS.search(text)
+    if years:  # "2015年和2020年分别有多少家": one part per year, each with its own period
+        return [for_part(ctx, text[:years.start()] + year + "年" + text[years.end():], "", own_year=True)
+                for year in YEAR_RUN.findall(years.group(0))]
+    if len(q.concepts) >= 2:
         return []
     pieces = q.topic.split()
     joined = [p for p in pieces if re.search(r"[和与及、]", p)]
