@@ -49,6 +49,14 @@ def pinyin(name: str) -> str:
 @lru_cache(maxsize=8)
 def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
     """(English wording as a pattern, Chinese form), longest wording first."""
+    ordered = sorted(_pairs(cities).items(), key=lambda kv: -len(kv[0]))
+    return tuple((re.compile(rf"(?<![A-Za-z]){re.escape(e)}(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)
+
+
+@lru_cache(maxsize=8)
+def _pairs(cities: tuple[str, ...]) -> dict[str, str]:
+    """{English wording (lower case): Chinese form}: places in pinyin, the term table's and taxonomy's English
+    columns, the `english` question words."""
     pairs: dict[str, str] = {}
     for name in (*cities, *read_places()):
         pairs[pinyin(name).lower()] = place_stem(name)
@@ -60,13 +68,33 @@ def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
     for topic in read_topics():  # the taxonomy's English terms name the topic's term the dictionary gives, else its first
         for english in topic.english_terms:
             pairs.setdefault(english.lower(), topic_term(english.lower(), topic.terms))
-    ordered = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
-    return tuple((re.compile(rf"(?<![A-Za-z]){re.escape(e)}(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)
+    return pairs
 
 
-# "which/what" before a plural noun and its verb asks for a list: "Which loan products does …" → 哪些
-_LIST_ASK = re.compile(r"\b(?:which|what)\s+(?=(?:[^\s?]+\s+){0,3}?[A-Za-z\-]+[^s\W]s\s+"
-                       r"(?:does|do|did|are|were|will|would|can|could|should|has|have|is|was)\b)", re.I)
+_WH = re.compile(r"\b(which|what)\s+((?:[A-Za-z&\-]+\s+){1,5})", re.I)
+_AUX = frozenset("does do did are were will would can could should has have is was".split())
+
+
+def _plural(word: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z\-]+[^\Wsui]s", word)) and word.lower() not in _AUX
+
+
+def _list_ask(m: re.Match, cities: tuple[str, ...]) -> str:
+    """"which/what" asks for a list (哪些) before a plural noun and its verb ("Which loan products does …",
+    "What support measures are …") and "which" right before a plural noun ("Which programmes support …");
+    a wording the tables hold ("which cities", "what measures") is left to them, as is "which department leads"."""
+    wh, words = m.group(1).lower(), m.group(2).split()
+    first = words[0].lower()
+    if any(f"{wh} {form}" in _pairs(cities) for form in (first, first[:-1], first[:-2])):
+        return m.group(0)
+    listed = wh == "which" and _plural(words[0])
+    for word, after in zip(words[:4], words[1:]):
+        if word.lower() in _AUX:
+            break
+        if _plural(word) and after.lower() in _AUX:
+            listed = True
+            break
+    return f" 哪些 {m.group(2)}" if listed else m.group(0)
 
 
 def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | None = None,
@@ -86,9 +114,9 @@ def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | 
     out = re.sub(r"\b([A-Z][a-z]+)\s+(City|County|District)\b",
                  lambda m: m.group(0) if m.group(1).lower() in {pinyin(c).lower() for c in cities} else
                  f" {m.group(1)}{ {'City': '市', 'County': '县', 'District': '区'}[m.group(2)]} ", out)
+    out = _WH.sub(lambda m: _list_ask(m, cities), out)
     for pattern, chinese in _table(cities):
         out = pattern.sub(f" {chinese} ", out)
-    out = _LIST_ASK.sub(" 哪些 ", out)
     kept = _KEEP.findall(out)
     if uses is not None:
         out = _ENGLISH_RUN.sub(lambda m: _translated(m, out, kept, uses, library), out)

@@ -58,8 +58,25 @@ def test_which_or_what_before_a_plural_asks_for_a_list(question):
     assert "哪些" in ask(question)
 
 
-def test_which_before_a_single_thing_is_no_list():
-    assert "哪些" not in ask("Which department leads Donghu's plan?")
+@pytest.mark.parametrize("question", [
+    "Which programmes support young scientists in Donghu?",  # "which" right before a plural
+    "Which universities does Donghu cooperate with?",  # … even one the tables translate
+])
+def test_which_right_before_a_plural_asks_for_a_list(question):
+    assert "哪些" in ask(question)
+
+
+@pytest.mark.parametrize("question", [
+    "Which department leads Donghu's plan?",
+    "What status does the plan have in Donghu?",  # status, focus, basis: no plurals
+    "What is Donghu's target for high-tech enterprises?",
+])
+def test_which_before_a_single_thing_is_no_list(question):
+    assert "哪些" not in ask(question)
+
+
+def test_a_wording_the_tables_hold_keeps_its_own_form():
+    assert "哪些城市" in ask("Which cities have the highest R&D intensity?")
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -72,6 +89,8 @@ def test_which_before_a_single_thing_is_no_list():
     ("How many new drug certificates does Donghu hope to obtain?", "新药证书"),
     ("Can the age or degree requirements for a work permit be relaxed in Donghu?", "年龄"),
     ("Can the age or degree requirements for a work permit be relaxed in Donghu?", "放宽"),
+    ("What tax incentives are available for high-tech enterprises in Donghu?", "税收优惠"),
+    ("What is the target for the number of technology SMEs in Donghu?", "目标"),
 ])
 def test_genre_terms_and_frames_in_the_plans_words(question, expected):
     assert expected in ask(question)
@@ -81,3 +100,7 @@ def test_a_shortened_form_the_library_uses_more_is_brought_in_beside_the_full_wo
     uses = "创投规模。创投基金。创业投资。".count
     assert "创投" in bilingual.lookup("venture capital", uses)
     assert bilingual.lookup("venture capital", "创业投资。创业投资。".count) == ("创业投资",)
+
+
+def test_the_number_of_is_no_word_of_its_own():
+    assert "数字" not in ask("What is the target for the number of technology SMEs in Donghu?", LIBRARY + "数字经济。")
