@@ -242,7 +242,7 @@ def hostile_uploads(t: Target) -> None:
             response = page.upload(path)
             if response.status_code != 200:
                 return None if response.status_code in (400, 413) else f"upload route HTTP {response.status_code}"
-            outcome = page.event("on_upload", [page.file_data(response.json()[0], name, len(content))])
+            outcome = page.event("on_upload", [page.file_data(response.json()[0], name, len(content)), None])
             if outcome.ok:
                 status = str(outcome.data[0])
                 if "未加入" not in status:
@@ -345,7 +345,7 @@ def library_checks(t: Target) -> None:
     def add_and_sync() -> str | None:
         t.count(4)
         before_page.event("page_load", [])
-        added = uploader.event("on_upload", [uploader.file_data(state["handle"], plan.name, plan.stat().st_size)])
+        added = uploader.event("on_upload", [uploader.file_data(state["handle"], plan.name, plan.stat().st_size), None])
         if not added.ok or "已加入" not in str(added.data[0]):
             return f"upload failed: {added.error or added.data[:1]}"
         polled = before_page.event("library_poll", [""])
@@ -357,7 +357,7 @@ def library_checks(t: Target) -> None:
 
     def remove_elsewhere() -> str | None:
         t.count(2)
-        removed = fresh.event("on_remove", ["镇江科创计划.txt"])
+        removed = fresh.event("on_remove", ["镇江科创计划.txt", None])
         return None if removed.ok and "已删除" in str(removed.data[0]) else (removed.error or str(removed.data[:1]))[:150]
     t.report.run("4", "a fresh page removes a plan it did not upload", remove_elsewhere)
 
@@ -453,7 +453,7 @@ def forged_path_checks(t: Target) -> None:
         def refused(path=path) -> str | None:
             before = t.version()
             t.count(2)
-            outcome = page.event("on_upload", [page.file_data(path, "plan.txt", secret.stat().st_size)])
+            outcome = page.event("on_upload", [page.file_data(path, "plan.txt", secret.stat().st_size), None])
             if outcome.ok and "已加入" in str(outcome.data[0]):
                 return f"accepted: {str(outcome.data[0])[:150]}"
             if t.version() != before:
@@ -547,7 +547,7 @@ def bomb_checks(t: Target) -> None:
             return None if response.status_code in (400, 413) else f"upload route HTTP {response.status_code}"
         started = time.monotonic()
         worker = threading.Thread(target=lambda: outcome.update(
-            r=page.event("on_upload", [page.file_data(response.json()[0], path.name, path.stat().st_size)])), daemon=True)
+            r=page.event("on_upload", [page.file_data(response.json()[0], path.name, path.stat().st_size), None])), daemon=True)
         worker.start()
         answered = []
         while worker.is_alive() and time.monotonic() - started < t.timeout:

@@ -121,8 +121,9 @@ class PageSession:
                 "mime_type": "text/plain", "meta": {"_type": "gradio.FileData"}}
 
     def upload_plan(self, path: Path) -> Outcome:
-        """Upload a plan file and press 加入并重建索引; the outcome's data[0] is the status line."""
+        """Upload a plan file and press 加入并重建索引 with no plan chosen in 限定规划 (the event's second input); the
+        outcome's data[0] is the status line."""
         response = self.upload(path)
         response.raise_for_status()
         handle = response.json()[0]
-        return self.event("on_upload", [self.file_data(handle, path.name, path.stat().st_size)])
+        return self.event("on_upload", [self.file_data(handle, path.name, path.stat().st_size), None])

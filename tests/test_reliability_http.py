@@ -215,7 +215,7 @@ def test_every_page_sees_a_plan_added_elsewhere_and_can_remove_it(url, config, s
     fresh = PageSession(url, config=config)  # a reloaded page, or a second tab
     loaded = fresh.event("page_load", [])
     assert loaded.ok and "镇江市" in json.dumps(loaded.data, ensure_ascii=False)
-    removed = fresh.event("on_remove", ["镇江科创计划.txt"])
+    removed = fresh.event("on_remove", ["镇江科创计划.txt", None])
     assert removed.ok, removed.error
     assert "已删除“镇江科创计划.txt”" in removed.data[0]
 

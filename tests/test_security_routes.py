@@ -83,7 +83,7 @@ def test_a_forged_file_path_is_refused_by_the_upload_event(open_server, secret, 
     path = _forged_paths(secret, open_server)[kind]
     page = PageSession(open_server["url"])
     try:
-        outcome = page.event("on_upload", [_file_data(path)])
+        outcome = page.event("on_upload", [_file_data(path), None])
     finally:
         page.close()
     assert not outcome.ok
@@ -101,7 +101,7 @@ def test_a_forged_path_is_refused_through_every_route_that_parses_json(open_serv
     page = PageSession(open_server["url"])
     try:
         fn_index, _ = page.dependency("on_upload")
-        body = json.dumps({"data": [_file_data(str(secret))], "fn_index": fn_index,
+        body = json.dumps({"data": [_file_data(str(secret)), None], "fn_index": fn_index,
                            "session_hash": page.session_hash}).replace("gradio.FileData", "gradio.FileD\\u0061ta")
         for route in ("/gradio_api/queue/join", "/gradio_api/run/predict"):
             for headers in ({}, {"content-type": "application/json"}, {"content-type": "text/plain"}):
@@ -128,7 +128,7 @@ def test_a_real_upload_still_works(open_server, tmp_path):
     try:
         added = page.upload_plan(plan)
         assert added.ok and "已加入" in added.data[0], added.error
-        removed = page.event("on_remove", ["青山科创计划.txt"])
+        removed = page.event("on_remove", ["青山科创计划.txt", None])
         assert removed.ok, removed.error
     finally:
         page.close()
