@@ -45,7 +45,7 @@ WEST = """西山市“十四五”科技创新规划
 
 （一）培育创新主体
 
-实施高新技术企业培育行动，新建省级以上科技企业孵化器5家。
+实施高新技术企业培育行动，新建省级以上科技企业孵化器5家。加快独角兽企业培育，到2025年，力争新增2家独角兽企业，培育3-5家潜在独角兽企业。
 
 （二）加快技术转移
 
@@ -188,3 +188,10 @@ def test_an_indicator_row_that_names_the_question_s_words_answers_with_its_base(
     answer = qa.ask("西山市级财政科技支出占比2025年要到多少？")
     assert not answer.refused and "6%" in answer.text and "4.8" in answer.text, answer.text
     assert "市级财政科技支出占比" in answer.citations[0].quote
+
+
+def test_every_figure_a_sentence_states_of_the_subject_is_given(qa):
+    """"新增2家独角兽企业，培育3-5家潜在独角兽企业" answers "独角兽有什么目标" with both pieces, though the first states
+    an increase and puts its number before the noun."""
+    answer = qa.ask("西山对独角兽企业培育有没有具体目标？")
+    assert "2家独角兽" in answer.text and "3-5家" in answer.text, answer.text

@@ -29,7 +29,7 @@ from assistant.composers.context import (
 from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
 from assistant.composers.values import figures_in, unit_kind, value_with_unit
-from assistant.composers.windows import FIGURE, figure_cells, windows, with_year
+from assistant.composers.windows import FIGURE, figure_cells, pieces, windows, with_year
 from assistant.evidence import Span, sentences
 from assistant.lexicon import rule
 from assistant.query import concepts_in, indicator_concepts
@@ -45,6 +45,8 @@ from ingest.lexicon import (
 from ingest.records import IndicatorRecord
 
 RECORD_BONUS = 0.15
+MORE_FIGURES = 0.03  # a window stating one more figure of the topic in another piece (outweighs its length cost)
+SAME_TOPIC = 0.5  # … a piece whose words cover the question at least this share of the best piece's
 SUB_AREA_PENALTY = 0.15  # a figure stated for a part of the city (高新区, 镇街) the question does not name
 INCREMENT_PENALTY = 0.1  # an increase (净增, 新增) when the question asks how many there are
 HEAD_BONUS = 0.05  # the figure counts what the question names (its subject ends with the question's words)
@@ -189,11 +191,13 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                 if concept and named and concept not in named:
                     continue  # 农业科技进步贡献率 is not 科技进步贡献率
                 score = scorer.coverage(window.text, context, numbers=False) + 0.05 / (1 + rank) - 0.001 * len(window.text) - off_horizon
+                stated = _topic_figures(ctx, window, scorer, head)
+                score += MORE_FIGURES * (stated - 1)  # "新增1家独角兽，培育1-2家潜在独角兽": both
                 if other_area(f"{sentence.text} {lead} {context}", q.text):
                     score -= SUB_AREA_PENALTY  # 高新区's 250家 is not the city's figure
                 elif concept in named and asked_area(clause.text[:sentence.char_end - clause.char_start] + lead, q.text):
                     score += SUB_AREA_PENALTY  # "那高新区呢": the figure its paragraph states for 高新区 is the one asked
-                if counts_increment(window.text, q.text):
+                if counts_increment(window.text, q.text) and stated == 1:
                     score -= INCREMENT_PENALTY  # 净增500家 is not how many there are
                 if counts_what_is_asked(ctx, window, head):
                     score += HEAD_BONUS  # 高新技术企业数量达到119家, not 高新技术企业培育库入库企业达142家
@@ -202,6 +206,20 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                 out.append(Figure(f"{city_name}：{shown.text}", shown, score, city_name, None,
                                   figures_in(sentence.text), concept))
     return out
+
+
+def _topic_figures(ctx: Context, window: Span, scorer, head: tuple[str, ...]) -> int:
+    """How many comma-pieces of a window state a figure of the topic (at least one: the window was chosen for it).
+    Where some piece's figure counts what the question names (its head noun), only those pieces; else the pieces
+    whose words cover the question nearly as well as the best such piece ("力争新增1家独角兽企业，培育1-2家潜在独角兽
+    企业"), not a neighbour about something else ("战略性新兴产业占…30%，高新技术产业…40%")."""
+    stating = [p for p in pieces(window) if FIGURE.search(p.text)]
+    asked = [p for p in stating if head and counts_what_is_asked(ctx, p, head)]
+    if asked:
+        return len(asked)  # "高新技术企业数量达到300家，高新技术企业培育库入库企业达500家": one
+    covers = [scorer.coverage(p.text, numbers=False) for p in stating]
+    best = max(covers, default=0.0)
+    return max(1, sum(1 for c in covers if best and c >= SAME_TOPIC * best))
 
 
 def other_area(text: str, question: str) -> bool:
