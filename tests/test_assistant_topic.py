@@ -81,3 +81,27 @@ def test_parts_the_plan_does_not_have_get_what_it_says_on_the_topic(assistant, p
         assert not answer.refused, (doc_id, name)
         assert answer.citations and all(c.doc_id == doc_id for c in answer.citations), (doc_id, name)
         assert_exact(answer, plan_text)
+
+
+def test_named_things_are_names_acronyms_figures_and_rare_generic_phrases():
+    """A sentence's named things: quoted names, Latin acronyms, figures and phrases ending in a named suffix; a
+    phrase ending in a weak suffix ("…体系") counts only where the plan uses it rarely."""
+    from assistant.composers.topic import named_items, named_weight
+
+    assert named_items("力争到2025年，累计申请PCT专利2000件。") == {"PCT", "2000"}
+    assert named_items("研究碳捕集利用与封存(CCUS)前沿技术") == {"CCUS"}
+    assert named_items("支持长三角碳中和战略发展研究院,开展研究。") == {"战略发展研究院"}
+    assert "“生态眼”" in named_items("加快建设长江“生态眼”环境监测系统")
+    generic = "完善推动知识产权高质量发展的政策体系，打通全链条。"
+    assert named_items(generic, uses=lambda phrase: 1) == {"政策体系"}
+    assert named_items(generic, uses=lambda phrase: 5) == set()  # a phrase many clauses use is no name
+    assert named_weight({"政策体系"}) == 0.5 and named_weight({"研究院", "PCT"}) == 2.0
+
+
+def test_a_long_clause_lists_its_sentences_that_name_things(assistant, plan_text):  # noqa: F811
+    """A clause of more sentences than are listed keeps those naming programmes, acronyms and figures: the
+    closing target (PCT专利2000件) of 南通's 知识产权 clause, not one more generic sentence."""
+    answer = assistant.ask("南通在知识产权方面有哪些举措？")
+    assert answer.composer == "topic"
+    assert "PCT" in answer.text and "高价值专利培育示范中心" in answer.text
+    assert_exact(answer, plan_text)

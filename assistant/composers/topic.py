@@ -52,6 +52,10 @@ SPECIFIC_WORDS = 0.75  # then the share of a clause's score its words carry (els
 LEAD_CHARS = 32  # a clause's lead phrase ("培育科技型企业家：") is at most this long
 LENGTH_COST = 0.0008
 MAX_FOLDED = 6  # folded sections named
+NAMED_WEIGHT = 0.3  # how much naming things adds to a sentence when choosing which of a long clause's are listed
+NAMED_WINDOW = 0.15  # … and to a window of a long sentence, per named thing
+MAX_NAMED = 4
+FULL_NAMED = 2.5  # named things (weighted) at which a sentence's naming counts fully
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Frames:
     asking: re.Pattern
     self_: re.Pattern
     named: re.Pattern
+    named_suffix: re.Pattern  # the suffix a named phrase ends in
+    weak_named: re.Pattern  # a suffix that as often ends a generic phrase ("…政策体系")
     parts: re.Pattern
     part_noun: re.Pattern
     measures: re.Pattern  # "主要举措" asks for measures, not for the part a plan calls 主要任务
@@ -69,7 +75,8 @@ class Frames:
 @lru_cache(maxsize=1)
 def frames(path: Path = FRAMES) -> Frames:
     """The word lists of the data file, as patterns (longest entry first)."""
-    kinds: dict[str, list[str]] = {"frame": [], "asking": [], "self": [], "named": [], "part": [], "part_after": []}
+    kinds: dict[str, list[str]] = {"frame": [], "asking": [], "self": [], "named": [], "weak_named": [], "part": [],
+                                   "part_after": []}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -86,6 +93,8 @@ def frames(path: Path = FRAMES) -> Frames:
         asking=re.compile(alt(kinds["asking"])),
         self_=re.compile(alt(kinds["self"])),
         named=re.compile(rf"[\u4e00-\u9fff“”A-Za-z0-9]{{2,}}?(?:{alt(kinds['named'])})"),
+        named_suffix=re.compile(rf"(?:{alt(kinds['named'])})$"),
+        weak_named=re.compile(rf"(?:{alt(kinds['weak_named'])})$" if kinds["weak_named"] else r"(?!)"),
         parts=re.compile(rf"(?:{alt(kinds['part'])})[”」]?(?:里|中)?(?:都|分别|主要|具体|一共)?(?:有|是|包括|包含|指)?(?:哪些|哪几|什么|啥)"),
         part_noun=re.compile(rf"(?:{alt(kinds['part'])})$"),
         measures=re.compile(r"(?:主要|重点|具体)(?:举措|措施)"),
@@ -140,6 +149,30 @@ def specificity(text: str) -> float:
 
 
 _PROSE = re.compile(r"[。；;，,、]")
+_ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z0-9]*[A-Z0-9](?![A-Za-z])")  # CCUS, PCT, 5G: a name in Latin letters
+_NAME_CUT = re.compile(r".*[的和与及等或并为在对把以于]")  # a named phrase starts after the last function character
+NAMED_TAIL = 6  # characters before a named suffix that may belong to the name
+COMMON_NAMED = 2  # a weak-suffixed phrase used in more clauses of the plan than this is generic ("工作机制")
+
+
+def named_items(text: str, uses=None) -> set[str]:
+    """The distinct named things a passage carries: quoted names, Latin acronyms, figures, and phrases ending in
+    a named suffix ("…研究院", "…中心"); one ending in a weak suffix ("…机制") only when `uses` (a phrase's
+    clause count in the plan) says it is rare there."""
+    found = {m.group(0) for m in re.finditer(r"“[^”]{1,30}”", text)}
+    found |= {m.group(0) for m in _ACRONYM.finditer(text) if not re.fullmatch(r"\d+", m.group(0))}
+    found |= {m.group(0) for m in FIGURE.finditer(text)}
+    for m in frames().named.finditer(text):
+        phrase = m.group(0)
+        suffix = frames().named_suffix.search(phrase)
+        head = phrase[:suffix.start()] if suffix else phrase
+        head = _NAME_CUT.sub("", head[-NAMED_TAIL:])
+        name = head + (suffix.group(0) if suffix else "")
+        if len(head) < 2 or "“" in name or "”" in name:
+            continue
+        if uses is None or not frames().weak_named.search(name) or uses(name) <= COMMON_NAMED:
+            found.add(name)
+    return found
 
 
 @dataclass
@@ -298,10 +331,27 @@ def lead_of(clause: Clause) -> Span | None:
     return None
 
 
-def best_window(sentence: Span, relevance) -> Span:
-    """The whole sentence when short, else its window with the most specifics and relevance per character."""
+def best_window(sentence: Span, relevance, uses=None) -> Span:
+    """The whole sentence when short, else its window with the most specifics, named things and relevance per
+    character."""
     options = windows(sentence, MAX_PIECES, WHOLE_BELOW)
-    return max(options, key=lambda w: specificity(w.text) + relevance(w.text) - LENGTH_COST * len(w.text))
+    return max(options, key=lambda w: specificity(w.text) + relevance(w.text) - LENGTH_COST * len(w.text)
+               + NAMED_WINDOW * min(MAX_NAMED, named_weight(named_items(w.text, uses))))
+
+
+def named_weight(names) -> float:
+    """How much a set of named things counts: a phrase ending in a weak suffix ("…工作机制") half a name."""
+    return sum(0.5 if frames().weak_named.search(n) and "“" not in n else 1.0 for n in names)
+
+
+def plan_uses(corpus, doc: str):
+    """How many clauses of the plan use a phrase (a phrase many use is generic, not a name)."""
+    texts = [corpus.clauses[i].text for i in corpus.clause_ids_of(doc)]
+
+    @lru_cache(maxsize=4096)
+    def uses(phrase: str) -> int:
+        return sum(1 for t in texts if phrase in t)
+    return uses
 
 
 @dataclass
@@ -376,6 +426,7 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
         return 0.5 * min(1, hits) + 0.5 * words
 
     out: list[Item] = []
+    uses = plan_uses(ctx.corpus, kept[0].clause.doc_id) if kept else None
     top_section = max((s.section_score for s in kept), default=0.0)
     for s in kept:
         first = s.section_score >= TOP_SECTIONS * top_section
@@ -385,13 +436,16 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
         for sentence in sentences(s.clause):
             if len(sentence.text) < 8 or (lead is not None and sentence.char_end <= lead.char_end):
                 continue
-            window = best_window(sentence, relevance) if s.clause.kind != "table_row" else sentence
+            window = best_window(sentence, relevance, uses) if s.clause.kind != "table_row" else sentence
+            named = frozenset(named_items(window.text, uses))
             value = s.score + 0.3 * relevance(window.text) + SPECIFIC_WEIGHT * specificity(window.text)
-            candidates.append((value, window))
+            naming = NAMED_WEIGHT * min(1.0, named_weight(named) / FULL_NAMED)
+            candidates.append((value + naming, value, window))
         if not candidates and lead is None:
             continue
-        candidates.sort(key=lambda t: -t[0])
-        for k, (value, window) in enumerate(candidates[:MAX_SENTENCES]):
+        # of a long clause, the sentences that name the most things are listed; in the order of their relevance
+        candidates = sorted(sorted(candidates, key=lambda t: -t[0])[:MAX_SENTENCES], key=lambda t: -t[1])
+        for k, (_, value, window) in enumerate(candidates):
             out.append(Item(s.clause, s.section, lead if k == 0 else None, window, value * REPEAT_DECAY ** k, first,
                             inside, k))
         if not candidates and lead is not None:
