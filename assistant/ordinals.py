@@ -42,7 +42,11 @@ def resolve(question: str, previous: Answer) -> str | None:
         n = cn_number(m.group("n"))
     if n is None or not 1 <= n <= len(items):
         return None
-    resolved = question[:m.start()] + items[n - 1] + question[m.end():]
+    item, rest = items[n - 1], question[m.end():]
+    noun = re.match(r"[\u4e00-\u9fff]{1,2}", rest)
+    if noun and item.endswith(noun.group(0)):
+        rest = rest[noun.end():]  # "第二个工程具体做什么" → "…建设工程具体做什么", not "…工程工程"
+    resolved = question[:m.start()] + item + rest
     cities = previous.query.cities if previous.query is not None else ()
     if cities and not any(city_key(c) in resolved for c in cities):
         resolved = f"{city_key(cities[0])}{resolved}"  # the conversation's city, as the list's

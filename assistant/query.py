@@ -68,6 +68,7 @@ _FOLLOWUP_CITY = re.compile(r"^(那|那么|再看看|换成|如果是|还有)?\s
 # An elliptical follow-up: a noun phrase and 呢 ("那高新技术企业呢？", "技术合同成交额呢", "换成南通的研发强度呢").
 _ELLIPTICAL = re.compile(rf"^(?:{rule('followup_lead').pattern})?\s*(?P<rest>.+?)\s*(?:{rule('followup_tail').pattern})\s*[？?。]?$")
 _CONTINUES = re.compile(rf"^(?:{rule('continues').pattern})[，,\s]*")
+_COMPARE_FOLLOWUP = rule("compare_followup")
 _OWN_QUESTION = rule("own_question")
 _FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
 # A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year (ingest.lexicon.QUESTION_YEAR).
@@ -383,7 +384,14 @@ def understand(
         m = _FOLLOWUP_CITY.match(text)
         named, others = find_cities(text, known_cities)
         elliptical = _ELLIPTICAL.match(text)
-        if elliptical and len(text) <= 24 and not _OWN_QUESTION.search(elliptical.group("rest")) and (
+        if named and previous.cities and previous.concepts and not concepts_in(text) and _COMPARE_FOLLOWUP.search(text) \
+                and any(c not in previous.cities for c in named):
+            # "比南京的目标高吗？", "和南京比呢？" after a city's figure: the same question of both cities, compared
+            # over each plan's own horizon (the first city's year need not be in the other's plan)
+            extra = "".join(city_key(c) for c in named if c not in previous.cities)
+            base = re.sub(rf"(?:到|至)?{YEAR_DIGITS}\s*年(?:底|末)?", "", previous.text)
+            text, followup = f"{extra}和{base}", True
+        elif elliptical and len(text) <= 24 and not _OWN_QUESTION.search(elliptical.group("rest")) and (
                 concepts_in(text) or _YEAR.search(text) or named or others or previous.concepts):
             # "那高新技术企业呢？", "那连云港的研发投入强度呢？": the previous question with the city, the indicator or both replaced.
             text, followup = _substitute(previous, elliptical.group("rest"), named or others, known_cities), True

@@ -212,3 +212,14 @@ def test_a_pronoun_followup_keeps_the_conversations_subject_not_the_earlier_aski
     assert third.followup and third.cities == ("南通市",)
     assert "创新区" in third.topic and "吸纳" in third.topic
     assert "定位" not in third.topic and "招引" not in third.topic, third.topic
+
+
+@pytest.mark.parametrize("follow", ["比南京的目标高吗？", "和南京比呢？", "跟南京相比呢？"])
+def test_a_followup_naming_another_city_with_a_comparison_compares_both(follow):
+    """After one city's figure, "比南京的高吗" asks the same question of both cities as a comparison, over each
+    plan's own horizon (江阴's 2022 is not in 南京's plan)."""
+    first = q("江阴到2022年高企目标是多少？")
+    second = q(follow, [first])
+    assert second.followup and second.intent == "compare", second
+    assert set(second.cities) == {"江阴市", "南京市"} and second.year is None
+    assert second.concepts == ("高新技术企业数",)

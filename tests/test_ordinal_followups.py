@@ -15,6 +15,7 @@ LISTED = Answer(text="重大工程包括：\n甲工程[1]\n乙工程[2]\n丙工�
     ("第二个讲的是啥？", "乙工程讲的是啥？"),
     ("第2项有哪些内容", "乙工程有哪些内容"),
     ("最后一个呢？", "丙工程呢？"),
+    ("第二个工程具体做什么？", "乙工程具体做什么？"),  # the noun after the ordinal is the item's own last word
 ])
 def test_an_ordinal_names_the_item_at_that_position(question, expected):
     assert ordinals.resolve(question, LISTED) == expected
