@@ -26,7 +26,7 @@ EAST = """东湖市“十四五”科技创新规划
 
 （三）优化创新生态
 
-对企业的科技创新活动实行年度积分管理，根据创新积分优先给予企业人才安居补贴和信贷支持。依托苏州东湖联合创新中心共建中试基地。
+对企业的科技创新活动实行年度积分管理，根据创新积分优先给予企业人才安居补贴和信贷支持。依托苏州东湖联合创新中心共建中试基地。筹建东湖光谷实验室，打造区域创新策源地。
 """
 
 WEST = """西山市“十四五”科技创新规划
@@ -195,3 +195,11 @@ def test_every_figure_a_sentence_states_of_the_subject_is_given(qa):
     an increase and puts its number before the noun."""
     answer = qa.ask("西山对独角兽企业培育有没有具体目标？")
     assert "2家独角兽" in answer.text and "3-5家" in answer.text, answer.text
+
+
+def test_a_thing_stated_as_built_that_the_plan_only_plans_is_a_false_premise(qa):
+    """"东湖光谷实验室已经建成了" where the plan writes 筹建东湖光谷实验室: refused, quoting the plan; a thing the plan
+    says is built (建成运营…城市硅巷) is not."""
+    answer = qa.ask("东湖光谷实验室已经建成了，主要研究什么？")
+    assert answer.refused and "筹建东湖光谷实验室" in answer.text, answer.text
+    assert not qa.ask("东湖的湖滨硅巷已经建成了吗？建成多大面积？").refused

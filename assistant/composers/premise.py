@@ -1,6 +1,7 @@
 """A premise that states a qualifier the plan contradicts: refuse, and quote the plan's own wording.
 
-A question may take for granted how a plan qualifies something it names: its level ("争创国家农业高新技术
+A question may take for granted how a plan qualifies something it names: whether it is built ("…实验室已经建成" where
+the plan writes 筹建…; the `status_*` rules), its level ("争创国家农业高新技术
 产业示范区" where the plan writes 省级农业高新技术产业示范区) or whether it is the only one ("全国三个…试点城市
 之一" where the plan writes 全国唯一的…试点城市). The qualifier words are data (the `qualifier_*` rules of
 index/resources/question_words.tsv). The named thing is the longest run of the question's words after (or,
@@ -18,7 +19,7 @@ from assistant.answer import Answer
 from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
-from assistant.lexicon import entries
+from assistant.lexicon import entries, rule
 from ingest.lexicon import normalize
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
@@ -144,6 +145,40 @@ def _uniqueness_contradiction(question: str, texts, joined: str) -> Contradictio
     return None
 
 
+_NEAR = 12  # characters around a name where a plan says it is planned or done
+
+
+def _status_contradiction(question: str, texts, joined: str) -> Contradiction | None:
+    """"光电科学紫琅实验室已经建成了" where every place the plan writes the name says it is planned (筹建…, …（筹）,
+    争创…) and none says it is done (建成, 获批, 成功…): the plan does not say it is built."""
+    claim = rule("status_claim").search(question)
+    if claim is None:
+        return None
+    before = question[:claim.start()].removesuffix("的")
+    name = _longest([before[-k:] for k in range(MIN_NAME, min(len(before), MAX_NAME) + 1)], joined)
+    if name is None:
+        return None
+    planned, done = rule("status_planned"), rule("status_done")
+    written: tuple[str, object] | None = None
+    for clause, text in texts:
+        for hit in re.finditer(re.escape(name), text):
+            around = text[max(0, hit.start() - _NEAR):hit.end() + _NEAR]
+            if done.search(around.replace(name, " ")):
+                return None  # somewhere the plan says it is built, approved or in place
+            cue = planned.search(around)
+            if cue is not None and written is None:
+                offset = max(0, hit.start() - _NEAR)
+                if offset + cue.start() < hit.start():  # "筹建光电科学紫琅实验室"
+                    wording = text[offset + cue.start():hit.end()]
+                else:  # "光电科学紫琅实验室(筹)"
+                    wording = text[hit.start():offset + cue.end()]
+                written = (wording, clause)
+    if written is None:
+        return None
+    span = next((s for s in sentences(written[1]) if name in _plain(s.text)), None)
+    return Contradiction(name + claim.group(0), written[0], span) if span is not None else None
+
+
 def contradiction(ctx: Context) -> Contradiction | None:
     """The first qualifier of the question that the asked plans contradict, or None."""
     if not ctx.query.cities:
@@ -153,7 +188,8 @@ def contradiction(ctx: Context) -> Contradiction | None:
         return None
     joined = "\n".join(t for _, t in texts)
     question = _plain(ctx.query.original or ctx.query.text)
-    return _uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
+    return (_uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
+            or _status_contradiction(question, texts, joined))
 
 
 def check(ctx: Context) -> Answer | None:
