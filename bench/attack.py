@@ -348,7 +348,7 @@ def library_checks(t: Target) -> None:
         added = uploader.event("on_upload", [uploader.file_data(state["handle"], plan.name, plan.stat().st_size), None])
         if not added.ok or "已加入" not in str(added.data[0]):
             return f"upload failed: {added.error or added.data[:1]}"
-        polled = before_page.event("library_poll", [""])
+        polled = before_page.event("library_poll", ["", None])
         if "镇江科创计划.txt" not in json.dumps(polled.data, ensure_ascii=False):
             return "a page open before the upload did not learn of it"
         loaded = fresh.event("page_load", [])

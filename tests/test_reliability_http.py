@@ -12,6 +12,7 @@ Items: 2 request size limit and the question echo, 3 lone surrogates on the queu
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -209,7 +210,7 @@ def test_every_page_sees_a_plan_added_elsewhere_and_can_remove_it(url, config, s
     assert added.ok and "已加入《镇江市科技创新示范计划》" in added.data[0], added.error
     assert "/tmp" not in json.dumps(added.final, ensure_ascii=False)
 
-    polled = already_open.event("library_poll", [""])  # the open page's timer
+    polled = already_open.event("library_poll", ["", None])  # the open page's timer (last seen version, its 限定规划)
     assert polled.ok and "镇江科创计划.txt" in json.dumps(polled.data, ensure_ascii=False)
 
     fresh = PageSession(url, config=config)  # a reloaded page, or a second tab
@@ -218,6 +219,12 @@ def test_every_page_sees_a_plan_added_elsewhere_and_can_remove_it(url, config, s
     removed = fresh.event("on_remove", ["镇江科创计划.txt", None])
     assert removed.ok, removed.error
     assert "已删除“镇江科创计划.txt”" in removed.data[0]
+
+    # the open page had chosen the plan for its chat (限定规划); its timer drops the plan removed elsewhere
+    doc_id = re.search(r'镇江市科技创新示范计划（镇江市）", "([^"]+)"', json.dumps(polled.data, ensure_ascii=False)).group(1)
+    after = already_open.event("library_poll", [polled.data[0], [doc_id, "nanjing-2021"]])
+    assert after.ok, after.error
+    assert ["nanjing-2021"] in [u.get("value") for u in after.data if isinstance(u, dict)], after.data
 
     text = served["log"].read_text(encoding="utf-8")
     for action, outcome in (("upload", "added"), ("remove", "removed")):

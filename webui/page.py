@@ -253,16 +253,17 @@ def build_app(assistant: Assistant, library: PlanLibrary, serve: ServeSettings |
         def on_load() -> tuple[Any, ...]:
             return (library_version(), *refresh())
 
-        def on_tick(seen: str) -> tuple[Any, ...]:
+        def on_tick(seen: str, chosen: list | None) -> tuple[Any, ...]:
             now = library_version()
             if now == seen:
                 return tuple(gr.skip() for _ in range(len(refreshed) + 1))
-            return (now, *refresh())
+            # a plan removed elsewhere leaves this page's 限定规划 too: a scope naming it would refuse every question
+            return (now, *refresh(handlers.plans_in_library(chosen, assistant.index.docs)))
 
         seen = gr.State("")
         poll = gr.Timer(LIBRARY_POLL_S)
         demo.load(on_load, None, [seen, *refreshed], api_visibility="private", api_name="page_load", queue=False)
-        poll.tick(on_tick, seen, [seen, *refreshed], api_visibility="private", api_name="library_poll",
+        poll.tick(on_tick, [seen, plan_filter], [seen, *refreshed], api_visibility="private", api_name="library_poll",
                   queue=False, show_progress="hidden")
 
         def who(request: gr.Request | None) -> str:
