@@ -13,6 +13,7 @@ without a qualifier, are left to the usual composers.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 from assistant.answer import Answer
@@ -54,15 +55,21 @@ class Contradiction:
     span: Span  # the plan's sentence that writes it
 
 
+_PLAIN_TEXTS: "weakref.WeakKeyDictionary[object, dict[str, list[tuple[object, str]]]]" = weakref.WeakKeyDictionary()
+
+
+def _plan_texts(corpus, doc_id: str) -> list[tuple[object, str]]:
+    """(clause, plain text) of one plan, computed once per corpus (every question with a city reads them)."""
+    per_doc = _PLAIN_TEXTS.setdefault(corpus, {})
+    if doc_id not in per_doc:
+        per_doc[doc_id] = [(corpus.clauses[i], _plain(corpus.clauses[i].text)) for i in corpus.clause_ids_of(doc_id)]
+    return per_doc[doc_id]
+
+
 def _texts(ctx: Context) -> list[tuple[object, str]]:
     """(clause, plain text) of the plans of the cities asked about, within the user's filters."""
     docs = [d for d, meta in ctx.corpus.docs.items() if meta.city in ctx.query.cities and ctx.allows(d)]
-    out = []
-    for d in docs:
-        for i in ctx.corpus.clause_ids_of(d):
-            c = ctx.corpus.clauses[i]
-            out.append((c, _plain(c.text)))
-    return out
+    return [pair for d in docs for pair in _plan_texts(ctx.corpus, d)]
 
 
 def _longest(candidates: list[str], joined: str) -> str | None:

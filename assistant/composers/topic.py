@@ -307,16 +307,20 @@ def winner(ctx: Context, doc: str, asked: list[tuple[str, float]], scorer: Topic
     return node
 
 
-def _title_scores_own(node: Node) -> dict[str, float]:
+@lru_cache(maxsize=8192)
+def _titles_scores(titles: tuple[str, ...]) -> dict[str, float]:
+    """The taxonomy topics a run of section titles names (titles repeat across questions: computed once; read only)."""
     from index.topics import score_text
 
-    return score_text("", [node.name])
+    return score_text("", list(titles))
+
+
+def _title_scores_own(node: Node) -> dict[str, float]:
+    return _titles_scores((node.name,))
 
 
 def _title_scores(node: Node) -> dict[str, float]:
-    from index.topics import score_text
-
-    return score_text("", [*node.path, node.name])
+    return _titles_scores((*node.path, node.name))
 
 
 def lead_of(clause: Clause) -> Span | None:
