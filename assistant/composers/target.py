@@ -32,7 +32,7 @@ from assistant.composers.values import figures_in, unit_kind, value_with_unit
 from assistant.composers.windows import FIGURE, figure_cells, pieces, windows, with_year
 from assistant.evidence import Span, sentences
 from assistant.lexicon import rule
-from assistant.query import concepts_in, indicator_concepts
+from assistant.query import concepts_in, indicator_concepts, period_of, topic_of, unit_of, year_period
 from index.retriever import Hit
 from ingest.lexicon import (
     YEAR,
@@ -214,6 +214,8 @@ def _topic_figures(ctx: Context, window: Span, scorer, head: tuple[str, ...]) ->
     whose words cover the question nearly as well as the best such piece ("力争新增1家独角兽企业，培育1-2家潜在独角兽
     企业"), not a neighbour about something else ("战略性新兴产业占…30%，高新技术产业…40%")."""
     stating = [p for p in pieces(window) if FIGURE.search(p.text)]
+    if len(stating) <= 1:
+        return 1  # most windows: no second piece to weigh (and no pass over the plan's figures per piece)
     asked = [p for p in stating if head and counts_what_is_asked(ctx, p, head)]
     if asked:
         return len(asked)  # "高新技术企业数量达到300家，高新技术企业培育库入库企业达500家": one
@@ -400,8 +402,6 @@ def for_concept(ctx: Context, concept: str | None) -> Context:
 def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = False) -> Context:
     """The context of one asking sentence or one member of "A和B分别…": its own words, year, period and unit;
     a part that names no subject of its own ("到2025年要到多少？") keeps the subject of the part before it."""
-    from assistant.query import period_of, topic_of, unit_of, year_period
-
     q = ctx.query
     topic = topic_of(text, ctx.corpus.cities)
     if not re.sub(rf"{YEAR_DIGITS}|[年底末]", "", topic).strip():
@@ -431,7 +431,6 @@ def _setting(sentence: str) -> str:
     return "".join(areas + years)
 
 
-YEAR_RUN = re.compile(YEAR_DIGITS)
 _JOINED_YEARS = re.compile(rf"{YEAR_DIGITS}\s*年?\s*[和与及、]\s*{YEAR_DIGITS}\s*年")
 
 
@@ -461,8 +460,6 @@ def parts(ctx: Context) -> list[Context]:
     asking = [piece for m in _ASKING.finditer(text) for piece in asking_pieces(m.group(0))]
     out: list[Context] = []
     if len(asking) >= 2:
-        from assistant.query import period_of
-
         subject, setting = "", ""
         for sentence in asking:
             own_setting = _setting(sentence)
@@ -477,7 +474,7 @@ def parts(ctx: Context) -> list[Context]:
     years = _JOINED_YEARS.search(text)
     if years:  # "2015年和2020年分别有多少家": one part per year, each with its own period
         return [for_part(ctx, text[:years.start()] + year + "年" + text[years.end():], "", own_year=True)
-                for year in YEAR_RUN.findall(years.group(0))]
+                for year in map(str, years_in(years.group(0)))]
     if len(q.concepts) >= 2:
         return []
     pieces = q.topic.split()
@@ -497,8 +494,6 @@ def parts(ctx: Context) -> list[Context]:
 
 def _part_unit(ctx: Context, concept: str) -> str | None:
     """The kind of figure asked for one concept of several: from the words next to its name, not the whole question's."""
-    from assistant.query import unit_of
-
     text = normalize_text(ctx.query.text)
     aliases = sorted(dict(indicator_concepts()).get(concept, ()), key=len, reverse=True)
     at = next((text.find(normalize_text(a)) for a in aliases if normalize_text(a) in text), -1)
