@@ -50,32 +50,35 @@ COMPOSERS: dict[str, Callable[[Context], Answer]] = {
 }
 
 
-def structural(ctx: Context) -> Answer | None:
-    """A topic, outline or count answer from the plan's structure, when the question is one and a node matches."""
+def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
+    """A topic, outline or count answer from the plan's structure, when the question is one and a node matches
+    (`on_topic`: the question's topic composer, which the caller may ask again at a lower threshold)."""
     q = ctx.query
     wrong = outline.past_the_series(ctx, q.original if not q.followup else q.text)  # "专栏7" where they end at 专栏6
     if wrong is not None:
         return wrong
     if topic.asks_topic(q.original if not q.followup else q.text, q.intent, bool(ctx.profile), q.quoted):
-        answer = topic.compose(ctx)  # the plan's clauses on a taxonomy topic, section first
+        answer = on_topic.compose()  # the plan's clauses on a taxonomy topic, section first
         if answer is not None:
             return answer
     if q.intent in ("list", "general") or (q.intent == "target" and (
             (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
         answer = outline.compose(ctx)
         if answer is None and q.intent in ("list", "general") and not q.quoted and topic.asks_parts(q.original):
-            answer = topic.compose(ctx)  # "有哪些具体项目", "主攻哪几个方向": no part of the plan is called so
+            answer = on_topic.compose()  # "有哪些具体项目", "主攻哪几个方向": no part of the plan is called so
         return answer
     return None
 
 
 def compose_answer(ctx: Context) -> Answer:
     """The composers' answer; a list or general question they would refuse gets what the plan says on its topic
-    ("主攻哪几个方向" where no part of the plan is called so), refused only when the plan has nothing on it."""
+    ("主攻哪几个方向" where no part of the plan is called so), refused only when the plan has nothing on it (at the
+    lower RESCUE_RELEVANCE, on the clauses the structural path scored)."""
     q = ctx.query
-    answer = mentions.compose(ctx) or structural(ctx) or COMPOSERS[q.intent](ctx)
+    on_topic = topic.TopicComposer(ctx)  # scores the plan's clauses once, at its first use
+    answer = mentions.compose(ctx) or structural(ctx, on_topic) or COMPOSERS[q.intent](ctx)
     if answer.composer == "refusal" and q.intent in ("list", "general") and not q.quoted and not outline.asks_structure(q.text):
-        answer = topic.compose(ctx, topic.RESCUE_RELEVANCE) or answer
+        answer = on_topic.compose(topic.RESCUE_RELEVANCE) or answer
     return answer
 
 

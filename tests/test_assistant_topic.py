@@ -76,6 +76,24 @@ def test_a_topic_answer_is_grouped_by_section_within_the_budget_and_folds_the_re
     assert_exact(answer, plan_text)
 
 
+def test_a_topic_composer_scores_the_plan_once_whatever_thresholds_it_is_asked_at(assistant, monkeypatch):
+    """The structural path asks at MIN_RELEVANCE and the rescue again at RESCUE_RELEVANCE: one scoring serves both."""
+    from assistant.composers import topic
+    from assistant.composers.context import Context
+    from index.retriever import Filters
+
+    calls = []
+    real = topic.score_clauses
+    monkeypatch.setattr(topic, "score_clauses", lambda *args, **kw: calls.append(args[1]) or real(*args, **kw))
+    ctx = Context(index=assistant.index, query=assistant.understand("南通在科技金融上准备怎么做？"), filters=Filters(), hits=[])
+    on_topic = topic.TopicComposer(ctx)
+    first = on_topic.compose()
+    assert first is not None and first.composer == "topic"
+    assert on_topic.compose(topic.RESCUE_RELEVANCE).text == first.text  # a lower threshold: the same clauses
+    assert on_topic.compose(float("inf")) is None  # no clause scores that much
+    assert len(calls) == 1
+
+
 def test_named_things_are_names_acronyms_figures_and_rare_generic_phrases():
     """A sentence's named things: quoted names, Latin acronyms, figures and phrases ending in a named suffix; a
     phrase ending in a weak suffix ("…体系") counts only where the plan uses it rarely."""

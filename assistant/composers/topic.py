@@ -7,15 +7,16 @@ words are few. The answer lists the best clauses grouped by section, each as its
 “海智湾”国际人才街区") and the sentence that carries the specifics (named programmes, platforms,
 figures), each cited, within about ANSWER_CHARS; the rest is counted and named ("另有 N 条").
 
-When no clause of the plan is about the topic, `compose` returns None and the caller answers the usual
-way; a topic the plan has clauses for is answered, never refused. The words of topic questions and the
+When no clause of the plan is about the topic, `TopicComposer.compose` returns None and the caller answers
+the usual way; a topic the plan has clauses for is answered, never refused. The clauses are scored once per
+question, whatever thresholds it is composed at. The words of topic questions and the
 genre suffixes of named programmes are data (index/resources/topic_frames.tsv).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from assistant.answer import Answer, AnswerBuilder
@@ -370,8 +371,20 @@ class Item:
     rank: int = 0  # which sentence of its clause (0 = the one with the most specifics)
 
 
-def compose(ctx: Context, least: float = MIN_RELEVANCE) -> Answer | None:
-    """The plan's clauses on the asked topic, grouped by section; None when the plan has none scoring `least`."""
+@dataclass(frozen=True)
+class _Scores:
+    """The one plan asked about, the question's topics and words, and that plan's clauses scored on them (best first)."""
+
+    doc: str
+    focus: str
+    asked: list[tuple[str, float]]
+    topics: list[str]
+    scorer: TopicScorer | None
+    clauses: list[Scored]
+
+
+def _score(ctx: Context) -> _Scores | None:
+    """The plan's clauses scored on the question's topic; None when it asks of no one plan or names no topic or word."""
     docs = [d for d, meta in ctx.corpus.docs.items()
             if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
     if len(docs) != 1:
@@ -385,12 +398,34 @@ def compose(ctx: Context, least: float = MIN_RELEVANCE) -> Answer | None:
         scorer = None
     if not topics and scorer is None:
         return None
-    scored = score_clauses(ctx, doc, topics, scorer, _specific(focus, topics, ctx))
-    if not scored or scored[0].score < least:
-        return None
+    return _Scores(doc, focus, asked, topics, scorer, score_clauses(ctx, doc, topics, scorer, _specific(focus, topics, ctx)))
+
+
+class TopicComposer:
+    """One question's topic answer at any relevance threshold: the plan's clauses are scored at the first `compose`
+    and kept, so a second threshold (the rescue's RESCUE_RELEVANCE after MIN_RELEVANCE) only re-reads them."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    @cached_property
+    def _scores(self) -> _Scores | None:
+        return _score(self.ctx)
+
+    def compose(self, least: float = MIN_RELEVANCE) -> Answer | None:
+        """The plan's clauses on the asked topic, grouped by section; None when the plan has none scoring `least`."""
+        scores = self._scores
+        if scores is None or not scores.clauses or scores.clauses[0].score < least:
+            return None
+        return _answer(self.ctx, scores)
+
+
+def _answer(ctx: Context, scores: _Scores) -> Answer | None:
+    """The answer from the scored clauses: the best of them and the winning section's, listed within ANSWER_CHARS."""
+    doc, topics, scorer, scored = scores.doc, scores.topics, scores.scorer, scores.clauses
     best = scored[0].score
     kept = [s for s in scored if s.score >= KEEP_RATIO * best]
-    won = winner(ctx, doc, [(t, w) for t, w in asked if t in topics], scorer)
+    won = winner(ctx, doc, [(t, w) for t, w in scores.asked if t in topics], scorer)
     if won is not None:  # the winning section's clauses are listed, even those below the keep ratio
         kept += [s for s in scored if s.score < KEEP_RATIO * best and _contains(won, s.clause)]
     items = _items(ctx, kept, topics, scorer, won)
@@ -398,7 +433,7 @@ def compose(ctx: Context, least: float = MIN_RELEVANCE) -> Answer | None:
         return None
     shown_items, folded = _fit(items)
     builder = AnswerBuilder(ctx.corpus.sources)
-    names = "、".join(topics) or focus
+    names = "、".join(topics) or scores.focus
     builder.raw(f"{ctx.corpus.docs[doc].title}中关于{names or '该主题'}的内容（按章节）：\n")
     _render(builder, shown_items)
     rest = [i for i in folded if not any(i.clause is s.clause for s in shown_items)]
