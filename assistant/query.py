@@ -15,7 +15,7 @@ from typing import Literal
 
 from assistant.lexicon import rule
 from index.tokenize import read_places, read_synonyms
-from ingest.lexicon import BARE_YEAR, QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, city_key, cue, place_stem, question_years
+from ingest.lexicon import BARE_YEAR, QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, YEAR_PHRASE, city_key, cue, place_stem, question_years
 from ingest.lexicon import normalize as lexicon_normalize
 from ingest.sentences import FULL_STOPS, split_sentences
 
@@ -387,7 +387,7 @@ def understand(
             # "比南京的目标高吗？", "和南京比呢？" after a city's figure: the same question of both cities, compared
             # over each plan's own horizon (the first city's year need not be in the other's plan)
             extra = "".join(city_key(c) for c in named if c not in previous.cities)
-            base = re.sub(rf"(?:到|至)?{YEAR_DIGITS}\s*年(?:底|末)?", "", previous.text)
+            base = re.sub(rf"(?:到|至)?{YEAR_PHRASE}", "", previous.text)
             text, followup = f"{extra}和{base}", True
         elif elliptical and len(text) <= 24 and not _OWN_QUESTION.search(elliptical.group("rest")) and (
                 concepts_in(text) or _YEAR.search(text) or named or others or previous.concepts):

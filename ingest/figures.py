@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ingest.lexicon import (COUNTERS, FIGURE, FIVE_YEAR_ORDINAL, YEAR, YEAR_DIGITS, cn_number, cue, figure_value, first_year,
-                            five_year_years, is_chinese_numeral, years_in)
+from ingest.lexicon import (COUNTERS, FIGURE, FIVE_YEAR_ORDINAL, YEAR, YEAR_DIGITS, YEAR_PHRASE, cn_number, cue, figure_value,
+                            first_year, five_year_years, is_chinese_numeral, years_in)
 from ingest.records import Clause, Figure, FigureRole, FigureSource, IndicatorRecord, ParsedDocument, TaskRecord
 from ingest.sentences import FULL_STOPS, sentence_start
 
@@ -59,12 +59,12 @@ _TRAIL = re.compile(
     r"提高到|提升到|提高至|提升至|上升到|上升至|提高|提升|增加|下降|降低|保持在|稳定在|控制在|"
     r"不少于|不低于|不超过|不高于|低于|高于|多于|至少|最多|最高|最低|净增|新增|(?:培育|评价)?入库|累计|共有|共|总计|合计|"
     r"力争|争取|确保|预计|"
-    rf"比上年|较上年|同比|(?:比|较){YEAR_DIGITS}\s*年(?:底|末)?|(?:从|{_YEAR_LEAD})?{YEAR_DIGITS}\s*年(?:底|末)?|"
+    rf"比上年|较上年|同比|(?:比|较){YEAR_PHRASE}|(?:从|{_YEAR_LEAD})?{YEAR_PHRASE}|"
     r"(?:比|较)“?十[一二三]五”?末?)$"
 )
 _CHAIN = re.compile(
     r"^\s*(?:增至|增加到|增长到|增加至|增长至|提高到|提升到|提高至|提升至|上升到|上升至|到|至)\s*"
-    rf"(?:{YEAR_DIGITS}\s*年(?:底|末)?)?\s*$"
+    rf"(?:{YEAR_PHRASE})?\s*$"
 )
 _AFTER_UNIT = re.compile(r"\s*(?:及以上|以上|以下|以内|左右)")
 _QUALIFIER = re.compile(r"(?:及以上|以上|以下|以内)的?")
@@ -383,7 +383,7 @@ def _figures_in(text: str, base: int, ctx: _Context) -> list[Figure]:
     return out
 
 
-_YEARLESS = re.compile(rf"{YEAR_DIGITS}\s*年(?:底|末)?")
+_YEARLESS = re.compile(YEAR_PHRASE)
 
 
 def _figure(text: str, base: int, f: _Found, ctx: _Context) -> Figure:

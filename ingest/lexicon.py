@@ -11,8 +11,8 @@ city-suffix pattern appears elsewhere. Word lists are data (ingest/resources/pla
   numeral ("六" → 6.0, "三百" → 300.0); `FIGURE` finds a number stated with a unit ("3600家", "2万家",
   "0.5个百分点") — never a bare year, an ordinal ("第4位") or a grade ("3000吨级"); `number_readings` gives
   every reading of each number a text states, for matching a figure however it is written.
-* Years and periods: `YEAR` ("2025年"), `years_in`, `YEAR_RANGE`, `QUESTION_YEAR`, five-year ordinals
-  (`FIVE_YEAR_ORDINAL`, 十四五) whose years are computed by `five_year_years`, never listed.
+* Years and periods: `YEAR` ("2025年"), `years_in`, `YEAR_RANGE`, `QUESTION_YEAR`, `YEAR_PHRASE` ("2025年底"),
+  five-year ordinals (`FIVE_YEAR_ORDINAL`, 十四五) whose years are computed by `five_year_years`, never listed.
 * Chinese numerals: `cn_number` ("二十三" → 23), `cn_numeral` (23 → "二十三").
 * Places: `city_key` (南京市 → 南京, the one 市-suffix strip), `place_stem` (市/县/区), `known_cities` and
   `asked_places` (the one list of place names, ingest/resources/places.tsv).
@@ -289,6 +289,9 @@ QUESTION_YEAR = re.compile(
     rf"(?<![\d.])({YEAR_DIGITS})(?=\s*年)|(?<=[到至])(?<!达到)(?<!做到)(?<!提到)(?<!升到)({YEAR_DIGITS})(?![\d.])"
     rf"(?!\s*(?:{_MULTIPLIERS}|{_unit_alternation()}))"
 )
+# A year phrase: a year with 年 and, if said, its end — "2025年", "2025年底", "2020 年末" — as a plan dates a figure
+# or a question its target; patterns that need a word before it (到2025年底, 截至2020年末, 比2020年) are built on it.
+YEAR_PHRASE = rf"{YEAR_DIGITS}\s*年(?:底|末)?"
 # A year written bare, as a question lists them ("2020和2025分别是多少"): four digits of a year with no unit after
 # and no figure verb before ("突破2000" is a figure).
 BARE_YEAR = re.compile(rf"(?<![\d.])(?<!达到)(?<!突破)(?<!超过)(?<![达为是])({YEAR_DIGITS})(?![\d.])(?!\s*(?:{_MULTIPLIERS}|{_unit_alternation()}))")

@@ -1,6 +1,7 @@
 """The one lexicon (ingest.lexicon): parse_number, FIGURE, YEAR, cn_number, years, periods, places, normalize."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from ingest.lexicon import (
     FIGURE,
     QUESTION_YEAR,
     YEAR,
+    YEAR_PHRASE,
     city_key,
     cn_number,
     cn_numeral,
@@ -121,6 +123,11 @@ def test_figure_value_normalises():
 
 def test_year():
     assert [int(m.group(1)) for m in YEAR.finditer("到2025年，截至 2020 年底，2020－2022年，90年代，20250年")] == [2025, 2020, 2022]
+
+
+def test_year_phrase_is_a_year_with_its_end():
+    text = "到2025年底，截至 2020 年末，2021年，2030，90年代"
+    assert [m.group(0) for m in re.finditer(YEAR_PHRASE, text)] == ["2025年底", "2020 年末", "2021年"]
 
 
 def test_no_bare_year_is_a_figure_in_any_plan():

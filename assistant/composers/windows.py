@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.evidence import Span
-from ingest.lexicon import NUMBER_NOT_YEAR, YEAR_DIGITS, cue, names_year
+from ingest.lexicon import NUMBER_NOT_YEAR, YEAR_PHRASE, cue, names_year
 
 # A figure: a number that is not a bare year ("2025年"): "3.3%", "1000家", "2－3家", "10~20个".
 # A year range ("2020－2022年") states no figure either.
@@ -17,7 +17,7 @@ FIGURE = NUMBER_NOT_YEAR
 # Pieces of a sentence that a window may start or end at (not "、": it joins the members of a list).
 _PIECE_END = re.compile(r"[，,；;。！？!?：:]")
 _TRAILING_MARK = "，,；;：:、"  # left out of a window's end (a sentence's own 。！？ stays)
-_LEADING_YEAR = re.compile(rf"^(?:{cue('year_lead').pattern})?\s*{YEAR_DIGITS}\s*年(?:底|末)?")
+_LEADING_YEAR = re.compile(rf"^(?:{cue('year_lead').pattern})?\s*{YEAR_PHRASE}")
 
 
 def pieces(span: Span) -> list[Span]:
