@@ -127,6 +127,10 @@ def cn_number(s: str, digitwise: bool = False) -> int | None:
     return total
 
 
+# Measure words that follow a count of things ("3个", "两家", "10所"): a number before one of them counts a noun.
+COUNT_MEASURES = "个家所座项条批名位类"
+
+
 def cn_numeral(n: int) -> str:
     """1 → 一, 14 → 十四 (as in 十四五), 69 → 六十九, 105 → 一百零五 (0 < n < 10000; other numbers in digits)."""
     if not 0 < n < 10000:

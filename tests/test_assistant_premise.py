@@ -46,3 +46,39 @@ def test_another_level_is_refused_and_the_plans_own_level_is_not(assistant):
             assert "省级" in other.text and other.citations
             refused += 1
     assert refused, "no 省级 name asked as 市级 was refused"
+
+
+def test_a_count_the_plan_states_otherwise_is_refused_and_its_own_count_is_not(assistant):
+    found = _wordings(assistant, r"(?<![\d.\-－至])(\d{1,2})个([\u4e00-\u9fff]{4,10}?(?:高新区|园区|分园|基地|中心))")
+    assert found, "no plan counts a named kind of place"
+    refused = 0
+    for city, count, noun in found[:8]:
+        own = assistant.ask(f"{city}有{count}个{noun}吗？")
+        assert not (own.refused and "规划写的是" in own.text), own.text
+        wrong = assistant.ask(f"{city}有{int(count) + 7}个{noun}，分别是哪些？")
+        if wrong.refused and "规划写的是" in wrong.text:
+            assert f"{count}个" in wrong.text and wrong.citations, wrong.text
+            refused += 1
+    assert refused, "no count the plan states otherwise was refused"
+
+
+def test_a_range_or_a_row_that_holds_the_stated_count_keeps_the_question(monkeypatch):
+    from assistant.composers import premise
+    from assistant.composers.premise import _count_contradiction, _level_contradiction
+
+    monkeypatch.setattr(premise, "_sentence", lambda clause, wording: (clause, wording))
+
+    texts = [("c1", "力争新增1家独角兽企业，培育1-2家潜在独角兽企业。"), ("c2", "建成新型研发机构2－3家。")]
+    joined = "\n".join(t for _, t in texts)
+    assert _count_contradiction("新增2家潜在独角兽企业吗", texts, joined, []) is None
+    assert _count_contradiction("要建3家新型研发机构", texts, joined, []) is None
+    assert _count_contradiction("哪两家独角兽企业", texts, joined, []) is None  # asked, not stated
+    # the level of a named instance is read where the plan writes the instance, not in a generic heading
+    texts = [("c1", "加快推进重大科技基础设施建设"), ("c2", "推进燃气轮机试验装置国家重大科技基础设施项目建设")]
+    joined = "\n".join(t for _, t in texts)
+    assert _level_contradiction("省级重大科技基础设施有哪些", texts, joined) is None
+    found = _level_contradiction("省级重大科技基础设施燃气轮机试验装置怎么推进", texts, joined)
+    assert found is not None and found.written == "国家重大科技基础设施" and found.span[0] == "c2"
+    texts = [("c1", "目前拥有1个国家级高新区，3个省级高新区")]
+    found = _count_contradiction("有两个国家级高新区", texts, texts[0][1], [])
+    assert found is not None and found.written == "1个国家级高新区"

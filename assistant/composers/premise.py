@@ -1,6 +1,7 @@
 """A premise that states a qualifier the plan contradicts: refuse, and quote the plan's own wording.
 
-A question may take for granted how a plan qualifies something it names: whether it is built ("…实验室已经建成" where
+A question may take for granted how a plan qualifies something it names: how many there are ("两个国家级高新区"
+where the plan writes 1个国家级高新区), whether it is built ("…实验室已经建成" where
 the plan writes 筹建…; the `status_*` rules), its level ("争创国家农业高新技术
 产业示范区" where the plan writes 省级农业高新技术产业示范区) or whether it is the only one ("全国三个…试点城市
 之一" where the plan writes 全国唯一的…试点城市). The qualifier words are data (the `qualifier_*` rules of
@@ -21,7 +22,7 @@ from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.lexicon import entries, rule
-from ingest.lexicon import normalize
+from ingest.lexicon import COUNT_MEASURES, cn_number, normalize
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
 MAX_NAME = 24
@@ -94,9 +95,13 @@ def _level_contradiction(question: str, texts, joined: str) -> Contradiction | N
         name = _longest([rest[:k] for k in range(MIN_NAME, min(len(rest), MAX_NAME) + 1)], joined)
         if name is None:
             continue
+        # "省级重大科技基础设施燃气轮机试验装置": the named instance after the category decides which places count
+        tail = rest[len(name):]
+        instance = _longest([tail[:k] for k in range(MIN_NAME, min(len(tail), MAX_NAME) + 1)], joined)
+        places = [(c, t) for c, t in texts if instance is None or instance in t]
         before = re.compile(rf"((?:(?:{alt})[{_JOIN}]?)+)的?$")
         written: tuple[str, object] | None = None
-        for clause, text in texts:
+        for clause, text in places:
             for hit in re.finditer(re.escape(name), text):
                 q = before.search(text[max(0, hit.start() - 12):hit.start()])
                 if q is None:
@@ -186,6 +191,54 @@ def _status_contradiction(question: str, texts, joined: str) -> Contradiction | 
     return Contradiction(name + claim.group(0), written[0], span) if span is not None else None
 
 
+_COUNT = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百]+"
+# a count the question states: not one it asks (哪两个, 几个), not 一 (一个系统 names one thing), not a year's digits
+_STATED_COUNT = re.compile(rf"(?<![哪几多第\d.一二两三四五六七八九十百])(\d+|[两二三四五六七八九十]+)([{COUNT_MEASURES}])")
+_MIN_NOUN = 3  # 独角兽, 高新区: a counted noun may be shorter than a name
+
+
+def _count_value(text: str) -> float | None:
+    n = cn_number(text) if not text[0].isdigit() else None
+    return float(n) if n is not None else (float(text) if text[0].isdigit() else None)
+
+
+def _count_contradiction(question: str, texts, joined: str, figures) -> Contradiction | None:
+    """"南通有两个国家级高新区" where the plan counts the same noun only with other numbers (1个国家级高新区): the
+    stated count is refused, quoting the plan's. Any place the plan gives the stated number for the noun — a range
+    that holds it (1-2家), the noun before its number (新型研发机构2－3家), an indicator row — keeps the question."""
+    for m in _STATED_COUNT.finditer(question):
+        stated = _count_value(m.group(1))
+        if stated is None:
+            continue
+        rest = question[m.end():]
+        candidates = [rest[:k] for k in range(min(len(rest), MAX_NAME), _MIN_NOUN - 1, -1)]
+        for noun in candidates:
+            if not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", noun) or noun not in joined:
+                continue
+            counted = re.compile(rf"({_COUNT})(?:[-~—–－至]({_COUNT}))?([{COUNT_MEASURES}])的?{re.escape(noun)}")
+            before = re.compile(rf"{re.escape(noun)}[^，。；,;]{{0,8}}?({_COUNT})(?:[-~—–－至]({_COUNT}))?[{COUNT_MEASURES}]")
+            plan_counts: list[tuple[object, str]] = []
+            for clause, text in texts:
+                for pattern, is_count in ((counted, True), (before, False)):
+                    for hit in pattern.finditer(text):
+                        lo = _count_value(hit.group(1))
+                        hi = _count_value(hit.group(2)) if hit.group(2) else lo
+                        if lo is not None and hi is not None and lo <= stated <= hi:
+                            return None  # the plan does give this number for the noun
+                        if is_count:
+                            plan_counts.append((clause, hit.group(0)))
+            if any(f.value == stated and f.subject and noun in _plain(f.subject) for f in figures):
+                return None  # an indicator row or figure of that subject states it
+            if not plan_counts:
+                continue  # the plan counts the noun nowhere: try a shorter noun
+            clause, written = plan_counts[0]
+            span = _sentence(clause, written)
+            if span is not None:
+                return Contradiction(m.group(0) + noun, written, span)
+            break
+    return None
+
+
 def contradiction(ctx: Context) -> Contradiction | None:
     """The first qualifier of the question that the asked plans contradict, or None."""
     if not ctx.query.cities:
@@ -195,8 +248,11 @@ def contradiction(ctx: Context) -> Contradiction | None:
         return None
     joined = "\n".join(t for _, t in texts)
     question = _plain(ctx.query.original or ctx.query.text)
+    docs = {clause.doc_id for clause, _ in texts}
+    figures = [f for d in docs for f in ctx.corpus.figures_of(d)]
     return (_uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
-            or _status_contradiction(question, texts, joined))
+            or _status_contradiction(question, texts, joined)
+            or _count_contradiction(question, texts, joined, figures))
 
 
 def check(ctx: Context) -> Answer | None:
