@@ -245,3 +245,16 @@ def test_a_returning_talent_is_not_shown_workforce_training(assistant):
                            profile={"city": "南通市", "type": "海外高层次人才", "stage": "初创期", "needs": ["人才"]})
     assert answer.composer == "eligibility" and answer.citations
     assert not any("终身教育" in c.quote or "继续教育" in c.quote for c in answer.citations)
+
+
+def test_with_a_stated_need_a_measure_naming_the_askers_kind_must_still_serve_the_need(assistant):
+    """A measure found by the question's words that names the asker's kind ("培育科技型中小企业1200家…") but is not on
+    the need they state (融资) is about them, not for what they ask: every measure listed serves the need."""
+    from index.topics import read_topics, terms_pattern
+
+    answer = assistant.ask("我们是江阴一家科技型中小企业，资金比较紧张，想了解有哪些贷款和融资支持？",
+                           profile={"city": "江阴市", "type": "科技型中小企业", "needs": ["融资"]})
+    assert answer.composer == "eligibility" and answer.checklist
+    finance = terms_pattern(tuple(term for t in read_topics() if t.name == "科技金融" for term in t.terms))
+    assert all(item.need == "融资" or finance.search(item.measure) for item in answer.checklist)
+    assert not any("1200家" in c.quote for c in answer.citations)

@@ -100,7 +100,6 @@ SPENDING = _alternation("spending")
 # Who a measure is for: the applicant kinds its support word acts on (object_verb, applicant lists), and which of
 # those kinds are an asker's own (accepts). A measure addressed only to other kinds is for someone else.
 OBJECT_VERB = _alternation("object_verb")
-BENEFIT_WORDS = _alternation("benefit")
 APPLICANT = _alternation("applicant")
 APPLICANT_KIND: dict[str, str] = dict(vocabulary()["applicant"])
 ACCEPTS: dict[str, frozenset[str]] = {s: frozenset(k for k in v.split("|") if k) for s, v in vocabulary()["accepts"]}
@@ -112,7 +111,7 @@ OBJECT_JOIN = re.compile(rf"(?:{_alternation('object_join').pattern})[^{_PUNCT}]
 TARGET = re.compile(rf"(?:{_alternation('target_verb').pattern})[^{_PUNCT}]{{0,16}}?\d")
 TARGET_TIME = _alternation("target_time")
 # a support word with an applicant right after it: what a target serving applicants ("为15家农业企业联系贷款") has
-SERVES = re.compile(rf"(?:{BENEFIT_WORDS.pattern})[^{_PUNCT}]{{0,8}}?\d[^{_PUNCT}]{{0,6}}?(?:{APPLICANT.pattern})")
+SERVES = re.compile(rf"(?:{BENEFIT.pattern})[^{_PUNCT}]{{0,8}}?\d[^{_PUNCT}]{{0,6}}?(?:{APPLICANT.pattern})")
 # the government's own organisation and management (领导小组, 管理职能): not what an applicant receives
 OWN_TASK = _alternation("own_task")
 BENEFIT_DIRECT, BENEFIT_LISTED = 0.2, 0.1
@@ -648,12 +647,12 @@ def compose(ctx: Context) -> Answer:
     if not groups and not found:  # no stated need and no measure by the question's words: the subject's own topic
         groups = [Need(t, (t,), stated=False) for t, _ in _topics_named(" ".join(subjects)) if t not in _ACTOR_TOPICS][:1]
     if groups and stated_needs(profile):  # stated needs: a measure found by the question's words must serve one of them
+        # (naming the asker's kind is not enough: "加快培育科技型中小企业" is about them, not what they need)
         topics = {x for g in groups for x in g.topics}
         need_words = terms_pattern(tuple(term for t in read_topics() if t.name in topics for term in t.terms)) if topics else None
         own = [TopicScorer.for_words(g.words, ctx.corpus) for g in groups if g.words]
         found = [span for span in found if (need_words and need_words.search(span.text))
                  or any(o.units and o.coverage(span.text) >= 0.5 for o in own)
-                 or beneficiary(span.text, aliases) >= BENEFIT_DIRECT  # or a measure for the asker's kind by name
                  or bool(asked and asked.units and asked.coverage(span.text) >= ASKED_AT)]  # or for what they ask
 
     grouped: dict[str, str] = {}  # measure start → need
