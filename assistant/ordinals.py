@@ -1,4 +1,5 @@
-"""Ordinal follow-ups: "第五个讲的是啥" after a list names the fifth item that list gave.
+"""Ordinal follow-ups: "第五个讲的是啥" after a list names the fifth item that list gave; "海安那个高新区主攻什么"
+after a list that gave 海安高新区 names that item.
 
 In a chat an official asks for a plan's parts ("重大工程都有哪些？") and then points into the answer by
 position ("第五个讲的是啥，里面有哪些项目？", "最后一个呢？"). The position means nothing to the plans; the
@@ -11,10 +12,20 @@ from __future__ import annotations
 import re
 
 from assistant.answer import Answer
+from assistant.lexicon import rule
 from ingest.lexicon import city_key, cn_number
 
 ORDINAL = re.compile(r"第\s*(?P<n>[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:个|项|条|家|类|大|部分|点)?|(?P<last>最后一个|最后一项|最后一条)")
 _ITEM = re.compile(r"^\s*(?:\d+\.\s*)?(?P<name>[^\n\[\]]{2,60}?)\s*\[\d+\]\s*$")
+
+
+_DEMONSTRATIVE = re.compile(rf"(?:{rule('pronoun').pattern})(?:[个家所项条座])?")
+_QUALIFIER = re.compile(r"[（(][^）)]{1,12}[）)]$")  # "南通高新区（国家级）": the item's name without its note
+
+
+def points_by_name(question: str) -> bool:
+    """Whether a follow-up points with a demonstrative ("海安那个高新区", "这个中心") that may name a listed item."""
+    return bool(_DEMONSTRATIVE.search(question))
 
 
 def asks_by_position(question: str) -> re.Match | None:
@@ -51,3 +62,29 @@ def resolve(question: str, previous: Answer) -> str | None:
     if cities and not any(city_key(c) in resolved for c in cities):
         resolved = f"{city_key(cities[0])}{resolved}"  # the conversation's city, as the list's
     return resolved
+
+
+def resolve_by_name(question: str, previous: Answer) -> str | None:
+    """"海安那个高新区主攻什么产业" after a list that gave 海安高新区: the question with the demonstrative dropped, so
+    it names the item ("海安高新区主攻什么产业"), with the conversation's city; None when no listed item is named."""
+    plain = _DEMONSTRATIVE.sub("", question)
+    names = [_QUALIFIER.sub("", item) for item in listed_items(previous)]
+    if not any(len(name) >= 3 and name in plain and name not in question for name in names):
+        return None
+    cities = previous.query.cities if previous.query is not None else ()
+    if cities and not any(city_key(c) in plain for c in cities):
+        plain = f"{city_key(cities[0])}{plain}"
+    return plain
+
+
+# "第20条", "第三项任务": a position in the plan's own numbered items (not in an answer's list)
+PLAN_POSITION = re.compile(r"第\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(?:条|项)")
+
+
+def name_positions(text: str, name_of) -> str:
+    """`text` with each "第N条/第N项" replaced by `name_of(N)` (the plan's item so numbered) where it gives one."""
+    def name(m: re.Match) -> str:
+        n = cn_number(m.group(1))
+        found = name_of(n) if n else None
+        return f"“{found}”" if found else m.group(0)
+    return PLAN_POSITION.sub(name, text)

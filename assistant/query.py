@@ -274,6 +274,10 @@ def unit_of(text: str) -> Unit | None:
     return next((unit for unit, pattern in _UNITS if pattern.search(text)), None)
 
 
+_LABELLED_NUMBER = re.compile(rf"(?:{rule('number_label').pattern})\s*(\d+)")
+_LABELLED_PART = re.compile(rf"(?:{rule('number_label').pattern})\s*\d+\s*[条项个章节部分]?")
+
+
 def topic_of(text: str, known_cities: Iterable[str]) -> str:
     """The question without its cities, question words and frame words (pieces joined by spaces)."""
     for city in sorted(known_cities, key=len, reverse=True):
@@ -290,7 +294,8 @@ def topic_of(text: str, known_cities: Iterable[str]) -> str:
             after = text[i + 1] if i + 1 < len(text) else ""
             if (before in _SHORT_BEFORE and after in _SHORT_AFTER) or (before in _ENUMERATION and after not in _NOT_AFTER):
                 chars[i] = " "
-    pieces = (_LEADING.sub("", piece) for piece in _FRAME.sub(" ", "".join(chars)).split())
+    text = _LABELLED_PART.sub(" ", "".join(chars))  # "专栏5", "第20条" point at a part; its words are not the topic
+    pieces = (_LEADING.sub("", piece) for piece in _FRAME.sub(" ", text).split())
     return " ".join(p for p in pieces if len(p) >= 2 or p.isdigit())
 
 
@@ -312,11 +317,15 @@ def _short_alias_chars(text: str) -> list[str]:
 _MARKUP_NUMBER = re.compile(r"\[\d+\]|(?<=[A-Za-z_=<>(])\d+|\d+(?=\s*[=<>)])")
 
 
+
+
 def _numbers(text: str) -> tuple[str, ...]:
     """Figures the user states, years and markup left out ("2025年高企达到3万家" → ("3万",); "2020和2025分别是" → ())."""
     skip = {m.start() for m in _YEAR.finditer(text)} | {m.start() for m in BARE_YEAR.finditer(text)}
     for m in _MARKUP_NUMBER.finditer(text):
         skip.update(range(m.start(), m.end()))
+    for m in _LABELLED_NUMBER.finditer(text):  # "专栏5", "第20条": a part's label, not a figure
+        skip.update(range(m.start(1), m.end(1)))
     return tuple(m.group(0) for m in STATED_NUMBER.finditer(text) if m.start() not in skip)
 
 
@@ -354,6 +363,10 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     if year:  # "那2025年呢？": the same question for another year
         text, n = re.subn(rf"{YEAR_DIGITS}\s*年?", f"{year.group(1)}年", text, count=1)
         return text if n else f"{year.group(1)}年{text}"
+    area = rule("sub_area").search(subject) if subject else None
+    had = rule("sub_area").search(text) if area and area.end() == len(subject) else None
+    if had:  # "临港开发区呢？" after a question about the 高新区: the same question of the other part of the city
+        return text[:had.start()] + subject + text[had.end():]
     if subject:
         aliases = dict(indicator_concepts())
         norm_text = text
@@ -402,7 +415,8 @@ def understand(
             if not previous.cities:
                 base = f"{new_city}{base}"
             text, followup = base, True
-        elif _FOLLOWUP_PRONOUN.match(text) or (len(text) <= 14 and not named and not concepts_in(text)):
+        elif _FOLLOWUP_PRONOUN.match(text) or (not named and not others and not concepts_in(text) and (
+                len(text) <= 14 or not topic_of(text, known_cities))):  # "那规划要到2025年达到多少人？": no subject of its own
             # "它的牵头单位是谁？": keep the previous subject in view.
             text, followup = f"{previous.text} {text}", True
             intent_text = normalize(original)

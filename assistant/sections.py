@@ -24,7 +24,7 @@ from assistant.evidence import Span
 from index.corpus import Corpus
 from ingest.lexicon import cn_number
 from ingest.records import Clause, Heading
-from ingest.structure import strip_numbering
+from ingest.structure import numbering, strip_numbering
 
 NodeKind = Literal["section", "box", "table", "series", "group"]
 
@@ -425,3 +425,23 @@ def _same_kind(noun: str, title: str, names: list[str]) -> bool:
     names (十大支撑体系 → 体系 sections; 六大行动 → 行动), else its last two characters are."""
     kinds = [w for w in containers.words("container") if noun.endswith(w)] or [noun[-2:]]
     return any((title and k in title) or sum(k in n for n in names) >= len(names) / 2 for k in kinds)
+
+
+ITEM_STYLES = ("cjk_paren", "arabic_paren", "arabic_dot", "decimal2", "decimal3")  # items, not chapters (一、, 第一章)
+
+
+def numbered(corpus: Corpus, doc_id: str, n: int) -> Node | None:
+    """The plan's item numbered `n` ("第20条" of a plan whose tasks run 1．…25．), when one numbering style of the
+    plan's items gives exactly one part that number; of several such styles, the one that never restarts (a
+    running series). None when the number is ambiguous (every section's "（二）") or no item carries it."""
+    by_style: dict[str, list[tuple[int, Node]]] = {}
+    for node in all_nodes(corpus):
+        if node.doc_id == doc_id and node.kind == "section" and (found := numbering(node.title)) is not None \
+                and found[0] in ITEM_STYLES:
+            by_style.setdefault(found[0], []).append((found[1], node))
+    single = {style: [node for number, node in parts if number == n] for style, parts in by_style.items()}
+    single = {style: nodes[0] for style, nodes in single.items() if len(nodes) == 1}
+    running = [style for style in single if len({number for number, _ in by_style[style]}) == len(by_style[style])]
+    if len(single) == 1:
+        return next(iter(single.values()))
+    return single[running[0]] if len(running) == 1 else None

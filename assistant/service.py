@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant import english, ordinals
+from assistant import english, ordinals, sections
 from assistant.answer import Answer
 from assistant.composers import compare, document, eligibility, outline, passages, target, task, topic
 from assistant.composers.context import Context, Thresholds
@@ -333,11 +333,31 @@ class Assistant:
             # "第五个讲的是啥" after a list: the fifth item of the previous answer, by name
             previous = self.ask(history[-1], history[:-1], filters, profile, mode)
             question = ordinals.resolve(question, previous) or question
+        elif history and isinstance(question, str) and ordinals.points_by_name(question):
+            # "海安那个高新区主攻什么产业" after a list that gave 海安高新区: asked of that item, on its own
+            previous = self.ask(history[-1], history[:-1], filters, profile, mode)
+            if (named := ordinals.resolve_by_name(question, previous)) is not None:
+                question, history = named, ()
         started = time.perf_counter()
         index = self.index  # one snapshot per question, even if a rebuild switches versions meanwhile
+        if isinstance(question, str) and any(ordinals.PLAN_POSITION.search(t) for t in (question, *history[-1:])):
+            question, history = self._plan_positions(question, history, index)
         _, notice = clean_question(question, self.settings.max_question_chars)
         query = self.understand(question, history, profile, index)
         return self._answer(query, index, filters, profile, mode, notice, started)
+
+    def _plan_positions(self, question: str, history: Sequence[str], index: PlanIndex) -> tuple[str, Sequence[str]]:
+        """"江阴行动计划第20条讲的是什么" → the plan's item numbered 20 named instead, in the question and the earlier
+        turns, when the conversation is about one plan and one of its item series gives that number once."""
+        query = self.understand(question, history, None, index)
+        docs = [d for d, meta in index.docs.items() if meta.city in query.cities]
+        if len(docs) != 1:
+            return question, history
+
+        def name_of(n: int) -> str | None:
+            node = sections.numbered(index.corpus, docs[0], n)
+            return node.name if node is not None else None
+        return ordinals.name_positions(question, name_of), [ordinals.name_positions(h, name_of) for h in history]
 
     def compare(self, indicator: str, cities: Sequence[str], year: int | None = None, filters: Filters | None = None,
                 mode: Mode | None = None) -> Answer:

@@ -505,6 +505,20 @@ class _Outline:
         return tuple(t for _, _, t in self.stack)
 
 
+def numbering(title: str) -> tuple[str, int] | None:
+    """A heading's numbering style and number ("20．促进…" → ("arabic_dot", 20), "（三）…" → ("cjk_paren", 3)), or
+    None for a heading without one (a box label is a label, not a numbering)."""
+    text = _MD.sub("", title.strip(), count=1).strip("*" + _SPACE)
+    if _BOX_LABEL.match(text):
+        return None
+    for style, pattern in _NUMBERING:
+        m = pattern.match(text)
+        if m:
+            number = cn_number(next(g for g in m.groups() if g)) if style != "circled" else None
+            return (style, number) if number else None
+    return None
+
+
 def strip_numbering(title: str) -> str:
     """A heading's words without markdown marks, its numbering ("（一）", "3．", "第一章"), a box label
     ("专栏1：", "重大工程一") or a table number ("表1:"): the one numbering vocabulary, used by the parser

@@ -212,3 +212,24 @@ def test_a_followup_naming_another_city_with_a_comparison_compares_both(follow, 
     assert second.followup and second.intent == "compare", second
     assert set(second.cities) == {"江阴市", "南京市"} and second.year is None and "2022" not in second.text
     assert second.concepts == ("高新技术企业数",)
+
+
+def test_a_followup_naming_another_part_of_the_city_replaces_the_part():
+    r = q("临港开发区呢？", [q("江阴高新区到2022年研发经费占GDP比重要达到多少？")])
+    assert r.followup and "临港开发区" in r.text and "研发经费" in r.text and "高新区" not in r.text
+
+
+def test_a_followup_without_a_subject_of_its_own_keeps_the_previous_one():
+    r = q("那规划要到2025年达到多少人？", [q("连云港现在有多少省科技副总？")])
+    assert r.followup and "省科技副总" in r.text and r.year == 2025
+
+
+@pytest.mark.parametrize("text", ["连云港专栏5里面农产品出口额定的多少？", "江阴第20条的目标是多少", "南京表1里高企有多少家"])
+def test_a_numbered_label_is_no_stated_figure_and_no_topic_word(text):
+    r = q(text)
+    assert r.numbers == () and not any(ch.isdigit() for ch in r.topic)
+
+
+def test_a_figure_verb_inside_a_word_asks_no_figure():
+    assert q("南京碳达峰碳中和示范工程是啥").intent != "target"  # 达 of 碳达峰
+    assert q("南京高企数达多少").intent == "target"

@@ -54,3 +54,45 @@ def test_the_nth_part_of_a_listed_series_is_answered_as_that_part(assistant, pla
         assert_exact(answer, plan_text)
         checked += 1
     assert checked >= 2
+
+
+def test_a_demonstrative_naming_a_listed_item_asks_about_that_item():
+    listed = Answer(text="高新区共3个：\n甲城高新区（国家级）[1]\n乙县高新区[2]\n丙县高新区[3]", citations=[], refused=False,
+                    retrieved=[])
+    assert ordinals.points_by_name("乙县那个高新区主攻什么产业")
+    assert ordinals.resolve_by_name("乙县那个高新区主攻什么产业", listed) == "乙县高新区主攻什么产业"
+    assert ordinals.resolve_by_name("甲城这个高新区有多大", listed) == "甲城高新区有多大"  # the item without its note
+    assert ordinals.resolve_by_name("那个实验室呢", listed) is None  # names no listed item
+
+
+def test_a_position_in_the_plans_numbered_items_is_named(assistant):
+    """"第N条" names the plan's item numbered N where one running series of items gives it (江阴-style 1．…25．)."""
+    from assistant.sections import numbered
+    from ingest.structure import numbering
+
+    found = 0
+    for doc_id in assistant.index.docs:
+        for n in range(1, 30):
+            node = numbered(assistant.index.corpus, doc_id, n)
+            if node is not None:
+                assert numbering(node.title)[1] == n
+                found += 1
+    assert found, "no plan has a numbered item series"
+    assert ordinals.name_positions("第20条讲的是什么", lambda n: "某任务" if n == 20 else None) == "“某任务”讲的是什么"
+    assert ordinals.name_positions("第3条讲的是什么", lambda n: None) == "第3条讲的是什么"
+
+
+def test_a_followup_on_a_numbered_task_asks_who_leads_that_task(assistant):
+    from assistant.sections import numbered
+
+    for doc_id, meta in assistant.index.docs.items():
+        found = next(((n, x) for n in range(12, 30) if (x := numbered(assistant.index.corpus, doc_id, n)) is not None), None)
+        if found is None or not meta.city:
+            continue
+        n, node = found
+        answer = assistant.ask("这条是哪些单位负责的？", [f"{meta.city}第{n}条讲的是什么？"])
+        assert not answer.refused and answer.citations
+        cited = answer.citations[0]
+        assert node.start <= cited.char_start < node.end or node.name in answer.text, answer.text
+        return
+    pytest.skip("no plan numbers its tasks 12 or more in one running series")
