@@ -225,6 +225,18 @@ def owns_plan(place: str, text: str) -> bool:
     return bool(re.search(rf"{stem}[市县区]?的?[^，,。？?；;]{{0,6}}(?:{rule('plan_word').pattern})", text))
 
 
+def compares(place: str, text: str, places: Iterable[str]) -> bool:
+    """Whether the question sets `place` against another of the `places` it names ("徐州和南京谁高", "南京和上海比"): a
+    place without a plan on one side of a comparison leaves it unanswerable (not "在上海设立了哪几个研发中心", not
+    "跟苏南、上海合作的项目")."""
+    stem = re.escape(place_stem(place))
+    other = "|".join(re.escape(place_stem(p)) for p in places if place_stem(p) != place_stem(place))
+    if not other:
+        return False
+    joined = re.search(rf"{stem}[市县区]?\s*(?:和|与|跟|同|、|比)\s*(?:{other})|(?:{other})[市县区]?\s*(?:和|与|跟|同|、|比)\s*{stem}", text)
+    return bool(joined) and bool(_COMPARE.search(text) or _SUPERLATIVE.search(text) or _COMPARE_ALONE.search(text))
+
+
 def classify(text: str, n_cities: int, concepts: tuple[str, ...], profile: bool = False) -> Intent:
     """The composer to use; comparison wins when several cities or comparative words appear."""
     if n_cities >= 2 or (n_cities == 0 and (_COMPARE_ALONE.search(text) or (

@@ -29,7 +29,7 @@ from assistant.version_pairs import answer_each
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
-from assistant.query import Query, indicator_concepts, owns_plan, understand, year_period
+from assistant.query import Query, compares, indicator_concepts, owns_plan, understand, year_period
 from ingest.lexicon import city_key, normalize, years_in
 from assistant import structured
 from assistant.rewrite import rewrite
@@ -425,7 +425,8 @@ class Assistant:
         if outside and not query.cities:
             answer = refuse(ctx, f"所选规划（{'、'.join(index.docs[d].title for d in sorted(allowed_docs))}）中关于"
                                  f"{'、'.join(outside)}的内容：{'、'.join(outside)}的规划不在所选范围内")
-        elif query.unknown_places and (not query.cities or any(owns_plan(p, query.text) for p in query.unknown_places)):
+        elif query.unknown_places and (not query.cities or any(
+                owns_plan(p, query.text) or compares(p, query.text, query.cities + query.unknown_places) for p in query.unknown_places)):
             answer = refuse(ctx, f"{'、'.join(query.unknown_places)}的科技创新规划（已收录：{library_list(index)}）")
         elif plan is not None and plan.route is not None and plan.route.missing:
             answer = refuse(ctx, f"{plan.city}{plan.route.missing}时期的规划（已收录：{'、'.join(p.label(plan.year) for p in plan.plans)}）")

@@ -32,6 +32,25 @@ def test_places_without_plan_are_flagged():
     assert query.cities == () and query.unknown_places == ("苏州",)
 
 
+def test_any_city_of_the_gazetteer_is_a_place_without_a_plan():
+    from ingest.lexicon import PLACES
+
+    rows = [line.split("\t") for line in PLACES.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    names = [r[0] for r in rows if r[1] in ("地级市", "县级市") and "title" not in r[3:] and r[0] not in {c[:-1] for c in CITIES}]
+    assert len(names) > 300  # every prefecture- and county-level city, not the neighbours of the shipped plans only
+    for name in names[::7]:
+        assert q(f"{name}有哪些科技金融政策？").unknown_places == (name,), name
+
+
+def test_a_place_without_a_plan_set_against_a_city_leaves_the_comparison_open():
+    from assistant.query import compares
+
+    assert compares("徐州", "徐州和南京的研发强度谁高", ("南京市", "徐州"))
+    assert compares("上海", "南京和上海比，研发强度谁高", ("南京市", "上海"))
+    assert not compares("上海", "南通跟苏南、上海合作的项目分别不少于多少项", ("南通市", "上海"))  # 苏南 is no city
+    assert not compares("上海", "江阴鼓励企业在上海设立哪几个研发中心", ("江阴市", "上海"))
+
+
 @pytest.mark.parametrize("text,intent", [
     ("南京到2025年高新技术企业要达到多少家？", "target"),
     ("南京和南通的研发强度目标分别是多少？", "compare"),
