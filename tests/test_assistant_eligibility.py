@@ -258,3 +258,12 @@ def test_with_a_stated_need_a_measure_naming_the_askers_kind_must_still_serve_th
     finance = terms_pattern(tuple(term for t in read_topics() if t.name == "科技金融" for term in t.terms))
     assert all(item.need == "融资" or finance.search(item.measure) for item in answer.checklist)
     assert not any("1200家" in c.quote for c in answer.citations)
+
+
+def test_the_governments_own_budgeting_and_oversight_rank_below_what_an_applicant_receives(assistant):
+    """Sizing the budget (支出规模) and oversight (监督管理) are the government's own management (own_task), not a
+    subsidy an enterprise applies for."""
+    answer = assistant.ask("我们是连云港的科技型中小企业，有什么财政补助和税收优惠？",
+                           profile={"city": "连云港市", "type": "科技型中小企业", "needs": ["税收与奖补"]})
+    assert answer.composer == "eligibility" and answer.citations
+    assert not any(w in c.quote for c in answer.citations for w in ("支出规模", "监督管理"))
