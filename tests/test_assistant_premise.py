@@ -82,3 +82,34 @@ def test_a_range_or_a_row_that_holds_the_stated_count_keeps_the_question(monkeyp
     texts = [("c1", "目前拥有1个国家级高新区，3个省级高新区")]
     found = _count_contradiction("有两个国家级高新区", texts, texts[0][1], [])
     assert found is not None and found.written == "1个国家级高新区"
+
+
+def test_a_level_said_of_a_name_is_held_against_the_levels_the_plan_writes(monkeypatch):
+    from assistant.composers import premise
+
+    monkeypatch.setattr(premise, "_sentence", lambda clause, wording: (clause, wording))
+    texts = [("c1", "加快建设省级农高区。"), ("c2", "农高区涉农企业160家"), ("c3", "争创国家级示范新区")]
+    joined = "\n".join(t for _, t in texts)
+    found = premise._predicative_level("农高区已经是国家级的了吧", texts, joined)
+    assert found is not None and found.written == "省级农高区" and found.span[0] == "c1"
+    assert premise._predicative_level("示范新区已经是国家级的了吧", texts, joined).written == "争创国家级示范新区"  # only an aim
+    texts.append(("c4", "国家级农高区建设成效明显"))
+    assert premise._predicative_level("农高区已经是国家级的了吧", texts, joined + "\n国家级农高区") is None
+
+
+def test_a_unit_the_task_does_not_name_is_refused_as_its_lead(assistant):
+    """For a task the plans name units for: asking whether a unit they do not list leads it is refused with theirs."""
+    checked = 0
+    for doc_id, meta in assistant.index.docs.items():
+        answer = assistant.ask(f"{meta.city}的科技金融任务由哪些单位负责？")
+        if answer.refused or "责任单位" not in answer.text:
+            continue
+        units = answer.text
+        stranger = next(u for u in ("市体育局", "市文旅局", "市气象局") if u[1:] not in units)
+        wrong = assistant.ask(f"{meta.city}的科技金融任务由{stranger}负责吗？")
+        assert wrong.refused and stranger in wrong.text and "规划写的是" in wrong.text and wrong.citations, wrong.text
+        named = next(u for u in ("市科技局", "市财政局", "市工信局") if u[1:] in units)
+        right = assistant.ask(f"{meta.city}的科技金融任务由{named}负责吗？")
+        assert not right.refused, right.text
+        checked += 1
+    assert checked, "no plan names the units of a 科技金融 task"

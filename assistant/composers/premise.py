@@ -3,7 +3,8 @@
 A question may take for granted how a plan qualifies something it names: how many there are ("两个国家级高新区"
 where the plan writes 1个国家级高新区), whether it is built ("…实验室已经建成" where
 the plan writes 筹建…; the `status_*` rules), its level ("争创国家农业高新技术
-产业示范区" where the plan writes 省级农业高新技术产业示范区) or whether it is the only one ("全国三个…试点城市
+产业示范区" where the plan writes 省级农业高新技术产业示范区; or said of it, "农高区已经是国家级的了", where the plan
+writes it only with another level or the asked one only as an aim) or whether it is the only one ("全国三个…试点城市
 之一" where the plan writes 全国唯一的…试点城市). The qualifier words are data (the `qualifier_*` rules of
 index/resources/question_words.tsv). The named thing is the longest run of the question's words after (or,
 for 之一, before) the qualifier that the asked plan writes. Only when every place the plan writes it carries a
@@ -73,10 +74,10 @@ def _texts(ctx: Context) -> list[tuple[object, str]]:
     return [pair for d in docs for pair in _plan_texts(ctx.corpus, d)]
 
 
-def _longest(candidates: list[str], joined: str) -> str | None:
-    """The longest candidate (tried longest first) the plans write."""
+def _longest(candidates: list[str], joined: str, least: int = MIN_NAME) -> str | None:
+    """The longest candidate (tried longest first, at least `least` characters) the plans write."""
     for name in sorted(candidates, key=len, reverse=True):
-        if len(name) >= MIN_NAME and re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", name) and name in joined:
+        if len(name) >= least and re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", name) and name in joined:
             return name
     return None
 
@@ -114,6 +115,43 @@ def _level_contradiction(question: str, texts, joined: str) -> Contradiction | N
             span = _sentence(written[1], written[0])
             if span is not None:
                 return Contradiction(m.group(0) + name, written[0], span)
+    return None
+
+
+_ALREADY = re.compile(r"(?:已经|已)(?:是|成为|升格为|升级为|获批为?|评为|认定为)了?")
+
+
+def _predicative_level(question: str, texts, joined: str) -> Contradiction | None:
+    """"农高区已经是国家级的了" where the plan writes the name only with another level (加快建设省级农高区), or with the
+    asked level only as an aim (争创国家级…): the plan does not say it is of that level."""
+    levels = _levels()
+    word_of = dict(levels)
+    alt = _alt(word_of)
+    planned = rule("status_planned")
+    for m in re.finditer(rf"(?:{_ALREADY.pattern})({alt})", question):
+        asked = word_of[m.group(1)]
+        head = question[:m.start()].removesuffix("的")
+        name = _longest([head[-k:] for k in range(3, min(len(head), MAX_NAME) + 1)], joined, least=3)
+        if name is None:
+            continue
+        before = re.compile(rf"((?:(?:{alt})[{_JOIN}]?)+)的?$")
+        written: tuple[str, object] | None = None
+        for clause, text in texts:
+            for hit in re.finditer(re.escape(name), text):
+                q = before.search(text[max(0, hit.start() - 12):hit.start()])
+                if q is None:
+                    continue  # "农高区涉农企业": the name alone says nothing of its level
+                found = frozenset().union(*(word_of[w] for w in re.findall(alt, q.group(1))))
+                aim = planned.search(text[max(0, hit.start() - 12 - 6):hit.start() - len(q.group(0)) + 1])
+                if found & asked and aim is None:
+                    return None  # the plan does call it so
+                if written is None:
+                    lead = aim.group(0) if aim is not None and found & asked else ""
+                    written = (lead + q.group(0) + name, clause)
+        if written is not None:
+            span = _sentence(written[1], written[0]) or next((s for s in sentences(written[1]) if name in _plain(s.text)), None)
+            if span is not None:
+                return Contradiction(name + m.group(0), written[0], span)
     return None
 
 
@@ -251,7 +289,7 @@ def contradiction(ctx: Context) -> Contradiction | None:
     docs = {clause.doc_id for clause, _ in texts}
     figures = [f for d in docs for f in ctx.corpus.figures_of(d)]
     return (_uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
-            or _status_contradiction(question, texts, joined)
+            or _status_contradiction(question, texts, joined) or _predicative_level(question, texts, joined)
             or _count_contradiction(question, texts, joined, figures))
 
 

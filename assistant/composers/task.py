@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers import passages
 from assistant.composers.context import Context
+from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
 from assistant.evidence import Span
+from assistant.lexicon import rule
 
 # A line naming who carries out the section it stands in: "牵头单位：区科技局；配合单位：…" (genre wording),
 # or the same closing a numbered task's paragraph: "20．促进科技金融紧密结合。……（责任单位：市工信局、…）".
@@ -61,9 +63,28 @@ def _unit_lines(ctx: Context, cities: set[str]) -> list[UnitLine]:
     return out
 
 
+_ASKED_UNITS = re.compile(r"由|单位|部门")
+
+
+def _unit_key(name: str) -> str:
+    return re.sub(r"^[市区县省]", "", name)
+
+
+def _wrong_unit(ctx: Context, units_text: str, span: Span) -> Answer | None:
+    """"…是市发改委牵头的吧？" where the task's units do not include the unit the user states: the premise is refused,
+    with the plan's units quoted."""
+    stated = [m.group(0) for m in rule("unit_name").finditer(ctx.query.original or ctx.query.text)]
+    wrong = [u for u in stated if _unit_key(u) not in units_text]
+    if not stated or len(wrong) < len(stated):
+        return None
+    return refuse(ctx, f"“{wrong[0]}”负责这项任务的说法", (f"规划写的是：{units_text.rstrip('。；;')}。", span))
+
+
 def compose(ctx: Context) -> Answer:
     cities = set(ctx.query.cities)
-    words = TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.corpus)  # colloquial wording: words match where bigrams split
+    # colloquial wording: words match where bigrams split; the units the question names or asks for are not the task's words
+    asked = _ASKED_UNITS.sub(" ", rule("unit_name").sub(" ", ctx.query.topic or ctx.query.text))
+    words = TopicScorer.for_words(asked, ctx.corpus)
     scored = []
     for t in ctx.corpus.tasks:
         if (cities and ctx.city_of(t.doc_id) not in cities) or not ctx.allows(t.doc_id):
@@ -75,7 +96,8 @@ def compose(ctx: Context) -> Answer:
     for line in _unit_lines(ctx, cities):
         # the task's own words count fully, its section's text as context: a section's task is named by its heading
         bigram = ctx.scorer.coverage(line.own, line.context)
-        named = 0.1 if line.title in ctx.query.text else 0.0  # the question names the task by its own title
+        # the question names the task by its own title, or its words are the title's ("科技金融任务" of 促进科技金融紧密结合)
+        named = 0.1 if line.title in ctx.query.text else 0.05 * words.coverage(line.title) if words.units else 0.0
         lines.append((max(bigram, words.coverage(line.own, line.context) if words.units else 0.0) + 0.05 * bigram + named,
                       (line.title, line.span)))
     lines.sort(key=lambda x: -x[0])
@@ -94,12 +116,17 @@ def compose(ctx: Context) -> Answer:
         title, span = t
         builder = AnswerBuilder(ctx.corpus.sources)
         heading = re.sub(r"^[\d.．、一二三四五六七八九十（）()]+\s*", "", title)
+        if (wrong := _wrong_unit(ctx, span.text, span)) is not None:
+            return wrong
         builder.say(f"{heading}：{span.text.rstrip('。；;')}。", span)
         return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="task", query=ctx.query)
     clause = ctx.row_clauses.get((t.doc_id, t.char_start))
     if clause is None:
         return passages.compose(ctx)
     span = Span(clause, clause.char_start, clause.char_end, clause.text)
+    units = f"牵头：{'、'.join(t.lead_units) or '未写明'}" + (f"；配合：{'、'.join(t.partner_units)}" if t.partner_units else "")
+    if (wrong := _wrong_unit(ctx, units, span)) is not None:
+        return wrong
     text = f"{t.target.rstrip('。')} — 牵头：{'、'.join(t.lead_units) or '未写明'}"
     if t.partner_units:
         text += f"；配合：{'、'.join(t.partner_units)}"
