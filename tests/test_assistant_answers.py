@@ -243,6 +243,9 @@ def test_a_comparison_without_an_indicator_concept_uses_the_figure_layer(assista
     ("南京2015年和2020年分别有多少家高新技术企业？", ("1274", "6507")),
     # a second asking sentence naming no place or year of its own asks where and when the first does
     ("江阴高新区2020年科技型中小企业入库多少家？那净增高企呢？", ("168家", "40家")),
+    # "当年净增多少": an increase of the subject the part before names, in the year it names
+    ("江阴2020年有效期内高企要达到多少家？当年净增多少？", ("650家", "150家")),
+    ("南京人才这块的目标：顶尖人才团队、高层次人才、创新型企业家各多少", ("100个", "3000名", "1000名")),
 ])
 def test_a_multi_part_question_answers_every_part(assistant, plan_text, question, facts):
     answer = assistant.ask(question)

@@ -131,3 +131,25 @@ def test_a_part_named_as_plans_name_it_is_answered_from_that_part(assistant, pla
     answer = assistant.ask(question)
     assert answer.composer == "outline" and expected in answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_table_s_rows_are_counted_when_the_question_says_it_lists_them(assistant, plan_text):  # noqa: F811
+    """"…表里列了多少个项目": the rows of the box or table the question names, not a figure and not a part whose members
+    happen to end in the counted noun."""
+    from collections import Counter
+
+    from assistant.sections import all_nodes
+
+    nodes = all_nodes(assistant.index.corpus)
+    names = Counter((n.doc_id, n.name) for n in nodes)
+    checked = 0
+    for node in nodes:
+        if node.kind not in ("box", "table") or len(node.members()) < 4 or len(node.name) < 6 or names[node.doc_id, node.name] > 1:
+            continue
+        answer = assistant.ask(f"{_city(assistant, node.doc_id)}{node.name}表里列了多少个项目？")
+        if answer.refused or node.name not in answer.text:
+            continue
+        assert f"共{len(node.members())}" in answer.text, (node.name, answer.text)
+        assert_exact(answer, plan_text)
+        checked += 1
+    assert checked >= 2

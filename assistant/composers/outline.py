@@ -124,7 +124,8 @@ def asks_structure(text: str) -> bool:
         return True
     shape = shape_of(text)
     return shape is not None and (shape.kind == "define" or (shape.kind == "count" and bool(
-        shape.counted and (containers.container_of(shape.counted) or containers.is_plan_part(shape.counted)))))
+        shape.counted and (containers.container_of(shape.counted) or containers.is_plan_part(shape.counted)
+                           or containers.pattern("listing_verb").search(text)))))
 
 
 def names_a_part(text: str) -> bool:
@@ -172,12 +173,18 @@ def _named_by_label(text: str, node: Node) -> bool:
     return any(re.search(re.escape(x) + r"(?![\d一二三四五六七八九十])", plain) for x in {label, short})
 
 
+_LISTING_IN = re.compile(rf"(?:{'|'.join(map(re.escape, containers.words('container')))})[里中内](?:面)?")
+
+
 def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     """The node the question is about, with its score (None when nothing is a candidate)."""
     docs = set(_docs(ctx))
     if len(docs) != 1:  # one plan at a time: a comparison across plans is another composer's work
         return None
     words = _topic_words(ctx)
+    if shape.kind == "count" and shape.counted and not (containers.container_of(shape.counted) or containers.is_plan_part(shape.counted)):
+        # "布局表里列了多少个项目": the things counted are the rows, not words of the part's title
+        words = re.sub(rf"(?:{_LISTING_IN.pattern})|[个项家条类所座]?{re.escape(shape.counted)}(?=\s|$)", " ", words)
     scorer = TopicScorer.for_words(words, ctx.corpus) if words.strip() else None
     if scorer is not None and not scorer.units:
         scorer = None

@@ -94,6 +94,7 @@ def with_year(window: Span, sentence: Span) -> Span:
 
 
 _CELL = re.compile(r"[^\t\n]+")
+_NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.．、]\s*")
 
 
 def figure_cells(window: Span) -> Span:
@@ -102,7 +103,8 @@ def figure_cells(window: Span) -> Span:
     if "\t" not in window.text and "\n" not in window.text:
         return window
     cells = [m for m in _CELL.finditer(window.text) if m.group(0).strip()]
-    stating = [m for m in cells if FIGURE.search(m.group(0)) and re.search(r"[\u4e00-\u9fff]", m.group(0))]
+    # a task's title cell ("5.打好高企引育攻坚战") states no figure: its number is the task's
+    stating = [m for m in cells if FIGURE.search(_NUMBERED.sub("", m.group(0))) and re.search(r"[\u4e00-\u9fff]", m.group(0))]
     if not stating:
         return window
     first, last = stating[0], stating[-1]
