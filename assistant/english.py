@@ -4,7 +4,9 @@ The plans are Chinese and every composer works on Chinese words, so an English q
 the plans' words: indicator concepts and terms through the English column of the term table
 (index/resources/terms.tsv) and of the policy taxonomy (topics.tsv), question frames through the `english` entries of question_words.tsv, city and
 place names through their pinyin (any plan a user uploads gets its city's pinyin, no list needed), years as
-"到2025年" / "2020年". A city-like name no plan holds ("Qingshan City") is kept as such, so it is refused like a
+"到2025年" / "2020年". The question is read clause by clause, its clause marks kept as Chinese punctuation, so a
+question of two parts asks two things ("…by 2025, and what was it in 2020?"), a yes-or-no question asks 吗, and a
+place of one sentence is not the plan of the next. A city-like name no plan holds ("Qingshan City") is kept as such, so it is refused like a
 Chinese question about an unknown place. The answer is the Chinese answer with its quotes and citations,
 after one English sentence that says what it holds.
 """
@@ -49,8 +51,22 @@ def pinyin(name: str) -> str:
 @lru_cache(maxsize=8)
 def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
     """(English wording as a pattern, Chinese form), longest wording first."""
-    ordered = sorted(_pairs(cities).items(), key=lambda kv: -len(kv[0]))
-    return tuple((re.compile(rf"(?<![A-Za-z]){re.escape(e)}(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)
+    pairs = _pairs(cities)
+    ordered = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+    return tuple((re.compile(rf"(?<![A-Za-z]){_either_number(e, pairs)}(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)
+
+
+def _either_number(english: str, pairs: dict[str, str]) -> str:
+    """A wording as a pattern that also takes its last word in the singular: "tech-based smes" matches "a
+    tech-based SME", "laboratories" "laboratory" — unless the singular is a wording of its own ("which city" is
+    not "which cities"); the plural of a singular wording is taken by the caller."""
+    *head, last = english.split(" ")
+    stem = " ".join([*head, ""]) if head else ""
+    if len(last) > 4 and last.endswith("ies") and stem + last[:-3] + "y" not in pairs:
+        return re.escape(stem + last[:-3]) + "(?:ies|y)"
+    if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")) and english[:-1] not in pairs:
+        return re.escape(stem + last[:-1]) + "s?"
+    return re.escape(english)
 
 
 @lru_cache(maxsize=8)
@@ -102,8 +118,82 @@ def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | 
     """The question in the plans' words. Words the tables do not hold are looked up in the dictionary
     (assistant/bilingual.py) when `uses` counts how often the library's text uses a Chinese word, and a
     capitalised word no dictionary knows is read as a name in pinyin when `library` (the library's text) is
-    given ("Kecaidai" → 科才贷, assistant/romanised.py); English words without a Chinese form are left out."""
+    given ("Kecaidai" → 科才贷, assistant/romanised.py); English words without a Chinese form are left out.
+    The question is read clause by clause (see `clauses`), its clause marks kept as Chinese punctuation, so the
+    composers see its parts as a Chinese asker writes them ("…到2025年多少，2020年是多少？")."""
     text = re.sub(r"^\s*(?:what|how)\s+about\s+(.+?)\s*\??\s*$", r"那\1呢？", text, flags=re.I)  # a follow-up
+    parts = clauses(text)
+    read = [_clause(clause, cities, uses, library) for clause, _ in parts]
+    asked = _asks(parts, read)
+    out = "".join(f" {chinese} {_MARKS.get(mark.strip(), '，')}" if mark else f" {chinese}"
+                  for chinese, (_, mark) in zip(asked, parts))
+    out = re.sub(r"([，；：。？！])(?:\s*[，；：。？！])+", r"\1", out)
+    return re.sub(r"\s+", " ", out).strip(" ，；：") or text
+
+
+_MARKS = {",": "，", ";": "；", ":": "：", ".": "。", "?": "？", "!": "！"}
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’")
+
+
+@lru_cache(maxsize=1)
+def _opening() -> re.Pattern:
+    """A word that opens a question clause: a question word or an auxiliary (english_wh, english_yes_no)."""
+    words = "|".join(re.escape(w) for w in (*entries("english_wh"), *entries("english_yes_no")))
+    return re.compile(rf"(?:{words})\b", re.I)
+
+
+def clauses(text: str) -> list[tuple[str, str]]:
+    """(clause, the mark that ends it) of an English question: cut at , ; : . ? ! followed by a space or the end
+    (not inside quotes, not in 10,000 or 3.5) and at "and" right before a question word or an auxiliary ("…, and
+    how many did it have in 2020?", "what is it and when is …"); an "and" that opens a clause is dropped."""
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    cuts = [m for m in re.finditer(rf"\s*[,;:.?!]+(?=\s|$)|\s+and\s+(?={_opening().pattern})", text, flags=re.I)
+            if not any(a < m.start() < b for a, b in quoted)]
+    out, at = [], 0
+    for m in cuts:
+        mark = m.group(0).strip()
+        out.append((text[at:m.start()], mark[-1] if mark and mark != "and" else ","))
+        at = m.end()
+    if text[at:].strip():
+        out.append((text[at:], ""))
+    return [(re.sub(r"^\s*(?:and|but|so)\s+", "", c, flags=re.I).strip(), m) for c, m in out if c.strip()] or [(text, "")]
+
+
+_PRONOUN_ASK = re.compile(r"^(?:what|which)\s+(?:is|was|are|were|'s)\s+(?:it|that|this|they|these|those|the\s+(?:\d{4}\s+)?"
+                          r"(?:figure|number|value|level|count|amount))\b", re.I)
+_FIGURE_ASKED = re.compile(r"多少|几")
+_ASK_WORD = re.compile(r"多少|几|哪|什么|谁|吗")
+
+
+def _asks(parts: list[tuple[str, str]], read: list[str]) -> list[str]:
+    """Each clause's reading with what it asks in Chinese. A clause that opens with an auxiliary ("Does …", "Is
+    there …") asks yes or no: 吗. In a question of two or more asking clauses, "what is it" asks 是什么 — 是多少 where
+    it names a year or another clause asks a figure ("…, and what was it in 2020?") — and a "what/which" clause
+    with no asking word of its own asks a figure when another clause does ("What R&D intensity … in 2025, and …")."""
+    opening = _opening()
+    yes_no = re.compile(rf"(?:{'|'.join(map(re.escape, entries('english_yes_no')))})\b", re.I)
+    asking = [bool(opening.match(c)) for c, _ in parts]
+    out = list(read)
+    for i, (clause, _) in enumerate(parts):
+        if yes_no.match(clause) and "吗" not in out[i]:
+            out[i] = f"{out[i]} 吗"
+    if sum(asking) < 2:
+        return out
+    for i, (clause, _) in enumerate(parts):
+        if _PRONOUN_ASK.match(clause):
+            figure = re.search(YEAR_DIGITS, clause) or any(_FIGURE_ASKED.search(r) for j, r in enumerate(read) if j != i)
+            out[i] = f"{out[i]} {'是多少' if figure else '是什么'}"
+    for i, (clause, _) in enumerate(parts):
+        if re.match(r"(?:what|which)\b", clause, re.I) and not _ASK_WORD.search(out[i]) and any(
+                _FIGURE_ASKED.search(r) for j, r in enumerate(out) if j != i):
+            out[i] = f"{out[i]} 多少"
+    return out
+
+
+def _clause(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | None, library: str | None) -> str:
+    """One clause in the plans' words (see `to_chinese`)."""
+    text = re.sub(r"\b(?:to|on|with|about|of)\s+how\s+(?:much|many)\b", " ", text, flags=re.I) \
+        if re.match(rf"(?:{'|'.join(map(re.escape, entries('english_yes_no')))})\b", text, re.I) else text
     text = re.sub(r"\b(?P<end>(?:at\s+)?the\s+end\s+of\s+(?:the\s+)?)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+five[- ]year(?:\s+(?:plan|period))?",
                   lambda m: f" {cn_numeral(int(m['n']))}五{'末' if m['end'] else ''} " if 11 <= int(m["n"]) <= 19 else m.group(0),
                   text, flags=re.I)  # "the 13th Five-Year period" → 十三五, "at the end of …" → 十三五末
@@ -122,8 +212,8 @@ def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | 
         out = _ENGLISH_RUN.sub(lambda m: _translated(m, out, kept, uses, library), out)
     out = re.sub(r"(?<![A-Za-z&])[A-Za-z][A-Za-z'\-]*(?![A-Za-z&])", lambda m: m.group(0) if m.group(0) in kept or
                  re.fullmatch(r"[A-Z][a-z]+", m.group(0)) and _followed_by_suffix(out, m.end()) else " ", out)
-    out = re.sub(r"[,.;:!]", " ", out).replace("?", "？")
-    return re.sub(r"\s+", " ", out).strip() or text
+    out = re.sub(r"[,.;:!?]", " ", out)
+    return re.sub(r"\s+", " ", out).strip()
 
 
 _ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*)*")

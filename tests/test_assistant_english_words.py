@@ -3,6 +3,8 @@ assistant/romanised.py, assistant/bilingual.py). Library texts here are syntheti
 shipped plans' wording."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant import bilingual, english, romanised
@@ -104,3 +106,63 @@ def test_a_shortened_form_the_library_uses_more_is_brought_in_beside_the_full_wo
 
 def test_the_number_of_is_no_word_of_its_own():
     assert "数字" not in ask("What is the target for the number of technology SMEs in Donghu?", LIBRARY + "数字经济。")
+
+
+# An English question's own structure: its clauses, what each asks, and whether it asks yes or no.
+
+def test_a_question_of_two_clauses_keeps_them_apart_each_with_its_asking_word():
+    reading = ask("How many high-tech enterprises does Donghu want by 2025, and how many did it have in 2020?")
+    assert re.search(r"多少.*到2025年 ，.*多少.*2020年", reading), reading
+    assert " 和 " not in reading  # the "and" that joins two clauses is no 和 between two things
+
+
+def test_what_was_it_in_a_year_asks_that_years_figure_and_the_first_clause_asks_one_too():
+    reading = ask("What R&D intensity does Donghu aim for in 2025, and what was it in 2020?")
+    assert re.search(r"2025年 多少 ， 2020年 是多少", reading), reading
+    assert "2020年 是多少" in ask("What is Donghu's 2025 target for R&D intensity, and what was the 2020 figure?")
+
+
+def test_what_is_it_without_a_figure_asks_what_it_is():
+    reading = ask("Donghu's major science facility: what is it and when is construction supposed to be basically done?")
+    assert re.search(r"重大科技基础设施 ： 是什么 ， 什么时候 建设 基本完成", reading), reading
+
+
+def test_a_question_opened_by_an_auxiliary_asks_yes_or_no_not_how_much():
+    reading = ask("Does Donghu tie its S&T talent funding to how much tax a company pays?")
+    assert reading.endswith("吗 ？") and "多少" not in reading, reading
+    assert "挂钩" in reading and "人才资金" in reading
+
+
+def test_a_place_named_in_one_sentence_is_not_the_plan_of_the_next():
+    from assistant.query import owns_plan
+
+    reading = ask("We're a Donghu manufacturer thinking of opening an R&D centre in Shanghai. Does the plan back that?")
+    assert "研发中心" in reading and "我们是" in reading
+    assert not owns_plan("上海", reading), reading  # "…上海。规划支持吗" is not "上海的规划"
+
+
+@pytest.mark.parametrize("question, pieces", [
+    ("What does 'two zones, one corridor' mean in Donghu's plan?", 1),  # a comma inside quotes cuts nothing
+    ("What is Donghu's target for high-value invention patents per 10,000 people?", 1),
+    ("When was the park approved, and when did it pass acceptance?", 2),
+])
+def test_clauses_are_cut_at_clause_marks_only(question, pieces):
+    assert len(english.clauses(question)) == pieces
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("I run a tech-based SME in Donghu. What financing support can I get?", "科技型中小企业"),  # a plural wording, singular
+    ("Which national science facility is located in Donghu?", "重大科技基础设施"),
+    ("How many enterprise R&D institutions does Donghu plan to add each year?", "企业研发机构"),
+    ("How many enterprise R&D institutions does Donghu plan to add each year?", "每年"),
+    ("How many provincial-level and city-level R&D centres are there in Donghu?", "市级"),
+    ("How many provincial-level and city-level R&D centres are there in Donghu?", "研发中心"),
+    ("What is Donghu's 2025 goal for the share of citizens with scientific literacy?", "科学素质"),
+    ("What is Donghu's 2025 goal for the share of citizens with scientific literacy?", "比重"),
+])
+def test_genre_terms_of_any_plan(question, expected):
+    assert expected in ask(question)
+
+
+def test_a_singular_wording_of_its_own_is_not_read_as_the_plural():
+    assert "哪个城市" in ask("Which city has the highest R&D intensity?")
