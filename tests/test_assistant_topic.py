@@ -116,3 +116,34 @@ def test_a_long_clause_lists_its_sentences_that_name_things(assistant, plan_text
     assert answer.composer == "topic"
     assert "PCT" in answer.text and "高价值专利培育示范中心" in answer.text
     assert_exact(answer, plan_text)
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("江阴要建哪些孵化园、科技园之类的载体？", ["孵化园"]),  # 科技 is an asking word: 园 is left, too short a kind
+    ("连云港农业重点支持啥品种和模式", ["品种", "模式"]),
+    ("南京双碳这块打算怎么搞？有啥具体工程", ["工程"]),
+    ("南通新能源汽车方向支持了哪些企业干啥", ["企业"]),
+    ("南京在碳达峰上有哪些科技举措？", []),  # 举措 is a frame word: no kind asked
+    ("句容跟高校对接上有哪些具体动作？", []),
+])
+def test_a_question_can_ask_for_things_of_a_kind_to_be_named(question, kinds):
+    from assistant.composers.topic import asked_kinds
+
+    assert asked_kinds(question) == kinds
+
+
+def test_a_kind_matches_its_word_or_a_name_ending_in_its_genre_suffix():
+    from assistant.composers.topic import names_kind
+
+    assert names_kind("改造提升百桥生物孵化园，加速建设星河科创园。", ["孵化园"])
+    assert names_kind("加速建设星河科创园。", ["孵化园"])  # …园: the genre suffix of 孵化园
+    assert not names_kind("完善科技创新创业生态链条。", ["孵化园"])
+
+
+def test_the_items_naming_an_asked_kind_are_listed_first(assistant, plan_text):  # noqa: F811
+    """Asked for 产业园-like 载体, 江阴's answer lists the section naming its parks (百桥生物孵化园, 星河科创园), which
+    scores below the 高新区 sections on the question's topics and was folded."""
+    answer = assistant.ask("江阴未来三年打算建哪些产业园一类的载体？")
+    assert answer.composer == "topic"
+    assert "百桥生物孵化园" in answer.text and "星河科创园" in answer.text
+    assert_exact(answer, plan_text)

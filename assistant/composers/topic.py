@@ -5,7 +5,9 @@ clause of the asked plan is scored by its topic labels and by those words, and e
 title and its clauses' scores, so a clause in a section about the topic ranks high even where its own
 words are few. The answer lists the best clauses grouped by section, each as its lead phrase ("布局建设
 “海智湾”国际人才街区") and the sentence that carries the specifics (named programmes, platforms,
-figures), each cited, within about ANSWER_CHARS; the rest is counted and named ("另有 N 条").
+figures), each cited, within about ANSWER_CHARS; the rest is counted and named ("另有 N 条"). A question
+asking for things of a kind to be named ("哪些孵化园", "啥品种", "有啥具体工程") has the items naming one listed
+first, wherever they stand in the section order.
 
 When no clause of the plan is about the topic, `TopicComposer.compose` returns None and the caller answers
 the usual way; a topic the plan has clauses for is answered, never refused. The clauses are scored once per
@@ -71,13 +73,14 @@ class Frames:
     part_noun: re.Pattern
     measures: re.Pattern  # "主要举措" asks for measures, not for the part a plan calls 主要任务
     parts_asked: re.Pattern
+    kind_ask: re.Pattern  # "哪些孵化园", "啥品种", "具体工程": the question asks for things of a kind to be named
 
 
 @lru_cache(maxsize=1)
 def frames(path: Path = FRAMES) -> Frames:
     """The word lists of the data file, as patterns (longest entry first)."""
     kinds: dict[str, list[str]] = {"frame": [], "asking": [], "self": [], "named": [], "weak_named": [], "part": [],
-                                   "part_after": []}
+                                   "part_after": [], "kind_ask": []}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -100,6 +103,7 @@ def frames(path: Path = FRAMES) -> Frames:
         part_noun=re.compile(rf"(?:{alt(kinds['part'])})$"),
         measures=re.compile(r"(?:主要|重点|具体)(?:举措|措施)"),
         parts_asked=re.compile(rf"(?:哪些|哪几|几)[个大项类条]?\s*[\u4e00-\u9fff]{{0,4}}?(?:{alt(kinds['part'] + kinds['part_after'])})"),
+        kind_ask=re.compile(rf"(?:{alt(kinds['kind_ask'])})[个类家项种所条]?的?([\u4e00-\u9fff、]{{2,16}})"),
     )
 
 
@@ -130,6 +134,37 @@ def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str,
 def asks_parts(text: str) -> bool:
     """Whether the question asks for parts by a genre name ("有哪些重点工程", "包括哪几个方面", "哪几个细分方向")."""
     return bool(frames().parts.search(text) or frames().parts_asked.search(text))
+
+
+_KIND_END = re.compile(r"[干做搞是有在的呢吗啊]")  # the asked noun phrase ends at a verb or particle ("哪些企业干啥")
+_KIND_SPLIT = re.compile(r"、|和|与|及|或|[之一这那]类|等")  # "孵化园、科技园之类", "品种和模式": one kind each
+MAX_KIND = 8
+
+
+def asked_kinds(text: str) -> list[str]:
+    """The kinds of thing a question asks to have named ("哪些孵化园、科技园之类的载体" → 孵化园; "啥品种和模式" →
+    品种, 模式; "有啥具体工程" → 工程); frame and asking words name no kind ("有哪些举措", "哪些具体动作" ask none)."""
+    f = frames()
+    out: list[str] = []
+    for m in f.kind_ask.finditer(text):
+        for piece in _KIND_SPLIT.split(_KIND_END.split(m.group(1))[0]):
+            piece = f.frame.sub("", f.asking.sub("", piece))
+            if 2 <= len(piece) <= MAX_KIND and piece not in out:
+                out.append(piece)
+    return out
+
+
+def names_kind(text: str, kinds: list[str]) -> bool:
+    """Whether a passage names a thing of an asked kind: the kind's own word, or a phrase ending in the kind's genre
+    suffix ("孵化园" asked: "星河科创园"; "人才计划" asked: "…英才计划")."""
+    f = frames()
+    for kind in kinds:
+        if kind in text:
+            return True
+        suffix = f.part_noun.search(kind) or f.named_suffix.search(kind)
+        if suffix and suffix.start() > 0 and re.search(r"[\u4e00-\u9fff]{2}" + re.escape(suffix.group(0)), text):
+            return True
+    return False
 
 
 def _focus(ctx: Context) -> str:
@@ -489,9 +524,21 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
                             inside, k))
         if not candidates and lead is not None:
             out.append(Item(s.clause, s.section, None, lead, s.score, first, inside))
+    # a question asking for things of a kind ("哪些孵化园", "具体工程") has the items naming one listed first
+    kinds = asked_kinds(ctx.query.original if not ctx.query.followup else ctx.query.text)
+    naming = {id(i): names_kind(_item_text(i), kinds) for i in out} if kinds else {}
+    if all(naming.values()):
+        naming = {}  # every item names the kind (or none is asked): no preference
     # in the winner: every clause's best sentence first, its own clauses before the boxes it holds
-    out.sort(key=lambda i: (not i.won, i.rank if i.won else 0, i.won and i.section is not won, not i.first, -i.score))
+    out.sort(key=lambda i: (not naming.get(id(i), False), not i.won, i.rank if i.won else 0,
+                            i.won and i.section is not won, not i.first, -i.score))
     return out
+
+
+def _item_text(item: Item) -> str:
+    """What an item says of the kind it names: its sentence, its clause's lead, its box's caption (a box item of
+    "碳达峰碳中和示范工程" is one of that 工程's)."""
+    return " ".join(t for t in (item.body.text, item.lead.text if item.lead else "", item.clause.caption or "") if t)
 
 
 def _fit(items: list[Item]) -> tuple[list[Item], list[Item]]:
