@@ -93,6 +93,7 @@ class Query:
     unit: Unit | None = None  # the kind of figure asked for, when the wording says
     quoted: tuple[str, ...] = ()  # names the user puts in quotes (“紫琅英才计划”), checked against the plans
     notes: tuple[str, ...] = field(default_factory=tuple)
+    subject: str = ""  # what the conversation is about: the topic of its first question, kept by pronoun follow-ups
 
 
 def normalize(text: str) -> str:
@@ -402,6 +403,7 @@ def understand(
     text = normalize(question)
     previous = history[-1] if history else None
     followup = False
+    subject = ""  # kept from the previous question by a pronoun follow-up
     intent_text: str | None = None  # a pronoun follow-up's intent comes from its own words
     if previous is not None:
         m = _FOLLOWUP_CITY.match(text)
@@ -430,7 +432,12 @@ def understand(
         elif _FOLLOWUP_PRONOUN.match(text) or (not named and not others and not concepts_in(text) and (
                 len(text) <= 14 or not topic_of(text, known_cities))):  # "那规划要到2025年达到多少人？": no subject of its own
             # "它的牵头单位是谁？": keep the previous subject in view.
-            text, followup = f"{previous.text} {text}", True
+            # the previous question's place and subject, not its asking words ("定位是什么", "重点招引哪些方向")
+            place = "".join(city_key(c) for c in previous.cities)
+            # a part of the city named on its own ("北片区主要承担啥功能？") is the follow-up's own subject
+            own = not _FOLLOWUP_PRONOUN.match(text) and rule("sub_area").search(topic_of(text, known_cities))
+            text, followup = (f"{place}{text}" if own else f"{place}{previous.subject or previous.topic or previous.text} {text}"), True
+            subject = previous.subject or previous.topic
             intent_text = normalize(original)
         elif previous.cities and not (named or others) and _CONTINUES.match(text):
             # "那高企2020年有多少家？": a new question in the same conversation stays with the previous city.
@@ -458,6 +465,8 @@ def understand(
         unit=unit_of(intent_text or text),
         quoted=quoted_names(text),
     )
+    # a question's subject is its topic's longest piece ("创新区" of "南通创新区的定位是什么"), not what it asks of it
+    query = replace(query, subject=subject or max(query.topic.split() or [""], key=len))
     if followup and previous is not None and not query.concepts and previous.concepts:
         query = replace(query, concepts=previous.concepts)
     return query

@@ -252,3 +252,21 @@ def test_a_numbered_label_is_no_stated_figure_and_no_topic_word(text):
 def test_a_figure_verb_inside_a_word_asks_no_figure():
     assert q("南京碳达峰碳中和示范工程是啥").intent != "target"  # 达 of 碳达峰
     assert q("南京高企数达多少").intent == "target"
+
+def test_a_pronoun_followup_keeps_the_conversations_subject_not_the_earlier_asking_words():
+    """"重点招引哪些方向？" then "到2025年要吸纳多少人？" after "南通创新区的定位是什么？": every turn is about 创新区;
+    the earlier turns' asking words (定位是, 重点招引 方向) are not words of the new question."""
+    first = q("南通创新区的定位是什么？")
+    assert first.subject == "创新区"
+    second = q("重点招引哪些方向？", [first])
+    third = q("到2025年要吸纳多少人？", [first, second])
+    assert third.followup and third.cities == ("南通市",)
+    assert "创新区" in third.topic and "吸纳" in third.topic
+    assert "定位" not in third.topic and "招引" not in third.topic, third.topic
+
+
+def test_a_followup_naming_a_part_of_the_city_asks_about_that_part_in_the_conversations_city():
+    first = q("连云港花果山大道科技创新走廊是怎么布局的？")
+    assert first.subject == "花果山大道科技创新走廊"  # 是 before 怎么 is a frame word
+    r = q("北片区主要承担啥功能？", [first])
+    assert r.followup and r.cities == ("连云港市",) and "北片区" in r.text and "走廊" not in r.text
