@@ -113,3 +113,18 @@ def test_a_unit_the_task_does_not_name_is_refused_as_its_lead(assistant):
         assert not right.refused, right.text
         checked += 1
     assert checked, "no plan names the units of a 科技金融 task"
+
+
+def test_who_leads_the_plan_itself_is_the_plans_own_sentence_or_a_refusal(assistant):
+    from assistant.lexicon import rule
+
+    lead = rule("plan_lead")
+    stated = 0
+    for doc_id, meta in assistant.index.docs.items():
+        answer = assistant.ask(f"{meta.city}这个科创规划由哪个部门牵头实施？")
+        if lead.search(assistant.index.source(doc_id)):
+            assert not answer.refused and lead.search(answer.text) and answer.citations[0].doc_id == doc_id, answer.text
+            stated += 1
+        else:
+            assert answer.refused, answer.text
+    assert stated, "no plan says who leads carrying it out"

@@ -15,7 +15,7 @@ from assistant.composers import passages
 from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
-from assistant.evidence import Span
+from assistant.evidence import Span, sentences
 from assistant.lexicon import rule
 
 # A line naming who carries out the section it stands in: "牵头单位：区科技局；配合单位：…" (genre wording),
@@ -80,8 +80,30 @@ def _wrong_unit(ctx: Context, units_text: str, span: Span) -> Answer | None:
     return refuse(ctx, f"“{wrong[0]}”负责这项任务的说法", (f"规划写的是：{units_text.rstrip('。；;')}。", span))
 
 
+def _plan_lead(ctx: Context, cities: set[str]) -> Answer | None:
+    """"句容这个科创规划由哪个部门牵头实施": the plan itself is the task; the sentence where the plan says who leads
+    carrying it out ("市科技局牵头本规划的组织实施"), or a refusal when it says so nowhere (None: not such a question)."""
+    rest = rule("plan_self").sub(" ", rule("plan_word").sub(" ", ctx.query.topic or ""))
+    if rest.strip() or not rule("plan_word").search(ctx.query.text):
+        return None
+    lead = rule("plan_lead")
+    for doc_id in ctx.corpus.docs:
+        if (cities and ctx.city_of(doc_id) not in cities) or not ctx.allows(doc_id):
+            continue
+        for i in ctx.corpus.clause_ids_of(doc_id):
+            for span in sentences(ctx.corpus.clauses[i]):
+                if lead.search(span.text):
+                    builder = AnswerBuilder(ctx.corpus.sources)
+                    builder.say(span.text, span)
+                    return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[],
+                                  composer="task", query=ctx.query)
+    return refuse(ctx, "规划写明由哪个部门牵头实施本规划的条款")
+
+
 def compose(ctx: Context) -> Answer:
     cities = set(ctx.query.cities)
+    if (found := _plan_lead(ctx, cities)) is not None:
+        return found
     # colloquial wording: words match where bigrams split; the units the question names or asks for are not the task's words
     asked = _ASKED_UNITS.sub(" ", rule("unit_name").sub(" ", ctx.query.topic or ctx.query.text))
     words = TopicScorer.for_words(asked, ctx.corpus)
