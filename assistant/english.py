@@ -22,6 +22,7 @@ from assistant.bilingual import known, topic_term, translate_run
 from assistant.lexicon import entries
 from index.tokenize import read_english, read_places
 from index.topics import read_topics
+from ingest.lexicon import YEAR_DIGITS
 from ingest.lexicon import VALUE_AS_SHOWN, YEAR_DIGITS, cn_numeral, place_stem
 
 _LATIN = re.compile(r"[A-Za-z]")
@@ -159,8 +160,8 @@ def clauses(text: str) -> list[tuple[str, str]]:
     return [(re.sub(r"^\s*(?:and|but|so)\s+", "", c, flags=re.I).strip(), m) for c, m in out if c.strip()] or [(text, "")]
 
 
-_PRONOUN_ASK = re.compile(r"^(?:what|which)\s+(?:is|was|are|were|'s)\s+(?:it|that|this|they|these|those|the\s+(?:\d{4}\s+)?"
-                          r"(?:figure|number|value|level|count|amount))\b", re.I)
+_PRONOUN_ASK = re.compile(r"^(?:what|which)\s+(?:is|was|are|were|'s)\s+(?:it|that|this|they|these|those|the\s+"
+                          rf"(?:{YEAR_DIGITS}\s+)?(?:figure|number|value|level|count|amount))\b", re.I)
 _FIGURE_ASKED = re.compile(r"多少|几")
 _ASK_WORD = re.compile(r"多少|几|哪|什么|谁|吗")
 
