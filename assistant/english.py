@@ -22,7 +22,6 @@ from assistant.bilingual import known, topic_term, translate_run
 from assistant.lexicon import entries
 from index.tokenize import read_english, read_places
 from index.topics import read_topics
-from ingest.lexicon import YEAR_DIGITS
 from ingest.lexicon import VALUE_AS_SHOWN, YEAR_DIGITS, cn_numeral, place_stem
 
 _LATIN = re.compile(r"[A-Za-z]")
