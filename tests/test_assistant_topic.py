@@ -147,3 +147,17 @@ def test_the_items_naming_an_asked_kind_are_listed_first(assistant, plan_text): 
     assert answer.composer == "topic"
     assert "百桥生物孵化园" in answer.text and "星河科创园" in answer.text
     assert_exact(answer, plan_text)
+
+
+@pytest.mark.parametrize("question, names", [
+    ("南京双碳方面科技上怎么部署？", ["长三角碳中和战略发展研究院", "零碳未来城"]),
+    ("南通纺织产业科技上怎么支持？", ["罗莱", "通州湾现代纺织产业园"]),
+])
+def test_a_short_clause_is_listed_whole(assistant, plan_text, question, names):  # noqa: F811
+    """A clause whose sentences together are no longer than a sentence quoted whole is one item: its second
+    sentence (支持长三角碳中和战略发展研究院… beside 推动研究成果率先在…零碳未来城示范应用) is not left to wait
+    behind every other clause's first and folded."""
+    answer = assistant.ask(question)
+    assert answer.composer == "topic"
+    assert all(name in answer.text for name in names), answer.text
+    assert_exact(answer, plan_text)

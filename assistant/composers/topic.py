@@ -48,7 +48,8 @@ TOP_SECTIONS = 0.85  # sections scoring at least this share of the best are list
 WIN_TITLE = 0.6  # a section whose own title scores at least this (topics and words) may win the question
 WIN_MARGIN = 1.2  # … when it scores this many times any section outside it (else no section clearly wins)
 WIN_CLIMB = 0.85  # a section holding the winner whose title scores this share of it wins instead (a box's section)
-WHOLE_BELOW = 220  # a sentence this short is quoted whole; of a longer one, the window that carries the specifics
+WHOLE_BELOW = 220  # a sentence (or a clause's sentences together) this short is quoted whole; of a longer one, the
+# window that carries the specifics
 MAX_PIECES = 4
 RARE_WORD = 3.5  # IDF above which a question word names something narrower than a topic (few clauses use it)
 SPECIFIC_WORDS = 0.75  # then the share of a clause's score its words carry (else half)
@@ -519,6 +520,8 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
             continue
         # of a long clause, the sentences that name the most things are listed; in the order of their relevance
         candidates = sorted(sorted(candidates, key=lambda t: -t[0])[:MAX_SENTENCES], key=lambda t: -t[1])
+        if len(candidates) > 1:
+            candidates = _whole(s.clause, candidates)
         for k, (_, value, window) in enumerate(candidates):
             out.append(Item(s.clause, s.section, lead if k == 0 else None, window, value * REPEAT_DECAY ** k, first,
                             inside, k))
@@ -533,6 +536,19 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
     out.sort(key=lambda i: (not naming.get(id(i), False), not i.won, i.rank if i.won else 0,
                             i.won and i.section is not won, not i.first, -i.score))
     return out
+
+
+def _whole(clause: Clause, candidates: list[tuple[float, float, Span]]) -> list[tuple[float, float, Span]]:
+    """A clause whose sentences (after its lead) together are no longer than a sentence quoted whole, as one item:
+    its sentences belong together ("支持长三角碳中和战略发展研究院,开展…研究。推动研究成果率先在…示范应用。"), and
+    split, its second sentence would wait behind every other clause's first and be folded."""
+    start = min(c[2].char_start for c in candidates)
+    end = max(c[2].char_end for c in candidates)
+    if clause.kind == "table_row" or end - start > WHOLE_BELOW:
+        return candidates
+    offset = clause.char_start
+    body = Span(clause, start, end, clause.text[start - offset:end - offset])
+    return [(max(c[0] for c in candidates), max(c[1] for c in candidates), body)]
 
 
 def _item_text(item: Item) -> str:
