@@ -20,7 +20,7 @@ from assistant.answer import Answer
 from assistant import romanised
 from assistant.bilingual import known, topic_term, translate_run
 from assistant.lexicon import entries
-from index.tokenize import read_english, read_places
+from index.tokenize import read_concepts, read_english, read_places, read_policy_terms, read_synonyms
 from index.topics import read_topics
 from ingest.lexicon import VALUE_AS_SHOWN, YEAR_DIGITS, cn_numeral, place_stem
 
@@ -66,6 +66,8 @@ def _either_number(english: str, pairs: dict[str, str]) -> str:
         return re.escape(stem + last[:-3]) + "(?:ies|y)"
     if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")) and english[:-1] not in pairs:
         return re.escape(stem + last[:-1]) + "s?"
+    if len(last) > 3 and re.search(r"[^aeiou]y$", last) and stem + last[:-1] + "ies" not in pairs:
+        return re.escape(stem + last[:-1]) + "(?:y|ies)"  # "high-tech industry" takes "high-tech industries"
     return re.escape(english)
 
 
@@ -104,6 +106,9 @@ def _list_ask(m: re.Match, cities: tuple[str, ...]) -> str:
     if any(f"{wh} {form}" in _pairs(cities) for form in (first, first[:-1], first[:-2])):
         return m.group(0)
     listed = wh == "which" and _plural(words[0])
+    if wh == "what" and first in ("are", "were") and len(words) > 1:  # "What are the main tasks of …": a list
+        rest = words[2:] if words[1].lower() == "the" else words[1:]
+        listed = any(_plural(w) for w in rest[:3])
     for word, after in zip(words[:4], words[1:]):
         if word.lower() in _AUX:
             break
@@ -213,7 +218,39 @@ def _clause(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | Non
     out = re.sub(r"(?<![A-Za-z&])[A-Za-z][A-Za-z'\-]*(?![A-Za-z&])", lambda m: m.group(0) if m.group(0) in kept or
                  re.fullmatch(r"[A-Z][a-z]+", m.group(0)) and _followed_by_suffix(out, m.end()) else " ", out)
     out = re.sub(r"[,.;:!?]", " ", out)
-    return re.sub(r"\s+", " ", out).strip()
+    return " ".join(_joined(out.split()))
+
+
+@lru_cache(maxsize=1)
+def _known() -> frozenset[str]:
+    """Chinese words the tables know as one: indicator concepts and their aliases, the term table's keys and
+    forms, the policy terms jieba is given."""
+    words = {c for concept, aliases in read_concepts() for c in (concept, *aliases)}
+    words |= {w for key, synonym in read_synonyms().items() if synonym.kind == "term" for w in (key, *synonym.expansions)}
+    words |= {word for word, _, _ in read_policy_terms()}
+    return frozenset(w for w in words if len(w) >= 3 and _CJK.search(w))
+
+
+def _joined(words: list[str]) -> list[str]:
+    """Neighbouring Chinese words that make one word the tables know, joined — in English order or with its
+    "of" turned round ("contribution rate of S&T progress": 贡献率 科技 进步 → 科技进步贡献率), so an indicator
+    or term the English says in pieces is found as a Chinese asker writes it."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(4, len(words) - i), 1, -1):
+            span = words[i:i + size]
+            if not all(re.fullmatch(r"[\u4e00-\u9fff]+", w) for w in span):
+                continue
+            whole = next((w for k in range(size) if (w := "".join(span[k:] + span[:k])) in _known()), None)
+            if whole is not None:
+                out.append(whole)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 _ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*)*")

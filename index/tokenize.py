@@ -133,13 +133,15 @@ def read_places(path: Path = PLACES) -> tuple[str, ...]:
 
 def read_english(path: Path = TERMS) -> tuple[tuple[str, str, str], ...]:
     """(English wording, Chinese form, kind) from the term table's optional fourth column: a concept maps to its
-    first alias, a term to its key, a city to its canonical name. Wordings are lower case."""
+    own name when that is one of its forms and shorter than its first alias (高层次人才, not the narrower
+    高层次创新创业人才), else its first alias; a term to its key, a city to its canonical name. Wordings are lower case."""
     rows = []
     for number, line, key, forms, kind in _term_rows(path):
         cols = line.split("\t")
         if len(cols) < 4 or not cols[3].strip():
             continue
-        chinese = forms[0] if kind in ("concept", "city") else key
+        general = kind == "concept" and key in forms and len(key) < len(forms[0])
+        chinese = key if general else forms[0] if kind in ("concept", "city") else key
         for english in (e.strip().lower() for e in cols[3].split("|")):
             if not english or not english.isascii():
                 raise ResourceError(f"{path}:{number}: an English wording must be plain ASCII, got {english!r}")

@@ -166,3 +166,24 @@ def test_genre_terms_of_any_plan(question, expected):
 
 def test_a_singular_wording_of_its_own_is_not_read_as_the_plural():
     assert "哪个城市" in ask("Which city has the highest R&D intensity?")
+
+
+@pytest.mark.parametrize("question, expected, not_expected", [
+    ("What are the main tasks of Donghu's plan?", "哪些", None),  # "what are the <plural>": a list
+    ("What are the main tasks of Donghu's plan?", "主要任务", None),
+    ("Who is in charge of cultivating tech-based SMEs in Donghu?", "谁负责", None),
+    ("As a startup in Donghu, what support can I expect?", "初创企业", "高新技术企业"),  # not the topic's first term
+    ("What share of output should high-tech industries account for in Donghu?", "高新技术产业", None),  # y → ies
+    ("How many high-level talents does Donghu want by 2022?", "高层次人才", "高层次创新创业人才"),  # the concept's name
+])
+def test_frames_and_genre_terms_of_any_plan(question, expected, not_expected):
+    reading = ask(question)
+    assert expected in reading, reading
+    assert not_expected is None or not_expected not in reading, reading
+
+
+def test_words_the_english_says_in_pieces_are_joined_into_the_term_the_tables_know():
+    library = LIBRARY + "科技进步贡献率达到70%。"
+    reading = ask("What does Donghu aim for in terms of the contribution rate of S&T progress by 2025?", library)
+    assert "科技进步贡献率" in reading, reading  # 贡献率 科技 进步, its "of" turned round
+    assert "方面" in reading
