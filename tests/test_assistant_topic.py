@@ -161,3 +161,12 @@ def test_a_short_clause_is_listed_whole(assistant, plan_text, question, names): 
     assert answer.composer == "topic"
     assert all(name in answer.text for name in names), answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_question_asking_for_specifics_lists_the_items_naming_things_first(assistant, plan_text):  # noqa: F811
+    """"具体做法" names no kind, but asks for named things: 句容's 产学研 answer lists the item naming 零号湾 and
+    零到壹 (a clause's later sentence, folded behind items naming nothing)."""
+    answer = assistant.ask("句容在产学研合作上有哪些具体做法？")
+    assert answer.composer == "topic"
+    assert "零号湾" in answer.text and "零到壹" in answer.text
+    assert_exact(answer, plan_text)

@@ -75,13 +75,14 @@ class Frames:
     measures: re.Pattern  # "主要举措" asks for measures, not for the part a plan calls 主要任务
     parts_asked: re.Pattern
     kind_ask: re.Pattern  # "哪些孵化园", "啥品种", "具体工程": the question asks for things of a kind to be named
+    specifics: re.Pattern  # "具体", "点名": the question asks for named things, of whatever kind
 
 
 @lru_cache(maxsize=1)
 def frames(path: Path = FRAMES) -> Frames:
     """The word lists of the data file, as patterns (longest entry first)."""
     kinds: dict[str, list[str]] = {"frame": [], "asking": [], "self": [], "named": [], "weak_named": [], "part": [],
-                                   "part_after": [], "kind_ask": []}
+                                   "part_after": [], "kind_ask": [], "specifics": []}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -105,6 +106,7 @@ def frames(path: Path = FRAMES) -> Frames:
         measures=re.compile(r"(?:主要|重点|具体)(?:举措|措施)"),
         parts_asked=re.compile(rf"(?:哪些|哪几|几)[个大项类条]?\s*[\u4e00-\u9fff]{{0,4}}?(?:{alt(kinds['part'] + kinds['part_after'])})"),
         kind_ask=re.compile(rf"(?:{alt(kinds['kind_ask'])})[个类家项种所条]?的?([\u4e00-\u9fff、]{{2,16}})"),
+        specifics=re.compile(alt(kinds["specifics"]) if kinds["specifics"] else r"(?!)"),
     )
 
 
@@ -405,6 +407,7 @@ class Item:
     first: bool = False  # in one of the sections the question is most about: listed before the rest
     won: bool = False  # in the section whose own title matches the question clearly best: listed before all
     rank: int = 0  # which sentence of its clause (0 = the one with the most specifics)
+    names: float = 0.0  # the named things its body carries (named_weight)
 
 
 @dataclass(frozen=True)
@@ -515,30 +518,33 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
             named = frozenset(named_items(window.text, uses))
             value = s.score + 0.3 * relevance(window.text) + SPECIFIC_WEIGHT * specificity(window.text)
             naming = NAMED_WEIGHT * min(1.0, named_weight(named) / FULL_NAMED)
-            candidates.append((value + naming, value, window))
+            candidates.append((value + naming, value, window, named_weight(named)))
         if not candidates and lead is None:
             continue
         # of a long clause, the sentences that name the most things are listed; in the order of their relevance
         candidates = sorted(sorted(candidates, key=lambda t: -t[0])[:MAX_SENTENCES], key=lambda t: -t[1])
         if len(candidates) > 1:
             candidates = _whole(s.clause, candidates)
-        for k, (_, value, window) in enumerate(candidates):
+        for k, (_, value, window, names) in enumerate(candidates):
             out.append(Item(s.clause, s.section, lead if k == 0 else None, window, value * REPEAT_DECAY ** k, first,
-                            inside, k))
+                            inside, k, names))
         if not candidates and lead is not None:
             out.append(Item(s.clause, s.section, None, lead, s.score, first, inside))
     # a question asking for things of a kind ("哪些孵化园", "具体工程") has the items naming one listed first
-    kinds = asked_kinds(ctx.query.original if not ctx.query.followup else ctx.query.text)
+    question = ctx.query.original if not ctx.query.followup else ctx.query.text
+    kinds = asked_kinds(question)
     naming = {id(i): names_kind(_item_text(i), kinds) for i in out} if kinds else {}
     if all(naming.values()):
         naming = {}  # every item names the kind (or none is asked): no preference
     # in the winner: every clause's best sentence first, its own clauses before the boxes it holds
-    out.sort(key=lambda i: (not naming.get(id(i), False), not i.won, i.rank if i.won else 0,
+    # a question asking for specifics ("有哪些具体动作", "点名支持了…") has the items naming nothing listed last
+    specifics = bool(frames().specifics.search(question))
+    out.sort(key=lambda i: (not naming.get(id(i), False), specifics and i.names < 1, not i.won, i.rank if i.won else 0,
                             i.won and i.section is not won, not i.first, -i.score))
     return out
 
 
-def _whole(clause: Clause, candidates: list[tuple[float, float, Span]]) -> list[tuple[float, float, Span]]:
+def _whole(clause: Clause, candidates: list[tuple[float, float, Span, float]]) -> list[tuple[float, float, Span, float]]:
     """A clause whose sentences (after its lead) together are no longer than a sentence quoted whole, as one item:
     its sentences belong together ("支持长三角碳中和战略发展研究院,开展…研究。推动研究成果率先在…示范应用。"), and
     split, its second sentence would wait behind every other clause's first and be folded."""
@@ -548,7 +554,7 @@ def _whole(clause: Clause, candidates: list[tuple[float, float, Span]]) -> list[
         return candidates
     offset = clause.char_start
     body = Span(clause, start, end, clause.text[start - offset:end - offset])
-    return [(max(c[0] for c in candidates), max(c[1] for c in candidates), body)]
+    return [(max(c[0] for c in candidates), max(c[1] for c in candidates), body, sum(c[3] for c in candidates))]
 
 
 def _item_text(item: Item) -> str:
