@@ -21,7 +21,7 @@ from assistant import english, ordinals, sections
 from assistant.answer import Answer
 from assistant.composers import compare, document, eligibility, outline, passages, target, task, topic
 from assistant.composers.context import Context, Thresholds
-from assistant.composers import mentions, notgiven, premise
+from assistant.composers import indicator_table, mentions, notgiven, premise
 from assistant.composers.mentions import name_forms
 from assistant.composers import versions as version_answers
 from assistant import versions
@@ -76,7 +76,7 @@ def compose_answer(ctx: Context) -> Answer:
     lower RESCUE_RELEVANCE, on the clauses the structural path scored)."""
     q = ctx.query
     on_topic = topic.TopicComposer(ctx)  # scores the plan's clauses once, at its first use
-    answer = mentions.compose(ctx) or structural(ctx, on_topic) or COMPOSERS[q.intent](ctx)
+    answer = mentions.compose(ctx) or indicator_table.compose(ctx) or structural(ctx, on_topic) or COMPOSERS[q.intent](ctx)
     if answer.composer == "refusal" and q.intent in ("list", "general") and not q.quoted and not outline.asks_structure(q.text):
         answer = on_topic.compose(topic.RESCUE_RELEVANCE) or answer
     return answer
