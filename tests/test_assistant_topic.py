@@ -170,3 +170,12 @@ def test_a_question_asking_for_specifics_lists_the_items_naming_things_first(ass
     assert answer.composer == "topic"
     assert "零号湾" in answer.text and "零到壹" in answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_clauses_sentence_naming_more_things_is_shown_first(assistant, plan_text):  # noqa: F811
+    """Of 南通's "D载体与服务支撑" box item, the sentence naming 清华大学苏州汽车研究院南通电控实验室 is the one shown
+    first, not a sentence naming less, so the lab is not folded behind every other clause's first sentence."""
+    answer = assistant.ask("南通在新能源及智能网联汽车上有哪些举措？")
+    assert answer.composer == "topic"
+    assert "南通电控实验室" in answer.text and "海四达" in answer.text
+    assert_exact(answer, plan_text)

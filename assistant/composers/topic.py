@@ -521,8 +521,9 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
             candidates.append((value + naming, value, window, named_weight(named)))
         if not candidates and lead is None:
             continue
-        # of a long clause, the sentences that name the most things are listed; in the order of their relevance
-        candidates = sorted(sorted(candidates, key=lambda t: -t[0])[:MAX_SENTENCES], key=lambda t: -t[1])
+        # of a long clause, the sentences that name the most things are listed, in that order: the one shown first
+        # (and the others waiting behind every clause's first) by relevance and the things it names together
+        candidates = sorted(candidates, key=lambda t: -t[0])[:MAX_SENTENCES]
         if len(candidates) > 1:
             candidates = _whole(s.clause, candidates)
         for k, (_, value, window, names) in enumerate(candidates):
