@@ -68,6 +68,47 @@ def reverse() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _reverse_chars() -> dict[str, tuple[str, ...]]:
+    """{English gloss: (headwords of one character, …)}: the pieces an English name is spelled in ("port" → 港)."""
+    out: dict[str, list[str]] = {}
+    for line in _dictionary_text().splitlines():
+        m = _LINE.match(line)
+        if m is None or line.startswith("#") or not re.fullmatch(r"[\u4e00-\u9fff]", m.group(2)):
+            continue
+        for gloss in _glosses(m.group(3)):
+            out.setdefault(gloss, []).append(m.group(2))
+    return {gloss: tuple(dict.fromkeys(words)) for gloss, words in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _name_glosses() -> dict[str, tuple[str, ...]]:
+    """{the capitalised name a gloss opens with, lower case: (headwords, …)}: "Purple Mountain in suburbs of
+    Nanjing, …" → "purple mountain": 紫金山 (a gloss too long to be read whole still names its headword)."""
+    out: dict[str, list[str]] = {}
+    for line in _dictionary_text().splitlines():
+        m = _LINE.match(line)
+        if m is None or line.startswith("#") or not re.fullmatch(r"[\u4e00-\u9fff]{2,}", m.group(2)):
+            continue
+        for gloss in m.group(3).split("/"):
+            name = re.match(r"([A-Z][a-z]+(?: [A-Z][a-z]+)+)\b", gloss)
+            if name:
+                out.setdefault(name.group(1).lower(), []).append(m.group(2))
+    return {gloss: tuple(dict.fromkeys(words)) for gloss, words in out.items()}
+
+
+def headwords(phrase: str) -> tuple[str, ...]:
+    """Every headword the dictionary glosses an English phrase with (its last word also stemmed), words of one
+    character included: "medicine" → 医学, 药, 医药 …"""
+    words = phrase.lower().split()
+    out: list[str] = []
+    for last in _forms(words[-1]):
+        key = " ".join([*words[:-1], last])
+        out.extend((*reverse().get(key, ()), *_reverse_chars().get(key, ())))
+    out.extend(_name_glosses().get(phrase.lower(), ()))
+    return tuple(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=1)
 def _skipped() -> frozenset[str]:
     """English words that carry no content of their own (what, the, does …): never looked up alone."""
     return frozenset(w.lower() for w in entries("english_skip"))

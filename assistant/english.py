@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from assistant.answer import Answer
-from assistant import romanised
+from assistant import bilingual, romanised
 from assistant.bilingual import known, topic_term, translate_run
 from assistant.lexicon import entries
 from index.tokenize import read_concepts, read_english, read_places, read_policy_terms, read_synonyms
@@ -53,7 +53,8 @@ def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
     """(English wording as a pattern, Chinese form), longest wording first."""
     pairs = _pairs(cities)
     ordered = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
-    return tuple((re.compile(rf"(?<![A-Za-z]){_either_number(e, pairs)}(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)
+    return tuple((re.compile(rf"(?<![A-Za-z]){_either_number(e, pairs).replace('technology', '(?:technology|tech)')}"
+                             rf"(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)  # "tech" is "technology" written short
 
 
 def _either_number(english: str, pairs: dict[str, str]) -> str:
@@ -197,14 +198,18 @@ def _asks(parts: list[tuple[str, str]], read: list[str]) -> list[str]:
 
 def _clause(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | None, library: str | None) -> str:
     """One clause in the plans' words (see `to_chinese`)."""
+    text = re.sub(r"\bR\s*(?:and|&)\s*D\b", "R&D", text, flags=re.I)  # "R and D", "r & d"
+    text = re.sub(r"\b(\d{1,3})k\b", r"\1,000", text, flags=re.I)  # "per 10k people" → "per 10,000 people"
     text = re.sub(r"\b(?:to|on|with|about|of)\s+how\s+(?:much|many)\b", " ", text, flags=re.I) \
         if re.match(rf"(?:{'|'.join(map(re.escape, entries('english_yes_no')))})\b", text, re.I) else text
-    text = re.sub(r"\b(?P<end>(?:at\s+)?the\s+end\s+of\s+(?:the\s+)?)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+five[- ]year(?:\s+(?:plan|period))?",
+    text = re.sub(r"\b(?P<end>(?:at\s+)?the\s+end\s+of\s+(?:the\s+)?)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+(?:five[- ]year(?:\s+(?:plan|period))?|FYP\b(?:\s+period)?)",
                   lambda m: f" {cn_numeral(int(m['n']))}五{'末' if m['end'] else ''} " if 11 <= int(m["n"]) <= 19 else m.group(0),
                   text, flags=re.I)  # "the 13th Five-Year period" → 十三五, "at the end of …" → 十三五末
     out = re.sub(rf"\b(by|until|to|before)\s+(?:the end of\s+)?({YEAR_DIGITS})\b", r" 到\2年 ", text, flags=re.I)
     out = re.sub(rf"\b(?:at the end of|end of)\s+({YEAR_DIGITS})\b", r" \1年底 ", out, flags=re.I)
     out = re.sub(rf"(?<![到\d])\b({YEAR_DIGITS})\b(?!年)", r" \1年 ", out)
+    if library is not None:  # before "… City": "Donghu Science City" is a name
+        out = _CAPITALISED_RUN.sub(lambda m: _english_name(m, cities, library), out)
     # a city, county or district no plan holds keeps its name, so it is refused as an unknown place
     out = re.sub(r"\b([A-Z][a-z]+)\s+(City|County|District)\b",
                  lambda m: m.group(0) if m.group(1).lower() in {pinyin(c).lower() for c in cities} else
@@ -276,6 +281,37 @@ def _translated(m: re.Match, text: str, kept: list[str], uses: Callable[[str], i
     if tail is not None:  # stays joined to its 市/县/区
         return f" {' '.join([*out, tail])}"
     return f" {' '.join(out)} " if out else " "
+
+
+_CAPITALISED_RUN = re.compile(r"(?<![A-Za-z'])[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+(?![A-Za-z'])")
+MAX_NAME_WORDS = 3  # the longest English phrase one piece of a name is looked up as
+
+
+def _english_name(m: re.Match, cities: tuple[str, ...], library: str) -> str:
+    """A name of two or more capitalised words ("China Medicine Port") as the run of the library's text that
+    spells it piece by piece in the dictionary's words (中华 药 港 → 中华药港; a city's pinyin is its name: Nantong
+    Innovation Zone → 南通创新区), for any plan; kept as it is when a table holds it, when it opens with a question
+    word or an auxiliary, when it is only cities, or when no run spells it."""
+    words = m.group(0).split()
+    held = {pinyin(c).lower(): place_stem(c) for c in cities}
+    opening = {w.lower() for w in (*entries("english_wh"), *entries("english_yes_no"))}
+    if m.group(0).lower() in _pairs(cities) or words[0].lower() in opening or all(w.lower() in held for w in words):
+        return m.group(0)
+    found: dict[str, int] = {}
+
+    def spell(at: int, sofar: str) -> None:
+        if at == len(words):
+            if len(sofar) >= 3 and (n := library.count(sofar)):
+                found[sofar] = n
+            return
+        for size in range(min(MAX_NAME_WORDS, len(words) - at), 0, -1):
+            phrase = " ".join(words[at:at + size])
+            for piece in (held[phrase.lower()],) if phrase.lower() in held else bilingual.headwords(phrase):
+                if sofar + piece in library:
+                    spell(at + size, sofar + piece)
+
+    spell(0, "")
+    return f" {max(found, key=lambda w: (found[w], len(w)))} " if found else m.group(0)
 
 
 def _name(word: str, library: str | None) -> str | None:

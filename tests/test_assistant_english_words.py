@@ -187,3 +187,35 @@ def test_words_the_english_says_in_pieces_are_joined_into_the_term_the_tables_kn
     reading = ask("What does Donghu aim for in terms of the contribution rate of S&T progress by 2025?", library)
     assert "科技进步贡献率" in reading, reading  # 贡献率 科技 进步, its "of" turned round
     assert "方面" in reading
+
+
+NAMED = LIBRARY + "把“中华药港”打造成医药创新高地。推动紫金山实验室产出成果。东湖科学城加快建设。万人高价值发明专利拥有量16件。"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Does Donghu's plan mention a China Medicine Port?", "中华药港"),  # 中华 药 港, each word in the dictionary
+    ("What is the status of the Purple Mountain Laboratory in Donghu's plan?", "紫金山实验室"),  # a gloss's name
+    ("What will the Donghu Science City build?", "东湖科学城"),  # a city's pinyin is its name
+])
+def test_an_english_name_is_the_run_of_the_library_it_spells_word_by_word(question, expected):
+    assert expected in ask(question, NAMED)
+
+
+def test_an_english_name_no_run_spells_is_not_made_up():
+    reading = ask("Does Donghu's plan mention a Green Valley Harbour?", NAMED)
+    assert "谷" not in reading and "港" not in reading, reading  # no 绿谷港 the library does not write
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What is the 14th FYP target for Donghu's tech contract turnover?", "十四五"),  # FYP, a plan's period
+    ("What is the 14th FYP target for Donghu's tech contract turnover?", "技术合同成交额"),  # tech = technology
+    ("How much will Donghu's enterprises invest in R and D by 2025?", "研发投入"),
+    ("Does Donghu have a target for the share of citizens who are scientifically literate?", "科学素质"),
+])
+def test_abbreviations_and_short_forms_an_asker_writes(question, expected):
+    assert expected in ask(question), ask(question)
+
+
+def test_ten_thousand_written_10k_is_part_of_the_wording():
+    reading = ask("How many invention patents per 10k people does Donghu target?")
+    assert "万人发明专利" in reading and "10" not in reading, reading  # not a stated figure 10
