@@ -15,7 +15,7 @@ from assistant.answer import Answer
 from assistant.lexicon import rule
 from ingest.lexicon import city_key, cn_number
 
-ORDINAL = re.compile(r"第\s*(?P<n>[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:个|项|条|家|类|大|部分|点)?|(?P<last>最后一个|最后一项|最后一条)")
+ORDINAL = re.compile(r"第\s*(?P<n>[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:个|项|条|家|类|大|部分|点)?|(?P<last>最后[一那这]?[个项条家所])")
 _ITEM = re.compile(r"^\s*(?:\d+\.\s*)?(?P<name>[^\n\[\]]{2,60}?)\s*\[\d+\]\s*$")
 
 
@@ -70,7 +70,13 @@ def resolve_by_name(question: str, previous: Answer) -> str | None:
     plain = _DEMONSTRATIVE.sub("", question)
     names = [_QUALIFIER.sub("", item) for item in listed_items(previous)]
     if not any(len(name) >= 3 and name in plain and name not in question for name in names):
-        return None
+        # "海安那个主导产业是啥": the words before the demonstrative begin one listed item's name
+        pointer = _DEMONSTRATIVE.search(question)
+        head = re.search(r"[\u4e00-\u9fff]{2,6}$", question[:pointer.start()]) if pointer else None
+        starting = [n for n in names if head and n.startswith(head.group(0)) and n != head.group(0)]
+        if len(starting) != 1:
+            return None
+        plain = question[:head.start()] + starting[0] + question[pointer.end():]
     cities = previous.query.cities if previous.query is not None else ()
     if cities and not any(city_key(c) in plain for c in cities):
         plain = f"{city_key(cities[0])}{plain}"

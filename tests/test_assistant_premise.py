@@ -128,3 +128,32 @@ def test_who_leads_the_plan_itself_is_the_plans_own_sentence_or_a_refusal(assist
         else:
             assert answer.refused, answer.text
     assert stated, "no plan says who leads carrying it out"
+
+
+def test_a_built_claim_needs_words_of_building_and_a_rough_count_is_held_to_its_share(monkeypatch):
+    from assistant.composers import premise
+
+    monkeypatch.setattr(premise, "_sentence", lambda clause, wording: (clause, wording))
+    monkeypatch.setattr(premise, "sentences", lambda clause: [type("S", (), {"text": clause, "clause": clause})()])
+    texts = [("X试验装置成功落户本市。", "X试验装置成功落户本市。"), ("推进X试验装置项目建设，2025年基本完成建设工程。",
+                                                      "推进X试验装置项目建设，2025年基本完成建设工程。")]
+    joined = "\n".join(t for _, t in texts)
+    # 落户 says where it is, not that it is built; "推进…建设" says it is being built
+    found = premise._status_contradiction("X试验装置这个装置已经建成投用了吧", texts, joined)
+    assert found is not None and found.written.startswith("推进")
+    assert premise._status_contradiction("X试验装置已经落地了吧", texts, joined) is None  # 落户 bears out 落地
+    texts = [("c1", "将83个科技园区整合设立成15个高新园区")]
+    assert premise._count_contradiction("是由50来个科技园区整合的吧", texts, texts[0][1], []).written.startswith("83个")
+    assert premise._count_contradiction("是由80多个科技园区整合的吧", texts, texts[0][1], []) is None
+
+
+def test_a_followups_premise_is_read_with_the_conversations_subject(assistant):
+    """"这个实验室已经建成了吧？" after a question naming a lab a plan writes as 筹建…: refused with the plan's words."""
+    found = 0
+    for doc_id, meta in assistant.index.docs.items():
+        for m in re.finditer(r"筹建([\u4e00-\u9fff]{4,12}(?:实验室|研究院|中心))", assistant.index.source(doc_id)):
+            name = m.group(1)
+            answer = assistant.ask("这个已经建成运行了吧？", [f"{name}是以哪个单位为主体的？"])
+            if answer.refused and "筹" in answer.text:
+                found += 1
+    assert found, "no 筹建 name refused as built"

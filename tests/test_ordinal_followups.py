@@ -96,3 +96,11 @@ def test_a_followup_on_a_numbered_task_asks_who_leads_that_task(assistant):
         assert node.start <= cited.char_start < node.end or node.name in answer.text, answer.text
         return
     pytest.skip("no plan numbers its tasks 12 or more in one running series")
+
+
+def test_the_last_one_and_a_name_begun_before_a_demonstrative_point_at_listed_items():
+    listed = Answer(text="高新区共3个：\n甲城高新区（国家级）[1]\n乙县高新区[2]\n丙县经开区[3]", citations=[], refused=False,
+                    retrieved=[])
+    assert ordinals.resolve("最后那个是跟哪个国家合作的？", listed) == "丙县经开区是跟哪个国家合作的？"
+    assert ordinals.resolve_by_name("乙县那个主导产业是啥？", listed) == "乙县高新区主导产业是啥？"
+    assert ordinals.resolve_by_name("丁县那个主导产业是啥？", listed) is None

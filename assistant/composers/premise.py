@@ -69,8 +69,10 @@ def _plan_texts(corpus, doc_id: str) -> list[tuple[object, str]]:
 
 
 def _texts(ctx: Context) -> list[tuple[object, str]]:
-    """(clause, plain text) of the plans of the cities asked about, within the user's filters."""
-    docs = [d for d, meta in ctx.corpus.docs.items() if meta.city in ctx.query.cities and ctx.allows(d)]
+    """(clause, plain text) of the plans of the cities asked about (every plan when none is named), within the
+    user's filters."""
+    docs = [d for d, meta in ctx.corpus.docs.items()
+            if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
     return [pair for d in docs for pair in _plan_texts(ctx.corpus, d)]
 
 
@@ -196,6 +198,8 @@ def _uniqueness_contradiction(question: str, texts, joined: str) -> Contradictio
 
 
 _NEAR = 12  # characters around a name where a plan says it is planned or done
+# words between a name and a claim about it ("…实验室现在已经建成", "这个装置目前已经投用"): not part of the name
+_FILLER = re.compile(r"(?:这个|那个|现在|目前|如今|眼下|都)+$")
 
 
 def _status_contradiction(question: str, texts, joined: str) -> Contradiction | None:
@@ -204,18 +208,21 @@ def _status_contradiction(question: str, texts, joined: str) -> Contradiction | 
     claim = rule("status_claim").search(question)
     if claim is None:
         return None
-    before = question[:claim.start()].removesuffix("的")
-    name = _longest([before[-k:] for k in range(MIN_NAME, min(len(before), MAX_NAME) + 1)], joined)
+    before = _FILLER.sub("", question[:claim.start()]).removesuffix("的")
+    name = _longest([before[-k:] for k in range(MIN_NAME, min(len(before), MAX_NAME) + 1)], joined) or _longest(
+        [before[i:j] for i in range(len(before)) for j in range(i + MIN_NAME, min(len(before), i + MAX_NAME) + 1)], joined)
     if name is None:
         return None
-    planned, done = rule("status_planned"), rule("status_done")
+    planned = rule("status_planned")
+    # "已经建成/投用了吧" is borne out only by words of building; 落户, 获批 bear out "已经获批/落地"
+    done = rule("status_built") if rule("status_claim_built").search(claim.group(0)) else rule("status_done")
     written: tuple[str, object] | None = None
     for clause, text in texts:
         for hit in re.finditer(re.escape(name), text):
             around = text[max(0, hit.start() - _NEAR):hit.end() + _NEAR]
             if done.search(around.replace(name, " ")):
                 return None  # somewhere the plan says it is built, approved or in place
-            cue = planned.search(around)
+            cue = planned.search(text[max(0, hit.start() - _NEAR):hit.end() + 3 * _NEAR])  # "推进X…项目建设"
             if cue is not None and written is None:
                 offset = max(0, hit.start() - _NEAR)
                 if offset + cue.start() < hit.start():  # "筹建光电科学紫琅实验室"
@@ -231,7 +238,8 @@ def _status_contradiction(question: str, texts, joined: str) -> Contradiction | 
 
 _COUNT = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百]+"
 # a count the question states: not one it asks (哪两个, 几个), not 一 (一个系统 names one thing), not a year's digits
-_STATED_COUNT = re.compile(rf"(?<![哪几多第\d.一二两三四五六七八九十百])(\d+|[两二三四五六七八九十]+)([{COUNT_MEASURES}])")
+_STATED_COUNT = re.compile(rf"(?<![哪几多第\d.一二两三四五六七八九十百])(\d+|[两二三四五六七八九十]+)(来|多|余)?([{COUNT_MEASURES}])")
+_ROUGH = 0.2  # "50来个", "80多家": a count said roughly holds any number within this share of it
 _MIN_NOUN = 3  # 独角兽, 高新区: a counted noun may be shorter than a name
 
 
@@ -248,6 +256,7 @@ def _count_contradiction(question: str, texts, joined: str, figures) -> Contradi
         stated = _count_value(m.group(1))
         if stated is None:
             continue
+        rough = _ROUGH * stated if m.group(2) else 0.0
         rest = question[m.end():]
         candidates = [rest[:k] for k in range(min(len(rest), MAX_NAME), _MIN_NOUN - 1, -1)]
         for noun in candidates:
@@ -261,11 +270,12 @@ def _count_contradiction(question: str, texts, joined: str, figures) -> Contradi
                     for hit in pattern.finditer(text):
                         lo = _count_value(hit.group(1))
                         hi = _count_value(hit.group(2)) if hit.group(2) else lo
-                        if lo is not None and hi is not None and lo <= stated <= hi:
+                        if lo is not None and hi is not None and lo - rough <= stated <= hi + rough:
                             return None  # the plan does give this number for the noun
                         if is_count:
                             plan_counts.append((clause, hit.group(0)))
-            if any(f.value == stated and f.subject and noun in _plain(f.subject) for f in figures):
+            if any(f.value is not None and abs(f.value - stated) <= rough and f.subject and noun in _plain(f.subject)
+                   for f in figures):
                 return None  # an indicator row or figure of that subject states it
             if not plan_counts:
                 continue  # the plan counts the noun nowhere: try a shorter noun
@@ -279,13 +289,12 @@ def _count_contradiction(question: str, texts, joined: str, figures) -> Contradi
 
 def contradiction(ctx: Context) -> Contradiction | None:
     """The first qualifier of the question that the asked plans contradict, or None."""
-    if not ctx.query.cities:
-        return None
     texts = _texts(ctx)
     if not texts:
         return None
     joined = "\n".join(t for _, t in texts)
-    question = _plain(ctx.query.original or ctx.query.text)
+    # a follow-up's premise is read with the subject the conversation gives it ("这个实验室已经建成了吧？")
+    question = _plain(ctx.query.text if ctx.query.followup else (ctx.query.original or ctx.query.text))
     docs = {clause.doc_id for clause, _ in texts}
     figures = [f for d in docs for f in ctx.corpus.figures_of(d)]
     return (_uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
