@@ -369,6 +369,17 @@ def _cell(row) -> str:
 
 
 _FIGURE = VALUE_AS_SHOWN
+_DATED = (re.compile(rf"到({YEAR_DIGITS})年[^。；（]*?目标为([^（）。，；]+)"),  # 到2025年，…目标为20000家
+          re.compile(rf"({YEAR_DIGITS})年为([^（）。，；]+)"),  # （2020年为6507家）, …2020年为2.24%
+          re.compile(rf"规划目标：({YEAR_DIGITS})年([^（）。，；]+)"))  # （规划目标：2025年2.5%）
+
+
+def dated_figures(text: str) -> list[tuple[str, str]]:
+    """(year, value) of each figure a composed sentence dates, in the order it states them: "…到2025年，高新技术企业数
+    目标为20000家（2020年为6507家）" → [("2025", "20000家"), ("2020", "6507家")], so the English lead gives each
+    figure its own year (a baseline is not reported as the target's year)."""
+    found = sorted({(m.start(), m.group(1), m.group(2).strip()) for p in _DATED for m in p.finditer(text)})
+    return [(year, value) for _, year, value in found if re.search(r"\d", value)]
 
 
 def lead(answer: Answer, cities: tuple[str, ...]) -> str:
@@ -389,12 +400,14 @@ def lead(answer: Answer, cities: tuple[str, ...]) -> str:
         parts = re.split(r"(\[\d+\])", answer.text)
         stated = []
         for text, marker in zip(parts[::2], parts[1::2]):
+            dated = dated_figures(text)
+            if dated:
+                stated.append(f"{'; '.join(f'{_in_english(v)} for {y}' for y, v in dated)} {marker}")
+                continue
             values = [v for v in _FIGURE.findall(text) if not re.fullmatch(YEAR_DIGITS, v)]
-            target = re.findall(r"目标为([^（。，]+)", text)
-            value = target[0] if target else (values[-1] if values else "")
-            year = re.search(rf"到({YEAR_DIGITS})年", text) or re.search(rf"({YEAR_DIGITS})年为", text)
-            if value:
-                stated.append(f"{_in_english(value)}{' for ' + year.group(1) if year else ''} {marker}")
+            year = re.search(rf"到({YEAR_DIGITS})年", text)
+            if values:
+                stated.append(f"{_in_english(values[-1])}{' for ' + year.group(1) if year else ''} {marker}")
         if stated:
             return f"The plan of {where} states {'; '.join(stated)} (quoted in Chinese below)."
     n = len(answer.citations)

@@ -219,3 +219,13 @@ def test_abbreviations_and_short_forms_an_asker_writes(question, expected):
 def test_ten_thousand_written_10k_is_part_of_the_wording():
     reading = ask("How many invention patents per 10k people does Donghu target?")
     assert "万人发明专利" in reading and "10" not in reading, reading  # not a stated figure 10
+
+
+def test_the_english_lead_gives_each_figure_its_own_year():
+    from assistant.answer import Answer
+
+    text = "东湖市全社会研发投入占GDP比重2020年为2.24%（规划目标：2025年2.5%）。[1]"
+    lead = english.lead(Answer(text=text, citations=[], refused=False, retrieved=[], composer="target"), CITIES)
+    assert "2.24% for 2020" in lead and "2.5% for 2025" in lead, lead  # the baseline is not the target's year
+    assert english.dated_figures("东湖市规划提出到2025年，高新技术企业数目标为20000家（2020年为6507家）。") == [
+        ("2025", "20000家"), ("2020", "6507家")]
