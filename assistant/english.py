@@ -30,9 +30,11 @@ _KEEP = re.compile(r"\b(?:R&D|GDP|PCT|AI|5G|IC)\b", re.I)  # acronyms the plans 
 
 
 def is_english(text: str) -> bool:
-    """Mostly Latin letters and at least three words: an English question (a Chinese one may hold R&D or GDP)."""
+    """Mostly Latin letters and at least three words: an English question (a Chinese one may hold R&D or GDP); or
+    no Chinese at all and two words ("And in 2020?", "And Nantong's?": a short English follow-up)."""
     latin, cjk = len(_LATIN.findall(text)), len(_CJK.findall(text))
-    return latin >= 8 and latin > 3 * cjk and len(re.findall(r"[A-Za-z]+", text)) >= 3
+    words = len(re.findall(r"[A-Za-z]+", text))
+    return latin >= 8 and latin > 3 * cjk and words >= 3 or cjk == 0 and words >= 2 and latin >= 4
 
 
 @lru_cache(maxsize=1)
@@ -127,7 +129,12 @@ def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | 
     given ("Kecaidai" → 科才贷, assistant/romanised.py); English words without a Chinese form are left out.
     The question is read clause by clause (see `clauses`), its clause marks kept as Chinese punctuation, so the
     composers see its parts as a Chinese asker writes them ("…到2025年多少，2020年是多少？")."""
-    text = re.sub(r"^\s*(?:what|how)\s+about\s+(.+?)\s*\??\s*$", r"那\1呢？", text, flags=re.I)  # a follow-up
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 30,000 is one number
+    text = re.sub(r"^\s*(?:what|how)\s+about\s+(?:in\s+|for\s+)?(.+?)\s*\??\s*$", r"那\1呢？", text, flags=re.I)  # a follow-up
+    short = re.match(r"^\s*and\s+(?:in\s+|for\s+|at\s+)?(.+?)(?:'s)?\s*\??\s*$", text, flags=re.I)
+    if short and len(short.group(1).split()) <= 4 and not _opening().search(short.group(1)):
+        text = f"那{short.group(1)}呢？"  # "And in 2020?", "And Nantong's?": the previous question of this
+    text = re.sub(rf"^那\s*({YEAR_DIGITS})\s*呢？$", r"那\1年呢？", text)  # a year asked again is a year
     parts = clauses(text)
     read = [_clause(clause, cities, uses, library) for clause, _ in parts]
     asked = _asks(parts, read)

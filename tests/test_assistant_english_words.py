@@ -229,3 +229,23 @@ def test_the_english_lead_gives_each_figure_its_own_year():
     assert "2.24% for 2020" in lead and "2.5% for 2025" in lead, lead  # the baseline is not the target's year
     assert english.dated_figures("东湖市规划提出到2025年，高新技术企业数目标为20000家（2020年为6507家）。") == [
         ("2025", "20000家"), ("2020", "6507家")]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("And in 2020?", "那2020年呢？"),
+    ("What about 2020?", "那2020年呢？"),
+    ("And Donghu's?", "东湖"),
+])
+def test_a_short_english_follow_up_asks_the_previous_question_again(question, expected):
+    assert english.is_english(question)
+    reading = ask(question)
+    assert expected in reading and reading.startswith("那") and reading.endswith("呢？"), reading
+
+
+def test_a_chinese_question_with_an_acronym_is_not_english():
+    assert not english.is_english("R&D投入强度是多少？") and not english.is_english("GDP？")
+
+
+def test_a_stated_number_keeps_its_thousands_and_a_tag_question_asks_if_it_is_so():
+    reading = ask("Donghu aims for 30,000 high-tech enterprises by 2025, right?")
+    assert "30000" in reading and reading.endswith("对吗 ？"), reading
