@@ -249,3 +249,14 @@ def test_a_chinese_question_with_an_acronym_is_not_english():
 def test_a_stated_number_keeps_its_thousands_and_a_tag_question_asks_if_it_is_so():
     reading = ask("Donghu aims for 30,000 high-tech enterprises by 2025, right?")
     assert "30000" in reading and reading.endswith("对吗 ？"), reading
+
+
+@pytest.mark.parametrize("question, expected, not_expected", [
+    ("We are a tech SME in Donghu. What subsidies can we apply for?", "申报", "应用"),
+    ("Is there support for listing on the STAR Market in Donghu?", "上市", None),
+    ("Can a high-tech enterprise in Donghu get a reward for being newly certified?", "认定", None),
+    ("Does Donghu offer loans to talent-led companies?", "贷款", "发光二极管"),  # "led" is no LED
+])
+def test_how_an_applicant_asks_in_the_plans_words(question, expected, not_expected):
+    reading = ask(question, LIBRARY + "发光二极管。应用。")
+    assert expected in reading and (not_expected is None or not_expected not in reading), reading
