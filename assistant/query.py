@@ -68,6 +68,9 @@ _FOLLOWUP_CITY = re.compile(r"^(那|那么|再看看|换成|如果是|还有)?\s
 # An elliptical follow-up: a noun phrase and 呢 ("那高新技术企业呢？", "技术合同成交额呢", "换成南通的研发强度呢").
 _ELLIPTICAL = re.compile(rf"^(?:{rule('followup_lead').pattern})?\s*(?P<rest>.+?)\s*(?:{rule('followup_tail').pattern})\s*[？?。]?$")
 _CONTINUES = re.compile(rf"^(?:{rule('continues').pattern})[，,\s]*")
+# a question asked across the library, not of the conversation's city ("哪些城市…", "各市…"; "谁最高" when it names a figure)
+_WHICH_CITIES = re.compile("|".join(f"(?:{rule(r).pattern})" for r in ("which_cities", "compare_alone")))
+_ACROSS_CITIES = re.compile(f"{_WHICH_CITIES.pattern}|(?:{rule('superlative').pattern})")
 _COMPARE_FOLLOWUP = rule("compare_followup")
 _OWN_QUESTION = rule("own_question")
 _FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
@@ -373,6 +376,8 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
             text = text.replace(c, "").replace(city_key(c), "")
         text = "、".join(city_key(p) for p in places) + re.sub(r"^[、和与及，,\s]+", "", text)
     year = re.fullmatch(rf"(?:到|至)?({YEAR_DIGITS})\s*年?(?:底|末)?", subject)
+    if year is None and not _FRAME.sub("", subject).strip():  # "2020年当年的目标": a year with frame words only
+        year = re.search(rf"({YEAR_DIGITS})\s*年", subject)
     if year:  # "那2025年呢？": the same question for another year
         text, n = re.subn(rf"{YEAR_DIGITS}\s*年?", f"{year.group(1)}年", text, count=1)
         return text if n else f"{year.group(1)}年{text}"
@@ -429,7 +434,7 @@ def understand(
             if not previous.cities:
                 base = f"{new_city}{base}"
             text, followup = base, True
-        elif _FOLLOWUP_PRONOUN.match(text) or (not named and not others and not concepts_in(text) and (
+        elif _FOLLOWUP_PRONOUN.match(text) or (not named and not others and not concepts_in(text) and not _WHICH_CITIES.search(text) and (
                 len(text) <= 14 or not topic_of(text, known_cities))):  # "那规划要到2025年达到多少人？": no subject of its own
             # "它的牵头单位是谁？": keep the previous subject in view.
             # the previous question's place and subject, not its asking words ("定位是什么", "重点招引哪些方向")
@@ -442,6 +447,9 @@ def understand(
         elif previous.cities and not (named or others) and _CONTINUES.match(text):
             # "那高企2020年有多少家？": a new question in the same conversation stays with the previous city.
             text, followup = f"{city_key(previous.cities[0])}{_CONTINUES.sub('', text, count=1)}", True
+        elif len(previous.cities) == 1 and not (named or others) and not _ACROSS_CITIES.search(text):
+            # "建好以后要形成个什么样的综合体？": a question naming no place asks about the conversation's city
+            text, followup = f"{city_key(previous.cities[0])}{text}", True
     own_years = question_years(normalize(original)) if followup else []
     if own_years and previous is not None and text.startswith(previous.text):
         # "2020年的基数是多少？" after a question about 2025: the follow-up's year replaces the previous one

@@ -270,3 +270,18 @@ def test_a_followup_naming_a_part_of_the_city_asks_about_that_part_in_the_conver
     assert first.subject == "花果山大道科技创新走廊"  # 是 before 怎么 is a frame word
     r = q("北片区主要承担啥功能？", [first])
     assert r.followup and r.cities == ("连云港市",) and "北片区" in r.text and "走廊" not in r.text
+
+
+def test_a_year_with_frame_words_replaces_the_year_and_a_gap_asked_compares_both_cities():
+    r = q("2020年当年的目标呢？", [q("江阴到2022年高新技术产业产值占比要达多少？")])
+    assert r.followup and r.year == 2020 and "高新技术产业产值" in r.text and "2022" not in r.text
+    r = q("那南京呢？差多少？", [q("连云港2025年万人高价值发明专利拥有量目标是多少？")])
+    assert r.intent == "compare" and set(r.cities) == {"南京市", "连云港市"}
+
+
+def test_a_question_naming_no_place_stays_with_the_conversations_city_unless_it_asks_across_cities():
+    first = q("南京打算建多少个大学创新港？")
+    r = q("建好以后要形成个什么样的综合体？", [first])
+    assert r.followup and r.cities == ("南京市",)
+    assert q("哪些城市提到了大学创新港？", [first]).cities == ()
+    assert q("研发强度目标谁最高？", [first]).cities == ()
