@@ -356,6 +356,9 @@ def question_part(text: str) -> str:
     return "".join(asking) if asking and len(asking) < len(sentences) else text
 
 
+_MEASURE_AFTER = re.compile(r"比重|占比|比例|强度|数量|总量|规模")
+
+
 def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_cities: tuple[str, ...]) -> str:
     """The previous question with the follow-up's city and indicator put in place of the previous ones."""
     text = previous.text
@@ -392,7 +395,11 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
                     if normalize(a) in norm_text), None)
         if old is None and previous.topic:
             old = max(previous.topic.split(), key=len)
-        text = text.replace(normalize(old), subject, 1) if old and normalize(old) in text else f"{text} {subject}"
+        if old and normalize(old) in text:
+            # the indicator's whole wording goes, with a measure word after the alias ("…占GDP" + 比重)
+            text = re.sub(rf"{re.escape(normalize(old))}(?:{_MEASURE_AFTER.pattern})?", lambda _: subject, text, count=1)
+        else:
+            text = f"{text} {subject}"
     return text
 
 

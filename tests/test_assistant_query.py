@@ -285,3 +285,11 @@ def test_a_question_naming_no_place_stays_with_the_conversations_city_unless_it_
     assert r.followup and r.cities == ("南京市",)
     assert q("哪些城市提到了大学创新港？", [first]).cities == ()
     assert q("研发强度目标谁最高？", [first]).cities == ()
+
+
+def test_a_replaced_indicator_takes_its_measure_word_along():
+    first = q("江阴高新区到2022年研发经费支出占GDP比重要到多少？")
+    second = q("那万人有效发明专利拥有量呢？", [first])
+    assert "比重" not in second.text and "万人有效发明专利拥有量" in second.text
+    third = q("临港开发区呢？", [first, second])
+    assert "临港开发区" in third.text and "万人有效发明专利拥有量" in third.text and "高新区" not in third.text
