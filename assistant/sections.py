@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from assistant import containers
@@ -61,8 +61,8 @@ class Node:
     parts: list[tuple[str, Span]] = field(default_factory=list)  # a group's members, as a sentence enumerates them
     count_word: Span | None = None  # the plan's own count of the members ("十大支撑体系"), when it states one
 
-    @property
-    def name(self) -> str:
+    @cached_property
+    def name(self) -> str:  # read on every topic question for every node: computed once
         return self.title if self.kind == "group" else strip_numbering(self.title)
 
     @property

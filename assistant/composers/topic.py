@@ -17,6 +17,7 @@ genre suffixes of named programmes are data (index/resources/topic_frames.tsv).
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -234,6 +235,28 @@ def _deepest(nodes: list[Node], clause: Clause) -> Node | None:
     return max(inside, key=lambda n: (n.level, n.start)) if inside else None
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Which clauses of a plan each section, box and table holds, and the deepest one holding each clause: fixed
+    by the plan's structure, so computed once per plan and corpus instead of on every topic question."""
+    nodes: list[Node]
+    members: dict[int, list[int]]  # id(node) → clause indices it holds
+    deepest: dict[int, Node | None]  # clause index → deepest node holding it
+
+
+_LAYOUTS: "weakref.WeakKeyDictionary[object, dict[str, _Layout]]" = weakref.WeakKeyDictionary()
+
+
+def _layout(corpus, doc: str) -> _Layout:
+    per_doc = _LAYOUTS.setdefault(corpus, {})
+    if doc not in per_doc:
+        ids = corpus.clause_ids_of(doc)
+        nodes = [n for n in all_nodes(corpus) if n.doc_id == doc and n.kind in ("section", "box", "table")]
+        members = {id(n): [i for i in ids if _contains(n, corpus.clauses[i])] for n in nodes}
+        per_doc[doc] = _Layout(nodes, members, {i: _deepest(nodes, corpus.clauses[i]) for i in ids})
+    return per_doc[doc]
+
+
 def _ancestors(node: Node | None) -> list[Node]:
     out = []
     while node is not None:
@@ -261,7 +284,8 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
     corpus = ctx.corpus
     labels = index_topics(corpus)
     ids = corpus.clause_ids_of(doc)
-    nodes = [n for n in all_nodes(corpus) if n.doc_id == doc and n.kind in ("section", "box", "table")]
+    layout = _layout(corpus, doc)
+    nodes = layout.nodes
 
     def topic_part(scores: dict[str, float], full: float = 2.0) -> float:
         return max((min(1.0, scores.get(t, 0.0) / full) for t in topics), default=0.0)
@@ -288,7 +312,7 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
         if node.clause is None:
             continue
         title = combine(topic_part(_title_scores(node), 1.0), words_part(node.name, " ".join(node.path)))
-        inside = sorted((own[i] for i in ids if i in own and _contains(node, corpus.clauses[i])), reverse=True)
+        inside = sorted((own[i] for i in layout.members[id(node)] if i in own), reverse=True)
         body = sum(inside[:3]) / 3 if inside else 0.0
         section_score[id(node)] = 0.8 * title + 0.2 * body
     out = []
@@ -297,7 +321,7 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
         where = " ".join([*c.section, c.caption or ""])
         if PAST_SECTION.search(where):
             continue  # the review of the last period reports results, not measures
-        deepest = _deepest(nodes, c)
+        deepest = layout.deepest[i]
         chain = _ancestors(deepest)
         sec = max((section_score.get(id(n), 0.0) * (0.85 ** k) for k, n in enumerate(chain)), default=0.0)
         score = (1 - SECTION_WEIGHT) * base + SECTION_WEIGHT * sec
