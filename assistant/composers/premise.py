@@ -88,6 +88,17 @@ def _sentence(clause, wording: str) -> Span | None:
     return next((s for s in sentences(clause) if wording in _plain(s.text)), None)
 
 
+def _written_levels(name: str, texts, alt: str, word_of: dict[str, frozenset[str]]):
+    """Each place the plans write `name`: (clause, plain text, the hit, the run of qualifiers right before it or None,
+    the levels they stand for)."""
+    before = re.compile(rf"((?:(?:{alt})[{_JOIN}]?)+)的?$")
+    for clause, text in texts:
+        for hit in re.finditer(re.escape(name), text):
+            q = before.search(text[max(0, hit.start() - 12):hit.start()])
+            found = frozenset().union(*(word_of[w] for w in re.findall(alt, q.group(1)))) if q else frozenset()
+            yield clause, text, hit, q, found
+
+
 def _level_contradiction(question: str, texts, joined: str) -> Contradiction | None:
     levels = _levels()
     word_of = dict(levels)
@@ -102,17 +113,13 @@ def _level_contradiction(question: str, texts, joined: str) -> Contradiction | N
         tail = rest[len(name):]
         instance = _longest([tail[:k] for k in range(MIN_NAME, min(len(tail), MAX_NAME) + 1)], joined)
         places = [(c, t) for c, t in texts if instance is None or instance in t]
-        before = re.compile(rf"((?:(?:{alt})[{_JOIN}]?)+)的?$")
         written: tuple[str, object] | None = None
-        for clause, text in places:
-            for hit in re.finditer(re.escape(name), text):
-                q = before.search(text[max(0, hit.start() - 12):hit.start()])
-                if q is None:
-                    return None  # the plan writes it unqualified somewhere: no contradiction to show
-                found = frozenset().union(*(word_of[w] for w in re.findall(alt, q.group(1))))
-                if found & asked:
-                    return None
-                written = written or (q.group(1) + ("的" if q.group(0).endswith("的") else "") + name, clause)
+        for clause, _, _, q, found in _written_levels(name, places, alt, word_of):
+            if q is None:
+                return None  # the plan writes it unqualified somewhere: no contradiction to show
+            if found & asked:
+                return None
+            written = written or (q.group(1) + ("的" if q.group(0).endswith("的") else "") + name, clause)
         if written is not None:
             span = _sentence(written[1], written[0])
             if span is not None:
@@ -136,20 +143,16 @@ def _predicative_level(question: str, texts, joined: str) -> Contradiction | Non
         name = _longest([head[-k:] for k in range(3, min(len(head), MAX_NAME) + 1)], joined, least=3)
         if name is None:
             continue
-        before = re.compile(rf"((?:(?:{alt})[{_JOIN}]?)+)的?$")
         written: tuple[str, object] | None = None
-        for clause, text in texts:
-            for hit in re.finditer(re.escape(name), text):
-                q = before.search(text[max(0, hit.start() - 12):hit.start()])
-                if q is None:
-                    continue  # "农高区涉农企业": the name alone says nothing of its level
-                found = frozenset().union(*(word_of[w] for w in re.findall(alt, q.group(1))))
-                aim = planned.search(text[max(0, hit.start() - 12 - 6):hit.start() - len(q.group(0)) + 1])
-                if found & asked and aim is None:
-                    return None  # the plan does call it so
-                if written is None:
-                    lead = aim.group(0) if aim is not None and found & asked else ""
-                    written = (lead + q.group(0) + name, clause)
+        for clause, text, hit, q, found in _written_levels(name, texts, alt, word_of):
+            if q is None:
+                continue  # "农高区涉农企业": the name alone says nothing of its level
+            aim = planned.search(text[max(0, hit.start() - 12 - 6):hit.start() - len(q.group(0)) + 1])
+            if found & asked and aim is None:
+                return None  # the plan does call it so
+            if written is None:
+                lead = aim.group(0) if aim is not None and found & asked else ""
+                written = (lead + q.group(0) + name, clause)
         if written is not None:
             span = _sentence(written[1], written[0]) or next((s for s in sentences(written[1]) if name in _plain(s.text)), None)
             if span is not None:
