@@ -333,8 +333,6 @@ def _short_alias_chars(text: str) -> list[str]:
 _MARKUP_NUMBER = re.compile(r"\[\d+\]|(?<=[A-Za-z_=<>(])\d+|\d+(?=\s*[=<>)])")
 
 
-
-
 def _numbers(text: str) -> tuple[str, ...]:
     """Figures the user states, years and markup left out ("2025年高企达到3万家" → ("3万",); "2020和2025分别是" → ())."""
     skip = {m.start() for m in _YEAR.finditer(text)} | {m.start() for m in BARE_YEAR.finditer(text)}
@@ -356,7 +354,7 @@ def question_part(text: str) -> str:
     return "".join(asking) if asking and len(asking) < len(sentences) else text
 
 
-_MEASURE_AFTER = re.compile(r"比重|占比|比例|强度|数量|总量|规模")
+_MEASURE_AFTER = rule("indicator_measure")
 
 
 def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_cities: tuple[str, ...]) -> str:

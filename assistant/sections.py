@@ -427,7 +427,8 @@ def _same_kind(noun: str, title: str, names: list[str]) -> bool:
     return any((title and k in title) or sum(k in n for n in names) >= len(names) / 2 for k in kinds)
 
 
-ITEM_STYLES = ("cjk_paren", "arabic_paren", "arabic_dot", "decimal2", "decimal3")  # items, not chapters (一、, 第一章)
+# items, not chapters (一、, 第一章); decimal outline numbers ("1.2") restart under every parent, so never one running series
+ITEM_STYLES = ("cjk_paren", "arabic_paren", "arabic_dot")
 
 
 def numbered(corpus: Corpus, doc_id: str, n: int) -> Node | None:

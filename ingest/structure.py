@@ -509,13 +509,20 @@ def numbering(title: str) -> tuple[str, int] | None:
     """A heading's numbering style and number ("20．促进…" → ("arabic_dot", 20), "（三）…" → ("cjk_paren", 3)), or
     None for a heading without one (a box label is a label, not a numbering)."""
     text = _MD.sub("", title.strip(), count=1).strip("*" + _SPACE)
-    if _BOX_LABEL.match(text):
+    found = None if _BOX_LABEL.match(text) else _numbering_match(text)
+    if found is None:
         return None
+    style, m = found
+    number = cn_number(next(g for g in m.groups() if g)) if style != "circled" else None
+    return (style, number) if number else None
+
+
+def _numbering_match(text: str) -> tuple[str, re.Match[str]] | None:
+    """The first numbering style that opens `text`, with its match."""
     for style, pattern in _NUMBERING:
         m = pattern.match(text)
         if m:
-            number = cn_number(next(g for g in m.groups() if g)) if style != "circled" else None
-            return (style, number) if number else None
+            return style, m
     return None
 
 
@@ -527,12 +534,8 @@ def strip_numbering(title: str) -> str:
     label = _BOX_LABEL.match(text) or re.match(r"(?:附|续)?表\s*\d+\s*[：:]?\s*", text)
     if label:
         text = text[label.end():]
-    else:
-        for _, pattern in _NUMBERING:
-            m = pattern.match(text)
-            if m:
-                text = text[m.end():]
-                break
+    elif (found := _numbering_match(text)) is not None:
+        text = text[found[1].end():]
     return text.strip(_STRIP_TITLE + "*#") or title.strip()
 
 

@@ -23,7 +23,7 @@ from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.lexicon import entries, rule
-from ingest.lexicon import COUNT_MEASURES, cn_number, normalize
+from ingest.lexicon import COUNT_MEASURES, normalize, parse_number
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
 MAX_NAME = 24
@@ -68,12 +68,20 @@ def _plan_texts(corpus, doc_id: str) -> list[tuple[object, str]]:
     return per_doc[doc_id]
 
 
-def _texts(ctx: Context) -> list[tuple[object, str]]:
-    """(clause, plain text) of the plans of the cities asked about (every plan when none is named), within the
-    user's filters."""
-    docs = [d for d, meta in ctx.corpus.docs.items()
-            if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
-    return [pair for d in docs for pair in _plan_texts(ctx.corpus, d)]
+_PLAIN_JOINED: "weakref.WeakKeyDictionary[object, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def _plan_joined(corpus, doc_id: str) -> str:
+    """One plan's plain clause texts, one a line, joined once per corpus (names are looked up in it)."""
+    per_doc = _PLAIN_JOINED.setdefault(corpus, {})
+    if doc_id not in per_doc:
+        per_doc[doc_id] = "\n".join(t for _, t in _plan_texts(corpus, doc_id))
+    return per_doc[doc_id]
+
+
+def _docs(ctx: Context) -> list[str]:
+    """The plans of the cities asked about (every plan when none is named), within the user's filters."""
+    return [d for d, meta in ctx.corpus.docs.items() if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
 
 
 def _longest(candidates: list[str], joined: str, least: int = MIN_NAME) -> str | None:
@@ -246,17 +254,12 @@ _ROUGH = 0.2  # "50来个", "80多家": a count said roughly holds any number wi
 _MIN_NOUN = 3  # 独角兽, 高新区: a counted noun may be shorter than a name
 
 
-def _count_value(text: str) -> float | None:
-    n = cn_number(text) if not text[0].isdigit() else None
-    return float(n) if n is not None else (float(text) if text[0].isdigit() else None)
-
-
 def _count_contradiction(question: str, texts, joined: str, figures) -> Contradiction | None:
     """"南通有两个国家级高新区" where the plan counts the same noun only with other numbers (1个国家级高新区): the
     stated count is refused, quoting the plan's. Any place the plan gives the stated number for the noun — a range
     that holds it (1-2家), the noun before its number (新型研发机构2－3家), an indicator row — keeps the question."""
     for m in _STATED_COUNT.finditer(question):
-        stated = _count_value(m.group(1))
+        stated = parse_number(m.group(1))
         if stated is None:
             continue
         rough = _ROUGH * stated if m.group(2) else 0.0
@@ -271,8 +274,8 @@ def _count_contradiction(question: str, texts, joined: str, figures) -> Contradi
             for clause, text in texts:
                 for pattern, is_count in ((counted, True), (before, False)):
                     for hit in pattern.finditer(text):
-                        lo = _count_value(hit.group(1))
-                        hi = _count_value(hit.group(2)) if hit.group(2) else lo
+                        lo = parse_number(hit.group(1))
+                        hi = parse_number(hit.group(2)) if hit.group(2) else lo
                         if lo is not None and hi is not None and lo - rough <= stated <= hi + rough:
                             return None  # the plan does give this number for the noun
                         if is_count:
@@ -292,14 +295,15 @@ def _count_contradiction(question: str, texts, joined: str, figures) -> Contradi
 
 def contradiction(ctx: Context) -> Contradiction | None:
     """The first qualifier of the question that the asked plans contradict, or None."""
-    texts = _texts(ctx)
+    docs = _docs(ctx)
+    texts = [pair for d in docs for pair in _plan_texts(ctx.corpus, d)]
     if not texts:
         return None
-    joined = "\n".join(t for _, t in texts)
+    joined = "\n".join(_plan_joined(ctx.corpus, d) for d in docs)
     # a follow-up's premise is read with the subject the conversation gives it ("这个实验室已经建成了吧？")
     question = _plain(ctx.query.text if ctx.query.followup else (ctx.query.original or ctx.query.text))
-    docs = {clause.doc_id for clause, _ in texts}
-    figures = [f for d in docs for f in ctx.corpus.figures_of(d)]
+    # the figure layer is read only for a question that states a count (most questions state none)
+    figures = [f for d in docs for f in ctx.corpus.figures_of(d)] if _STATED_COUNT.search(question) else []
     return (_uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
             or _status_contradiction(question, texts, joined) or _predicative_level(question, texts, joined)
             or _count_contradiction(question, texts, joined, figures))
