@@ -415,6 +415,7 @@ def understand(
     followup = False
     subject = ""  # kept from the previous question by a pronoun follow-up
     intent_text: str | None = None  # a pronoun follow-up's intent comes from its own words
+    carried = False  # a follow-up that keeps the previous question's city and names no subject of its own
     if previous is not None:
         m = _FOLLOWUP_CITY.match(text)
         named, others = find_cities(text, known_cities)
@@ -452,9 +453,20 @@ def understand(
         elif previous.cities and not (named or others) and _CONTINUES.match(text):
             # "那高企2020年有多少家？": a new question in the same conversation stays with the previous city.
             text, followup = f"{city_key(previous.cities[0])}{_CONTINUES.sub('', text, count=1)}", True
+            carried = True
         elif len(previous.cities) == 1 and not (named or others) and not _ACROSS_CITIES.search(text):
             # "建好以后要形成个什么样的综合体？": a question naming no place asks about the conversation's city
             text, followup = f"{city_key(previous.cities[0])}{text}", True
+            carried = True
+    if carried and previous is not None and previous.concepts and not concepts_in(text):
+        # "2020年底的时候实际有多少家？" after a question about 科技型中小企业: the indicator's wording joins the text, so
+        # a figure the plan states in prose (not only its indicator row) is found by its words
+        aliases = dict(indicator_concepts())
+        worded = next((a for c in previous.concepts for a in sorted(aliases.get(c, ()), key=len, reverse=True)
+                       if normalize(a) in previous.text), None)
+        if worded:
+            end = re.search(r"[？?。！!]*$", text).start()
+            text = f"{text[:end]} {normalize(worded)}{text[end:]}"
     own_years = question_years(normalize(original)) if followup else []
     if own_years and previous is not None and text.startswith(previous.text):
         # "2020年的基数是多少？" after a question about 2025: the follow-up's year replaces the previous one

@@ -301,9 +301,10 @@ YEAR_PHRASE = rf"{YEAR_DIGITS}\s*年(?:底|末)?"
 BARE_YEAR = re.compile(rf"(?<![\d.])(?<!达到)(?<!突破)(?<!超过)(?<![达为是])({YEAR_DIGITS})(?![\d.])(?!\s*(?:{_MULTIPLIERS}|{_unit_alternation()}))")
 # A year range: "2021-2025", "2020－2022年". Groups 1 and 2 are its ends.
 YEAR_RANGE = re.compile(rf"(?<!\d)({YEAR_DIGITS})\s*[－—–\-~～至到]\s*({YEAR_DIGITS})(?!\d)")
-# A number that is not a year: "3.3%", "1000家", "2－3家" — never "2025年" nor a year range's end.
+# A number that is not a year: "3.3%", "1000家", "2－3家" — never "2025年", a year range's end, nor the digits of a code
+# name (G42, T800, IPv6).
 NUMBER_NOT_YEAR = re.compile(
-    rf"(?<![\d.])(?<!{YEAR_DIGITS}[－—\-~～])\d+(?:\.\d+)?(?!\d)(?!\s*年)(?!\s*[－—\-~～]\s*{YEAR_DIGITS})"
+    rf"(?<![\d.A-Za-z])(?<!{YEAR_DIGITS}[－—\-~～])\d+(?:\.\d+)?(?!\d)(?!\s*年)(?!\s*[－—\-~～]\s*{YEAR_DIGITS})"
 )
 # A year as a document number brackets it: "〔2022〕", "[2021]".
 BRACKETED_YEAR = rf"[〔\[［【（(]{YEAR_DIGITS}[〕\]］】）)]"

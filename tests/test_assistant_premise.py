@@ -157,3 +157,33 @@ def test_a_followups_premise_is_read_with_the_conversations_subject(assistant):
             if answer.refused and "筹" in answer.text:
                 found += 1
     assert found, "no 筹建 name refused as built"
+
+
+def test_a_lead_stated_in_any_words_is_held_against_the_tasks_own(assistant):
+    """"…是某某集团牵头的吧？" for every task row of the plans: a company no row names is refused with the plan's
+    lead unit quoted (for most rows; a few short rows are matched to a neighbouring task's units, still refused),
+    and the row's own lead unit is never refused."""
+    checked = quoted = 0
+    for t in assistant.index.tasks:
+        if not t.lead_units or len(t.target) > 30:
+            continue
+        city = assistant.index.docs[t.doc_id].city.removesuffix("市")
+        stranger = assistant.ask(f"{city}的{t.target}是远洋重工集团牵头的吧？")
+        assert stranger.refused and "远洋重工集团" in stranger.text, (t.target, stranger.text)
+        quoted += t.lead_units[0][:4] in stranger.text
+        own = assistant.ask(f"{city}的{t.target}是{t.lead_units[0]}牵头的吧？")
+        assert not own.refused, (t.target, own.text)
+        checked += 1
+    assert checked >= 10 and quoted >= 0.8 * checked, (checked, quoted)
+
+
+def test_a_built_claim_before_the_name_is_read_too(monkeypatch):
+    """"已经建成X了吧" names X after the claim: held against the plan's 创建/争创 as "X已经建成" is."""
+    from assistant.composers import premise
+
+    monkeypatch.setattr(premise, "sentences", lambda clause: [type("S", (), {"text": clause, "clause": clause})()])
+    texts = [("积极创建省级农业高新技术产业示范区。", "积极创建省级农业高新技术产业示范区。")]
+    found = premise._status_contradiction("句容已经建成省级农业高新技术产业示范区了，后面怎么提升", texts, texts[0][1])
+    assert found is not None and found.written == "创建省级农业高新技术产业示范区"
+    texts = [("省级农业高新技术产业示范区建成投用。", "省级农业高新技术产业示范区建成投用。")]
+    assert premise._status_contradiction("句容已经建成省级农业高新技术产业示范区了吧", texts, texts[0][1]) is None

@@ -293,3 +293,14 @@ def test_a_replaced_indicator_takes_its_measure_word_along():
     assert "比重" not in second.text and "万人有效发明专利拥有量" in second.text
     third = q("临港开发区呢？", [first, second])
     assert "临港开发区" in third.text and "万人有效发明专利拥有量" in third.text and "高新区" not in third.text
+
+
+def test_a_followup_naming_no_subject_carries_the_previous_indicators_wording():
+    """"2020年底的时候实际有多少家？" after a question about 科技型中小企业: the wording joins the text (before its
+    question mark), so a figure the plan states only in prose is found by its words; a new subject is not joined."""
+    first = q("句容2025年科技型中小企业目标是多少？")
+    r = q("2020年底的时候实际有多少家？", [first])
+    assert r.followup and "科技型中小企业" in r.text and r.text.endswith("?") and "科技型中小企业" in r.topic
+    other = q("那高新技术企业呢？", [first])
+    assert "科技型中小企业" not in other.text
+

@@ -220,3 +220,13 @@ def test_known_cities_rejects_a_malformed_row(tmp_path):
     bad.write_text("南京\t地级市\n", encoding="utf-8")
     with pytest.raises(ValueError, match="places.tsv:1"):
         known_cities(bad)
+
+
+def test_a_code_names_digits_are_no_figure():
+    """G42 (a road), T800 (a fibre grade), IPv6: digits glued to Latin letters name a thing, they state no figure."""
+    from ingest.lexicon import NUMBER_NOT_YEAR
+
+    for text in ("参与G42沪宁沿线人才创新走廊建设", "T800级碳纤维", "IPv6规模部署"):
+        assert NUMBER_NOT_YEAR.search(text) is None, text
+    assert [m.group(0) for m in NUMBER_NOT_YEAR.finditer("新增300家，达到2.5%")] == ["300", "2.5"]
+

@@ -89,6 +89,12 @@ class Context:
             clause = Clause(record.doc_id, f"{record.doc_id}@{record.char_start}", (), text, record.char_start, record.char_end, "table_row")
         return Span(clause, clause.char_start, clause.char_end, clause.text)
 
+    def span_of(self, citation) -> Span | None:
+        """The span a composer's citation quotes, inside the clause that holds it (None if no clause does)."""
+        clause = next((c for c in (self.corpus.clauses[i] for i in self.corpus.clause_ids_of(citation.doc_id))
+                       if c.char_start <= citation.char_start and citation.char_end <= c.char_end), None)
+        return None if clause is None else Span(clause, citation.char_start, citation.char_end, citation.quote)
+
     def city_of(self, doc_id: str) -> str | None:
         return self.corpus.docs[doc_id].city
 

@@ -14,7 +14,6 @@ from ingest.lexicon import AMOUNT as LEXICON_AMOUNT
 from assistant.answer import Answer
 from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
-from assistant.evidence import Span
 from assistant.lexicon import rule
 
 # A figure that answers an amount question: money, a share, points, a multiple; and, by what is asked, its kind.
@@ -44,11 +43,9 @@ def check(ctx: Context, answer: Answer) -> Answer:
     if not asks_amount(ctx.query.original) or any(amount_pattern(ctx.query.original).search(c.quote) for c in answer.citations):
         return answer
     first = answer.citations[0]
-    clause = next((c for c in (ctx.corpus.clauses[i] for i in ctx.corpus.clause_ids_of(first.doc_id))
-                   if c.char_start <= first.char_start and first.char_end <= c.char_end), None)
-    if clause is None:
+    span = ctx.span_of(first)
+    if span is None:
         return refuse(ctx, "问题所问的具体数额或标准（规划未写明）")
-    span = Span(clause, first.char_start, first.char_end, first.quote)
     city = ctx.city_of(first.doc_id) or ctx.title_of(first.doc_id)
     return refuse(ctx, "问题所问的具体数额或标准：规划未写明金额、比例或门槛",
                   (f"{city}规划写的是：{' '.join(first.quote.split())}", span))

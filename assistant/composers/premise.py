@@ -220,8 +220,12 @@ def _status_contradiction(question: str, texts, joined: str) -> Contradiction | 
     if claim is None:
         return None
     before = _FILLER.sub("", question[:claim.start()]).removesuffix("的")
-    name = _longest([before[-k:] for k in range(MIN_NAME, min(len(before), MAX_NAME) + 1)], joined) or _longest(
-        [before[i:j] for i in range(len(before)) for j in range(i + MIN_NAME, min(len(before), i + MAX_NAME) + 1)], joined)
+    after = question[claim.end():].removeprefix("了").removeprefix("的")
+    # "X已经建成了吧" names X before the claim, "已经建成X了" after it; nearest the claim first, then anywhere before it
+    name = (_longest([before[-k:] for k in range(MIN_NAME, min(len(before), MAX_NAME) + 1)], joined)
+            or _longest([after[:k] for k in range(MIN_NAME, min(len(after), MAX_NAME) + 1)], joined)
+            or _longest([before[i:j] for i in range(len(before))
+                         for j in range(i + MIN_NAME, min(len(before), i + MAX_NAME) + 1)], joined))
     if name is None:
         return None
     planned = rule("status_planned")

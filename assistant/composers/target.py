@@ -197,6 +197,8 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                     score -= SUB_AREA_PENALTY  # 高新区's 250家 is not the city's figure
                 elif concept in named and asked_area(clause.text[:sentence.char_end - clause.char_start] + lead, q.text):
                     score += SUB_AREA_PENALTY  # "那高新区呢": the figure its paragraph states for 高新区 is the one asked
+                elif asks_area(q.text) and not asked_area(f"{clause.text[:sentence.char_end - clause.char_start]} {lead} {context}", q.text):
+                    score -= SUB_AREA_PENALTY  # "高新区…净增多少家": 全市净增500家 is the city's figure, not the part's
                 if counts_increment(window.text, q.text) and stated == 1:
                     score -= INCREMENT_PENALTY  # 净增500家 is not how many there are
                 if counts_what_is_asked(ctx, window, head):

@@ -70,14 +70,47 @@ def _unit_key(name: str) -> str:
     return re.sub(r"^[市区县省]", "", name)
 
 
+def _names_unit(units_text: str, stated: str) -> bool:
+    """Whether the plan's units include the stated one: written in full, or as most of its character pairs
+    (招商局重工 for 招商局重工（江苏）有限公司, 市科技局 for 科技局)."""
+    key = _unit_key(stated)
+    if key in units_text:
+        return True
+    pairs = [key[i:i + 2] for i in range(len(key) - 1)]
+    return bool(pairs) and sum(p in units_text for p in pairs) >= 0.6 * len(pairs)
+
+
 def _wrong_unit(ctx: Context, units_text: str, span: Span) -> Answer | None:
-    """"…是市发改委牵头的吧？" where the task's units do not include the unit the user states: the premise is refused,
-    with the plan's units quoted."""
-    stated = [m.group(0) for m in rule("unit_name").finditer(ctx.query.original or ctx.query.text)]
-    wrong = [u for u in stated if _unit_key(u) not in units_text]
+    """"…是市发改委牵头的吧？" or "…是某某公司牵头的吗" where the task's units do not include the unit the user
+    states: the premise is refused, with the plan's units quoted."""
+    question = ctx.query.original or ctx.query.text
+    # a unit the question names (not inside a longer name the plan writes: the task's own 高新区金属材料创新研究院 is
+    # no 区…院), and a lead it states in any other words ("是某某公司牵头的吧")
+    source = ctx.corpus.source(span.clause.doc_id)
+    stated = [m.group(0) for m in rule("unit_name").finditer(question)
+              if not re.match(r"[\u4e00-\u9fff]", question[m.start() - 1:m.start()])
+              or question[m.start() - 1:m.end()] not in source]
+    claimed = [m.group("unit") for m in rule("lead_claim").finditer(question)]
+    stated += [u for u in claimed if not any(u in s or s in u for s in stated)]
+    wrong = [u for u in stated if not _names_unit(units_text, u)]
     if not stated or len(wrong) < len(stated):
         return None
     return refuse(ctx, f"“{wrong[0]}”负责这项任务的说法", (f"规划写的是：{units_text.rstrip('。；;')}。", span))
+
+
+_LEAD_WORDS = re.compile(r"牵头|负责|责任单位")
+
+
+def _lead_checked(ctx: Context, answer: Answer) -> Answer:
+    """A passage answer to "…是某某牵头的吧": its first quote that names a lead is held against the stated unit."""
+    if answer.refused:
+        return answer
+    pieces = re.split(r"\[(\d+)\]", answer.text)
+    for text, n in zip(pieces[::2], pieces[1::2]):
+        if _LEAD_WORDS.search(text) and 0 < int(n) <= len(answer.citations):
+            span = ctx.span_of(answer.citations[int(n) - 1])
+            return (_wrong_unit(ctx, text.strip(), span) if span is not None else None) or answer
+    return answer
 
 
 def _plan_lead(ctx: Context, cities: set[str]) -> Answer | None:
@@ -132,7 +165,7 @@ def compose(ctx: Context) -> Answer:
     scored = scored + lines if "牵头" in ctx.query.text else lines + scored
     scored.sort(key=lambda x: -x[0])
     if not scored or scored[0][0] < ctx.thresholds.task:
-        return passages.compose(ctx)
+        return _lead_checked(ctx, passages.compose(ctx))
     _, t = scored[0]
     if isinstance(t, tuple):
         title, span = t
