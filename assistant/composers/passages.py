@@ -16,6 +16,7 @@ from assistant.composers.context import Context, rank_sentences
 from assistant.composers.refusal import refuse
 from assistant.composers.windows import document_order, finish, windows
 from assistant.evidence import Span, sentences, shown
+from assistant.lexicon import rule
 from ingest.records import Clause
 
 WHOLE_BELOW = 120  # a sentence this short is quoted whole; of a longer one, the window that answers
@@ -28,6 +29,8 @@ MAX_CHARS = 240
 LENGTH_COST = 0.0005  # per character: of two windows that cover the topic alike, the shorter is quoted
 ENUMERATION_BONUS = 0.1  # a list question's answer is usually an enumeration
 DEFINITION_BONUS = 0.5  # "“三统一”是指什么": the sentence that defines the quoted term
+NAMED_KIND_GAP = 0.01  # "有哪些特色产品": a sentence naming things of the asked kind, in the best one's section, ranks
+# just below the best (neither raising the bar the others are kept by nor rescuing an answer that would be refused)
 _ASKS_DEFINITION = re.compile(r"是指|指什么|指的是|具体是|是什么意思|含义|包括哪些|哪些内容")
 MIN_CONTAINER = 0.6  # how much of the topic a box or table caption must carry to be listed
 MAX_ENTRIES = 8
@@ -61,11 +64,27 @@ def compose(ctx: Context) -> Answer:
                   composer=ctx.query.intent, query=ctx.query)
 
 
+def asked_kinds(question: str) -> tuple[str, ...]:
+    """The kind of thing a list question asks for: its words after the asking word ("有哪些特色产品" → 特色, 产品;
+    "跟哪些高校和孵化平台对接" → 高校, 孵化, 平台, 对接), which a sentence naming such things puts after its names."""
+    from index.tokenize import default_tokenizer
+
+    m = re.search(rf"(?:{rule('list').pattern})(?P<rest>[^，,。？?！!；;]*)", question)
+    if m is None:
+        return ()
+    tokenizer = default_tokenizer()
+    return tuple(w for w in (t.text for t in tokenizer.words(m.group("rest")))
+                 if len(w) >= 2 and w not in tokenizer.stopwords and not rule("frame").fullmatch(w))
+
+
 def best_windows(ctx: Context) -> list[tuple[float, Span]]:
     """Each retrieved sentence's best window with its score, best first."""
     scorer = ctx.scorer
     listing = ctx.query.intent == "list"
     defined = ctx.query.quoted if _ASKS_DEFINITION.search(ctx.query.text) else ()
+
+    kinds = asked_kinds(ctx.query.original or ctx.query.text) if listing else ()
+    named_kind = re.compile(rf"(?:等|”)[^，。；、“]{{0,8}}?(?:{'|'.join(map(re.escape, kinds))})") if kinds else None
 
     def bonus(text: str) -> float:
         b = ENUMERATION_BONUS * min(1.0, (text.count("、") + text.count("”“")) / 3) if listing else 0.0
@@ -84,6 +103,13 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
         )
         out.append((score + rank_part, finish(window, sentence, FINISH_WITHIN)))  # chosen as cut, quoted whole
     out.sort(key=lambda t: -t[0])
+    if named_kind is not None and out:
+        # the things asked for are named near what answers best, in words the question does not use
+        # ("“新研贷”“园区贷”等创新信贷产品" beside "科技企业贷款需求清单"): such sentences of its section count more
+        best, section = out[0][0], out[0][1].clause.section
+        out = [(max(score, best - NAMED_KIND_GAP) if span.clause.section == section and named_kind.search(span.text)
+                else score, span) for score, span in out]
+        out.sort(key=lambda t: -t[0])
     return out
 
 
