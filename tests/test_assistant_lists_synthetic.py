@@ -37,12 +37,12 @@ def qa(tmp_path_factory):
     return Assistant(current_index(settings))
 
 
-def test_the_asked_kind_is_read_after_the_asking_word():
-    from assistant.composers.passages import asked_kinds
+def test_the_asked_kinds_words_are_read_after_the_asking_word():
+    from assistant.composers.passages import kind_words
 
-    assert "产品" in asked_kinds("南京给科技企业贷款有哪些特色产品？")
-    assert {"高校", "平台"} <= set(asked_kinds("句容产学研要跟哪些高校和孵化平台对接？"))
-    assert asked_kinds("南京的研发强度目标是多少？") == ()
+    assert "产品" in kind_words("南京给科技企业贷款有哪些特色产品？")
+    assert {"高校", "平台"} <= set(kind_words("句容产学研要跟哪些高校和孵化平台对接？"))
+    assert kind_words("南京的研发强度目标是多少？") == ()
 
 
 def test_a_list_question_gets_the_sentence_naming_things_of_the_asked_kind(qa):

@@ -64,9 +64,11 @@ def compose(ctx: Context) -> Answer:
                   composer=ctx.query.intent, query=ctx.query)
 
 
-def asked_kinds(question: str) -> tuple[str, ...]:
-    """The kind of thing a list question asks for: its words after the asking word ("有哪些特色产品" → 特色, 产品;
-    "跟哪些高校和孵化平台对接" → 高校, 孵化, 平台, 对接), which a sentence naming such things puts after its names."""
+def kind_words(question: str) -> tuple[str, ...]:
+    """The words after a list question's asking word ("有哪些特色产品" → 特色, 产品; "跟哪些高校和孵化平台对接" → 高校,
+    孵化, 平台, 对接), one of which a sentence naming such things puts after its names ("…等创新信贷产品"). Looser than
+    `topic.asked_kinds` (whole kind phrases a topic item must name): any word may be the kind, as only a sentence
+    that also enumerates or quotes names before it is lifted."""
     from index.tokenize import default_tokenizer
 
     m = re.search(rf"(?:{rule('list').pattern})(?P<rest>[^，,。？?！!；;]*)", question)
@@ -83,7 +85,7 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
     listing = ctx.query.intent == "list"
     defined = ctx.query.quoted if _ASKS_DEFINITION.search(ctx.query.text) else ()
 
-    kinds = asked_kinds(ctx.query.original or ctx.query.text) if listing else ()
+    kinds = kind_words(ctx.query.original or ctx.query.text) if listing else ()
     named_kind = re.compile(rf"(?:等|”)[^，。；、“]{{0,8}}?(?:{'|'.join(map(re.escape, kinds))})") if kinds else None
 
     def bonus(text: str) -> float:
