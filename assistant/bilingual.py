@@ -131,10 +131,39 @@ def _forms(word: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+def _glossed(word: str) -> bool:
+    return any(form in reverse() for form in _forms(word))
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> tuple[tuple[str, str], ...]:
+    """(British ending, American ending), longest first: the dictionary's glosses are spelt the American way."""
+    pairs = (tuple(e.split("=", 1)) for e in entries("english_spelling"))
+    return tuple(sorted(((b.strip(), a.strip()) for b, a in pairs), key=lambda p: -len(p[0])))
+
+
+@lru_cache(maxsize=4096)
+def american(word: str) -> str:
+    """The word as the dictionary spells it: "fibre" → "fiber", "organisation" → "organization", "programmes" →
+    "programs"; a word the dictionary glosses as it is, or whose respelling it does not gloss, is kept."""
+    lower = word.lower()
+    if lower in _skipped() or _glossed(lower):
+        return word
+    for form in dict.fromkeys((lower, lower[:-1] if lower.endswith("s") else lower)):
+        plural = lower[len(form):]
+        for british, american_end in _spellings():
+            if form.endswith(british) and len(form) > len(british) + 2:
+                respelt = form[: -len(british)] + american_end + plural
+                if _glossed(respelt):
+                    return respelt
+    return word
+
+
 def known(word: str) -> bool:
-    """The dictionary glosses the word (or its stem) or it is a word with no content of its own."""
+    """The dictionary glosses the word (or its stem, or its American spelling) or it is a word with no content of
+    its own."""
     word = word.lower()
-    return word in _skipped() or any(form in reverse() for form in _forms(word))
+    return word in _skipped() or _glossed(word) or _glossed(american(word))
 
 
 def _shortened(word: str) -> str | None:
@@ -168,6 +197,7 @@ def translate_run(words: list[str], uses: Callable[[str], int]) -> list[str]:
     out: list[str] = []
     i = 0
     skipped = _skipped()
+    words = [american(w) for w in words]
     while i < len(words):
         for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
             phrase = words[i:i + n]

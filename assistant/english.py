@@ -55,8 +55,8 @@ def _table(cities: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
     """(English wording as a pattern, Chinese form), longest wording first."""
     pairs = _pairs(cities)
     ordered = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
-    return tuple((re.compile(rf"(?<![A-Za-z]){_either_number(e, pairs).replace('technology', '(?:technology|tech)')}"
-                             rf"(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)  # "tech" is "technology" written short
+    return tuple((re.compile(rf"(?<![A-Za-z]){_either_number(e, pairs).replace('technology', '(?:technology|(?<!-)tech)')}"
+                             rf"(?:'s|s)?(?![A-Za-z])", re.I), c) for e, c in ordered)  # "tech" is "technology" written short, not the end of "high-tech"
 
 
 def _either_number(english: str, pairs: dict[str, str]) -> str:
@@ -92,7 +92,7 @@ def _pairs(cities: tuple[str, ...]) -> dict[str, str]:
     return pairs
 
 
-_WH = re.compile(r"\b(which|what)\s+((?:[A-Za-z&\-]+\s+){1,5})", re.I)
+_WH = re.compile(r"\b(which|what)\s+((?:[A-Za-z&\-]+(?:'s)?(?:\s+|(?=[?.!,;:]|$))){1,5})", re.I)  # "What are Jiangyin's leading …"
 _AUX = frozenset("does do did are were will would can could should has have is was".split())
 
 
@@ -174,6 +174,9 @@ def clauses(text: str) -> list[tuple[str, str]]:
 
 _PRONOUN_ASK = re.compile(r"^(?:what|which)\s+(?:is|was|are|were|'s)\s+(?:it|that|this|they|these|those|the\s+"
                           rf"(?:{YEAR_DIGITS}\s+)?(?:figure|number|value|level|count|amount))\b", re.I)
+# "which are they", "what are these", "what do they cover": the things counted in another clause, named (是哪些)
+_PLURAL_ASK = re.compile(r"^(?:which\s+(?:is|are|were)\s+(?:it|they|these|those)|what\s+(?:are|were|do|did)\s+"
+                         r"(?:they|these|those))\b", re.I)
 _FIGURE_ASKED = re.compile(r"多少|几")
 _ASK_WORD = re.compile(r"多少|几|哪|什么|谁|吗")
 
@@ -181,7 +184,8 @@ _ASK_WORD = re.compile(r"多少|几|哪|什么|谁|吗")
 def _asks(parts: list[tuple[str, str]], read: list[str]) -> list[str]:
     """Each clause's reading with what it asks in Chinese. A clause that opens with an auxiliary ("Does …", "Is
     there …") asks yes or no: 吗. In a question of two or more asking clauses, "what is it" asks 是什么 — 是多少 where
-    it names a year or another clause asks a figure ("…, and what was it in 2020?") — and a "what/which" clause
+    it names a year or another clause asks a figure ("…, and what was it in 2020?"), "which are they" / "what do they
+    cover" asks 是哪些 (the things another clause counts) — and a "what/which" clause
     with no asking word of its own asks a figure when another clause does ("What R&D intensity … in 2025, and …")."""
     opening = _opening()
     yes_no = re.compile(rf"(?:{'|'.join(map(re.escape, entries('english_yes_no')))})\b", re.I)
@@ -193,7 +197,9 @@ def _asks(parts: list[tuple[str, str]], read: list[str]) -> list[str]:
     if sum(asking) < 2:
         return out
     for i, (clause, _) in enumerate(parts):
-        if _PRONOUN_ASK.match(clause):
+        if _PLURAL_ASK.match(clause) and not re.search(YEAR_DIGITS, clause):
+            out[i] = f"{out[i]} 是哪些"
+        elif _PRONOUN_ASK.match(clause):
             figure = re.search(YEAR_DIGITS, clause) or any(_FIGURE_ASKED.search(r) for j, r in enumerate(read) if j != i)
             out[i] = f"{out[i]} {'是多少' if figure else '是什么'}"
     for i, (clause, _) in enumerate(parts):
