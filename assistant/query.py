@@ -357,9 +357,25 @@ def question_part(text: str) -> str:
 _MEASURE_AFTER = rule("indicator_measure")
 
 
+def local_area(text: str, place: str) -> str | None:
+    """The part of a city `text` names with `place` before a part word ("如皋高新区" of "那如皋高新区呢"), or None."""
+    m = re.search(rf"{re.escape(place)}[\u4e00-\u9fff]{{0,4}}?(?:{rule('sub_area').pattern})", text)
+    return m.group(0) if m else None
+
+
 def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_cities: tuple[str, ...]) -> str:
     """The previous question with the follow-up's city and indicator put in place of the previous ones."""
     text = previous.text
+    local = local_area(rest, places[0]) if len(places) == 1 and places[0] not in known_cities and len(previous.cities) == 1 else None
+    if local:
+        # "那如皋高新区呢？" after a question about 南通高新区: a place without a plan named with a part word is a part
+        # of the conversation's city (its plan may write about it; service.known_districts checks), asked in place
+        # of the part the previous question named, its note ("（国家级）") and all
+        city = city_key(previous.cities[0])
+        had = re.search(rf"{re.escape(city)}(?:市(?!级))?(?P<area>[\u4e00-\u9fff]{{0,4}}?(?:{rule('sub_area').pattern})"
+                        rf"(?:[(（][^)）]{{1,8}}[)）])?)", text)
+        text = (text[:had.start("area")] + local + text[had.end("area"):]) if had else text.replace(city, city + local, 1)
+        rest, places = rest.replace(local, ""), ()
     subject = rest
     for place in places:  # the follow-up's own city words are not its indicator
         for form in (place, city_key(place)):
@@ -399,6 +415,17 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
         else:
             text = f"{text} {subject}"
     return text
+
+
+def conversation_place(previous: Query, text: str) -> str:
+    """The place a follow-up naming none is asked of: the previous question's city, with the part of it the previous
+    question named right after the city ("江阴高新区到2022年…" → 江阴高新区), unless the follow-up names a part itself."""
+    place = city_key(previous.cities[0])
+    area = rule("sub_area")
+    if area.search(text):
+        return place
+    m = re.search(rf"{re.escape(place)}(?:市(?!级))?(?P<area>[\u4e00-\u9fff]{{0,4}}?(?:{area.pattern}))", previous.text)
+    return place + m.group("area") if m else place
 
 
 def understand(
@@ -452,11 +479,12 @@ def understand(
             intent_text = normalize(original)
         elif previous.cities and not (named or others) and _CONTINUES.match(text):
             # "那高企2020年有多少家？": a new question in the same conversation stays with the previous city.
-            text, followup = f"{city_key(previous.cities[0])}{_CONTINUES.sub('', text, count=1)}", True
+            rest = _CONTINUES.sub('', text, count=1)
+            text, followup = f"{conversation_place(previous, rest)}{rest}", True
             carried = True
         elif len(previous.cities) == 1 and not (named or others) and not _ACROSS_CITIES.search(text):
             # "建好以后要形成个什么样的综合体？": a question naming no place asks about the conversation's city
-            text, followup = f"{city_key(previous.cities[0])}{text}", True
+            text, followup = f"{conversation_place(previous, text)}{text}", True
             carried = True
     if carried and previous is not None and previous.concepts and not concepts_in(text):
         # "2020年底的时候实际有多少家？" after a question about 科技型中小企业: the indicator's wording joins the text, so

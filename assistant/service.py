@@ -29,7 +29,7 @@ from assistant.version_pairs import answer_each
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
-from assistant.query import Query, compares, indicator_concepts, owns_plan, understand, year_period
+from assistant.query import Query, compares, indicator_concepts, local_area, owns_plan, understand, year_period
 from ingest.lexicon import city_key, normalize, years_in
 from assistant import structured
 from assistant.rewrite import rewrite
@@ -200,6 +200,9 @@ def known_districts(query: Query, index: PlanIndex) -> Query:
     def in_a_plan(place: str) -> bool:
         if place.endswith("区") and any(_plain(place) in t for t in plain.values()):
             return True
+        area = local_area(text, _plain(place))  # "如皋高新区": the place with a part word, a name a plan writes
+        if area and any(area in t for t in plain.values()):
+            return True
         if owns_plan(place, query.text):
             return False  # 镇江市“十四五”科技创新规划 asks for 镇江's own plan
         at = text.find(_plain(place))
@@ -209,6 +212,16 @@ def known_districts(query: Query, index: PlanIndex) -> Query:
 
     kept = tuple(p for p in query.unknown_places if not in_a_plan(p))
     return query if kept == query.unknown_places else replace(query, unknown_places=kept)
+
+
+def unwritten_parts(query: Query) -> list[str]:
+    """Parts of the conversation's city a follow-up names with a place no plan holds ("那徐州高新区呢？" after a
+    question about 南通高新区) that the plans never write (known_districts kept the place unknown): asked of, not
+    answered with the city's other parts."""
+    if not query.followup:
+        return []
+    own = normalize(query.original)
+    return [area for p in query.unknown_places if (area := local_area(own, p))]
 
 
 def hints_for(query: Query, index: PlanIndex | None = None) -> SearchHints:
@@ -428,6 +441,8 @@ class Assistant:
         elif query.unknown_places and (not query.cities or any(
                 owns_plan(p, query.text) or compares(p, query.text, query.cities + query.unknown_places) for p in query.unknown_places)):
             answer = refuse(ctx, f"{'、'.join(query.unknown_places)}的科技创新规划（已收录：{library_list(index)}）")
+        elif unwritten := unwritten_parts(query):
+            answer = refuse(ctx, f"“{'”“'.join(unwritten)}”（{'、'.join(query.cities)}规划中没有这一名称）")
         elif plan is not None and plan.route is not None and plan.route.missing:
             answer = refuse(ctx, f"{plan.city}{plan.route.missing}时期的规划（已收录：{'、'.join(p.label(plan.year) for p in plan.plans)}）")
         elif plan is not None and plan.route is None and (composed := version_answers.compose(ctx, list(plan.plans), plan.year)):

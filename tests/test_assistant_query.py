@@ -304,3 +304,16 @@ def test_a_followup_naming_no_subject_carries_the_previous_indicators_wording():
     other = q("那高新技术企业呢？", [first])
     assert "科技型中小企业" not in other.text
 
+
+
+def test_a_followup_naming_no_place_stays_with_the_part_of_the_city_the_conversation_is_about():
+    """"2020年这一年要净增多少家？" after a question about a city's 高新区: asked of the 高新区, not of the whole city
+    (a part's figure and the city's differ); a follow-up naming a part of its own is asked of that part."""
+    first = q("南通高新区到2025年高新技术企业要达到多少家？")
+    r = q("2020年这一年要净增多少家？", [first])
+    assert r.followup and r.cities == ("南通市",) and "南通高新区" in r.text
+    r = q("那高企2020年有多少家？", [first])
+    assert r.followup and "南通高新区" in r.text
+    r = q("镇街板块2020年要净增多少家？", [first])
+    assert r.followup and "高新区" not in r.text and "镇街板块" in r.text
+    assert "高新区" not in q("2020年有多少家？", [q("南通到2025年高新技术企业要达到多少家？")]).text
