@@ -203,3 +203,30 @@ def test_a_thing_stated_as_built_that_the_plan_only_plans_is_a_false_premise(qa)
     answer = qa.ask("东湖光谷实验室已经建成了，主要研究什么？")
     assert answer.refused and "筹建东湖光谷实验室" in answer.text, answer.text
     assert not qa.ask("东湖的湖滨硅巷已经建成了吗？建成多大面积？").refused
+
+
+def test_the_citys_own_goal_wins_over_what_each_part_of_it_builds(monkeypatch):
+    """"打算建几家新型研发机构": when the best retrieved figure is stated only for parts of the city the question does
+    not name (高新区、临港开发区分别新建投运1家), the city's own figure from the figure layer (建成新型研发机构2－3家)
+    answers; a figure piece stated for the city (全市…净增400家) or for the part asked keeps the retrieved one."""
+    from types import SimpleNamespace
+
+    from assistant.composers import target
+
+    def figure(text: str, score: float):
+        return SimpleNamespace(span=SimpleNamespace(text=text), score=score, text=text)
+
+    own = figure("建成新型研发机构2－3家", 0.4)
+    ctx = SimpleNamespace(query=SimpleNamespace(text="南岭三年行动计划打算建几家新型研发机构？"),
+                          thresholds=SimpleNamespace(figure=0.3))
+    monkeypatch.setattr(target, "record_figures", lambda *a: [])
+    monkeypatch.setattr(target, "layer_figure", lambda *a: own)
+    parts = figure("三年内，南岭高新区、临港开发区分别新建投运1家新型研发机构。", 0.6)
+    monkeypatch.setattr(target, "sentence_figures", lambda *a: [parts])
+    assert target.best_figure(ctx, [], "新型研发机构", "南岭市") is own
+    city = figure("东湖高新区高新技术企业数量超过200家，全市高新技术企业数净增400家。", 0.6)
+    monkeypatch.setattr(target, "sentence_figures", lambda *a: [city])
+    assert target.best_figure(ctx, [], "新型研发机构", "南岭市") is city
+    ctx.query.text = "南岭高新区打算建几家新型研发机构？"
+    monkeypatch.setattr(target, "sentence_figures", lambda *a: [parts])
+    assert target.best_figure(ctx, [], "新型研发机构", "南岭市") is parts

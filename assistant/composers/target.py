@@ -281,6 +281,14 @@ def best_figure(ctx: Context, hits: list[Hit], concept: str | None, city: str | 
     found = (record_figures(ctx, concept, city, unit) if concept and city else []) + sentence_figures(ctx, hits, concept, city, unit)
     found.sort(key=lambda f: -f.score)
     if found and found[0].score >= ctx.thresholds.figure:
+        stating = [p for p in re.split(r"[，,；;。]", found[0].span.text) if FIGURE.search(p)]  # its figures' pieces
+        if concept and city and stating and all(other_area(p, ctx.query.text) and not asked_area(p, ctx.query.text)
+                                                for p in stating):
+            # the best retrieved figure is a part's (高新区、临港开发区分别新建1家): the city's own, wherever the plan
+            # states it ("建成新型研发机构2－3家" among its goals), is what the question asks
+            own = layer_figure(ctx, concept, city, unit)
+            if own is not None and not other_area(own.span.text, ctx.query.text):
+                return own
         return found[0]
     return layer_figure(ctx, concept, city, unit) if concept and city else None
 
