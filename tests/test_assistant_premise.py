@@ -187,3 +187,19 @@ def test_a_built_claim_before_the_name_is_read_too(monkeypatch):
     assert found is not None and found.written == "创建省级农业高新技术产业示范区"
     texts = [("省级农业高新技术产业示范区建成投用。", "省级农业高新技术产业示范区建成投用。")]
     assert premise._status_contradiction("句容已经建成省级农业高新技术产业示范区了吧", texts, texts[0][1]) is None
+
+
+def test_a_level_and_kind_the_plan_writes_only_as_an_aim_is_no_status(monkeypatch):
+    """"临港开发区现在已经是国家级经开区了吧" where the plan writes 国家级经开区 only as an aim (以…为目标, 三年内创成…):
+    refused with the aim's words; a plan that calls something a 国家级经开区 keeps the question."""
+    from assistant.composers import premise
+
+    monkeypatch.setattr(premise, "sentences", lambda clause: [type("S", (), {"text": clause, "clause": clause})()])
+    texts = [("以国家级经开区为目标，全面提升临港开发区创新能级。", "以国家级经开区为目标，全面提升临港开发区创新能级。"),
+             ("区域创新能力显著提升，三年内，创成国家级经开区。", "区域创新能力显著提升，三年内，创成国家级经开区。")]
+    joined = "\n".join(t for _, t in texts)
+    found = premise._predicative_level("临港开发区现在已经是国家级经开区了吧", texts, joined)
+    assert found is not None and found.written == "以国家级经开区为目标", found
+    texts.append(("临港开发区于2019年获批国家级经开区。", "临港开发区于2019年获批国家级经开区。"))
+    joined = "\n".join(t for _, t in texts)
+    assert premise._predicative_level("临港开发区现在已经是国家级经开区了吧", texts, joined) is None

@@ -138,6 +138,25 @@ def _level_contradiction(question: str, texts, joined: str) -> Contradiction | N
 _ALREADY = re.compile(r"(?:已经|已)(?:是|成为|升格为|升级为|获批为?|评为|认定为)了?")
 
 
+def _only_aimed(kind: str, texts) -> tuple[str, Span] | None:
+    """Where the plans write a level and kind ("国家级经开区") only as an aim (以…为目标, 三年内创成…, 争创…) and never
+    as what something is: (the aim's words, its sentence); else None."""
+    planned, done = rule("status_planned"), rule("status_done")
+    aimed: tuple[str, Span] | None = None
+    for clause, text in texts:
+        for hit in re.finditer(re.escape(kind), text):
+            before = text[max(0, hit.start() - _NEAR):hit.start()]
+            cue = planned.search(text[max(0, hit.start() - _NEAR):hit.end() + 4])
+            if cue is None:
+                if done.search(before) or re.search(r"(?:是|为|成为|获批|认定为?)$", before):
+                    return None  # somewhere the plan calls a thing so
+                continue
+            if aimed is None and (span := _sentence(clause, kind)) is not None:
+                start = max(0, hit.start() - _NEAR)
+                aimed = (text[start + cue.start():max(hit.end(), start + cue.end())].lstrip("，,"), span)
+    return aimed
+
+
 def _predicative_level(question: str, texts, joined: str) -> Contradiction | None:
     """"农高区已经是国家级的了" where the plan writes the name only with another level (加快建设省级农高区), or with the
     asked level only as an aim (争创国家级…): the plan does not say it is of that level."""
@@ -147,10 +166,14 @@ def _predicative_level(question: str, texts, joined: str) -> Contradiction | Non
     planned = rule("status_planned")
     for m in re.finditer(rf"(?:{_ALREADY.pattern})({alt})", question):
         asked = word_of[m.group(1)]
-        head = question[:m.start()].removesuffix("的")
+        head = _FILLER.sub("", question[:m.start()]).removesuffix("的")
         name = _longest([head[-k:] for k in range(3, min(len(head), MAX_NAME) + 1)], joined, least=3)
         if name is None:
             continue
+        rest = question[m.end():]
+        kind = _longest([m.group(1) + rest[:k] for k in range(2, min(len(rest), MAX_NAME) + 1)], joined)
+        if kind is not None and (aimed := _only_aimed(kind, texts)) is not None:
+            return Contradiction(name + m.group(0) + kind[len(m.group(1)):], *aimed)  # "…已经是国家级经开区": an aim
         written: tuple[str, object] | None = None
         for clause, text, hit, q, found in _written_levels(name, texts, alt, word_of):
             if q is None:
@@ -210,7 +233,7 @@ def _uniqueness_contradiction(question: str, texts, joined: str) -> Contradictio
 
 _NEAR = 12  # characters around a name where a plan says it is planned or done
 # words between a name and a claim about it ("…实验室现在已经建成", "这个装置目前已经投用"): not part of the name
-_FILLER = re.compile(r"(?:这个|那个|现在|目前|如今|眼下|都)+$")
+_FILLER = re.compile(r"(?:这个|那个|它们|它|现在|目前|如今|眼下|都|\s)+$")
 
 
 def _status_contradiction(question: str, texts, joined: str) -> Contradiction | None:
