@@ -153,3 +153,26 @@ def test_a_table_s_rows_are_counted_when_the_question_says_it_lists_them(assista
         assert_exact(answer, plan_text)
         checked += 1
     assert checked >= 2
+
+
+def test_a_section_none_of_whose_parts_is_of_the_counted_kind_does_not_count_it(assistant):
+    """"…有多少个分园" of a section whose parts are no 园 (of every plan's sections with parts): the section's parts
+    are not counted as 分园 — the plan's own count of 分园, if any, or a refusal answers."""
+    checked = 0
+    for doc_id, roots in plan_tree(assistant.index.corpus).items():
+        for root in roots:
+            for node in [root, *root.children]:
+                subs = [c for c in node.children if c.kind == "section"]
+                if len(subs) < 2 or any("园" in s.name for s in [node, *subs]):
+                    continue
+                answer = assistant.ask(f"{_city(assistant, doc_id)}{node.name}底下有多少个分园？")
+                assert f"共{len(subs)}个" not in answer.text, (node.name, answer.text)
+                checked += 1
+    assert checked >= 10
+
+
+def test_a_structure_frame_is_no_word_of_the_part_asked():
+    from assistant.query import understand
+
+    r = understand("连云港科技人才工程下面分了哪几块？", ["连云港市"])
+    assert "下面" not in r.topic and "科技人才工程" in r.topic.replace(" ", "")

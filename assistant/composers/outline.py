@@ -237,6 +237,9 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             share = sum(containers.names_kind(name, counted) for name, _ in members) / len(members) if members else 0.0
             if containers.names_kind(node.name, counted) or share >= 0.5:
                 score += 0.3 + 0.2 * share
+            elif (shape.kind == "count" and node.kind in ("section", "group") and not (named or labelled) and share == 0
+                  and containers.container_of(counted)):
+                continue  # "高新区有多少个分园": a section none of whose parts is a 园 does not count 分园
         if shape.number and len(members) == shape.number:
             score += 0.4
         near = [r for s, r in hit_rank.get(doc, []) if node.start <= s < node.end]
