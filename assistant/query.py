@@ -483,8 +483,13 @@ def understand(
             text, followup = f"{conversation_place(previous, rest)}{rest}", True
             carried = True
         elif len(previous.cities) == 1 and not (named or others) and not _ACROSS_CITIES.search(text):
-            # "建好以后要形成个什么样的综合体？": a question naming no place asks about the conversation's city
-            text, followup = f"{conversation_place(previous, text)}{text}", True
+            # "建好以后要形成个什么样的综合体？": a question naming no place asks about the conversation's city, and,
+            # when neither it nor the previous question names an indicator, about the conversation's subject too
+            # (大学创新港 of "南京打算建多少个大学创新港？")
+            # — not when it points at a subject of its own ("新材料那块靠哪些龙头企业带动？")
+            own = re.search(rf"[\u4e00-\u9fff]{{2}}(?:{rule('pointer').pattern})", text)
+            kept = previous.subject if previous.subject and not previous.concepts and not concepts_in(text) and not own else ""
+            text, followup = f"{conversation_place(previous, text)}{kept} {text}" if kept else f"{conversation_place(previous, text)}{text}", True
             carried = True
     if carried and previous is not None and previous.concepts and not concepts_in(text):
         # "2020年底的时候实际有多少家？" after a question about 科技型中小企业: the indicator's wording joins the text, so

@@ -317,3 +317,12 @@ def test_a_followup_naming_no_place_stays_with_the_part_of_the_city_the_conversa
     r = q("镇街板块2020年要净增多少家？", [first])
     assert r.followup and "高新区" not in r.text and "镇街板块" in r.text
     assert "高新区" not in q("2020年有多少家？", [q("南通到2025年高新技术企业要达到多少家？")]).text
+
+
+def test_a_followup_naming_no_place_and_no_indicator_keeps_the_conversations_subject():
+    """"建成投用以后主要要承担一个什么样的功能？" after "南通打算建多少个科创飞地？": asked of the 科创飞地, in the conversation's city."""
+    r = q("建成投用以后主要要承担一个什么样的功能？", [q("南通打算建多少个科创飞地？")])
+    assert r.followup and r.cities == ("南通市",) and "科创飞地" in r.text, r.text
+    # a follow-up pointing at a subject of its own ("新材料那块") is asked of that subject alone
+    r = q("新材料那块主要靠哪些龙头企业来带动发展？", [q("南通的四大主导产业集群是哪几个？")])
+    assert r.followup and "主导产业集群" not in r.text, r.text
