@@ -398,6 +398,14 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     if year:  # "那2025年呢？": the same question for another year
         text, n = re.subn(rf"{YEAR_DIGITS}\s*年?", f"{year.group(1)}年", text, count=1)
         return text if n else f"{year.group(1)}年{text}"
+    dated = re.match(rf"(?:到|至)?({YEAR_DIGITS})\s*年(?:底|末)?的?", subject)
+    if dated and not concepts_in(subject):
+        # "那2020年的入库目标呢？": another year, and words about the same indicator (入库), not a new subject
+        text, n = re.subn(rf"{YEAR_DIGITS}\s*年?", f"{dated.group(1)}年", text, count=1)
+        text = text if n else f"{dated.group(1)}年{text}"
+        words = _FRAME.sub("", subject[dated.end():]).strip()
+        end = re.search(r"[？?。！!]*$", text).start()
+        return f"{text[:end]} {words}{text[end:]}" if words else text
     area = rule("sub_area").search(subject) if subject else None
     had = rule("sub_area").search(text) if area and area.end() == len(subject) else None
     if had:  # "临港开发区呢？" after a question about the 高新区: the same question of the other part of the city

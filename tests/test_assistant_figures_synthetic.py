@@ -230,3 +230,35 @@ def test_the_citys_own_goal_wins_over_what_each_part_of_it_builds(monkeypatch):
     ctx.query.text = "南岭高新区打算建几家新型研发机构？"
     monkeypatch.setattr(target, "sentence_figures", lambda *a: [parts])
     assert target.best_figure(ctx, [], "新型研发机构", "南岭市") is parts
+
+
+RANGE_TITLED = """“创新南岭”三年行动计划（2020－2022年）
+
+一、主要目标
+
+通过三年努力，建立比较完善的区域创新体系。到2022年，全社会研发投入占GDP的比重保持在3.3%以上；战略性新兴产业占规上工业产值比重提高到30%，高新技术产业产值占比达40%；有效高新技术企业数实现倍增。
+
+二、重点任务
+
+1．推动产业创新。围绕先导产业发展需求，加快建设一批重大创新载体。
+
+附件：2020年重点工作目标
+
+2020年，高新技术产业产值占规模以上工业产值比重达38%。
+"""
+
+
+def test_a_period_in_the_plans_title_names_none_of_its_years(tmp_path):
+    """A plan titled "…（2020－2022年）": its goal "高新技术产业产值占比达40%" (for 2022, in a sentence that names no
+    year) is no answer to a question about 2020 — the range in the title does not name 2020; the 2020 figure is."""
+    from assistant import Assistant
+    from index.settings import IndexSettings
+    from index.build import build_index, current_index
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "nanling.txt").write_text(RANGE_TITLED, encoding="utf-8")
+    settings = IndexSettings(plans_dir=plans, index_dir=tmp_path / "index", uploads_dir=tmp_path / "uploads")
+    build_index([plans], settings=settings, progress=False)
+    answer = Assistant(current_index(settings)).ask("南岭2020年高新技术产业产值占比目标是多少？")
+    assert "38%" in answer.text and "40%" not in answer.text, answer.text

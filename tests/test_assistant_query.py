@@ -326,3 +326,11 @@ def test_a_followup_naming_no_place_and_no_indicator_keeps_the_conversations_sub
     # a follow-up pointing at a subject of its own ("新材料那块") is asked of that subject alone
     r = q("新材料那块主要靠哪些龙头企业来带动发展？", [q("南通的四大主导产业集群是哪几个？")])
     assert r.followup and "主导产业集群" not in r.text, r.text
+
+
+def test_a_followup_with_a_year_and_words_of_the_same_indicator_keeps_the_indicator():
+    """"那2020年的入库目标呢？" after "…到2022年要培育多少家科技型中小企业？": the year replaces the year and 入库 joins
+    the question; the indicator stays (a new indicator with a year still replaces it)."""
+    first = q("江阴到2022年要培育多少家科技型中小企业？")
+    r = q("那2020年的入库目标呢？", [first])
+    assert r.followup and r.year == 2020 and "科技型中小企业" in r.text and "入库" in r.text and "2022" not in r.text

@@ -37,6 +37,7 @@ from index.retriever import Hit
 from ingest.lexicon import (
     YEAR,
     YEAR_DIGITS,
+    YEAR_RANGE,
     names_year,
     normalize,
     years_in,
@@ -176,7 +177,7 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                 continue
             if period == "past" and not looks_back and years and min(map(int, YEAR.findall(sentence.text)), default=0) >= years[0]:
                 continue  # "到2025年…达到70%" names only years of the plan's own period: it looks ahead, not back
-            if q.year and str(q.year) not in sentence.text + context:
+            if q.year and str(q.year) not in YEAR_RANGE.sub(" ", sentence.text + context):  # not a period's first year
                 # the plan's horizon year for its targets, the year before its period for its review
                 horizon = years is not None and q.year == years[1] and period != "past" and not looks_back
                 review = years is not None and q.year == years[0] - 1 and period == "past" and looks_back
