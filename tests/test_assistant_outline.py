@@ -176,3 +176,11 @@ def test_a_structure_frame_is_no_word_of_the_part_asked():
 
     r = understand("连云港科技人才工程下面分了哪几块？", ["连云港市"])
     assert "下面" not in r.topic and "科技人才工程" in r.topic.replace(" ", "")
+
+
+@pytest.mark.parametrize("question, structural", [
+    ("打算建几个？", False), ("要培育多少家？", False), ("一共有几项？", True), ("分几章？", True)])
+def test_how_many_are_to_be_made_is_a_target_not_a_count_of_parts(question, structural):
+    from assistant.composers.outline import asks_structure
+
+    assert asks_structure(question) is structural

@@ -120,6 +120,8 @@ def asks_structure(text: str) -> bool:
     """A count of parts, not of things: "一共有几项？", "分几章", "有几个专栏", "几个特色产业园" (a container word counted),
     or what a name of counted parts stands for — not "新增多少个研发机构"."""
     tail = re.sub(r"[？?。！!\s呢吗]+$", "", text)
+    if re.search(rf"(?:{containers.pattern('making_verb').pattern})\s*(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})$", tail):
+        return False  # "打算建几个？": how many are to be made is a target, not a count of the plan's parts
     if re.search(rf"(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})$", tail) or (bool(_COUNT.search(tail)) and tail.endswith(_STRUCTURAL)):
         return True
     shape = shape_of(text)
