@@ -334,3 +334,10 @@ def test_a_followup_with_a_year_and_words_of_the_same_indicator_keeps_the_indica
     first = q("江阴到2022年要培育多少家科技型中小企业？")
     r = q("那2020年的入库目标呢？", [first])
     assert r.followup and r.year == 2020 and "科技型中小企业" in r.text and "入库" in r.text and "2022" not in r.text
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("南京规划里说的大学创新港是个什么东西？", "大学创新港"), ("中华药港是干嘛的", "中华药港"), ("南京规划里的重大工程都有哪些？", "重大工程")])
+def test_asking_words_are_no_part_of_the_subject(text, subject):
+    """"是个什么东西", "是干嘛的", "都有哪些" ask; a follow-up carries the subject without them."""
+    assert q(text).subject == subject
