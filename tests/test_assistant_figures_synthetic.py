@@ -3,6 +3,7 @@ places and amounts a plan does not give, on two made-up plans (东湖市, 西山
 from __future__ import annotations
 
 import pytest
+from synthetic_support import assistant_over
 
 EAST = """东湖市“十四五”科技创新规划
 
@@ -55,20 +56,9 @@ WEST = """西山市“十四五”科技创新规划
 
 @pytest.fixture(scope="module")
 def qa(tmp_path_factory):
-    from assistant import Assistant
-    from index.settings import IndexSettings
-    from index.build import build_index, current_index
-
-    root = tmp_path_factory.mktemp("figures-synthetic")
-    plans = root / "plans"
-    plans.mkdir()
-    (plans / "donghu.txt").write_text(EAST, encoding="utf-8")
-    (plans / "xishan.txt").write_text(WEST, encoding="utf-8")
-    settings = IndexSettings(plans_dir=plans, index_dir=root / "index", uploads_dir=root / "uploads")
-    build_index([plans], settings=settings, progress=False)
-    index = current_index(settings)
-    assert set(index.cities) == {"东湖市", "西山市"}, index.cities
-    return Assistant(index)
+    assistant = assistant_over({"donghu": EAST, "xishan": WEST}, tmp_path_factory.mktemp("figures-synthetic"))
+    assert set(assistant.index.cities) == {"东湖市", "西山市"}, assistant.index.cities
+    return assistant
 
 
 def test_the_figure_that_counts_what_is_asked_wins(qa):
@@ -251,14 +241,5 @@ RANGE_TITLED = """“创新南岭”三年行动计划（2020－2022年）
 def test_a_period_in_the_plans_title_names_none_of_its_years(tmp_path):
     """A plan titled "…（2020－2022年）": its goal "高新技术产业产值占比达40%" (for 2022, in a sentence that names no
     year) is no answer to a question about 2020 — the range in the title does not name 2020; the 2020 figure is."""
-    from assistant import Assistant
-    from index.settings import IndexSettings
-    from index.build import build_index, current_index
-
-    plans = tmp_path / "plans"
-    plans.mkdir()
-    (plans / "nanling.txt").write_text(RANGE_TITLED, encoding="utf-8")
-    settings = IndexSettings(plans_dir=plans, index_dir=tmp_path / "index", uploads_dir=tmp_path / "uploads")
-    build_index([plans], settings=settings, progress=False)
-    answer = Assistant(current_index(settings)).ask("南岭2020年高新技术产业产值占比目标是多少？")
+    answer = assistant_over({"nanling": RANGE_TITLED}, tmp_path).ask("南岭2020年高新技术产业产值占比目标是多少？")
     assert "38%" in answer.text and "40%" not in answer.text, answer.text

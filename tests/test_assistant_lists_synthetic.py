@@ -3,6 +3,7 @@ this module: nothing depends on the shipped plans' wording."""
 from __future__ import annotations
 
 import pytest
+from synthetic_support import assistant_over
 
 EAST = """东湖市“十四五”科技创新规划
 
@@ -24,17 +25,7 @@ EAST = """东湖市“十四五”科技创新规划
 
 @pytest.fixture(scope="module")
 def qa(tmp_path_factory):
-    from assistant import Assistant
-    from index.settings import IndexSettings
-    from index.build import build_index, current_index
-
-    root = tmp_path_factory.mktemp("lists-synthetic")
-    plans = root / "plans"
-    plans.mkdir()
-    (plans / "donghu.txt").write_text(EAST, encoding="utf-8")
-    settings = IndexSettings(plans_dir=plans, index_dir=root / "index", uploads_dir=root / "uploads")
-    build_index([plans], settings=settings, progress=False)
-    return Assistant(current_index(settings))
+    return assistant_over({"donghu": EAST}, tmp_path_factory.mktemp("lists-synthetic"))
 
 
 def test_the_asked_kinds_words_are_read_after_the_asking_word():

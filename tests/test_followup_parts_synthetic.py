@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from synthetic_support import assistant_over
 
 EAST = """东湖市“十四五”科技创新规划
 
@@ -22,17 +23,7 @@ EAST = """东湖市“十四五”科技创新规划
 
 @pytest.fixture(scope="module")
 def qa(tmp_path_factory):
-    from assistant import Assistant
-    from index.settings import IndexSettings
-    from index.build import build_index, current_index
-
-    root = tmp_path_factory.mktemp("followup-parts")
-    plans = root / "plans"
-    plans.mkdir()
-    (plans / "donghu.txt").write_text(EAST, encoding="utf-8")
-    settings = IndexSettings(plans_dir=plans, index_dir=root / "index", uploads_dir=root / "uploads")
-    build_index([plans], settings=settings, progress=False)
-    return Assistant(current_index(settings))
+    return assistant_over({"donghu": EAST}, tmp_path_factory.mktemp("followup-parts"))
 
 
 def test_a_place_the_citys_plan_writes_with_a_part_word_is_a_part_of_the_city(qa):
