@@ -363,6 +363,12 @@ def local_area(text: str, place: str) -> str | None:
     return m.group(0) if m else None
 
 
+def _joined_before_end(text: str, words: str) -> str:
+    """`words` added to a question before its closing question mark (words after it are not read as asking)."""
+    end = len(text.rstrip(FULL_STOPS))
+    return f"{text[:end]} {words}{text[end:]}"
+
+
 def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_cities: tuple[str, ...]) -> str:
     """The previous question with the follow-up's city and indicator put in place of the previous ones."""
     text = previous.text
@@ -404,8 +410,7 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
         text, n = re.subn(rf"{YEAR_DIGITS}\s*年?", f"{dated.group(1)}年", text, count=1)
         text = text if n else f"{dated.group(1)}年{text}"
         words = _FRAME.sub("", subject[dated.end():]).strip()
-        end = re.search(r"[？?。！!]*$", text).start()
-        return f"{text[:end]} {words}{text[end:]}" if words else text
+        return _joined_before_end(text, words) if words else text
     area = rule("sub_area").search(subject) if subject else None
     had = rule("sub_area").search(text) if area and area.end() == len(subject) else None
     if had:  # "临港开发区呢？" after a question about the 高新区: the same question of the other part of the city
@@ -506,8 +511,7 @@ def understand(
         worded = next((a for c in previous.concepts for a in sorted(aliases.get(c, ()), key=len, reverse=True)
                        if normalize(a) in previous.text), None)
         if worded:
-            end = re.search(r"[？?。！!]*$", text).start()
-            text = f"{text[:end]} {normalize(worded)}{text[end:]}"
+            text = _joined_before_end(text, normalize(worded))
     own_years = question_years(normalize(original)) if followup else []
     if own_years and previous is not None and text.startswith(previous.text):
         # "2020年的基数是多少？" after a question about 2025: the follow-up's year replaces the previous one
