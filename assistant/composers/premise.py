@@ -148,7 +148,7 @@ def _only_aimed(kind: str, texts) -> tuple[str, Span] | None:
             before = text[max(0, hit.start() - _NEAR):hit.start()]
             cue = planned.search(text[max(0, hit.start() - _NEAR):hit.end() + 4])
             if cue is None:
-                if done.search(before) or re.search(r"(?:是|为|成为|获批|认定为?)$", before):
+                if done.search(before) or re.search(rf"(?:{rule('status_is').pattern})$", before):
                     return None  # somewhere the plan calls a thing so
                 continue
             if aimed is None and (span := _sentence(clause, kind)) is not None:
