@@ -202,9 +202,12 @@ def test_the_citys_own_goal_wins_over_what_each_part_of_it_builds(monkeypatch):
     from types import SimpleNamespace
 
     from assistant.composers import target
+    from assistant.evidence import Span
+    from ingest.records import Clause
 
     def figure(text: str, score: float):
-        return SimpleNamespace(span=SimpleNamespace(text=text), score=score, text=text)
+        clause = Clause("nanling", "nanling@0", (), text, 0, len(text), "paragraph")
+        return SimpleNamespace(span=Span(clause, 0, len(text), text), score=score, text=text)
 
     own = figure("建成新型研发机构2－3家", 0.4)
     ctx = SimpleNamespace(query=SimpleNamespace(text="南岭三年行动计划打算建几家新型研发机构？"),

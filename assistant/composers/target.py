@@ -282,7 +282,7 @@ def best_figure(ctx: Context, hits: list[Hit], concept: str | None, city: str | 
     found = (record_figures(ctx, concept, city, unit) if concept and city else []) + sentence_figures(ctx, hits, concept, city, unit)
     found.sort(key=lambda f: -f.score)
     if found and found[0].score >= ctx.thresholds.figure:
-        stating = [p for p in re.split(r"[，,；;。]", found[0].span.text) if FIGURE.search(p)]  # its figures' pieces
+        stating = [p.text for p in pieces(found[0].span) if FIGURE.search(p.text)]  # its figures' comma-pieces
         if concept and city and stating and all(other_area(p, ctx.query.text) and not asked_area(p, ctx.query.text)
                                                 for p in stating):
             # the best retrieved figure is a part's (高新区、临港开发区分别新建1家): the city's own, wherever the plan

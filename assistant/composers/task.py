@@ -15,7 +15,7 @@ from assistant.composers import passages
 from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
-from assistant.evidence import Span, sentences
+from assistant.evidence import Span, sentences, shown
 from assistant.lexicon import rule
 
 # A line naming who carries out the section it stands in: "牵头单位：区科技局；配合单位：…" (genre wording),
@@ -105,11 +105,10 @@ def _lead_checked(ctx: Context, answer: Answer) -> Answer:
     """A passage answer to "…是某某牵头的吧": its first quote that names a lead is held against the stated unit."""
     if answer.refused:
         return answer
-    pieces = re.split(r"\[(\d+)\]", answer.text)
-    for text, n in zip(pieces[::2], pieces[1::2]):
-        if _LEAD_WORDS.search(text) and 0 < int(n) <= len(answer.citations):
-            span = ctx.span_of(answer.citations[int(n) - 1])
-            return (_wrong_unit(ctx, text.strip(), span) if span is not None else None) or answer
+    for citation in answer.citations:
+        span = ctx.span_of(citation)
+        if span is not None and _LEAD_WORDS.search(text := shown(span)):  # a task row reads "… — 牵头：…"
+            return _wrong_unit(ctx, text, span) or answer
     return answer
 
 
