@@ -357,10 +357,24 @@ def question_part(text: str) -> str:
 _MEASURE_AFTER = rule("indicator_measure")
 
 
+def _part_after(place: str, text: str, note: bool = False) -> re.Match | None:
+    """Where `text` names a part of a city right after `place` ("江阴高新区", "如皋市高新区"): group "area" is the part
+    (with its note "（国家级）" when `note`), without the place and its 市."""
+    noted = r"(?:[(（][^)）]{1,8}[)）])?" if note else ""
+    return re.search(rf"{re.escape(place)}(?:市(?!级))?(?P<area>[\u4e00-\u9fff]{{0,4}}?(?:{rule('sub_area').pattern}){noted})",
+                     text)
+
+
 def local_area(text: str, place: str) -> str | None:
     """The part of a city `text` names with `place` before a part word ("如皋高新区" of "那如皋高新区呢"), or None."""
-    m = re.search(rf"{re.escape(place)}[\u4e00-\u9fff]{{0,4}}?(?:{rule('sub_area').pattern})", text)
+    m = _part_after(place, text)
     return m.group(0) if m else None
+
+
+def _in_year(text: str, year: str) -> str:
+    """The question asked of another year: its first year replaced, or the year put before it when it names none."""
+    text, n = re.subn(rf"{YEAR_DIGITS}\s*年?", f"{year}年", text, count=1)
+    return text if n else f"{year}年{text}"
 
 
 def _joined_before_end(text: str, words: str) -> str:
@@ -378,8 +392,7 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
         # of the conversation's city (its plan may write about it; service.known_districts checks), asked in place
         # of the part the previous question named, its note ("（国家级）") and all
         city = city_key(previous.cities[0])
-        had = re.search(rf"{re.escape(city)}(?:市(?!级))?(?P<area>[\u4e00-\u9fff]{{0,4}}?(?:{rule('sub_area').pattern})"
-                        rf"(?:[(（][^)）]{{1,8}}[)）])?)", text)
+        had = _part_after(city, text, note=True)
         text = (text[:had.start("area")] + local + text[had.end("area"):]) if had else text.replace(city, city + local, 1)
         rest, places = rest.replace(local, ""), ()
     subject = rest
@@ -402,13 +415,11 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     if year is None and not _FRAME.sub("", subject).strip():  # "2020年当年的目标": a year with frame words only
         year = re.search(rf"({YEAR_DIGITS})\s*年", subject)
     if year:  # "那2025年呢？": the same question for another year
-        text, n = re.subn(rf"{YEAR_DIGITS}\s*年?", f"{year.group(1)}年", text, count=1)
-        return text if n else f"{year.group(1)}年{text}"
+        return _in_year(text, year.group(1))
     dated = re.match(rf"(?:到|至)?({YEAR_DIGITS})\s*年(?:底|末)?的?", subject)
     if dated and not concepts_in(subject):
         # "那2020年的入库目标呢？": another year, and words about the same indicator (入库), not a new subject
-        text, n = re.subn(rf"{YEAR_DIGITS}\s*年?", f"{dated.group(1)}年", text, count=1)
-        text = text if n else f"{dated.group(1)}年{text}"
+        text = _in_year(text, dated.group(1))
         words = _FRAME.sub("", subject[dated.end():]).strip()
         return _joined_before_end(text, words) if words else text
     area = rule("sub_area").search(subject) if subject else None
@@ -434,10 +445,9 @@ def conversation_place(previous: Query, text: str) -> str:
     """The place a follow-up naming none is asked of: the previous question's city, with the part of it the previous
     question named right after the city ("江阴高新区到2022年…" → 江阴高新区), unless the follow-up names a part itself."""
     place = city_key(previous.cities[0])
-    area = rule("sub_area")
-    if area.search(text):
+    if rule("sub_area").search(text):
         return place
-    m = re.search(rf"{re.escape(place)}(?:市(?!级))?(?P<area>[\u4e00-\u9fff]{{0,4}}?(?:{area.pattern}))", previous.text)
+    m = _part_after(place, previous.text)
     return place + m.group("area") if m else place
 
 

@@ -142,17 +142,17 @@ def _only_aimed(kind: str, texts) -> tuple[str, Span] | None:
     """Where the plans write a level and kind ("国家级经开区") only as an aim (以…为目标, 三年内创成…, 争创…) and never
     as what something is: (the aim's words, its sentence); else None."""
     planned, done = rule("status_planned"), rule("status_done")
+    is_ = re.compile(rf"(?:{rule('status_is').pattern})$")  # "…是/获批国家级经开区": what a thing is
     aimed: tuple[str, Span] | None = None
     for clause, text in texts:
         for hit in re.finditer(re.escape(kind), text):
-            before = text[max(0, hit.start() - _NEAR):hit.start()]
-            cue = planned.search(text[max(0, hit.start() - _NEAR):hit.end() + 4])
+            start = max(0, hit.start() - _NEAR)
+            cue = planned.search(text[start:hit.end() + 4])
             if cue is None:
-                if done.search(before) or re.search(rf"(?:{rule('status_is').pattern})$", before):
+                if done.search(text[start:hit.start()]) or is_.search(text[start:hit.start()]):
                     return None  # somewhere the plan calls a thing so
                 continue
             if aimed is None and (span := _sentence(clause, kind)) is not None:
-                start = max(0, hit.start() - _NEAR)
                 aimed = (text[start + cue.start():max(hit.end(), start + cue.end())].lstrip("，,"), span)
     return aimed
 
