@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+import tqdm
 from fastapi import FastAPI
 
 from assistant.service import Assistant
@@ -26,6 +27,11 @@ from webui.exports import ExportFolder
 from index.library import PlanLibrary, UploadError
 from webui.openai_api import pieces
 from webui.settings import ServeSettings
+
+# Gradio's track_tqdm (the upload and remove events below) patches tqdm's close to read `self._progress`, which a bar
+# made before the patch lacks (the index build's, at start-up): garbage-collected later, its __del__ logged a traceback.
+# A class default gives every bar the attribute; gradio sets it on the bars it makes itself.
+tqdm.tqdm._progress = None
 
 CSS_PATH = Path(__file__).with_name("style.css")
 LIBRARY_POLL_S = 10  # how often an open page checks whether the library changed
