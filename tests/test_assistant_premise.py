@@ -203,3 +203,40 @@ def test_a_level_and_kind_the_plan_writes_only_as_an_aim_is_no_status(monkeypatc
     texts.append(("临港开发区于2019年获批国家级经开区。", "临港开发区于2019年获批国家级经开区。"))
     joined = "\n".join(t for _, t in texts)
     assert premise._predicative_level("临港开发区现在已经是国家级经开区了吧", texts, joined) is None
+
+
+def _one_sentence_clauses(monkeypatch, premise, *texts):
+    """Clauses that are their own text and one sentence each (the premise checks read (clause, plain text) pairs)."""
+    monkeypatch.setattr(premise, "sentences", lambda clause: [type("S", (), {"text": clause, "clause": clause})()])
+    pairs = [(t, t) for t in texts]
+    return pairs, "\n".join(texts)
+
+
+def test_a_thing_said_to_be_what_the_plan_only_aims_at_is_refused(monkeypatch):
+    """"X已经是Y了吧" where the plan writes Y, in a clause with X, only as an aim (争创Y); a plan calling something Y keeps it."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "把“示范药港”打造成产业高地，争创首次进口药品口岸。")
+    found = premise._predicative_aim("示范药港已经是首次进口药品口岸了吧", texts, joined)
+    assert found is not None and found.written == "争创首次进口药品口岸", found
+    assert premise._predicative_aim("别的港区已经是首次进口药品口岸了吧", texts, joined) is None  # not written together
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "把“示范药港”打造成产业高地，争创首次进口药品口岸。",
+                                          "某港区已获批首次进口药品口岸。")
+    assert premise._predicative_aim("示范药港已经是首次进口药品口岸了吧", texts, joined) is None
+
+
+def test_a_year_claimed_for_an_event_the_plan_dates_otherwise_is_refused(monkeypatch):
+    """The plan dates approval 2015 and acceptance 2019: "2019年获批…吧" is refused with the 2015 approval quoted, the
+    plan's own dates are kept, and a question that asks rather than confirms is left alone."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(
+        monkeypatch, premise, "2015年，以甲县为核心的示范农业科技园区获得科技部批准建设，2019年8月顺利通过科技部验收。")
+    found = premise._year_contradiction("甲县那个示范农业科技园区是2019年才获批建设的吧", texts, joined)
+    assert found is not None and found.written.startswith("2015年") and found.written.endswith("批准"), found
+    found = premise._year_contradiction("示范农业科技园区是2015年通过验收的吧", texts, joined)
+    assert found is not None and found.written.startswith("2019年") and found.written.endswith("验收"), found
+    assert premise._year_contradiction("示范农业科技园区是2015年获批的吗", texts, joined) is None
+    assert premise._year_contradiction("示范农业科技园区是2019年通过验收的吧", texts, joined) is None
+    assert premise._year_contradiction("示范农业科技园区2019年获批后做了什么", texts, joined) is None  # no confirmation asked
+

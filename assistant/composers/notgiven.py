@@ -3,7 +3,9 @@
 A question that asks for an amount, a ratio or a threshold ("积分要达到多少分", "加计扣除的具体比例",
 "补贴多少钱" — the `amount_ask` words of index/resources/question_words.tsv) and whose answer cites only
 clauses that state no such figure is not answered by those clauses: it is refused, and the nearest clause
-is quoted so the reader sees what the plan says instead.
+is quoted so the reader sees what the plan says instead. A bound asked for ("单个项目最高能拿多少钱") is not
+answered by figures the plan states only as the opposite bound ("5万元以上的项目"): that answer is refused too,
+quoting the figure the plan does give.
 """
 from __future__ import annotations
 
@@ -36,9 +38,56 @@ def asks_amount(text: str) -> bool:
     return bool(rule("amount_ask").search(text))
 
 
+_BOUNDS = {"upper": ("最高", "下限"), "lower": ("最低", "上限")}  # asked bound → (its word, the opposite one's word)
+
+
+def asked_bound(text: str) -> str | None:
+    """"upper" for "最高能拿多少钱", "lower" for "下限是多少", else None."""
+    if rule("amount_upper_ask").search(text):
+        return "upper"
+    if rule("amount_lower_ask").search(text):
+        return "lower"
+    return None
+
+
+def _as_bound(side: str, quote: str, figure: re.Match) -> str | None:
+    """The wording that states `figure` as a bound of `side` ("5万元以上": lower; "最高500万元": upper), else None."""
+    before = re.search(rf"(?:{rule(f'bound_{side}_before').pattern})$", quote[max(0, figure.start() - 6):figure.start()])
+    after = rule(f"bound_{side}_after").match(quote, figure.end())
+    if before is None and after is None:
+        return None
+    return (before.group(0) if before else "") + figure.group(0) + (after.group(0) if after else "")
+
+
+def _opposite_bound_only(ctx: Context, answer: Answer) -> Answer | None:
+    """A refusal when the question asks a bound and every figure of the asked kind the answer quotes is stated as the
+    opposite bound; else None."""
+    bound = asked_bound(ctx.query.original)
+    if bound is None or not asks_amount(ctx.query.original):
+        return None
+    opposite = "lower" if bound == "upper" else "upper"
+    pattern = amount_pattern(ctx.query.original)
+    found = [(c, _as_bound(opposite, c.quote, m)) for c in answer.citations for m in pattern.finditer(c.quote)]
+    if not found or not all(wording for _, wording in found):
+        return None
+    first, wording = found[0]
+    span = ctx.span_of(first)
+    asked, given = _BOUNDS[bound]
+    reason = f"问题所问的{asked}数额：规划只给出{given}（“{wording}”），未写明{asked}数额"
+    if span is None:
+        return refuse(ctx, reason)
+    city = ctx.city_of(first.doc_id) or ctx.title_of(first.doc_id)
+    return refuse(ctx, reason, (f"{city}规划写的是：{' '.join(first.quote.split())}", span))
+
+
 def check(ctx: Context, answer: Answer) -> Answer:
-    """`answer` unchanged, or a refusal quoting its first clause when it states none of the amounts asked for."""
-    if answer.refused or answer.composer in _FIGURE_COMPOSERS or not answer.citations:
+    """`answer` unchanged, or a refusal quoting its first clause when it states none of the amounts asked for (or
+    only the opposite bound of the one asked for)."""
+    if answer.refused or not answer.citations:
+        return answer
+    if (bounded := _opposite_bound_only(ctx, answer)) is not None:
+        return bounded
+    if answer.composer in _FIGURE_COMPOSERS:
         return answer
     if not asks_amount(ctx.query.original) or any(amount_pattern(ctx.query.original).search(c.quote) for c in answer.citations):
         return answer

@@ -191,6 +191,71 @@ def _predicative_level(question: str, texts, joined: str) -> Contradiction | Non
     return None
 
 
+def _predicative_aim(question: str, texts, joined: str) -> Contradiction | None:
+    """"中华药港已经是首次进口药品口岸了吧" where the plan writes the subject and, in the same clause, what it is said
+    to be only as an aim (争创首次进口药品口岸): the plan does not say it is so."""
+    for m in _ALREADY.finditer(question):
+        head = _FILLER.sub("", question[:m.start()]).removesuffix("的")
+        name = _longest([head[-k:] for k in range(2, min(len(head), MAX_NAME) + 1)], joined, least=2)
+        rest = question[m.end():]
+        kind = _longest([rest[:k] for k in range(MIN_NAME, min(len(rest), MAX_NAME) + 1)], joined)
+        if name is None or kind is None or not any(name in t and kind in t for _, t in texts):
+            continue
+        if (aimed := _only_aimed(kind, texts)) is not None:
+            return Contradiction(name + m.group(0) + kind, *aimed)
+    return None
+
+
+EVENT_RULES = ("event_approved", "event_accepted", "event_founded", "event_built", "event_certified")
+_YEAR = re.compile(r"(?:19|20)\d\d年")
+_EVENT_GAP = 8  # characters between a question's year and the event it dates ("2019年才获批建设")
+_EVENT_SPAN = 40  # characters after a plan's year in which the event it dates is written
+
+
+def _event(window: str) -> tuple[str, re.Match] | None:
+    """The first event word in `window`: (its rule, the match)."""
+    found = [(name, m) for name in EVENT_RULES if (m := rule(name).search(window)) is not None]
+    return min(found, key=lambda t: t[1].start()) if found else None
+
+
+def _year_contradiction(question: str, texts, joined: str) -> Contradiction | None:
+    """"江苏镇江国家农业科技园区是2019年才获批建设的吧" where the plan dates the same kind of event (获批, 批准) about the
+    same name only in other years (2015年…获得科技部批准建设): the plan does not date it so. Only questions that ask
+    for confirmation state such a premise."""
+    if not rule("confirm_ask").search(question):
+        return None
+    for y in _YEAR.finditer(question):
+        asked = _event(question[y.end():y.end() + _EVENT_GAP])
+        if asked is None:
+            continue
+        kind, word = asked
+        rest = question[:y.start()] + "|" + question[y.end() + word.end():]
+        name = _longest([rest[i:j] for i in range(len(rest)) for j in range(i + MIN_NAME, min(len(rest), i + MAX_NAME) + 1)],
+                        joined)
+        if name is None:
+            continue
+        dated: list[tuple[str, Span]] = []
+        for clause, text in texts:
+            if name not in text:
+                continue
+            for sentence in sentences(clause):
+                plain = _plain(sentence.text)
+                if name not in plain:
+                    continue
+                years = list(_YEAR.finditer(plain))
+                for i, py in enumerate(years):
+                    end = min(years[i + 1].start() if i + 1 < len(years) else len(plain), py.end() + _EVENT_SPAN)
+                    found = _event(plain[py.end():end])
+                    if found is None or found[0] != kind:
+                        continue
+                    if py.group(0) == y.group(0):
+                        return None  # the plan dates it as the question does
+                    dated.append((plain[py.start():py.end() + found[1].end()], sentence))
+        if dated:
+            return Contradiction(y.group(0) + word.group(0), *dated[0])
+    return None
+
+
 def _uniqueness_contradiction(question: str, texts, joined: str) -> Contradiction | None:
     only = _alt(entries("qualifier_only"))
     one_of = _alt(entries("qualifier_one_of"))
@@ -333,6 +398,7 @@ def contradiction(ctx: Context) -> Contradiction | None:
     figures = [f for d in docs for f in ctx.corpus.figures_of(d)] if _STATED_COUNT.search(question) else []
     return (_uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
             or _status_contradiction(question, texts, joined) or _predicative_level(question, texts, joined)
+            or _predicative_aim(question, texts, joined) or _year_contradiction(question, texts, joined)
             or _count_contradiction(question, texts, joined, figures))
 
 

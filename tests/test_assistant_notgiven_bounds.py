@@ -1,0 +1,28 @@
+"""A bound asked for is not answered by the opposite bound alone (assistant/composers/notgiven.py)."""
+from __future__ import annotations
+
+import re
+
+from assistant.composers.notgiven import _as_bound, amount_pattern, asked_bound
+
+
+def _bounds(side: str, quote: str, question: str) -> list[str | None]:
+    return [_as_bound(side, quote, m) for m in amount_pattern(question).finditer(quote)]
+
+
+def test_the_bound_asked_is_read_from_the_question():
+    assert asked_bound("单个项目最高能拿多少钱") == "upper"
+    assert asked_bound("补助的上限是多少") == "upper"
+    assert asked_bound("最低能补助多少钱") == "lower"
+    assert asked_bound("哪个城市的高企目标最高") is None  # a superlative across subjects, not a bound of an amount
+    assert asked_bound("补助多少钱") is None
+
+
+def test_a_figure_is_read_as_the_bound_the_plan_states():
+    question = "最高能拿多少钱"
+    assert _bounds("lower", "实施5万元以上的产学研合作项目", question) == ["5万元以上"]
+    assert _bounds("lower", "给予不低于20万元的资助", question) == ["不低于20万元"]
+    assert _bounds("upper", "给予最高500万元资助", question) == ["最高500万元"]
+    assert _bounds("lower", "给予最高500万元资助", question) == [None]
+    assert _bounds("lower", "对首次认定的给予30万元奖励", question) == [None]
+    assert re.fullmatch(r"\d+万元以上", _bounds("lower", "资助10万元以上项目", question)[0])
