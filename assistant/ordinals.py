@@ -83,14 +83,17 @@ def resolve_by_name(question: str, previous: Answer) -> str | None:
     return plain
 
 
-# "第20条", "第三项任务": a position in the plan's own numbered items (not in an answer's list)
-PLAN_POSITION = re.compile(r"第\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*(?:条|项)")
+# "第20条", "第三项任务": a position in the plan's own numbered items (not in an answer's list); "第五章", "第三部分",
+# "最后一章": a chapter of the plan
+PLAN_POSITION = re.compile(r"第\s*(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})\s*(?:(?P<item>条|项)|(?P<chapter>章|部分|篇))"
+                           r"|最后[一这那]?(?P<last>章|部分|篇)")
 
 
-def name_positions(text: str, name_of) -> str:
-    """`text` with each "第N条/第N项" replaced by `name_of(N)` (the plan's item so numbered) where it gives one."""
+def name_positions(text: str, name_of, chapter_of=lambda n: None) -> str:
+    """`text` with each "第N条/第N项" replaced by `name_of(N)` (the plan's item so numbered) and each "第N章/第N部分/
+    最后一章" by `chapter_of(N)` (-1 for the last), where they give one."""
     def name(m: re.Match) -> str:
-        n = cn_number(m.group(1))
-        found = name_of(n) if n else None
+        n = -1 if m.group("last") else cn_number(m.group("n"))
+        found = (name_of if m.group("item") else chapter_of)(n) if n else None
         return f"“{found}”" if found else m.group(0)
     return PLAN_POSITION.sub(name, text)

@@ -431,6 +431,22 @@ def _same_kind(noun: str, title: str, names: list[str]) -> bool:
 ITEM_STYLES = ("cjk_paren", "arabic_paren", "arabic_dot")
 
 
+def chapters(corpus: Corpus, doc_id: str) -> list[tuple[int, Node]]:
+    """The plan's chapters with their numbers: its top-level sections that carry a number (by position when none
+    does); an unnumbered appendix is no chapter."""
+    roots = [node for node in plan_tree(corpus).get(doc_id, []) if node.kind == "section"]
+    numbers = [(found[1], node) for node in roots if (found := numbering(node.title)) is not None]
+    return numbers or list(enumerate(roots, 1))
+
+
+def chapter(corpus: Corpus, doc_id: str, n: int) -> Node | None:
+    """The plan's chapter `n` ("第五章", "第三部分"; -1 for "最后一章"), None past the end."""
+    numbers = chapters(corpus, doc_id)
+    if n == -1:
+        return numbers[-1][1] if numbers else None
+    return next((node for number, node in numbers if number == n), None)
+
+
 def numbered(corpus: Corpus, doc_id: str, n: int) -> Node | None:
     """The plan's item numbered `n` ("第20条" of a plan whose tasks run 1．…25．), when one numbering style of the
     plan's items gives exactly one part that number; of several such styles, the one that never restarts (a

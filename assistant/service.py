@@ -370,7 +370,12 @@ class Assistant:
         def name_of(n: int) -> str | None:
             node = sections.numbered(index.corpus, docs[0], n)
             return node.name if node is not None else None
-        return ordinals.name_positions(question, name_of), [ordinals.name_positions(h, name_of) for h in history]
+
+        def chapter_of(n: int) -> str | None:
+            node = sections.chapter(index.corpus, docs[0], n)
+            return node.name if node is not None else None
+        return (ordinals.name_positions(question, name_of, chapter_of),
+                [ordinals.name_positions(h, name_of, chapter_of) for h in history])
 
     def compare(self, indicator: str, cities: Sequence[str], year: int | None = None, filters: Filters | None = None,
                 mode: Mode | None = None) -> Answer:

@@ -28,7 +28,8 @@ from assistant.composers.context import Context
 from assistant.composers.scoring import TopicScorer
 from assistant.composers.windows import finish, join, pieces
 from assistant.evidence import Span, sentences, shown, unbroken
-from assistant.sections import NUMBERED_NAME, Node, all_nodes, item_lead, label_of, name_column, plan_tree
+from assistant.ordinals import PLAN_POSITION
+from assistant.sections import NUMBERED_NAME, Node, all_nodes, chapters, item_lead, label_of, name_column, plan_tree
 from index.rerank import PAST_SECTION
 from assistant.prompts import load_prompt
 from ingest.lexicon import YEAR_DIGITS, cn_number, normalize
@@ -73,6 +74,7 @@ class Shape:
     number: int | None  # a member count the question states ("七大工程" → 7)
     measure: str = ""  # the measure word the question counts in ("个", "项")
     name: str = ""  # a name made of counted parts the question asks about ("两区一廊多组团", "1+3")
+    by_name: bool = False  # an outline only because a part is named in quotes ("“空间布局”讲什么"): that part or none
 
 
 def grouping_name(text: str, quoted: tuple[str, ...] = ()) -> str:
@@ -94,7 +96,7 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     phrase = (m.group("phrase") if m else "") or ""
     measure = (m.group("measure") if m else "") or ""
     counted = phrase if len(phrase) <= 4 else containers.container_of(phrase)
-    stated = re.search(r"([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|方面|部分|章)", text)
+    stated = re.search(r"(?<!第)(?<!最后)([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|方面|部分|章)", text)  # not "第四章"
     number = None
     if stated:
         number = cn_number(stated.group(1))
@@ -111,6 +113,8 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     if (_OUTLINE.search(text) or _DEFINE.search(text)) and (counted or number or name or re.search(r"哪[几些]|分别|各(?:自|是)", text)
                                                             or _LABELLED.search(text)):
         return Shape("outline", counted, number, measure, name)
+    if quoted and _OUTLINE.search(text):  # "“空间布局”讲什么"
+        return Shape("outline", counted, number, measure, name, by_name=True)
     if _TOPIC.search(text) or (_PART_NAMES.search(text) and re.search(r"什么|哪些|哪几|如何|怎么", text)):
         return Shape("topic", counted, number)  # "发展目标是什么": the part's own words
     return None
@@ -208,7 +212,8 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         if shape.kind in ("count", "define") and len(members) < 2:
             continue
         if shape.kind == "outline" and len(members) < 2 and not (
-                (leaf_ok and node.kind == "section" or _named_by_label(ctx.query.text, node)) and node.body()):
+                (leaf_ok and node.kind == "section" or _named_by_label(ctx.query.text, node)
+                 or (node.kind == "section" and _quotes_name(ctx, node, shape.name))) and node.body()):
             continue  # a section without parts ("主要目标有哪些") is listed by its own sentences
         if shape.kind == "topic" and not node.body():
             continue
@@ -301,6 +306,8 @@ def compose(ctx: Context) -> Answer | None:
     if found is None or found[0] < (MIN_TOPIC if shape.kind == "topic" else MIN_NODE):
         return None
     _, node = found
+    if shape.by_name and not _quotes_name(ctx, node, shape.name):
+        return None  # "“苏科贷”讲的是什么": a name no part of the plan has is answered from the sentences that use it
     if shape.kind != "count" and _names_one_member(ctx, node):
         return None  # "…攻关方向里新材料领域列了哪些": that entry's own words answer, not the list of entries
     builder = AnswerBuilder(ctx.corpus.sources)
@@ -363,11 +370,22 @@ def miscounted(ctx: Context, text: str, shape: Shape) -> Answer | None:
 
 def past_the_series(ctx: Context, text: str) -> Answer | None:
     """A box or table the question names by its label and an ordinal past the end of the plan's series of that
-    label ("专栏7讲的是什么" where the 专栏 end at 专栏6): refused as a false premise, with the series listed.
+    label ("专栏7讲的是什么" where the 专栏 end at 专栏6), or a chapter past the plan's last ("第九章" of six):
+    refused as a false premise, with the series listed.
     None when the plan has that member, no such series, or several plans are asked."""
     docs = _docs(ctx)
     if len(docs) != 1:
         return None
+    asked = next((m for m in PLAN_POSITION.finditer(text) if m.group("chapter")), None)  # "第九章" of a plan of six
+    numbered = chapters(ctx.corpus, docs[0])
+    if asked is not None and (n := cn_number(asked.group("n"))) and len(numbered) >= 2 and n > max(k for k, _ in numbered):
+        builder = AnswerBuilder(ctx.corpus.sources)
+        builder.raw(load_prompt("not_found").format(reason=f"“{asked.group(0)}”") + "\n")
+        plan = _plan_node(ctx, docs[0], [node for _, node in numbered])
+        _head(builder, plan, f"共{len(numbered)}{asked.group('chapter')}")
+        _list(builder, plan.members())
+        return Answer(text=builder.text, citations=builder.citations, refused=True, retrieved=[], composer="outline",
+                      query=ctx.query)
     plain = _plain(text)
     series = [n for n in all_nodes(ctx.corpus) if n.doc_id == docs[0] and n.kind == "series"]
     for node in sorted(series, key=lambda n: -len(n.name)):  # "创新布局专栏11" is of 创新布局专栏, not of 专栏

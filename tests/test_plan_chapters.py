@@ -1,0 +1,51 @@
+"""A chapter asked by its position ("第三章讲什么", "最后一部分有哪些内容", "第九章" of a plan of six): the plan's
+numbered top-level sections (assistant.sections.chapters), named in the question before it is answered."""
+from __future__ import annotations
+
+from assistant import ordinals
+from assistant.sections import chapter, chapters
+
+
+def test_chapter_positions_are_named_and_the_rest_left():
+    names = {1: "总体要求", -1: "保障措施"}
+    assert ordinals.name_positions("第一章讲什么", lambda n: None, names.get) == "“总体要求”讲什么"
+    assert ordinals.name_positions("最后一部分有哪些内容", lambda n: None, names.get) == "“保障措施”有哪些内容"
+    assert ordinals.name_positions("第九章讲什么", lambda n: None, names.get) == "第九章讲什么"
+    assert ordinals.name_positions("第20条讲什么", lambda n: "某任务" if n == 20 else None, names.get) == "“某任务”讲什么"
+
+
+def test_every_plan_has_numbered_chapters_in_order(assistant):
+    corpus = assistant.index.corpus
+    for doc_id in assistant.index.docs:
+        found = chapters(corpus, doc_id)
+        assert len(found) >= 2, doc_id
+        assert [n for n, _ in found] == list(range(1, len(found) + 1)), doc_id
+        assert chapter(corpus, doc_id, -1) is found[-1][1]
+        assert chapter(corpus, doc_id, len(found) + 1) is None
+
+
+def test_a_chapter_asked_by_position_is_answered_with_that_chapter(assistant):
+    corpus = assistant.index.corpus
+    for doc_id, meta in assistant.index.docs.items():
+        if not meta.city:
+            continue
+        city = meta.city.removesuffix("市")
+        for n, node in chapters(corpus, doc_id):
+            answer = assistant.ask(f"{city}规划第{n}部分讲的是什么？")
+            assert not answer.refused, (doc_id, n)
+            assert answer.text.splitlines()[0].startswith(node.name), (doc_id, n, answer.text[:80])
+            assert all(c.doc_id == doc_id and node.start <= c.char_start < node.end for c in answer.citations), (doc_id, n)
+        last = chapters(corpus, doc_id)[-1][1]
+        assert assistant.ask(f"{city}规划最后一章讲什么？").text.splitlines()[0].startswith(last.name), doc_id
+
+
+def test_a_chapter_past_the_last_is_refused_with_the_chapters_listed(assistant):
+    corpus = assistant.index.corpus
+    for doc_id, meta in assistant.index.docs.items():
+        if not meta.city:
+            continue
+        found = chapters(corpus, doc_id)
+        answer = assistant.ask(f"{meta.city.removesuffix('市')}规划第{len(found) + 3}章讲什么？")
+        assert answer.refused, doc_id
+        assert f"共{len(found)}章" in answer.text, (doc_id, answer.text[:120])
+        assert len(answer.citations) == len(found)
