@@ -51,6 +51,12 @@ WEST = """西山市“十四五”科技创新规划
 （二）加快技术转移
 
 全面提升西山高新区技术转移能级。到2025年，技术合同成交额达到20亿元。
+
+三、保障措施
+
+（一）加强组织领导
+
+强化市创新工作领导小组对规划实施的组织领导，协调解决规划实施中的重大问题。到2025年，制（修）订行业标准累计超过120项。
 """
 
 
@@ -93,6 +99,22 @@ def test_every_asking_sentence_is_answered(qa):
 def test_every_member_of_a_two_part_question_is_answered(qa):
     answer = qa.ask("东湖农业科技园区到2025年总收入和农产品年出口额分别要达到多少？")
     assert "60亿元" in answer.text and "1.5亿美元" in answer.text
+
+
+def test_a_part_asking_what_the_subject_grows_to_keeps_the_subject(qa):
+    answer = qa.ask("东湖的城市硅巷现在建成多少平方米？到2025年要发展到多少？")
+    assert "50万平方米" in answer.text and "120万平方米" in answer.text, answer.text
+
+
+def test_a_bracketed_alternative_is_read_as_both_words(qa):
+    """"制（修）订" is how plans write 制订 and 修订 at once: a question asking 制定或修订 finds it."""
+    assert "120项" in qa.ask("西山到2025年要制定或修订多少项标准？").text
+
+
+def test_who_leads_the_plan_in_the_plans_words_or_a_refusal(qa):
+    led = qa.ask("西山这个科技规划由哪个机构来统筹组织实施？")
+    assert not led.refused and "领导小组" in led.text, led.text
+    assert qa.ask("东湖这个科技规划由哪个机构来统筹组织实施？").refused
 
 
 def test_a_followup_for_the_base_year_gets_the_baseline(qa):

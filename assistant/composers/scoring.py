@@ -32,10 +32,15 @@ class Unit:
     near: tuple[str, ...] = ()  # 词林 equivalents the library's text uses: they count NEAR_WEIGHT
 
 
+# "制（修）订": a character in brackets is an alternative of its neighbour, the plans' way of writing 制订 and 修订 at once
+_ALTERNATIVE = re.compile(r"([\u4e00-\u9fff])\(([\u4e00-\u9fff])\)([\u4e00-\u9fff])")
+
+
 @lru_cache(maxsize=16384)
 def _plain(text: str) -> str:
-    """The form texts and units are compared in: NFKC, upper case, without 的 (全社会研发投入占GDP的比重)."""
-    return norm(text).replace("的", "")
+    """The form texts and units are compared in: NFKC, upper case, without 的 (全社会研发投入占GDP的比重), a bracketed
+    alternative spelt out ("制(修)订" → 制订修订)."""
+    return _ALTERNATIVE.sub(r"\1\3\2\3", norm(text).replace("的", ""))
 
 
 @lru_cache(maxsize=1)
@@ -120,8 +125,11 @@ class TopicScorer:
                 word = _plain(token.text)
                 units.append(Unit((word,), sum(idf(g) for g in bigrams(word)) or 1.0, near))
                 text = text.replace(norm(token.text), " ")
-        # a Latin word the plans never use ("Nanjing", "high-tech") can match nothing: it is not the topic
-        units.extend(Unit((g,), idf(g)) for g in sorted(bigrams(text)) if not (g.isascii() and g.isalpha() and g not in df))
+        # a Latin word the plans never use ("Nanjing", "high-tech") can match nothing: it is not the topic; nor can a
+        # bigram no plan uses that only joins two words ("校企|联盟" → 企联, "制定|或|修订" → 定或): the words are
+        inner = {g for token in default_tokenizer().words(text) for g in bigrams(token.text)}
+        units.extend(Unit((g,), idf(g)) for g in sorted(bigrams(text))
+                     if not (g.isascii() and g.isalpha() and g not in df) and (g in df or g in inner))
         return cls(units)
 
     @classmethod

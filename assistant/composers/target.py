@@ -412,10 +412,11 @@ def for_concept(ctx: Context, concept: str | None) -> Context:
 
 def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = False) -> Context:
     """The context of one asking sentence or one member of "A和B分别…": its own words, year, period and unit;
-    a part that names no subject of its own ("到2025年要到多少？", "当年净增多少？") keeps the subject of the part before it."""
+    a part that names no subject of its own ("到2025年要到多少？", "当年净增多少？", "要发展到多少？") keeps the subject of
+    the part before it."""
     q = ctx.query
     topic = topic_of(text, ctx.corpus.cities)
-    if not re.sub(rf"{YEAR_DIGITS}|[年底末]|{rule('increment').pattern}", "", topic).strip():
+    if not re.sub(rf"{YEAR_DIGITS}|[年底末]|{rule('increment').pattern}|{rule('reaching').pattern}", "", topic).strip():
         topic = f"{inherited} {topic}".strip()  # "当年净增多少？": an increase of the subject before
     years = [int(y) for y in YEAR.findall(text)]
     concepts = concepts_in(text) or concepts_in(topic) or (q.concepts if not q.concepts or inherited else ())
