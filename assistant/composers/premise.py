@@ -23,7 +23,7 @@ from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.lexicon import entries, rule
-from ingest.lexicon import COUNT_MEASURES, normalize, parse_number
+from ingest.lexicon import COUNT_MEASURES, YEAR, normalize, parse_number
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
 MAX_NAME = 24
@@ -207,7 +207,6 @@ def _predicative_aim(question: str, texts, joined: str) -> Contradiction | None:
 
 
 EVENT_RULES = ("event_approved", "event_accepted", "event_founded", "event_built", "event_certified")
-_YEAR = re.compile(r"(?:19|20)\d\d年")
 _EVENT_GAP = 8  # characters between a question's year and the event it dates ("2019年才获批建设")
 _EVENT_SPAN = 40  # characters after a plan's year in which the event it dates is written
 
@@ -224,7 +223,7 @@ def _year_contradiction(question: str, texts, joined: str) -> Contradiction | No
     for confirmation state such a premise."""
     if not rule("confirm_ask").search(question):
         return None
-    for y in _YEAR.finditer(question):
+    for y in YEAR.finditer(question):
         asked = _event(question[y.end():y.end() + _EVENT_GAP])
         if asked is None:
             continue
@@ -242,13 +241,13 @@ def _year_contradiction(question: str, texts, joined: str) -> Contradiction | No
                 plain = _plain(sentence.text)
                 if name not in plain:
                     continue
-                years = list(_YEAR.finditer(plain))
+                years = list(YEAR.finditer(plain))
                 for i, py in enumerate(years):
                     end = min(years[i + 1].start() if i + 1 < len(years) else len(plain), py.end() + _EVENT_SPAN)
                     found = _event(plain[py.end():end])
                     if found is None or found[0] != kind:
                         continue
-                    if py.group(0) == y.group(0):
+                    if py.group(1) == y.group(1):
                         return None  # the plan dates it as the question does
                     dated.append((plain[py.start():py.end() + found[1].end()], sentence))
         if dated:
