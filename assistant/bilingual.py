@@ -213,13 +213,22 @@ def translate_run(words: list[str], uses: Callable[[str], int]) -> list[str]:
     return out
 
 
+def _compound(words: list[str], terms: tuple[str, ...]) -> str | None:
+    """The term a phrase of two words the dictionary does not gloss whole spells word by word, each word in one of
+    its headwords ("industrial chain": 产业 + 链 → 产业链), or None."""
+    if len(words) != 2:
+        return None
+    firsts, lasts = headwords(words[0]), headwords(words[1])
+    return next((a + b for a in firsts for b in lasts if a + b in terms), None)
+
+
 def topic_term(english: str, terms: tuple[str, ...]) -> str:
     """The term of a taxonomy topic an English term of it means: the one the dictionary gives for it
-    ("laboratories" → 实验室 under 研发平台) with its short form when that is a term too, a term holding
-    that word, else the topic's first term."""
+    ("laboratories" → 实验室 under 研发平台) or spells word by word ("industrial chain" → 产业链) with its short
+    form when that is a term too, a term holding that word, else the topic's first term."""
     words = english.split()
     heads = [w for last in _forms(words[-1]) for w in reverse().get(" ".join([*words[:-1], last]), ())]
-    term = next((t for h in heads for t in terms if t == h), None)
+    term = next((t for h in heads for t in terms if t == h), None) or _compound(words, terms)
     if term is not None and _shortened(term) in terms:  # 创业投资 and the 创投 the plans write for it
         return f"{term} {_shortened(term)}"
     return term or next((h for h in heads for t in terms if h in t), None) or terms[0]

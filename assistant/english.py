@@ -92,7 +92,7 @@ def _pairs(cities: tuple[str, ...]) -> dict[str, str]:
     return pairs
 
 
-_WH = re.compile(r"\b(which|what)\s+((?:[A-Za-z&\-]+(?:'s)?(?:\s+|(?=[?.!,;:]|$))){1,5})", re.I)  # "What are Jiangyin's leading …"
+_WH = re.compile(r"\b(which|what)\s+((?:(?:[A-Za-z&\-]+(?:'s)?|“[^”]*”)(?:\s+|(?=[?.!,;:]|$))){1,5})", re.I)  # "What are Jiangyin's leading …"
 _AUX = frozenset("does do did are were will would can could should has have is was".split())
 
 
@@ -111,7 +111,7 @@ def _list_ask(m: re.Match, cities: tuple[str, ...]) -> str:
     listed = wh == "which" and _plural(words[0])
     if wh == "what" and first in ("are", "were") and len(words) > 1:  # "What are the main tasks of …": a list
         rest = words[2:] if words[1].lower() == "the" else words[1:]
-        listed = any(_plural(w) for w in rest[:3])
+        listed = any(_plural(w) for w in rest[:4])
     for word, after in zip(words[:4], words[1:]):
         if word.lower() in _AUX:
             break
@@ -209,8 +209,24 @@ def _asks(parts: list[tuple[str, str]], read: list[str]) -> list[str]:
     return out
 
 
+_NAMED_GROUPING = re.compile(r"['\"‘“](?=[^'\"’”]*\d)([\dA-Z+＋/\-]{2,12})['\"’”]")  # '1+3', "1+N", ‘2+X’
+
+
+def _named_groupings(text: str) -> tuple[str, list[str]]:
+    """A quoted grouping of numbers ("'1+3' industry fields", "'1+N' policies") in Chinese quotes, as plans write
+    it (“1+3”产业领域), with the capital letters it holds (kept, not read as English words)."""
+    letters: list[str] = []
+
+    def quoted(m: re.Match) -> str:
+        letters.extend(re.findall(r"[A-Z]", m.group(1)))
+        return f" “{m.group(1)}” "
+
+    return _NAMED_GROUPING.sub(quoted, text), letters
+
+
 def _clause(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | None, library: str | None) -> str:
     """One clause in the plans' words (see `to_chinese`)."""
+    text, letters = _named_groupings(text)
     text = re.sub(r"\bR\s*(?:and|&)\s*D\b", "R&D", text, flags=re.I)  # "R and D", "r & d"
     text = re.sub(r"\b(\d{1,3})k\b", r"\1,000", text, flags=re.I)  # "per 10k people" → "per 10,000 people"
     text = re.sub(r"\b(?:to|on|with|about|of)\s+how\s+(?:much|many)\b", " ", text, flags=re.I) \
@@ -228,15 +244,67 @@ def _clause(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | Non
                  lambda m: m.group(0) if m.group(1).lower() in {pinyin(c).lower() for c in cities} else
                  f" {m.group(1)}{ {'City': '市', 'County': '县', 'District': '区'}[m.group(2)]} ", out)
     out = _WH.sub(lambda m: _list_ask(m, cities), out)
+    out = _counted().sub(lambda m: _count_word(m, library), out)
     for pattern, chinese in _table(cities):
         out = pattern.sub(f" {chinese} ", out)
-    kept = _KEEP.findall(out)
+    kept = [*_KEEP.findall(out), *letters]
     if uses is not None:
         out = _ENGLISH_RUN.sub(lambda m: _translated(m, out, kept, uses, library), out)
     out = re.sub(r"(?<![A-Za-z&])[A-Za-z][A-Za-z'\-]*(?![A-Za-z&])", lambda m: m.group(0) if m.group(0) in kept or
                  re.fullmatch(r"[A-Z][a-z]+", m.group(0)) and _followed_by_suffix(out, m.end()) else " ", out)
     out = re.sub(r"[,.;:!?]", " ", out)
-    return " ".join(_joined(out.split()))
+    out = " ".join(_joined(out.split()))
+    return re.sub(r"“([^”]*)”", lambda m: "“" + "".join(m.group(1).split()) + "”", out)  # a quoted grouping is one name
+
+
+@lru_cache(maxsize=1)
+def _numbers() -> dict[str, int]:
+    """{English number word: its value} (english_number)."""
+    return {w.strip().lower(): int(n) for w, _, n in (e.partition("=") for e in entries("english_number"))}
+
+
+@lru_cache(maxsize=1)
+def _counted() -> re.Pattern:
+    """A number and the one to four words after it ("seven key projects", "8 industrial chains does …")."""
+    numbers = "|".join(sorted(map(re.escape, _numbers()), key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z\d.,'])(?P<n>{numbers}|\d{{1,2}})\s+(?P<words>[A-Za-z][A-Za-z\-]*"
+                      r"(?:\s+[A-Za-z][A-Za-z\-]*){0,3})(?![A-Za-z'])", re.I)
+
+
+def _count_word(m: re.Match, library: str | None) -> str:
+    """A number before a counted noun, as the plans count their groupings: "seven key projects" → 七大 重点工程,
+    "eight industrial chains" → 八大 产业链. The noun phrase ends at its first plural noun; it must be a container
+    the plans count (containers.tsv): the container holding a dictionary word of the noun, and of most of the words
+    before it, wins (ties: the container those words fill most, then the one the library writes most). Words
+    before the noun that the container does not hold stay for the tables; a number before anything else ("three
+    years", "two companies") is left as it is."""
+    from assistant.containers import words as container_words
+
+    value = _numbers().get(m["n"].lower()) or int(m["n"]) if m["n"].isdigit() or m["n"].lower() in _numbers() else 0
+    words = m["words"].split()
+    end = next((i for i, w in enumerate(words) if _plural(w)), None)
+    if not 2 <= value <= 20 or end is None:
+        return m.group(0)
+    noun, before, rest = words[end], words[:end], words[end + 1:]
+    heads = {w: bilingual.headwords(bilingual.american(w)) for w in (noun, *before)}
+
+    def held(word: str, container: str) -> str:
+        return max((h for h in heads[word] if h in container), key=len, default="")
+
+    best, score = None, None
+    for container in dict.fromkeys(container_words("container")):
+        if not any(container.endswith(h) for h in heads[noun]):  # a Chinese noun ends with its head: 产业链, 重点工程
+            continue
+        matched = [w for w in before if held(w, container)]
+        filled = sum(len(held(w, container)) for w in (noun, *matched)) / len(container)
+        key = (1 + len(matched), filled, library.count(container) if library else 0)
+        if score is None or key > score:
+            best, score, used = container, key, matched
+    if best is None:
+        return m.group(0)
+    numeral = "两" if value == 2 else cn_numeral(value)
+    kept = [w for w in before if w not in used]
+    return f" {numeral}大 {' '.join(kept)} {best} {' '.join(rest)} "
 
 
 @lru_cache(maxsize=1)
@@ -271,7 +339,7 @@ def _joined(words: list[str]) -> list[str]:
     return out
 
 
-_ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*)*")
+_ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'&\-]*(?:\s+[A-Za-z][A-Za-z'&\-]*)*")  # R&D is one word of a run
 
 
 def _translated(m: re.Match, text: str, kept: list[str], uses: Callable[[str], int], library: str | None) -> str:

@@ -44,3 +44,37 @@ def test_which_are_they_after_a_count_asks_for_the_things_counted():
 def test_tech_is_technology_only_as_a_word_of_its_own():
     assert "高新技术企业" in ask("We are a high-tech enterprise in Donghu. What support can we get?")
     assert "科技企业" in ask("What loans can tech companies in Donghu get?")
+
+
+def test_a_number_before_a_counted_container_is_the_plans_count_word():
+    library = LIBRARY + "实施七大重点工程。八大产业链。三年内新建孵化器。两家企业。"
+    reading = english.to_chinese("Which eight industrial chains does Donghu's plan focus on?", CITIES, library.count,
+                                 library=library)
+    assert "八大 产业链" in reading and "哪些" in reading
+    reading = english.to_chinese("What are Donghu's seven key projects?", CITIES, library.count, library=library)
+    assert "七大 重点工程" in reading and "哪些" in reading
+    # a number before a noun no plan counts as a grouping stays a number, not a count word
+    for question in ("In three years, how many incubators should Donghu have?", "Which two companies lead Donghu's labs?"):
+        assert "大" not in english.to_chinese(question, CITIES, library.count, library=library)
+
+
+def test_a_phrase_of_a_topic_is_spelt_word_by_word_when_the_dictionary_lacks_it_whole():
+    assert bilingual.topic_term("industrial chain", ("产业创新", "产业集群", "产业链")) == "产业链"
+    assert bilingual.topic_term("industrial chain", ("产业创新", "产业集群")) == "产业创新"  # no term spelt: the first
+
+
+def test_r_and_d_inside_a_run_of_english_words_stays_whole():
+    reading = ask("In which cities does Donghu set up offshore R&D centres?")
+    assert "&" not in reading.replace("R&D", "") and ("R&D" in reading or "研发" in reading)
+
+
+def test_a_quoted_grouping_of_numbers_is_a_name_in_chinese_quotes():
+    reading = ask("What are the '1+3' industry fields of Donghu?")
+    assert "“1+3”" in reading and "哪些" in reading
+    assert "“1+N”" in ask("What are Donghu's '1+N' policies about?")
+
+
+def test_business_incubators_are_incubators_and_maker_spaces_are_their_own():
+    reading = ask("How many national-level tech business incubators did Donghu have at the end of 2020?")
+    assert "孵化器" in reading and "孵化载体" not in reading
+    assert "众创空间" in ask("How many maker spaces and incubators does Donghu have?")
