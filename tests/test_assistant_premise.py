@@ -240,3 +240,21 @@ def test_a_year_claimed_for_an_event_the_plan_dates_otherwise_is_refused(monkeyp
     assert premise._year_contradiction("示范农业科技园区是2019年通过验收的吧", texts, joined) is None
     assert premise._year_contradiction("示范农业科技园区2019年获批后做了什么", texts, joined) is None  # no confirmation asked
 
+
+def test_a_detail_of_a_restated_count_the_plan_does_not_break_down_is_not_given(monkeypatch):
+    """A count restated from the plan and a part of it or what they are asked: refused, saying what the plan gives,
+    unless the plan's sentence goes on to give the detail (其中…, a list) or names what it counts (A、B等3家)."""
+    from assistant.composers import premise
+
+    texts, _ = _one_sentence_clauses(monkeypatch, premise, "建设覆盖全国40个左右城市的大规模通用试验设施。",
+                                     "到2025年，力争新增1家独角兽企业，培育1-2家潜在独角兽企业。",
+                                     "建成省级以上企业研发机构625家（其中国家级12家）。", "引进甲公司、乙公司等2家龙头企业。")
+    found = premise._detail_not_given("试验设施要覆盖40个左右城市,其中江苏省内有几个?", texts)
+    assert found is not None and found.gives_no and found.written == "40个左右城市", found
+    found = premise._detail_not_given("要新增的那1家独角兽企业,是哪个行业的?", texts)
+    assert found is not None and found.gives_no and found.written == "1家独角兽企业", found
+    assert premise._detail_not_given("建成的625家省级以上企业研发机构,其中国家级几家?", texts) is None
+    assert premise._detail_not_given("引进的2家龙头企业分别是哪些?", texts) is None
+    assert premise._detail_not_given("要覆盖30个城市,其中江苏省内有几个?", texts) is None  # not the plan's count
+    assert premise._detail_not_given("试验设施覆盖多少个城市?", texts) is None  # no count stated
+    assert premise._detail_not_given("新增的1家独角兽企业,牵头单位是哪个?", texts) is None  # asked of something else

@@ -55,6 +55,7 @@ class Contradiction:
     asked: str  # the question's wording (国家农业高新技术产业示范区)
     written: str  # the plan's wording (省级农业高新技术产业示范区)
     span: Span  # the plan's sentence that writes it
+    gives_no: str = ""  # for a detail the plan does not give (分项数字): what it leaves out; else a contradiction
 
 
 _PLAIN_TEXTS: "weakref.WeakKeyDictionary[object, dict[str, list[tuple[object, str]]]]" = weakref.WeakKeyDictionary()
@@ -384,6 +385,57 @@ def _count_contradiction(question: str, texts, joined: str, figures) -> Contradi
     return None
 
 
+_DETAIL_LEAD = re.compile(r"(?:左右|多|余|来|及?以上)?的?")
+_NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+_MIN_DETAIL_NOUN = 2  # 城市, 企业: the counted noun of a restated count ("40个左右城市")
+
+
+def _detail_not_given(question: str, texts) -> Contradiction | None:
+    """"覆盖40个左右城市，其中江苏省内有几个" / "那1家独角兽企业是哪个行业的": a count the question restates from the plan
+    and a part of it (breakdown_ask) or what they are (identity_ask) asked, where no sentence of the plan that states
+    that count goes on to give such a detail (其中…, a further count, a list) or names what it counts before it
+    ("A、B等3家"): the plan gives the count only, and the answer says so."""
+    for m in _STATED_COUNT.finditer(question):
+        stated = parse_number(m.group(1))
+        after = question[m.end():]
+        breakdown, identity = rule("breakdown_ask").search(after), rule("identity_ask").search(after)
+        ask = min((a for a in (breakdown, identity) if a is not None), key=lambda a: a.start(), default=None)
+        if stated is None or ask is None:
+            continue
+        lead = _DETAIL_LEAD.match(after).end()
+        run = _NOUN.match(after, lead, ask.start())
+        if run is None or not re.fullmatch(r"[,，\s]*", after[run.end():ask.start()]):
+            continue  # the detail is asked of something else ("…3家上市企业，牵头单位是哪个")
+        measure = m.group(3)
+        for k in range(min(len(run.group(0)), MAX_NAME), _MIN_DETAIL_NOUN - 1, -1):
+            noun = run.group(0)[:k]
+            counted = re.compile(rf"({_COUNT})(?:[-~—–－至]({_COUNT}))?{measure}(?:左右|多|余)?的?{re.escape(noun)}")
+            places = []
+            for clause, text in texts:
+                if noun not in text:
+                    continue
+                for sentence in sentences(clause):
+                    plain = _plain(sentence.text)
+                    for hit in counted.finditer(plain):
+                        lo = parse_number(hit.group(1))
+                        hi = parse_number(hit.group(2)) if hit.group(2) else lo
+                        if lo is not None and hi is not None and lo <= stated <= hi:
+                            places.append((plain, hit, sentence))
+            if not places:
+                continue
+            for plain, hit, _ in places:
+                tail, head = plain[hit.end():], plain[:hit.start()]
+                if rule("count_detail").search(tail) or re.search(rf"(?:{rule('count_named').pattern})$", head):
+                    return None  # the plan goes on to give the detail, or names what it counts
+                if ask is breakdown and re.search(rf"(?:{_COUNT}){measure}", tail):
+                    return None  # a further count of the same measure may be the part asked for
+            plain, hit, sentence = places[0]
+            gives_no = "分项数字" if ask is breakdown else "具体名称或所属领域"
+            asked = question[m.start():m.end() + lead + len(noun)] + "，" + re.split(r"[?？。!！]", after[ask.start():])[0]
+            return Contradiction(asked, hit.group(0), sentence, gives_no)
+    return None
+
+
 def contradiction(ctx: Context) -> Contradiction | None:
     """The first qualifier of the question that the asked plans contradict, or None."""
     docs = _docs(ctx)
@@ -398,7 +450,7 @@ def contradiction(ctx: Context) -> Contradiction | None:
     return (_uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
             or _status_contradiction(question, texts, joined) or _predicative_level(question, texts, joined)
             or _predicative_aim(question, texts, joined) or _year_contradiction(question, texts, joined)
-            or _count_contradiction(question, texts, joined, figures))
+            or _count_contradiction(question, texts, joined, figures) or _detail_not_given(question, texts))
 
 
 def check(ctx: Context) -> Answer | None:
@@ -407,5 +459,8 @@ def check(ctx: Context) -> Answer | None:
     if found is None:
         return None
     city = ctx.city_of(found.span.clause.doc_id) or ctx.title_of(found.span.clause.doc_id)
+    if found.gives_no:
+        return refuse(ctx, f"“{found.asked}”的答案（{city}规划只写了“{found.written}”，未给出{found.gives_no}）",
+                      (f"{city}规划原文：{' '.join(found.span.text.split())}", found.span))
     return refuse(ctx, f"“{found.asked}”这一说法（{city}规划写的是“{found.written}”）",
                   (f"{city}规划原文：{' '.join(found.span.text.split())}", found.span))
