@@ -87,7 +87,7 @@ def norm(text: str) -> str:
 
 
 # Function characters: a bigram with one of them ("区在", "是由") spans two words and says nothing.
-FUNCTION_CHARS = frozenset("的了在是和与及对把被从由之其")
+FUNCTION_CHARS = frozenset("的了在是和与及或对把被从由之其")
 
 
 def bigrams(text: str) -> set[str]:

@@ -125,11 +125,8 @@ class TopicScorer:
                 word = _plain(token.text)
                 units.append(Unit((word,), sum(idf(g) for g in bigrams(word)) or 1.0, near))
                 text = text.replace(norm(token.text), " ")
-        # a Latin word the plans never use ("Nanjing", "high-tech") can match nothing: it is not the topic; nor can a
-        # bigram no plan uses that only joins two words ("校企|联盟" → 企联, "制定|或|修订" → 定或): the words are
-        inner = {g for token in default_tokenizer().words(text) for g in bigrams(token.text)}
-        units.extend(Unit((g,), idf(g)) for g in sorted(bigrams(text))
-                     if not (g.isascii() and g.isalpha() and g not in df) and (g in df or g in inner))
+        # a Latin word the plans never use ("Nanjing", "high-tech") can match nothing: it is not the topic
+        units.extend(Unit((g,), idf(g)) for g in sorted(bigrams(text)) if not (g.isascii() and g.isalpha() and g not in df))
         return cls(units)
 
     @classmethod
