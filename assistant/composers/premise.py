@@ -24,6 +24,7 @@ from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.lexicon import entries, rule
 from ingest.lexicon import COUNT_MEASURES, YEAR, normalize, parse_number
+from ingest.sentences import FULL_STOPS
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
 MAX_NAME = 24
@@ -431,7 +432,7 @@ def _detail_not_given(question: str, texts) -> Contradiction | None:
                     return None  # a further count of the same measure may be the part asked for
             plain, hit, sentence = places[0]
             gives_no = "分项数字" if ask is breakdown else "具体名称或所属领域"
-            asked = question[m.start():m.end() + lead + len(noun)] + "，" + re.split(r"[?？。!！]", after[ask.start():])[0]
+            asked = question[m.start():m.end() + lead + len(noun)] + "，" + re.split(f"[{re.escape(FULL_STOPS)}]", after[ask.start():])[0]
             return Contradiction(asked, hit.group(0), sentence, gives_no)
     return None
 
