@@ -26,3 +26,12 @@ def test_a_figure_is_read_as_the_bound_the_plan_states():
     assert _bounds("lower", "给予最高500万元资助", question) == [None]
     assert _bounds("lower", "对首次认定的给予30万元奖励", question) == [None]
     assert re.fullmatch(r"\d+万元以上", _bounds("lower", "资助10万元以上项目", question)[0])
+
+
+def test_an_amount_per_unit_is_not_answered_by_aggregates():
+    from assistant.composers.notgiven import aggregates_only
+
+    found = aggregates_only("单家企业最高能贷多少", ["累计发放“甲科贷”139.37亿元，缓解了创新压力"])
+    assert found is not None and found[1].group(0) == "139.37亿元" and found[2] == "单家"
+    assert aggregates_only("单家企业最高能贷多少", ["单户贷款最高1000万元", "累计发放“甲科贷”139.37亿元"]) is None
+    assert aggregates_only("累计发放了多少贷款", ["累计发放“甲科贷”139.37亿元"]) is None  # a total asked

@@ -258,3 +258,25 @@ def test_a_detail_of_a_restated_count_the_plan_does_not_break_down_is_not_given(
     assert premise._detail_not_given("要覆盖30个城市,其中江苏省内有几个?", texts) is None  # not the plan's count
     assert premise._detail_not_given("试验设施覆盖多少个城市?", texts) is None  # no count stated
     assert premise._detail_not_given("新增的1家独角兽企业,牵头单位是哪个?", texts) is None  # asked of something else
+
+
+def test_an_aim_the_plan_gives_another_zone_is_refused_for_the_asked_zone(monkeypatch):
+    """"甲高新区三年内创成国家级经开区" where the plan writes that aim only under a heading about 乙港开发区: refused, naming
+    the zone the plan gives it to; asked of that zone, or where the asked zone is written beside the aim, it is kept."""
+    from assistant.composers import premise
+
+    class Clause(str):
+        section = ("重点任务", "12．以国家级经开区为目标，全面提升乙港开发区创新能级")
+
+    aim = Clause("到2022年研发投入占比达4.4%以上。区域创新能力显著提升，三年内，创成国家级经开区。")
+    other = Clause("甲高新区全国排名上升5位。")
+    monkeypatch.setattr(premise, "sentences", lambda clause: [type("S", (), {"text": s + "。", "clause": clause})()
+                                                              for s in clause.split("。") if s])
+    texts = [(aim, premise._plain(aim)), (other, premise._plain(other))]
+    joined = "\n".join(t for _, t in texts)
+    found = premise._aim_owner("听说甲高新区三年内创成国家级经开区,是这样吗?", texts, joined)
+    assert found is not None and found.written.startswith("乙港开发区") and "创成国家级经开区" in found.written, found
+    assert premise._aim_owner("乙港开发区三年内创成国家级经开区,有哪些目标?", texts, joined) is None
+    beside = Clause("甲高新区三年内创成国家级经开区。")
+    texts.append((beside, premise._plain(beside)))
+    assert premise._aim_owner("甲高新区三年内创成国家级经开区,是这样吗?", texts, joined + "\n" + beside) is None

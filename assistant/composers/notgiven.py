@@ -5,7 +5,8 @@ A question that asks for an amount, a ratio or a threshold ("积分要达到多�
 clauses that state no such figure is not answered by those clauses: it is refused, and the nearest clause
 is quoted so the reader sees what the plan says instead. A bound asked for ("单个项目最高能拿多少钱") is not
 answered by figures the plan states only as the opposite bound ("5万元以上的项目"): that answer is refused too,
-quoting the figure the plan does give.
+quoting the figure the plan does give; so is an amount asked per unit ("单家企业最高能贷多少") answered only by
+aggregates ("累计发放…亿元").
 """
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def _opposite_bound_only(ctx: Context, answer: Answer) -> Answer | None:
     """A refusal when the question asks a bound and every figure of the asked kind the answer quotes is stated as the
     opposite bound; else None."""
     bound = asked_bound(ctx.query.original)
-    if bound is None or not asks_amount(ctx.query.original):
+    if bound is None or not (asks_amount(ctx.query.original) or rule("figure_ask").search(ctx.query.original)):
         return None
     opposite = "lower" if bound == "upper" else "upper"
     pattern = amount_pattern(ctx.query.original)
@@ -80,12 +81,43 @@ def _opposite_bound_only(ctx: Context, answer: Answer) -> Answer | None:
     return refuse(ctx, reason, (f"{city}规划写的是：{' '.join(first.quote.split())}", span))
 
 
+_AGGREGATE_WINDOW = 12  # characters before a figure in which a plan says it is an aggregate ("累计发放“苏科贷”…")
+
+
+def aggregates_only(question: str, quotes: list[str]) -> tuple[int, re.Match, str] | None:
+    """When `question` asks an amount per unit ("单家企业最高能贷多少") and every figure of the asked kind in `quotes` is
+    stated as an aggregate ("累计发放…139.37亿元"): (the quote's index, its first figure, the unit word); else None."""
+    unit = rule("per_unit_ask").search(question)
+    if unit is None or not (asks_amount(question) or asked_bound(question) or rule("figure_ask").search(question)):
+        return None
+    aggregate = rule("aggregate_before")
+    found = [(i, m) for i, q in enumerate(quotes) for m in amount_pattern(question).finditer(q)]
+    if not found or not all(aggregate.search(quotes[i][max(0, m.start() - _AGGREGATE_WINDOW):m.start()]) for i, m in found):
+        return None
+    return (*found[0], unit.group(0))
+
+
+def _aggregate_only(ctx: Context, answer: Answer) -> Answer | None:
+    """A refusal when the question asks an amount per unit and the answer quotes only aggregates; else None."""
+    found = aggregates_only(ctx.query.original, [c.quote for c in answer.citations])
+    if found is None:
+        return None
+    index, figure, unit = found
+    first = answer.citations[index]
+    reason = f"问题所问的{unit}数额：规划只给出总额（“{figure.group(0)}”），未写明{unit}的数额"
+    span = ctx.span_of(first)
+    if span is None:
+        return refuse(ctx, reason)
+    city = ctx.city_of(first.doc_id) or ctx.title_of(first.doc_id)
+    return refuse(ctx, reason, (f"{city}规划写的是：{' '.join(first.quote.split())}", span))
+
+
 def check(ctx: Context, answer: Answer) -> Answer:
     """`answer` unchanged, or a refusal quoting its first clause when it states none of the amounts asked for (or
     only the opposite bound of the one asked for)."""
     if answer.refused or not answer.citations:
         return answer
-    if (bounded := _opposite_bound_only(ctx, answer)) is not None:
+    if (bounded := _opposite_bound_only(ctx, answer) or _aggregate_only(ctx, answer)) is not None:
         return bounded
     if answer.composer in _FIGURE_COMPOSERS:
         return answer

@@ -137,7 +137,7 @@ def _level_contradiction(question: str, texts, joined: str) -> Contradiction | N
     return None
 
 
-_ALREADY = re.compile(r"(?:已经|已)(?:是|成为|升格为|升级为|获批为?|评为|认定为)了?")
+_ALREADY = rule("status_already")  # "已经是", "现在是": what a question says a thing already is
 
 
 def _only_aimed(kind: str, texts) -> tuple[str, Span] | None:
@@ -299,7 +299,7 @@ def _uniqueness_contradiction(question: str, texts, joined: str) -> Contradictio
 
 _NEAR = 12  # characters around a name where a plan says it is planned or done
 # words between a name and a claim about it ("…实验室现在已经建成", "这个装置目前已经投用"): not part of the name
-_FILLER = re.compile(r"(?:这个|那个|它们|它|现在|目前|如今|眼下|都|\s)+$")
+_FILLER = re.compile(rf"(?:{rule('claim_filler').pattern})+$")
 
 
 def _status_contradiction(question: str, texts, joined: str) -> Contradiction | None:
@@ -432,9 +432,67 @@ def _detail_not_given(question: str, texts) -> Contradiction | None:
                     return None  # a further count of the same measure may be the part asked for
             plain, hit, sentence = places[0]
             gives_no = "分项数字" if ask is breakdown else "具体名称或所属领域"
-            asked = question[m.start():m.end() + lead + len(noun)] + "，" + re.split(f"[{re.escape(FULL_STOPS)}]", after[ask.start():])[0]
+            asked = re.split(f"[{re.escape(FULL_STOPS)}]", question[m.start():])[0].replace(",", "，")
             return Contradiction(asked, hit.group(0), sentence, gives_no)
     return None
+
+
+_ZONE_PREFIX = 2  # characters before a sub-area word that make it one zone's name (临港开发区, not 开发区)
+
+
+def _zones(text: str) -> list[str]:
+    """The zone names a text writes, in order: a sub-area word with the characters right before it (临港开发区), not a
+    level (省级经开区)."""
+    words, levels = _alt(entries("sub_area")), _alt(w for w, _ in _levels())
+    found = (m.group(0) for m in re.finditer(rf"[\u4e00-\u9fff]{{{_ZONE_PREFIX}}}(?:{words})", text))
+    return [z for z in found if not re.search(levels, z) and z[_ZONE_PREFIX - 1] != "级"]
+
+
+def _aim_owner(question: str, texts, joined: str) -> Contradiction | None:
+    """"江阴高新区三年内创成国家级经开区" where the plan writes that aim (创成/争创/以…为目标 + 国家级经开区) only in clauses
+    about another zone (全面提升临港开发区创新能级 … 三年内，创成国家级经开区) that never name the asked zone, and never
+    writes the aimed status beside the asked zone: the plan gives the aim to the other zone."""
+    claim = rule("aim_claim").search(question)
+    if claim is None:
+        return None
+    words = _alt(entries("sub_area"))
+    head = question[:claim.start()]
+    zone = next((m for m in reversed(list(re.finditer(words, head)))), None)
+    if zone is None:
+        return None
+    asked = _longest([head[i:zone.end()] for i in range(max(0, zone.start() - 4), zone.start() + 1)], joined, least=3)
+    rest = question[claim.end():]
+    kind = _longest([rest[:k] for k in range(MIN_NAME, min(len(rest), MAX_NAME) + 1)], joined)
+    if asked is None or kind is None:
+        return None
+    planned = rule("status_planned")
+    aims: list[tuple[object, str, re.Match]] = []
+    for clause, text in texts:
+        if kind not in text:
+            continue
+        headings = _plain("\n".join(reversed(getattr(clause, "section", ()) or ())))  # the clause's own heading first
+        if asked in text or asked in headings:
+            return None  # the plan writes the status beside the asked zone
+        for hit in re.finditer(re.escape(kind), text):
+            cue = planned.search(text[max(0, hit.start() - _NEAR):hit.end()])
+            if cue is not None:
+                aims.append((clause, text, hit, headings))
+    if not aims:
+        return None
+    owners = []
+    for clause, text, hit, headings in aims:
+        others = [z for z in _zones((headings + "\n" + text).replace(kind, "|")) if asked not in z and z not in asked]
+        if not others:
+            return None  # an aim no other zone owns
+        owners.append((clause, text, hit, others[0]))
+    clause, text, hit, owner = owners[0]
+    span = next((s for s in sentences(clause) if kind in _plain(s.text)), None)
+    if span is None:
+        return None
+    start = max(0, hit.start() - _NEAR)
+    cue = start + planned.search(text[start:hit.end()]).start()
+    aim = text[max(text.rfind(",", 0, cue), text.rfind("，", 0, cue), text.rfind("。", 0, cue)) + 1:hit.end()]
+    return Contradiction(asked + claim.group(0) + kind, f"{owner}：{aim}", span)
 
 
 def contradiction(ctx: Context) -> Contradiction | None:
@@ -451,7 +509,8 @@ def contradiction(ctx: Context) -> Contradiction | None:
     return (_uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
             or _status_contradiction(question, texts, joined) or _predicative_level(question, texts, joined)
             or _predicative_aim(question, texts, joined) or _year_contradiction(question, texts, joined)
-            or _count_contradiction(question, texts, joined, figures) or _detail_not_given(question, texts))
+            or _count_contradiction(question, texts, joined, figures) or _detail_not_given(question, texts)
+            or _aim_owner(question, texts, joined))
 
 
 def check(ctx: Context) -> Answer | None:
