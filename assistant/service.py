@@ -30,7 +30,7 @@ from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
 from assistant.query import Query, compares, indicator_concepts, local_area, owns_plan, understand, year_period
-from ingest.lexicon import city_key, normalize, years_in
+from ingest.lexicon import COUNT_MEASURES, city_key, normalize, years_in
 from assistant import structured
 from assistant.rewrite import rewrite
 from index.rerank import SearchHints
@@ -96,6 +96,24 @@ def library_text(index: PlanIndex) -> str:
 def library_uses(index: PlanIndex) -> Callable[[str], int]:
     """How often a Chinese word occurs in the library's text (the clauses of every plan the index holds)."""
     return library_text(index).count
+
+
+NAME_CHARS = 3  # characters after a number that the question and a plan must share for the number to begin a name
+_NOT_NAME = re.compile(rf"[{COUNT_MEASURES}万亿元年月日倍%％个百千]")
+
+
+def naming_numbers(question: str, numbers: tuple[str, ...], library: str) -> set[str]:
+    """The numbers a question states that begin a name the plans write ("226高层次人才培养工程", "121战略"): the number
+    and the words after it, no unit or measure among them, stand so in the library's text. Such a number is the
+    name's, not a figure to hold against the plan."""
+    out = set()
+    for n in numbers:
+        for m in re.finditer(rf"(?<![\d.]){re.escape(n)}(?![\d.])", question):
+            after = question[m.end():m.end() + NAME_CHARS]
+            if len(after) == NAME_CHARS and re.fullmatch(r"[\u4e00-\u9fff]+", after) and not _NOT_NAME.match(after) \
+                    and n + after in library:
+                out.add(n)
+    return out
 
 
 class QuestionError(ValueError):
@@ -319,7 +337,9 @@ class Assistant:
                 continue
             previous.append(understand(text, index.cities, previous))
         text, _ = clean_question(question, self.settings.max_question_chars)
-        return understand(text, index.cities, previous, profile=bool(profile))
+        query = understand(text, index.cities, previous, profile=bool(profile))
+        named = naming_numbers(normalize(text), query.numbers, library_text(index))
+        return replace(query, numbers=tuple(n for n in query.numbers if n not in named)) if named else query
 
     def plan_search(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> SearchRequest:
         """The search `ask` would run for `question` (for tuning and inspection)."""

@@ -57,6 +57,10 @@ WEST = """西山市“十四五”科技创新规划
 （一）加强组织领导
 
 强化市创新工作领导小组对规划实施的组织领导，协调解决规划实施中的重大问题。到2025年，制（修）订行业标准累计超过120项。
+
+（二）强化人才支撑
+
+大力实施市第三期“515青年人才培养计划”，到2025年，青年科技人才达到2万人。
 """
 
 
@@ -109,6 +113,22 @@ def test_a_part_asking_what_the_subject_grows_to_keeps_the_subject(qa):
 def test_a_bracketed_alternative_is_read_as_both_words(qa):
     """"制（修）订" is how plans write 制订 and 修订 at once: a question asking 制定或修订 finds it."""
     assert "120项" in qa.ask("西山到2025年要制定或修订多少项标准？").text
+
+
+def test_a_number_that_begins_a_programmes_name_is_no_figure_to_check(qa):
+    """"515青年人才培养计划" is a name: asked which round it is in, the plan's sentence answers, no false premise."""
+    answer = qa.ask("西山的515青年人才培养计划现在是第几期？")
+    assert not answer.refused and "第三期" in answer.text, answer.text
+    assert qa.ask("西山的青年科技人才到2025年要达到3万人吗？").refused  # a figure the plan states otherwise still is
+
+
+def test_naming_numbers_are_those_the_library_writes_before_the_same_words():
+    from assistant.service import naming_numbers
+
+    library = "大力实施市第六期“226高层次人才培养工程”。高新技术企业突破3600家。"
+    assert naming_numbers("226高层次人才培养工程是第几期", ("226",), library) == {"226"}
+    assert naming_numbers("227高层次人才培养工程是第几期", ("227",), library) == set()
+    assert naming_numbers("突破3600家高新技术企业", ("3600",), library + "3600家高新技术") == set()  # a unit: a figure
 
 
 def test_who_leads_the_plan_in_the_plans_words_or_a_refusal(qa):

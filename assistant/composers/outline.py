@@ -217,7 +217,10 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             continue  # a section without parts ("主要目标有哪些") is listed by its own sentences
         if shape.kind == "topic" and not node.body():
             continue
-        title = scorer.coverage(node.name, " ".join([plan_title, *node.path])) if scorer else 0.0
+        # a part named with the plan's own title ("“创新江阴”三年行动计划2020年重点工作目标") is named by its other words
+        bare = node.name.replace(_bare_title(plan_title), " ") if _bare_title(plan_title) else node.name
+        title = (own if own is not None and own.units and bare != node.name else scorer).coverage(
+            bare, " ".join([plan_title, *node.path])) if scorer else 0.0
         labelled = _named_by_label(ctx.query.text, node)
         named = _quotes_name(ctx, node, shape.name)
         if node.kind == "group":
@@ -242,7 +245,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             score = 0.5 * title + 0.5 * max((scorer.coverage(x.text) for c in node.items for x in sentences(c)), default=0.0)
         if counted and not containers.is_plan_part(counted):
             share = sum(containers.names_kind(name, counted) for name, _ in members) / len(members) if members else 0.0
-            if containers.names_kind(node.name, counted) or share >= 0.5:
+            if containers.names_kind(bare, counted) or share >= 0.5:
                 score += 0.3 + 0.2 * share
             elif (shape.kind == "count" and node.kind in ("section", "group") and not (named or labelled) and share == 0
                   and containers.container_of(counted)):
@@ -283,6 +286,12 @@ def _sentence_of(node: Node) -> str:
     """The sentence of a group's clause that enumerates it."""
     at = node.parts[0][1].char_start if node.parts else node.start
     return next((s.text for s in sentences(node.clause) if s.char_start <= at < s.char_end), node.clause.text) if node.clause else ""
+
+
+def _bare_title(title: str) -> str:
+    """A plan's title as its parts repeat it: without the year range in brackets ("“创新江阴”三年行动计划（2020－2022年）"
+    → "“创新江阴”三年行动计划")."""
+    return re.sub(r"[（(][^）)]*[）)]\s*$", "", title).strip()
 
 
 def _plan_node(ctx: Context, doc: str, roots: list[Node]) -> Node:
