@@ -6,7 +6,9 @@ the plans' words: indicator concepts and terms through the English column of the
 place names through their pinyin (any plan a user uploads gets its city's pinyin, no list needed), years as
 "到2025年" / "2020年". The question is read clause by clause, its clause marks kept as Chinese punctuation, so a
 question of two parts asks two things ("…by 2025, and what was it in 2020?"), a yes-or-no question asks 吗, and a
-place of one sentence is not the plan of the next. A city-like name no plan holds ("Qingshan City") is kept as such, so it is refused like a
+place of one sentence is not the plan of the next. A count of a plan's groupings takes the plan's count word ("seven
+key projects" → 七大 重点工程, "how many … campaigns" → 几个攻坚战), "what does <plan> say/plan on …" the topic frame
+有哪些举措, "is led by X" the claim 是X牵头的, and words the library writes as one run are read as one. A city-like name no plan holds ("Qingshan City") is kept as such, so it is refused like a
 Chinese question about an unknown place. The answer is the Chinese answer with its quotes and citations,
 after one English sentence that says what it holds.
 """
@@ -224,9 +226,31 @@ def _named_groupings(text: str) -> tuple[str, list[str]]:
     return _NAMED_GROUPING.sub(quoted, text), letters
 
 
+# "… is led by COSCO Shipping, isn't it?": the unit the question says leads, read as a Chinese asker states it (是…牵头的)
+_LED_BY = re.compile(r"\b(?:is|are|was|were)\s+(?:being\s+)?led\s+by\s+(?:the\s+)?(?P<unit>[^,?;]+?)\s*(?=[,?;]|$)", re.I)
+
+
+@lru_cache(maxsize=1)
+def _topic_verb() -> re.Pattern:
+    """"What does/has <a plan> <verb> on/for/about …" (english_topic_verb): what the plan does about a topic."""
+    verbs = "|".join(sorted(map(re.escape, entries("english_topic_verb")), key=len, reverse=True))
+    return re.compile(rf"^(?P<head>what\s+(?:does|do|did|has|have|will)\s+.+?)\s+(?:{verbs})\s+"
+                      r"(?=(?:on|about|for|in|regarding|concerning)\b)", re.I)
+
+
+def _topic_asked(text: str) -> str:
+    """A clause asking what a plan does about a topic, with the topic frame a Chinese asker writes (有哪些举措);
+    a clause that names a year or a target asks a figure and is left as it is."""
+    if re.search(YEAR_DIGITS, text) or re.search(r"\btargets?\b|\bhow\s+(?:many|much)\b", text, re.I):
+        return text
+    return _topic_verb().sub(lambda m: f"{m['head']} 有哪些举措 ", text)
+
+
 def _clause(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | None, library: str | None) -> str:
     """One clause in the plans' words (see `to_chinese`)."""
     text, letters = _named_groupings(text)
+    text = _LED_BY.sub(r" 是〔\g<unit>〕牵头的 ", text)
+    text = _topic_asked(text)
     text = re.sub(r"\bR\s*(?:and|&)\s*D\b", "R&D", text, flags=re.I)  # "R and D", "r & d"
     text = re.sub(r"\b(\d{1,3})k\b", r"\1,000", text, flags=re.I)  # "per 10k people" → "per 10,000 people"
     text = re.sub(r"\b(?:to|on|with|about|of)\s+how\s+(?:much|many)\b", " ", text, flags=re.I) \
@@ -244,7 +268,7 @@ def _clause(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | Non
                  lambda m: m.group(0) if m.group(1).lower() in {pinyin(c).lower() for c in cities} else
                  f" {m.group(1)}{ {'City': '市', 'County': '县', 'District': '区'}[m.group(2)]} ", out)
     out = _WH.sub(lambda m: _list_ask(m, cities), out)
-    out = _counted().sub(lambda m: _count_word(m, library), out)
+    out = _counted().sub(lambda m: _count_word(m, cities, library), out)
     for pattern, chinese in _table(cities):
         out = pattern.sub(f" {chinese} ", out)
     kept = [*_KEEP.findall(out), *letters]
@@ -253,8 +277,15 @@ def _clause(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | Non
     out = re.sub(r"(?<![A-Za-z&])[A-Za-z][A-Za-z'\-]*(?![A-Za-z&])", lambda m: m.group(0) if m.group(0) in kept or
                  re.fullmatch(r"[A-Z][a-z]+", m.group(0)) and _followed_by_suffix(out, m.end()) else " ", out)
     out = re.sub(r"[,.;:!?]", " ", out)
-    out = " ".join(_joined(out.split()))
+    out = " ".join(_joined(out.split(), library, _place_stems(cities)))
+    out = re.sub(r"〔([^〕]*)〕", lambda m: "".join(m.group(1).split()), out)  # a unit said to lead is one name
     return re.sub(r"“([^”]*)”", lambda m: "“" + "".join(m.group(1).split()) + "”", out)  # a quoted grouping is one name
+
+
+@lru_cache(maxsize=8)
+def _place_stems(cities: tuple[str, ...]) -> frozenset[str]:
+    """The library's cities and the places people ask about, as a question names them (南京, 江北新区)."""
+    return frozenset(place_stem(name) for name in (*cities, *read_places()))
 
 
 @lru_cache(maxsize=1)
@@ -265,25 +296,29 @@ def _numbers() -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def _counted() -> re.Pattern:
-    """A number and the one to four words after it ("seven key projects", "8 industrial chains does …")."""
+    """"how many" or a number, and the one to four words after it ("seven key projects", "8 industrial chains
+    does …", "how many major campaigns")."""
     numbers = "|".join(sorted(map(re.escape, _numbers()), key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z\d.,'])(?P<n>{numbers}|\d{{1,2}})\s+(?P<words>[A-Za-z][A-Za-z\-]*"
+    return re.compile(rf"(?<![A-Za-z\d.,'])(?P<n>how\s+many|{numbers}|\d{{1,2}})\s+(?P<words>[A-Za-z][A-Za-z\-]*"
                       r"(?:\s+[A-Za-z][A-Za-z\-]*){0,3})(?![A-Za-z'])", re.I)
 
 
-def _count_word(m: re.Match, library: str | None) -> str:
-    """A number before a counted noun, as the plans count their groupings: "seven key projects" → 七大 重点工程,
-    "eight industrial chains" → 八大 产业链. The noun phrase ends at its first plural noun; it must be a container
-    the plans count (containers.tsv): the container holding a dictionary word of the noun, and of most of the words
-    before it, wins (ties: the container those words fill most, then the one the library writes most). Words
-    before the noun that the container does not hold stay for the tables; a number before anything else ("three
-    years", "two companies") is left as it is."""
-    from assistant.containers import words as container_words
+def _count_word(m: re.Match, cities: tuple[str, ...], library: str | None) -> str:
+    """A count of a plan's groupings, as the plans count them: "seven key projects" → 七大 重点工程, "eight
+    industrial chains" → 八大 产业链, "how many major campaigns" → 重大 几个攻坚战. The noun phrase ends at its first
+    plural noun; it must be a container the plans count (containers.tsv, a synonym read as the entry it stands
+    for): the container ending in a dictionary word of the noun, and holding one of most of the words before it,
+    wins (ties: the container those words fill most, then the one the library writes most). Words before the
+    noun that the container does not hold stay for the tables, and a phrase whose end the tables hold ("industrial
+    chains") is left to them (with "how many", wholly: "how many jobs" asks a figure); a number before anything
+    else ("three years", "two companies") stays as it is."""
+    from assistant.containers import read_containers
 
-    value = _numbers().get(m["n"].lower()) or int(m["n"]) if m["n"].isdigit() or m["n"].lower() in _numbers() else 0
+    asked = m["n"].lower().split()[0] == "how"
+    value = 0 if asked else int(m["n"]) if m["n"].isdigit() else _numbers()[m["n"].lower()]
     words = m["words"].split()
     end = next((i for i, w in enumerate(words) if _plural(w)), None)
-    if not 2 <= value <= 20 or end is None:
+    if not (asked or 2 <= value <= 20) or end is None:
         return m.group(0)
     noun, before, rest = words[end], words[:end], words[end + 1:]
     heads = {w: bilingual.headwords(bilingual.american(w)) for w in (noun, *before)}
@@ -291,20 +326,32 @@ def _count_word(m: re.Match, library: str | None) -> str:
     def held(word: str, container: str) -> str:
         return max((h for h in heads[word] if h in container), key=len, default="")
 
-    best, score = None, None
-    for container in dict.fromkeys(container_words("container")):
+    best, score, used = None, None, []
+    for entry in read_containers()["container"]:
+        container = entry.word
         if not any(container.endswith(h) for h in heads[noun]):  # a Chinese noun ends with its head: 产业链, 重点工程
             continue
         matched = [w for w in before if held(w, container)]
         filled = sum(len(held(w, container)) for w in (noun, *matched)) / len(container)
         key = (1 + len(matched), filled, library.count(container) if library else 0)
         if score is None or key > score:
-            best, score, used = container, key, matched
+            best, score, used = entry.stands_for or container, key, matched
     if best is None:
         return m.group(0)
+    phrase = [*before, noun]
+    tables = _table(cities)
+    held_from = next((k for k in range(len(phrase)) if any(p.fullmatch(" ".join(phrase[k:])) for p, _ in tables)), None)
+    if held_from is not None and asked:  # the tables know what is asked of: a figure as much as a count
+        return m.group(0)
+    if held_from is not None:  # the tables hold the noun's wording: only the count word is added
+        kept, counted = phrase[:held_from], " ".join(phrase[held_from:])
+    else:
+        kept, counted = [w for w in before if w not in used], best
+    tail = " ".join(rest)
+    if asked:  # 几 + a measure word right before the counted noun, as a Chinese asker writes it
+        return f" {' '.join(kept)} 几个{counted} {tail} "
     numeral = "两" if value == 2 else cn_numeral(value)
-    kept = [w for w in before if w not in used]
-    return f" {numeral}大 {' '.join(kept)} {best} {' '.join(rest)} "
+    return f" {numeral}大 {' '.join(kept)} {counted} {tail} "
 
 
 @lru_cache(maxsize=1)
@@ -317,10 +364,15 @@ def _known() -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= 3 and _CJK.search(w))
 
 
-def _joined(words: list[str]) -> list[str]:
+MIN_JOINED = 2  # how often the library must write neighbouring words as one run for them to be read as one
+
+
+def _joined(words: list[str], library: str | None = None, places: frozenset[str] = frozenset()) -> list[str]:
     """Neighbouring Chinese words that make one word the tables know, joined — in English order or with its
     "of" turned round ("contribution rate of S&T progress": 贡献率 科技 进步 → 科技进步贡献率), so an indicator
-    or term the English says in pieces is found as a Chinese asker writes it."""
+    or term the English says in pieces is found as a Chinese asker writes it; with the library's text, also
+    words of two characters or more (no place among them, no 和) the library writes as one run at least MIN_JOINED
+    times, in English order (国际 科技 合作 → 国际科技合作)."""
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -329,6 +381,9 @@ def _joined(words: list[str]) -> list[str]:
             if not all(re.fullmatch(r"[\u4e00-\u9fff]+", w) for w in span):
                 continue
             whole = next((w for k in range(size) if (w := "".join(span[k:] + span[:k])) in _known()), None)
+            if whole is None and library and not places & set(span) and min(map(len, span)) >= 2 \
+                    and library.count("".join(span)) >= MIN_JOINED:
+                whole = "".join(span)
             if whole is not None:
                 out.append(whole)
                 i += size

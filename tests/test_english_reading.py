@@ -3,6 +3,8 @@
 assistant/bilingual.py, english entries of index/resources/question_words.tsv). The library text is synthetic."""
 from __future__ import annotations
 
+import re
+
 from assistant import bilingual, english
 
 CITIES = ("东湖市", "青川市")
@@ -78,3 +80,31 @@ def test_business_incubators_are_incubators_and_maker_spaces_are_their_own():
     reading = ask("How many national-level tech business incubators did Donghu have at the end of 2020?")
     assert "孵化器" in reading and "孵化载体" not in reading
     assert "众创空间" in ask("How many maker spaces and incubators does Donghu have?")
+
+
+def test_how_many_of_a_counted_container_asks_as_a_chinese_asker_counts():
+    reading = ask("How many major campaigns does Donghu plan to fight?")
+    assert "几个攻坚战" in reading  # 战役 is a synonym of 攻坚战 (containers.tsv): read as the entry it stands for
+    assert "几个" not in ask("How many maker spaces does Donghu have?")  # no container: a figure, 多少
+    assert "多少" in ask("How many maker spaces does Donghu have?")
+
+
+def test_a_unit_said_to_lead_is_stated_as_a_chinese_asker_states_it():
+    reading = ask("Donghu's key laboratory is led by Qingchuan Steel, isn't it?")
+    assert re.search(r"是[^\s]{2,}牵头的", reading) and "对吗" in reading
+
+
+def test_what_a_plan_does_about_a_topic_is_a_topic_question():
+    assert "有哪些举措" in ask("What does Donghu plan to do on standards and brands?")
+    assert "有哪些举措" in ask("What has Donghu planned in science and technology for carbon peaking?")
+    assert "有哪些举措" not in ask("What does Donghu plan for its R&D intensity target in 2025?")  # a figure
+
+
+def test_words_the_library_writes_as_one_run_are_read_as_one():
+    library = LIBRARY + "深化国际科技合作。拓展国际科技合作。标准和品牌。标准和质量。"
+    reading = english.to_chinese("What are Donghu's key projects for international science and technology cooperation?",
+                                 CITIES, library.count, library=library)
+    assert "国际科技合作" in reading
+    reading = english.to_chinese("What does Donghu plan to do on standards and brands?", CITIES, library.count,
+                                 library=library)
+    assert "标准和" not in reading  # 和 is no part of a word
