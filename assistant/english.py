@@ -426,7 +426,8 @@ MAX_NAME_WORDS = 3  # the longest English phrase one piece of a name is looked u
 def _english_name(m: re.Match, cities: tuple[str, ...], library: str) -> str:
     """A name of two or more capitalised words ("China Medicine Port") as the run of the library's text that
     spells it piece by piece in the dictionary's words (中华 药 港 → 中华药港; a city's pinyin is its name: Nantong
-    Innovation Zone → 南通创新区), for any plan; kept as it is when a table holds it, when it opens with a question
+    Innovation Zone → 南通创新区; a word no dictionary glosses is read in pinyin: Jiangsu Ocean University →
+    江苏海洋大学), for any plan; kept as it is when a table holds it, when it opens with a question
     word or an auxiliary, when it is only cities, or when no run spells it."""
     words = m.group(0).split()
     held = {pinyin(c).lower(): place_stem(c) for c in cities}
@@ -442,7 +443,10 @@ def _english_name(m: re.Match, cities: tuple[str, ...], library: str) -> str:
             return
         for size in range(min(MAX_NAME_WORDS, len(words) - at), 0, -1):
             phrase = " ".join(words[at:at + size])
-            for piece in (held[phrase.lower()],) if phrase.lower() in held else bilingual.headwords(phrase):
+            pieces = (held[phrase.lower()],) if phrase.lower() in held else bilingual.headwords(phrase)
+            if not pieces and size == 1:  # a word no dictionary glosses is a name in pinyin (Jiangsu → 江苏)
+                pieces = tuple(filter(None, (romanised.name(phrase, library),)))
+            for piece in pieces:
                 if sofar + piece in library:
                     spell(at + size, sofar + piece)
 
@@ -451,7 +455,9 @@ def _english_name(m: re.Match, cities: tuple[str, ...], library: str) -> str:
 
 
 def _name(word: str, library: str | None) -> str | None:
-    """A capitalised word the dictionary does not hold, read as a name of the library in pinyin."""
+    """A capitalised word the dictionary does not hold, read as a name of the library in pinyin; an apostrophe
+    before a syllable that opens with a vowel only separates syllables ("Hai'an" → Haian → 海安)."""
+    word = re.sub(r"(?<=[a-z])'(?=[aoe][a-z]*$)", "", word)
     if library is None or not re.fullmatch(r"[A-Z][a-z]+", word) or known(word):
         return None
     return romanised.name(word, library)

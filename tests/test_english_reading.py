@@ -108,3 +108,20 @@ def test_words_the_library_writes_as_one_run_are_read_as_one():
     reading = english.to_chinese("What does Donghu plan to do on standards and brands?", CITIES, library.count,
                                  library=library)
     assert "标准和" not in reading  # 和 is no part of a word
+
+
+def test_a_name_of_capitalised_words_reads_a_word_no_dictionary_glosses_in_pinyin():
+    library = LIBRARY + "支持东湖海洋大学建设。东湖海洋大学。"
+    reading = english.to_chinese("Which labs will Donghu Ocean University build?", CITIES, library.count, library=library)
+    assert "东湖海洋大学" in reading
+    library = LIBRARY + "支持江苏海洋大学与国外大学联合办学。江苏海洋大学。"
+    reading = english.to_chinese("Which foreign university will Jiangsu Ocean University run a joint programme with?",
+                                 CITIES, library.count, library=library)
+    assert "江苏海洋大学" in reading and "联合办学" in reading
+
+
+def test_an_apostrophe_between_pinyin_syllables_is_no_possessive():
+    library = LIBRARY + "海安高新区重点发展新材料。海安高新区。"
+    reading = english.to_chinese("What industries does the Hai'an high-tech zone focus on?", CITIES, library.count,
+                                 library=library)
+    assert "海安" in reading
