@@ -280,3 +280,30 @@ def test_an_aim_the_plan_gives_another_zone_is_refused_for_the_asked_zone(monkey
     beside = Clause("甲高新区三年内创成国家级经开区。")
     texts.append((beside, premise._plain(beside)))
     assert premise._aim_owner("甲高新区三年内创成国家级经开区,是这样吗?", texts, joined + "\n" + beside) is None
+
+
+def test_a_level_said_with_is_is_held_against_the_level_the_plan_gives_beside_the_name(monkeypatch):
+    """"X是省级Y吧" where the plan's sentences with X give Y only another level (国家Y): refused; the plan's level, or a
+    sentence giving Y both levels, keeps the question."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "甲型试验装置成功落户本市，成为全省两个国家重大科技基础设施之一。")
+    found = premise._said_level("本市的甲型试验装置是省级重大科技基础设施吧", texts, joined)
+    assert found is not None and found.written == "国家重大科技基础设施", found
+    assert premise._said_level("甲型试验装置是国家重大科技基础设施吗", texts, joined) is None
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "全市拥有1个国家级高新区，3个省级高新区，乙市高新区获批试点。")
+    assert premise._said_level("乙市高新区是省级高新区吧", texts, joined) is None
+
+
+def test_a_rank_the_plan_states_otherwise_is_refused(monkeypatch):
+    """"…排第2吧" where the plan's sentence ranks the same thing 第4位: refused with the plan's rank; its own rank, a
+    question that asks rather than confirms, and a rank the plan does not give (第一方阵) are kept."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "在2020年创新型城市排行榜中，甲市名列全国第4位。",
+                                          "乙区排名列国家级园区第一方阵。")
+    found = premise._rank_contradiction("甲市在创新型城市排行榜里排第2吧", texts, joined)
+    assert found is not None and found.written == "第4位", found
+    assert premise._rank_contradiction("甲市在创新型城市排行榜里名列第四吧", texts, joined) is None
+    assert premise._rank_contradiction("甲市在创新型城市排行榜里排第几", texts, joined) is None
+    assert premise._rank_contradiction("乙区在国家级园区里排第一吧", texts, joined) is None

@@ -193,6 +193,81 @@ def _predicative_level(question: str, texts, joined: str) -> Contradiction | Non
     return None
 
 
+_RANK = re.compile(r"(\d+|[一二三四五六七八九十]+)")
+
+
+def _rank_contradiction(question: str, texts, joined: str) -> Contradiction | None:
+    """"南京在国家创新型城市排行榜里排第2吧" where every sentence of the plan that writes the ranked thing beside a rank
+    gives another one (名列全国第4位): refused with the plan's rank. Only questions that ask for confirmation."""
+    if not rule("confirm_ask").search(question):
+        return None
+    for m in rule("rank_stated").finditer(question):
+        number = _RANK.match(question, m.end())
+        stated = parse_number(number.group(1)) if number else None
+        if stated is None:
+            continue
+        head = question[:m.start()]
+        name = _longest([head[i:j] for i in range(len(head)) for j in range(i + MIN_NAME, min(len(head), i + MAX_NAME) + 1)],
+                        joined)
+        if name is None:
+            continue
+        written: tuple[str, Span] | None = None
+        for clause, text in texts:
+            if name not in text:
+                continue
+            for sentence in sentences(clause):
+                plain = _plain(sentence.text)
+                if name not in plain:
+                    continue
+                for hit in rule("rank_written").finditer(plain):
+                    rank = _RANK.match(plain, hit.end())
+                    value = parse_number(rank.group(1)) if rank else None
+                    if value is None or not re.match(r"[位名]", plain[rank.end():rank.end() + 1]):
+                        continue
+                    if value == stated:
+                        return None  # the plan gives the stated rank
+                    written = written or (plain[hit.start():rank.end() + 1], sentence)
+        if written is not None:
+            return Contradiction(question[m.start():number.end()], *written)
+    return None
+
+
+def _said_level(question: str, texts, joined: str) -> Contradiction | None:
+    """"燃气轮机试验装置是省级重大科技基础设施吧" where every sentence of the plan that writes the name and a qualified kind
+    gives the kind another level (…成为全省两个国家重大科技基础设施之一) and none the asked one."""
+    levels = _levels()
+    word_of = dict(levels)
+    alt = _alt(word_of)
+    before = re.compile(rf"((?:(?:{alt})[{_JOIN}]?)+)的?$")
+    for m in re.finditer(rf"(?:{rule('said_is').pattern})({alt})", question):
+        asked = word_of[m.group(1)]
+        head = _FILLER.sub("", question[:m.start()]).removesuffix("的")
+        name = _longest([head[-k:] for k in range(3, min(len(head), MAX_NAME) + 1)], joined, least=3)
+        rest = question[m.end():].removeprefix("的")
+        kind = _longest([rest[:k] for k in range(3, min(len(rest), MAX_NAME) + 1)], joined, least=3)
+        if name is None or kind is None:
+            continue
+        written: tuple[str, Span] | None = None
+        for clause, text in texts:
+            if name not in text or kind not in text:
+                continue
+            for sentence in sentences(clause):
+                plain = _plain(sentence.text).replace(name, "|")
+                if "|" not in plain:
+                    continue
+                for hit in re.finditer(re.escape(kind), plain):
+                    q = before.search(plain[max(0, hit.start() - 12):hit.start()])
+                    if q is None:
+                        continue
+                    found = frozenset().union(*(word_of[w] for w in re.findall(alt, q.group(1))))
+                    if found & asked:
+                        return None  # the plan gives the kind the asked level beside the name
+                    written = written or (q.group(0) + kind, sentence)
+        if written is not None:
+            return Contradiction(name + m.group(0) + kind, *written)
+    return None
+
+
 def _predicative_aim(question: str, texts, joined: str) -> Contradiction | None:
     """"中华药港已经是首次进口药品口岸了吧" where the plan writes the subject and, in the same clause, what it is said
     to be only as an aim (争创首次进口药品口岸): the plan does not say it is so."""
@@ -508,7 +583,8 @@ def contradiction(ctx: Context) -> Contradiction | None:
     figures = [f for d in docs for f in ctx.corpus.figures_of(d)] if _STATED_COUNT.search(question) else []
     return (_uniqueness_contradiction(question, texts, joined) or _level_contradiction(question, texts, joined)
             or _status_contradiction(question, texts, joined) or _predicative_level(question, texts, joined)
-            or _predicative_aim(question, texts, joined) or _year_contradiction(question, texts, joined)
+            or _predicative_aim(question, texts, joined) or _said_level(question, texts, joined)
+            or _rank_contradiction(question, texts, joined) or _year_contradiction(question, texts, joined)
             or _count_contradiction(question, texts, joined, figures) or _detail_not_given(question, texts)
             or _aim_owner(question, texts, joined))
 

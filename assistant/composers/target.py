@@ -399,6 +399,29 @@ def contradicted(ctx: Context, figures: list[Figure]) -> str | None:
     return None
 
 
+def year_swapped(ctx: Context, figures: list[Figure]) -> tuple[str, int, int] | None:
+    """A number the user states for the one year the question names that the indicator row gives for its other year
+    ("南通2020年研发强度已经达到3%了吧" where 3% is the 2025 target and 2020 stands at 2.55%): (the number, the year
+    asked, the year the row gives it); else None."""
+    years = [int(y) for y in YEAR.findall(ctx.query.original or ctx.query.text)]
+    if len(set(years)) != 1:
+        return None
+    asked = years[0]
+    for f in figures:
+        r = f.record
+        if r is None or r.baseline is None or None in (r.baseline.year, r.baseline.value, r.target.year, r.target.value):
+            continue
+        pairs = {r.baseline.year: r.baseline.value, r.target.year: r.target.value}
+        if asked not in pairs or len(pairs) != 2:
+            continue
+        other = next(y for y in pairs if y != asked)
+        for stated in ctx.query.numbers:
+            value = parse_number(stated)
+            if value is not None and abs(value - pairs[other]) <= 1e-9 and abs(value - pairs[asked]) > 1e-9:
+                return stated, asked, other
+    return None
+
+
 def for_concept(ctx: Context, concept: str | None) -> Context:
     """The context of one part of a multi-part question ("高企和科小分别…"): the topic without the other
     parts' indicator wordings, so each part is scored on its own words."""
@@ -570,6 +593,11 @@ def compose(ctx: Context) -> Answer:
     if wrong is not None:
         best = figures[0]
         return refuse(ctx, f"“{wrong}”这一数字", (f"{best.text.rstrip('。；;，,')}，而非{wrong}。", best.span))
+    if (swapped := year_swapped(ctx, figures)) is not None:
+        stated, asked, other = swapped
+        best = figures[0]
+        said = f"{other}年的{'目标' if other > asked else '数值'}"
+        return refuse(ctx, f"{asked}年为“{stated}”的说法", (f"{best.text.rstrip('。；;，,')}：{stated}是{said}，而非{asked}年的。", best.span))
     builder = AnswerBuilder(ctx.corpus.sources)
     for f in figures:
         builder.say(f.text, f.span)
