@@ -364,6 +364,12 @@ def _known() -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= 3 and _CJK.search(w))
 
 
+@lru_cache(maxsize=1)
+def _target_word() -> str:
+    """The plans' word for "target" (the english entry target=目标)."""
+    return next((c.strip() for e in entries("english") for w, _, c in [e.partition("=")] if w.strip() == "target"), "")
+
+
 MIN_JOINED = 2  # how often the library must write neighbouring words as one run for them to be read as one
 
 
@@ -372,8 +378,10 @@ def _joined(words: list[str], library: str | None = None, places: frozenset[str]
     "of" turned round ("contribution rate of S&T progress": 贡献率 科技 进步 → 科技进步贡献率), so an indicator
     or term the English says in pieces is found as a Chinese asker writes it; with the library's text, also
     words of two characters or more (no place among them, no 和) the library writes as one run at least MIN_JOINED
-    times, in English order (国际 科技 合作 → 国际科技合作)."""
+    times, in English order (国际 科技 合作 → 国际科技合作); a word the tables know may stand either side of the
+    word for "target" ("annual growth targets for R&D expenditure": 年均增长 目标 研发投入 → 研发投入年均增长 目标)."""
     out: list[str] = []
+    target = _target_word()
     i = 0
     while i < len(words):
         for size in range(min(4, len(words) - i), 1, -1):
@@ -384,6 +392,9 @@ def _joined(words: list[str], library: str | None = None, places: frozenset[str]
             if whole is None and library and not places & set(span) and min(map(len, span)) >= 2 \
                     and library.count("".join(span)) >= MIN_JOINED:
                 whole = "".join(span)
+            if whole is None and size == 3 and span[1] == target:  # "growth targets for R&D": 增长 目标 研发 → 研发增长 目标
+                whole = next((w for w in ("".join(span[::2]), span[2] + span[0]) if w in _known()), None)
+                whole = whole and f"{whole} {target}"
             if whole is not None:
                 out.append(whole)
                 i += size

@@ -125,3 +125,8 @@ def test_an_apostrophe_between_pinyin_syllables_is_no_possessive():
     reading = english.to_chinese("What industries does the Hai'an high-tech zone focus on?", CITIES, library.count,
                                  library=library)
     assert "海安" in reading
+
+
+def test_an_indicator_said_round_the_word_target_is_read_whole():
+    reading = ask("Donghu vs Qingchuan: annual growth targets for R&D expenditure?")
+    assert "研发投入年均增长 目标" in reading
