@@ -110,6 +110,12 @@ def test_a_part_asking_what_the_subject_grows_to_keeps_the_subject(qa):
     assert "50万平方米" in answer.text and "120万平方米" in answer.text, answer.text
 
 
+def test_every_member_of_an_enumeration_with_commas_is_answered(qa):
+    """"A、B和C分别是多少": the enumeration comma separates members as 和 does."""
+    answer = qa.ask("东湖到2025年城市硅巷运营面积、农产品年出口额和农业科技园区总收入分别是多少？")
+    assert all(x in answer.text for x in ("120万平方米", "1.5亿美元", "60亿元")), answer.text
+
+
 def test_a_bracketed_alternative_is_read_as_both_words(qa):
     """"制（修）订" is how plans write 制订 and 修订 at once: a question asking 制定或修订 finds it."""
     assert "120项" in qa.ask("西山到2025年要制定或修订多少项标准？").text

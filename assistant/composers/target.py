@@ -512,7 +512,8 @@ def parts(ctx: Context) -> list[Context]:
                 for year in map(str, years_in(years.group(0)))]
     if len(q.concepts) >= 2:
         return []
-    pieces = q.topic.split()
+    # "A、B和C分别…": the enumeration comma is read as 和, so the three members stay one piece of the topic
+    pieces = (topic_of(text.replace("、", "和"), ctx.corpus.cities) if "、" in text else q.topic).split()
     joined = [p for p in pieces if re.search(r"[和与及、]", p)]
     if len(joined) != 1:
         return []
