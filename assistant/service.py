@@ -57,6 +57,8 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
     wrong = outline.past_the_series(ctx, q.original if not q.followup else q.text)  # "专栏7" where they end at 专栏6
     if wrong is not None:
         return wrong
+    if outline.tells_about(q.text) and (answer := outline.compose(ctx)) is not None:
+        return answer  # "具体说说打造…平台": the part the question names whole, before any topic of its words
     if topic.asks_topic(q.original if not q.followup else q.text, q.intent, bool(ctx.profile), q.quoted):
         answer = on_topic.compose()  # the plan's clauses on a taxonomy topic, section first
         if answer is not None:

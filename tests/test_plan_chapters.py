@@ -49,3 +49,32 @@ def test_a_chapter_past_the_last_is_refused_with_the_chapters_listed(assistant):
         assert answer.refused, doc_id
         assert f"共{len(found)}章" in answer.text, (doc_id, answer.text[:120])
         assert len(answer.citations) == len(found)
+
+
+def test_a_part_asked_to_be_told_about_by_its_whole_name_lists_its_members(assistant):
+    """"具体说说…", "介绍一下…" with a box's whole name: the box's members, as "…包括哪些内容" would give them."""
+    from assistant.sections import all_nodes
+
+    nodes = all_nodes(assistant.index.corpus)
+    told = 0
+    for node in nodes:
+        meta = assistant.index.docs[node.doc_id]
+        if node.kind != "box" or len(node.members()) < 2 or len(node.name) < 6 or not meta.city \
+                or len({n.start for n in nodes if n.doc_id == node.doc_id and node.name in n.name}) > 1:
+            continue  # a name two parts share ("重点建设内容") names neither
+        answer = assistant.ask(f"{meta.city.removesuffix('市')}具体说说{node.name}")
+        assert answer.composer == "outline" and answer.text.startswith(node.name), (node.name, answer.text[:80])
+        told += 1
+    assert told, "no plan has a box with members"
+
+
+def test_tell_me_about_the_nth_listed_box_lists_that_boxs_members(assistant):
+    for doc_id, meta in assistant.index.docs.items():
+        city = (meta.city or "").removesuffix("市")
+        listed = assistant.ask(f"{city}的规划里有几个专栏？")
+        lines = [l for l in listed.text.splitlines()[1:] if l.strip()]
+        if listed.refused or len(lines) < 2 or not city:
+            continue
+        answer = assistant.ask("具体说说第二个", [f"{city}的规划里有几个专栏？"])
+        second = lines[1].split("[")[0]
+        assert answer.text.startswith(second), (doc_id, second, answer.text[:80])

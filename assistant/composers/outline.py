@@ -42,6 +42,7 @@ _COUNTED = re.compile(
 _COUNT = re.compile(rf"(?<!哪)(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})|{containers.pattern('count_frame').pattern}")
 _OUTLINE = containers.pattern("list_frame")
 _DEFINE = containers.pattern("define_frame")
+_DESCRIBE = containers.pattern("describe_frame")
 _TOPIC = containers.pattern("topic_frame")
 # Verbs between a counted noun and its count ("主要指标表列了几项", "专栏一共设了几个").
 _BEFORE_COUNT = re.compile(r"一共|总共|共|有|是|列了?|设了?|分成了?|分为|包括|包含|提出了?|部署了?|安排了?|规划了?|要|将")
@@ -74,7 +75,7 @@ class Shape:
     number: int | None  # a member count the question states ("七大工程" → 7)
     measure: str = ""  # the measure word the question counts in ("个", "项")
     name: str = ""  # a name made of counted parts the question asks about ("两区一廊多组团", "1+3")
-    by_name: bool = False  # an outline only because a part is named in quotes ("“空间布局”讲什么"): that part or none
+    by_name: bool = False  # an outline only because a part is named ("“空间布局”讲什么", "具体说说…"): that part or none
 
 
 def grouping_name(text: str, quoted: tuple[str, ...] = ()) -> str:
@@ -113,7 +114,7 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     if (_OUTLINE.search(text) or _DEFINE.search(text)) and (counted or number or name or re.search(r"哪[几些]|分别|各(?:自|是)", text)
                                                             or _LABELLED.search(text)):
         return Shape("outline", counted, number, measure, name)
-    if quoted and _OUTLINE.search(text):  # "“空间布局”讲什么"
+    if (quoted and _OUTLINE.search(text)) or _DESCRIBE.search(text):  # "“空间布局”讲什么", "具体说说打造…平台"
         return Shape("outline", counted, number, measure, name, by_name=True)
     if _TOPIC.search(text) or (_PART_NAMES.search(text) and re.search(r"什么|哪些|哪几|如何|怎么", text)):
         return Shape("topic", counted, number)  # "发展目标是什么": the part's own words
@@ -132,6 +133,11 @@ def asks_structure(text: str) -> bool:
     return shape is not None and (shape.kind == "define" or (shape.kind == "count" and bool(
         shape.counted and (containers.container_of(shape.counted) or containers.is_plan_part(shape.counted)
                            or containers.pattern("listing_verb").search(text)))))
+
+
+def tells_about(text: str) -> bool:
+    """"具体说说…", "介绍一下…": a part is asked to be told about (answered from it when the question names it whole)."""
+    return bool(_DESCRIBE.search(text))
 
 
 def names_a_part(text: str) -> bool:
@@ -213,7 +219,8 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             continue
         if shape.kind == "outline" and len(members) < 2 and not (
                 (leaf_ok and node.kind == "section" or _named_by_label(ctx.query.text, node)
-                 or (node.kind == "section" and _quotes_name(ctx, node, shape.name))) and node.body()):
+                 or (node.kind == "section" and _quotes_name(ctx, node, shape.name)) or _names_whole(ctx, node, shape))
+                and node.body()):
             continue  # a section without parts ("主要目标有哪些") is listed by its own sentences
         if shape.kind == "topic" and not node.body():
             continue
@@ -269,6 +276,11 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     return best
 
 
+def _names_whole(ctx: Context, node: Node, shape: Shape) -> bool:
+    """A question asked only by a part's name ("具体说说打造…平台") writes that whole name."""
+    return shape.by_name and _spelled(ctx.query.text, node.name) >= len(_plain(node.name))
+
+
 SPELLED_BONUS = 0.02  # per character beyond three of the longest run of a node's name the question writes
 
 
@@ -315,7 +327,7 @@ def compose(ctx: Context) -> Answer | None:
     if found is None or found[0] < (MIN_TOPIC if shape.kind == "topic" else MIN_NODE):
         return None
     _, node = found
-    if shape.by_name and not _quotes_name(ctx, node, shape.name):
+    if shape.by_name and not (_quotes_name(ctx, node, shape.name) or _names_whole(ctx, node, shape)):
         return None  # "“苏科贷”讲的是什么": a name no part of the plan has is answered from the sentences that use it
     if shape.kind != "count" and _names_one_member(ctx, node):
         return None  # "…攻关方向里新材料领域列了哪些": that entry's own words answer, not the list of entries
