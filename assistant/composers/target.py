@@ -567,8 +567,17 @@ def part_answers(ctx: Context, cities: tuple) -> list[Figure]:
         found = [f for city in cities for f in figures_for(part, city)]
         if not found and not part.query.concepts:
             found = [f for city in cities if city and (f := topic_figure(part, city, min_cover=0.8)) is not None]
-        out.extend(f for f in found if all(f.span.char_start != g.span.char_start for g in out))
+        for f in found:  # parts answered by one sentence: its widest window once ("…5.5%以上，…55%以上，…70件以上")
+            if any(_within(f, g) for g in out):
+                continue
+            out = [g for g in out if not _within(g, f)] + [f]
     return out
+
+
+def _within(f: Figure, g: Figure) -> bool:
+    """Whether figure `f`'s quote lies inside `g`'s (the same sentence, a narrower window of it)."""
+    return f.span.clause.doc_id == g.span.clause.doc_id and g.span.char_start <= f.span.char_start \
+        and f.span.char_end <= g.span.char_end
 
 
 def compose(ctx: Context) -> Answer:
