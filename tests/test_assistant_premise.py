@@ -307,3 +307,18 @@ def test_a_rank_the_plan_states_otherwise_is_refused(monkeypatch):
     assert premise._rank_contradiction("甲市在创新型城市排行榜里名列第四吧", texts, joined) is None
     assert premise._rank_contradiction("甲市在创新型城市排行榜里排第几", texts, joined) is None
     assert premise._rank_contradiction("乙区在国家级园区里排第一吧", texts, joined) is None
+
+
+def test_a_grouping_label_the_plan_never_lists_is_not_given(monkeypatch):
+    """"“3+1+1”产业体系具体是哪几个产业" where the plan writes the label without its members: refused, quoting the label's
+    wording; a label listed before it (A、B等“1+3”产业领域) or opened after it (“1+N”(…)) keeps the question."""
+    from assistant.composers import premise
+
+    texts, _ = _one_sentence_clauses(monkeypatch, premise, "按照一区五园布局，构建3+1+1产业体系和军民融合高端发展。",
+                                     "围绕农产品精深加工、优质稻麦等1+3产业领域，加大攻关。",
+                                     "构筑1+N(某学院+N家研究所)组团式创新发展空间体系。")
+    found = premise._grouping_not_listed("高新区的3+1+1产业体系具体是哪几个产业?", texts)
+    assert found is not None and found.gives_no and found.written == "构建3+1+1产业体系和军民融合高端发展", found
+    assert premise._grouping_not_listed("1+3产业领域具体是哪些?", texts) is None
+    assert premise._grouping_not_listed("1+N是哪些单位?", texts) is None
+    assert premise._grouping_not_listed("3+1+1产业体系是什么时候提出的?", texts) is None  # no members asked

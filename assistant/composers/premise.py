@@ -570,6 +570,34 @@ def _aim_owner(question: str, texts, joined: str) -> Contradiction | None:
     return Contradiction(asked + claim.group(0) + kind, f"{owner}：{aim}", span)
 
 
+_GROUPING = re.compile(r"\d+(?:\+(?:\d+|[A-Za-z]))+")  # a grouping label: "3+1+1", "1+N"
+_LABEL_NEAR = 10  # characters after a label in which a plan opens its members (：, （, 即, 包括 …)
+
+
+def _grouping_not_listed(question: str, texts) -> Contradiction | None:
+    """"连云港高新区的“3+1+1”产业体系具体是哪几个产业" where the plan writes the label but nowhere lists its members
+    (no "A、B等“1+3”产业领域" before it, no colon, bracket or 即/包括 right after it): the plan gives the label only."""
+    for label in _GROUPING.finditer(question):
+        if rule("identity_ask").search(question, label.end()) is None:
+            continue
+        places = []
+        for clause, text in texts:
+            for sentence in sentences(clause) if label.group(0) in text else ():
+                plain = _plain(sentence.text)
+                for hit in re.finditer(rf"(?<![\d+]){re.escape(label.group(0))}(?![\d+])", plain):
+                    if re.search(rf"(?:{rule('count_named').pattern})$", plain[:hit.start()]) or \
+                            rule("count_detail").search(plain[hit.end():hit.end() + _LABEL_NEAR]):
+                        return None  # the plan names the members
+                    places.append((plain, hit, sentence))
+        if places:
+            plain, hit, sentence = places[0]
+            piece_start = max(plain.rfind(",", 0, hit.start()), plain.rfind("，", 0, hit.start())) + 1
+            piece_end = min((i for i in (plain.find(",", hit.end()), plain.find("，", hit.end())) if i >= 0), default=len(plain))
+            asked = re.split(f"[{re.escape(FULL_STOPS)}]", question[label.start():])[0]
+            return Contradiction(asked, plain[piece_start:piece_end].rstrip("。"), sentence, "其具体组成")
+    return None
+
+
 def contradiction(ctx: Context) -> Contradiction | None:
     """The first qualifier of the question that the asked plans contradict, or None."""
     docs = _docs(ctx)
@@ -586,7 +614,7 @@ def contradiction(ctx: Context) -> Contradiction | None:
             or _predicative_aim(question, texts, joined) or _said_level(question, texts, joined)
             or _rank_contradiction(question, texts, joined) or _year_contradiction(question, texts, joined)
             or _count_contradiction(question, texts, joined, figures) or _detail_not_given(question, texts)
-            or _aim_owner(question, texts, joined))
+            or _aim_owner(question, texts, joined) or _grouping_not_listed(question, texts))
 
 
 def check(ctx: Context) -> Answer | None:
