@@ -124,6 +124,9 @@ def test_who_leads_the_plan_itself_is_the_plans_own_sentence_or_a_refusal(assist
         answer = assistant.ask(f"{meta.city}这个科创规划由哪个部门牵头实施？")
         if lead.search(assistant.index.source(doc_id)):
             assert not answer.refused and lead.search(answer.text) and answer.citations[0].doc_id == doc_id, answer.text
+            # asked as a follow-up after a question about the plan's period and its safeguards
+            then = assistant.ask("谁牵头组织实施？", [f"{meta.city}十四五科技创新规划有哪些保障措施？"])
+            assert lead.search(then.text) and then.citations[0].doc_id == doc_id, then.text
             stated += 1
         else:
             assert answer.refused, answer.text

@@ -17,6 +17,7 @@ from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
 from assistant.evidence import Span, sentences, shown
 from assistant.lexicon import rule
+from ingest.lexicon import FIVE_YEAR_ORDINAL
 
 # A line naming who carries out the section it stands in: "牵头单位：区科技局；配合单位：…" (genre wording),
 # or the same closing a numbered task's paragraph: "20．促进科技金融紧密结合。……（责任单位：市工信局、…）".
@@ -115,8 +116,11 @@ def _lead_checked(ctx: Context, answer: Answer) -> Answer:
 def _plan_lead(ctx: Context, cities: set[str]) -> Answer | None:
     """"句容这个科创规划由哪个部门牵头实施": the plan itself is the task; the sentence where the plan says who leads
     carrying it out ("市科技局牵头本规划的组织实施"), or a refusal when it says so nowhere (None: not such a question)."""
-    rest = rule("plan_self").sub(" ", rule("plan_word").sub(" ", ctx.query.topic or ""))
-    if rest.strip() or not rule("plan_word").search(ctx.query.text):
+    topic = FIVE_YEAR_ORDINAL.sub(" ", ctx.query.topic or "")  # "十四五科技创新规划": the plan's period names it too
+    rest = rule("plan_self").sub(" ", rule("plan_word").sub(" ", topic))
+    # a follow-up ("谁牵头组织实施？" after a question about the plan) carries the plan's words without 规划
+    about_plan = rule("plan_word").search(ctx.query.text) or (ctx.query.followup and rule("plan_self").search(topic))
+    if rest.strip() or not about_plan:
         return None
     lead = rule("plan_lead")
     for doc_id in ctx.corpus.docs:
