@@ -35,3 +35,12 @@ def test_an_amount_per_unit_is_not_answered_by_aggregates():
     assert found is not None and found[1].group(0) == "139.37亿元" and found[2] == "单家"
     assert aggregates_only("单家企业最高能贷多少", ["单户贷款最高1000万元", "累计发放“甲科贷”139.37亿元"]) is None
     assert aggregates_only("累计发放了多少贷款", ["累计发放“甲科贷”139.37亿元"]) is None  # a total asked
+
+
+def test_an_area_or_length_is_answered_only_by_a_figure_in_its_units():
+    from assistant.composers.notgiven import measure_missing
+
+    assert measure_missing("中华药港占地多少亩", ["以中华药港、716研究所等创新载体为主体"])
+    assert measure_missing("走廊要建多少公里", ["联动扩大高新区15个分园创新资源"])
+    assert not measure_missing("载体面积多大", ["新建各类科技创新载体18万平方米，累计达到25万平方米"])
+    assert not measure_missing("园区有多少家企业", ["园区企业160家"])  # no area or length asked

@@ -6,13 +6,14 @@ clauses that state no such figure is not answered by those clauses: it is refuse
 is quoted so the reader sees what the plan says instead. A bound asked for ("单个项目最高能拿多少钱") is not
 answered by figures the plan states only as the opposite bound ("5万元以上的项目"): that answer is refused too,
 quoting the figure the plan does give; so is an amount asked per unit ("单家企业最高能贷多少") answered only by
-aggregates ("累计发放…亿元").
+aggregates ("累计发放…亿元"), and an area or a length (占地多少亩) by clauses that state none.
 """
 from __future__ import annotations
 
 import re
 
 from ingest.lexicon import AMOUNT as LEXICON_AMOUNT
+from ingest.lexicon import NUMBER_WORD
 
 from assistant.answer import Answer
 from assistant.composers.context import Context
@@ -112,12 +113,34 @@ def _aggregate_only(ctx: Context, answer: Answer) -> Answer | None:
     return refuse(ctx, reason, (f"{city}规划写的是：{' '.join(first.quote.split())}", span))
 
 
+def measure_missing(question: str, quotes: list[str]) -> bool:
+    """Whether `question` asks an area or a length (占地多少亩, 多少公里) and no quote states a figure in such a unit."""
+    if not rule("measure_ask").search(question):
+        return False
+    figure = re.compile(rf"(?:{NUMBER_WORD.pattern})\s*(?:{rule('measure_unit').pattern})")
+    return not any(figure.search(q) for q in quotes)
+
+
+def _measure_not_given(ctx: Context, answer: Answer) -> Answer | None:
+    """A refusal quoting the answer's first clause when an area or a length is asked and none is quoted; else None."""
+    if not measure_missing(ctx.query.original, [c.quote for c in answer.citations]):
+        return None
+    first = answer.citations[0]
+    span = ctx.span_of(first)
+    reason = "问题所问的面积或长度：规划未写明这一数字"
+    if span is None:
+        return refuse(ctx, reason)
+    city = ctx.city_of(first.doc_id) or ctx.title_of(first.doc_id)
+    return refuse(ctx, reason, (f"{city}规划写的是：{' '.join(first.quote.split())}", span))
+
+
 def check(ctx: Context, answer: Answer) -> Answer:
     """`answer` unchanged, or a refusal quoting its first clause when it states none of the amounts asked for (or
     only the opposite bound of the one asked for)."""
     if answer.refused or not answer.citations:
         return answer
-    if (bounded := _opposite_bound_only(ctx, answer) or _aggregate_only(ctx, answer)) is not None:
+    if (bounded := _opposite_bound_only(ctx, answer) or _aggregate_only(ctx, answer)
+            or _measure_not_given(ctx, answer)) is not None:
         return bounded
     if answer.composer in _FIGURE_COMPOSERS:
         return answer
