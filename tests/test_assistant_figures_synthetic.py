@@ -116,6 +116,11 @@ def test_every_member_of_an_enumeration_with_commas_is_answered(qa):
     assert all(x in answer.text for x in ("120万平方米", "1.5亿美元", "60亿元")), answer.text
 
 
+def test_a_comparison_giving_each_city_its_own_year_reads_each_in_it(qa):
+    answer = qa.ask("东湖2025年和西山2023年的高新技术企业数量目标谁更高？")
+    assert "800家" in answer.text and "900家" in answer.text, answer.text
+
+
 def test_a_bracketed_alternative_is_read_as_both_words(qa):
     """"制（修）订" is how plans write 制订 and 修订 at once: a question asking 制定或修订 finds it."""
     assert "120项" in qa.ask("西山到2025年要制定或修订多少项标准？").text

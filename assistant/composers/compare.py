@@ -12,6 +12,7 @@ plan's figure.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections import Counter
 
 from assistant.answer import Answer, AnswerBuilder
@@ -22,7 +23,7 @@ from assistant.composers.values import unit_kind, value_with_unit
 from assistant.contract import ComparisonRow
 from assistant.evidence import Span
 from assistant.query import concepts_in, indicator_concepts
-from ingest.lexicon import names_year, years_in
+from ingest.lexicon import YEAR_DIGITS, city_key, names_year, years_in
 
 NOT_SET = "规划未提出"
 
@@ -35,9 +36,10 @@ def compose(ctx: Context) -> Answer:
         return by_sentences(ctx, cities)
     cells: dict[tuple[str, str], Figure | None] = {}
     hits = {city: ctx.search(query.text, 10, (city,)) for city in cities}
+    own = {city: _in_year(ctx, year) for city, year in _city_years(query.text, cities).items()}
     for concept in query.concepts:
         for city in cities:
-            cells[concept, city] = best_figure(ctx, hits[city], concept, city)
+            cells[concept, city] = best_figure(own.get(city, ctx), hits[city], concept, city)
         kinds = Counter(unit_kind(f.record.unit) for c, f in cells.items() if c[0] == concept and f and f.record)
         if len(kinds) > 1:
             common = kinds.most_common(1)[0][0]
@@ -178,6 +180,21 @@ def cell(f: Figure, period: str | None, plan_period: str | None = None) -> str:
     if period == "past" and r.baseline and r.baseline.value_text:
         return f"{r.baseline.year or ''}{'年' if r.baseline.year else ''}{value_with_unit(r.baseline.value_text, r.unit)}"
     return f"{r.target.year or ''}{'年' if r.target.year else ''}{value_with_unit(r.target.value_text, r.unit)}"
+
+
+def _city_years(text: str, cities: tuple[str, ...]) -> dict[str, int]:
+    """Each city's own year when the question gives the cities different ones ("连云港2025年和江阴2022年的…谁高")."""
+    years = {}
+    for city in cities:
+        m = re.search(rf"{re.escape(city_key(city))}市?的?\s*({YEAR_DIGITS})\s*年", text)
+        if m:
+            years[city] = int(m.group(1))
+    return years if len(set(years.values())) > 1 else {}
+
+
+def _in_year(ctx: Context, year: int) -> Context:
+    hints = replace(ctx.hints, year=year) if ctx.hints else None
+    return replace(ctx, query=replace(ctx.query, year=year), hints=hints)
 
 
 def by_sentences(ctx: Context, cities: tuple[str, ...]) -> Answer:
