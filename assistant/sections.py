@@ -183,6 +183,30 @@ def plan_tree(corpus: Corpus) -> dict[str, list[Node]]:
     return {doc_id: _doc_tree(corpus, doc_id) for doc_id in corpus.docs}
 
 
+SUB_HEADING_CHARS = 20  # a box item this short, numbered and without punctuation heads the items after it
+
+
+@lru_cache(maxsize=256)
+def sub_boxes(node: Node) -> tuple[Node, ...]:
+    """A box whose items run under numbered sub-headings ("(一)重大科技基础设施建设" …, "(二)实验室体系建设" …): each
+    sub-heading with the items after it, as a box of its own. Not in the tree: the box itself still lists every item."""
+    if node.kind != "box":
+        return ()
+    heads = [i for i, c in enumerate(node.items) if (found := numbering(c.text)) is not None and found[0] in ("cjk_paren", "cjk_dun")
+             and len(strip_numbering(c.text)) <= SUB_HEADING_CHARS and not re.search(r"[。；;，,:：]", strip_numbering(c.text))]
+    if len(heads) < 2:
+        return ()
+    out = []
+    for k, i in enumerate(heads):
+        items = node.items[i + 1:heads[k + 1] if k + 1 < len(heads) else len(node.items)]
+        head = node.items[i]
+        sub = Node(node.doc_id, "box", head.text, node.level + 1, head, head.char_start,
+                   items[-1].char_end if items else head.char_end, items=list(items))
+        sub.parent = node
+        out.append(sub)
+    return tuple(out)
+
+
 @lru_cache(maxsize=4)
 def all_nodes(corpus: Corpus) -> list[Node]:
     out: list[Node] = []

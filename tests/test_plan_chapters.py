@@ -78,3 +78,25 @@ def test_tell_me_about_the_nth_listed_box_lists_that_boxs_members(assistant):
         answer = assistant.ask("具体说说第二个", [f"{city}的规划里有几个专栏？"])
         second = lines[1].split("[")[0]
         assert answer.text.startswith(second), (doc_id, second, answer.text[:80])
+
+
+def test_a_boxs_numbered_sub_heading_lists_the_items_under_it(assistant):
+    """A box whose items run under "(一)…", "(二)…": asked by a sub-heading's name (alone or after the box's label),
+    the items under that sub-heading; the box's label alone still gives the whole box."""
+    from assistant.sections import all_nodes, label_of, sub_boxes
+
+    checked = 0
+    for box in all_nodes(assistant.index.corpus):
+        meta = assistant.index.docs[box.doc_id]
+        for sub in sub_boxes(box):
+            members = [name for name, _ in sub.members()]
+            if len(members) < 2 or not meta.city:
+                continue
+            city = meta.city.removesuffix("市")
+            answer = assistant.ask(f"{city}的{sub.name}列了哪几项？")
+            assert answer.text.startswith(sub.name) and all(m in answer.text for m in members), answer.text[:120]
+            if label_of(box):
+                whole = assistant.ask(f"{city}{label_of(box)}包括哪些？")
+                assert whole.text.startswith(box.name), whole.text[:80]
+            checked += 1
+    assert checked, "no box has numbered sub-headings"

@@ -29,7 +29,7 @@ from assistant.composers.scoring import TopicScorer
 from assistant.composers.windows import finish, join, pieces
 from assistant.evidence import Span, sentences, shown, unbroken
 from assistant.ordinals import PLAN_POSITION
-from assistant.sections import NUMBERED_NAME, Node, all_nodes, chapters, item_lead, label_of, name_column, plan_tree
+from assistant.sections import NUMBERED_NAME, Node, all_nodes, chapters, item_lead, label_of, name_column, plan_tree, sub_boxes
 from index.rerank import PAST_SECTION
 from assistant.prompts import load_prompt
 from ingest.lexicon import YEAR_DIGITS, cn_number, normalize
@@ -213,6 +213,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     best_title = 0.0
     candidates = [n for n in all_nodes(ctx.corpus) if n.doc_id == doc
                   and not (containers.is_plan_part(counted) and n.kind != "section")]  # "几章": parts, not groups
+    candidates += [sub for n in candidates for sub in sub_boxes(n)]  # "实验室体系建设列了哪几项": a box's sub-heading
     for node in candidates:
         members = node.members()
         if shape.kind in ("count", "define") and len(members) < 2:
@@ -228,7 +229,12 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         bare = node.name.replace(_bare_title(plan_title), " ") if _bare_title(plan_title) else node.name
         title = (own if own is not None and own.units and bare != node.name else scorer).coverage(
             bare, " ".join([plan_title, *node.path])) if scorer else 0.0
-        labelled = _named_by_label(ctx.query.text, node)
+        if node.clause is not None and node.clause.kind == "box_item":
+            # a box's sub-heading is named by the box's label when the question also writes the sub-heading's whole
+            # name ("重大工程二下面的实验室体系建设"); the label alone names the box
+            labelled = _named_by_label(ctx.query.text, node.parent) and _spelled(ctx.query.text, node.name) >= len(_plain(node.name))
+        else:
+            labelled = _named_by_label(ctx.query.text, node)
         named = _quotes_name(ctx, node, shape.name)
         if node.kind == "group":
             # a sentence's enumeration answers a count, or a question that names it (“1+3”, 八大产业链); a plain "有哪些"
