@@ -284,8 +284,10 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
 
 def _names_whole(ctx: Context, node: Node, shape: Shape) -> bool:
     """The question writes the part's whole name: one asked only by its name ("具体说说打造…平台"), or a section
-    of its own sentences named in four characters or more ("定了哪几个发展定位")."""
-    return (shape.by_name or len(_plain(node.name)) >= 4) and _spelled(ctx.query.text, node.name) >= len(_plain(node.name))
+    of its own sentences named in four characters or more and counted with a measure word ("定了哪几个发展定位"; not
+    "新材料产业往哪些方向发展", which asks for its specifics rather than its sentences one by one)."""
+    return (shape.by_name or (len(_plain(node.name)) >= 4 and bool(shape.measure))) \
+        and _spelled(ctx.query.text, node.name) >= len(_plain(node.name))
 
 
 SPELLED_BONUS = 0.02  # per character beyond three of the longest run of a node's name the question writes
