@@ -94,6 +94,23 @@ def _longest(candidates: list[str], joined: str, least: int = MIN_NAME) -> str |
     return None
 
 
+def _inside(text: str, joined: str) -> str | None:
+    """The longest run of `text` (MIN_NAME to MAX_NAME characters) the plans write: a name anywhere in it."""
+    return _longest([text[i:j] for i in range(len(text)) for j in range(i + MIN_NAME, min(len(text), i + MAX_NAME) + 1)],
+                    joined)
+
+
+def _sentences_naming(name: str, texts):
+    """(sentence, its compared form) of every clause sentence that writes `name`."""
+    for clause, text in texts:
+        if name not in text:
+            continue
+        for sentence in sentences(clause):
+            plain = _plain(sentence.text)
+            if name in plain:
+                yield sentence, plain
+
+
 def _sentence(clause, wording: str) -> Span | None:
     return next((s for s in sentences(clause) if wording in _plain(s.text)), None)
 
@@ -207,26 +224,19 @@ def _rank_contradiction(question: str, texts, joined: str) -> Contradiction | No
         if stated is None:
             continue
         head = question[:m.start()]
-        name = _longest([head[i:j] for i in range(len(head)) for j in range(i + MIN_NAME, min(len(head), i + MAX_NAME) + 1)],
-                        joined)
+        name = _inside(head, joined)
         if name is None:
             continue
         written: tuple[str, Span] | None = None
-        for clause, text in texts:
-            if name not in text:
-                continue
-            for sentence in sentences(clause):
-                plain = _plain(sentence.text)
-                if name not in plain:
+        for sentence, plain in _sentences_naming(name, texts):
+            for hit in rule("rank_written").finditer(plain):
+                rank = _RANK.match(plain, hit.end())
+                value = parse_number(rank.group(1)) if rank else None
+                if value is None or not re.match(r"[位名]", plain[rank.end():rank.end() + 1]):
                     continue
-                for hit in rule("rank_written").finditer(plain):
-                    rank = _RANK.match(plain, hit.end())
-                    value = parse_number(rank.group(1)) if rank else None
-                    if value is None or not re.match(r"[位名]", plain[rank.end():rank.end() + 1]):
-                        continue
-                    if value == stated:
-                        return None  # the plan gives the stated rank
-                    written = written or (plain[hit.start():rank.end() + 1], sentence)
+                if value == stated:
+                    return None  # the plan gives the stated rank
+                written = written or (plain[hit.start():rank.end() + 1], sentence)
         if written is not None:
             return Contradiction(question[m.start():number.end()], *written)
     return None
@@ -306,27 +316,20 @@ def _year_contradiction(question: str, texts, joined: str) -> Contradiction | No
             continue
         kind, word = asked
         rest = question[:y.start()] + "|" + question[y.end() + word.end():]
-        name = _longest([rest[i:j] for i in range(len(rest)) for j in range(i + MIN_NAME, min(len(rest), i + MAX_NAME) + 1)],
-                        joined)
+        name = _inside(rest, joined)
         if name is None:
             continue
         dated: list[tuple[str, Span]] = []
-        for clause, text in texts:
-            if name not in text:
-                continue
-            for sentence in sentences(clause):
-                plain = _plain(sentence.text)
-                if name not in plain:
+        for sentence, plain in _sentences_naming(name, texts):
+            years = list(YEAR.finditer(plain))
+            for i, py in enumerate(years):
+                end = min(years[i + 1].start() if i + 1 < len(years) else len(plain), py.end() + _EVENT_SPAN)
+                found = _event(plain[py.end():end])
+                if found is None or found[0] != kind:
                     continue
-                years = list(YEAR.finditer(plain))
-                for i, py in enumerate(years):
-                    end = min(years[i + 1].start() if i + 1 < len(years) else len(plain), py.end() + _EVENT_SPAN)
-                    found = _event(plain[py.end():end])
-                    if found is None or found[0] != kind:
-                        continue
-                    if py.group(1) == y.group(1):
-                        return None  # the plan dates it as the question does
-                    dated.append((plain[py.start():py.end() + found[1].end()], sentence))
+                if py.group(1) == y.group(1):
+                    return None  # the plan dates it as the question does
+                dated.append((plain[py.start():py.end() + found[1].end()], sentence))
         if dated:
             return Contradiction(y.group(0) + word.group(0), *dated[0])
     return None
@@ -388,8 +391,7 @@ def _status_contradiction(question: str, texts, joined: str) -> Contradiction | 
     # "X已经建成了吧" names X before the claim, "已经建成X了" after it; nearest the claim first, then anywhere before it
     name = (_longest([before[-k:] for k in range(MIN_NAME, min(len(before), MAX_NAME) + 1)], joined)
             or _longest([after[:k] for k in range(MIN_NAME, min(len(after), MAX_NAME) + 1)], joined)
-            or _longest([before[i:j] for i in range(len(before))
-                         for j in range(i + MIN_NAME, min(len(before), i + MAX_NAME) + 1)], joined))
+            or _inside(before, joined))
     if name is None:
         return None
     planned = rule("status_planned")
