@@ -95,9 +95,11 @@ class Node:
         column = name_column(self.items) if self.kind == "table" else None
         entries = [m for m in (item_lead(c, column) for c in self.items if c.kind in ("box_item", "table_row")) if m is not None]
         runs = [c for c in self.items if c.kind == "paragraph"]
-        if not entries and self.kind == "section" and len(runs) >= 2 and all(_RUN_IN.match(c.text) for c in runs):
-            # a section written as dash-led paragraphs ("——坚持企业主体、需求导向。…"): each paragraph's lead phrase
-            entries = [m for m in (item_lead(c) for c in runs) if m is not None]
+        led = [c for c in runs if _RUN_IN.match(c.text)]
+        if not entries and self.kind == "section" and len(led) >= 2 and 2 * len(led) >= len(runs):
+            # a section written as dash-led paragraphs ("——坚持企业主体、需求导向。…"), after at most as many
+            # paragraphs of introduction: each dash-led paragraph's lead phrase
+            entries = [m for m in (item_lead(c) for c in led) if m is not None]
         return entries
 
     def descendants(self) -> list[Node]:
