@@ -100,3 +100,37 @@ def test_a_boxs_numbered_sub_heading_lists_the_items_under_it(assistant):
                 assert whole.text.startswith(box.name), whole.text[:80]
             checked += 1
     assert checked, "no box has numbered sub-headings"
+
+
+DASHED = """东岭市“十四五”科技创新规划
+
+一、发展基础
+
+“十三五”期间，全市创新能力稳步提升，高新技术企业数量达到300家。
+
+二、重点任务
+
+（一）生态环保
+
+围绕绿色发展，强化绿色技术供给，提升生态环保技术水平。
+
+发展思路：重点突破节能减排、废水处理等共性关键技术。
+
+——源头治理。发展工业废渣替代建筑材料技术，支持废盐处置技术研究。
+
+——资源循环利用。支持石化废水复合处理、中水回用等绿色化工技术。
+
+——农林保护。完善病虫害绿色防控技术体系，探索种养一体化模式。
+
+（二）公共安全
+
+加强公共安全技术研发，建设应急指挥平台。
+"""
+
+
+def test_a_section_of_dash_led_paragraphs_after_an_introduction_lists_its_leads(tmp_path):
+    from synthetic_support import assistant_over
+
+    answer = assistant_over({"dongling": DASHED}, tmp_path).ask("东岭生态环保领域分哪几块？")
+    assert answer.composer == "outline", answer.text
+    assert [line.split("[")[0] for line in answer.text.splitlines()[1:]] == ["源头治理", "资源循环利用", "农林保护"], answer.text
