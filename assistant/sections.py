@@ -84,9 +84,11 @@ class Node:
             return Span(c, c.char_start, c.char_end, c.text)
         return Span(c, c.char_start + i, c.char_start + i + len(name), name)
 
-    def members(self) -> list[tuple[str, Span]]:
+    def members(self, introduced: bool = False) -> list[tuple[str, Span]]:
         """What the node enumerates, each with the span that names it: child headings, else box items / rows
-        (a table row by its naming column), else a group's enumerated parts."""
+        (a table row by its naming column), else a group's enumerated parts, else a section's dash-led paragraphs
+        (with `introduced`, also after at most as many paragraphs of introduction: for a question that counts them,
+        "分哪几块", whereas "重点支持哪些方向" wants the introduction's specifics too)."""
         if self.parts:
             return list(self.parts)
         parts = [c for c in self.children if c.kind == "section"] or [c for c in self.children if self.kind == "series"]
@@ -96,9 +98,9 @@ class Node:
         entries = [m for m in (item_lead(c, column) for c in self.items if c.kind in ("box_item", "table_row")) if m is not None]
         runs = [c for c in self.items if c.kind == "paragraph"]
         led = [c for c in runs if _RUN_IN.match(c.text)]
-        if not entries and self.kind == "section" and len(led) >= 2 and 2 * len(led) >= len(runs):
-            # a section written as dash-led paragraphs ("——坚持企业主体、需求导向。…"), after at most as many
-            # paragraphs of introduction: each dash-led paragraph's lead phrase
+        if not entries and self.kind == "section" and len(led) >= 2 and (
+                len(led) == len(runs) or (introduced and 2 * len(led) >= len(runs))):
+            # a section written as dash-led paragraphs ("——坚持企业主体、需求导向。…"): each one's lead phrase
             entries = [m for m in (item_lead(c) for c in led) if m is not None]
         return entries
 

@@ -215,7 +215,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
                   and not (containers.is_plan_part(counted) and n.kind != "section")]  # "几章": parts, not groups
     candidates += [sub for n in candidates for sub in sub_boxes(n)]  # "实验室体系建设列了哪几项": a box's sub-heading
     for node in candidates:
-        members = node.members()
+        members = node.members(introduced=bool(shape.measure))
         if shape.kind in ("count", "define") and len(members) < 2:
             continue
         if shape.kind == "outline" and len(members) < 2 and not (
@@ -341,7 +341,7 @@ def compose(ctx: Context) -> Answer | None:
     if shape.kind != "count" and _names_one_member(ctx, node):
         return None  # "…攻关方向里新材料领域列了哪些": that entry's own words answer, not the list of entries
     builder = AnswerBuilder(ctx.corpus.sources)
-    members = _rows_asked(ctx, node) or node.members()
+    members = _rows_asked(ctx, node) or node.members(introduced=bool(shape.measure))
     leaves = node.numbered_leaves() if shape.kind == "count" and not _counts_children(shape, node) else []
     column = _column_asked(ctx, node, _filter_columns(ctx, node)) if shape.kind == "outline" else None
     if (shape.kind == "topic" and not (shape.counted or shape.number)) or (shape.kind == "outline" and len(members) < 2):
