@@ -299,3 +299,28 @@ def test_a_period_in_the_plans_title_names_none_of_its_years(tmp_path):
     year) is no answer to a question about 2020 — the range in the title does not name 2020; the 2020 figure is."""
     answer = assistant_over({"nanling": RANGE_TITLED}, tmp_path).ask("南岭2020年高新技术产业产值占比目标是多少？")
     assert "38%" in answer.text and "40%" not in answer.text, answer.text
+
+
+TABLED = """南岭市“十四五”科技创新规划
+
+一、发展目标
+
+到2025年，全市创新能力显著增强。
+
+### 南岭市“十四五”科技创新主要指标
+
+序号	指标名称	单位	2020 年基数	2025 年目标
+1	高新技术企业数	家	300	500
+2	科技型中小企业数	家	800	1200
+3	全社会研发投入占比	%	2.5	3
+"""
+
+
+def test_the_most_and_the_least_of_an_indicator_tables_rows_of_a_kind(tmp_path):
+    """"指标表里哪类企业的目标数量最多": the rows naming 企业, in their shared unit, largest target first (smallest for 最少)."""
+    qa = assistant_over({"nanling": TABLED}, tmp_path)
+    most = qa.ask("南岭的指标表里，哪类企业的2025年目标数量最多？")
+    assert most.composer == "indicator_table" and most.text.splitlines()[1].startswith("科技型中小企业数"), most.text
+    least = qa.ask("南岭的指标表里，哪类企业的2025年目标数量最少？")
+    assert least.text.splitlines()[1].startswith("高新技术企业数"), least.text
+    assert "3%" not in most.text  # a row of another unit is not compared

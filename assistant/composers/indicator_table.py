@@ -1,15 +1,19 @@
 """Questions about a plan's indicator table as a whole, not one indicator's figure.
 
 "目标表里的指标是约束性还是预期性的？" asks the table's attribute column; "指标表里哪个指标从2020到2025涨得最多？"
-asks which row grows most, as the ratio of its target to its baseline (rows in different units compare only so).
+asks which row grows most, as the ratio of its target to its baseline (rows in different units compare only so);
+"指标表里哪类企业的目标数量最多？" asks which of the rows it names has the largest target, in one unit.
 Both are read from the plan's indicator records, each row cited. The words that make such a question are data
-(the `indicator_attribute`, `indicator_table` and `growth` rules of index/resources/question_words.tsv); any
+(the `indicator_attribute`, `indicator_table`, `growth`, `superlative_value` and `superlative_low` rules of index/resources/question_words.tsv); any
 other question, or a plan without an indicator table, is left to the usual composers (None).
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context
+from assistant.composers.scoring import TopicScorer
 from assistant.lexicon import rule
 from ingest.records import IndicatorRecord
 
@@ -61,6 +65,31 @@ def _growth(ctx: Context, rows: list[IndicatorRecord]) -> Answer | None:
                   composer="indicator_table", query=ctx.query)
 
 
+def _extreme(ctx: Context, rows: list[IndicatorRecord]) -> Answer | None:
+    """"指标表里哪类企业的2025年目标数量最多": of the rows whose name holds a word of the question (企业), in the unit
+    most of them share, the largest target (the smallest when asked 最少/最低), the runner-up beside it."""
+    words = [u for u in TopicScorer.for_words(ctx.query.topic or ctx.query.text, ctx.corpus).units
+             if not rule("indicator_table").search("".join(u.forms))]
+    named = [r for r in rows if r.target.value is not None and any(f in r.indicator for u in words for f in u.forms)]
+    units = Counter(r.unit or "" for r in named)
+    if not units:
+        return None
+    unit = units.most_common(1)[0][0]
+    alike = [r for r in named if (r.unit or "") == unit]
+    if len(alike) < 2:
+        return None
+    low = bool(rule("superlative_low").search(ctx.query.text))
+    alike.sort(key=lambda r: r.target.value, reverse=not low)
+    builder = AnswerBuilder(ctx.corpus.sources)
+    city = ctx.city_of(rows[0].doc_id) or ctx.title_of(rows[0].doc_id)
+    builder.raw(f"{city}主要指标表中，{'目标值最小' if low else '目标值最大'}的是：\n")
+    for r in alike[:2]:
+        builder.say(f"{r.indicator}：{r.target.year or '目标'}年{r.target.value_text}{unit}", ctx.row_span(r))
+        builder.raw("\n")
+    return Answer(text=builder.text.rstrip(), citations=builder.citations, refused=False, retrieved=[],
+                  composer="indicator_table", query=ctx.query)
+
+
 def compose(ctx: Context) -> Answer | None:
     """An answer about the asked plan's indicator table as a whole, or None when the question is not one."""
     text = ctx.query.text
@@ -74,4 +103,6 @@ def compose(ctx: Context) -> Answer | None:
         return _attributes(ctx, rows)
     if rule("superlative").search(text) and rule("growth").search(text):
         return _growth(ctx, rows)
+    if rule("superlative_value").search(text):
+        return _extreme(ctx, rows)
     return None
