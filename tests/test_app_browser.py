@@ -49,6 +49,9 @@ def test_follow_up_uses_the_conversation(page):
     page.locator("#pq-ask").click()
     reply = page.locator("#pq-chat .bot").nth(1)
     reply.get_by_text(re.compile("3600")).filter(visible=True).first.wait_for()
+    # the sources panel is filled by the same event, a moment after the reply's text may show (a clean-clone run under
+    # load read it before): wait for it to name the plan the follow-up is about, as a reader would
+    page.locator("#pq-sources").get_by_text("南通市“十四五”科技创新规划").first.wait_for()
     assert "南通市“十四五”科技创新规划" in page.locator("#pq-sources").inner_text()
 
 
