@@ -16,6 +16,7 @@ from ingest.lexicon import AMOUNT as LEXICON_AMOUNT
 from ingest.lexicon import NUMBER_WORD
 
 from assistant.answer import Answer
+from assistant.contract import Citation
 from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.lexicon import rule
@@ -38,6 +39,16 @@ _FIGURE_COMPOSERS = ("target", "document", "task", "refusal")
 def asks_amount(text: str) -> bool:
     """Whether the question asks for a sum, ratio or standard."""
     return bool(rule("amount_ask").search(text))
+
+
+def _refuse_quoting(ctx: Context, citation: Citation, reason: str, unquoted: str | None = None) -> Answer:
+    """A refusal for `reason` that quotes what the cited clause does say ("X规划写的是：…"); when its span cannot be
+    read back, the refusal alone (`unquoted` as the reason when given)."""
+    span = ctx.span_of(citation)
+    if span is None:
+        return refuse(ctx, unquoted or reason)
+    city = ctx.city_of(citation.doc_id) or ctx.title_of(citation.doc_id)
+    return refuse(ctx, reason, (f"{city}规划写的是：{' '.join(citation.quote.split())}", span))
 
 
 _BOUNDS = {"upper": ("最高", "下限"), "lower": ("最低", "上限")}  # asked bound → (its word, the opposite one's word)
@@ -73,13 +84,8 @@ def _opposite_bound_only(ctx: Context, answer: Answer) -> Answer | None:
     if not found or not all(wording for _, wording in found):
         return None
     first, wording = found[0]
-    span = ctx.span_of(first)
     asked, given = _BOUNDS[bound]
-    reason = f"问题所问的{asked}数额：规划只给出{given}（“{wording}”），未写明{asked}数额"
-    if span is None:
-        return refuse(ctx, reason)
-    city = ctx.city_of(first.doc_id) or ctx.title_of(first.doc_id)
-    return refuse(ctx, reason, (f"{city}规划写的是：{' '.join(first.quote.split())}", span))
+    return _refuse_quoting(ctx, first, f"问题所问的{asked}数额：规划只给出{given}（“{wording}”），未写明{asked}数额")
 
 
 _AGGREGATE_WINDOW = 12  # characters before a figure in which a plan says it is an aggregate ("累计发放“苏科贷”…")
@@ -104,13 +110,7 @@ def _aggregate_only(ctx: Context, answer: Answer) -> Answer | None:
     if found is None:
         return None
     index, figure, unit = found
-    first = answer.citations[index]
-    reason = f"问题所问的{unit}数额：规划只给出总额（“{figure.group(0)}”），未写明{unit}的数额"
-    span = ctx.span_of(first)
-    if span is None:
-        return refuse(ctx, reason)
-    city = ctx.city_of(first.doc_id) or ctx.title_of(first.doc_id)
-    return refuse(ctx, reason, (f"{city}规划写的是：{' '.join(first.quote.split())}", span))
+    return _refuse_quoting(ctx, answer.citations[index], f"问题所问的{unit}数额：规划只给出总额（“{figure.group(0)}”），未写明{unit}的数额")
 
 
 def measure_missing(question: str, quotes: list[str]) -> bool:
@@ -125,13 +125,7 @@ def _measure_not_given(ctx: Context, answer: Answer) -> Answer | None:
     """A refusal quoting the answer's first clause when an area or a length is asked and none is quoted; else None."""
     if not measure_missing(ctx.query.original, [c.quote for c in answer.citations]):
         return None
-    first = answer.citations[0]
-    span = ctx.span_of(first)
-    reason = "问题所问的面积或长度：规划未写明这一数字"
-    if span is None:
-        return refuse(ctx, reason)
-    city = ctx.city_of(first.doc_id) or ctx.title_of(first.doc_id)
-    return refuse(ctx, reason, (f"{city}规划写的是：{' '.join(first.quote.split())}", span))
+    return _refuse_quoting(ctx, answer.citations[0], "问题所问的面积或长度：规划未写明这一数字")
 
 
 def check(ctx: Context, answer: Answer) -> Answer:
@@ -146,10 +140,5 @@ def check(ctx: Context, answer: Answer) -> Answer:
         return answer
     if not asks_amount(ctx.query.original) or any(amount_pattern(ctx.query.original).search(c.quote) for c in answer.citations):
         return answer
-    first = answer.citations[0]
-    span = ctx.span_of(first)
-    if span is None:
-        return refuse(ctx, "问题所问的具体数额或标准（规划未写明）")
-    city = ctx.city_of(first.doc_id) or ctx.title_of(first.doc_id)
-    return refuse(ctx, "问题所问的具体数额或标准：规划未写明金额、比例或门槛",
-                  (f"{city}规划写的是：{' '.join(first.quote.split())}", span))
+    return _refuse_quoting(ctx, answer.citations[0], "问题所问的具体数额或标准：规划未写明金额、比例或门槛",
+                           unquoted="问题所问的具体数额或标准（规划未写明）")
