@@ -197,7 +197,7 @@ def sub_boxes(node: Node) -> tuple[Node, ...]:
     if node.kind != "box":
         return ()
     heads = [i for i, c in enumerate(node.items) if (found := numbering(c.text)) is not None and found[0] in ("cjk_paren", "cjk_dun")
-             and len(strip_numbering(c.text)) <= SUB_HEADING_CHARS and not re.search(r"[。；;，,:：]", strip_numbering(c.text))]
+             and len(words := strip_numbering(c.text)) <= SUB_HEADING_CHARS and not re.search(r"[。；;，,:：]", words)]
     if len(heads) < 2:
         return ()
     out = []

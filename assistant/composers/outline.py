@@ -204,6 +204,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     plan_title = ctx.corpus.docs[doc].title  # words of the plan's own title name no part of it
     # "科创规划总共几章": 科创 names the plan, so no part is named; what the words say of a part besides the plan's title
     own = TopicScorer([u for u in scorer.units if not any(f in _plain(plan_title) for f in u.forms)]) if scorer else None
+    repeated_title = _bare_title(plan_title)
     hit_rank = {}
     for rank, hit in enumerate(ctx.hits[:5]):
         hit_rank.setdefault(hit.clause.doc_id, []).append((hit.clause.char_start, rank))
@@ -226,13 +227,13 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         if shape.kind == "topic" and not node.body():
             continue
         # a part named with the plan's own title ("“创新江阴”三年行动计划2020年重点工作目标") is named by its other words
-        bare = node.name.replace(_bare_title(plan_title), " ") if _bare_title(plan_title) else node.name
+        bare = node.name.replace(repeated_title, " ") if repeated_title else node.name
         title = (own if own is not None and own.units and bare != node.name else scorer).coverage(
             bare, " ".join([plan_title, *node.path])) if scorer else 0.0
         if node.clause is not None and node.clause.kind == "box_item":
             # a box's sub-heading is named by the box's label when the question also writes the sub-heading's whole
             # name ("重大工程二下面的实验室体系建设"); the label alone names the box
-            labelled = _named_by_label(ctx.query.text, node.parent) and _spelled(ctx.query.text, node.name) >= len(_plain(node.name))
+            labelled = _named_by_label(ctx.query.text, node.parent) and _writes_whole(ctx.query.text, node.name)
         else:
             labelled = _named_by_label(ctx.query.text, node)
         named = _quotes_name(ctx, node, shape.name)
@@ -286,8 +287,7 @@ def _names_whole(ctx: Context, node: Node, shape: Shape) -> bool:
     """The question writes the part's whole name: one asked only by its name ("具体说说打造…平台"), or a section
     of its own sentences named in four characters or more and counted with a measure word ("定了哪几个发展定位"; not
     "新材料产业往哪些方向发展", which asks for its specifics rather than its sentences one by one)."""
-    return (shape.by_name or (len(_plain(node.name)) >= 4 and bool(shape.measure))) \
-        and _spelled(ctx.query.text, node.name) >= len(_plain(node.name))
+    return (shape.by_name or (len(_plain(node.name)) >= 4 and bool(shape.measure))) and _writes_whole(ctx.query.text, node.name)
 
 
 SPELLED_BONUS = 0.02  # per character beyond three of the longest run of a node's name the question writes
@@ -301,6 +301,11 @@ def _spelled(question: str, name: str) -> int:
         while i + best < len(n) and n[i:i + best + 1] in q:
             best += 1
     return best
+
+
+def _writes_whole(question: str, name: str) -> bool:
+    """Whether `question` writes the whole of `name` (quotes and spaces aside)."""
+    return _spelled(question, name) >= len(_plain(name))
 
 
 def _sentence_of(node: Node) -> str:
@@ -409,13 +414,8 @@ def past_the_series(ctx: Context, text: str) -> Answer | None:
     asked = next((m for m in PLAN_POSITION.finditer(text) if m.group("chapter")), None)  # "第九章" of a plan of six
     numbered = chapters(ctx.corpus, docs[0])
     if asked is not None and (n := cn_number(asked.group("n"))) and len(numbered) >= 2 and n > max(k for k, _ in numbered):
-        builder = AnswerBuilder(ctx.corpus.sources)
-        builder.raw(load_prompt("not_found").format(reason=f"“{asked.group(0)}”") + "\n")
         plan = _plan_node(ctx, docs[0], [node for _, node in numbered])
-        _head(builder, plan, f"共{len(numbered)}{asked.group('chapter')}")
-        _list(builder, plan.members())
-        return Answer(text=builder.text, citations=builder.citations, refused=True, retrieved=[], composer="outline",
-                      query=ctx.query)
+        return _not_in_series(ctx, asked.group(0), plan, f"共{len(numbered)}{asked.group('chapter')}")
     plain = _plain(text)
     series = [n for n in all_nodes(ctx.corpus) if n.doc_id == docs[0] and n.kind == "series"]
     for node in sorted(series, key=lambda n: -len(n.name)):  # "创新布局专栏11" is of 创新布局专栏, not of 专栏
@@ -426,13 +426,19 @@ def past_the_series(ctx: Context, text: str) -> Answer | None:
         wanted = cn_number(asked.group(1))
         if wanted is None or not numbers or any(n is None for n in numbers) or wanted <= max(numbers):
             return None  # a member of the series (or a gap inside it) is left to the other composers
-        builder = AnswerBuilder(ctx.corpus.sources)
-        builder.raw(load_prompt("not_found").format(reason=f"“{node.name}{asked.group(1)}”") + "\n")
-        _head(builder, node, f"共{len(node.members())}个，至{node.name}{max(numbers)}为止")
-        _list(builder, node.members())
-        return Answer(text=builder.text, citations=builder.citations, refused=True, retrieved=[], composer="outline",
-                      query=ctx.query)
+        return _not_in_series(ctx, f"{node.name}{asked.group(1)}", node,
+                              f"共{len(node.members())}个，至{node.name}{max(numbers)}为止")
     return None
+
+
+def _not_in_series(ctx: Context, asked: str, series: Node, said: str) -> Answer:
+    """The refusal of a member past a series' end: what was asked is not found, then the series and its members."""
+    builder = AnswerBuilder(ctx.corpus.sources)
+    builder.raw(load_prompt("not_found").format(reason=f"“{asked}”") + "\n")
+    _head(builder, series, said)
+    _list(builder, series.members())
+    return Answer(text=builder.text, citations=builder.citations, refused=True, retrieved=[], composer="outline",
+                  query=ctx.query)
 
 
 _SAID_MEASURES = frozenset("个家条项类章节所座批")
