@@ -57,7 +57,8 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
     wrong = outline.past_the_series(ctx, q.original if not q.followup else q.text)  # "专栏7" where they end at 专栏6
     if wrong is not None:
         return wrong
-    if outline.tells_about(q.text) and (answer := outline.compose(ctx)) is not None:
+    told = outline.tells_about(q.text)
+    if told and (answer := outline.compose(ctx)) is not None:
         return answer  # "具体说说打造…平台": the part the question names whole, before any topic of its words
     if topic.asks_topic(q.original if not q.followup else q.text, q.intent, bool(ctx.profile), q.quoted):
         answer = on_topic.compose()  # the plan's clauses on a taxonomy topic, section first
@@ -65,7 +66,7 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
             return answer
     if q.intent in ("list", "general") or (q.intent == "target" and (
             (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
-        answer = outline.compose(ctx)
+        answer = None if told else outline.compose(ctx)  # asked above already: the same question, the same None
         if answer is None and q.intent in ("list", "general") and not q.quoted and topic.asks_parts(q.original):
             answer = on_topic.compose()  # "有哪些具体项目", "主攻哪几个方向": no part of the plan is called so
         return answer
