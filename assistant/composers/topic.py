@@ -45,6 +45,7 @@ SECTION_WEIGHT = 0.5  # a clause's score: this share from its section (title and
 SPECIFIC_WEIGHT = 0.25  # how much naming programmes, platforms and figures adds to a sentence
 REPEAT_DECAY = 0.9  # each further sentence of the same clause counts this much less
 MAX_SENTENCES = 6  # sentences of one clause that may be listed
+CORE_SHARE = 0.7  # a winner's sub-section whose best sentence scores at least this share of the best one takes turns
 TOP_SECTIONS = 0.85  # sections scoring at least this share of the best are listed first (section-first)
 WIN_TITLE = 0.6  # a section whose own title scores at least this (topics and words) may win the question
 WIN_MARGIN = 1.2  # … when it scores this many times any section outside it (else no section clearly wins)
@@ -564,7 +565,15 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
     # in the winner: every clause's best sentence first, its own clauses before the boxes it holds
     # a question asking for specifics ("有哪些具体动作", "点名支持了…") has the items naming nothing listed last
     specifics = bool(frames().specifics.search(question))
-    out.sort(key=lambda i: (not naming.get(id(i), False), specifics and i.names < 1, not i.won, i.rank if i.won else 0,
+    # of the winner's sub-sections, those about as relevant as its best take turns; one far below it waits
+    # ("吸引高端人才" in a chapter whose other sub-sections train workers and entrepreneurs)
+    best_of: dict[int, float] = {}
+    for i in out:
+        if i.won:
+            best_of[id(i.section)] = max(best_of.get(id(i.section), 0.0), i.score)
+    top = max(best_of.values(), default=0.0)
+    out.sort(key=lambda i: (not naming.get(id(i), False), specifics and i.names < 1, not i.won,
+                            i.won and best_of[id(i.section)] < CORE_SHARE * top, i.rank if i.won else 0,
                             i.won and i.section is not won, not i.first, -i.score))
     return out
 
