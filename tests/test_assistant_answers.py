@@ -281,3 +281,16 @@ def test_a_wrong_issue_year_is_refused_with_the_plans_date(assistant, plan_text)
     assert_exact(wrong, plan_text)
     right = assistant.ask(f"{city}的规划是2020年印发的吗？")
     assert not right.refused and "2020年3月15日" in right.text
+
+
+def test_a_wrong_plan_period_is_refused_with_the_plans_period(assistant, plan_text):
+    """"管的是2021到2023年吧？" of a 2020—2022 plan: a false premise, refused, the plan's period quoted; the right span
+    and "覆盖哪几年" are answered with it."""
+    meta = next(m for m in assistant.index.docs.values() if m.period == "2020-2022")
+    city = meta.city.removesuffix("市")
+    wrong = assistant.ask(f"{city}的行动计划管的是2021到2023年吧？")
+    assert wrong.refused and wrong.composer == "document" and "2020－2022年" in wrong.text, wrong.text
+    assert_exact(wrong, plan_text)
+    for question in (f"{city}的行动计划是2020到2022年的吧？", f"{city}这个行动计划覆盖哪几年？"):
+        right = assistant.ask(question)
+        assert not right.refused and right.composer == "document" and "2020－2022年" in right.text, (question, right.text)

@@ -13,7 +13,7 @@ from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.prompts import load_prompt
-from ingest.lexicon import normalize, question_years
+from ingest.lexicon import YEAR_RANGE, normalize, question_years
 from ingest.periods import plan_period
 from ingest.records import DocumentMeta
 
@@ -21,7 +21,8 @@ FIELDS = (  # (field, label, how a question asks for it)
     ("doc_number", "发文字号", re.compile(r"文号|字号|文件号|编号")),
     ("date", "印发日期", re.compile(r"哪天|哪一天|日期|何时|什么时候|啥时候|几时|时间|(?<!到)哪年|哪一年")),
     ("issuer", "印发单位", re.compile(r"哪个部门|哪个单位|哪家单位|谁|发文机关|印发单位|发布单位|制定单位|机关")),
-    ("period", "规划期", re.compile(r"规划期|期限|起止|周期|覆盖|管哪几年|哪几年|目标年|到哪年|到哪一年|截止")),
+    ("period", "规划期", re.compile(r"规划期|期限|起止|周期|覆盖|管哪几年|管的是|哪几年|时间跨度|目标年|到哪年|到哪一年|截止|"
+                                   + YEAR_RANGE.pattern)),
 )
 
 
@@ -68,9 +69,14 @@ def compose(ctx: Context) -> Answer:
     stated = question_years(normalize(ctx.query.original))
     wrong_year = bool(len(plans) == 1 and stated and [f for f, _ in wanted] == ["date"] and plans[0].date and
                       not any(plans[0].date.startswith(str(y)) for y in stated))
+    span = YEAR_RANGE.search(normalize(ctx.query.original))  # a period the question states
+    period = plan_period(plans[0].title, plans[0].period) if len(plans) == 1 else None
+    wrong_span = bool(span and period and (int(span.group(1)), int(span.group(2))) != (period.start, period.end))
     builder = AnswerBuilder(ctx.corpus.sources)
     if wrong_year:  # "是2021年印发的吧？" of a plan issued in 2020: the premise is refused, the date quoted below
         builder.raw(load_prompt("not_found").format(reason=f"{stated[-1]}年印发的记载") + "\n")
+    if wrong_span:  # "管的是2021到2023年吧？" of a 2020—2022 plan: likewise, the plan's period quoted below
+        builder.raw(load_prompt("not_found").format(reason=f"{span.group(1)}—{span.group(2)}年这一规划期") + "\n")
     for meta in plans:
         for field, label in wanted:
             value = getattr(meta, field)
@@ -83,5 +89,5 @@ def compose(ctx: Context) -> Answer:
                     builder.say(f"《{meta.title}》的{label}：{period.display()}（据标题）", title)
     if not builder.citations:
         return refuse(ctx, f"规划文本中写明的{'、'.join(label for _, label in wanted)}")
-    return Answer(text=builder.text, citations=builder.citations, refused=wrong_year, retrieved=[], composer="document",
+    return Answer(text=builder.text, citations=builder.citations, refused=wrong_year or wrong_span, retrieved=[], composer="document",
                   query=ctx.query)
