@@ -263,6 +263,21 @@ def test_a_detail_of_a_restated_count_the_plan_does_not_break_down_is_not_given(
     assert premise._detail_not_given("新增的1家独角兽企业,牵头单位是哪个?", texts) is None  # asked of something else
 
 
+def test_a_detail_not_given_is_read_through_a_modifier_and_a_frame(monkeypatch):
+    """"3—5个具有…基础的大学创新港": a 的-phrase between the plan's count and its noun; "…，规划说是哪个行业": frame words
+    between the restated count and the detail asked. Refused; a plan that names them keeps the question."""
+    from assistant.composers import premise
+
+    texts, _ = _one_sentence_clauses(monkeypatch, premise, "建设3—5个具有高水平学科基础的大学创新港,形成四区融合综合体。",
+                                     "到2025年，力争新增1家独角兽企业，培育1-2家潜在独角兽企业。",
+                                     "建设2个依托甲大学的大学科技园（甲大学科技园、乙大学科技园）。")
+    found = premise._detail_not_given("要建3到5个大学创新港,具体是依托哪几所大学?", texts)
+    assert found is not None and found.gives_no and found.written.endswith("大学创新港"), found
+    found = premise._detail_not_given("那1家独角兽企业,规划说是哪个行业?", texts)
+    assert found is not None and found.written == "1家独角兽企业", found
+    assert premise._detail_not_given("要建的2个大学科技园,具体是哪几个?", texts) is None  # the plan names them
+
+
 def test_an_aim_the_plan_gives_another_zone_is_refused_for_the_asked_zone(monkeypatch):
     """"甲高新区三年内创成国家级经开区" where the plan writes that aim only under a heading about 乙港开发区: refused, naming
     the zone the plan gives it to; asked of that zone, or where the asked zone is written beside the aim, it is kept."""

@@ -465,6 +465,7 @@ def _count_contradiction(question: str, texts, joined: str, figures) -> Contradi
 
 _DETAIL_LEAD = re.compile(r"(?:左右|多|余|来|及?以上)?的?")
 _NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+_MODIFIER = 14  # characters of a 的-phrase between a plan's count and the noun it counts
 _MIN_DETAIL_NOUN = 2  # 城市, 企业: the counted noun of a restated count ("40个左右城市")
 
 
@@ -482,12 +483,13 @@ def _detail_not_given(question: str, texts) -> Contradiction | None:
             continue
         lead = _DETAIL_LEAD.match(after).end()
         run = _NOUN.match(after, lead, ask.start())
-        if run is None or not re.fullmatch(r"[,，\s]*", after[run.end():ask.start()]):
+        if run is None or not re.fullmatch(rf"[,，\s]*(?:{rule('detail_gap').pattern})?[,，\s]*", after[run.end():ask.start()]):
             continue  # the detail is asked of something else ("…3家上市企业，牵头单位是哪个")
         measure = m.group(3)
         for k in range(min(len(run.group(0)), MAX_NAME), _MIN_DETAIL_NOUN - 1, -1):
             noun = run.group(0)[:k]
-            counted = re.compile(rf"({_COUNT})(?:[-~—–－至]({_COUNT}))?{measure}(?:左右|多|余)?的?{re.escape(noun)}")
+            counted = re.compile(rf"({_COUNT})(?:[-~—–－至]({_COUNT}))?{measure}(?:左右|多|余)?的?"
+                                 rf"(?:[^，。；,;]{{0,{_MODIFIER}}}的)?{re.escape(noun)}")  # "3—5个具有…基础的大学创新港"
             places = []
             for clause, text in texts:
                 if noun not in text:
