@@ -16,6 +16,8 @@ from ingest.lexicon import MARKS, ResourceError, rule_pattern
 from ingest.lexicon import read_rules as read_rule_file
 
 QUESTION_WORDS = RESOURCES / "question_words.tsv"
+# the kinds of event a question may date ("哪年获批", "什么时候建成"): rules of question_words.tsv
+EVENT_RULES = ("event_approved", "event_accepted", "event_founded", "event_built", "event_certified")
 __all__ = ["MARKS", "QUESTION_WORDS", "entries", "read_rules", "rule"]
 
 

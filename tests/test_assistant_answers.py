@@ -294,3 +294,12 @@ def test_a_wrong_plan_period_is_refused_with_the_plans_period(assistant, plan_te
     for question in (f"{city}的行动计划是2020到2022年的吧？", f"{city}这个行动计划覆盖哪几年？"):
         right = assistant.ask(question)
         assert not right.refused and right.composer == "document" and "2020－2022年" in right.text, (question, right.text)
+
+
+def test_a_when_question_quotes_the_sentence_that_dates_the_event(assistant, plan_text):
+    """"…什么时候建成": of a clause naming the thing in one sentence and dating its completion in another, the dated
+    sentence is quoted; "计划" here is a verb, not the plan document (whose issue date would be the wrong answer)."""
+    for question in ("燃气轮机那个大科学装置什么时候基本建完？", "连云港的高效低碳燃气轮机试验装置计划什么时候建成？"):
+        answer = assistant.ask(question)
+        assert not answer.refused and answer.composer != "document" and "2025年基本完成建设工程" in answer.text, answer.text
+        assert_exact(answer, plan_text)

@@ -340,3 +340,18 @@ def test_a_grouping_label_the_plan_never_lists_is_not_given(monkeypatch):
     assert premise._grouping_not_listed("1+3产业领域具体是哪些?", texts) is None
     assert premise._grouping_not_listed("1+N是哪些单位?", texts) is None
     assert premise._grouping_not_listed("3+1+1产业体系是什么时候提出的?", texts) is None  # no members asked
+
+
+def test_an_event_the_plan_never_dates_is_not_given(monkeypatch):
+    """"甲核电站三期工程哪一年建成投运" where every clause naming it states no time: the plan does not date it. A clause that
+    dates anything, a question naming a second thing, or no event asked keeps the question."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "推进甲核电站三期工程建设，支持核电国际合作。",
+                                          "推进乙试验装置建设，2025年基本完成建设工程。", "建设丙大科学装置。",
+                                          "加快推进大科学装置建设。")
+    found = premise._undated_event("甲核电站三期工程,规划里说哪一年建成投运?", texts, joined)
+    assert found is not None and found.gives_no == "时间" and found.written == "甲核电站三期工程", found
+    assert premise._undated_event("乙试验装置什么时候建成?", texts, joined) is None  # dated
+    assert premise._undated_event("甲核电站三期工程有哪些内容?", texts, joined) is None  # no time asked
+    assert premise._undated_event("乙试验装置那个大科学装置什么时候建成?", texts, joined) is None  # which thing?

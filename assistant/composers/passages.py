@@ -16,7 +16,8 @@ from assistant.composers.context import Context, rank_sentences
 from assistant.composers.refusal import refuse
 from assistant.composers.windows import document_order, finish, windows
 from assistant.evidence import Span, sentences, shown
-from assistant.lexicon import rule
+from assistant.lexicon import EVENT_RULES, rule
+from ingest.lexicon import YEAR
 from ingest.records import Clause
 
 WHOLE_BELOW = 120  # a sentence this short is quoted whole; of a longer one, the window that answers
@@ -28,6 +29,7 @@ KEEP_RATIO = 0.75  # further sentences must score at least this share of the bes
 MAX_CHARS = 240
 LENGTH_COST = 0.0005  # per character: of two windows that cover the topic alike, the shorter is quoted
 ENUMERATION_BONUS = 0.1  # a list question's answer is usually an enumeration
+WHEN_BONUS = 0.05  # a "when" question: how much more a sentence stating a time scores
 DEFINITION_BONUS = 0.5  # "“三统一”是指什么": the sentence that defines the quoted term
 NAMED_KIND_GAP = 0.01  # "有哪些特色产品": a sentence naming things of the asked kind, in the best one's section, ranks
 # just below the best (neither raising the bar the others are kept by nor rescuing an answer that would be refused)
@@ -105,6 +107,18 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
         )
         out.append((score + rank_part, finish(window, sentence, FINISH_WITHIN)))  # chosen as cut, quoted whole
     out.sort(key=lambda t: -t[0])
+    if asks_when(ctx.query.original or ctx.query.text) and out:
+        # "燃气轮机试验装置什么时候建成": a sentence that states a time counts more; one in a clause whose best sentence
+        # names the thing without a time scores as that one ("…燃气轮机试验装置…。着力推进…，2025年基本完成建设工程")
+        def dated(text: str) -> bool:  # a year and an event ("2025年基本完成建设工程"), not a review's figure
+            return bool(YEAR.search(text)) and any(rule(name).search(text) for name in EVENT_RULES)
+
+        best_of: dict[int, tuple[float, bool]] = {}
+        for score, span in out:
+            best_of.setdefault(id(span.clause), (score, dated(span.text)))
+        out = [((max(score, best_of[id(span.clause)][0]) if not best_of[id(span.clause)][1] else score) + WHEN_BONUS
+                if dated(span.text) else score, span) for score, span in out]
+        out.sort(key=lambda t: -t[0])
     if named_kind is not None and out:
         # the things asked for are named near what answers best, in words the question does not use
         # ("“新研贷”“园区贷”等创新信贷产品" beside "科技企业贷款需求清单"): such sentences of its section count more
@@ -113,6 +127,11 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
                 else score, span) for score, span in out]
         out.sort(key=lambda t: -t[0])
     return out
+
+
+def asks_when(question: str) -> bool:
+    """"什么时候建成", "哪一年获批": a time asked of an event (the `when_ask` and `event_*` words)."""
+    return bool(rule("when_ask").search(question)) and any(rule(name).search(question) for name in EVENT_RULES)
 
 
 def _lead(clause: Clause) -> Span | None:

@@ -22,7 +22,7 @@ from assistant.answer import Answer
 from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
-from assistant.lexicon import entries, rule
+from assistant.lexicon import EVENT_RULES, entries, rule
 from ingest.lexicon import COUNT_MEASURES, YEAR, normalize, parse_number
 from ingest.sentences import FULL_STOPS
 
@@ -293,7 +293,6 @@ def _predicative_aim(question: str, texts, joined: str) -> Contradiction | None:
     return None
 
 
-EVENT_RULES = ("event_approved", "event_accepted", "event_founded", "event_built", "event_certified")
 _EVENT_GAP = 8  # characters between a question's year and the event it dates ("2019年才获批建设")
 _EVENT_SPAN = 40  # characters after a plan's year in which the event it dates is written
 
@@ -333,6 +332,28 @@ def _year_contradiction(question: str, texts, joined: str) -> Contradiction | No
         if dated:
             return Contradiction(y.group(0) + word.group(0), *dated[0])
     return None
+
+
+def _undated_event(question: str, texts, joined: str) -> Contradiction | None:
+    """"田湾核电站四期工程哪一年建成投运" where no clause of the plan that names the thing (nor its headings) states a
+    time at all (a year, 年底, "十四五"期间 …): the plan does not date it, and the answer says so. A clause that dates
+    anything is left to the usual composers (its year may be the one asked)."""
+    when = rule("when_ask").search(question)
+    if when is None or _event(question) is None:
+        return None
+    name = _inside(question[:when.start()] + "|" + question[when.end():], joined)
+    if name is None:
+        return None
+    places = [(clause, text) for clause, text in texts if name in text]
+    other = _inside(question.replace(name, "|"), joined)
+    if other is not None and not any(other in text for _, text in places):
+        return None  # the question names something else as well ("燃气轮机那个大科学装置"): which thing is not clear
+    if not places or any(rule("time_stated").search(text + " ".join(getattr(clause, "section", ()) or ()))
+                         for clause, text in places):
+        return None
+    sentence = next(s for s, _ in _sentences_naming(name, places))
+    asked = re.split(f"[{re.escape(FULL_STOPS)}]", question)[0]
+    return Contradiction(asked, name, sentence, "时间")
 
 
 def _uniqueness_contradiction(question: str, texts, joined: str) -> Contradiction | None:
@@ -617,6 +638,7 @@ def contradiction(ctx: Context) -> Contradiction | None:
             or _status_contradiction(question, texts, joined) or _predicative_level(question, texts, joined)
             or _predicative_aim(question, texts, joined) or _said_level(question, texts, joined)
             or _rank_contradiction(question, texts, joined) or _year_contradiction(question, texts, joined)
+            or _undated_event(question, texts, joined)
             or _count_contradiction(question, texts, joined, figures) or _detail_not_given(question, texts)
             or _aim_owner(question, texts, joined) or _grouping_not_listed(question, texts))
 
