@@ -303,3 +303,15 @@ def test_a_when_question_quotes_the_sentence_that_dates_the_event(assistant, pla
         answer = assistant.ask(question)
         assert not answer.refused and answer.composer != "document" and "2025年基本完成建设工程" in answer.text, answer.text
         assert_exact(answer, plan_text)
+
+
+def test_the_target_tables_name_does_not_ask_for_a_target(assistant, plan_text):
+    """"目标表里2020年…是多少": 目标表 names the indicator table, so 2020 asks the row's base value, as it does without
+    the table's name; 2025 still gets the target."""
+    from assistant.query import period_of
+
+    assert period_of("目标表里2020年高新技术产业产值占比是多少") is None and period_of("2025年的目标是多少") == "target"
+    for year, value in (("2020", "40.06%"), ("2025", "45%")):
+        answer = assistant.ask(f"连云港目标表里{year}年高新技术产业产值占规上工业产值比重具体是多少？")
+        assert not answer.refused and value in answer.text, answer.text
+        assert_exact(answer, plan_text)
