@@ -21,7 +21,7 @@ FIELDS = (  # (field, label, how a question asks for it)
     ("doc_number", "发文字号", re.compile(r"文号|字号|文件号|编号")),
     ("date", "印发日期", re.compile(r"哪天|哪一天|日期|何时|什么时候|啥时候|几时|时间|(?<!到)哪年|哪一年")),
     ("issuer", "印发单位", re.compile(r"哪个部门|哪个单位|哪家单位|谁|发文机关|印发单位|发布单位|制定单位|机关")),
-    ("period", "规划期", re.compile(r"规划期|期限|起止|周期|覆盖|管哪几年|管的是|哪几年|时间跨度|目标年|到哪年|到哪一年|截止|"
+    ("period", "规划期", re.compile(r"规划期|期限|起止|周期|覆盖|管哪几年|哪几年|时间跨度|目标年|到哪年|到哪一年|截止|"
                                    + YEAR_RANGE.pattern)),
 )
 
