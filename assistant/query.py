@@ -248,8 +248,9 @@ def classify(text: str, n_cities: int, concepts: tuple[str, ...], profile: bool 
         return "compare"
     if _TASK.search(text):
         return "task"
-    if ((_DOCUMENT.search(text) or YEAR_RANGE.search(text)) and _DOCUMENT_OBJECT.search(text) and not concepts
-            and not re.search(r"多少|哪些", text)  # "规划是2021到2025年的吧": a period stated of the plan
+    if ((_DOCUMENT.search(text) or (YEAR_RANGE.search(text) and rule("confirm_ask").search(text)))
+            and _DOCUMENT_OBJECT.search(text) and not concepts
+            and not re.search(r"多少|哪些", text)  # "规划是2021到2025年的吧": a period claimed of the plan
             and not any(rule(name).search(text) for name in EVENT_RULES)):  # "计划什么时候建成": a thing's date
         return "document"
     # an enterprise describing itself, unless it only asks for an indicator's figure; with a profile, a figure word
