@@ -444,6 +444,19 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     return text
 
 
+_SWAP_CHARS = 16  # a follow-up this short naming only another city and asking words re-asks the previous question
+
+
+def _own_words(text: str, cities: Sequence[str]) -> bool:
+    """Whether a follow-up says a subject of its own beside the cities it names and its asking words ("那南京定的是多少"
+    says none; "那南京有哪些举措" says 举措)."""
+    rest = topic_of(text, ())
+    for city in cities:
+        rest = rest.replace(city, " ").replace(city_key(city), " ")
+    rest = re.sub(rf"^(?:{rule('followup_lead').pattern})", "", rest.strip())
+    return any(len(piece) >= 2 for piece in re.split(r"\s+", rest))
+
+
 def conversation_place(previous: Query, text: str) -> str:
     """The place a follow-up naming none is asked of: the previous question's city, with the part of it the previous
     question named right after the city ("江阴高新区到2022年…" → 江阴高新区), unless the follow-up names a part itself."""
@@ -484,8 +497,10 @@ def understand(
                 concepts_in(text) or _YEAR.search(text) or named or others or previous.concepts):
             # "那高新技术企业呢？", "那连云港的研发投入强度呢？": the previous question with the city, the indicator or both replaced.
             text, followup = _substitute(previous, elliptical.group("rest"), named or others, known_cities), True
-        elif m and (named or others) and len(text) <= 12:
-            # "那南通呢？": ask the previous question again about another city.
+        elif (m and (named or others) and len(text) <= 12) or (
+                named and previous.cities and not set(named) & set(previous.cities) and not concepts_in(text)
+                and len(text) <= _SWAP_CHARS and not _own_words(text, named)):
+            # "那南通呢？", "那南京定的是多少？": ask the previous question again about another city.
             new_city = named[0] if named else others[0]
             base = previous.text
             for c in previous.cities:

@@ -191,6 +191,17 @@ def test_a_city_change_with_filler_words_is_a_followup():
     assert r.followup and r.cities == ("连云港市",) and "高新技术企业" in r.text and "的话" not in r.text
 
 
+@pytest.mark.parametrize("after", ["那南京定的是多少？", "南京的是多少？", "那南京要达到多少？"])
+def test_another_city_with_asking_words_only_reasks_the_previous_question(after):
+    """"那南京定的是多少？" names another city and no subject of its own: the previous question of that city; one that
+    says a subject ("那南京有哪些举措？") is its own question."""
+    first = q("句容规划里技术合同成交额的目标是多少？")
+    r = q(after, [first])
+    assert r.followup and r.cities == ("南京市",) and "技术合同成交额" in r.text, r.text
+    own = q("那南京有哪些举措？", [first])
+    assert "技术合同成交额" not in own.text
+
+
 def test_a_new_question_in_the_conversation_keeps_the_previous_city():
     r = q("那高新技术企业2020年有多少家？", [q("南京到2025年科技型中小企业要达到多少家？")])
     assert r.followup and r.cities == ("南京市",) and r.year == 2020
