@@ -19,6 +19,7 @@ ORDINAL = re.compile(r"第\s*(?P<n>[一二三四五六七八九十两]{1,3}|\d{1
 _ITEM = re.compile(r"^\s*(?:\d+\.\s*)?(?P<name>[^\n\[\]]{2,60}?)\s*\[\d+\]\s*$")
 
 
+_GROUP_LABEL = re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[)）]")  # a listed sub-heading: "(一)实验室体系建设"
 _DEMONSTRATIVE = re.compile(rf"(?:{rule('pronoun').pattern})(?:[个家所项条座])?")
 _QUALIFIER = re.compile(r"[（(][^）)]{1,12}[）)]$")  # "南通高新区（国家级）": the item's name without its note
 
@@ -47,6 +48,12 @@ def resolve(question: str, previous: Answer) -> str | None:
     items = listed_items(previous)
     if m is None or not items:
         return None
+    labels = [i for i in items if _GROUP_LABEL.match(i)]
+    if labels and len(labels) < len(items):
+        # a list whose lines run under numbered sub-headings ("(一)重大科技基础设施建设", then its facilities): "第一个" counts
+        # the entries, "第一类/第一部分" the sub-headings
+        items = labels if re.match(r"\s*(?:类|部分|方面|块|板块)", question[m.end():]) or m.group(0).endswith(("类", "部分")) \
+            else [i for i in items if not _GROUP_LABEL.match(i)]
     if m.group("last"):
         n = len(items)
     else:

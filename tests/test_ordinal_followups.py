@@ -21,6 +21,14 @@ def test_an_ordinal_names_the_item_at_that_position(question, expected):
     assert ordinals.resolve(question, LISTED) == expected
 
 
+def test_an_ordinal_counts_the_entries_under_numbered_sub_headings_and_a_part_word_the_sub_headings():
+    two_levels = Answer(text="甲工程包括：\n(一)设施建设[1]\n子设施[2]\n丑设施[3]\n(二)实验室建设[4]\n寅实验室[5]",
+                        citations=[], refused=False, retrieved=[])
+    assert ordinals.resolve("第一个要覆盖多少个城市？", two_levels) == "子设施要覆盖多少个城市？"
+    assert ordinals.resolve("第三个呢？", two_levels) == "寅实验室呢？"
+    assert ordinals.resolve("第二部分有哪些？", two_levels) == "(二)实验室建设有哪些？"
+
+
 def test_an_ordinal_past_the_list_or_after_a_refusal_resolves_to_nothing():
     assert ordinals.resolve("第四个呢？", LISTED) is None
     refused = Answer(text="现有规划文件中未找到能回答该问题的条款。", citations=[], refused=True, retrieved=[])
