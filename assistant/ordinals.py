@@ -14,6 +14,7 @@ import re
 from assistant.answer import Answer
 from assistant.lexicon import rule
 from ingest.lexicon import city_key, cn_number
+from ingest.sentences import SENTENCE_END
 
 ORDINAL = re.compile(r"第\s*(?P<n>[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:个|项|条|家|类|大|部分|点)?|(?P<last>最后[一那这]?[个项条家所])")
 _ITEM = re.compile(r"^\s*(?:\d+\.\s*)?(?P<name>[^\n\[\]]{2,60}?)\s*\[\d+\]\s*$")
@@ -39,7 +40,13 @@ def listed_items(answer: Answer) -> list[str]:
     if answer.refused:
         return []
     lines = answer.text.splitlines()[1:]  # the first line says what is listed
-    return [m.group("name").rstrip("：:") for m in map(_ITEM.match, lines) if m]
+    items = [m.group("name").rstrip("：:") for m in map(_ITEM.match, lines) if m]
+    if len(items) >= 2:
+        return items
+    # entries run on in one sentence ("…定位：南通高新区（国家级）[1]、海安高新区（省级）[2]、…"): each piece before a citation
+    pieces = [re.sub(r"\s+", "", p) for p in re.split(r"\[\d+\]", answer.text)[:-1]]
+    named = [re.sub(r"^.*[：:]", "", p.lstrip("、，,；;")) for p in pieces]
+    return [n for n in named if 2 <= len(n) <= 60 and not any(ch in SENTENCE_END for ch in n)] if len(named) >= 2 else items
 
 
 def resolve(question: str, previous: Answer) -> str | None:

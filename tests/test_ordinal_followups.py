@@ -29,6 +29,15 @@ def test_an_ordinal_counts_the_entries_under_numbered_sub_headings_and_a_part_wo
     assert ordinals.resolve("第二部分有哪些？", two_levels) == "(二)实验室建设有哪些？"
 
 
+def test_entries_run_on_in_one_sentence_are_listed_and_named_by_their_first_words():
+    """"…定位：甲高新区（国家级）[1]、乙高新区 \n\n（省级）[2]、…": the pieces before each citation are the entries."""
+    inline = Answer(text="高新区发展目标及定位：甲乙高新区（国家级）[1]、丙丁高新区 \n\n（省级）[2]、戊己高新区（省级）[3]。",
+                    citations=[], refused=False, retrieved=[])
+    assert ordinals.listed_items(inline) == ["甲乙高新区（国家级）", "丙丁高新区（省级）", "戊己高新区（省级）"]
+    assert ordinals.resolve("第二个的主导产业是什么？", inline) == "丙丁高新区（省级）的主导产业是什么？"
+    assert ordinals.resolve_by_name("丙丁那个的主导产业是什么？", inline) == "丙丁高新区的主导产业是什么？"
+
+
 def test_an_ordinal_past_the_list_or_after_a_refusal_resolves_to_nothing():
     assert ordinals.resolve("第四个呢？", LISTED) is None
     refused = Answer(text="现有规划文件中未找到能回答该问题的条款。", citations=[], refused=True, retrieved=[])
