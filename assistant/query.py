@@ -515,7 +515,10 @@ def understand(
             place = "".join(city_key(c) for c in previous.cities)
             # a part of the city named on its own ("北片区主要承担啥功能？") is the follow-up's own subject
             own = not _FOLLOWUP_PRONOUN.match(text) and rule("sub_area").search(topic_of(text, known_cities))
-            text, followup = (f"{place}{text}" if own else f"{place}{previous.subject or previous.topic or previous.text} {text}"), True
+            # a figure asked without a year of its own is asked for the previous question's year ("年底…总数要到多少" after
+            # "2020年重点工作目标里…净增多少家")
+            year = f"{previous.year}年" if previous.year and not question_years(text) and rule("figure_ask").search(text) else ""
+            text, followup = (f"{place}{text}" if own else f"{place}{year}{previous.subject or previous.topic or previous.text} {text}"), True
             subject = previous.subject or previous.topic
             intent_text = normalize(original)
         elif previous.cities and not (named or others) and _CONTINUES.match(text):

@@ -315,3 +315,11 @@ def test_the_target_tables_name_does_not_ask_for_a_target(assistant, plan_text):
         answer = assistant.ask(f"连云港目标表里{year}年高新技术产业产值占规上工业产值比重具体是多少？")
         assert not answer.refused and value in answer.text, answer.text
         assert_exact(answer, plan_text)
+
+
+def test_a_follow_up_quoting_a_term_quotes_the_sentence_that_writes_it(assistant, plan_text):
+    """"其中的“两区”是以哪条路为界分的？" after a question about a corridor: the sentence that writes “两区” answers, not the
+    corridor's other sentences."""
+    answer = assistant.ask("其中的“两区”是以哪条路为界分的？", ["连云港花果山大道科技创新走廊是怎么布局的？"])
+    assert not answer.refused and "“两区”即以港城大道为分界线" in answer.text, answer.text
+    assert_exact(answer, plan_text)

@@ -202,6 +202,12 @@ def test_another_city_with_asking_words_only_reasks_the_previous_question(after)
     assert "技术合同成交额" not in own.text
 
 
+def test_a_figure_asked_without_a_year_keeps_the_previous_questions_year():
+    r = q("年底有效期内的总数要到多少？", [q("江阴2020年重点工作目标里，高新技术企业要净增多少家？")])
+    assert r.followup and r.year == 2020 and r.cities == ("江阴市",), r.text
+    assert q("它的牵头单位是谁？", [q("江阴2020年高新技术企业要净增多少家？")]).year is None  # no figure asked
+
+
 def test_a_new_question_in_the_conversation_keeps_the_previous_city():
     r = q("那高新技术企业2020年有多少家？", [q("南京到2025年科技型中小企业要达到多少家？")])
     assert r.followup and r.cities == ("南京市",) and r.year == 2020

@@ -31,6 +31,7 @@ LENGTH_COST = 0.0005  # per character: of two windows that cover the topic alike
 ENUMERATION_BONUS = 0.1  # a list question's answer is usually an enumeration
 WHEN_BONUS = 0.05  # a "when" question: how much more a sentence stating a time scores
 DEFINITION_BONUS = 0.5  # "“三统一”是指什么": the sentence that defines the quoted term
+POINTED_BONUS = 0.3  # a follow-up quoting a term: a sentence that writes it
 NAMED_KIND_GAP = 0.01  # "有哪些特色产品": a sentence naming things of the asked kind, in the best one's section, ranks
 # just below the best (neither raising the bar the others are kept by nor rescuing an answer that would be refused)
 _ASKS_DEFINITION = re.compile(r"是指|指什么|指的是|具体是|是什么意思|含义|包括哪些|哪些内容")
@@ -86,6 +87,9 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
     scorer = ctx.scorer
     listing = ctx.query.intent == "list"
     defined = ctx.query.quoted if _ASKS_DEFINITION.search(ctx.query.text) else ()
+    # a follow-up that quotes a term of the conversation ("其中的“两区”是以哪条路为界分的？") asks of that term: the
+    # sentences that write it count more than the conversation's subject alone
+    pointed = tuple(t for t in ctx.query.quoted if t in (ctx.query.original or "")) if ctx.query.followup else ()
 
     kinds = kind_words(ctx.query.original or ctx.query.text) if listing else ()
     named_kind = re.compile(rf"(?:等|”)[^，。；、“]{{0,8}}?(?:{'|'.join(map(re.escape, kinds))})") if kinds else None
@@ -94,6 +98,8 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
         b = ENUMERATION_BONUS * min(1.0, (text.count("、") + text.count("”“")) / 3) if listing else 0.0
         if any(re.search(re.escape(n) + r"[^。；]{0,12}?(即|是指|指的是|包括|[：:（(])", text) for n in defined):
             b += DEFINITION_BONUS
+        if any(n in text for n in pointed):
+            b += POINTED_BONUS
         return b
 
     out = []
