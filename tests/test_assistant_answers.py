@@ -323,3 +323,23 @@ def test_a_follow_up_quoting_a_term_quotes_the_sentence_that_writes_it(assistant
     answer = assistant.ask("其中的“两区”是以哪条路为界分的？", ["连云港花果山大道科技创新走廊是怎么布局的？"])
     assert not answer.refused and "“两区”即以港城大道为分界线" in answer.text, answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_part_is_counted_by_the_plans_own_count_noun(assistant, plan_text):
+    """For every part whose members a plan counts as "N大X" (十大支撑体系, 六大行动): "一共有几大X？" counts that part's
+    members, not another part whose title ends in X (构建国际化人才支撑体系)."""
+    import re
+
+    from assistant.sections import all_nodes
+
+    checked = 0
+    for node in all_nodes(assistant.index.corpus):
+        m = re.match(r"^\s*[一二三四五六七八九十\d]+大(.+)$", node.count_word.text) if node.count_word and node.kind != "group" else None
+        if m is None:
+            continue
+        city = assistant.index.docs[node.doc_id].city
+        answer = assistant.ask(f"{city}的规划一共有几大{m.group(1)}？")
+        assert f"共{len(node.members())}" in answer.text and node.count_word.text in answer.text, answer.text
+        assert_exact(answer, plan_text)
+        checked += 1
+    assert checked >= 3

@@ -173,6 +173,13 @@ def _quotes_name(ctx: Context, node: Node, name: str) -> bool:
     return bool(word) and word in _plain(ctx.query.text)
 
 
+def _counted_by_its_word(node: Node, shape: Shape) -> bool:
+    """"一共搭了几大支撑体系" of a part whose members the plan counts as "十大支撑体系": the question counts them by the
+    plan's own count noun."""
+    return (shape.kind == "count" and shape.measure == "大" and bool(shape.counted) and node.count_word is not None
+            and _plain(node.count_word.text).endswith(_plain(shape.counted)))
+
+
 def _named_by_label(text: str, node: Node) -> bool:
     """The question names this box or table by its label and ordinal ("专栏5", "创新布局专栏3" or just "专栏3")."""
     label = label_of(node)
@@ -236,7 +243,8 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             labelled = _named_by_label(ctx.query.text, node.parent) and _writes_whole(ctx.query.text, node.name)
         else:
             labelled = _named_by_label(ctx.query.text, node)
-        named = _quotes_name(ctx, node, shape.name)
+        by_word = _counted_by_its_word(node, shape)
+        named = _quotes_name(ctx, node, shape.name) or by_word
         if node.kind == "group":
             # a sentence's enumeration answers a count, or a question that names it (“1+3”, 八大产业链); a plain "有哪些"
             # is better answered by the sentence itself, with its context. Its words are the sentence's, not just its noun.
@@ -251,7 +259,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             title = max(title, 1.0)  # the user quotes the part's own name, states its count word or its label
         elif shape.kind == "define":
             continue
-        score = title - 0.005 * len(node.name) + (0.5 if labelled else 0.0)  # of two titles the words cover alike, the
+        score = title - 0.005 * len(node.name) + (0.5 if labelled or by_word else 0.0)  # of two titles the words cover alike, the
         # one they cover more tightly; the box the question names by its label before the series it belongs to
         if shape.kind != "topic":  # and the one whose name the question spells out further ("重点创新平台" of 重点创新平台建设工程)
             score += SPELLED_BONUS * max(0, _spelled(ctx.query.text, node.name) - 3)
