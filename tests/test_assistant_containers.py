@@ -172,6 +172,7 @@ def test_a_malformed_vocabulary_file_is_an_error(tmp_path, line, message):
     ("三年行动计划的六大行动都是啥？", "outline", "", 6),
     ("专栏5讲什么？", "outline", "", None),
     ("“两区一廊多组团”具体指什么？", "define", "", None),
+    ("“两区一廊多组团”分别指哪些？", "define", "", None),
 ])
 def test_question_shapes(question, kind, counted, number):
     shape = shape_of(question)
@@ -309,9 +310,10 @@ def test_a_name_of_counted_parts_is_spelt_out(assistant, plan_text):  # noqa: F8
             name, part = m.groups()
             if not NUMBERED_NAME.fullmatch(name) or part not in name:
                 continue
-            answer = assistant.ask(f"{_city(assistant, doc_id)}说的“{name}”具体指什么？")
-            assert answer.composer == "outline" and f"“{part}”即" in answer.text, (name, answer.text)
-            assert_exact(answer, plan_text)
+            for frame in ("具体指什么", "分别指哪些"):
+                answer = assistant.ask(f"{_city(assistant, doc_id)}说的“{name}”{frame}？")
+                assert answer.composer == "outline" and f"“{part}”即" in answer.text, (name, answer.text)
+                assert_exact(answer, plan_text)
             checked += 1
     assert checked >= 1
 
