@@ -517,7 +517,8 @@ def understand(
             own = not _FOLLOWUP_PRONOUN.match(text) and rule("sub_area").search(topic_of(text, known_cities))
             # a figure asked without a year of its own is asked for the previous question's year ("年底…总数要到多少" after
             # "2020年重点工作目标里…净增多少家")
-            year = f"{previous.year}年" if previous.year and not question_years(text) and rule("figure_ask").search(text) else ""
+            year = f"{previous.year}年" if (previous.year and not question_years(text) and period_of(text) is None
+                                            and rule("figure_ask").search(text)) else ""  # not "十三五末是多少"
             text, followup = (f"{place}{text}" if own else f"{place}{year}{previous.subject or previous.topic or previous.text} {text}"), True
             subject = previous.subject or previous.topic
             intent_text = normalize(original)
