@@ -138,20 +138,24 @@ def question_topics(text: str) -> list[tuple[str, float]]:
     """
     norm = _norm(text)
     lower = norm.lower()
-    taken = [False] * len(norm)
-    got: dict[str, float] = {}
+    found = []  # every whole occurrence of every form: (start, end, topics)
     for form, names in _question_forms():
         hay = lower if form.isascii() else norm
         s = hay.find(form)
         while s != -1:
             e = s + len(form)
-            whole = not form.isascii() or not (
-                (s > 0 and _ASCII_WORD.match(hay[s - 1])) or (e < len(hay) and _ASCII_WORD.match(hay[e])))
-            if whole and not any(taken[s:e]):  # an English term is a whole word ("ai", not the "ai" of "said")
-                taken[s:e] = [True] * (e - s)
-                for name in names:
-                    got[name] = got.get(name, 0.0) + (e - s)
-            s = hay.find(form, e)
+            if not form.isascii() or not (  # an English term is a whole word ("ai", not the "ai" of "said")
+                    (s > 0 and _ASCII_WORD.match(hay[s - 1])) or (e < len(hay) and _ASCII_WORD.match(hay[e]))):
+                found.append((s, e, names))
+            s = hay.find(form, s + 1)
+    taken = [False] * len(norm)
+    got: dict[str, float] = {}
+    # the longest first, and of two as long the one read first ("民生科技项目": 民生科技, not 科技项目)
+    for s, e, names in sorted(found, key=lambda t: (t[0] - t[1], t[0])):
+        if not any(taken[s:e]):
+            taken[s:e] = [True] * (e - s)
+            for name in names:
+                got[name] = got.get(name, 0.0) + (e - s)
     return sorted(got.items(), key=lambda kv: -kv[1])
 
 

@@ -61,5 +61,11 @@ def test_the_longest_form_wins_where_forms_overlap():
     assert names == ["区域协同与开放"]
 
 
+def test_of_two_overlapping_forms_as_long_the_one_read_first_wins():
+    """"民生科技项目": 民生科技 and 科技项目 (关键核心技术攻关) are both four characters; the one the question writes first is
+    its topic, whatever order the taxonomy lists them in."""
+    assert [t for t, _ in question_topics("民生科技项目主要围绕哪些领域")] == ["民生科技"]
+
+
 def test_an_english_term_matches_whole_words_only():
     assert "数字经济" not in [t for t, _ in question_topics("He said so")]
