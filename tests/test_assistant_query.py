@@ -69,6 +69,9 @@ def test_a_place_without_a_plan_set_against_a_city_leaves_the_comparison_open():
     ("南京在碳达峰碳中和上打算怎么搞？", "general"),
     ("句容新材料产业准备怎么突破？", "general"),
     ("南京高企数量怎么样，到2025年要突破多少家？", "target"),
+    # the conditions of a thing the plan names are asked of it, not of the asker ("我们…条件能放宽吗" is)
+    ("南通的科技成果转化项目要满足什么条件？", "general"),
+    ("我们是连云港的一家高新技术企业，想聘一位外国专家，条件能放宽吗？", "eligibility"),
 ])
 def test_intent(text, intent):
     assert q(text).intent == intent
