@@ -28,6 +28,7 @@ from index.topics import read_topics, score_text
     ("南京吸引海外人才有哪些主要举措？", "list", True),
     ("南京的科技金融下一步咋发展？", "general", True),  # 咋 = 怎么
     ("南通对人才有啥政策？", "general", True),
+    ("南通在知识产权保护上准备做些什么？", "general", True),  # "做些什么": what the plan will do
 ])
 def test_topic_questions_are_told_from_others(question, intent, topic):
     quoted = tuple(re.findall(r"“([^”]+)”", question))
