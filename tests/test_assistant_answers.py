@@ -343,3 +343,11 @@ def test_a_part_is_counted_by_the_plans_own_count_noun(assistant, plan_text):
         assert_exact(answer, plan_text)
         checked += 1
     assert checked >= 3
+
+
+def test_a_kind_asked_beside_a_rare_word_is_not_answered_by_a_part_that_never_names_it(assistant, plan_text):
+    """"句容搞科技招商，主要盯哪些领域？": 招商 names what is asked, so "重点领域与任务" (a part whose name and headings never
+    say 招商) does not answer by its 领域; the plan's passage on 科技招商 does."""
+    answer = assistant.ask("句容搞科技招商，主要盯哪些领域？")
+    assert not answer.refused and "重点领域与任务包括" not in answer.text and "新能源汽车" in answer.text, answer.text
+    assert_exact(answer, plan_text)

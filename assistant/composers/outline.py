@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from assistant import containers
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context
-from assistant.composers.scoring import TopicScorer
+from assistant.composers.scoring import RARE_WORD, TopicScorer
 from assistant.composers.windows import finish, join, pieces
 from assistant.evidence import Span, sentences, shown, unbroken
 from assistant.ordinals import PLAN_POSITION
@@ -216,6 +216,9 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     for rank, hit in enumerate(ctx.hits[:5]):
         hit_rank.setdefault(hit.clause.doc_id, []).append((hit.clause.char_start, rank))
     counted = shape.counted
+    # "句容搞科技招商，主要盯哪些领域": a rare word beside the kind asked (招商) names what the listed part is about
+    rare = [u for u in own.units if u.weight >= RARE_WORD and not any(f in _plain(counted) for f in u.forms)] \
+        if own is not None and shape.kind == "outline" and counted else []
     leaf_ok = names_a_part(ctx.query.text)
     best: tuple[float, Node] | None = None
     best_title = 0.0
@@ -245,6 +248,9 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             labelled = _named_by_label(ctx.query.text, node)
         by_word = _counted_by_its_word(node, shape)
         named = _quotes_name(ctx, node, shape.name) or by_word
+        if rare and not (named or labelled) and not any(
+                f in _plain(" ".join([*node.path, node.name])) for u in rare for f in u.forms):
+            continue  # a part whose name and headings say nothing of it is not the one asked about
         if node.kind == "group":
             # a sentence's enumeration answers a count, or a question that names it (“1+3”, 八大产业链); a plain "有哪些"
             # is better answered by the sentence itself, with its context. Its words are the sentence's, not just its noun.

@@ -98,6 +98,9 @@ def near_forms(corpus: Corpus, word: str) -> tuple[str, ...]:
     return tuple(sorted(f for f in forms if len(f) >= 2 and f in text))
 
 
+RARE_WORD = 3.5  # IDF above which a question word names something narrower than a topic (few clauses use it)
+
+
 class TopicScorer:
     """Weighted share of the question's topic units found in a text."""
 

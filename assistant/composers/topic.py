@@ -24,7 +24,7 @@ from pathlib import Path
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, context_of
-from assistant.composers.scoring import TopicScorer
+from assistant.composers.scoring import RARE_WORD, TopicScorer
 from assistant.composers.windows import FIGURE, windows
 from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize
@@ -53,7 +53,6 @@ WIN_CLIMB = 0.85  # a section holding the winner whose title scores this share o
 WHOLE_BELOW = 220  # a sentence (or a clause's sentences together) this short is quoted whole; of a longer one, the
 # window that carries the specifics
 MAX_PIECES = 4
-RARE_WORD = 3.5  # IDF above which a question word names something narrower than a topic (few clauses use it)
 SPECIFIC_WORDS = 0.75  # then the share of a clause's score its words carry (else half)
 LEAD_CHARS = 32  # a clause's lead phrase ("培育科技型企业家：") is at most this long
 LENGTH_COST = 0.0008
