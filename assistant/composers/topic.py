@@ -42,6 +42,8 @@ RESCUE_RELEVANCE = 0.3  # … when the usual composers found nothing: the plan's
 KEEP_RATIO = 0.7  # a clause is listed when it scores at least this share of the best one
 TOPIC_SHARE = 0.5  # of the question's taxonomy topics, those matching at least this share of the best
 SECTION_WEIGHT = 0.5  # a clause's score: this share from its section (title and clauses), the rest its own words
+TITLE_SHARE = 0.6  # a section's score: this share from its title, the rest from its best clauses (a section whose
+# title says the topic in other words — "支撑安全韧性" for 公共安全 — is still found by what its clauses say)
 SPECIFIC_WEIGHT = 0.25  # how much naming programmes, platforms and figures adds to a sentence
 REPEAT_DECAY = 0.9  # each further sentence of the same clause counts this much less
 MAX_SENTENCES = 6  # sentences of one clause that may be listed
@@ -314,7 +316,7 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
         title = combine(topic_part(_title_scores(node), 1.0), words_part(node.name, " ".join(node.path)))
         inside = sorted((own[i] for i in layout.members[id(node)] if i in own), reverse=True)
         body = sum(inside[:3]) / 3 if inside else 0.0
-        section_score[id(node)] = 0.8 * title + 0.2 * body
+        section_score[id(node)] = TITLE_SHARE * title + (1 - TITLE_SHARE) * body
     out = []
     for i, base in own.items():
         c = corpus.clauses[i]
