@@ -532,8 +532,9 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
     out: list[Item] = []
     uses = plan_uses(ctx.corpus, kept[0].clause.doc_id) if kept else None
     top_section = max((s.section_score for s in kept), default=0.0)
+    best_section = kept[0].section if kept else None  # the section of the best clause is among the first, whatever its title
     for s in kept:
-        first = s.section_score >= TOP_SECTIONS * top_section
+        first = s.section_score >= TOP_SECTIONS * top_section or (s.section is not None and s.section is best_section)
         inside = won is not None and _contains(won, s.clause)
         lead = lead_of(s.clause)
         candidates = []
