@@ -29,6 +29,7 @@ from index.topics import read_topics, score_text
     ("南京的科技金融下一步咋发展？", "general", True),  # 咋 = 怎么
     ("南通对人才有啥政策？", "general", True),
     ("南通在知识产权保护上准备做些什么？", "general", True),  # "做些什么": what the plan will do
+    ("在南京工作的高层次人才，生活上规划里有啥保障？", "list", True),  # "有啥保障" (not 保障措施, a part)
 ])
 def test_topic_questions_are_told_from_others(question, intent, topic):
     quoted = tuple(re.findall(r"“([^”]+)”", question))
