@@ -218,9 +218,11 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     counted = shape.counted
     # "句容搞科技招商，主要盯哪些领域": a rare word beside the kind asked (招商), which a heading of the plan says, names
     # what the listed part is about
-    headings = _plain(" ".join(n.name for n in all_nodes(ctx.corpus) if n.doc_id == doc))
-    rare = [u for u in own.units if u.weight >= RARE_WORD and not any(f in _plain(counted) for f in u.forms)
-            and any(f in headings for f in u.forms)] if own is not None and shape.kind == "outline" and counted else []
+    rare = []
+    if own is not None and shape.kind == "outline" and counted:
+        headings = _plain(" ".join(n.name for n in all_nodes(ctx.corpus) if n.doc_id == doc))
+        rare = [u for u in own.units if u.weight >= RARE_WORD and not any(f in _plain(counted) for f in u.forms)
+                and any(f in headings for f in u.forms)]
     leaf_ok = names_a_part(ctx.query.text)
     best: tuple[float, Node] | None = None
     best_title = 0.0
