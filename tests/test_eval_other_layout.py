@@ -178,6 +178,19 @@ def test_a_row_whose_name_says_more_than_the_question_does_not_answer_it(run):
     assert "58.6亿元" in answer.text and "2.6%" not in answer.text, answer.text
 
 
+def test_a_quoted_box_name_is_listed_by_its_works_not_by_a_rare_word(run):
+    """"“专栏1 重大创新平台建设工程”包括哪些工程": the quoted name names the part; the rare-word rule of the outline
+    composer (a kind asked beside a word only some headings say) does not turn it away."""
+    from assistant.service import Assistant
+    from index.retriever import Filters
+
+    _, _, settings = run
+    _, doc_id = uploaded_doc(settings)
+    answer = Assistant.from_index(settings).ask("滨江规划“专栏1 重大创新平台建设工程”包括哪些工程？",
+                                                filters=Filters(doc_ids=(doc_id,)))
+    assert "滨江实验室建设工程" in answer.text and "公共技术服务平台工程" in answer.text, answer.text
+
+
 def test_remapping_touches_only_the_gold_doc():
     items = load_dataset(QUESTIONS)
     remapped = remap_items(items, GOLD_DOC_ID, "binjiang-x")

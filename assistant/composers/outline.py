@@ -219,7 +219,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     # "句容搞科技招商，主要盯哪些领域": a rare word beside the kind asked (招商), which a heading of the plan says, names
     # what the listed part is about
     rare = []
-    if own is not None and shape.kind == "outline" and counted:
+    if own is not None and shape.kind == "outline" and counted and not ctx.query.quoted:  # a quoted name names the part
         headings = _plain(" ".join(n.name for n in all_nodes(ctx.corpus) if n.doc_id == doc))
         rare = [u for u in own.units if u.weight >= RARE_WORD and not any(f in _plain(counted) for f in u.forms)
                 and any(f in headings for f in u.forms)]
