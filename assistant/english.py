@@ -7,7 +7,7 @@ place names through their pinyin (any plan a user uploads gets its city's pinyin
 "到2025年" / "2020年". The question is read clause by clause, its clause marks kept as Chinese punctuation, so a
 question of two parts asks two things ("…by 2025, and what was it in 2020?"), a yes-or-no question asks 吗, and a
 place of one sentence is not the plan of the next. A count of a plan's groupings takes the plan's count word ("seven
-key projects" → 七大 重点工程, "how many … campaigns" → 几个攻坚战), "what does <plan> say/plan on …" the topic frame
+key projects" → 七大 重点工程, "how many major campaigns" → 几大攻坚战), "what does <plan> say/plan on …" the topic frame
 有哪些举措, "is led by X" the claim 是X牵头的, and words the library writes as one run are read as one. A city-like name no plan holds ("Qingshan City") is kept as such, so it is refused like a
 Chinese question about an unknown place. The answer is the Chinese answer with its quotes and citations,
 after one English sentence that says what it holds.
@@ -21,7 +21,7 @@ from functools import lru_cache
 from assistant.answer import Answer
 from assistant import bilingual, romanised
 from assistant.bilingual import known, topic_term, translate_run
-from assistant.lexicon import entries
+from assistant.lexicon import entries, rule
 from index.tokenize import read_concepts, read_english, read_places, read_policy_terms, read_synonyms
 from index.topics import read_topics
 from ingest.lexicon import VALUE_AS_SHOWN, YEAR_DIGITS, cn_numeral, place_stem
@@ -305,7 +305,7 @@ def _counted() -> re.Pattern:
 
 def _count_word(m: re.Match, cities: tuple[str, ...], library: str | None) -> str:
     """A count of a plan's groupings, as the plans count them: "seven key projects" → 七大 重点工程, "eight
-    industrial chains" → 八大 产业链, "how many major campaigns" → 重大 几个攻坚战. The noun phrase ends at its first
+    industrial chains" → 八大 产业链, "how many major campaigns" → 几大攻坚战. The noun phrase ends at its first
     plural noun; it must be a container the plans count (containers.tsv, a synonym read as the entry it stands
     for): the container ending in a dictionary word of the noun, and holding one of most of the words before it,
     wins (ties: the container those words fill most, then the one the library writes most). Words before the
@@ -348,8 +348,10 @@ def _count_word(m: re.Match, cities: tuple[str, ...], library: str | None) -> st
     else:
         kept, counted = [w for w in before if w not in used], best
     tail = " ".join(rest)
-    if asked:  # 几 + a measure word right before the counted noun, as a Chinese asker writes it
-        return f" {' '.join(kept)} 几个{counted} {tail} "
+    if asked:  # 几 + a measure word right before the counted noun, as a Chinese asker writes it; "how many major …"
+        major = [w for w in kept if rule("english_count_major").fullmatch(w.lower())]  # asks the plan's N大: 几大
+        kept = [w for w in kept if w not in major]
+        return f" {' '.join(kept)} {'几大' if major else '几个'}{counted} {tail} "
     numeral = "两" if value == 2 else cn_numeral(value)
     return f" {numeral}大 {' '.join(kept)} {counted} {tail} "
 

@@ -84,7 +84,8 @@ def test_business_incubators_are_incubators_and_maker_spaces_are_their_own():
 
 def test_how_many_of_a_counted_container_asks_as_a_chinese_asker_counts():
     reading = ask("How many major campaigns does Donghu plan to fight?")
-    assert "几个攻坚战" in reading  # 战役 is a synonym of 攻坚战 (containers.tsv): read as the entry it stands for
+    assert "几大攻坚战" in reading and "重大" not in reading  # "how many major …" asks the plan's own N大
+    assert "几个攻坚战" in ask("How many campaigns does Donghu plan to fight?")  # 战役 is a synonym of 攻坚战 (containers.tsv)
     assert "几个" not in ask("How many maker spaces does Donghu have?")  # no container: a figure, 多少
     assert "多少" in ask("How many maker spaces does Donghu have?")
 
@@ -130,3 +131,12 @@ def test_an_apostrophe_between_pinyin_syllables_is_no_possessive():
 def test_an_indicator_said_round_the_word_target_is_read_whole():
     reading = ask("Donghu vs Qingchuan: annual growth targets for R&D expenditure?")
     assert "研发投入年均增长 目标" in reading
+
+
+def test_part_and_listed_are_frame_words_of_an_english_question():
+    """"Which laboratories are listed under the … part of …": "part" and "listed" say where to look, not what (no
+    dictionary word such as 部件 or 目录 for them)."""
+    library = LIBRARY + "关键零部件。产品目录。实验室体系建设。"  # a library that does write 部件 and 目录
+    reading = english.to_chinese("Which laboratories are listed under the laboratory-system part of Donghu's platform "
+                                 "project?", CITIES, library.count, library=library)
+    assert "部件" not in reading and "目录" not in reading and "实验室" in reading, reading
