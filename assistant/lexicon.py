@@ -18,7 +18,7 @@ from ingest.lexicon import read_rules as read_rule_file
 QUESTION_WORDS = RESOURCES / "question_words.tsv"
 # the kinds of event a question may date ("哪年获批", "什么时候建成"): rules of question_words.tsv
 EVENT_RULES = ("event_approved", "event_accepted", "event_founded", "event_built", "event_certified")
-__all__ = ["MARKS", "QUESTION_WORDS", "entries", "read_rules", "rule"]
+__all__ = ["EVENT_RULES", "MARKS", "QUESTION_WORDS", "entries", "names_event", "read_rules", "rule"]
 
 
 def read_rules(path: Path = QUESTION_WORDS) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -37,3 +37,8 @@ def entries(rule: str, path: Path = QUESTION_WORDS) -> tuple[str, ...]:
 def rule(name: str, path: Path = QUESTION_WORDS) -> re.Pattern:
     """One rule as a compiled alternation of its entries."""
     return rule_pattern(name, path)
+
+
+def names_event(text: str) -> bool:
+    """Whether `text` writes an event a date may be asked or given for (any of the EVENT_RULES words: 建成, 获批 …)."""
+    return any(rule(name).search(text) for name in EVENT_RULES)

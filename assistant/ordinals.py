@@ -15,12 +15,12 @@ from assistant.answer import Answer
 from assistant.lexicon import rule
 from ingest.lexicon import city_key, cn_number
 from ingest.sentences import SENTENCE_END
+from ingest.structure import numbering
 
 ORDINAL = re.compile(r"第\s*(?P<n>[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:个|项|条|家|类|大|部分|点)?|(?P<last>最后[一那这]?[个项条家所])")
 _ITEM = re.compile(r"^\s*(?:\d+\.\s*)?(?P<name>[^\n\[\]]{2,60}?)\s*\[\d+\]\s*$")
 
 
-_GROUP_LABEL = re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[)）]")  # a listed sub-heading: "(一)实验室体系建设"
 _DEMONSTRATIVE = re.compile(rf"(?:{rule('pronoun').pattern})(?:[个家所项条座])?")
 _QUALIFIER = re.compile(r"[（(][^）)]{1,12}[）)]$")  # "南通高新区（国家级）": the item's name without its note
 
@@ -49,18 +49,24 @@ def listed_items(answer: Answer) -> list[str]:
     return [n for n in named if 2 <= len(n) <= 60 and not any(ch in SENTENCE_END for ch in n)] if len(named) >= 2 else items
 
 
+def _sub_heading(item: str) -> bool:
+    """A listed line numbered as a sub-heading ("(一)实验室体系建设", the plans' numbering: ingest.structure)."""
+    found = numbering(item)
+    return found is not None and found[0] == "cjk_paren"
+
+
 def resolve(question: str, previous: Answer) -> str | None:
     """The follow-up with its ordinal replaced by the item it points at, or None when it points past the list."""
     m = asks_by_position(question)
     items = listed_items(previous)
     if m is None or not items:
         return None
-    labels = [i for i in items if _GROUP_LABEL.match(i)]
+    labels = [i for i in items if _sub_heading(i)]
     if labels and len(labels) < len(items):
         # a list whose lines run under numbered sub-headings ("(一)重大科技基础设施建设", then its facilities): "第一个" counts
         # the entries, "第一类/第一部分" the sub-headings
         items = labels if re.match(r"\s*(?:类|部分|方面|块|板块)", question[m.end():]) or m.group(0).endswith(("类", "部分")) \
-            else [i for i in items if not _GROUP_LABEL.match(i)]
+            else [i for i in items if not _sub_heading(i)]
     if m.group("last"):
         n = len(items)
     else:

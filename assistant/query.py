@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
-from assistant.lexicon import EVENT_RULES, rule
+from assistant.lexicon import names_event, rule
 from index.tokenize import read_places, read_synonyms
 from ingest.lexicon import BARE_YEAR, QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, YEAR_PHRASE, YEAR_RANGE, city_key, cue, place_stem, question_years
 from ingest.lexicon import normalize as lexicon_normalize
@@ -251,7 +251,7 @@ def classify(text: str, n_cities: int, concepts: tuple[str, ...], profile: bool 
     if ((_DOCUMENT.search(text) or (YEAR_RANGE.search(text) and rule("confirm_ask").search(text)))
             and _DOCUMENT_OBJECT.search(text) and not concepts
             and not re.search(r"多少|哪些", text)  # "规划是2021到2025年的吧": a period claimed of the plan
-            and not any(rule(name).search(text) for name in EVENT_RULES)):  # "计划什么时候建成": a thing's date
+            and not names_event(text)):  # "计划什么时候建成": a thing's date
         return "document"
     # an enterprise describing itself, unless it only asks for an indicator's figure; with a profile, a figure word
     # counts only in the piece that asks (the last), not in what the asker says of itself ("规模比较大，想建…有什么支持")

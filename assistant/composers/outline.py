@@ -252,9 +252,10 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             labelled = _named_by_label(ctx.query.text, node)
         by_word = _counted_by_its_word(node, shape)
         named = _quotes_name(ctx, node, shape.name) or by_word
-        if rare and not (named or labelled) and not any(
-                f in _plain(" ".join([*node.path, node.name])) for u in rare for f in u.forms):
-            continue  # a part whose name and headings say nothing of it is not the one asked about
+        if rare and not (named or labelled):
+            where = _plain(" ".join([*node.path, node.name]))
+            if not any(f in where for u in rare for f in u.forms):
+                continue  # a part whose name and headings say nothing of it is not the one asked about
         if node.kind == "group":
             # a sentence's enumeration answers a count, or a question that names it (“1+3”, 八大产业链); a plain "有哪些"
             # is better answered by the sentence itself, with its context. Its words are the sentence's, not just its noun.

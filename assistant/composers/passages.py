@@ -16,7 +16,7 @@ from assistant.composers.context import Context, rank_sentences
 from assistant.composers.refusal import refuse
 from assistant.composers.windows import document_order, finish, windows
 from assistant.evidence import Span, sentences, shown
-from assistant.lexicon import EVENT_RULES, rule
+from assistant.lexicon import names_event, rule
 from ingest.lexicon import YEAR
 from ingest.records import Clause
 
@@ -117,7 +117,7 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
         # "燃气轮机试验装置什么时候建成": a sentence that states a time counts more; one in a clause whose best sentence
         # names the thing without a time scores as that one ("…燃气轮机试验装置…。着力推进…，2025年基本完成建设工程")
         def dated(text: str) -> bool:  # a year and an event ("2025年基本完成建设工程"), not a review's figure
-            return bool(YEAR.search(text)) and any(rule(name).search(text) for name in EVENT_RULES)
+            return bool(YEAR.search(text)) and names_event(text)
 
         best_of: dict[int, tuple[float, bool]] = {}
         for score, span in out:
@@ -137,7 +137,7 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
 
 def asks_when(question: str) -> bool:
     """"什么时候建成", "哪一年获批": a time asked of an event (the `when_ask` and `event_*` words)."""
-    return bool(rule("when_ask").search(question)) and any(rule(name).search(question) for name in EVENT_RULES)
+    return bool(rule("when_ask").search(question)) and names_event(question)
 
 
 def _lead(clause: Clause) -> Span | None:

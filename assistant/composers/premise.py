@@ -100,6 +100,18 @@ def _inside(text: str, joined: str) -> str | None:
                     joined)
 
 
+def _named_before(question: str, at: int, joined: str, least: int) -> str | None:
+    """The longest run the plans write that ends right before `at` (filler such as 这个/现在 and a 的 left out): the
+    thing a claim is made of ("农高区已经是…", "燃气轮机试验装置是省级…")."""
+    head = _FILLER.sub("", question[:at]).removesuffix("的")
+    return _longest([head[-k:] for k in range(least, min(len(head), MAX_NAME) + 1)], joined, least=least)
+
+
+def _first_sentence(text: str) -> str:
+    """`text` up to its first full stop (the part of a question a refusal repeats)."""
+    return re.split(f"[{re.escape(FULL_STOPS)}]", text)[0]
+
+
 def _sentences_naming(name: str, texts):
     """(sentence, its compared form) of every clause sentence that writes `name`."""
     for clause, text in texts:
@@ -185,8 +197,7 @@ def _predicative_level(question: str, texts, joined: str) -> Contradiction | Non
     planned = rule("status_planned")
     for m in re.finditer(rf"(?:{_ALREADY.pattern})({alt})", question):
         asked = word_of[m.group(1)]
-        head = _FILLER.sub("", question[:m.start()]).removesuffix("的")
-        name = _longest([head[-k:] for k in range(3, min(len(head), MAX_NAME) + 1)], joined, least=3)
+        name = _named_before(question, m.start(), joined, least=3)
         if name is None:
             continue
         rest = question[m.end():]
@@ -248,31 +259,22 @@ def _said_level(question: str, texts, joined: str) -> Contradiction | None:
     levels = _levels()
     word_of = dict(levels)
     alt = _alt(word_of)
-    before = re.compile(rf"((?:(?:{alt})[{_JOIN}]?)+)的?$")
     for m in re.finditer(rf"(?:{rule('said_is').pattern})({alt})", question):
         asked = word_of[m.group(1)]
-        head = _FILLER.sub("", question[:m.start()]).removesuffix("的")
-        name = _longest([head[-k:] for k in range(3, min(len(head), MAX_NAME) + 1)], joined, least=3)
+        name = _named_before(question, m.start(), joined, least=3)
         rest = question[m.end():].removeprefix("的")
         kind = _longest([rest[:k] for k in range(3, min(len(rest), MAX_NAME) + 1)], joined, least=3)
         if name is None or kind is None:
             continue
         written: tuple[str, Span] | None = None
-        for clause, text in texts:
-            if name not in text or kind not in text:
+        # the kind's qualifiers in each sentence that writes the name (the name itself masked: no kind inside it)
+        naming = [(sentence, plain.replace(name, "|")) for sentence, plain in _sentences_naming(name, texts)]
+        for sentence, _, _, q, found in _written_levels(kind, naming, alt, word_of):
+            if q is None:
                 continue
-            for sentence in sentences(clause):
-                plain = _plain(sentence.text).replace(name, "|")
-                if "|" not in plain:
-                    continue
-                for hit in re.finditer(re.escape(kind), plain):
-                    q = before.search(plain[max(0, hit.start() - 12):hit.start()])
-                    if q is None:
-                        continue
-                    found = frozenset().union(*(word_of[w] for w in re.findall(alt, q.group(1))))
-                    if found & asked:
-                        return None  # the plan gives the kind the asked level beside the name
-                    written = written or (q.group(0) + kind, sentence)
+            if found & asked:
+                return None  # the plan gives the kind the asked level beside the name
+            written = written or (q.group(0) + kind, sentence)
         if written is not None:
             return Contradiction(name + m.group(0) + kind, *written)
     return None
@@ -282,8 +284,7 @@ def _predicative_aim(question: str, texts, joined: str) -> Contradiction | None:
     """"中华药港已经是首次进口药品口岸了吧" where the plan writes the subject and, in the same clause, what it is said
     to be only as an aim (争创首次进口药品口岸): the plan does not say it is so."""
     for m in _ALREADY.finditer(question):
-        head = _FILLER.sub("", question[:m.start()]).removesuffix("的")
-        name = _longest([head[-k:] for k in range(2, min(len(head), MAX_NAME) + 1)], joined, least=2)
+        name = _named_before(question, m.start(), joined, least=2)
         rest = question[m.end():]
         kind = _longest([rest[:k] for k in range(MIN_NAME, min(len(rest), MAX_NAME) + 1)], joined)
         if name is None or kind is None or not any(name in t and kind in t for _, t in texts):
@@ -352,8 +353,7 @@ def _undated_event(question: str, texts, joined: str) -> Contradiction | None:
                          for clause, text in places):
         return None
     sentence = next(s for s, _ in _sentences_naming(name, places))
-    asked = re.split(f"[{re.escape(FULL_STOPS)}]", question)[0]
-    return Contradiction(asked, name, sentence, "时间")
+    return Contradiction(_first_sentence(question), name, sentence, "时间")
 
 
 def _uniqueness_contradiction(question: str, texts, joined: str) -> Contradiction | None:
@@ -532,7 +532,7 @@ def _detail_not_given(question: str, texts) -> Contradiction | None:
                     return None  # a further count of the same measure may be the part asked for
             plain, hit, sentence = places[0]
             gives_no = "分项数字" if ask is breakdown else "具体名称或所属领域"
-            asked = re.split(f"[{re.escape(FULL_STOPS)}]", question[m.start():])[0].replace(",", "，")
+            asked = _first_sentence(question[m.start():]).replace(",", "，")
             return Contradiction(asked, hit.group(0), sentence, gives_no)
     return None
 
@@ -618,7 +618,7 @@ def _grouping_not_listed(question: str, texts) -> Contradiction | None:
             plain, hit, sentence = places[0]
             piece_start = max(plain.rfind(",", 0, hit.start()), plain.rfind("，", 0, hit.start())) + 1
             piece_end = min((i for i in (plain.find(",", hit.end()), plain.find("，", hit.end())) if i >= 0), default=len(plain))
-            asked = re.split(f"[{re.escape(FULL_STOPS)}]", question[label.start():])[0]
+            asked = _first_sentence(question[label.start():])
             return Contradiction(asked, plain[piece_start:piece_end].rstrip("。"), sentence, "其具体组成")
     return None
 
