@@ -23,7 +23,7 @@ from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.lexicon import EVENT_RULES, entries, rule
-from ingest.lexicon import COUNT_MEASURES, YEAR, normalize, parse_number
+from ingest.lexicon import COUNT_MEASURES, FIVE_YEAR_ORDINAL, YEAR, YEAR_DIGITS, normalize, parse_number
 from ingest.sentences import FULL_STOPS
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
@@ -335,6 +335,11 @@ def _year_contradiction(question: str, texts, joined: str) -> Contradiction | No
     return None
 
 
+def _states_time(text: str) -> bool:
+    """Whether a text states any time: a year, a five-year period (十四五), or a time_stated word (年底, 期间 …)."""
+    return bool(re.search(YEAR_DIGITS, text) or FIVE_YEAR_ORDINAL.search(text) or rule("time_stated").search(text))
+
+
 def _undated_event(question: str, texts, joined: str) -> Contradiction | None:
     """"田湾核电站四期工程哪一年建成投运" where no clause of the plan that names the thing (nor its headings) states a
     time at all (a year, 年底, "十四五"期间 …): the plan does not date it, and the answer says so. A clause that dates
@@ -349,8 +354,7 @@ def _undated_event(question: str, texts, joined: str) -> Contradiction | None:
     other = _inside(question.replace(name, "|"), joined)
     if other is not None and not any(other in text for _, text in places):
         return None  # the question names something else as well ("燃气轮机那个大科学装置"): which thing is not clear
-    if not places or any(rule("time_stated").search(text + " ".join(getattr(clause, "section", ()) or ()))
-                         for clause, text in places):
+    if not places or any(_states_time(text + " ".join(getattr(clause, "section", ()) or ())) for clause, text in places):
         return None
     sentence = next(s for s, _ in _sentences_naming(name, places))
     return Contradiction(_first_sentence(question), name, sentence, "时间")
