@@ -156,6 +156,15 @@ def test_city_not_in_the_corpus_is_refused_and_the_indexed_cities_listed(assista
     assert f"未找到{place}" in answer.text and all(city in answer.text for city in CITIES)
 
 
+def test_a_place_a_plan_writes_only_inside_a_name_is_refused_when_asked_about(assistant):
+    """蚌埠 is in 南通's plan only as part of 蚌埠玻璃工业设计研究院: asked about, it is a city without a plan; the
+    institute's name is still answered from the plan."""
+    refused = assistant.ask("蚌埠2025年研发投入强度目标定的是多少？")
+    assert refused.refused and "未找到蚌埠" in refused.text and not refused.citations
+    named = assistant.ask("蚌埠玻璃工业设计研究院要研发什么玻璃？")
+    assert not named.refused and "高强度玻璃" in named.text
+
+
 @pytest.mark.parametrize("filters, message", [
     (Filters(doc_ids=("suzhou-2021",)), "没有这些规划：suzhou-2021（可选：jiangyin-2020、jurong-2022"),
     (Filters(cities=("苏州市",)), "没有这些城市的规划：苏州市（可选：南京市"),
