@@ -44,3 +44,12 @@ def test_an_area_or_length_is_answered_only_by_a_figure_in_its_units():
     assert measure_missing("走廊要建多少公里", ["联动扩大高新区15个分园创新资源"])
     assert not measure_missing("载体面积多大", ["新建各类科技创新载体18万平方米，累计达到25万平方米"])
     assert not measure_missing("园区有多少家企业", ["园区企业160家"])  # no area or length asked
+
+
+def test_a_scoring_rule_asked_is_an_amount_asked_in_points():
+    """"积分每项指标具体怎么打分" asks a standard in points, as "积分要达到多少分" does; "积分管理是怎么回事" asks none."""
+    from assistant.composers.notgiven import amount_pattern, asks_amount
+
+    assert asks_amount("企业科技创新积分，每项指标具体怎么打分？") and asks_amount("评分标准是什么")
+    assert amount_pattern("每项指标具体怎么打分").search("得60分") is not None
+    assert not asks_amount("企业科技创新积分管理是怎么回事？")

@@ -355,3 +355,37 @@ def test_an_event_the_plan_never_dates_is_not_given(monkeypatch):
     assert premise._undated_event("乙试验装置什么时候建成?", texts, joined) is None  # dated
     assert premise._undated_event("甲核电站三期工程有哪些内容?", texts, joined) is None  # no time asked
     assert premise._undated_event("乙试验装置那个大科学装置什么时候建成?", texts, joined) is None  # which thing?
+
+
+def test_an_aim_claimed_at_another_level_is_refused(monkeypatch):
+    """"甲实验室目标是争创省级实验室" where the plan writes the name only beside 国家实验室: the aim's level is the
+    plan's; the asked level itself, or a plan that writes it, keeps the question."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "支持甲实验室争创国家实验室。", "乙实验室建设省级实验室。")
+    found = premise._said_level("甲实验室目标是争创省级实验室，对吗", texts, joined)
+    assert found is not None and found.written == "国家实验室", found
+    assert premise._said_level("甲实验室的目标是争创国家实验室吗", texts, joined) is None
+    assert premise._said_level("乙实验室目标是争创省级实验室吧", texts, joined) is None
+
+
+def test_a_top_n_rank_the_plan_states_otherwise_is_refused_even_when_asked_on(monkeypatch):
+    """"乙高新区要冲进全国前20位，靠哪些举措" where the plan writes 进入全国前40位: a premise, asked on or confirmed; the
+    plan's own rank, and a rank of the other form (第20位 against 前40位), keep the question."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "到2025年，乙高新区排名进入全国前40位。")
+    found = premise._rank_contradiction("乙高新区要冲进全国前20位，具体靠哪些举措", texts, joined)
+    assert found is not None and found.written == "前40位", found
+    assert premise._rank_contradiction("乙高新区要进入全国前40位，具体靠哪些举措", texts, joined) is None
+    assert premise._rank_contradiction("乙高新区排第20吧", texts, joined) is None
+
+
+def test_a_start_of_building_is_no_building_done(monkeypatch):
+    """"启动丙科技园建设" and "推动丙科技园…建设" are plans: "丙科技园已经建成投用了吧" is refused."""
+    from assistant.composers import premise
+
+    for written in ("启动丙科技园建设。", "推动丙科技园、科技小镇建设成为重要支撑。"):
+        texts, joined = _one_sentence_clauses(monkeypatch, premise, written)
+        found = premise._status_contradiction("丙科技园2020年就已经建成投用了吧", texts, joined)
+        assert found is not None and found.written.startswith(written[:2]), (written, found)

@@ -25,7 +25,7 @@ from assistant.lexicon import rule
 AMOUNT = LEXICON_AMOUNT
 _KINDS = (
     (re.compile(r"比例|比重|百分"), re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个百分点|倍)")),
-    (re.compile(r"多少分|分数|积分"), re.compile(r"\d+(?:\.\d+)?\s*分")),
+    (re.compile(r"多少分|分数|积分|打分|评分|计分"), re.compile(r"\d+(?:\.\d+)?\s*分")),
     (re.compile(r"钱|金额|额度|元"), re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")),
 )
 

@@ -225,10 +225,9 @@ _RANK = re.compile(r"(\d+|[一二三四五六七八九十]+)")
 
 
 def _rank_contradiction(question: str, texts, joined: str) -> Contradiction | None:
-    """"南京在国家创新型城市排行榜里排第2吧" where every sentence of the plan that writes the ranked thing beside a rank
-    gives another one (名列全国第4位): refused with the plan's rank. Only questions that ask for confirmation."""
-    if not rule("confirm_ask").search(question):
-        return None
+    """"南京在国家创新型城市排行榜里排第2吧", "南通高新区要冲进全国前20位，靠哪些举措" where every sentence of the plan
+    that writes the ranked thing beside a rank of the same form (第N, 前N) gives another one (名列全国第4位, 进入全国前
+    40位): refused with the plan's rank, whether the question confirms the rank or asks on top of it."""
     for m in rule("rank_stated").finditer(question):
         number = _RANK.match(question, m.end())
         stated = parse_number(number.group(1)) if number else None
@@ -243,7 +242,8 @@ def _rank_contradiction(question: str, texts, joined: str) -> Contradiction | No
             for hit in rule("rank_written").finditer(plain):
                 rank = _RANK.match(plain, hit.end())
                 value = parse_number(rank.group(1)) if rank else None
-                if value is None or not re.match(r"[位名]", plain[rank.end():rank.end() + 1]):
+                if value is None or hit.group(0)[-1] != m.group(0)[-1] or \
+                        not re.match(r"[位名强]", plain[rank.end():rank.end() + 1]):
                     continue
                 if value == stated:
                     return None  # the plan gives the stated rank
@@ -255,11 +255,12 @@ def _rank_contradiction(question: str, texts, joined: str) -> Contradiction | No
 
 def _said_level(question: str, texts, joined: str) -> Contradiction | None:
     """"燃气轮机试验装置是省级重大科技基础设施吧" where every sentence of the plan that writes the name and a qualified kind
-    gives the kind another level (…成为全省两个国家重大科技基础设施之一) and none the asked one."""
+    gives the kind another level (…成为全省两个国家重大科技基础设施之一) and none the asked one; an aim claimed so too
+    ("紫金山实验室目标是争创省级实验室" where the plan writes 争创国家实验室)."""
     levels = _levels()
     word_of = dict(levels)
     alt = _alt(word_of)
-    for m in re.finditer(rf"(?:{rule('said_is').pattern})({alt})", question):
+    for m in re.finditer(rf"(?:{rule('said_is').pattern})(?:{rule('aim_claim').pattern})?({alt})", question):
         asked = word_of[m.group(1)]
         name = _named_before(question, m.start(), joined, least=3)
         rest = question[m.end():].removeprefix("的")
