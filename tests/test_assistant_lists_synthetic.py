@@ -11,7 +11,7 @@ EAST = """东湖市“十四五”科技创新规划
 
 （一）完善科技金融服务
 
-完善科技金融服务体系，引导社会资本支持科技企业发展。定期发布科技企业贷款需求清单，精准举办科技企业融资对接活动。推动银行开发银政合作产品，探索“湖创贷”“园区贷”等创新信贷产品，提高金融精准服务水平。
+完善科技金融服务体系，引导社会资本支持科技企业发展。支持信用贷款、股权质押贷款等融资服务，创新“湖易贷”支持方式。定期发布科技企业贷款需求清单，精准举办科技企业融资对接活动。推动银行开发银政合作产品，探索“湖创贷”“园区贷”等创新信贷产品，提高金融精准服务水平。
 
 （二）推进产学研合作
 
@@ -41,5 +41,8 @@ def test_a_list_question_gets_the_sentence_naming_things_of_the_asked_kind(qa):
     the question's words (贷款需求清单), and products of another section (轨道交通产品) are not."""
     answer = qa.ask("东湖给科技企业贷款有哪些特色产品？")
     assert not answer.refused and "湖创贷" in answer.text and "轨道交通" not in answer.text, answer.text
+    # a loan programme named by its head (“湖易贷”: 贷, the last character of 信贷) in another sentence of the section
+    products = qa.ask("东湖给科技企业贷款有哪些新的信贷产品？")
+    assert "湖创贷" in products.text and "湖易贷" in products.text, products.text
     partners = qa.ask("东湖产学研要跟哪些高校和孵化平台对接？")
     assert "东湖大学" in partners.text, partners.text

@@ -13,7 +13,7 @@ import pytest
 from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixture)
 
 from assistant.answer import AnswerBuilder
-from assistant.composers.windows import windows
+from assistant.composers.windows import along_names, finish, windows
 from assistant.evidence import Span, cite, sentences, shown, stops_mid_sentence
 from ingest.records import Clause
 
@@ -67,6 +67,21 @@ def test_a_window_is_read_to_its_sentence_end_when_the_rest_is_short():
     first = [w for w in finished if w.char_start == clause.char_start]
     assert first and all(w.char_end < sentence.char_end and shown(w).endswith("……") for w in first)
     assert all(cite(w, source).quote == w.text for w in finished)
+
+
+def test_a_list_window_keeps_the_quoted_names_of_its_kind_together():
+    """启动“苏科贷”，健全“湖科贷”“区科贷”…: a window from 健全 is read back to 启动 (names ending in 贷), not on to
+    pieces without such names; a window quoting no name is kept."""
+    text = ("大力开展科技企业普惠信贷工作，降低企业创新成本，启动“苏科贷”，健全“湖科贷”“区科贷”两级风险补偿资金贷款体系，"
+            "充分发挥融资路演服务中心作用，丰富科技金融产品")
+    clause, source = _clause(text)
+    sentence = sentences(clause)[0]
+    cut = next(w for w in windows(sentence, 2, 40) if w.text.startswith("健全"))
+    along = along_names(cut, sentence)
+    assert along.text.startswith("启动“苏科贷”") and along.char_end == cut.char_end, along.text
+    assert cite(along, source).quote == along.text
+    plain = next(w for w in windows(sentence, 1, 40) if w.text.startswith("降低"))
+    assert along_names(plain, sentence) == plain
 
 
 def test_list_items_stand_on_their_own_lines():

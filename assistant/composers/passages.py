@@ -14,7 +14,7 @@ import re
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, rank_sentences
 from assistant.composers.refusal import refuse
-from assistant.composers.windows import document_order, finish, windows
+from assistant.composers.windows import along_names, document_order, finish, windows
 from assistant.evidence import Span, sentences, shown
 from assistant.lexicon import names_event, rule
 from ingest.lexicon import YEAR
@@ -92,7 +92,9 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
     pointed = tuple(t for t in ctx.query.quoted if t in (ctx.query.original or "")) if ctx.query.followup else ()
 
     kinds = kind_words(ctx.query.original or ctx.query.text) if listing else ()
-    named_kind = re.compile(rf"(?:等|”)[^，。；、“]{{0,8}}?(?:{'|'.join(map(re.escape, kinds))})") if kinds else None
+    # "…等创新信贷产品" names things of the kind before it; "“宁创贷”" is one by its head, the kind's last character
+    named_kind = re.compile(rf"(?:等|”)[^，。；、“]{{0,8}}?(?:{'|'.join(map(re.escape, kinds))})"
+                            rf"|“[^“”]{{1,10}}[{''.join(re.escape(k[-1]) for k in kinds)}]”") if kinds else None
 
     def bonus(text: str) -> float:
         b = ENUMERATION_BONUS * min(1.0, (text.count("、") + text.count("”“")) / 3) if listing else 0.0
@@ -111,7 +113,8 @@ def best_windows(ctx: Context) -> list[tuple[float, Span]]:
              for w in windows(sentence, MAX_PIECES, WHOLE_BELOW)),
             key=lambda t: t[0],
         )
-        out.append((score + rank_part, finish(window, sentence, FINISH_WITHIN)))  # chosen as cut, quoted whole
+        shown_window = finish(window, sentence, FINISH_WITHIN)  # chosen as cut, quoted whole
+        out.append((score + rank_part, along_names(shown_window, sentence) if listing else shown_window))
     out.sort(key=lambda t: -t[0])
     if asks_when(ctx.query.original or ctx.query.text) and out:
         # "燃气轮机试验装置什么时候建成": a sentence that states a time counts more; one in a clause whose best sentence

@@ -79,6 +79,30 @@ def windows(span: Span, max_pieces: int = 3, whole_below: int = 40, finish_withi
     return list(out.values())
 
 
+_QUOTED_NAME = re.compile(r"“([^“”]{1,12})”")
+
+
+def along_names(window: Span, sentence: Span) -> Span:
+    """The window read back or on over the pieces of its sentence that quote a name of the kind it quotes — one ending
+    in the same character (启动“苏科贷”，健全“澄科贷”“锡科贷”…: 贷), the head of a Chinese compound: a list of named
+    programmes is not cut in two."""
+    tails = {name[-1] for name in _QUOTED_NAME.findall(window.text)}
+    if not tails:
+        return window
+    named = [p for p in pieces(sentence) if any(name[-1] in tails for name in _QUOTED_NAME.findall(p.text))]
+    start = min([window.char_start] + [p.char_start for p in named])
+    end = max([window.char_end] + [p.char_end for p in named])
+    if (start, end) == (window.char_start, window.char_end):
+        return window
+    first = next(p for p in pieces(sentence) if p.char_start >= start)
+    last = [p for p in pieces(sentence) if p.char_end <= end][-1]
+    joined = join([first, last])
+    if joined.char_end < window.char_end:  # the window ends past its last piece (a sentence's own 。)
+        joined = Span(window.clause, joined.char_start, window.char_end,
+                      window.clause.text[joined.char_start - window.clause.char_start:window.char_end - window.clause.char_start])
+    return joined
+
+
 def with_year(window: Span, sentence: Span) -> Span:
     """Prefix the window with the sentence's leading "到2025年，" when the window itself names no year."""
     if names_year(window.text):
