@@ -67,7 +67,7 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
     if q.intent in ("list", "general") or (q.intent == "target" and (
             (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
         answer = None if told else outline.compose(ctx)  # asked above already: the same question, the same None
-        if answer is None and q.intent in ("list", "general") and not q.quoted and topic.asks_parts(q.original):
+        if answer is None and q.intent in ("list", "general") and not topic.quoted_names(q.quoted) and topic.asks_parts(q.original):
             answer = on_topic.compose()  # "有哪些具体项目", "主攻哪几个方向": no part of the plan is called so
         return answer
     return None
@@ -80,7 +80,8 @@ def compose_answer(ctx: Context) -> Answer:
     q = ctx.query
     on_topic = topic.TopicComposer(ctx)  # scores the plan's clauses once, at its first use
     answer = mentions.compose(ctx) or indicator_table.compose(ctx) or structural(ctx, on_topic) or COMPOSERS[q.intent](ctx)
-    if answer.composer == "refusal" and q.intent in ("list", "general") and not q.quoted and not outline.asks_structure(q.text):
+    if answer.composer == "refusal" and q.intent in ("list", "general") and not topic.quoted_names(q.quoted) and \
+            not outline.asks_structure(q.text):
         answer = on_topic.compose(topic.RESCUE_RELEVANCE) or answer
     return answer
 

@@ -118,11 +118,11 @@ def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str,
 
     An eligibility question counts only when the asker does not describe themselves and gave no profile
     ("句容科技金融方面有哪些支持" is a topic; "我们是高企，有哪些支持" is eligibility). A question that quotes
-    a name wants that name's own passage, not the topic around it.
+    a name wants that name's own passage, not the topic around it; a quoted topic term (“双碳”) is not such a name.
     """
     from assistant.composers.outline import asks_structure, names_a_part, shape_of
 
-    if intent not in ("list", "general", "eligibility") or quoted:
+    if intent not in ("list", "general", "eligibility") or quoted_names(quoted):
         return False  # a quoted name ("“科才贷”是怎么回事") is answered by its own passage
     if intent == "eligibility" and (profile or frames().self_.search(text)):
         return False
@@ -135,6 +135,12 @@ def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str,
     if asks_structure(text) or re.search(r"多少|几[家个项条类大种]|是指|指什么|含义|什么意思|怎么回事", text):
         return False
     return bool(frames().frame.search(text))
+
+
+def quoted_names(quoted: tuple[str, ...]) -> tuple[str, ...]:
+    """The quoted terms that name something of the plan's own ("科才贷"), not a topic of the taxonomy written in
+    quotes ("在“双碳”这块": a topic term whole)."""
+    return tuple(q for q in quoted if max((v for _, v in question_topics(q)), default=0) < len(q))
 
 
 def asks_parts(text: str) -> bool:
