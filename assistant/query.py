@@ -125,6 +125,7 @@ def concepts_in(text: str) -> tuple[str, ...]:
     for concept, pattern in _alias_patterns():
         for m in pattern.finditer(norm):
             hits.append((m.start(), m.end(), concept))
+    hits.extend(_growth_hits(norm))
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
     taken: list[tuple[int, int]] = []
     found: list[str] = []
@@ -136,6 +137,28 @@ def concepts_in(text: str) -> tuple[str, ...]:
         if concept not in found:
             found.append(concept)
     return tuple(found)
+
+
+GROWTH_GAP = 6  # characters between a growth indicator's subject and its growth word ("研发经费每年要增长")
+
+
+@lru_cache(maxsize=1)
+def _growth_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """(concept, pattern) for each alias ending in a growth word: its stem, a few characters, any growth word."""
+    words = rule("growth_word")
+    out = []
+    for concept, aliases in indicator_concepts():
+        for alias in aliases:
+            norm = normalize(alias).upper()
+            m = re.search(rf"(?:{words.pattern})$", norm)
+            if m and m.start() >= 2:
+                out.append((concept, re.compile(rf"{re.escape(norm[:m.start()])}[^，,。；;？?]{{0,{GROWTH_GAP}}}?(?:{words.pattern})")))
+    return tuple(out)
+
+
+def _growth_hits(norm: str) -> list[tuple[int, int, str]]:
+    """Growth concepts a question names with the subject and the growth word apart (`growth_word`)."""
+    return [(m.start(), m.end(), concept) for concept, pattern in _growth_patterns() for m in pattern.finditer(norm)]
 
 
 def concept_of(indicator_name: str) -> str | None:

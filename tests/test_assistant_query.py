@@ -96,6 +96,15 @@ def test_overlapping_aliases_name_one_concept():
     assert q("南京和连云港每万人高价值发明专利拥有量的目标分别是多少？").concepts == ("高价值发明专利",)
 
 
+def test_a_growth_indicator_is_named_with_its_subject_and_growth_word_apart():
+    """"研发经费每年要增长多少" names 研发经费增速 (an alias 研发经费年均增速: its stem, then a growth word a few characters
+    on); the stem alone, or a growth word past the sentence's end, does not."""
+    assert q("南通研发经费每年要增长多少？").concepts == ("研发经费增速",)
+    assert q("南通研发经费年均增长目标是多少？").concepts == ("研发经费增速",)
+    assert "研发经费增速" not in q("南通研发经费投入要达到多少？").concepts
+    assert "研发经费增速" not in q("南通研发经费投入多少？营收增长多少？").concepts
+
+
 def test_question_concepts_use_abbreviations():
     assert q("宁研发强度2025年目标").concepts == ("研发投入强度",)
     assert q("科小有多少家").concepts == ("科技型中小企业数",)
