@@ -74,6 +74,8 @@ _ACROSS_CITIES = re.compile(f"{_WHICH_CITIES.pattern}|(?:{rule('superlative').pa
 _COMPARE_FOLLOWUP = rule("compare_followup")
 _OWN_QUESTION = rule("own_question")
 _FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
+# "外国人才呢，十四五要引进多少？": a follow-up that opens with a subject of its own and 呢, then asks of it
+_SUBJECT_SHIFT = re.compile(rf"^(?:{rule('followup_lead').pattern})?(?P<subject>[\u4e00-\u9fff]{{2,10}})呢[，,]")
 # A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year (ingest.lexicon.QUESTION_YEAR).
 _YEAR = QUESTION_YEAR
 
@@ -505,6 +507,10 @@ def understand(
     subject = ""  # kept from the previous question by a pronoun follow-up
     intent_text: str | None = None  # a pronoun follow-up's intent comes from its own words
     carried = False  # a follow-up that keeps the previous question's city and names no subject of its own
+    shifted = _SUBJECT_SHIFT.match(text) if previous is not None else None
+    # a follow-up that names a subject of its own before 呢 ("外国人才呢，…"): not the previous subject or indicator
+    shifted_subject = bool(shifted and not _FOLLOWUP_PRONOUN.match(shifted.group("subject"))
+                           and not period_of(shifted.group("subject")) and not question_years(shifted.group("subject")))
     if previous is not None:
         m = _FOLLOWUP_CITY.match(text)
         named, others = find_cities(text, known_cities)
@@ -538,12 +544,13 @@ def understand(
             place = "".join(city_key(c) for c in previous.cities)
             # a part of the city named on its own ("北片区主要承担啥功能？") is the follow-up's own subject
             own = not _FOLLOWUP_PRONOUN.match(text) and rule("sub_area").search(topic_of(text, known_cities))
+            own = own or shifted_subject
             # a figure asked without a year of its own is asked for the previous question's year ("年底…总数要到多少" after
             # "2020年重点工作目标里…净增多少家")
             year = f"{previous.year}年" if (previous.year and not question_years(text) and period_of(text) is None
                                             and rule("figure_ask").search(text)) else ""  # not "十三五末是多少"
             text, followup = (f"{place}{text}" if own else f"{place}{year}{previous.subject or previous.topic or previous.text} {text}"), True
-            subject = previous.subject or previous.topic
+            subject = "" if shifted_subject else previous.subject or previous.topic
             intent_text = normalize(original)
         elif previous.cities and not (named or others) and _CONTINUES.match(text):
             # "那高企2020年有多少家？": a new question in the same conversation stays with the previous city.
@@ -556,10 +563,11 @@ def understand(
             # (大学创新港 of "南京打算建多少个大学创新港？")
             # — not when it points at a subject of its own ("新材料那块靠哪些龙头企业带动？")
             own = re.search(rf"[\u4e00-\u9fff]{{2}}(?:{rule('pointer').pattern})", text)
-            kept = previous.subject if previous.subject and not previous.concepts and not concepts_in(text) and not own else ""
+            kept = previous.subject if previous.subject and not previous.concepts and not concepts_in(text) and not own \
+                and not shifted_subject else ""
             text, followup = f"{conversation_place(previous, text)}{kept} {text}" if kept else f"{conversation_place(previous, text)}{text}", True
             carried = True
-    if carried and previous is not None and previous.concepts and not concepts_in(text):
+    if carried and previous is not None and previous.concepts and not concepts_in(text) and not shifted_subject:
         # "2020年底的时候实际有多少家？" after a question about 科技型中小企业: the indicator's wording joins the text, so
         # a figure the plan states in prose (not only its indicator row) is found by its words
         aliases = dict(indicator_concepts())
@@ -592,6 +600,6 @@ def understand(
     )
     # a question's subject is its topic's longest piece ("创新区" of "南通创新区的定位是什么"), not what it asks of it
     query = replace(query, subject=subject or max(query.topic.split() or [""], key=len))
-    if followup and previous is not None and not query.concepts and previous.concepts:
+    if followup and previous is not None and not query.concepts and previous.concepts and not shifted_subject:
         query = replace(query, concepts=previous.concepts)
     return query

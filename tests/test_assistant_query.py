@@ -198,6 +198,17 @@ def test_a_followup_with_its_own_question_word_is_its_own_question():
     assert "研发强度" not in r.text
 
 
+def test_a_followup_opening_with_a_subject_of_its_own_drops_the_previous_one():
+    """"外国人才呢，十四五要引进多少？" after a question on 科技副总: the conversation's city, the follow-up's own subject
+    (not 科技副总, not its indicator); "那2020年呢，…" and "这个呢，…" keep the previous subject."""
+    first = q("连云港高新技术企业到2025年目标多少家？")
+    shifted = q("外国人才呢，十四五要引进多少？", [first])
+    assert shifted.followup and shifted.cities == ("连云港市",) and "高新技术企业" not in shifted.text, shifted.text
+    assert not shifted.concepts
+    for kept in ("那2020年呢，实际有多少家？", "这个呢，实际有多少家？"):
+        assert "高新技术企业" in q(kept, [first]).text, kept
+
+
 def test_a_city_change_with_filler_words_is_a_followup():
     r = q("换成连云港的话呢？", [q("南京到2025年高新技术企业要达到多少家？")])
     assert r.followup and r.cities == ("连云港市",) and "高新技术企业" in r.text and "的话" not in r.text
