@@ -140,3 +140,9 @@ def test_part_and_listed_are_frame_words_of_an_english_question():
     reading = english.to_chinese("Which laboratories are listed under the laboratory-system part of Donghu's platform "
                                  "project?", CITIES, library.count, library=library)
     assert "部件" not in reading and "目录" not in reading and "实验室" in reading, reading
+
+
+def test_the_pandemic_and_a_hyphenated_risk_compensation_are_read_in_the_plans_words():
+    """"during the pandemic" is the plans' 疫情 (疫情期间); "risk-compensation pool" is 风险补偿 as "risk compensation" is."""
+    reading = ask("What loan product did Donghu create during the pandemic, and how big is its risk-compensation pool?")
+    assert "疫情" in reading and "风险补偿" in reading, reading
