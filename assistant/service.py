@@ -60,14 +60,15 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
     told = outline.tells_about(q.text)
     if told and (answer := outline.compose(ctx)) is not None:
         return answer  # "具体说说打造…平台": the part the question names whole, before any topic of its words
-    if topic.asks_topic(q.original if not q.followup else q.text, q.intent, bool(ctx.profile), q.quoted):
+    if topic.asks_topic(q.original if not q.followup else q.text, q.intent, bool(ctx.profile), q.quoted, ctx.corpus):
         answer = on_topic.compose()  # the plan's clauses on a taxonomy topic, section first
         if answer is not None:
             return answer
     if q.intent in ("list", "general") or (q.intent == "target" and (
             (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
         answer = None if told else outline.compose(ctx)  # asked above already: the same question, the same None
-        if answer is None and q.intent in ("list", "general") and not topic.quoted_names(q.quoted) and topic.asks_parts(q.original):
+        if answer is None and q.intent in ("list", "general") and not topic.quoted_names(q.quoted, ctx.corpus) and \
+                topic.asks_parts(q.original):
             answer = on_topic.compose()  # "有哪些具体项目", "主攻哪几个方向": no part of the plan is called so
         return answer
     return None
@@ -80,7 +81,7 @@ def compose_answer(ctx: Context) -> Answer:
     q = ctx.query
     on_topic = topic.TopicComposer(ctx)  # scores the plan's clauses once, at its first use
     answer = mentions.compose(ctx) or indicator_table.compose(ctx) or structural(ctx, on_topic) or COMPOSERS[q.intent](ctx)
-    if answer.composer == "refusal" and q.intent in ("list", "general") and not topic.quoted_names(q.quoted) and \
+    if answer.composer == "refusal" and q.intent in ("list", "general") and not topic.quoted_names(q.quoted, ctx.corpus) and \
             not outline.asks_structure(q.text):
         answer = on_topic.compose(topic.RESCUE_RELEVANCE) or answer
     return answer

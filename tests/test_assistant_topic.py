@@ -183,3 +183,14 @@ def test_a_clauses_sentence_naming_more_things_is_shown_first(assistant, plan_te
     assert answer.composer == "topic"
     assert "南通电控实验室" in answer.text and "海四达" in answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_quoted_topic_term_is_a_name_only_where_a_part_of_the_plans_is_called_so(monkeypatch):
+    """“双碳” is a topic term written in quotes; “空间布局”, wholly a topic term too, is a name where a part of the plans
+    is titled so (an ordinal follow-up quotes the chapter it points at)."""
+    from assistant.composers import topic
+
+    monkeypatch.setattr(topic, "_part_titles", lambda corpus: frozenset({"空间布局"}))
+    assert topic.quoted_names(("双碳", "科才贷")) == ("科才贷",)
+    assert topic.quoted_names(("空间布局",)) == ()
+    assert topic.quoted_names(("空间布局", "双碳"), corpus=object()) == ("空间布局",)

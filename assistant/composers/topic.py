@@ -113,7 +113,7 @@ def frames(path: Path = FRAMES) -> Frames:
     )
 
 
-def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str, ...] = ()) -> bool:
+def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str, ...] = (), corpus=None) -> bool:
     """A question about what a plan does on a topic (not a figure, count, comparison, task or document question).
 
     An eligibility question counts only when the asker does not describe themselves and gave no profile
@@ -122,7 +122,7 @@ def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str,
     """
     from assistant.composers.outline import asks_structure, names_a_part, shape_of
 
-    if intent not in ("list", "general", "eligibility") or quoted_names(quoted):
+    if intent not in ("list", "general", "eligibility") or quoted_names(quoted, corpus):
         return False  # a quoted name ("“科才贷”是怎么回事") is answered by its own passage
     if intent == "eligibility" and (profile or frames().self_.search(text)):
         return False
@@ -137,10 +137,16 @@ def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str,
     return bool(frames().frame.search(text))
 
 
-def quoted_names(quoted: tuple[str, ...]) -> tuple[str, ...]:
-    """The quoted terms that name something of the plan's own ("科才贷"), not a topic of the taxonomy written in
-    quotes ("在“双碳”这块": a topic term whole)."""
-    return tuple(q for q in quoted if max((v for _, v in question_topics(q)), default=0) < len(q))
+def quoted_names(quoted: tuple[str, ...], corpus=None) -> tuple[str, ...]:
+    """The quoted terms that name something of the plan's own ("科才贷", a part's title such as “空间布局”), not a topic
+    of the taxonomy written in quotes ("在“双碳”这块": a topic term whole that no part of the plans is called)."""
+    titles = _part_titles(corpus) if corpus is not None else frozenset()
+    return tuple(q for q in quoted if q in titles or max((v for _, v in question_topics(q)), default=0) < len(q))
+
+
+@lru_cache(maxsize=4)
+def _part_titles(corpus) -> frozenset[str]:
+    return frozenset(n.name for n in all_nodes(corpus))
 
 
 def asks_parts(text: str) -> bool:
