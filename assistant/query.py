@@ -428,6 +428,7 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
         for form in (place, city_key(place)):
             subject = subject.replace(form, "")
     subject = re.sub(r"(的话|这个|这一项|的情况|情况|的数据|数据)$", "", subject.strip())  # filler, not a subject
+    modifier = subject.endswith(("的", "之"))  # "农业的呢？": a kind of the previous indicator, not another one
     subject = re.sub(r"^[的之]+|[的之]+$", "", subject)
     if places and len(places) == 1 and len(previous.cities) <= 1:
         new_city = places[0]
@@ -463,7 +464,10 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
             old = max(previous.topic.split(), key=len)
         if old and normalize(old) in text:
             # the indicator's whole wording goes, with a measure word after the alias ("…占GDP" + 比重)
-            text = re.sub(rf"{re.escape(normalize(old))}(?:{_MEASURE_AFTER.pattern})?", lambda _: subject, text, count=1)
+            if modifier and not concepts_in(subject):  # "农业的" + 科技进步贡献率 → 农业科技进步贡献率
+                text = text.replace(normalize(old), subject + normalize(old), 1)
+            else:
+                text = re.sub(rf"{re.escape(normalize(old))}(?:{_MEASURE_AFTER.pattern})?", lambda _: subject, text, count=1)
         else:
             text = f"{text} {subject}"
     return text

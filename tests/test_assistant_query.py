@@ -209,6 +209,16 @@ def test_a_followup_opening_with_a_subject_of_its_own_drops_the_previous_one():
         assert "高新技术企业" in q(kept, [first]).text, kept
 
 
+def test_a_modifier_followup_narrows_the_previous_indicator():
+    """"农业的呢？" after 科技进步贡献率 asks 农业科技进步贡献率 (a kind of it); "那科技型中小企业的呢？" names an indicator of
+    its own and replaces it."""
+    first = q("句容的科技进步贡献率目标是多少？")
+    narrowed = q("农业的呢？", [first])
+    assert "农业科技进步贡献率" in narrowed.text, narrowed.text
+    other = q("那科技型中小企业的呢？", [q("南京高新技术企业2025年目标多少家？")])
+    assert "科技型中小企业" in other.text and "高新技术企业" not in other.text, other.text
+
+
 def test_a_city_change_with_filler_words_is_a_followup():
     r = q("换成连云港的话呢？", [q("南京到2025年高新技术企业要达到多少家？")])
     assert r.followup and r.cities == ("连云港市",) and "高新技术企业" in r.text and "的话" not in r.text
