@@ -393,3 +393,18 @@ def test_a_start_of_building_is_no_building_done(monkeypatch):
         texts, joined = _one_sentence_clauses(monkeypatch, premise, written)
         found = premise._status_contradiction("丙科技园2020年就已经建成投用了吧", texts, joined)
         assert found is not None and found.written.startswith(written[:2]), (written, found)
+
+
+def test_a_level_word_inside_a_name_does_not_hide_the_level_claimed_after_it(monkeypatch):
+    """"把丁市国家农业科技园区创建成国家农业高新技术产业示范区吧" where the plan writes 创建江苏省农业高新技术产业示范区:
+    the 国家 of the park's own name agrees with the plan, the 国家 claimed of the 示范区 does not; "已经创成" is a claim of
+    a status done, refused where the plan only aims at it (争创…)."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "支持丁市国家农业科技园区创建江苏省农业高新技术产业示范区。")
+    found = premise._level_contradiction("要把丁市国家农业科技园区创建成国家农业高新技术产业示范区吧", texts, joined)
+    assert found is not None and "省农业高新技术产业示范区" in found.written, found
+    assert premise._level_contradiction("要把丁市国家农业科技园区创建成省级农业高新技术产业示范区吧", texts, joined) is None
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "争创国家级农业高新技术产业示范区。")
+    found = premise._status_contradiction("戊市已经创成国家级农业高新技术产业示范区了，接下来怎么建", texts, joined)
+    assert found is not None and found.written.startswith("争创"), found

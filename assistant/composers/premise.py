@@ -154,10 +154,11 @@ def _level_contradiction(question: str, texts, joined: str) -> Contradiction | N
         places = [(c, t) for c, t in texts if instance is None or instance in t]
         written: tuple[str, object] | None = None
         for clause, _, _, q, found in _written_levels(name, places, alt, word_of):
-            if q is None:
-                return None  # the plan writes it unqualified somewhere: no contradiction to show
-            if found & asked:
-                return None
+            if q is None or found & asked:
+                # the plan writes it unqualified somewhere, or with the asked level: no contradiction of this name
+                # (a level word inside a name, 南通国家农业科技园区, before the one the question claims)
+                written = None
+                break
             written = written or (q.group(1) + ("的" if q.group(0).endswith("的") else "") + name, clause)
         if written is not None:
             span = _sentence(written[1], written[0])
