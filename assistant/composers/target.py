@@ -35,6 +35,7 @@ from assistant.lexicon import rule
 from assistant.query import concepts_in, indicator_concepts, period_of, topic_of, unit_of, year_period
 from index.retriever import Hit
 from ingest.lexicon import (
+    COUNT_MEASURES,
     YEAR,
     YEAR_DIGITS,
     YEAR_RANGE,
@@ -588,6 +589,13 @@ def compose(ctx: Context) -> Answer:
         figures = [f for city in cities for f in figures_for(ctx, city)]
     if not figures and not query.concepts:  # a figure any clause states about what is named ("产业协同创新联合体")
         figures = [f for city in cities if city and (f := topic_figure(ctx, city, min_cover=0.8)) is not None]
+    counted = prose_count(ctx)
+    if counted is not None and figures and not any(counted_noun(ctx) in f.text for f in figures):
+        figures = []  # "有几个部门": a figure of another noun (…高新技术企业250家) does not count the departments
+    if not figures and counted is not None:
+        builder = AnswerBuilder(ctx.corpus.sources)
+        builder.say(f"{ctx.city_of(counted.clause.doc_id) or ''}：{' '.join(counted.text.split())}".lstrip("："), counted)
+        return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="target", query=query)
     if not figures:
         near = nearest_record(ctx)
         if near is None:
@@ -612,6 +620,36 @@ def compose(ctx: Context) -> Answer:
     for f in figures:
         builder.say(f.text, f.span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="target", query=query)
+
+
+# "分几个方向", "有几个部门": a count asked of a noun; "四个方向", "三个部门" in a plan's prose count it in words
+_COUNT_ASKED = re.compile(rf"几([{COUNT_MEASURES}大])(?P<noun>[\u4e00-\u9fff]{{2}})")
+_COUNT_WRITTEN = r"(?:[一二两三四五六七八九十]+|\d+)"
+
+
+def counted_noun(ctx: Context) -> str:
+    """The noun a count question asks of ("分几个方向" → 方向), or ""."""
+    asked = _COUNT_ASKED.search(ctx.query.text)
+    return asked.group("noun") if asked else ""
+
+
+def prose_count(ctx: Context) -> Span | None:
+    """The sentence of a retrieved clause that counts the asked noun in words ("…监管应急等四个方向…" for "分几个方向"),
+    scoring as a general answer would (`Thresholds.sentence`); the figure layer reads digits, not such counts."""
+    asked = _COUNT_ASKED.search(ctx.query.text)
+    if asked is None:
+        return None
+    written = re.compile(rf"{_COUNT_WRITTEN}{re.escape(asked.group(1))}{re.escape(asked.group('noun'))}")
+    best: tuple[float, Span] | None = None
+    for hit in ctx.hits[:SENTENCE_HITS]:
+        if ctx.query.cities and ctx.city_of(hit.clause.doc_id) not in ctx.query.cities:
+            continue
+        for span in sentences(hit.clause):
+            if written.search(span.text):
+                score = ctx.scorer.coverage(span.text, ctx.context(hit.clause))
+                if score >= ctx.thresholds.sentence and (best is None or score > best[0]):
+                    best = (score, span)
+    return best[1] if best else None
 
 
 def nearest_record(ctx: Context) -> IndicatorRecord | None:

@@ -1,0 +1,47 @@
+"""A count written in words in a plan's prose ("…等四个方向", "三个部门") answers "分几个方向", "有几个部门"
+(assistant/composers/target.prose_count), on a made-up plan (东湖市): the figure layer reads digits only."""
+from __future__ import annotations
+
+import pytest
+from synthetic_support import assistant_over
+
+EAST = """东湖市“十四五”科技创新规划
+
+一、发展目标
+
+到2025年，全市有效高新技术企业数量超过250家。
+
+二、重点任务
+
+（一）保障食品安全
+
+强化过程控制、检验检测、监测评估、监管应急等四个方向关键共性技术研究，支持研发快速检测技术及产品。
+
+（二）加快高企培育
+
+对标最佳服务，负责高新技术企业认定管理的三个部门协同发力，加强对企业专利、研发费归集等业务的指导服务。
+
+（三）建设创新平台
+
+支持企业建设工程技术研究中心，推动重点实验室提档升级。
+"""
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory):
+    return assistant_over({"donghu": EAST}, tmp_path_factory.mktemp("prose-counts"))
+
+
+def test_a_count_written_in_words_answers_how_many(qa):
+    answer = qa.ask("东湖食品安全方面的关键技术研究分几个方向？")
+    assert not answer.refused and "四个方向" in answer.text, answer.text
+
+
+def test_a_count_of_the_asked_noun_wins_over_a_figure_of_another(qa):
+    """"有几个部门": the departments' count, not the 250 高新技术企业 the question's other words point at."""
+    answer = qa.ask("东湖负责高新技术企业认定管理的有几个部门？")
+    assert "三个部门" in answer.text and "250" not in answer.text, answer.text
+
+
+def test_a_noun_the_plan_never_counts_is_still_refused(qa):
+    assert qa.ask("东湖有几个重点实验室？").refused
