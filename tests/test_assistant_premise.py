@@ -408,3 +408,18 @@ def test_a_level_word_inside_a_name_does_not_hide_the_level_claimed_after_it(mon
     texts, joined = _one_sentence_clauses(monkeypatch, premise, "争创国家级农业高新技术产业示范区。")
     found = premise._status_contradiction("戊市已经创成国家级农业高新技术产业示范区了，接下来怎么建", texts, joined)
     assert found is not None and found.written.startswith("争创"), found
+
+
+def test_a_count_asked_of_what_the_plan_counts_only_as_several_is_not_given(monkeypatch):
+    """"要建几个“海湾”人才街区" where the plan writes only 若干“海湾”人才街区 (both read without quotes, as the checks read
+    them): the plan gives no count; a thing the plan counts with a number, or one the figure layer counts, keeps it."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "在全市分片建设若干海湾人才街区。",
+                                          "建设3个大学创新港，布局一批大学创新港。", "培育一批瞪羚企业。")
+    found = premise._indefinite_count("要建几个海湾人才街区？分别在哪", texts, joined)
+    assert found is not None and found.gives_no and found.written.startswith("若干"), found
+    assert premise._indefinite_count("要建几个大学创新港", texts, joined) is None
+    counted = [type("F", (), {"subject": "瞪羚企业"})()]
+    assert premise._indefinite_count("有几家瞪羚企业", texts, joined, lambda: counted) is None
+    assert premise._indefinite_count("有几家瞪羚企业", texts, joined) is not None

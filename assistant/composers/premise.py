@@ -546,6 +546,35 @@ def _detail_not_given(question: str, texts) -> Contradiction | None:
 _ZONE_PREFIX = 2  # characters before a sub-area word that make it one zone's name (临港开发区, not 开发区)
 
 
+_COUNT_ASK = re.compile(rf"(?:几|多少)[{COUNT_MEASURES}处片]")
+_INDEFINITE = re.compile(r"(?:若干|一批|一些|多个|数个)[^，。；,;]{0,6}$")  # "分片建设若干“海智湾”…": no number
+_NUMBERED = re.compile(rf"(?:\d+|[一二两三四五六七八九十百]+)[{COUNT_MEASURES}处片][^，。；,;]{{0,6}}$")
+
+
+def _indefinite_count(question: str, texts, joined: str, figures=lambda: ()) -> Contradiction | None:
+    """"要建几个“海智湾”国际人才街区" where every sentence of the plan that writes the thing counts it only as 若干 /
+    一批 (…在全市分片建设若干“海智湾”国际人才街区) and none with a number, nor does the figure layer count it
+    (`figures`, called only for such a question): the plan gives no count, and the answer says what it does write."""
+    m = _COUNT_ASK.search(question)
+    if m is None:
+        return None
+    rest = _first_sentence(question[m.end():])
+    name = _longest([rest[:k] for k in range(3, min(len(rest), MAX_NAME) + 1)], joined, least=3)
+    if name is None:
+        return None
+    indefinite: tuple[str, Span] | None = None
+    for sentence, plain in _sentences_naming(name, texts):
+        for hit in re.finditer(re.escape(name), plain):
+            before = plain[max(0, hit.start() - 12):hit.start()]
+            if vague := _INDEFINITE.search(before):  # 一批 reads as a count word too: vague first
+                indefinite = indefinite or (vague.group(0) + name, sentence)
+            elif _NUMBERED.search(before):
+                return None  # the plan counts it somewhere
+    if indefinite is None or any(f.subject and name in _plain(f.subject) for f in figures()):
+        return None
+    return Contradiction(_first_sentence(question[m.start():]), indefinite[0], indefinite[1], "具体数量")
+
+
 def _zones(text: str) -> list[str]:
     """The zone names a text writes, in order: a sub-area word with the characters right before it (临港开发区), not a
     level (省级经开区)."""
@@ -646,6 +675,7 @@ def contradiction(ctx: Context) -> Contradiction | None:
             or _rank_contradiction(question, texts, joined) or _year_contradiction(question, texts, joined)
             or _undated_event(question, texts, joined)
             or _count_contradiction(question, texts, joined, figures) or _detail_not_given(question, texts)
+            or _indefinite_count(question, texts, joined, lambda: [f for d in docs for f in ctx.corpus.figures_of(d)])
             or _aim_owner(question, texts, joined) or _grouping_not_listed(question, texts))
 
 
