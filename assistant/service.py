@@ -280,9 +280,22 @@ def missing_names(query: Query, index: PlanIndex) -> list[str]:
     out = []
     for name in query.quoted:
         keys = [k for k in map(_plain, name_forms(name)) if len(k) >= 2]
-        if len(_plain(name)) >= 3 and not any(k in t for k in keys for t in texts):
+        if len(_plain(name)) >= 3 and not any(k in t for k in keys for t in texts) and not _numbered_short_form(name, texts):
             out.append(name)
     return out
+
+
+NUMBERED_GAP = 10  # characters a plan may write between a programme's number and its genre word
+
+
+def _numbered_short_form(name: str, texts: list[str]) -> bool:
+    """Whether `name` is the short form of a numbered programme the plans write in full: “226工程” for
+    “226高层次人才培养工程” (its number, then within NUMBERED_GAP characters its genre word)."""
+    m = re.fullmatch(r"([0-9０-９+＋]+)([\u4e00-\u9fff]{2,4})", _plain(name))
+    if m is None:
+        return False
+    pattern = re.compile(rf"(?<![0-9]){re.escape(m.group(1))}[\u4e00-\u9fff]{{1,{NUMBERED_GAP}}}?{re.escape(m.group(2))}")
+    return any(pattern.search(t) for t in texts)
 
 
 @dataclass(frozen=True)

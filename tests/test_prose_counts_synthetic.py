@@ -1,5 +1,7 @@
-"""A count written in words in a plan's prose ("…等四个方向", "三个部门") answers "分几个方向", "有几个部门"
-(assistant/composers/target.prose_count), on a made-up plan (东湖市): the figure layer reads digits only."""
+"""Numbers a plan's prose writes in other forms than a question: a count in words ("…等四个方向", "三个部门")
+answers "分几个方向", "有几个部门" (assistant/composers/target.prose_count; the figure layer reads digits only), and a
+numbered programme asked by its short form (“326工程”) is the plan's full name (assistant/service._numbered_short_form);
+on a made-up plan (东湖市) and made-up text."""
 from __future__ import annotations
 
 import pytest
@@ -45,3 +47,15 @@ def test_a_count_of_the_asked_noun_wins_over_a_figure_of_another(qa):
 
 def test_a_noun_the_plan_never_counts_is_still_refused(qa):
     assert qa.ask("东湖有几个重点实验室？").refused
+
+
+def test_a_numbered_programme_asked_by_its_short_form_is_the_plans_full_name(tmp_path):
+    """“326工程” is the plan's “326高层次人才培养工程” (its number, then its genre word): answered from it; a number the
+    plan never writes (“327工程”) is a name the plan does not have."""
+    from assistant.service import _numbered_short_form
+
+    texts = ["大力实施市第六期326高层次人才培养工程，适当提高本土人才支持标准。"]
+    assert _numbered_short_form("326工程", texts)
+    assert not _numbered_short_form("327工程", texts)
+    assert not _numbered_short_form("26工程", texts)  # not the tail of another number
+    assert not _numbered_short_form("人才工程", texts)
