@@ -392,3 +392,13 @@ def test_a_followup_with_a_year_and_words_of_the_same_indicator_keeps_the_indica
 def test_asking_words_are_no_part_of_the_subject(text, subject):
     """"是个什么东西", "是干嘛的", "都有哪些" ask; a follow-up carries the subject without them."""
     assert q(text).subject == subject
+
+
+def test_a_counting_measure_after_duoshao_is_asking_words_not_the_topic():
+    """"多少家市级以上的…": 家 belongs to the asking words (the topic is 市级以上 …, not 家市级以上); 项目 and 条件 after
+    多少 are words of their own."""
+    assert "家市级" not in q("句容想培育多少家市级以上的农业科技企业？").topic
+    assert "市级以上" in q("句容想培育多少家市级以上的农业科技企业？").topic
+    assert "项目" in q("南京有多少项目？").topic
+    assert "条件" in q("需要多少条件？").topic
+    assert "件发明" not in q("南通十三五末每万人拥有多少件发明专利？").topic  # after 有多少 too
