@@ -30,6 +30,7 @@ from index.topics import read_topics, score_text
     ("南通对人才有啥政策？", "general", True),
     ("南通在知识产权保护上准备做些什么？", "general", True),  # "做些什么": what the plan will do
     ("在南京工作的高层次人才，生活上规划里有啥保障？", "list", True),  # "有啥保障" (not 保障措施, a part)
+    ("句容的新材料产业主要搞什么？", "general", True),  # 搞什么 = 做什么
     ("南京在“双碳”上有哪些举措？", "list", True),  # a topic term in quotes is no name of the plan's own
     ("南京“科技金融”方面有哪些举措？", "list", True),
 ])
