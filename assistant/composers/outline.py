@@ -32,7 +32,8 @@ from assistant.ordinals import PLAN_POSITION
 from assistant.sections import NUMBERED_NAME, Node, all_nodes, chapters, item_lead, label_of, name_column, plan_tree, sub_boxes
 from index.rerank import PAST_SECTION
 from assistant.prompts import load_prompt
-from ingest.lexicon import YEAR_DIGITS, cn_number, normalize
+from assistant.lexicon import rule
+from ingest.lexicon import NUMBER_NOT_YEAR, YEAR_DIGITS, YEAR_PHRASE, cn_number, normalize
 
 _MEASURE = containers.pattern("measure").pattern
 _UNIT = containers.pattern("counted_unit").pattern
@@ -365,6 +366,8 @@ def compose(ctx: Context) -> Answer | None:
     if shape.kind != "count" and _names_one_member(ctx, node):
         return None  # "…攻关方向里新材料领域列了哪些": that entry's own words answer, not the list of entries
     builder = AnswerBuilder(ctx.corpus.sources)
+    if shape.kind != "count" and rule("part_targets_ask").search(text) and _targets_of(builder, node):
+        return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)
     members = _rows_asked(ctx, node) or node.members(introduced=bool(shape.measure))
     leaves = node.numbered_leaves() if shape.kind == "count" and not _counts_children(shape, node) else []
     column = _column_asked(ctx, node, _filter_columns(ctx, node)) if shape.kind == "outline" else None
@@ -383,6 +386,18 @@ def compose(ctx: Context) -> Answer | None:
     if not builder.citations:
         return None
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)
+
+
+def _targets_of(builder: AnswerBuilder, node: Node) -> bool:
+    """The part's own sentences that state a year's figure ("到2025年，力争突破50项…"), after its name; False when
+    it states none (its sub-parts answer then)."""
+    stating = [s for c in node.items for s in sentences(c) if re.search(YEAR_PHRASE, s.text) and NUMBER_NOT_YEAR.search(s.text)]
+    if not stating:
+        return False
+    builder.raw(f"{node.name}的目标：")
+    for span in stating:
+        builder.item(shown(span), span)
+    return True
 
 
 _STATED_COUNT = re.compile(r"(?P<n>[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|家)\s*(?P<noun>[\u4e00-\u9fff]{2,6})")
