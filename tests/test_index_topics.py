@@ -50,6 +50,7 @@ def test_a_higher_title_counts_less_than_the_deepest():
     ("在碳达峰碳中和上有哪些科技举措？", "双碳与绿色"),
     ("引人才、留人才有哪些招？", "人才引进"),
     ("人才的住房、孩子上学有啥保障？", "人才服务与安居"),
+    ("想回来创业，落地生活方面有什么保障？", "人才服务与安居"),  # 生活方面 (not 民生科技's 生活)
     ("What does the plan do for venture capital and loans?", "科技金融"),
     ("How are incubators supported?", "孵化载体"),
 ])
