@@ -423,3 +423,14 @@ def test_a_count_asked_of_what_the_plan_counts_only_as_several_is_not_given(monk
     counted = [type("F", (), {"subject": "瞪羚企业"})()]
     assert premise._indefinite_count("有几家瞪羚企业", texts, joined, lambda: counted) is None
     assert premise._indefinite_count("有几家瞪羚企业", texts, joined) is not None
+
+
+def test_an_aim_opening_a_long_piece_is_no_building_done(monkeypatch):
+    """"…，最终建成具备一流科技创新环境、“政校企社”为一体的丙创新港。": the aim opens the comma-piece the name ends, far
+    before it; "丙创新港已经建成了" is refused with it."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise,
+                                          "推动科技园建设成为重要支撑，最终建成具备一流科技创新环境、具有开放共享成果、政校企社为一体的丙创新港。")
+    found = premise._status_contradiction("丙创新港已经建成了，里面都有什么", texts, joined)
+    assert found is not None and found.written.startswith("最终建成"), found

@@ -407,6 +407,11 @@ _NEAR = 12  # characters around a name where a plan says it is planned or done
 _FILLER = re.compile(rf"(?:{rule('claim_filler').pattern})+$")
 
 
+def _piece_start(text: str, at: int) -> int:
+    """Where the comma-piece holding position `at` of `text` begins."""
+    return max((text.rfind(mark, 0, at) + 1 for mark in "，。；,;：:"), default=0)
+
+
 def _status_contradiction(question: str, texts, joined: str) -> Contradiction | None:
     """"光电科学紫琅实验室已经建成了" where every place the plan writes the name says it is planned (筹建…, …（筹）,
     争创…) and none says it is done (建成, 获批, 成功…): the plan does not say it is built."""
@@ -430,9 +435,10 @@ def _status_contradiction(question: str, texts, joined: str) -> Contradiction | 
             around = text[max(0, hit.start() - _NEAR):hit.end() + _NEAR]
             if done.search(around.replace(name, " ")):
                 return None  # somewhere the plan says it is built, approved or in place
-            cue = planned.search(text[max(0, hit.start() - _NEAR):hit.end() + 3 * _NEAR])  # "推进X…项目建设"
+            # "推进X…项目建设"; "最终建成具备…的X": a cue may open the comma-piece the name ends, however long
+            offset = min(max(0, hit.start() - _NEAR), _piece_start(text, hit.start()))
+            cue = planned.search(text[offset:hit.end() + 3 * _NEAR])
             if cue is not None and written is None:
-                offset = max(0, hit.start() - _NEAR)
                 if offset + cue.start() < hit.start():  # "筹建光电科学紫琅实验室"
                     wording = text[offset + cue.start():hit.end()]
                 else:  # "光电科学紫琅实验室(筹)"
