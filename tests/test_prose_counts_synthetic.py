@@ -23,7 +23,11 @@ EAST = """东湖市“十四五”科技创新规划
 
 对标最佳服务，负责高新技术企业认定管理的三个部门协同发力，加强对企业专利、研发费归集等业务的指导服务。
 
-（三）建设创新平台
+（三）提升高新区能级
+
+2020年，东湖高新区在国家级高新区排名跃升至第9位。以东湖高新区12个分园为主阵地，编织创新网络。
+
+（四）建设创新平台
 
 支持企业建设工程技术研究中心，推动重点实验室提档升级。
 """
@@ -43,6 +47,12 @@ def test_a_count_of_the_asked_noun_wins_over_a_figure_of_another(qa):
     """"有几个部门": the departments' count, not the 250 高新技术企业 the question's other words point at."""
     answer = qa.ask("东湖负责高新技术企业认定管理的有几个部门？")
     assert "三个部门" in answer.text and "250" not in answer.text, answer.text
+
+
+def test_a_count_of_the_asked_noun_from_the_figure_layer_wins_over_another_figure(qa):
+    """"下面有多少个分园": the figure of 分园 (12个分园), not the zone's rank (第9位) the other words point at."""
+    answer = qa.ask("东湖高新区现在下面有多少个分园？")
+    assert "12个分园" in answer.text and "第9位" not in answer.text, answer.text
 
 
 def test_a_noun_the_plan_never_counts_is_still_refused(qa):

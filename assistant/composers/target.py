@@ -589,9 +589,12 @@ def compose(ctx: Context) -> Answer:
         figures = [f for city in cities for f in figures_for(ctx, city)]
     if not figures and not query.concepts:  # a figure any clause states about what is named ("产业协同创新联合体")
         figures = [f for city in cities if city and (f := topic_figure(ctx, city, min_cover=0.8)) is not None]
-    counted = prose_count(ctx)
-    if counted is not None and figures and not any(counted_noun(ctx) in f.text for f in figures):
-        figures = []  # "有几个部门": a figure of another noun (…高新技术企业250家) does not count the departments
+    counted, noun = prose_count(ctx), counted_noun(ctx)
+    if noun and figures and not any(noun in f.text for f in figures):
+        # "有几个部门", "下面有多少个分园": a figure of another noun (…高新技术企业250家, 排名第12位) does not count them;
+        # the figure layer's figure of the noun does (以南京高新区15个分园为主阵地), else a count written in words
+        own = [f for city in cities if city and (f := noun_figure(ctx, city, noun)) is not None]
+        figures = own if own or counted is not None else figures
     if not figures and counted is not None:
         builder = AnswerBuilder(ctx.corpus.sources)
         builder.say(f"{ctx.city_of(counted.clause.doc_id) or ''}：{' '.join(counted.text.split())}".lstrip("："), counted)
@@ -623,7 +626,7 @@ def compose(ctx: Context) -> Answer:
 
 
 # "分几个方向", "有几个部门": a count asked of a noun; "四个方向", "三个部门" in a plan's prose count it in words
-_COUNT_ASKED = re.compile(rf"几([{COUNT_MEASURES}大])(?P<noun>[\u4e00-\u9fff]{{2}})")
+_COUNT_ASKED = re.compile(rf"(?:几|多少)([{COUNT_MEASURES}大])(?P<noun>[\u4e00-\u9fff]{{2}})")
 _COUNT_WRITTEN = r"(?:[一二两三四五六七八九十]+|\d+)"
 
 
@@ -631,6 +634,15 @@ def counted_noun(ctx: Context) -> str:
     """The noun a count question asks of ("分几个方向" → 方向), or ""."""
     asked = _COUNT_ASKED.search(ctx.query.text)
     return asked.group("noun") if asked else ""
+
+
+def noun_figure(ctx: Context, city: str, noun: str) -> Figure | None:
+    """The figure layer's count of `noun` in the city's plan: a figure whose subject ends with it (分园 of
+    "南京高新区15个分园"), in the asked period's role."""
+    past = ctx.period == "past"
+    found = [f for f in ctx.corpus.figures if f.city == city and f.value is not None and ctx.allows(f.doc_id)
+             and f.subject and f.subject.endswith(noun) and (f.role == "baseline") == past]
+    return _as_figure(ctx, found[0], city, None) if found else None
 
 
 def prose_count(ctx: Context) -> Span | None:
