@@ -594,6 +594,8 @@ def compose(ctx: Context) -> Answer:
         # "有几个部门", "下面有多少个分园": a figure of another noun (…高新技术企业250家, 排名第12位) does not count them;
         # the figure layer's figure of the noun does (以南京高新区15个分园为主阵地), else a count written in words
         own = [f for city in cities if city and (f := noun_figure(ctx, city, noun)) is not None]
+        best = max(ctx.scorer.coverage(f.span.text) for f in figures)
+        own = [f for f in own if ctx.scorer.coverage(f.span.text) >= best]  # and it says as much of the question
         figures = own if own or counted is not None else figures
     if not figures and counted is not None:
         builder = AnswerBuilder(ctx.corpus.sources)
