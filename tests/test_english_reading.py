@@ -146,3 +146,9 @@ def test_the_pandemic_and_a_hyphenated_risk_compensation_are_read_in_the_plans_w
     """"during the pandemic" is the plans' 疫情 (疫情期间); "risk-compensation pool" is 风险补偿 as "risk compensation" is."""
     reading = ask("What loan product did Donghu create during the pandemic, and how big is its risk-compensation pool?")
     assert "疫情" in reading and "风险补偿" in reading, reading
+
+
+def test_hydrogen_fuel_cells_and_innovative_entrepreneurs_are_read_in_the_plans_words():
+    assert "氢能" in ask("What does Donghu's plan say about hydrogen?")
+    assert "燃料电池" in ask("Which fuel cell technologies does Donghu support?")
+    assert "创新型企业家" in ask("By 2025, how many innovative entrepreneurs does Donghu plan to cultivate?")
