@@ -152,3 +152,9 @@ def test_hydrogen_fuel_cells_and_innovative_entrepreneurs_are_read_in_the_plans_
     assert "氢能" in ask("What does Donghu's plan say about hydrogen?")
     assert "燃料电池" in ask("Which fuel cell technologies does Donghu support?")
     assert "创新型企业家" in ask("By 2025, how many innovative entrepreneurs does Donghu plan to cultivate?")
+
+
+def test_higher_and_lower_compare_not_name_a_level_of_education():
+    """"the higher target" is 更高 (a comparison), not 高等 (higher education)."""
+    reading = ask("Which city has the higher target for high-tech enterprises, Donghu or Qingchuan?")
+    assert "更高" in reading and "高等" not in reading, reading
