@@ -423,6 +423,9 @@ def test_a_count_asked_of_what_the_plan_counts_only_as_several_is_not_given(monk
     counted = [type("F", (), {"subject": "瞪羚企业"})()]
     assert premise._indefinite_count("有几家瞪羚企业", texts, joined, lambda: counted) is None
     assert premise._indefinite_count("有几家瞪羚企业", texts, joined) is not None
+    # each thing the name joins counted after it elsewhere: "建成验证中心15家、中试平台20家"
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "布局建设一批验证中心和中试平台。", "到2030年，建成验证中心15家、中试平台20家。")
+    assert premise._indefinite_count("要建多少家验证中心和中试平台", texts, joined) is None
 
 
 def test_an_aim_opening_a_long_piece_is_no_building_done(monkeypatch):

@@ -554,13 +554,15 @@ _ZONE_PREFIX = 2  # characters before a sub-area word that make it one zone's na
 
 _COUNT_ASK = re.compile(rf"(?:几|多少)[{COUNT_MEASURES}处片]")
 _INDEFINITE = re.compile(r"(?:若干|一批|一些|多个|数个)[^，。；,;]{0,6}$")  # "分片建设若干“海智湾”…": no number
-_NUMBERED = re.compile(rf"(?:{_COUNT})[{COUNT_MEASURES}处片][^，。；,;]{{0,6}}$")
+_DEFINITE = COUNT_MEASURES.replace("批", "") + "处片"  # measures of a number (一批 is "several")
+_NUMBERED = re.compile(rf"(?:{_COUNT})[{_DEFINITE}][^，。；,;]{{0,6}}$")
 
 
 def _indefinite_count(question: str, texts, joined: str, figures=lambda: ()) -> Contradiction | None:
     """"要建几个“海智湾”国际人才街区" where every sentence of the plan that writes the thing counts it only as 若干 /
-    一批 (…在全市分片建设若干“海智湾”国际人才街区) and none with a number, nor does the figure layer count it
-    (`figures`, called only for such a question): the plan gives no count, and the answer says what it does write."""
+    一批 (…在全市分片建设若干“海智湾”国际人才街区) and the plan counts neither it nor any thing its name joins with a
+    number anywhere, nor does the figure layer (`figures`, called only for such a question): the plan gives no count,
+    and the answer says what it does write."""
     m = _COUNT_ASK.search(question)
     if m is None:
         return None
@@ -576,7 +578,16 @@ def _indefinite_count(question: str, texts, joined: str, figures=lambda: ()) -> 
                 indefinite = indefinite or (vague.group(0) + name, sentence)
             elif _NUMBERED.search(before):
                 return None  # the plan counts it somewhere
-    if indefinite is None or any(f.subject and name in _plain(f.subject) for f in figures()):
+    if indefinite is None:
+        return None
+    # each thing the name joins (概念验证中心和中试平台) may be counted on its own, before or after it
+    # (建成概念验证中心15家、中试平台20家), or by the figure layer
+    parts = [p for p in re.split(r"[和及与、]", name) if len(p) >= 2]
+    for part in parts:
+        counted = re.compile(rf"(?:{_COUNT})[{_DEFINITE}][^，。；,;]{{0,6}}{re.escape(part)}|{re.escape(part)}(?:{_COUNT})[{_DEFINITE}]")
+        if any(counted.search(text) for _, text in texts):
+            return None
+    if any(f.subject and any(p in _plain(f.subject) for p in parts) for f in figures()):
         return None
     return Contradiction(_first_sentence(question[m.start():]), indefinite[0], indefinite[1], "具体数量")
 
