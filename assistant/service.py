@@ -57,6 +57,8 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
     wrong = outline.past_the_series(ctx, q.original if not q.followup else q.text)  # "专栏7" where they end at 专栏6
     if wrong is not None:
         return wrong
+    if passages.defines_quoted(ctx):
+        return None  # "里面说的“两区”是怎么分的": the sentence that defines the quoted term (passages), not a part
     told = outline.tells_about(q.text)
     if told and (answer := outline.compose(ctx)) is not None:
         return answer  # "具体说说打造…平台": the part the question names whole, before any topic of its words

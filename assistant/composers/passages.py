@@ -34,7 +34,18 @@ DEFINITION_BONUS = 0.5  # "“三统一”是指什么": the sentence that defin
 POINTED_BONUS = 0.3  # a follow-up quoting a term: a sentence that writes it
 NAMED_KIND_GAP = 0.01  # "有哪些特色产品": a sentence naming things of the asked kind, in the best one's section, ranks
 # just below the best (neither raising the bar the others are kept by nor rescuing an answer that would be refused)
-_ASKS_DEFINITION = re.compile(r"是指|指什么|指的是|具体是|是什么意思|含义|包括哪些|哪些内容")
+_ASKS_DEFINITION = re.compile(r"是指|指什么|指的是|具体是|是什么意思|含义|包括哪些|哪些内容|(?:怎么|如何|怎样)划?分")
+
+
+def defines_quoted(ctx: Context) -> bool:
+    """Whether the question asks what a quoted term is ("“两区”是怎么分的", "“三统一”是指什么") and a clause of the asked
+    plans defines it ("“两区”即以港城大道为分界线…"): the defining sentence answers, not the part the question's
+    other words name."""
+    if not ctx.query.quoted or not _ASKS_DEFINITION.search(ctx.query.text):
+        return False
+    defining = re.compile("|".join(rf"“{re.escape(t)}”(?:即|是指|指的是|指)" for t in ctx.query.quoted))
+    return any(defining.search(c.text) for c in ctx.corpus.clauses
+               if ctx.allows(c.doc_id) and (not ctx.query.cities or ctx.city_of(c.doc_id) in ctx.query.cities))
 MIN_CONTAINER = 0.6  # how much of the topic a box or table caption must carry to be listed
 MAX_ENTRIES = 8
 
