@@ -35,6 +35,8 @@ POINTED_BONUS = 0.3  # a follow-up quoting a term: a sentence that writes it
 NAMED_KIND_GAP = 0.01  # "有哪些特色产品": a sentence naming things of the asked kind, in the best one's section, ranks
 # just below the best (neither raising the bar the others are kept by nor rescuing an answer that would be refused)
 _ASKS_DEFINITION = re.compile(r"是指|指什么|指的是|具体是|是什么意思|含义|包括哪些|哪些内容|(?:怎么|如何|怎样)划?分")
+MIN_CONTAINER = 0.6  # how much of the topic a box or table caption must carry to be listed
+MAX_ENTRIES = 8
 
 
 def defines_quoted(ctx: Context) -> bool:
@@ -46,8 +48,6 @@ def defines_quoted(ctx: Context) -> bool:
     defining = re.compile("|".join(rf"“{re.escape(t)}”(?:即|是指|指的是|指)" for t in ctx.query.quoted))
     return any(defining.search(c.text) for c in ctx.corpus.clauses
                if ctx.allows(c.doc_id) and (not ctx.query.cities or ctx.city_of(c.doc_id) in ctx.query.cities))
-MIN_CONTAINER = 0.6  # how much of the topic a box or table caption must carry to be listed
-MAX_ENTRIES = 8
 
 
 def compose(ctx: Context) -> Answer:

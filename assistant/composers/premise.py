@@ -555,7 +555,6 @@ _ZONE_PREFIX = 2  # characters before a sub-area word that make it one zone's na
 _COUNT_ASK = re.compile(rf"(?:几|多少)[{COUNT_MEASURES}处片]")
 _INDEFINITE = re.compile(r"(?:若干|一批|一些|多个|数个)[^，。；,;]{0,6}$")  # "分片建设若干“海智湾”…": no number
 _DEFINITE = COUNT_MEASURES.replace("批", "") + "处片"  # measures of a number (一批 is "several")
-_NUMBERED = re.compile(rf"(?:{_COUNT})[{_DEFINITE}][^，。；,;]{{0,6}}$")
 
 
 def _indefinite_count(question: str, texts, joined: str, figures=lambda: ()) -> Contradiction | None:
@@ -573,15 +572,12 @@ def _indefinite_count(question: str, texts, joined: str, figures=lambda: ()) -> 
     indefinite: tuple[str, Span] | None = None
     for sentence, plain in _sentences_naming(name, texts):
         for hit in re.finditer(re.escape(name), plain):
-            before = plain[max(0, hit.start() - 12):hit.start()]
-            if vague := _INDEFINITE.search(before):  # 一批 reads as a count word too: vague first
+            if vague := _INDEFINITE.search(plain[max(0, hit.start() - 12):hit.start()]):
                 indefinite = indefinite or (vague.group(0) + name, sentence)
-            elif _NUMBERED.search(before):
-                return None  # the plan counts it somewhere
     if indefinite is None:
         return None
-    # each thing the name joins (概念验证中心和中试平台) may be counted on its own, before or after it
-    # (建成概念验证中心15家、中试平台20家), or by the figure layer
+    # the thing, or each thing its name joins (概念验证中心和中试平台), may be counted with a number anywhere, before
+    # or after it (建成概念验证中心15家、中试平台20家), or by the figure layer
     parts = [p for p in re.split(r"[和及与、]", name) if len(p) >= 2]
     for part in parts:
         counted = re.compile(rf"(?:{_COUNT})[{_DEFINITE}][^，。；,;]{{0,6}}{re.escape(part)}|{re.escape(part)}(?:{_COUNT})[{_DEFINITE}]")

@@ -589,7 +589,8 @@ def compose(ctx: Context) -> Answer:
         figures = [f for city in cities for f in figures_for(ctx, city)]
     if not figures and not query.concepts:  # a figure any clause states about what is named ("产业协同创新联合体")
         figures = [f for city in cities if city and (f := topic_figure(ctx, city, min_cover=0.8)) is not None]
-    counted, noun = prose_count(ctx), counted_noun(ctx)
+    asked = _COUNT_ASKED.search(query.text)
+    counted, noun = prose_count(ctx, asked), asked.group("noun") if asked else ""
     if noun and figures and not any(noun in f.text for f in figures):
         # "有几个部门", "下面有多少个分园": a figure of another noun (…高新技术企业250家, 排名第12位) does not count them;
         # the figure layer's figure of the noun does (以南京高新区15个分园为主阵地), else a count written in words
@@ -627,15 +628,10 @@ def compose(ctx: Context) -> Answer:
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="target", query=query)
 
 
-# "分几个方向", "有几个部门": a count asked of a noun; "四个方向", "三个部门" in a plan's prose count it in words
+# "分几个方向", "有几个部门": a count asked of a noun (group "noun"); "四个方向", "三个部门" in a plan's prose count it
+# in words
 _COUNT_ASKED = re.compile(rf"(?:几|多少)([{COUNT_MEASURES}大])(?P<noun>[\u4e00-\u9fff]{{2}})")
 _COUNT_WRITTEN = r"(?:[一二两三四五六七八九十]+|\d+)"
-
-
-def counted_noun(ctx: Context) -> str:
-    """The noun a count question asks of ("分几个方向" → 方向), or ""."""
-    asked = _COUNT_ASKED.search(ctx.query.text)
-    return asked.group("noun") if asked else ""
 
 
 def noun_figure(ctx: Context, city: str, noun: str) -> Figure | None:
@@ -647,10 +643,10 @@ def noun_figure(ctx: Context, city: str, noun: str) -> Figure | None:
     return _as_figure(ctx, found[0], city, None) if found else None
 
 
-def prose_count(ctx: Context) -> Span | None:
-    """The sentence of a retrieved clause that counts the asked noun in words ("…监管应急等四个方向…" for "分几个方向"),
-    scoring as a general answer would (`Thresholds.sentence`); the figure layer reads digits, not such counts."""
-    asked = _COUNT_ASKED.search(ctx.query.text)
+def prose_count(ctx: Context, asked: re.Match | None) -> Span | None:
+    """The sentence of a retrieved clause that counts the asked noun (`asked`: the question's `_COUNT_ASKED`) in words
+    ("…监管应急等四个方向…" for "分几个方向"), scoring as a general answer would (`Thresholds.sentence`); the figure layer
+    reads digits, not such counts."""
     if asked is None:
         return None
     written = re.compile(rf"{_COUNT_WRITTEN}{re.escape(asked.group(1))}{re.escape(asked.group('noun'))}")

@@ -89,13 +89,14 @@ def along_names(window: Span, sentence: Span) -> Span:
     tails = {name[-1] for name in _QUOTED_NAME.findall(window.text)}
     if not tails:
         return window
-    named = [p for p in pieces(sentence) if any(name[-1] in tails for name in _QUOTED_NAME.findall(p.text))]
+    ps = pieces(sentence)
+    named = [p for p in ps if any(name[-1] in tails for name in _QUOTED_NAME.findall(p.text))]
     start = min([window.char_start] + [p.char_start for p in named])
     end = max([window.char_end] + [p.char_end for p in named])
     if (start, end) == (window.char_start, window.char_end):
         return window
-    first = next(p for p in pieces(sentence) if p.char_start >= start)
-    last = [p for p in pieces(sentence) if p.char_end <= end][-1]
+    first = next(p for p in ps if p.char_start >= start)
+    last = [p for p in ps if p.char_end <= end][-1]
     joined = join([first, last])
     if joined.char_end < window.char_end:  # the window ends past its last piece (a sentence's own 。)
         joined = Span(window.clause, joined.char_start, window.char_end,
