@@ -28,6 +28,7 @@ from ingest.lexicon import VALUE_AS_SHOWN, YEAR_DIGITS, cn_numeral, place_stem
 
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LOOKS_BACK = re.compile(r"\b(?:did|had|was|were)\b", re.I)  # a question in the past tense
 _KEEP = re.compile(r"\b(?:R&D|GDP|PCT|AI|5G|IC)\b", re.I)  # acronyms the plans themselves write
 
 
@@ -258,7 +259,10 @@ def _clause(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | Non
     text = re.sub(r"\b(?P<end>(?:at\s+)?the\s+end\s+of\s+(?:the\s+)?)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+(?:five[- ]year(?:\s+(?:plan|period))?|FYP\b(?:\s+period)?)",
                   lambda m: f" {cn_numeral(int(m['n']))}五{'末' if m['end'] else ''} " if 11 <= int(m["n"]) <= 19 else m.group(0),
                   text, flags=re.I)  # "the 13th Five-Year period" → 十三五, "at the end of …" → 十三五末
-    out = re.sub(rf"\b(by|until|to|before)\s+(?:the end of\s+)?({YEAR_DIGITS})\b", r" 到\2年 ", text, flags=re.I)
+    # "did … have by the end of 2020" looks back: as of that year (截至2020年底), not a target to reach by it
+    out = re.sub(rf"\b(?:by|until|as of)\s+(?:the end of\s+)?({YEAR_DIGITS})\b", r" 截至\1年底 ", text, flags=re.I) \
+        if _LOOKS_BACK.search(text) else text
+    out = re.sub(rf"\b(by|until|to|before)\s+(?:the end of\s+)?({YEAR_DIGITS})\b", r" 到\2年 ", out, flags=re.I)
     out = re.sub(rf"\b(?:at the end of|end of)\s+({YEAR_DIGITS})\b", r" \1年底 ", out, flags=re.I)
     out = re.sub(rf"(?<![到\d])\b({YEAR_DIGITS})\b(?!年)", r" \1年 ", out)
     if library is not None:  # before "… City": "Donghu Science City" is a name

@@ -427,7 +427,7 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     for place in places:  # the follow-up's own city words are not its indicator
         for form in (place, city_key(place)):
             subject = subject.replace(form, "")
-    subject = re.sub(r"(的话|这个|这一项|的情况|情况|的数据|数据)$", "", subject.strip())  # filler, not a subject
+    subject = re.sub(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据)$", "", subject.strip())  # filler, not a subject
     modifier = subject.endswith(("的", "之"))  # "农业的呢？": a kind of the previous indicator, not another one
     subject = re.sub(r"^[的之]+|[的之]+$", "", subject)
     if places and len(places) == 1 and len(previous.cities) <= 1:
@@ -462,7 +462,12 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
                     if normalize(a) in norm_text), None)
         if old is None and previous.topic:
             old = max(previous.topic.split(), key=len)
-        if old and normalize(old) in text:
+        named = next((m for m in re.finditer(r"“[^“”]+”", text) if old and normalize(old) in m.group(0)), None)
+        if named is not None and not modifier:
+            # "那科技金融那一条呢？" after "“打好高企引育攻坚战”是哪些部门负责的": another item of the series, not a
+            # name with a word swapped
+            text = text[:named.start()] + subject + text[named.end():]
+        elif old and normalize(old) in text:
             # the indicator's whole wording goes, with a measure word after the alias ("…占GDP" + 比重)
             if modifier and not concepts_in(subject):  # "农业的" + 科技进步贡献率 → 农业科技进步贡献率
                 text = text.replace(normalize(old), subject + normalize(old), 1)
@@ -510,6 +515,7 @@ def understand(
     followup = False
     subject = ""  # kept from the previous question by a pronoun follow-up
     intent_text: str | None = None  # a pronoun follow-up's intent comes from its own words
+    renamed = False  # a follow-up whose subject replaced the previous question's indicator
     carried = False  # a follow-up that keeps the previous question's city and names no subject of its own
     shifted = _SUBJECT_SHIFT.match(text) if previous is not None else None
     # a follow-up that names a subject of its own before 呢 ("外国人才呢，…"): not the previous subject or indicator
@@ -530,6 +536,8 @@ def understand(
                 concepts_in(text) or _YEAR.search(text) or named or others or previous.concepts):
             # "那高新技术企业呢？", "那连云港的研发投入强度呢？": the previous question with the city, the indicator or both replaced.
             text, followup = _substitute(previous, elliptical.group("rest"), named or others, known_cities), True
+            # the follow-up's own subject took the indicator's place ("那科技金融那一条呢？"): its concept stays behind
+            renamed = bool(previous.concepts) and not concepts_in(text) and normalize(previous.text) not in text
         elif (m and (named or others) and len(text) <= 12) or (
                 named and previous.cities and not set(named) & set(previous.cities) and not concepts_in(text)
                 and len(text) <= _SWAP_CHARS and not _own_words(text, named)):
@@ -604,6 +612,6 @@ def understand(
     )
     # a question's subject is its topic's longest piece ("创新区" of "南通创新区的定位是什么"), not what it asks of it
     query = replace(query, subject=subject or max(query.topic.split() or [""], key=len))
-    if followup and previous is not None and not query.concepts and previous.concepts and not shifted_subject:
+    if followup and previous is not None and not query.concepts and previous.concepts and not shifted_subject and not renamed:
         query = replace(query, concepts=previous.concepts)
     return query

@@ -29,8 +29,9 @@ from assistant.version_pairs import answer_each
 from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
+from assistant.lexicon import rule
 from assistant.query import Query, compares, indicator_concepts, local_area, owns_plan, understand, year_period
-from ingest.lexicon import COUNT_MEASURES, city_key, normalize, years_in
+from ingest.lexicon import COUNT_MEASURES, city_key, normalize, question_years, years_in
 from assistant import structured
 from assistant.rewrite import rewrite
 from index.rerank import SearchHints
@@ -86,6 +87,9 @@ def compose_answer(ctx: Context) -> Answer:
     if answer.composer == "refusal" and q.intent in ("list", "general") and not topic.quoted_names(q.quoted, ctx.corpus) and \
             not outline.asks_structure(q.text):
         answer = on_topic.compose(topic.RESCUE_RELEVANCE) or answer
+    elif answer.composer == "refusal" and q.intent == "target" and not q.concepts and not rule("figure_ask").search(q.text):
+        # "显示技术上要突破什么": a target word, but neither an indicator named nor a figure asked — what the plan says
+        answer = compose_answer(replace(ctx, query=replace(q, intent="general")))
     return answer
 
 
@@ -205,6 +209,17 @@ def resolve_period(query: Query, index: PlanIndex) -> str | None:
     return year_period(query.year, plan_years(index, query.cities))
 
 
+def own_horizon(query: Query, index: PlanIndex) -> Query:
+    """"江阴呢？" after "连云港2025年…目标是多少": a target year the follow-up did not write itself and its city's plan
+    does not reach (江阴's runs to 2022) goes — the same question of that plan's own horizon."""
+    if not (query.followup and query.year and query.cities) or question_years(normalize(query.original or "")):
+        return query
+    spans = plan_years(index, query.cities)
+    if not spans or not all(query.year > last for _, last in spans):
+        return query
+    return replace(query, text=re.sub(rf"(?:到|至)?{query.year}\s*年(?:底|末)?", "", query.text), year=None)
+
+
 def library_list(index: PlanIndex) -> str:
     """The plans the library holds, as a refusal lists them: 《title》 (city)."""
     return "、".join(f"《{meta.title}》" + (f"（{meta.city}）" if meta.city and meta.city not in meta.title else "")
@@ -237,6 +252,23 @@ def known_districts(query: Query, index: PlanIndex) -> Query:
 
     kept = tuple(p for p in query.unknown_places if not in_a_plan(p))
     return query if kept == query.unknown_places else replace(query, unknown_places=kept)
+
+
+_PLAN_NAMED = re.compile(rf"[\u4e00-\u9fff]{{2,12}}?(?:{rule('plan_word').pattern})(?:里|中|上|内)?")
+
+
+def without_plan_name(query: Query, index: PlanIndex) -> Query:
+    """"江阴三年行动计划里科技金融…": the plan named by its title's words (三年行动计划, 十四五科技创新规划) is where the
+    question asks, not what it asks about — those words leave the topic (they are rare words of a few clauses)."""
+    titles = [re.sub(r"[“”\"\s]|[（(][^）)]*[）)]", "", meta.title) for meta in index.docs.values()]
+
+    def cut(m: re.Match) -> str:
+        run = m.group(0).rstrip("里中上内")
+        named = next((run[i:] for i in range(len(run) - 3) if any(run[i:] in t for t in titles)), None)
+        return m.group(0) if named is None else run[:len(run) - len(named)]
+
+    topic = _PLAN_NAMED.sub(cut, query.topic or "")
+    return query if topic == query.topic or not topic.strip() else replace(query, topic=topic)
 
 
 def unwritten_parts(query: Query) -> list[str]:
@@ -357,7 +389,7 @@ class Assistant:
                 continue
             previous.append(understand(text, index.cities, previous))
         text, _ = clean_question(question, self.settings.max_question_chars)
-        query = understand(text, index.cities, previous, profile=bool(profile))
+        query = own_horizon(understand(text, index.cities, previous, profile=bool(profile)), index)
         named = naming_numbers(normalize(text), query.numbers, library_text(index))
         return replace(query, numbers=tuple(n for n in query.numbers if n not in named)) if named else query
 
@@ -453,7 +485,7 @@ class Assistant:
     def _answer(self, query: Query, index: PlanIndex, filters: Filters | None, profile: dict | None,
                 mode: Mode | None, notice: str | None, started: float) -> Answer:
         """Answer an understood query over `index` (one snapshot): routing, retrieval, the composer, the checks."""
-        query = known_districts(query, index)
+        query = without_plan_name(known_districts(query, index), index)
         filters = filters or Filters()
         index.retriever.allowed(filters)  # an unknown plan or city in the filters is an error, not ignored
         allowed_docs = allowed_plans(index, filters)
