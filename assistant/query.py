@@ -515,6 +515,7 @@ def understand(
     followup = False
     subject = ""  # kept from the previous question by a pronoun follow-up
     intent_text: str | None = None  # a pronoun follow-up's intent comes from its own words
+    unit_text: str | None = None  # the words that say the kind of figure asked, when not the whole text
     renamed = False  # a follow-up whose subject replaced the previous question's indicator
     carried = False  # a follow-up that keeps the previous question's city and names no subject of its own
     shifted = _SUBJECT_SHIFT.match(text) if previous is not None else None
@@ -560,8 +561,13 @@ def understand(
             # a figure asked without a year of its own is asked for the previous question's year ("年底…总数要到多少" after
             # "2020年重点工作目标里…净增多少家")
             year = f"{previous.year}年" if (previous.year and not question_years(text) and period_of(text) is None
-                                            and rule("figure_ask").search(text)) else ""  # not "十三五末是多少"
-            text, followup = (f"{place}{text}" if own else f"{place}{year}{previous.subject or previous.topic or previous.text} {text}"), True
+                                            and (rule("figure_ask").search(text) or text.rstrip("？?").endswith("呢"))) \
+                else ""  # not "十三五末是多少"; "那占GDP的比重呢？" asks the same year
+            # "那占GDP的比重呢？": a share of the previous subject, said as one wording with it (…经费支出占GDP的比重)
+            share = re.sub(rf"^(?:{rule('followup_lead').pattern})", "", text)
+            joint = "" if share.startswith("占") else " "
+            text = share if joint == "" else text
+            text, followup = (f"{place}{text}" if own else f"{place}{year}{previous.subject or previous.topic or previous.text}{joint}{text}"), True
             subject = "" if shifted_subject else previous.subject or previous.topic
             intent_text = normalize(original)
         elif previous.cities and not (named or others) and _CONTINUES.match(text):
@@ -586,6 +592,7 @@ def understand(
         worded = next((a for c in previous.concepts for a in sorted(aliases.get(c, ()), key=len, reverse=True)
                        if normalize(a) in previous.text), None)
         if worded:
+            unit_text = text  # the kind of figure is the follow-up's own ("这个比重"), not the joined wording's (经费)
             text = _joined_before_end(text, normalize(worded))
     own_years = question_years(normalize(original)) if followup else []
     if own_years and previous is not None and text.startswith(previous.text):
@@ -607,7 +614,7 @@ def understand(
         topic=topic_of(question_part(text), known_cities),
         # a follow-up that names a year or looks back or ahead says the period itself ("2020年的基数是多少？")
         period=period_of(normalize(original)) if own_years or (followup and period_of(normalize(original))) else period_of(text),
-        unit=unit_of(intent_text or text),
+        unit=unit_of(intent_text or unit_text or text),
         quoted=quoted_names(text),
     )
     # a question's subject is its topic's longest piece ("创新区" of "南通创新区的定位是什么"), not what it asks of it

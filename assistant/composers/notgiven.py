@@ -6,14 +6,15 @@ clauses that state no such figure is not answered by those clauses: it is refuse
 is quoted so the reader sees what the plan says instead. A bound asked for ("单个项目最高能拿多少钱") is not
 answered by figures the plan states only as the opposite bound ("5万元以上的项目"): that answer is refused too,
 quoting the figure the plan does give; so is an amount asked per unit ("单家企业最高能贷多少") answered only by
-aggregates ("累计发放…亿元"), and an area or a length (占地多少亩) by clauses that state none.
+aggregates ("累计发放…亿元"), an area or a length (占地多少亩) by clauses that state none, and a year (哪一年获批) by
+clauses that state no year.
 """
 from __future__ import annotations
 
 import re
 
 from ingest.lexicon import AMOUNT as LEXICON_AMOUNT
-from ingest.lexicon import NUMBER_WORD
+from ingest.lexicon import NUMBER_WORD, YEAR
 
 from assistant.answer import Answer
 from assistant.contract import Citation
@@ -93,13 +94,14 @@ _AGGREGATE_WINDOW = 12  # characters before a figure in which a plan says it is 
 
 def aggregates_only(question: str, quotes: list[str]) -> tuple[int, re.Match, str] | None:
     """When `question` asks an amount per unit ("单家企业最高能贷多少") and every figure of the asked kind in `quotes` is
-    stated as an aggregate ("累计发放…139.37亿元"): (the quote's index, its first figure, the unit word); else None."""
+    stated as an aggregate ("累计发放…139.37亿元", "3000万元风险补偿资金池"): (the quote's index, its first figure, the unit word); else None."""
     unit = rule("per_unit_ask").search(question)
     if unit is None or not (asks_amount(question) or asked_bound(question) or rule("figure_ask").search(question)):
         return None
-    aggregate = rule("aggregate_before")
+    before, after = rule("aggregate_before"), rule("aggregate_after")
     found = [(i, m) for i, q in enumerate(quotes) for m in amount_pattern(question).finditer(q)]
-    if not found or not all(aggregate.search(quotes[i][max(0, m.start() - _AGGREGATE_WINDOW):m.start()]) for i, m in found):
+    if not found or not all(before.search(quotes[i][max(0, m.start() - _AGGREGATE_WINDOW):m.start()])
+                            or after.match(quotes[i], m.end()) for i, m in found):
         return None
     return (*found[0], unit.group(0))
 
@@ -128,13 +130,21 @@ def _measure_not_given(ctx: Context, answer: Answer) -> Answer | None:
     return _refuse_quoting(ctx, answer.citations[0], "问题所问的面积或长度：规划未写明这一数字")
 
 
+def _year_not_given(ctx: Context, answer: Answer) -> Answer | None:
+    """A refusal quoting the answer's first clause when a year is asked ("哪一年获批") and no quote states one; else
+    None. "“十四五”期间…争创" gives a period, not the year asked."""
+    if not rule("year_ask").search(ctx.query.original) or any(YEAR.search(c.quote) for c in answer.citations):
+        return None
+    return _refuse_quoting(ctx, answer.citations[0], "问题所问的年份：规划未写明这一年份")
+
+
 def check(ctx: Context, answer: Answer) -> Answer:
     """`answer` unchanged, or a refusal quoting its first clause when it states none of the amounts asked for (or
     only the opposite bound of the one asked for)."""
     if answer.refused or not answer.citations:
         return answer
     if (bounded := _opposite_bound_only(ctx, answer) or _aggregate_only(ctx, answer)
-            or _measure_not_given(ctx, answer)) is not None:
+            or _measure_not_given(ctx, answer) or _year_not_given(ctx, answer)) is not None:
         return bounded
     if answer.composer in _FIGURE_COMPOSERS:
         return answer

@@ -93,10 +93,12 @@ def _wrong_unit(ctx: Context, units_text: str, span: Span) -> Answer | None:
               or question[m.start() - 1:m.end()] not in source]
     claimed = [m.group("unit") for m in rule("lead_claim").finditer(question)]
     stated += [u for u in claimed if not any(u in s or s in u for s in stated)]
-    wrong = [u for u in stated if not _names_unit(units_text, u)]
+    # a lead claimed ("…是农业农村局牵头的吧") is held against the lead units alone, where the plan tells lead from partner
+    lead = re.search(r"牵头(?:单位|部门)?\s*[：:]([^；;]*)", units_text) if "牵头" in question else None
+    wrong = [u for u in stated if not _names_unit(lead.group(1) if lead else units_text, u)]
     if not stated or len(wrong) < len(stated):
         return None
-    return refuse(ctx, f"“{wrong[0]}”负责这项任务的说法", (f"规划写的是：{units_text.rstrip('。；;')}。", span))
+    return refuse(ctx, f"“{wrong[0]}”{'牵头' if lead else '负责'}这项任务的说法", (f"规划写的是：{units_text.rstrip('。；;')}。", span))
 
 
 _LEAD_WORDS = re.compile(r"牵头|负责|责任单位")
