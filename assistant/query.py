@@ -427,7 +427,7 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     for place in places:  # the follow-up's own city words are not its indicator
         for form in (place, city_key(place)):
             subject = subject.replace(form, "")
-    subject = re.sub(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据)$", "", subject.strip())  # filler, not a subject
+    subject = re.sub(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据|方面|自己|本身)$", "", subject.strip())  # filler
     modifier = subject.endswith(("的", "之"))  # "农业的呢？": a kind of the previous indicator, not another one
     subject = re.sub(r"^[的之]+|[的之]+$", "", subject)
     if places and len(places) == 1 and len(previous.cities) <= 1:
@@ -455,13 +455,22 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     had = rule("sub_area").search(text) if area and area.end() == len(subject) else None
     if had:  # "临港开发区呢？" after a question about the 高新区: the same question of the other part of the city
         return text[:had.start()] + subject + text[had.end():]
+    if area and area.end() == len(subject) and area.start() == 0 and len(previous.cities) == 1 and \
+            city_key(previous.cities[0]) in text:  # "那高新区自己呢？" after a city's figure: the same of that part
+        key = city_key(previous.cities[0])
+        return text.replace(key, key + subject, 1)
     if subject:
         aliases = dict(indicator_concepts())
         norm_text = text
+
+        def where(words: str) -> bool:  # "…攻关方向里，新材料有哪些": the words that say where, not the subject replaced
+            return words.endswith(("里", "中")) or bool(re.search(re.escape(words) + r"[^，,。？?\s]{0,4}[里中](?![心国])", previous.text))
+
         old = next((a for c in previous.concepts for a in sorted(aliases.get(c, ()), key=len, reverse=True)
-                    if normalize(a) in norm_text), None)
+                    if normalize(a) in norm_text and not where(normalize(a))), None)
         if old is None and previous.topic:
-            old = max(previous.topic.split(), key=len)
+            pieces = previous.topic.split()
+            old = re.sub(r"(?<=..)[有是在]$", "", max([p for p in pieces if not where(p)] or pieces, key=len))  # 新材料有哪些
         named = next((m for m in re.finditer(r"“[^“”]+”", text) if old and normalize(old) in m.group(0)), None)
         if named is not None and not modifier:
             # "那科技金融那一条呢？" after "“打好高企引育攻坚战”是哪些部门负责的": another item of the series, not a
@@ -538,7 +547,8 @@ def understand(
             # "那高新技术企业呢？", "那连云港的研发投入强度呢？": the previous question with the city, the indicator or both replaced.
             text, followup = _substitute(previous, elliptical.group("rest"), named or others, known_cities), True
             # the follow-up's own subject took the indicator's place ("那科技金融那一条呢？"): its concept stays behind
-            renamed = bool(previous.concepts) and not concepts_in(text) and normalize(previous.text) not in text
+            renamed = bool(previous.concepts and previous.quoted) and not concepts_in(text) and \
+                not set(previous.quoted) & set(quoted_names(text))
         elif (m and (named or others) and len(text) <= 12) or (
                 named and previous.cities and not set(named) & set(previous.cities) and not concepts_in(text)
                 and len(text) <= _SWAP_CHARS and not _own_words(text, named)):

@@ -625,8 +625,14 @@ def _spells_out(sentence: str, name: str) -> bool:
 
 
 def _names_one_member(ctx: Context, node: Node) -> bool:
+    """Whether the question names exactly one member, whole or by its head ("机器人" of 机器人及应用)."""
     text = ctx.query.text
-    return sum(1 for name, _ in node.members() if len(name) >= 2 and name in text) == 1
+
+    def named(name: str) -> bool:
+        head = re.split(r"及|和|与|、", name)[0]
+        return len(name) >= 2 and name in text or len(head) >= 2 and head in text
+
+    return sum(1 for name, _ in node.members() if named(name)) == 1
 
 
 def _list(builder: AnswerBuilder, members: list[tuple[str, Span]], indent: str = "") -> None:
