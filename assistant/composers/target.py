@@ -36,6 +36,7 @@ from assistant.query import concepts_in, indicator_concepts, period_of, topic_of
 from index.retriever import Hit
 from ingest.lexicon import (
     COUNT_MEASURES,
+    STATED_NUMBER,
     YEAR,
     YEAR_DIGITS,
     YEAR_RANGE,
@@ -53,7 +54,7 @@ SUB_AREA_PENALTY = 0.15  # a figure stated for a part of the city (高新区, �
 INCREMENT_PENALTY = 0.1  # an increase (净增, 新增) when the question asks how many there are
 HEAD_BONUS = 0.05  # the figure counts what the question names (its subject ends with the question's words)
 SENTENCE_HITS = 10  # how many retrieved clauses are read for a figure
-_UNIT_WORDS = {"money": re.compile(r"元"), "percent": re.compile(r"%|百分|个百分点"), "count": re.compile(r"\d\s*[万亿]?\s*[家个项人件名所位座]")}
+_UNIT_WORDS = {"money": re.compile(r"元"), "percent": re.compile(r"%|百分|个百分点"), "count": re.compile(rf"(?:{STATED_NUMBER.pattern})\s*[家个项人件名所位座]")}
 
 
 @dataclass
