@@ -53,3 +53,22 @@ def test_a_scoring_rule_asked_is_an_amount_asked_in_points():
     assert asks_amount("企业科技创新积分，每项指标具体怎么打分？") and asks_amount("评分标准是什么")
     assert amount_pattern("每项指标具体怎么打分").search("得60分") is not None
     assert not asks_amount("企业科技创新积分管理是怎么回事？")
+
+
+def test_an_amount_per_borrower_is_not_answered_by_a_funds_size():
+    """"一家企业最多能贷多少" is not answered by "设立3000万元风险补偿资金池": a pool's size, written after the figure."""
+    from assistant.composers.notgiven import aggregates_only
+
+    found = aggregates_only("“甲科贷”一家企业最多能贷多少？", ["银行共同开发了“甲科贷”融资产品，设立 3000 万元风险补偿资金池"])
+    assert found is not None and found[2] == "一家"
+    assert aggregates_only("“甲科贷”一家企业最多能贷多少？", ["单户贷款最高1000万元"]) is None  # a per-unit figure
+    assert aggregates_only("“甲科贷”的资金池有多少钱？", ["设立 3000 万元风险补偿资金池"]) is None  # the pool asked
+
+
+def test_a_year_asked_is_not_answered_by_a_clause_without_one(assistant):
+    """"哪一年获批" wants a year: "“十四五”期间…争创首次进口药品口岸" gives a period, so the plan is said not to state it;
+    a clause that states the year answers."""
+    refused = assistant.ask("中华药港争创的首次进口药品口岸计划哪一年获批？")
+    assert refused.refused and "年份" in refused.text and "首次进口药品口岸" in refused.text
+    answered = assistant.ask("国家火炬句容交通新材料特色产业基地是哪年获批的？")
+    assert not answered.refused and "2017" in answered.text

@@ -1,0 +1,52 @@
+"""Ways of asking that the plans' own wording does not share: frames, a figure word with no figure asked, counts in
+万人, English in the past tense, a plan named by its title, a lead claimed of a partner unit."""
+from __future__ import annotations
+
+from assistant.query import understand
+
+CITIES = ("南京市", "南通市", "连云港市", "句容市", "江阴市")
+
+
+def test_what_a_plan_says_of_something_is_a_frame():
+    """"对核电有什么说法", "是怎么说的": how people ask, not what about — the topic is 核电 alone."""
+    topic = understand("连云港规划对核电有什么说法？", CITIES).topic
+    assert "核电" in topic and "说法" not in topic and "有" not in topic
+    assert "说" not in understand("南京规划里对人工智能是怎么说的？", CITIES).topic
+
+
+def test_a_topic_with_a_target_word_and_no_figure_asked_is_answered(assistant):
+    """"显示技术上要突破什么": 突破 is a target word, but no indicator is named and no figure asked — what the plan says."""
+    answer = assistant.ask("句容电子信息产业在显示技术上要突破什么？")
+    assert not answer.refused and "TFT-LCD" in answer.text
+    answer = assistant.ask("连云港规划对核电有什么说法？")
+    assert not answer.refused and "核电" in answer.text
+
+
+def test_a_count_of_people_in_wan_is_a_count(assistant):
+    answer = assistant.ask("南通创新区到2025年能吸纳多少人就业？")
+    assert not answer.refused and "2万人" in answer.text
+
+
+def test_english_in_the_past_tense_looks_back(assistant):
+    """"did … have by the end of 2020" asks the state in 2020 (截至2020年底), not a target to reach by it."""
+    answer = assistant.ask("How many tech vice-presidents (科技副总) at provincial level did Lianyungang have by the end of 2020?")
+    assert not answer.refused and "213" in answer.text
+    answer = assistant.ask("How many agricultural tech enterprises at city level or above does Jurong want to cultivate by 2025?")
+    assert not answer.refused and "40" in answer.text
+
+
+def test_the_plan_named_by_its_title_is_not_the_topic(assistant):
+    """"江阴三年行动计划里科技金融…": 三年行动计划 names the plan (its title), so the task about 科技金融 is found, not one that
+    writes "三年行动计划" in its text; a programme's own 行动计划 (“双百”行动计划) stays a name."""
+    answer = assistant.ask("江阴三年行动计划里科技金融是哪些部门负责的？")
+    assert "促进科技金融紧密结合" in answer.text and "人行江阴市支行" in answer.text
+    answer = assistant.ask("江阴产学研“双百”行动计划说的是哪两个一百？")
+    assert not answer.refused and "百家企业进高校" in answer.text
+
+
+def test_a_lead_claimed_of_a_partner_unit_is_corrected(assistant):
+    """The 2020 annex has 市科技局 lead and 市农业农村局 partner: "是农业农村局牵头的吧" is a false premise."""
+    wrong = assistant.ask("江阴农业科技进步贡献率71.8%那个目标是农业农村局牵头的吧？")
+    assert wrong.refused and "牵头：市科技局" in wrong.text
+    right = assistant.ask("江阴农业科技进步贡献率71.8%那个目标是市科技局牵头的吧？")
+    assert not right.refused and "市科技局" in right.text

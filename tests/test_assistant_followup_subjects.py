@@ -1,0 +1,41 @@
+"""What a follow-up asks of: the conversation's subject, the part or item it names instead, the year its city's plan
+reaches, the kind of figure it says."""
+from __future__ import annotations
+
+
+def test_an_inherited_year_beyond_the_citys_plan_gives_way_to_its_horizon(assistant):
+    """"江阴呢？" after a 2025 target: 江阴's plan runs to 2022, so its 2022 target is the answer; 南京's stays 2025."""
+    history = ["连云港2025年全社会研发投入占GDP的比重目标是多少？"]
+    jiangyin = assistant.ask("江阴呢？", history)
+    assert not jiangyin.refused and "3.3%" in jiangyin.text
+    nanjing = assistant.ask("那南京呢？", history)
+    assert not nanjing.refused and "4%" in nanjing.text
+    own = assistant.ask("江阴2025年全社会研发投入占GDP的比重目标是多少？")  # a year the user writes is kept
+    assert own.refused
+
+
+def test_another_item_of_a_quoted_series(assistant):
+    """"那科技金融那一条呢？" after a quoted task: the task about 科技金融, not the quoted name with a word swapped."""
+    answer = assistant.ask("那科技金融那一条呢？", ["江阴三年行动计划里“打好高企引育攻坚战”是哪些部门负责的？"])
+    assert "促进科技金融紧密结合" in answer.text
+
+
+def test_a_share_of_the_previous_subject_and_this_ratio(assistant):
+    """"那占GDP的比重呢？" joins the previous subject (its year too); "这个比重" then asks a share, not money."""
+    history = ["南京2020年全社会研发经费支出多少？"]
+    share = assistant.ask("那占GDP的比重呢？", history)
+    assert "3.48%" in share.text
+    target = assistant.ask("那到2025年这个比重要到多少？", [*history, "那占GDP的比重呢？"])
+    assert not target.refused and "4%" in target.text and "基础研究" not in target.text
+
+
+def test_a_member_named_by_its_head(assistant):
+    """"机器人" names the entry 机器人及应用 of a list: that entry's own words answer, after a question on another entry."""
+    answer = assistant.ask("那机器人方面呢？", ["南通“十四五”关键核心技术攻关方向里，新材料有哪些？"])
+    assert "触觉传感器" in answer.text and "海工船舶" not in answer.text
+
+
+def test_a_part_of_the_city_asked_after_the_citys_figure(assistant):
+    """"那高新区自己呢？" after the city's 高企 target: the 高新区's own figure (超过250家)."""
+    answer = assistant.ask("那高新区自己呢？", ["江阴到2022年高新技术企业要突破多少家？"])
+    assert "250家" in answer.text
