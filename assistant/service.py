@@ -262,9 +262,11 @@ def without_plan_name(query: Query, index: PlanIndex) -> Query:
     question asks, not what it asks about — those words leave the topic (they are rare words of a few clauses)."""
     titles = [re.sub(r"[“”\"\s]|[（(][^）)]*[）)]", "", meta.title) for meta in index.docs.values()]
 
-    def cut(m: re.Match) -> str:  # five characters at least (行动计划 alone may be a programme's: “双百”行动计划)
+    def cut(m: re.Match) -> str:
         run = m.group(0).rstrip("里中上内")
-        named = next((run[i:] for i in range(len(run) - 4) if any(run[i:] in t for t in titles)), None)
+        # four characters said as a place (行动计划里), else five (“双百”行动计划 is a programme's name)
+        least = 4 if len(run) < len(m.group(0)) else 5
+        named = next((run[i:] for i in range(len(run) - least + 1) if any(run[i:] in t for t in titles)), None)
         return m.group(0) if named is None else run[:len(run) - len(named)]
 
     topic = _PLAN_NAMED.sub(cut, query.topic or "")

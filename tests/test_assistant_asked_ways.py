@@ -42,6 +42,9 @@ def test_the_plan_named_by_its_title_is_not_the_topic(assistant):
     assert "促进科技金融紧密结合" in answer.text and "人行江阴市支行" in answer.text
     answer = assistant.ask("江阴产学研“双百”行动计划说的是哪两个一百？")
     assert not answer.refused and "百家企业进高校" in answer.text
+    # four characters said as where the question asks (行动计划里) name the plan too
+    answer = assistant.ask("其中50亿元以上的要签几个？", ["江阴行动计划里招商引资是怎么部署的？", "2020年签约新项目有什么目标？"])
+    assert "50亿元以上项目4个" in answer.text
 
 
 def test_a_lead_claimed_of_a_partner_unit_is_corrected(assistant):
