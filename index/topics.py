@@ -150,12 +150,22 @@ def question_topics(text: str) -> list[tuple[str, float]]:
             s = hay.find(form, s + 1)
     taken = [False] * len(norm)
     got: dict[str, float] = {}
+    kept = []
     # the longest first, and of two as long the one read first ("民生科技项目": 民生科技, not 科技项目)
     for s, e, names in sorted(found, key=lambda t: (t[0] - t[1], t[0])):
         if not any(taken[s:e]):
             taken[s:e] = [True] * (e - s)
+            kept.append((s, e, names))
             for name in names:
                 got[name] = got.get(name, 0.0) + (e - s)
+    # a term right after another ("科技型中小企业融资", "高新区的人才政策") is the phrase's head, what is asked about:
+    # it weighs at least as much as the longer term that only says whose
+    kept.sort()
+    for (_, e1, before), (s2, _, head) in zip(kept, kept[1:]):
+        if norm[e1:s2] in ("", "的") and not set(before) & set(head):
+            lead = max(got[name] for name in before)
+            for name in head:
+                got[name] = max(got[name], lead + 0.5)
     return sorted(got.items(), key=lambda kv: -kv[1])
 
 

@@ -71,3 +71,13 @@ def test_of_two_overlapping_forms_as_long_the_one_read_first_wins():
 
 def test_an_english_term_matches_whole_words_only():
     assert "数字经济" not in [t for t, _ in question_topics("He said so")]
+
+
+def test_the_head_term_of_a_phrase_is_what_is_asked():
+    """"科技型中小企业融资": 融资 is asked about, 科技型中小企业 only says whose — the head term weighs at least as much
+    as the longer term before it, so its topic is kept beside (and before) the other."""
+    from index.topics import question_topics
+
+    asked = question_topics("南通的科技型中小企业融资，规划里有哪些门路？")
+    assert asked[0][0] == "科技金融" and "企业梯次培育" in dict(asked)
+    assert question_topics("高新区的人才政策有哪些")[0][0] == "人才引进"
