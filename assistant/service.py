@@ -260,6 +260,9 @@ _PLAN_NAMED = re.compile(rf"[\u4e00-\u9fff]{{2,12}}?(?:{rule('plan_word').patter
 def without_plan_name(query: Query, index: PlanIndex) -> Query:
     """"江阴三年行动计划里科技金融…": the plan named by its title's words (三年行动计划, 十四五科技创新规划) is where the
     question asks, not what it asks about — those words leave the topic (they are rare words of a few clauses)."""
+    shape = outline.shape_of(query.original or query.text)
+    if shape is not None and shape.counted:
+        return query  # "这个三年行动计划具体分哪几个行动": the plan's own parts are asked — it is the subject
     titles = [re.sub(r"[“”\"\s]|[（(][^）)]*[）)]", "", meta.title) for meta in index.docs.values()]
 
     def cut(m: re.Match) -> str:

@@ -39,7 +39,6 @@ FRAMES = Path(__file__).resolve().parents[2] / "index" / "resources" / "topic_fr
 ANSWER_CHARS = 600  # the listed items' text; the rest is folded
 MIN_RELEVANCE = 0.35  # least clause relevance for a topic answer (below it the usual composers answer)
 RESCUE_RELEVANCE = 0.3  # … when the usual composers found nothing: the plan's clauses on the topic instead of a refusal
-NARROW_OTHER = 0.5  # the topic part of a passage that writes none of the topic's forms the question names
 SECTION_KEEP = 0.5  # … and a clause of the best clause's own section at least this share
 KEEP_RATIO = 0.7  # a clause is listed when it scores at least this share of the best one
 TOPIC_SHARE = 0.5  # of the question's taxonomy topics, those matching at least this share of the best
@@ -293,20 +292,6 @@ def _specific(focus: str, topics: list[str], ctx: Context) -> bool:
     return bool(left and any(u.weight >= RARE_WORD for u in left.units))
 
 
-def asked_forms(question: str, topics: list[str]) -> tuple[str, ...]:
-    """The genre terms of the asked topics that the question itself writes, when they narrow the topic: "公共安全和应急"
-    asks that part of 民生科技, not its 健康 or 文化; () when the question names the topic as a whole (民生科技, 民生)
-    or only by a synonym plans do not write."""
-    forms = []
-    for topic in read_topics():
-        if topic.name in topics:
-            named = [t for t in topic.terms if t in question]
-            if not named or any(t in topic.name or t == topic.terms[0] for t in named):
-                return ()
-            forms += named
-    return tuple(forms)
-
-
 def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer | None,
                   specific: bool = False) -> list[Scored]:
     """Every clause of the plan with its relevance to the topic (its labels and words, and its section's);
@@ -317,12 +302,8 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
     layout = _layout(corpus, doc)
     nodes = layout.nodes
 
-    narrow = asked_forms(normalize(ctx.query.text), topics)
-
-    def topic_part(scores: dict[str, float], full: float = 2.0, where: str = "") -> float:
-        part = max((min(1.0, scores.get(t, 0.0) / full) for t in topics), default=0.0)
-        # a passage of the topic that writes none of the forms asked is about another part of it
-        return part * NARROW_OTHER if narrow and not any(f in where for f in narrow) else part
+    def topic_part(scores: dict[str, float], full: float = 2.0) -> float:
+        return max((min(1.0, scores.get(t, 0.0) / full) for t in topics), default=0.0)
 
     def words_part(text: str, context: str = "") -> float:
         return scorer.coverage(text, context) if scorer is not None else 0.0
@@ -339,14 +320,13 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
         c = corpus.clauses[i]
         if c.kind == "heading" or (c.kind == "paragraph" and not _PROSE.search(c.text)):
             continue  # a heading names a section; a paragraph without a sentence or list is a signature or footer line
-        own[i] = combine(topic_part(labels[i], where=f"{c.text} {context_of(c)}"), words_part(c.text, context_of(c)))
+        own[i] = combine(topic_part(labels[i]), words_part(c.text, context_of(c)))
     # a section's score: its title (its own name counts fully, the titles above it less), and the best of its clauses
     section_score: dict[int, float] = {}
     for node in nodes:
         if node.clause is None:
             continue
-        title = combine(topic_part(_title_scores(node), 1.0, " ".join((*node.path, node.name))),
-                        words_part(node.name, " ".join(node.path)))
+        title = combine(topic_part(_title_scores(node), 1.0), words_part(node.name, " ".join(node.path)))
         inside = sorted((own[i] for i in layout.members[id(node)] if i in own), reverse=True)
         body = sum(inside[:3]) / 3 if inside else 0.0
         section_score[id(node)] = TITLE_SHARE * title + (1 - TITLE_SHARE) * body
