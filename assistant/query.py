@@ -427,6 +427,7 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     for place in places:  # the follow-up's own city words are not its indicator
         for form in (place, city_key(place)):
             subject = subject.replace(form, "")
+    item = bool(re.search(r"[那这]一?[项条]$", subject.strip()))  # "那标准质量品牌那条呢": another item of a series
     subject = re.sub(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据|方面|自己|本身)$", "", subject.strip())  # filler
     modifier = subject.endswith(("的", "之"))  # "农业的呢？": a kind of the previous indicator, not another one
     subject = re.sub(r"^[的之]+|[的之]+$", "", subject)
@@ -472,6 +473,9 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
             pieces = previous.topic.split()
             old = re.sub(r"(?<=..)[有是在]$", "", max([p for p in pieces if not where(p)] or pieces, key=len))  # 新材料有哪些
         named = next((m for m in re.finditer(r"“[^“”]+”", text) if old and normalize(old) in m.group(0)), None)
+        if named is None and item and old:  # the item's whole name the previous question wrote ("打好高企引育攻坚战")
+            named = next((m for p in (previous.topic or "").split() if normalize(old) in p
+                          for m in [re.search(re.escape(p), text)] if m is not None), None)
         if named is not None and not modifier:
             # "那科技金融那一条呢？" after "“打好高企引育攻坚战”是哪些部门负责的": another item of the series, not a
             # name with a word swapped
@@ -547,8 +551,7 @@ def understand(
             # "那高新技术企业呢？", "那连云港的研发投入强度呢？": the previous question with the city, the indicator or both replaced.
             text, followup = _substitute(previous, elliptical.group("rest"), named or others, known_cities), True
             # the follow-up's own subject took the indicator's place ("那科技金融那一条呢？"): its concept stays behind
-            renamed = bool(previous.concepts and previous.quoted) and not concepts_in(text) and \
-                not set(previous.quoted) & set(quoted_names(text))
+            renamed = bool(previous.concepts) and not concepts_in(text)
         elif (m and (named or others) and len(text) <= 12) or (
                 named and previous.cities and not set(named) & set(previous.cities) and not concepts_in(text)
                 and len(text) <= _SWAP_CHARS and not _own_words(text, named)):

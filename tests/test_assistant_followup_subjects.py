@@ -18,6 +18,9 @@ def test_another_item_of_a_quoted_series(assistant):
     """"那科技金融那一条呢？" after a quoted task: the task about 科技金融, not the quoted name with a word swapped."""
     answer = assistant.ask("那科技金融那一条呢？", ["江阴三年行动计划里“打好高企引育攻坚战”是哪些部门负责的？"])
     assert "促进科技金融紧密结合" in answer.text
+    # unquoted, the item's whole name goes too when the follow-up points at another item (那条)
+    answer = assistant.ask("那标准质量品牌那条呢？", ["江阴打好高企引育攻坚战这项由哪些部门负责？"])
+    assert "增强标准质量品牌优势" in answer.text and "市市场监管局" in answer.text
 
 
 def test_a_share_of_the_previous_subject_and_this_ratio(assistant):
