@@ -195,3 +195,17 @@ def test_a_quoted_topic_term_is_a_name_only_where_a_part_of_the_plans_is_called_
     assert topic.quoted_names(("双碳", "科才贷")) == ("科才贷",)
     assert topic.quoted_names(("空间布局",)) == ()
     assert topic.quoted_names(("空间布局", "双碳"), corpus=object()) == ("空间布局",)
+
+
+def test_a_quoted_subjects_target_follows_its_measures(assistant):
+    """"城市“硅巷”到底怎么搞": the measures of the section on it, then its target from the plan's goals (超300万平方米)."""
+    answer = assistant.ask("南京说的城市“硅巷”到底怎么搞？")
+    assert answer.composer == "topic" and "高水平“硅巷”" in answer.text
+    assert "目标：建成运营城市“硅巷”超300万平方米" in answer.text
+
+
+def test_the_best_clauses_section_is_listed_with_it(assistant):
+    """"城市公共安全和应急": the best clause's section (支撑安全韧性) is listed whole, its 社会安全风险防控大脑 too,
+    although that clause scores below the keep ratio of the best."""
+    answer = assistant.ask("南京在城市公共安全和应急这块有什么科技上的安排？")
+    assert "加强公共安全技术研发" in answer.text and "社会安全风险防控大脑" in answer.text

@@ -133,7 +133,8 @@ def _measure_not_given(ctx: Context, answer: Answer) -> Answer | None:
 def _year_not_given(ctx: Context, answer: Answer) -> Answer | None:
     """A refusal quoting the answer's first clause when a year is asked ("哪一年获批") and no quote states one; else
     None. "“十四五”期间…争创" gives a period, not the year asked."""
-    if not rule("year_ask").search(ctx.query.original) or any(YEAR.search(c.quote) for c in answer.citations):
+    if answer.composer == "document" or not rule("year_ask").search(ctx.query.original) or \
+            any(YEAR.search(c.quote) for c in answer.citations):  # a plan's period is read from its title's 十四五 too
         return None
     return _refuse_quoting(ctx, answer.citations[0], "问题所问的年份：规划未写明这一年份")
 

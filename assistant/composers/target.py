@@ -391,9 +391,12 @@ def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None)
 
 def contradicted(ctx: Context, figures: list[Figure]) -> str | None:
     """A number the user states that none of the evidence states (a false premise)."""
-    known = [v for f in figures for v in f.numbers]
+    # the numbers of the window shown, not its whole sentence ("科技型中小企业突破3万家,高新技术企业超2万家": 3万 is
+    # not the 高企 figure)
+    shown = {id(f): figures_in(f.span.text) or f.numbers for f in figures}
+    known = [v for f in figures for v in shown[id(f)]]
     if ctx.query.cities:  # a number stated in a comparison belongs to the first city named
-        known = [v for f in figures if f.city == ctx.query.cities[0] for v in f.numbers] or known
+        known = [v for f in figures if f.city == ctx.query.cities[0] for v in shown[id(f)]] or known
     for stated in ctx.query.numbers:
         value = parse_number(stated)
         if value is not None and known and all(abs(value - k) > 1e-9 for k in known):

@@ -516,6 +516,11 @@ def _answer(ctx: Context, scores: _Scores) -> Answer | None:
     names = "、".join(topics) or scores.focus
     builder.raw(f"{ctx.corpus.docs[doc].title}中关于{names or '该主题'}的内容（按章节）：\n")
     _render(builder, shown_items)
+    goal = _goal_of(ctx, doc, shown_items)
+    if goal is not None:
+        builder.raw("目标：")
+        builder.say(goal.text, goal)
+        builder.raw("\n")
     rest = [i for i in folded if not any(i.clause is s.clause for s in shown_items)]
     if rest:
         shown_sections = {id(x.section) for x in shown_items}
@@ -530,6 +535,28 @@ def _answer(ctx: Context, scores: _Scores) -> Answer | None:
                     builder.say(("" if k == 0 else "、") + f"“{node.name}”", span)
         builder.raw("。")
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="topic", query=ctx.query)
+
+
+_PIECE = re.compile(r"[^，,；;。]+")
+
+
+def _goal_of(ctx: Context, doc: str, shown_items: list[Item]) -> Span | None:
+    """"城市“硅巷”到底怎么搞": the measures are in the section on it, its target in the plan's goals ("建成运营城市硅巷超
+    300万平方米") — the comma-piece of a goals section that names the quoted subject with a figure, when no item shown
+    states one for it."""
+    subjects = [q for q in ctx.query.quoted if len(q) >= 2]
+    if not subjects or any(FIGURE.search(i.body.text) and any(q in i.body.text for q in subjects) for i in shown_items):
+        return None
+    for i in ctx.corpus.clause_ids_of(doc):
+        clause = ctx.corpus.clauses[i]
+        if clause.kind == "heading" or not TARGET_SECTION.search(" ".join(clause.section)):
+            continue
+        for sentence in sentences(clause):
+            for m in _PIECE.finditer(sentence.text):
+                if FIGURE.search(m.group(0)) and any(q in m.group(0) for q in subjects):
+                    start = sentence.char_start + m.start()
+                    return Span(clause, start, start + len(m.group(0)), m.group(0))
+    return None
 
 
 def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicScorer | None,
