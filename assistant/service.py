@@ -87,6 +87,9 @@ def compose_answer(ctx: Context) -> Answer:
     if answer.composer == "refusal" and q.intent in ("list", "general") and not topic.quoted_names(q.quoted, ctx.corpus) and \
             not outline.asks_structure(q.text):
         answer = on_topic.compose(topic.RESCUE_RELEVANCE) or answer
+    elif answer.composer == "refusal" and q.intent == "eligibility" and not ctx.profile:
+        # "积分排名靠前，能优先拿到哪些支持": no applicant kind the measures are written for — what the plan says of it
+        answer = compose_answer(replace(ctx, query=replace(q, intent="general")))
     elif answer.composer == "refusal" and q.intent == "target" and not q.concepts and not rule("figure_ask").search(q.text):
         # "显示技术上要突破什么": a target word, but neither an indicator named nor a figure asked — what the plan says
         answer = compose_answer(replace(ctx, query=replace(q, intent="general")))

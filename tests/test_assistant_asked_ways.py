@@ -53,3 +53,16 @@ def test_a_lead_claimed_of_a_partner_unit_is_corrected(assistant):
     assert wrong.refused and "牵头：市科技局" in wrong.text
     right = assistant.ask("江阴农业科技进步贡献率71.8%那个目标是市科技局牵头的吧？")
     assert not right.refused and "市科技局" in right.text
+
+
+def test_an_enterprise_question_with_no_applicant_kind_gets_what_the_plan_says(assistant):
+    """"积分排名靠前，能优先拿到哪些支持": no applicant kind the eligibility measures are written for, so no measure
+    list — the clause on 科技创新积分 answers instead of a refusal."""
+    answer = assistant.ask("我们公司在连云港科技创新积分排名靠前，能优先拿到哪些支持？")
+    assert not answer.refused and "购房补贴" in answer.text and "信贷融资" in answer.text
+
+
+def test_english_technology_to_lead_is_not_a_task_lead(assistant):
+    """"wants technology to lead" is 科技引领 (the section 科技引领优势产业跨越发展), not 牵头 of a task's lead unit."""
+    answer = assistant.ask("What are the advantage industries Lianyungang wants technology to lead?")
+    assert not answer.refused and all(w in answer.text for w in ("新医药", "新能源", "高端装备"))
