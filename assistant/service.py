@@ -55,6 +55,8 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
     """A topic, outline or count answer from the plan's structure, when the question is one and a node matches
     (`on_topic`: the question's topic composer, which the caller may ask again at a lower threshold)."""
     q = ctx.query
+    if q.intent == "target" and any(len(t) >= 6 and any(t in r.indicator for r in ctx.corpus.indicators) for t in q.quoted):
+        return None  # "“新型研发机构等重大产业创新平台”一共有几个": an indicator row quoted by name, not a part of the plan
     wrong = outline.past_the_series(ctx, q.original if not q.followup else q.text)  # "专栏7" where they end at 专栏6
     if wrong is not None:
         return wrong

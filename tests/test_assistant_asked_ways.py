@@ -66,3 +66,15 @@ def test_english_technology_to_lead_is_not_a_task_lead(assistant):
     """"wants technology to lead" is 科技引领 (the section 科技引领优势产业跨越发展), not 牵头 of a task's lead unit."""
     answer = assistant.ask("What are the advantage industries Lianyungang wants technology to lead?")
     assert not answer.refused and all(w in answer.text for w in ("新医药", "新能源", "高端装备"))
+
+
+def test_an_indicator_row_quoted_by_name_answers_its_count(assistant):
+    """"“新型研发机构等重大产业创新平台”一共有几个" names an indicator row (2020: 22个), not a part of the plan to count."""
+    answer = assistant.ask("连云港2020年“新型研发机构等重大产业创新平台”一共有几个？")
+    assert answer.composer == "target" and "22个" in answer.text
+
+
+def test_in_the_end_is_a_frame(assistant):
+    """"高企数量最后要冲到多少家": 最后 says when, not what — the city's 突破1000家, not the 高新区's 250家."""
+    answer = assistant.ask("江阴三年行动计划里，高企数量最后要冲到多少家？")
+    assert "1000家" in answer.text
