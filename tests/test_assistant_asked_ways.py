@@ -78,3 +78,10 @@ def test_in_the_end_is_a_frame(assistant):
     """"高企数量最后要冲到多少家": 最后 says when, not what — the city's 突破1000家, not the 高新区's 250家."""
     answer = assistant.ask("江阴三年行动计划里，高企数量最后要冲到多少家？")
     assert "1000家" in answer.text
+
+
+def test_a_gap_asked_between_two_cities_is_stated(assistant):
+    """"多多少家", "差多少": the comparison says the gap, in the figures' unit (shares in 个百分点)."""
+    assert "两者相差16400家" in assistant.ask("南京比南通的高企目标多多少家？").text
+    assert "两者相差1个百分点左右" in assistant.ask("南京和南通的研发强度目标差多少？").text
+    assert "相差" not in assistant.ask("南京和南通的研发强度目标谁高？").text
