@@ -6,6 +6,7 @@ the citation list can never disagree.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from assistant.contract import AnswerRecord, ChecklistItem, Citation, ComparisonRow, GenerationReport, Retrieved
@@ -72,3 +73,11 @@ class AnswerBuilder:
     @property
     def text(self) -> str:
         return "".join(self._parts).strip()
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def renumbered(text: str, offset: int) -> str:
+    """An answer's citation markers shifted by `offset`, to follow another answer's ([1] → [4] after three)."""
+    return _MARKER.sub(lambda m: f"[{int(m.group(1)) + offset}]", text)

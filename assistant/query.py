@@ -428,7 +428,9 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
         for form in (place, city_key(place)):
             subject = subject.replace(form, "")
     item = bool(re.search(r"[那这]一?[项条]$", subject.strip()))  # "那标准质量品牌那条呢": another item of a series
-    subject = re.sub(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据|方面|自己|本身)$", "", subject.strip())  # filler
+    filler = re.compile(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据|方面|自己|本身|的?目标)$")
+    while (bare := filler.sub("", subject.strip())) != subject.strip():  # "高新区自己的目标": 高新区
+        subject = bare
     modifier = subject.endswith(("的", "之"))  # "农业的呢？": a kind of the previous indicator, not another one
     subject = re.sub(r"^[的之]+|[的之]+$", "", subject)
     if places and len(places) == 1 and len(previous.cities) <= 1:
@@ -456,7 +458,7 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     had = rule("sub_area").search(text) if area and area.end() == len(subject) else None
     if had:  # "临港开发区呢？" after a question about the 高新区: the same question of the other part of the city
         return text[:had.start()] + subject + text[had.end():]
-    if area and area.end() == len(subject) and area.start() == 0 and len(previous.cities) == 1 and \
+    if area and area.end() == len(subject) and len(previous.cities) == 1 and \
             city_key(previous.cities[0]) in text:  # "那高新区自己呢？" after a city's figure: the same of that part
         key = city_key(previous.cities[0])
         return text.replace(key, key + subject, 1)

@@ -84,11 +84,17 @@ def compose_answer(ctx: Context) -> Answer:
     ("主攻哪几个方向" where no part of the plan is called so), refused only when the plan has nothing on it (at the
     lower RESCUE_RELEVANCE, on the clauses the structural path scored)."""
     q = ctx.query
+    measures_compared = q.intent == "compare" and len(q.cities) >= 2 and not q.concepts
+    if measures_compared and topic.asks_topic(q.original or q.text, "list", False, q.quoted, ctx.corpus) and \
+            (each := topic.each_city(ctx)) is not None:
+        return each  # "南通和句容在人才引进方面各有什么做法": each city's measures, side by side
     on_topic = topic.TopicComposer(ctx)  # scores the plan's clauses once, at its first use
     answer = mentions.compose(ctx) or indicator_table.compose(ctx) or structural(ctx, on_topic) or COMPOSERS[q.intent](ctx)
     if answer.composer == "refusal" and q.intent in ("list", "general") and not topic.quoted_names(q.quoted, ctx.corpus) and \
             not outline.asks_structure(q.text):
         answer = on_topic.compose(topic.RESCUE_RELEVANCE) or answer
+    elif answer.composer == "refusal" and measures_compared:
+        answer = topic.each_city(ctx) or answer  # "南京和连云港在科技金融上有什么不同": each city's, side by side
     elif answer.composer == "refusal" and q.intent == "eligibility" and not ctx.profile:
         # "积分排名靠前，能优先拿到哪些支持": no applicant kind the measures are written for — what the plan says of it
         answer = compose_answer(replace(ctx, query=replace(q, intent="general")))

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from assistant.answer import Answer
+from assistant.answer import Answer, renumbered
+from assistant.composers.values import difference
 from assistant.contract import Citation
-from assistant.versions import PlanVersion, number, words
+from assistant.versions import PlanVersion, words
 from ingest.lexicon import FIGURE, FIVE_YEAR_ORDINAL, figure_value, in_base_unit, normalize
 
 _NAME = "\u0000"  # where a plan's name stood, while the links around it are found
 _QUOTES = "“”\"‘’「」"
-_MARKER = re.compile(r"\[(\d+)\]")
 _PIECE = re.compile(r"[，,；;。：:\n]")
 MIN_SHARED = 2  # character pairs an amount's lead words share with the question, at least, to be its amount
 _UNIT_FACTOR = {"亿元": 1e8, "万元": 1e4, "元": 1.0}
@@ -94,12 +94,7 @@ def _change(old: tuple[float, str, str], new: tuple[float, str, str]) -> str | N
         if base_a != base_b or va is None or vb is None or ub not in _UNIT_FACTOR:
             return None
         delta, unit = (vb - va) / _UNIT_FACTOR[ub], ub
-    step = f"{number(round(abs(delta), 4))}{'个百分点' if unit in ('%', '％') else unit}"
-    return f"{'增加' if delta >= 0 else '减少'}{step}" if delta else "不变"
-
-
-def _renumbered(text: str, offset: int) -> str:
-    return _MARKER.sub(lambda m: f"[{int(m.group(1)) + offset}]", text)
+    return f"{'增加' if delta >= 0 else '减少'}{difference(delta, unit)}" if delta else "不变"
 
 
 def answer_each(question: str, pair: tuple[PlanVersion, PlanVersion], year: int,
@@ -133,7 +128,7 @@ def side_by_side(question: str, pair: tuple[PlanVersion, PlanVersion], answers: 
         if answer.refused:
             parts.append(f"{version.short}规划中未找到相应条款。")
             continue
-        parts.append(_renumbered(answer.text, len(citations)))
+        parts.append(renumbered(answer.text, len(citations)))
         citations += answer.citations
     if asks_delta(question) and not any(a.refused for a in answers):
         asked = one_plan_question(question)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from assistant.lexicon import rule
 from assistant.query import concepts_in
+from assistant.composers.values import shown_number
 from ingest.lexicon import question_years
 from ingest.periods import Period, ordinals_in, plan_kind, plan_period
 from ingest.records import Figure, IndicatorRecord
@@ -300,9 +301,7 @@ def diff(old: PlanVersion, new: PlanVersion, indicators: Sequence[IndicatorRecor
 
 
 def number(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return "—" if value is None else shown_number(value)
 
 
 # ---------------------------------------------------------------------------

@@ -42,3 +42,10 @@ def test_a_part_of_the_city_asked_after_the_citys_figure(assistant):
     """"那高新区自己呢？" after the city's 高企 target: the 高新区's own figure (超过250家)."""
     answer = assistant.ask("那高新区自己呢？", ["江阴到2022年高新技术企业要突破多少家？"])
     assert "250家" in answer.text
+
+
+def test_a_named_part_of_the_city_and_its_own_target(assistant):
+    """"临港开发区呢？", "那高新区自己的目标呢？": the part named (a name ending in an area word) is asked in place after
+    the city; 自己的目标 is filler."""
+    assert "40件" in assistant.ask("临港开发区呢？", ["江阴2022年万人有效发明专利要到多少？"]).text
+    assert "250家" in assistant.ask("那高新区自己的目标呢？", ["江阴到2022年高企要净增多少家？"]).text

@@ -209,3 +209,15 @@ def test_the_best_clauses_section_is_listed_with_it(assistant):
     although that clause scores below the keep ratio of the best."""
     answer = assistant.ask("南京在城市公共安全和应急这块有什么科技上的安排？")
     assert "加强公共安全技术研发" in answer.text and "社会安全风险防控大脑" in answer.text
+
+
+def test_measures_compared_across_cities_are_each_citys_topic_answer(assistant, plan_text):  # noqa: F811
+    """"南京和连云港在科技金融上的举措有什么不同": each city's own topic answer under its name, citations numbered on
+    across both (a comparison of indicators stays a table)."""
+    answer = assistant.ask("南京和连云港在科技金融上的举措有什么不同？")
+    assert not answer.refused and answer.text.index("【南京市】") < answer.text.index("【连云港市】")
+    assert "“宁创贷”" in answer.text and "“苏科贷”" in answer.text
+    assert {c.doc_id for c in answer.citations} == {"nanjing-2021", "lianyungang-2021"}
+    assert f"[{len(answer.citations)}]" in answer.text
+    assert_exact(answer, plan_text)
+    assert "| 城市 |" in assistant.ask("南京和南通的研发强度目标谁高？").text

@@ -19,7 +19,7 @@ from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, rank_sentences
 from assistant.composers.refusal import refuse
 from assistant.composers.target import Figure, best_figure, contradicted, counts_increment, other_area, topic_figure
-from assistant.composers.values import unit_kind, value_with_unit
+from assistant.composers.values import difference, unit_kind, value_with_unit
 from assistant.contract import ComparisonRow
 from assistant.lexicon import rule
 from assistant.evidence import Span
@@ -92,17 +92,11 @@ def compose(ctx: Context) -> Answer:
             if len(like) == 2 and rule("difference_ask").search(query.text):  # "南京比南通的高企目标多多少家"
                 high, low = cell(hi, None, _period(ctx, hi)), cell(lo, None, _period(ctx, lo))
                 about = "左右" if "左右" in high + low else "以上" if re.search(r">|超|以上", high) else ""
-                builder.raw(f"两者相差{gap(hv - lv, like[0][2])}{about}。")
+                builder.raw(f"两者相差{difference(hv - lv, like[0][2])}{about}。")
     if unlike and (superlative or len(like) >= 2):
         builder.raw("\n" + "".join(f"{f.city}的数字{why}，未参与比较。" for f, why in unlike))
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="compare",
                   query=query, table=rows)
-
-
-def gap(value: float, unit: str | None) -> str:
-    """A difference as a reader says it: shares in 个百分点, other figures in their unit ("16400家")."""
-    shown = f"{value:.2f}".rstrip("0").rstrip(".")
-    return f"{shown}个百分点" if unit in ("%", "％") else f"{shown}{unit or ''}"
 
 
 def prose_variant(ctx: Context, f: Figure) -> Span | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from assistant.answer import Answer, AnswerBuilder
+from assistant.answer import Answer, AnswerBuilder, renumbered
 from assistant.composers.context import Context, context_of
 from assistant.composers.scoring import RARE_WORD, TopicScorer
 from assistant.composers.windows import FIGURE, windows
@@ -496,6 +496,27 @@ class TopicComposer:
         if scores is None or not scores.clauses or scores.clauses[0].score < least:
             return None
         return _answer(self.ctx, scores)
+
+
+def each_city(ctx: Context) -> Answer | None:
+    """"南京和连云港在科技金融上的举措有什么不同": each city's own topic answer, one under the other (None when no city's
+    plan has clauses on it). Topics are answered one plan at a time; a comparison of measures is their answers side by
+    side, for the reader to set against each other."""
+    from dataclasses import replace
+
+    parts: list[str] = []
+    citations = []
+    for city in ctx.query.cities:
+        answer = TopicComposer(replace(ctx, query=replace(ctx.query, cities=(city,), intent="list"))).compose(RESCUE_RELEVANCE)
+        parts.append(f"【{city}】")
+        if answer is None:
+            parts.append(f"{city}规划中未找到相应条款。")
+            continue
+        parts.append(renumbered(answer.text, len(citations)))
+        citations += answer.citations
+    if not citations:
+        return None
+    return Answer(text="\n".join(parts), citations=citations, refused=False, retrieved=[], composer="topic", query=ctx.query)
 
 
 def _answer(ctx: Context, scores: _Scores) -> Answer | None:

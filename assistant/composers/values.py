@@ -27,3 +27,14 @@ def value_with_unit(value_text: str | None, unit: str | None) -> str:
 def figures_in(text: str) -> list[float]:
     """Every figure a text states, as numbers, in each reading the lexicon gives ("超2万家" → 2 and 20000)."""
     return number_readings(text)
+
+
+def shown_number(value: float) -> str:
+    """A number as a reader writes it: no trailing zeros, at most two decimals (16400, 1.5, 0.25)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def difference(delta: float, unit: str | None) -> str:
+    """The size of a difference in the figures' unit: shares in 个百分点 ("1个百分点"), others as they are ("16400家")."""
+    return f"{shown_number(round(abs(delta), 4))}{'个百分点' if unit in ('%', '％') else unit or ''}"
+
