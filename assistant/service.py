@@ -93,6 +93,8 @@ def compose_answer(ctx: Context) -> Answer:
     if answer.composer == "refusal" and q.intent in ("list", "general") and not topic.quoted_names(q.quoted, ctx.corpus) and \
             not outline.asks_structure(q.text):
         answer = on_topic.compose(topic.RESCUE_RELEVANCE) or answer
+    elif answer.composer == "refusal" and answer.citations:
+        pass  # a refusal that corrects the question's premise quoting the plan ("…达500人，而非1000") stands
     elif answer.composer == "refusal" and measures_compared:
         answer = topic.each_city(ctx) or answer  # "南京和连云港在科技金融上有什么不同": each city's, side by side
     elif answer.composer == "refusal" and q.intent == "eligibility" and not ctx.profile:

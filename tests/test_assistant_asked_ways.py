@@ -85,3 +85,12 @@ def test_a_gap_asked_between_two_cities_is_stated(assistant):
     assert "两者相差16400家" in assistant.ask("南京比南通的高企目标多多少家？").text
     assert "两者相差1个百分点左右" in assistant.ask("南京和南通的研发强度目标差多少？").text
     assert "相差" not in assistant.ask("南京和南通的研发强度目标谁高？").text
+
+
+def test_a_premise_correction_is_not_replaced_by_what_the_plan_says(assistant):
+    """A target word with no indicator named ("科技副总要达到1000人，是吧") gets the plan's words only when the figure
+    composer found nothing: its correction of the premise (达500人，而非1000) stands."""
+    for question in ("连云港规划里说到2025年科技副总要达到1000人，是吧？",
+                     "The Lianyungang plan says the number of sci-tech vice general managers will reach 1,000 by 2025, doesn't it?"):
+        answer = assistant.ask(question)
+        assert answer.refused and "500人" in answer.text and "1000" in answer.text
