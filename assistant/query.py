@@ -411,6 +411,9 @@ def _joined_before_end(text: str, words: str) -> str:
     return f"{text[:end]} {words}{text[end:]}"
 
 
+_FILLER = re.compile(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据|方面|自己|本身|的?目标)$")  # a follow-up's filler
+
+
 def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_cities: tuple[str, ...]) -> str:
     """The previous question with the follow-up's city and indicator put in place of the previous ones."""
     text = previous.text
@@ -428,8 +431,7 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
         for form in (place, city_key(place)):
             subject = subject.replace(form, "")
     item = bool(re.search(r"[那这]一?[项条]$", subject.strip()))  # "那标准质量品牌那条呢": another item of a series
-    filler = re.compile(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据|方面|自己|本身|的?目标)$")
-    while (bare := filler.sub("", subject.strip())) != subject.strip():  # "高新区自己的目标": 高新区
+    while (bare := _FILLER.sub("", subject.strip())) != subject.strip():  # "高新区自己的目标": 高新区
         subject = bare
     modifier = subject.endswith(("的", "之"))  # "农业的呢？": a kind of the previous indicator, not another one
     subject = re.sub(r"^[的之]+|[的之]+$", "", subject)
@@ -580,8 +582,7 @@ def understand(
                 else ""  # not "十三五末是多少"; "那占GDP的比重呢？" asks the same year
             # "那占GDP的比重呢？": a share of the previous subject, said as one wording with it (…经费支出占GDP的比重)
             share = re.sub(rf"^(?:{rule('followup_lead').pattern})", "", text)
-            joint = "" if share.startswith("占") else " "
-            text = share if joint == "" else text
+            text, joint = (share, "") if share.startswith("占") else (text, " ")
             text, followup = (f"{place}{text}" if own else f"{place}{year}{previous.subject or previous.topic or previous.text}{joint}{text}"), True
             subject = "" if shifted_subject else previous.subject or previous.topic
             intent_text = normalize(original)

@@ -82,7 +82,9 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
 def compose_answer(ctx: Context) -> Answer:
     """The composers' answer; a list or general question they would refuse gets what the plan says on its topic
     ("主攻哪几个方向" where no part of the plan is called so), refused only when the plan has nothing on it (at the
-    lower RESCUE_RELEVANCE, on the clauses the structural path scored)."""
+    lower RESCUE_RELEVANCE, on the clauses the structural path scored). Measures compared across cities are each
+    city's topic answer; a refusal that found nothing for a target word with no figure asked, or for an enterprise
+    with no applicant kind, gives way to what the plan says; a refusal that corrects a premise stands."""
     q = ctx.query
     measures_compared = q.intent == "compare" and len(q.cities) >= 2 and not q.concepts
     if measures_compared and topic.asks_topic(q.original or q.text, "list", False, q.quoted, ctx.corpus) and \
