@@ -461,9 +461,12 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     if had:  # "临港开发区呢？" after a question about the 高新区: the same question of the other part of the city
         return text[:had.start()] + subject + text[had.end():]
     if area and area.end() == len(subject) and len(previous.cities) == 1 and \
-            city_key(previous.cities[0]) in text:  # "那高新区自己呢？" after a city's figure: the same of that part
+            city_key(previous.cities[0]) in text:  # "那高新区自己呢？" after a city's figure: the same of that part,
+        aliases = dict(indicator_concepts())  # named before the indicator's wording ("江阴到2022年高新区全社会研发…")
+        at = min((text.find(normalize(a)) for c in previous.concepts for a in aliases.get(c, ()) if normalize(a) in text),
+                 default=-1)
         key = city_key(previous.cities[0])
-        return text.replace(key, key + subject, 1)
+        return text[:at] + subject + text[at:] if at >= 0 else text.replace(key, key + subject, 1)
     if subject:
         aliases = dict(indicator_concepts())
         norm_text = text

@@ -49,3 +49,6 @@ def test_a_named_part_of_the_city_and_its_own_target(assistant):
     the city; 自己的目标 is filler."""
     assert "40件" in assistant.ask("临港开发区呢？", ["江阴2022年万人有效发明专利要到多少？"]).text
     assert "250家" in assistant.ask("那高新区自己的目标呢？", ["江阴到2022年高企要净增多少家？"]).text
+    history = ["江阴到2022年全社会研发投入占GDP比重要到多少？", "高新区自己的目标呢？"]
+    assert "5.5%" in assistant.ask(history[1], history[:1]).text
+    assert "4.4%" in assistant.ask("临港开发区呢？", history).text  # the part after the part
