@@ -431,8 +431,9 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
         for form in (place, city_key(place)):
             subject = subject.replace(form, "")
     item = bool(re.search(r"[那这]一?[项条]$", subject.strip()))  # "那标准质量品牌那条呢": another item of a series
-    while (bare := _FILLER.sub("", subject.strip())) != subject.strip():  # "高新区自己的目标": 高新区
-        subject = bare
+    subject = subject.strip()
+    while (bare := _FILLER.sub("", subject)) != subject:  # "高新区自己的目标": 高新区
+        subject = bare.strip()
     modifier = subject.endswith(("的", "之"))  # "农业的呢？": a kind of the previous indicator, not another one
     subject = re.sub(r"^[的之]+|[的之]+$", "", subject)
     if places and len(places) == 1 and len(previous.cities) <= 1:

@@ -52,3 +52,10 @@ def test_a_named_part_of_the_city_and_its_own_target(assistant):
     history = ["江阴到2022年全社会研发投入占GDP比重要到多少？", "高新区自己的目标呢？"]
     assert "5.5%" in assistant.ask(history[1], history[:1]).text
     assert "4.4%" in assistant.ask("临港开发区呢？", history).text  # the part after the part
+
+
+def test_another_city_and_year_after_an_english_question(assistant):
+    """"And Jiangyin by 2022?" is the previous question of 江阴 in 2022 (突破1000家), its indicator kept."""
+    answer = assistant.ask("And Jiangyin by 2022?", ["What is Lianyungang's 2025 target for high-tech enterprises?"])
+    assert "1000" in answer.text or "1,000" in answer.text
+
