@@ -94,7 +94,8 @@ _AGGREGATE_WINDOW = 12  # characters before a figure in which a plan says it is 
 
 def aggregates_only(question: str, quotes: list[str]) -> tuple[int, re.Match, str] | None:
     """When `question` asks an amount per unit ("单家企业最高能贷多少") and every figure of the asked kind in `quotes` is
-    stated as an aggregate ("累计发放…139.37亿元", "3000万元风险补偿资金池"): (the quote's index, its first figure, the unit word); else None."""
+    stated as an aggregate ("累计发放…139.37亿元", "3000万元风险补偿资金池"): (the quote's index, its first figure, the
+    unit word); else None."""
     unit = rule("per_unit_ask").search(question)
     if unit is None or not (asks_amount(question) or asked_bound(question) or rule("figure_ask").search(question)):
         return None

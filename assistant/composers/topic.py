@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -39,8 +39,8 @@ FRAMES = Path(__file__).resolve().parents[2] / "index" / "resources" / "topic_fr
 ANSWER_CHARS = 600  # the listed items' text; the rest is folded
 MIN_RELEVANCE = 0.35  # least clause relevance for a topic answer (below it the usual composers answer)
 RESCUE_RELEVANCE = 0.3  # … when the usual composers found nothing: the plan's clauses on the topic instead of a refusal
-SECTION_KEEP = 0.5  # … and a clause of the best clause's own section at least this share
 KEEP_RATIO = 0.7  # a clause is listed when it scores at least this share of the best one
+SECTION_KEEP = 0.5  # … and a clause of the best clause's own section at least this share
 TOPIC_SHARE = 0.5  # of the question's taxonomy topics, those matching at least this share of the best
 SECTION_WEIGHT = 0.5  # a clause's score: this share from its section (title and clauses), the rest its own words
 TITLE_SHARE = 0.6  # a section's score: this share from its title, the rest from its best clauses (a section whose
@@ -502,8 +502,6 @@ def each_city(ctx: Context) -> Answer | None:
     """"南京和连云港在科技金融上的举措有什么不同": each city's own topic answer, one under the other (None when no city's
     plan has clauses on it). Topics are answered one plan at a time; a comparison of measures is their answers side by
     side, for the reader to set against each other."""
-    from dataclasses import replace
-
     parts: list[str] = []
     citations = []
     for city in ctx.query.cities:
