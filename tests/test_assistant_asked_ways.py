@@ -89,3 +89,9 @@ def test_a_premise_correction_is_not_replaced_by_what_the_plan_says(assistant):
                      "The Lianyungang plan says the number of sci-tech vice general managers will reach 1,000 by 2025, doesn't it?"):
         answer = assistant.ask(question)
         assert answer.refused and "500人" in answer.text and "1000" in answer.text
+
+
+def test_a_superlative_over_the_base_year_ranks_the_rows_baselines(assistant):
+    """"哪个城市2020年的研发投入强度最高": the indicator rows' 2020 values ranked, as targets are (南京 3.48%)."""
+    answer = assistant.ask("哪个城市2020年的研发投入强度最高？")
+    assert "最高的是南京市（2020年3.48%）" in answer.text and "在写明2020年数字的3个城市中" in answer.text

@@ -93,6 +93,17 @@ def compose(ctx: Context) -> Answer:
                 high, low = cell(hi, None, _period(ctx, hi)), cell(lo, None, _period(ctx, lo))
                 about = "左右" if "左右" in high + low else "以上" if re.search(r">|超|以上", high) else ""
                 builder.raw(f"两者相差{difference(hv - lv, like[0][2])}{about}。")
+    if ctx.period == "past":  # "哪个城市2020年的研发投入强度最高": the rows' baselines of one year, ranked as targets are
+        based = [(f, f.record.baseline) for f in found if f.record and f.record.baseline and f.record.baseline.value is not None]
+        year = Counter(b.year for _, b in based).most_common(1)[0][0] if based else None
+        based = [(f, b) for f, b in based if b.year == year]
+        if len(based) >= 2 and len({unit_kind(f.record.unit) for f, _ in based}) == 1 and (superlative or len(based) == len(found)):
+            (hi, hb), (lo, lb) = max(based, key=lambda t: t[1].value), min(based, key=lambda t: t[1].value)
+            if hb.value != lb.value:
+                partial = "" if len(based) == len(found) else f"（在写明{year}年数字的{len(based)}个城市中）"
+                builder.raw("\n")
+                builder.say(f"最高的是{hi.city}（{cell(hi, 'past')}），最低的是{lo.city}（{cell(lo, 'past')}）{partial}。",
+                            hi.span, lo.span)
     if unlike and (superlative or len(like) >= 2):
         builder.raw("\n" + "".join(f"{f.city}的数字{why}，未参与比较。" for f, why in unlike))
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="compare",
