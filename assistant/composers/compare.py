@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from collections import Counter
+from collections.abc import Callable
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, rank_sentences
@@ -83,31 +84,39 @@ def compose(ctx: Context) -> Answer:
     like, unlike = like_with_like(ctx, numeric)
     kinds = {(f.concept, unit_kind(u) or u) for f, _, u in like}
     if len(like) >= 2 and len(kinds) == 1 and (superlative or len(numeric) == len(found)):
-        (hi, hv, _), (lo, lv, _) = max(like, key=lambda t: t[1]), min(like, key=lambda t: t[1])
-        if hv != lv:
-            partial = "" if len(like) == len(found) else f"（在写明可比数字的{len(like)}个城市中）"
-            builder.raw("\n")
-            builder.say(f"目标最高的是{hi.city}（{cell(hi, None, _period(ctx, hi))}），最低的是{lo.city}（{cell(lo, None, _period(ctx, lo))}）"
-                        f"{partial}。", hi.span, lo.span)
-            if len(like) == 2 and rule("difference_ask").search(query.text):  # "南京比南通的高企目标多多少家"
-                high, low = cell(hi, None, _period(ctx, hi)), cell(lo, None, _period(ctx, lo))
-                about = "左右" if "左右" in high + low else "以上" if re.search(r">|超|以上", high) else ""
-                builder.raw(f"两者相差{difference(hv - lv, like[0][2])}{about}。")
+        def target(f: Figure) -> str:
+            return cell(f, None, _period(ctx, f))
+
+        ranked = _rank(builder, [(f, v) for f, v, _ in like], len(found), target, "目标", "可比数字")
+        if ranked is not None and len(like) == 2 and rule("difference_ask").search(query.text):  # "南京比南通的高企目标多多少家"
+            (hi, hv), (lo, lv) = ranked
+            high, low = target(hi), target(lo)
+            about = "左右" if "左右" in high + low else "以上" if re.search(r">|超|以上", high) else ""
+            builder.raw(f"两者相差{difference(hv - lv, like[0][2])}{about}。")
     if ctx.period == "past":  # "哪个城市2020年的研发投入强度最高": the rows' baselines of one year, ranked as targets are
         based = [(f, f.record.baseline) for f in found if f.record and f.record.baseline and f.record.baseline.value is not None]
         year = Counter(b.year for _, b in based).most_common(1)[0][0] if based else None
         based = [(f, b) for f, b in based if b.year == year]
         if len(based) >= 2 and len({unit_kind(f.record.unit) for f, _ in based}) == 1 and (superlative or len(based) == len(found)):
-            (hi, hb), (lo, lb) = max(based, key=lambda t: t[1].value), min(based, key=lambda t: t[1].value)
-            if hb.value != lb.value:
-                partial = "" if len(based) == len(found) else f"（在写明{year}年数字的{len(based)}个城市中）"
-                builder.raw("\n")
-                builder.say(f"最高的是{hi.city}（{cell(hi, 'past')}），最低的是{lo.city}（{cell(lo, 'past')}）{partial}。",
-                            hi.span, lo.span)
+            _rank(builder, [(f, b.value) for f, b in based], len(found), lambda f: cell(f, "past"), "", f"{year}年数字")
     if unlike and (superlative or len(like) >= 2):
         builder.raw("\n" + "".join(f"{f.city}的数字{why}，未参与比较。" for f, why in unlike))
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="compare",
                   query=query, table=rows)
+
+
+def _rank(builder: AnswerBuilder, valued: list[tuple[Figure, float]], cells: int, shown: Callable[[Figure], str],
+          what: str, stated: str) -> tuple[tuple[Figure, float], tuple[Figure, float]] | None:
+    """Say which city's figure is highest and which lowest ("目标最高的是南京市（2025年4%），最低的是…"), noting when only
+    some of the `cells` cities state one; the two (figure, value) pairs, or None when all are equal (nothing said)."""
+    high, low = max(valued, key=lambda t: t[1]), min(valued, key=lambda t: t[1])
+    if high[1] == low[1]:
+        return None
+    partial = "" if len(valued) == cells else f"（在写明{stated}的{len(valued)}个城市中）"
+    builder.raw("\n")
+    builder.say(f"{what}最高的是{high[0].city}（{shown(high[0])}），最低的是{low[0].city}（{shown(low[0])}）{partial}。",
+                high[0].span, low[0].span)
+    return high, low
 
 
 def prose_variant(ctx: Context, f: Figure) -> Span | None:

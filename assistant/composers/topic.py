@@ -25,7 +25,7 @@ from pathlib import Path
 from assistant.answer import Answer, AnswerBuilder, renumbered
 from assistant.composers.context import Context, context_of
 from assistant.composers.scoring import RARE_WORD, TopicScorer
-from assistant.composers.windows import FIGURE, windows
+from assistant.composers.windows import FIGURE, join, pieces, windows
 from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize
 from assistant.sections import Node, all_nodes
@@ -556,9 +556,6 @@ def _answer(ctx: Context, scores: _Scores) -> Answer | None:
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="topic", query=ctx.query)
 
 
-_PIECE = re.compile(r"[^，,；;。]+")
-
-
 def _goal_of(ctx: Context, doc: str, shown_items: list[Item]) -> Span | None:
     """"城市“硅巷”到底怎么搞": the measures are in the section on it, its target in the plan's goals ("建成运营城市硅巷超
     300万平方米") — the comma-piece of a goals section that names the quoted subject with a figure, when no item shown
@@ -571,10 +568,9 @@ def _goal_of(ctx: Context, doc: str, shown_items: list[Item]) -> Span | None:
         if clause.kind == "heading" or not TARGET_SECTION.search(" ".join(clause.section)):
             continue
         for sentence in sentences(clause):
-            for m in _PIECE.finditer(sentence.text):
-                if FIGURE.search(m.group(0)) and any(q in m.group(0) for q in subjects):
-                    start = sentence.char_start + m.start()
-                    return Span(clause, start, start + len(m.group(0)), m.group(0))
+            for piece in pieces(sentence):
+                if FIGURE.search(piece.text) and any(q in piece.text for q in subjects):
+                    return join([piece])
     return None
 
 
