@@ -222,7 +222,7 @@ def find_cities(text: str, known: Iterable[str]) -> tuple[tuple[str, ...], tuple
 def place_names(text: str) -> tuple[str, ...]:
     """Names of a 市, 县 or 区 a question asks about, whether or not any list knows them ("青山市的研发强度"):
     two or three characters and the suffix, standing where a place stands (after the start, a comma or 在/和/跟 …,
-    before 的/规划/科技 …), not a common word (全市, 城市, 高新区, 示范区 …). A 区 may be a district of a city
+    before 的/规划/科技 …), not a common word (全市, 城市, 高新区, 示范区 …); XX新区 is a place too (浦东新区). A 区 may be a district of a city
     with a plan; the assistant keeps it only when no plan mentions it."""
     before, after = rule("place_before"), rule("place_after")
     generic = re.compile(f"(?:{rule('place_generic').pattern})$")
@@ -233,7 +233,8 @@ def place_names(text: str) -> tuple[str, ...]:
             if j >= len(text) or text[j] not in "市县区":
                 continue
             name = text[i:j]
-            if not re.fullmatch(r"[\u4e00-\u9fff]+", name) or generic.search(name) or before.match(name):
+            stem = name[:2] if size == 3 and name.endswith("新") and text[j] == "区" else name  # 浦东新区
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", name) or generic.search(stem) or before.match(name):
                 continue
             if i > 0 and (text[i - 1] in _QUOTE_CHARS or not (before.match(text[i - 1]) or not re.match(r"[\u4e00-\u9fff]", text[i - 1]))):
                 continue

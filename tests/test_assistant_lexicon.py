@@ -48,6 +48,9 @@ def test_malformed_question_words_are_errors(tmp_path, line, message):
     ("高新区和示范区的目标", ()),
     ("五个城市里研发强度最高的是哪个", ()),
     ("“完善市科技创新服务联盟”由谁牵头", ()),          # inside a quoted name
+    ("浦东新区科技创新规划里列了哪些重大工程？", ("浦东新区",)),  # a 新区 is a place too
+    ("青澜新区有哪些科技政策", ("青澜新区",)),
+    ("推动国家级新区和高新区建设", ()),              # the genre word, not a place
 ])
 def test_place_names(text, places):
     assert place_names(text) == places

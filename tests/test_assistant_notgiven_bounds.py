@@ -43,6 +43,7 @@ def test_an_area_or_length_is_answered_only_by_a_figure_in_its_units():
     assert measure_missing("中华药港占地多少亩", ["以中华药港、716研究所等创新载体为主体"])
     assert measure_missing("走廊要建多少公里", ["联动扩大高新区15个分园创新资源"])
     assert not measure_missing("载体面积多大", ["新建各类科技创新载体18万平方米，累计达到25万平方米"])
+    assert not measure_missing("孵化园区总面积有多大", ["孵化园区总面积达到 55 万平方米"])  # spaced, as a PDF gives it
     assert not measure_missing("园区有多少家企业", ["园区企业160家"])  # no area or length asked
 
 

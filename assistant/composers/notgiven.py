@@ -120,7 +120,7 @@ def measure_missing(question: str, quotes: list[str]) -> bool:
     """Whether `question` asks an area or a length (占地多少亩, 多少公里) and no quote states a figure in such a unit."""
     if not rule("measure_ask").search(question):
         return False
-    figure = re.compile(rf"(?:{NUMBER_WORD.pattern})\s*(?:{rule('measure_unit').pattern})")
+    figure = re.compile(rf"(?:{NUMBER_WORD.pattern})\s*[万千百]?\s*(?:{rule('measure_unit').pattern})")  # 55 万平方米
     return not any(figure.search(q) for q in quotes)
 
 
