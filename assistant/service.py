@@ -72,6 +72,9 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
     if q.intent in ("list", "general") or (q.intent == "target" and (
             (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
         answer = None if told else outline.compose(ctx)  # asked above already: the same question, the same None
+        if answer is not None and q.intent in ("list", "general") and topic.asks_parts(q.original) and \
+                topic.beside_topics(q.original, answer):
+            answer = on_topic.compose() or answer  # a part found by a word beside the topic asked
         if answer is None and q.intent in ("list", "general") and not topic.quoted_names(q.quoted, ctx.corpus) and \
                 topic.asks_parts(q.original):
             answer = on_topic.compose()  # "有哪些具体项目", "主攻哪几个方向": no part of the plan is called so
@@ -102,6 +105,10 @@ def compose_answer(ctx: Context) -> Answer:
     elif answer.composer == "refusal" and q.intent == "eligibility" and not ctx.profile:
         # "积分排名靠前，能优先拿到哪些支持": no applicant kind the measures are written for — what the plan says of it
         answer = compose_answer(replace(ctx, query=replace(q, intent="general")))
+    elif answer.composer == "refusal" and q.intent == "target" and not q.concepts and \
+            any(topic.asks_topic(piece, "list", False, q.quoted, ctx.corpus) for piece in re.split(r"[，,；;]", q.original or q.text)[:-1]):
+        # "怎么用金融手段支持科技企业，基金搞多大": no figure found for the last piece — what the plan does on the topic
+        answer = on_topic.compose(topic.RESCUE_RELEVANCE) or answer
     elif answer.composer == "refusal" and q.intent == "target" and not q.concepts and not rule("figure_ask").search(q.text):
         # "显示技术上要突破什么": a target word, but neither an indicator named nor a figure asked — what the plan says
         answer = compose_answer(replace(ctx, query=replace(q, intent="general")))
