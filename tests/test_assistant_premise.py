@@ -437,3 +437,14 @@ def test_an_aim_opening_a_long_piece_is_no_building_done(monkeypatch):
                                           "推动科技园建设成为重要支撑，最终建成具备一流科技创新环境、具有开放共享成果、政校企社为一体的丙创新港。")
     found = premise._status_contradiction("丙创新港已经建成了，里面都有什么", texts, joined)
     assert found is not None and found.written.startswith("最终建成"), found
+
+
+def test_a_level_and_kind_said_to_be_had_already_is_held_against_an_aim(monkeypatch):
+    """"东湖已经有国家级农高区了，…还要干啥" says the place has one: where the plan writes 国家级农高区 only as an aim
+    (争创…) it is refused; "已经有几家国家级农高区" asks a count and says nothing."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "东湖新城争创国家级农高区，提升省级农高区建设水平。")
+    found = premise._predicative_level("东湖新城已经有国家级农高区了，十四五期间还要干啥？", texts, joined)
+    assert found is not None and found.written == "争创国家级农高区", found
+    assert premise._predicative_level("东湖新城已经有几家国家级农高区？", texts, joined) is None
