@@ -448,3 +448,14 @@ def test_a_level_and_kind_said_to_be_had_already_is_held_against_an_aim(monkeypa
     found = premise._predicative_level("东湖新城已经有国家级农高区了，十四五期间还要干啥？", texts, joined)
     assert found is not None and found.written == "争创国家级农高区", found
     assert premise._predicative_level("东湖新城已经有几家国家级农高区？", texts, joined) is None
+
+
+def test_a_thing_counted_with_a_count_word_somewhere_is_no_indefinite_count(monkeypatch):
+    """"要形成几个产业集群" where one sentence writes 若干个…产业集群 and another 四大产业集群: the plan counts it (四大)."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "形成若干个科技服务产业集群。",
+                                          "为炼化一体化、基础化工原料等四大产业集群的形成提供科技支撑。")
+    assert premise._indefinite_count("石化产业要支撑形成几个产业集群？", texts, joined) is None
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "形成若干个科技服务产业集群。")
+    assert premise._indefinite_count("石化产业要支撑形成几个产业集群？", texts, joined) is not None

@@ -554,7 +554,7 @@ _ZONE_PREFIX = 2  # characters before a sub-area word that make it one zone's na
 
 _COUNT_ASK = re.compile(rf"(?:几|多少)[{COUNT_MEASURES}处片]")
 _INDEFINITE = re.compile(r"(?:若干|一批|一些|多个|数个)[^，。；,;]{0,6}$")  # "分片建设若干“海智湾”…": no number
-_DEFINITE = COUNT_MEASURES.replace("批", "") + "处片"  # measures of a number (一批 is "several")
+_DEFINITE = COUNT_MEASURES.replace("批", "") + "处片大"  # measures of a number (一批 is "several"; 四大 counts)
 
 
 def _indefinite_count(question: str, texts, joined: str, figures=lambda: ()) -> Contradiction | None:
