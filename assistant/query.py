@@ -412,7 +412,7 @@ def _joined_before_end(text: str, words: str) -> str:
     return f"{text[:end]} {words}{text[end:]}"
 
 
-_FILLER = re.compile(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据|方面|自己|本身|的?目标)$")  # a follow-up's filler
+_FILLER = re.compile(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据|方面|自己|各自|分别|本身|的?目标)$")  # a follow-up's filler
 
 
 def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_cities: tuple[str, ...]) -> str:
@@ -458,7 +458,7 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
         text = _in_year(text, dated.group(1))
         words = _FRAME.sub("", subject[dated.end():]).strip()
         return _joined_before_end(text, words) if words else text
-    area = rule("sub_area").search(subject) if subject else None
+    area = next(reversed(list(rule("sub_area").finditer(subject))), None) if subject else None  # 高新区和临港开发区: the last
     had = rule("sub_area").search(text) if area and area.end() == len(subject) else None
     if had:  # "临港开发区呢？" after a question about the 高新区: the same question of the other part of the city
         return text[:had.start()] + subject + text[had.end():]

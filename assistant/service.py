@@ -18,7 +18,7 @@ from typing import Any
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant import english, ordinals, sections
-from assistant.answer import Answer
+from assistant.answer import Answer, renumbered
 from assistant.composers import compare, document, eligibility, outline, passages, target, task, topic
 from assistant.composers.context import Context, Thresholds
 from assistant.composers import indicator_table, mentions, notgiven, premise
@@ -246,6 +246,10 @@ def library_list(index: PlanIndex) -> str:
     """The plans the library holds, as a refusal lists them: 《title》 (city)."""
     return "、".join(f"《{meta.title}》" + (f"（{meta.city}）" if meta.city and meta.city not in meta.title else "")
                     for meta in sorted(index.docs.values(), key=lambda m: m.city or m.title))
+
+
+# two parts of a city joined in one question ("高新区和临港开发区"): each asked on its own
+_JOINED_PARTS = re.compile(rf"(?P<a>{rule('sub_area').pattern})[和与及、](?P<b>[\u4e00-\u9fff]{{0,4}}?(?:{rule('sub_area').pattern}))")
 
 
 NAME_TAIL = 4  # characters after a place name that make it part of a name a plan writes
@@ -495,6 +499,26 @@ class Assistant:
         query = structured.eligibility_query(text, profile, index.cities)
         return self._answer(query, index, filters, profile, mode, notice, started)
 
+    def _each_part(self, query: Query, joined: re.Match, index: PlanIndex, filters: Filters | None,
+                   profile: dict | None, mode: Mode | None, notice: str | None, started: float) -> Answer | None:
+        """"高新区和临港开发区各自的研发投入目标": the figure asked of each part of the city on its own, one answer under
+        the other (a figure found for one part is not the other's); None when neither part's figure is found, or
+        both parts are answered by the same sentence (…分别新建投运1家)."""
+        answers = []
+        for part in (joined.group("a"), joined.group("b")):
+            text = query.text[:joined.start()] + part + query.text[joined.end():]
+            answers.append(self._answer(replace(query, text=text, topic=query.topic.replace(joined.group(0), part)),
+                                        index, filters, profile, mode, notice, started))
+        found = [a for a in answers if not a.refused]
+        if not found or len(found) == 1 and not answers[0].refused or \
+                {c.quote for c in answers[0].citations} == {c.quote for c in answers[1].citations}:
+            return None
+        first, second = answers
+        first.text = f"【{joined.group('a')}】{first.text}\n【{joined.group('b')}】{renumbered(second.text, len(first.citations))}"
+        first.citations = [*first.citations, *second.citations]
+        first.query = query
+        return first
+
     def _each_plan(self, query: Query, index: PlanIndex, filters: Filters, profile: dict | None, mode: Mode | None,
                    plan: versions.Plan) -> Answer | None:
         """A version question the indicator diff leaves open, asked of each of the two plans alone and answered side
@@ -512,6 +536,10 @@ class Assistant:
     def _answer(self, query: Query, index: PlanIndex, filters: Filters | None, profile: dict | None,
                 mode: Mode | None, notice: str | None, started: float) -> Answer:
         """Answer an understood query over `index` (one snapshot): routing, retrieval, the composer, the checks."""
+        if query.intent == "target" and len(query.cities) == 1 and (joined := _JOINED_PARTS.search(query.text)):
+            each = self._each_part(query, joined, index, filters, profile, mode, notice, started)
+            if each is not None:
+                return each
         query = without_plan_name(known_districts(query, index), index)
         filters = filters or Filters()
         index.retriever.allowed(filters)  # an unknown plan or city in the filters is an error, not ignored

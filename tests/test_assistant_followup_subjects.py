@@ -59,3 +59,14 @@ def test_another_city_and_year_after_an_english_question(assistant):
     answer = assistant.ask("And Jiangyin by 2022?", ["What is Lianyungang's 2025 target for high-tech enterprises?"])
     assert "1000" in answer.text or "1,000" in answer.text
 
+
+
+def test_two_parts_of_a_city_are_each_asked_on_their_own(assistant):
+    """"那高新区和临港开发区各自的目标呢？" after the city's R&D share: each part's own figure (5.5%, 4.4%), each under its
+    name, not the city's 3.3%; one sentence stating both (分别新建投运1家) is quoted once."""
+    history = ["江阴到2022年全社会研发投入占GDP比重的目标是多少？"]
+    answer = assistant.ask("那高新区和临港开发区各自的目标呢？", history)
+    assert "【高新区】" in answer.text and "5.5%" in answer.text
+    assert "【临港开发区】" in answer.text and "4.4%" in answer.text and "3.3%" not in answer.text
+    both = assistant.ask("江阴高新区和临港开发区分别要新建几家新型研发机构？")
+    assert len(both.citations) == 1 and "分别新建投运1家" in both.citations[0].quote
