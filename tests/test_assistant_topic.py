@@ -221,3 +221,19 @@ def test_measures_compared_across_cities_are_each_citys_topic_answer(assistant, 
     assert f"[{len(answer.citations)}]" in answer.text
     assert_exact(answer, plan_text)
     assert "| 城市 |" in assistant.ask("南京和南通的研发强度目标谁高？").text
+
+
+def test_a_part_found_beside_the_named_topic_gives_way_to_the_topic(assistant):
+    """"双碳方面有哪些科技项目打算" names 双碳: a part found by its word 科技 alone (科技创新现状) is not the answer, the
+    plan's clauses on 双碳 are; a part whose name carries the asked topic (科技服务重点平台) is still listed."""
+    carbon = assistant.ask("句容双碳方面有哪些科技项目打算，谁来做？")
+    assert carbon.composer == "topic" and "台泥水泥" in carbon.text and "科技创新现状" not in carbon.text
+    platforms = assistant.ask("连云港打造“中华药港”的科技服务重点平台有哪些？")
+    assert platforms.composer == "outline" and platforms.citations[0].quote == "花果山医学科学中心"
+
+
+def test_a_figure_asked_after_a_topic_piece_falls_back_to_the_topic(assistant):
+    """"怎么用金融手段支持科技企业，基金搞多大": no figure is found for the last piece alone — the topic answer
+    (which holds the fund's 500亿元) instead of a refusal."""
+    answer = assistant.ask("南通打算怎么用金融手段支持科技企业，基金搞多大？")
+    assert not answer.refused and answer.composer == "topic" and "500亿元" in answer.text

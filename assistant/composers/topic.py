@@ -30,7 +30,7 @@ from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize
 from assistant.sections import Node, all_nodes
 from index.rerank import PAST_SECTION, TARGET_SECTION
-from index.topics import index_topics, labels, question_topics, read_topics, score_text
+from index.topics import index_topics, question_topics, read_topics, score_text
 from ingest.records import Clause
 from ingest.sentences import ends_sentence
 
@@ -152,10 +152,11 @@ def _part_titles(corpus) -> frozenset[str]:
 
 def beside_topics(text: str, answer: Answer) -> bool:
     """Whether `answer` quotes nothing on the topics `text` names ("双碳方面有哪些科技项目" answered with the parts of
-    科技创新现状, found by the word 科技 alone): no citation, read with its section's titles, is labelled with one of
-    them. False when the question names no topic."""
+    科技创新现状, found by the word 科技 alone): neither the answer's text (the part's name, its items) nor its
+    citations' section titles use a term of one of them. False when the question names no topic."""
     named = {name for name, _ in question_topics(text)}
-    return bool(named) and not any(named & set(labels(score_text(c.quote, c.section.split(" > ")))) for c in answer.citations)
+    said = score_text(" ".join([answer.text, *(c.section for c in answer.citations)]))  # the part's name is in its text
+    return bool(named) and not any(said.get(name, 0.0) > 0 for name in named)
 
 
 def asks_parts(text: str) -> bool:
