@@ -84,16 +84,29 @@ def resolve(question: str, previous: Answer) -> str | None:
     return resolved
 
 
-def resolve_by_name(question: str, previous: Answer) -> str | None:
+def resolve_by_name(question: str, previous: Answer, name_end: re.Pattern | None = None) -> str | None:
     """"海安那个高新区主攻什么产业" after a list that gave 海安高新区: the question with the demonstrative dropped, so
-    it names the item ("海安高新区主攻什么产业"), with the conversation's city; None when no listed item is named."""
+    it names the item ("海安高新区主攻什么产业"), with the conversation's city; None when no listed item is named.
+    `name_end` (the genre suffixes of names, …中心$) lets the words name a thing inside a quoted sentence too."""
     plain = _DEMONSTRATIVE.sub("", question)
     names = [_QUALIFIER.sub("", item) for item in listed_items(previous)]
     if not any(len(name) >= 3 and name in plain and name not in question for name in names):
         # "海安那个主导产业是啥": the words before the demonstrative begin one listed item's name
-        pointer = _DEMONSTRATIVE.search(question)
+        # the demonstrative after the words ("其中高性能膜材料那个": 那个, not the 其 of 其中)
+        pointer = next((m for m in _DEMONSTRATIVE.finditer(question) if re.search(r"[\u4e00-\u9fff]{2}$", question[:m.start()])), None)
         head = re.search(r"[\u4e00-\u9fff]{2,6}$", question[:pointer.start()]) if pointer else None
         starting = [n for n in names if head and n.startswith(head.group(0)) and n != head.group(0)]
+        if not starting and head and name_end is not None:
+            # "其中高性能膜材料那个" after a sentence naming several (…创新中心、高性能膜材料创新中心创建…): the name in
+            # the previous answer that begins with the words (the longest run of them that begins one) and ends in a
+            # genre suffix (…中心, …平台, …计划)
+            suffix = name_end.pattern.removesuffix("$")
+            for k in range(len(head.group(0)), 1, -1):
+                words = head.group(0)[-k:]
+                starting = sorted({m.group(0) for m in re.finditer(rf"{re.escape(words)}[\u4e00-\u9fff]{{0,8}}?{suffix}", previous.text)})
+                if starting:
+                    head = re.search(rf"{re.escape(words)}$", question[:pointer.start()])
+                    break
         if len(starting) != 1:
             return None
         plain = question[:head.start()] + starting[0] + question[pointer.end():]

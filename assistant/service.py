@@ -452,7 +452,7 @@ class Assistant:
         elif history and isinstance(question, str) and ordinals.points_by_name(question):
             # "海安那个高新区主攻什么产业" after a list that gave 海安高新区: asked of that item, on its own
             previous = self.ask(history[-1], history[:-1], filters, profile, mode)
-            if (named := ordinals.resolve_by_name(question, previous)) is not None:
+            if (named := ordinals.resolve_by_name(question, previous, topic.frames().named_suffix)) is not None:
                 question, history = named, ()
         started = time.perf_counter()
         index = self.index  # one snapshot per question, even if a rebuild switches versions meanwhile

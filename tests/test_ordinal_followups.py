@@ -1,6 +1,8 @@
 """Ordinal follow-ups ("第五个讲的是啥") point into the previous answer's list (assistant/ordinals.py)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant import ordinals
@@ -121,3 +123,13 @@ def test_the_last_one_and_a_name_begun_before_a_demonstrative_point_at_listed_it
     assert ordinals.resolve("最后那个是跟哪个国家合作的？", listed) == "丙县经开区是跟哪个国家合作的？"
     assert ordinals.resolve_by_name("乙县那个主导产业是啥？", listed) == "乙县高新区主导产业是啥？"
     assert ordinals.resolve_by_name("丁县那个主导产业是啥？", listed) is None
+
+
+def test_a_name_begun_before_a_demonstrative_is_found_inside_a_sentence_the_answer_quoted():
+    """"其中乙丙材料那个，要建成什么样" after an answer whose sentence names several (…甲创新中心、乙丙材料创新中心创建…):
+    the name that begins with the words and ends in a genre suffix (…中心); 其 of 其中 is no demonstrative here."""
+    said = Answer(text="关于研发平台：\n1. 支持甲创新中心、乙丙材料创新中心创建国家制造业创新中心;[1]\n2. 支持丁研究院建设。[2]",
+                  citations=[], refused=False, retrieved=[])
+    suffix = re.compile("(?:中心|研究院)$")
+    assert ordinals.resolve_by_name("其中乙丙材料那个，要建成什么样？", said, suffix) == "其中乙丙材料创新中心，要建成什么样？"
+    assert ordinals.resolve_by_name("其中戊己那个呢？", said, suffix) is None  # no name begins so
