@@ -15,7 +15,7 @@ from typing import Literal
 
 from assistant.lexicon import names_event, rule
 from index.tokenize import read_places, read_synonyms
-from ingest.lexicon import BARE_YEAR, QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, YEAR_PHRASE, YEAR_RANGE, city_key, cue, place_stem, question_years
+from ingest.lexicon import BARE_YEAR, COUNT_MEASURES, QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, YEAR_PHRASE, YEAR_RANGE, city_key, cue, place_stem, question_years
 from ingest.lexicon import normalize as lexicon_normalize
 from ingest.sentences import FULL_STOPS, split_sentences
 
@@ -500,6 +500,7 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
     return text
 
 
+_COUNTED = re.compile(rf"(?:多少|几)[{COUNT_MEASURES}]?([\u4e00-\u9fff]{{2,12}})[？?。]?$")  # "…发放了多少苏科贷？": 苏科贷
 _SWAP_CHARS = 16  # a follow-up this short naming only another city and asking words re-asks the previous question
 
 
@@ -511,6 +512,15 @@ def _own_words(text: str, cities: Sequence[str]) -> bool:
         rest = rest.replace(city, " ").replace(city_key(city), " ")
     rest = re.sub(rf"^(?:{rule('followup_lead').pattern})", "", rest.strip())
     return any(len(piece) >= 2 for piece in re.split(r"\s+", rest))
+
+
+def _kept_subject(previous: Query, text: str, shifted: bool) -> str:
+    """The conversation's subject a follow-up naming no place keeps (大学创新港 of "南京打算建多少个大学创新港？" for
+    "建好以后要形成个什么样的综合体？"): not when either question names an indicator, the follow-up opens with a
+    subject of its own and 呢, or points at a subject of its own ("新材料那块靠哪些龙头企业带动？")."""
+    own = re.search(rf"[\u4e00-\u9fff]{{2}}(?:{rule('pointer').pattern})", text)
+    return previous.subject if previous.subject and not previous.concepts and not concepts_in(text) and not own \
+        and not shifted and previous.subject not in text else ""
 
 
 def conversation_place(previous: Query, text: str) -> str:
@@ -594,16 +604,15 @@ def understand(
         elif previous.cities and not (named or others) and _CONTINUES.match(text):
             # "那高企2020年有多少家？": a new question in the same conversation stays with the previous city.
             rest = _CONTINUES.sub('', text, count=1)
-            text, followup = f"{conversation_place(previous, rest)}{rest}", True
+            kept = _kept_subject(previous, rest, shifted_subject)  # "那2020年当年发了多少" after 苏科贷's total
+            text, followup = f"{conversation_place(previous, rest)}{kept} {rest}" if kept else f"{conversation_place(previous, rest)}{rest}", True
             carried = True
         elif len(previous.cities) == 1 and not (named or others) and not _ACROSS_CITIES.search(text):
             # "建好以后要形成个什么样的综合体？": a question naming no place asks about the conversation's city, and,
             # when neither it nor the previous question names an indicator, about the conversation's subject too
             # (大学创新港 of "南京打算建多少个大学创新港？")
             # — not when it points at a subject of its own ("新材料那块靠哪些龙头企业带动？")
-            own = re.search(rf"[\u4e00-\u9fff]{{2}}(?:{rule('pointer').pattern})", text)
-            kept = previous.subject if previous.subject and not previous.concepts and not concepts_in(text) and not own \
-                and not shifted_subject else ""
+            kept = _kept_subject(previous, text, shifted_subject)
             text, followup = f"{conversation_place(previous, text)}{kept} {text}" if kept else f"{conversation_place(previous, text)}{text}", True
             carried = True
     if carried and previous is not None and previous.concepts and not concepts_in(text) and not shifted_subject:
@@ -638,8 +647,11 @@ def understand(
         unit=unit_of(intent_text or unit_text or text),
         quoted=quoted_names(text),
     )
-    # a question's subject is its topic's longest piece ("创新区" of "南通创新区的定位是什么"), not what it asks of it
-    query = replace(query, subject=subject or max(query.topic.split() or [""], key=len))
+    # a question's subject is the thing its figure counts ("苏科贷" of "累计发放了多少苏科贷"), else its topic's longest
+    # piece ("创新区" of "南通创新区的定位是什么"), not what it asks of it
+    counted = _COUNTED.search(question_part(text))
+    counted_piece = counted.group(1) if counted and counted.group(1) in query.topic.split() else ""
+    query = replace(query, subject=subject or counted_piece or max(query.topic.split() or [""], key=len))
     if followup and previous is not None and not query.concepts and previous.concepts and not shifted_subject and not renamed:
         query = replace(query, concepts=previous.concepts)
     return query

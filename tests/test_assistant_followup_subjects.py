@@ -70,3 +70,14 @@ def test_two_parts_of_a_city_are_each_asked_on_their_own(assistant):
     assert "【临港开发区】" in answer.text and "4.4%" in answer.text and "3.3%" not in answer.text
     both = assistant.ask("江阴高新区和临港开发区分别要新建几家新型研发机构？")
     assert len(both.citations) == 1 and "分别新建投运1家" in both.citations[0].quote
+
+
+def test_a_followup_opening_with_na_keeps_the_thing_the_previous_figure_counted(assistant):
+    """"那2020年当年发了多少，比上年增长多少？" after "…累计发放了多少苏科贷？": the subject is what the figure counted
+    (苏科贷, not the longest piece 累计发放), and a follow-up naming no subject of its own asks of it."""
+    from assistant.query import understand
+
+    previous = understand("连云港十三五期间累计发放了多少苏科贷？", assistant.index.cities)
+    assert previous.subject == "苏科贷"
+    answer = assistant.ask("那2020年当年发了多少，比上年增长多少？", ["连云港十三五期间累计发放了多少苏科贷？"])
+    assert not answer.refused and "3.58亿元" in answer.text and "21%" in answer.text
