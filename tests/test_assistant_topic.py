@@ -237,3 +237,13 @@ def test_a_figure_asked_after_a_topic_piece_falls_back_to_the_topic(assistant):
     (which holds the fund's 500亿元) instead of a refusal."""
     answer = assistant.ask("南通打算怎么用金融手段支持科技企业，基金搞多大？")
     assert not answer.refused and answer.composer == "topic" and "500亿元" in answer.text
+
+
+def test_a_topic_answer_closes_with_the_topics_goal_from_the_goals_section(assistant):
+    """"句容在农业科技上准备怎么发力": the measures, then the goal the plan sets for the topic in its goals section
+    (…农业科技型企业达 40 家以上, …贡献率达到 75%); a table row's labels (附件's 20.促进科技金融紧密结合) are no goal."""
+    farming = assistant.ask("句容在农业科技上准备怎么发力？")
+    goal = farming.text.split("目标：", 1)[1]
+    assert "40 家以上" in goal and "75%" in goal
+    finance = assistant.ask("江阴科技金融有哪些举措")
+    assert "目标：激发" not in finance.text and not any("\n" in c.quote and "目标" in c.section for c in finance.citations[-1:])

@@ -545,9 +545,11 @@ def _answer(ctx: Context, scores: _Scores) -> Answer | None:
     builder.raw(f"{ctx.corpus.docs[doc].title}中关于{names or '该主题'}的内容（按章节）：\n")
     _render(builder, shown_items)
     goal = _goal_of(ctx, doc, shown_items)
-    if goal is not None:
+    goals = [goal] if goal is not None else _topic_goal(ctx, doc, topics, shown_items)
+    if goals:
         builder.raw("目标：")
-        builder.say(goal.text, goal)
+        for k, span in enumerate(goals):
+            builder.say(("" if k == 0 else "；") + span.text, span)
         builder.raw("\n")
     rest = [i for i in folded if not any(i.clause is s.clause for s in shown_items)]
     if rest:
@@ -581,6 +583,33 @@ def _goal_of(ctx: Context, doc: str, shown_items: list[Item]) -> Span | None:
                 if FIGURE.search(piece.text) and any(q in piece.text for q in subjects):
                     return join([piece])
     return None
+
+
+GOAL_PIECES = 2  # figures of the topic's goal shown at most
+
+
+def _topic_goal(ctx: Context, doc: str, topics: list[str], shown_items: list[Item]) -> list[Span]:
+    """"句容在农业科技上准备怎么发力": the measures are in the tasks, the topic's goal in the plan's goals section (a
+    sub-part titled on it: "农业科技创新步伐加快。…培育…农业科技型企业达40家以上…贡献率达到75%") — the comma-pieces
+    of the goals clause that state a figure with a term of the topic (at most GOAL_PIECES; a clause whose title or lead
+    names the topic first, then the one with most such pieces), unless that clause is shown already."""
+    patterns = [t.pattern for t in read_topics() if t.name in topics]
+    if not patterns:
+        return []
+    shown = {id(i.clause) for i in shown_items}
+    best: tuple[int, list[Span]] | None = None
+    for i in ctx.corpus.clause_ids_of(doc):
+        clause = ctx.corpus.clauses[i]
+        if clause.kind == "heading" or id(clause) in shown or not TARGET_SECTION.search(" ".join(clause.section)):
+            continue
+        said = sentences(clause)
+        title = " ".join([clause.section[-1] if clause.section else "", said[0].text if said else ""])
+        figures = [piece for sentence in said for piece in pieces(sentence)
+                   if FIGURE.search(piece.text) and "\n" not in piece.text and any(p.search(piece.text) for p in patterns)]
+        on_topic = 2 * sum(1 for p in patterns if p.search(title)) + len(figures)  # a sub-part titled on it first
+        if figures and (best is None or on_topic > best[0]):
+            best = (on_topic, figures[:GOAL_PIECES])
+    return best[1] if best is not None else []
 
 
 def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicScorer | None,
