@@ -247,3 +247,10 @@ def test_a_topic_answer_closes_with_the_topics_goal_from_the_goals_section(assis
     assert "40 家以上" in goal and "75%" in goal
     finance = assistant.ask("江阴科技金融有哪些举措")
     assert "目标：激发" not in finance.text and not any("\n" in c.quote and "目标" in c.section for c in finance.citations[-1:])
+
+
+def test_a_question_naming_two_topics_is_answered_on_each(assistant):
+    """"本地人才怎么培养、怎么留住": 培养 (人才培养与评价) and 留住 (人才服务与安居) — the sections on each are listed,
+    not only the one scoring best (注重本土人才培养)."""
+    answer = assistant.ask("南通本地人才怎么培养、怎么留住？")
+    assert "【注重本土人才培养】" in answer.text and "【优化人才发展环境】" in answer.text

@@ -30,7 +30,7 @@ from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize
 from assistant.sections import Node, all_nodes
 from index.rerank import PAST_SECTION, TARGET_SECTION
-from index.topics import index_topics, question_topics, read_topics, score_text
+from index.topics import LABEL_AT, clause_scores, index_topics, question_topics, read_topics, score_text
 from ingest.records import Clause
 from ingest.sentences import ends_sentence
 
@@ -533,6 +533,7 @@ def _answer(ctx: Context, scores: _Scores) -> Answer | None:
     # the best clause's own section is kept whole down to a lower share: its neighbours are on the same point
     kept = [s for s in scored if s.score >= KEEP_RATIO * best
             or (s.section is scored[0].section and s.section is not None and s.score >= SECTION_KEEP * best)]
+    kept += _each_topic(scored, kept, topics)
     won = winner(ctx, doc, [(t, w) for t, w in scores.asked if t in topics], scorer)
     if won is not None:  # the winning section's clauses are listed, even those below the keep ratio
         kept += [s for s in scored if s.score < KEEP_RATIO * best and _contains(won, s.clause)]
@@ -565,6 +566,22 @@ def _answer(ctx: Context, scores: _Scores) -> Answer | None:
                     builder.say(("" if k == 0 else "、") + f"“{node.name}”", span)
         builder.raw("。")
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="topic", query=ctx.query)
+
+
+def _each_topic(scored: list[Scored], kept: list[Scored], topics: list[str]) -> list[Scored]:
+    """"本地人才怎么培养、怎么留住": a question naming two topics is answered on each — for a topic no kept clause is
+    labelled with, its best-scoring labelled clause (and that clause's section-mates within SECTION_KEEP of it)."""
+    if len(topics) < 2:
+        return []
+    added: list[Scored] = []
+    for name in topics:
+        if any(clause_scores(s.clause).get(name, 0.0) >= LABEL_AT for s in kept + added):
+            continue
+        best = next((s for s in scored if clause_scores(s.clause).get(name, 0.0) >= LABEL_AT), None)
+        if best is not None:
+            added += [s for s in scored if s is best or (best.section is not None and s.section is best.section
+                                                         and s.score >= SECTION_KEEP * best.score and s not in kept)]
+    return added
 
 
 def _goal_of(ctx: Context, doc: str, shown_items: list[Item]) -> Span | None:
