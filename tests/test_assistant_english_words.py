@@ -260,3 +260,8 @@ def test_a_stated_number_keeps_its_thousands_and_a_tag_question_asks_if_it_is_so
 def test_how_an_applicant_asks_in_the_plans_words(question, expected, not_expected):
     reading = ask(question, LIBRARY + "发光二极管。应用。")
     assert expected in reading and (not_expected is None or not_expected not in reading), reading
+
+
+def test_tax_relief_is_the_plans_reduction_and_exemption_of_tax():
+    """"tax relief" is 减免税 (落实科技减免税…亿元), not the topic word 财税 its single words would give."""
+    assert "减免税" in ask("How much science and technology tax relief did Donghu implement in 2020?")
