@@ -149,6 +149,22 @@ def naming_numbers(question: str, numbers: tuple[str, ...], library: str) -> set
     return out
 
 
+def stacked(first: Answer, second: Answer, query: Query, labels: tuple[str, str] = ("", "")) -> Answer | None:
+    """Two answers one under the other (each after its label), the second's citation markers renumbered; None when
+    they quote the same (one sentence answers both: 高新区、临港开发区分别新建…)."""
+    if {c.quote for c in first.citations} == {c.quote for c in second.citations}:
+        return None
+    first.text = f"{labels[0]}{first.text}\n{labels[1]}{renumbered(second.text, len(first.citations))}"
+    first.citations = [*first.citations, *second.citations]
+    first.refused = first.refused and second.refused
+    first.query = query
+    return first
+
+
+# "南京高企“十三五”末有多少家？2015年呢": a question, then an elliptical follow-up to it in the same message
+_TRAILING_FOLLOWUP = re.compile(rf"^(?P<first>[^？?]{{4,}}[？?])\s*(?P<second>[^？?]{{1,12}}(?:{rule('followup_tail').pattern})[？?。]?)$")
+
+
 class QuestionError(ValueError):
     """The question cannot be answered as given (empty, no text); the message says what to do."""
 
@@ -445,6 +461,11 @@ class Assistant:
                               filters, profile, mode)
             answer.text = f"{english.lead(answer, cities)}\n{answer.text}"
             return answer
+        if isinstance(question, str) and (two := _TRAILING_FOLLOWUP.match(question.strip())) is not None:
+            # the question, then the follow-up asked of it: each answered, one under the other
+            first = self.ask(two.group("first"), history, filters, profile, mode)
+            second = self.ask(two.group("second"), [*history, two.group("first")], filters, profile, mode)
+            return stacked(first, second, first.query) or first
         if history and isinstance(question, str) and ordinals.asks_by_position(question):
             # "第五个讲的是啥" after a list: the fifth item of the previous answer, by name
             previous = self.ask(history[-1], history[:-1], filters, profile, mode)
@@ -510,14 +531,9 @@ class Assistant:
             answers.append(self._answer(replace(query, text=text, topic=query.topic.replace(joined.group(0), part)),
                                         index, filters, profile, mode, notice, started))
         found = [a for a in answers if not a.refused]
-        if not found or len(found) == 1 and not answers[0].refused or \
-                {c.quote for c in answers[0].citations} == {c.quote for c in answers[1].citations}:
+        if not found or len(found) == 1 and not answers[0].refused:
             return None
-        first, second = answers
-        first.text = f"【{joined.group('a')}】{first.text}\n【{joined.group('b')}】{renumbered(second.text, len(first.citations))}"
-        first.citations = [*first.citations, *second.citations]
-        first.query = query
-        return first
+        return stacked(*answers, query, (f"【{joined.group('a')}】", f"【{joined.group('b')}】"))
 
     def _each_plan(self, query: Query, index: PlanIndex, filters: Filters, profile: dict | None, mode: Mode | None,
                    plan: versions.Plan) -> Answer | None:

@@ -81,3 +81,12 @@ def test_a_followup_opening_with_na_keeps_the_thing_the_previous_figure_counted(
     assert previous.subject == "苏科贷"
     answer = assistant.ask("那2020年当年发了多少，比上年增长多少？", ["连云港十三五期间累计发放了多少苏科贷？"])
     assert not answer.refused and "3.58亿元" in answer.text and "21%" in answer.text
+
+
+def test_a_question_and_its_followup_in_one_message_are_both_answered(assistant):
+    """"南京高企“十三五”末有多少家？2015年呢": the question, then the follow-up asked of it — 6507 and 1274 —
+    one under the other; "…目标是多少？南通呢？" gives each city's figure."""
+    answer = assistant.ask("南京高企“十三五”末有多少家？2015年呢")
+    assert "6507" in answer.text and "1274" in answer.text and len(answer.citations) == 2
+    cities = assistant.ask("南京2025年研发投入强度目标是多少？南通呢？")
+    assert "4%" in cities.text and "3%左右" in cities.text
