@@ -95,3 +95,10 @@ def test_a_superlative_over_the_base_year_ranks_the_rows_baselines(assistant):
     """"哪个城市2020年的研发投入强度最高": the indicator rows' 2020 values ranked, as targets are (南京 3.48%)."""
     answer = assistant.ask("哪个城市2020年的研发投入强度最高？")
     assert "最高的是南京市（2020年3.48%）" in answer.text and "在写明2020年数字的3个城市中" in answer.text
+
+
+def test_figures_asked_in_pieces_joined_by_enumeration_commas_are_each_answered(assistant):
+    """"新增高层次人才多少、外国专家工作室建几家、引智项目多少项": three figures asked, 、 between them — each found
+    (500人, 10家, 100项), not the first window of their sentence alone."""
+    answer = assistant.ask("南通到2025年新增高层次人才多少、外国专家工作室建几家、引智项目多少项？")
+    assert "500" in answer.text and "10家" in answer.text and "100项" in answer.text

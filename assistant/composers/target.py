@@ -475,11 +475,11 @@ _JOINED_YEARS = re.compile(rf"{YEAR_DIGITS}\s*年?\s*[和与及、]\s*{YEAR_DIGI
 
 
 def asking_pieces(sentence: str) -> list[str]:
-    """An asking sentence cut at its commas where two or more pieces each ask for a figure ("…2020年有多少家，规划要
+    """An asking sentence cut at its commas (and enumeration commas) where two or more pieces each ask for a figure ("…2020年有多少家，规划要
     达到多少家？"); a piece that asks for none ("省级以上的孵化器和众创空间，") leads the piece after it, and a sentence
     with one figure asked and another question ("规划面积多大，主要做什么产业？") stays whole."""
     pieces, lead = [], ""
-    for piece in re.split(r"(?<=[，,；;])", sentence):
+    for piece in re.split(r"(?<=[，,；;、])", sentence):  # …人才多少、外国专家工作室建几家、引智项目多少项
         bare = piece.rstrip("？?，,；; ")
         if _ASKS.search(bare) and _ASKS_FIGURE.search(bare):
             pieces.append(lead + piece)
