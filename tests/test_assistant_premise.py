@@ -459,3 +459,15 @@ def test_a_thing_counted_with_a_count_word_somewhere_is_no_indefinite_count(monk
     assert premise._indefinite_count("石化产业要支撑形成几个产业集群？", texts, joined) is None
     texts, joined = _one_sentence_clauses(monkeypatch, premise, "形成若干个科技服务产业集群。")
     assert premise._indefinite_count("石化产业要支撑形成几个产业集群？", texts, joined) is not None
+
+
+def test_a_basis_the_plan_gives_otherwise_is_refused(monkeypatch):
+    """"甲乙创新港是依托丙大学建设的吧" where the plan builds it on another (依托丁大学甲乙校区，…建成…甲乙创新港): refused
+    with the plan's basis; the plan's own basis, or a basis asked (依托哪些高校), is no claim."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "依托丁大学甲乙校区，整合载体资源，最终建成一流的甲乙创新港。")
+    found = premise._basis_contradiction("东湖的甲乙创新港是依托丙大学建设的吧？", texts, joined)
+    assert found is not None and found.written == "依托丁大学甲乙校区" and found.asked == "甲乙创新港依托丙大学"
+    assert premise._basis_contradiction("甲乙创新港是依托丁大学甲乙校区建设的吗？", texts, joined) is None
+    assert premise._basis_contradiction("甲乙创新港依托哪些高校建设？", texts, joined) is None

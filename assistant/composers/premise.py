@@ -588,6 +588,35 @@ def _indefinite_count(question: str, texts, joined: str, figures=lambda: ()) -> 
     return Contradiction(_first_sentence(question[m.start():]), indefinite[0], indefinite[1], "具体数量")
 
 
+_BASIS_END = r"(?=建设|建成|组建|成立|设立|打造|发展|的|吧|吗|[？?，,。]|$)"
+
+
+def _basis_contradiction(question: str, texts, joined: str) -> Contradiction | None:
+    """"南理工江阴创新港是依托东南大学建设的吧" where every sentence of the plan that writes the named thing with a
+    basis (依托南京理工大学江阴校区，…建成…南理工江阴创新港) gives another one and none writes the asked basis."""
+    basis = rule("basis").pattern
+    m = re.search(rf"(?:{basis})(?P<on>[\u4e00-\u9fff]{{2,16}}?){_BASIS_END}", question)
+    if m is None:
+        return None
+    head = question[:m.start()].removesuffix("是").removesuffix("都")
+    name = _named_before(head + "。", len(head), joined, least=MIN_NAME) if head else None
+    asked = m.group("on")
+    if name is not None and name.startswith("的"):
+        name = name[1:]  # "江阴的南理工江阴创新港": the plan writes "…为一体的南理工江阴创新港"
+    if name is None or len(name) < MIN_NAME or asked in name or re.search(r"哪|什么|谁|啥", asked):
+        return None
+    written: tuple[str, Span] | None = None
+    for sentence, plain in _sentences_naming(name, texts):
+        if asked in plain:
+            return None  # the plan writes the asked basis beside it
+        on = re.search(rf"(?:{basis})([^，。；,;、]{{2,20}})", plain)
+        if on is not None and written is None:
+            written = (on.group(0), sentence)
+    if written is None:
+        return None
+    return Contradiction(f"{name}{m.group(0)}", written[0], written[1])
+
+
 def _zones(text: str) -> list[str]:
     """The zone names a text writes, in order: a sub-area word with the characters right before it (临港开发区), not a
     level (省级经开区)."""
@@ -689,7 +718,8 @@ def contradiction(ctx: Context) -> Contradiction | None:
             or _undated_event(question, texts, joined)
             or _count_contradiction(question, texts, joined, figures) or _detail_not_given(question, texts)
             or _indefinite_count(question, texts, joined, lambda: [f for d in docs for f in ctx.corpus.figures_of(d)])
-            or _aim_owner(question, texts, joined) or _grouping_not_listed(question, texts))
+            or _aim_owner(question, texts, joined) or _grouping_not_listed(question, texts)
+            or _basis_contradiction(question, texts, joined))
 
 
 def check(ctx: Context) -> Answer | None:
