@@ -186,3 +186,12 @@ def test_how_many_are_to_be_made_is_a_target_not_a_count_of_parts(question, stru
     from assistant.composers.outline import asks_structure
 
     assert asks_structure(question) is structural
+
+
+def test_a_part_asked_by_another_name_of_its_family_is_the_plans_part(assistant):
+    """"主要任务" of a plan whose part is called 重点任务, "规划目标" of one whose part is 发展目标: the plan's part is
+    listed (its own count word too), not a topic answer about the asking words."""
+    tasks = assistant.ask("江阴行动计划的主要任务有哪些")
+    assert tasks.composer == "outline" and "六大行动" in tasks.text
+    goals = assistant.ask("句容规划的规划目标包括哪些方面")
+    assert goals.composer == "outline" and "科技创新载体全面推进" in goals.text
