@@ -471,3 +471,11 @@ def test_a_basis_the_plan_gives_otherwise_is_refused(monkeypatch):
     assert found is not None and found.written == "依托丁大学甲乙校区" and found.asked == "甲乙创新港依托丙大学"
     assert premise._basis_contradiction("甲乙创新港是依托丁大学甲乙校区建设的吗？", texts, joined) is None
     assert premise._basis_contradiction("甲乙创新港依托哪些高校建设？", texts, joined) is None
+
+
+def test_a_number_stated_of_one_subject_is_not_borne_out_by_anothers_in_the_same_window(assistant):
+    """"南京到2025年高企要达到3万家吧": the window shown says 科技型中小企业突破3万家,高新技术企业超2万家 — 3万 is the
+    科小's; the 高企 premise is refused, and the 科小's own number keeps its question."""
+    wrong = assistant.ask("南京到2025年高企要达到3万家吧？")
+    assert wrong.refused and "2万" in wrong.text
+    assert not assistant.ask("南京到2025年科技型中小企业要突破3万家吧？").refused

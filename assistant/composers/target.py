@@ -393,7 +393,7 @@ def contradicted(ctx: Context, figures: list[Figure]) -> str | None:
     """A number the user states that none of the evidence states (a false premise)."""
     # the numbers of the window shown, not its whole sentence ("科技型中小企业突破3万家,高新技术企业超2万家": 3万 is
     # not the 高企 figure)
-    shown = {id(f): figures_in(f.span.text) or f.numbers for f in figures}
+    shown = {id(f): figures_in(_asked_pieces(ctx, f.span.text)) or f.numbers for f in figures}
     known = [v for f in figures for v in shown[id(f)]]
     if ctx.query.cities:  # a number stated in a comparison belongs to the first city named
         known = [v for f in figures if f.city == ctx.query.cities[0] for v in shown[id(f)]] or known
@@ -402,6 +402,17 @@ def contradicted(ctx: Context, figures: list[Figure]) -> str | None:
         if value is not None and known and all(abs(value - k) > 1e-9 for k in known):
             return stated
     return None
+
+
+def _asked_pieces(ctx: Context, window: str) -> str:
+    """The pieces of a window that name the indicator asked ("高新技术企业超2万家" of "科技型中小企业突破3万家,高新技术
+    企业超2万家" when 高企 is asked): another subject's number is not the asked one's; the whole window when no piece
+    or every piece names it."""
+    aliases = dict(indicator_concepts())
+    names = [normalize(a) for c in ctx.query.concepts for a in aliases.get(c, ())]
+    parts = re.split(r"[，,、；;]", window)
+    naming = [p for p in parts if any(n in normalize(p) for n in names)]
+    return "，".join(naming) if naming and len(naming) < len(parts) else window
 
 
 def year_swapped(ctx: Context, figures: list[Figure]) -> tuple[str, int, int] | None:
