@@ -102,3 +102,11 @@ def test_figures_asked_in_pieces_joined_by_enumeration_commas_are_each_answered(
     (500人, 10家, 100项), not the first window of their sentence alone."""
     answer = assistant.ask("南通到2025年新增高层次人才多少、外国专家工作室建几家、引智项目多少项？")
     assert "500" in answer.text and "10家" in answer.text and "100项" in answer.text
+
+
+def test_a_quoted_structure_shown_brings_each_member_its_clause_defines(assistant):
+    """"科创走廊空间上是怎么布局的": the sentence with “一道两区多节点” is shown with every member the clause defines
+    (“一道”即…；“两区”即…港城大道…；“多节点”即…), not only the first."""
+    answer = assistant.ask("花果山大道那条科创走廊空间上是怎么布局的？")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "“两区”即以港城大道为分界线" in quotes and "“多节点”即" in quotes

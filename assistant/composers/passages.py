@@ -71,11 +71,32 @@ def compose(ctx: Context) -> Answer:
             continue
         chosen.append(span)
         used += len(span.text)
+    chosen += [d for span in chosen for d in member_definitions(span)
+               if not any(d.char_start < c.char_end and c.char_start < d.char_end for c in chosen)]
     builder = AnswerBuilder(ctx.corpus.sources)
     for span in document_order(chosen):
         builder.say(shown(span), span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[],
                   composer=ctx.query.intent, query=ctx.query)
+
+
+_MEMBER_DEFINED = re.compile(r"“(?P<term>[^“”]{1,8})”(?:即|是指|指)[^；;。]*[；;。]?")
+
+
+def member_definitions(span: Span) -> list[Span]:
+    """"…按照“一道两区多节点”的空间结构…。“一道”即…；“两区”即…；“多节点”即…": a quoted grouping shown, or one of its
+    members' definitions, brings every member its clause defines — the structure is told whole."""
+    clause = span.clause
+    found = list(_MEMBER_DEFINED.finditer(clause.text))
+    if len(found) < 2:
+        return []
+    offset = span.char_start - clause.char_start
+    shown_text = clause.text[offset:offset + len(span.text)]
+    groupings = re.findall(r"“([^“”]{2,16})”", shown_text)
+    if not any(m.start() < offset + len(span.text) and offset < m.end() for m in found) and \
+            not any(sum(m.group("term") in g for m in found) >= 2 for g in groupings):
+        return []
+    return [Span(clause, clause.char_start + m.start(), clause.char_start + m.end(), m.group(0)) for m in found]
 
 
 def kind_words(question: str) -> tuple[str, ...]:
