@@ -118,10 +118,13 @@ def _list_ask(m: re.Match, cities: tuple[str, ...]) -> str:
     for word, after in zip(words[:4], words[1:]):
         if word.lower() in _AUX:
             break
-        if _plural(word) and after.lower() in _AUX:
-            listed = True
+        if _plural(word) and (after.lower() in _AUX or (wh == "which" and after.lower() in _AFTER_NOUN)):
+            listed = True  # "Which joint innovation centres with foreign universities …": the noun, then its modifier
             break
     return f" 哪些 {m.group(2)}" if listed else m.group(0)
+
+
+_AFTER_NOUN = frozenset("with for in of that from on at to".split())  # words that follow a noun, not a verb
 
 
 def to_chinese(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | None = None,

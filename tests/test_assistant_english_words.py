@@ -55,6 +55,7 @@ def test_a_place_no_plan_holds_is_still_kept_as_a_place():
     "Which sci-tech loan products does Donghu's plan mention?",
     "What support measures does Donghu offer?",
     "Which talent programmes are named in Donghu's plan?",
+    "Which joint innovation centres with foreign universities does Donghu plan to build?",  # noun, then a modifier
 ])
 def test_which_or_what_before_a_plural_asks_for_a_list(question):
     assert "哪些" in ask(question)
@@ -70,6 +71,7 @@ def test_which_right_before_a_plural_asks_for_a_list(question):
 
 @pytest.mark.parametrize("question", [
     "Which department leads Donghu's plan?",
+    "Which department leads the talent programmes in Donghu?",  # a plural after a verb's object
     "What status does the plan have in Donghu?",  # status, focus, basis: no plurals
     "What is Donghu's target for high-tech enterprises?",
 ])
