@@ -272,8 +272,8 @@ def classify(text: str, n_cities: int, concepts: tuple[str, ...], profile: bool 
     if n_cities >= 2 or (n_cities == 0 and (_COMPARE_ALONE.search(text) or (
             (_COMPARE.search(text) or _SUPERLATIVE.search(text)) and concepts))):
         return "compare"
-    if _TASK.search(text):
-        return "task"
+    if _TASK.search(text) and not (_ELIGIBLE.search(text) and rule("self_reference").search(text)):
+        return "task"  # not "我们团队…想牵头建个新型研发机构，有什么扶持": the asker leads, and asks what applies
     if ((_DOCUMENT.search(text) or (YEAR_RANGE.search(text) and rule("confirm_ask").search(text)))
             and _DOCUMENT_OBJECT.search(text) and not concepts
             and not re.search(r"多少|哪些", text)  # "规划是2021到2025年的吧": a period claimed of the plan

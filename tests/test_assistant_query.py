@@ -72,6 +72,8 @@ def test_a_place_without_a_plan_set_against_a_city_leaves_the_comparison_open():
     # the conditions of a thing the plan names are asked of it, not of the asker ("我们…条件能放宽吗" is)
     ("南通的科技成果转化项目要满足什么条件？", "general"),
     ("我们是连云港的一家高新技术企业，想聘一位外国专家，条件能放宽吗？", "eligibility"),
+    # the asker leads ("我们…想牵头建…"): what applies to it is asked, not who leads a task
+    ("我们团队是海外科学家团队，想在江阴高新区牵头建个新型研发机构，有什么扶持？", "eligibility"),
 ])
 def test_intent(text, intent):
     assert q(text).intent == intent
