@@ -110,3 +110,12 @@ def test_a_quoted_structure_shown_brings_each_member_its_clause_defines(assistan
     answer = assistant.ask("花果山大道那条科创走廊空间上是怎么布局的？")
     quotes = " ".join(c.quote for c in answer.citations)
     assert "“两区”即以港城大道为分界线" in quotes and "“多节点”即" in quotes
+
+
+def test_a_year_beyond_a_citys_plan_gives_that_plans_own_target_set_aside(assistant):
+    """"哪个城市2025年高企目标最低": 江阴's plan ends in 2022 — its own target is shown (突破1000家, with its period),
+    not "规划未提出", and the ranking is of the cities with a 2025 figure."""
+    answer = assistant.ask("哪个城市2025年高企目标最低？")
+    row = next(line for line in answer.text.splitlines() if line.startswith("| 江阴市"))
+    assert "1000家" in row and "规划未提出" not in row
+    assert "最低的是句容市" in answer.text

@@ -39,6 +39,9 @@ def compose(ctx: Context) -> Answer:
     cells: dict[tuple[str, str], Figure | None] = {}
     hits = {city: ctx.search(query.text, 10, (city,)) for city in cities}
     own = {city: _in_year(ctx, year) for city, year in _city_years(query.text, cities).items()}
+    for city in cities:  # "哪个城市2025年高企目标最低": a plan that ends before the year asked gives its own (set aside)
+        if city not in own and query.year and (last := _last_year(ctx, city)) is not None and query.year > last:
+            own[city] = _in_year(ctx, last)
     for concept in query.concepts:
         for city in cities:
             cells[concept, city] = best_figure(own.get(city, ctx), hits[city], concept, city)
@@ -215,6 +218,12 @@ def _city_years(text: str, cities: tuple[str, ...]) -> dict[str, int]:
         if m:
             years[city] = int(m.group(1))
     return years if len(set(years.values())) > 1 else {}
+
+
+def _last_year(ctx: Context, city: str) -> int | None:
+    """The last year of the city's plan(s) the question may read, None when none states a period."""
+    years = [y for d, m in ctx.corpus.docs.items() if m.city == city and ctx.allows(d) for y in years_in(m.period or "")]
+    return max(years) if years else None
 
 
 def _in_year(ctx: Context, year: int) -> Context:
