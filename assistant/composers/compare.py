@@ -73,7 +73,7 @@ def compose(ctx: Context) -> Answer:
         extra = ""
         if r is not None and ctx.period != "past" and r.baseline and r.baseline.value_text and r.baseline.value_text not in ("/", "-", "—"):
             extra += f"（{r.baseline.year or '基期'}{'年' if r.baseline.year else ''}{value_with_unit(r.baseline.value_text, r.unit)}）"
-        prose = prose_variant(ctx, f)
+        prose = prose_variant(ctx, f) if ctx.period != "past" else None  # the target's wording, not a base year's
         if prose is not None:  # the plan's prose words the row's figure its own way ("10%左右", "1000家")
             extra += f"（正文：{prose.text}{builder.marker(prose)}）"
         builder.raw(f"| {city} | {r.indicator if r else concept} | {cell(f, ctx.period, plan_period)}{marker}{extra} |\n")
