@@ -119,3 +119,10 @@ def test_a_year_beyond_a_citys_plan_gives_that_plans_own_target_set_aside(assist
     row = next(line for line in answer.text.splitlines() if line.startswith("| 江阴市"))
     assert "1000家" in row and "规划未提出" not in row
     assert "最低的是句容市" in answer.text
+
+
+def test_a_base_year_comparison_shows_no_prose_wording_of_the_target(assistant):
+    """"2020年南京和南通的高企数量哪个多": 南京's row gives 2020年6507家 — the prose wording of its 2025 target
+    (高新技术企业超2万家) is not shown beside a base year."""
+    answer = assistant.ask("2020年南京和南通的高企数量哪个多？")
+    assert "6507" in answer.text and "超2万家" not in answer.text
