@@ -479,3 +479,10 @@ def test_a_number_stated_of_one_subject_is_not_borne_out_by_anothers_in_the_same
     wrong = assistant.ask("南京到2025年高企要达到3万家吧？")
     assert wrong.refused and "2万" in wrong.text
     assert not assistant.ask("南京到2025年科技型中小企业要突破3万家吧？").refused
+
+
+def test_a_number_stated_with_its_unit_matches_a_table_row_whose_unit_has_its_own_cell(assistant):
+    """"技术合同成交额要超过500亿元，对吗" where the row reads ">500" with 亿元 in its unit cell: borne out, not refused;
+    600亿 is still refused."""
+    assert not assistant.ask("南通到2025年技术合同成交额要超过500亿元，对吗？").refused
+    assert assistant.ask("南通到2025年技术合同成交额要超过600亿元，对吗？").refused

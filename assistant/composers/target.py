@@ -399,7 +399,10 @@ def contradicted(ctx: Context, figures: list[Figure]) -> str | None:
         known = [v for f in figures if f.city == ctx.query.cities[0] for v in shown[id(f)]] or known
     for stated in ctx.query.numbers:
         value = parse_number(stated)
-        if value is not None and known and all(abs(value - k) > 1e-9 for k in known):
+        # "500亿" against a table row whose unit (亿元) stands in its own cell: the numeral as written counts too
+        bare = re.match(r"\d+(?:\.\d+)?", stated)
+        readings = [v for v in (value, float(bare.group(0)) if bare else None) if v is not None]
+        if readings and known and all(abs(r - k) > 1e-9 for r in readings for k in known):
             return stated
     return None
 
