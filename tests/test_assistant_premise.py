@@ -486,3 +486,14 @@ def test_a_number_stated_with_its_unit_matches_a_table_row_whose_unit_has_its_ow
     600亿 is still refused."""
     assert not assistant.ask("南通到2025年技术合同成交额要超过500亿元，对吗？").refused
     assert assistant.ask("南通到2025年技术合同成交额要超过600亿元，对吗？").refused
+
+
+def test_only_said_a_few_words_before_a_name_bears_out_only(monkeypatch):
+    """"苏北唯一的国家重大科技基础设施吧" where the plan writes "成为苏北唯一、全省两个国家重大科技基础设施之一": 唯一
+    is said of it (a few words before the name), so the question is not refused as 之一; with no 唯一, it is."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "试验装置落户东湖，成为苏北唯一、全省两个国家重大科技基础设施之一。")
+    assert premise._uniqueness_contradiction("试验装置是苏北唯一的国家重大科技基础设施？", texts, joined) is None
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "试验装置落户东湖，成为全省两个国家重大科技基础设施之一。")
+    assert premise._uniqueness_contradiction("试验装置是苏北唯一的国家重大科技基础设施？", texts, joined) is not None

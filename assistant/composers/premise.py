@@ -389,7 +389,8 @@ def _uniqueness_contradiction(question: str, texts, joined: str) -> Contradictio
         if name is None:
             continue
         hits = [(c, t, h) for c, t in texts for h in re.finditer(re.escape(name), t)]
-        if any(re.search(rf"(?:{only})$", t[:h.start()]) for _, t, h in hits):
+        # "苏北唯一、全省两个国家重大科技基础设施之一": 唯一 said of it a few words before still says it
+        if any(re.search(rf"(?:{only})[^，。；,;]{{0,8}}$", t[:h.start()]) for _, t, h in hits):
             return None
         several = [(c, re.match(one_of, t[h.end():])) for c, t, h in hits]
         several = [(c, q) for c, q in several if q is not None]
