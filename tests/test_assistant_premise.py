@@ -497,3 +497,12 @@ def test_only_said_a_few_words_before_a_name_bears_out_only(monkeypatch):
     assert premise._uniqueness_contradiction("试验装置是苏北唯一的国家重大科技基础设施？", texts, joined) is None
     texts, joined = _one_sentence_clauses(monkeypatch, premise, "试验装置落户东湖，成为全省两个国家重大科技基础设施之一。")
     assert premise._uniqueness_contradiction("试验装置是苏北唯一的国家重大科技基础设施？", texts, joined) is not None
+
+
+def test_a_number_asked_to_be_confirmed_is_held_against_the_passage_quoted(assistant):
+    """"…每年上升10位，是吧" answered by a passage (not a figure composer) that says 每年上升5位: refused with the
+    plan's wording; the true 5位 is confirmed, and a figure asked (上升多少位) is answered."""
+    wrong = assistant.ask("江阴高新区要在全国高新区排名中每年上升10位，是吧？")
+    assert wrong.refused and "5位" in wrong.text and wrong.citations
+    assert not assistant.ask("江阴高新区要在全国高新区排名中每年上升5位，是吧？").refused
+    assert not assistant.ask("江阴高新区要在全国高新区排名中每年上升多少位？").refused

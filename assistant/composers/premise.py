@@ -723,11 +723,40 @@ def contradiction(ctx: Context) -> Contradiction | None:
             or _basis_contradiction(question, texts, joined))
 
 
+_PREMISE_FRAME = re.compile(r"既然|听说|据说")
+
+
+def unborne_number(ctx: Context, answer: Answer) -> Contradiction | None:
+    """"江阴高新区要…每年上升10位，是吧" answered by a passage that says 每年上升5位: a number the question states as its
+    premise (asking to confirm it, or 既然/听说…) with a measure word, where the answer's quotes state numbers with that
+    measure and none is the stated one. For the composers that quote passages, not figures (a figure answer holds
+    numbers against its own windows)."""
+    question = ctx.query.original or ctx.query.text
+    if not (rule("confirm_ask").search(question) or _PREMISE_FRAME.search(question)):
+        return None
+    for stated in ctx.query.numbers:
+        m = re.search(rf"(?<![\d.]){re.escape(stated)}\s*(?P<unit>[{COUNT_MEASURES}%％倍])", question)
+        value = parse_number(stated)
+        if m is None or value is None:
+            continue
+        written = [(c, x) for c in answer.citations for x in re.finditer(rf"(\d+(?:\.\d+)?)\s*{re.escape(m.group('unit'))}", c.quote)]
+        if written and not any(abs(float(x.group(1)) - value) < 1e-9 for _, x in written):
+            citation, x = written[0]
+            span = ctx.span_of(citation)
+            piece = re.split(r"[，,；;。]", citation.quote[:x.start()])[-1] + citation.quote[x.start():x.end()]
+            if span is not None:
+                return Contradiction(stated + m.group("unit"), piece.strip(), span)
+    return None
+
+
 def check(ctx: Context) -> Answer | None:
     """A refusal that quotes the plan's wording when the question's premise contradicts it, else None."""
     found = contradiction(ctx)
-    if found is None:
-        return None
+    return None if found is None else refusal(ctx, found)
+
+
+def refusal(ctx: Context, found: Contradiction) -> Answer:
+    """The refusal for a contradicted premise (or a detail the plan does not give), quoting the plan's sentence."""
     city = ctx.city_of(found.span.clause.doc_id) or ctx.title_of(found.span.clause.doc_id)
     if found.gives_no:
         return refuse(ctx, f"“{found.asked}”的答案（{city}规划只写了“{found.written}”，未给出{found.gives_no}）",
