@@ -355,9 +355,8 @@ def _plain(text: str) -> str:
 
 def missing_names(query: Query, index: PlanIndex) -> list[str]:
     """Names the user quotes (“紫琅英才计划”) that the plans asked about never write, in any form
-    the term table knows: a false premise."""
-    if not query.quoted:
-        return []
+    the term table knows, and institutions it names unquoted that they never write (`unwritten_institutions`): a
+    false premise."""
     plain = _plain_sources(index)
     texts = [plain[d] for d, meta in index.docs.items() if not query.cities or meta.city in query.cities]
     out = []
@@ -365,6 +364,28 @@ def missing_names(query: Query, index: PlanIndex) -> list[str]:
         keys = [k for k in map(_plain, name_forms(name)) if len(k) >= 2]
         if len(_plain(name)) >= 3 and not any(k in t for k in keys for t in texts) and not _numbered_short_form(name, texts):
             out.append(name)
+    if query.cities:
+        out += [n for n in unwritten_institutions(_plain(query.original or query.text), texts, library_text(index))
+                if not any(n in q for q in out)]
+    return out
+
+
+def unwritten_institutions(question: str, texts: list[str], library: str) -> list[str]:
+    """Institutions a question names unquoted ("牛津大学", "南京大学江阴校区") that the asked plans never write: the name
+    is its suffix (大学, 学院, 校区: `institution_suffix`) with the longest run before it (2–4 characters) that some
+    plan of the library writes, else two characters no plan writes at all (an unknown proper name); a generic
+    modifier (一流, 知名 …: `institution_generic`) is no name."""
+    out = []
+    generic = rule("institution_generic")
+    for m in rule("institution_suffix").finditer(question):
+        runs = [question[m.start() - k:m.end()] for k in (4, 3, 2) if m.start() - k >= 0]
+        runs = [r for r in runs if re.fullmatch(r"[\u4e00-\u9fff]+", r)]
+        name = next((r for r in runs if r in library), None)
+        if name is None and runs and runs[-1][:2] not in library:
+            name = runs[-1]
+        if name is None or generic.search(name[:-len(m.group(0))]) or any(name in t for t in texts):
+            continue
+        out.append(name)
     return out
 
 

@@ -506,3 +506,24 @@ def test_a_number_asked_to_be_confirmed_is_held_against_the_passage_quoted(assis
     assert wrong.refused and "5位" in wrong.text and wrong.citations
     assert not assistant.ask("江阴高新区要在全国高新区排名中每年上升5位，是吧？").refused
     assert not assistant.ask("江阴高新区要在全国高新区排名中每年上升多少位？").refused
+
+
+def test_an_institution_the_asked_plan_never_writes_is_refused():
+    """"和牛津大学合作建设的…" where the plan writes 剑桥大学: an unknown name (牛津 nowhere in the library) or a name
+    another plan writes (南京大学) that the asked plan does not is named as missing; one it writes, or a generic
+    modifier (一流大学), is not."""
+    from assistant.service import unwritten_institutions
+
+    library = "剑桥大学南京科技创新中心。南京大学。江苏海洋大学与乌克兰马卡洛夫造船大学联合办学。世界一流大学。"
+    asked = ["剑桥大学南京科技创新中心。江苏海洋大学与乌克兰马卡洛夫造船大学联合办学。"]
+    assert unwritten_institutions("和牛津大学合作建设的科技创新中心", asked, library) == ["牛津大学"]
+    assert unwritten_institutions("依托南京大学建设的创新港", asked, library) == ["南京大学"]
+    assert unwritten_institutions("和剑桥大学合作建什么", asked, library) == []
+    assert unwritten_institutions("和俄罗斯马卡洛夫造船大学联合办学", asked, library) == []  # 洛夫造船大学 is written
+    assert unwritten_institutions("支持哪些一流大学建设", asked, library) == []
+
+
+def test_a_question_naming_an_institution_its_plan_never_writes_is_refused(assistant):
+    wrong = assistant.ask("南京和牛津大学合作建设的南京科技创新中心，规划给它什么定位？")
+    assert wrong.refused and "牛津大学" in wrong.text
+    assert not assistant.ask("南京和剑桥大学合作建什么？").refused
