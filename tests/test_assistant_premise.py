@@ -529,3 +529,13 @@ def test_a_question_naming_an_institution_its_plan_never_writes_is_refused(assis
     wrong = assistant.ask("南京和牛津大学合作建设的南京科技创新中心，规划给它什么定位？")
     assert wrong.refused and "牛津大学" in wrong.text
     assert not assistant.ask("南京和剑桥大学合作建什么？").refused
+
+
+def test_a_rank_said_as_risen_to_is_held_against_the_plans_rank(monkeypatch):
+    """"既然甲区已经升到第8位，那…" where the plan writes 跃升至第12位: refused with the plan's rank; 升到第12位 is kept."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "2020年,甲高新区在国家级高新区排名跃升至第12位。")
+    found = premise._rank_contradiction("既然甲高新区排名中已经升到第8位，那下一步有什么要求？", texts, joined)
+    assert found is not None and found.written == "第12位", found
+    assert premise._rank_contradiction("甲高新区排名升到第12位了吧？", texts, joined) is None
