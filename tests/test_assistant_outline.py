@@ -195,3 +195,11 @@ def test_a_part_asked_by_another_name_of_its_family_is_the_plans_part(assistant)
     assert tasks.composer == "outline" and "六大行动" in tasks.text
     goals = assistant.ask("句容规划的规划目标包括哪些方面")
     assert goals.composer == "outline" and "科技创新载体全面推进" in goals.text
+
+
+def test_a_count_stated_of_a_narrower_group_is_not_held_against_another_part(assistant):
+    """"…布局中，新材料领域列了哪两个平台": the two are the box's rows of that field — no part merely ending in 平台
+    (科研平台, five members) makes it a false premise; "12项重大工程" is still held against the plan's nine."""
+    two = assistant.ask("南通“十四五”重大企业创新平台布局中，新材料领域列了哪两个平台？")
+    assert not two.refused and "江苏省高性能透明防护新材料重点实验室" in two.text
+    assert assistant.ask("南京规划安排了12项重大工程，具体是哪些？").refused

@@ -418,8 +418,11 @@ def miscounted(ctx: Context, text: str, shape: Shape) -> Answer | None:
     noun = re.sub(r"(?:具体|分别|都|是|有|包括|各|主要).*$", "", m.group("noun"))
     if len(noun) < 2:
         return None
+    # a part named so ("重大工程"), by its count word ("七大行动"), or with words of its own the question writes too
+    # ("…新材料领域列了哪两个平台" names no 科研平台)
     named = [n for n in all_nodes(ctx.corpus) if n.doc_id == docs[0] and len(n.members()) >= 2 and (
-        n.name.endswith(noun) or (n.count_word is not None and n.count_word.text.endswith(noun)))]
+        (n.name.endswith(noun) and (n.name == noun or n.name.removesuffix(noun)[-2:] in text))
+        or (n.count_word is not None and n.count_word.text.endswith(noun)))]
     if not named:
         return None
 
