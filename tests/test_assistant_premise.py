@@ -523,6 +523,8 @@ def test_an_institution_the_asked_plan_never_writes_is_refused():
     assert unwritten_institutions("支持哪些一流大学建设", asked, library) == []
     assert unwritten_institutions("东湖的大学科技园要建多大", asked, library) == []  # 大学科技园 names none
     assert unwritten_institutions("东湖港的大学生创业", asked, library) == []
+    assert unwritten_institutions("东湖打算建几个大学创新港", asked, library) == []
+    assert unwritten_institutions("全年要招多少大学毕业生", asked, library) == []
 
 
 def test_a_question_naming_an_institution_its_plan_never_writes_is_refused(assistant):
