@@ -73,3 +73,12 @@ def test_a_year_asked_is_not_answered_by_a_clause_without_one(assistant):
     assert refused.refused and "年份" in refused.text and "首次进口药品口岸" in refused.text
     answered = assistant.ask("国家火炬句容交通新材料特色产业基地是哪年获批的？")
     assert not answered.refused and "2017" in answered.text
+
+
+def test_parts_asked_of_a_sum_the_plan_gives_whole_are_not_given(assistant):
+    """"种子基金和天使基金分别要达到多大规模" where the plan names them together and gives their sum (…形成总规模500亿元
+    的投资基金群): refused, quoting the sum; parts the plan gives one by one (高企、科小分别) are answered."""
+    whole = assistant.ask("南通的种子基金和天使基金到“十四五”末分别要达到多大规模？")
+    assert whole.refused and "500亿元" in whole.text and whole.citations
+    each = assistant.ask("南京高企、科小分别有多少家？")
+    assert not each.refused and "20000" in each.text and "30000" in each.text

@@ -631,6 +631,9 @@ def compose(ctx: Context) -> Answer:
             return refuse(ctx, f"与“{wrong}”相符的规划目标", correction)
         what = f"{query.year}年的" if query.year else ""
         return refuse(ctx, f"{'、'.join(query.cities)}{what}对应目标", correction)
+    whole = sum_only(ctx, figures)
+    if whole is not None:  # "种子基金和天使基金分别要达到多大规模": the plan gives their sum only
+        return refuse(ctx, "分项的数字（规划只给出合计）", (f"{ctx.city_of(whole.span.clause.doc_id) or ''}规划写的是：{whole.span.text}", whole.span))
     wrong = contradicted(ctx, figures)
     if wrong is not None:
         best = figures[0]
@@ -644,6 +647,21 @@ def compose(ctx: Context) -> Answer:
     for f in figures:
         builder.say(f.text, f.span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="target", query=query)
+
+
+def sum_only(ctx: Context, figures: list[Figure]) -> Figure | None:
+    """"A和B分别…多少" where every part is answered by one window that names the parts together (科创基金、种子基金、天使
+    基金) and states its figure as their sum (形成总规模500亿元, 合计, 累计): that figure, which gives no part's own; else
+    None."""
+    members = [p.query.topic for p in parts(ctx)] if re.search(r"分别|各(?:是|为|要|有|自)", ctx.query.text) else []
+    if len(members) < 2 or len({(f.span.clause.doc_id, f.span.char_start) for f in figures}) != 1:
+        return None
+    whole = figures[0]
+    lasts = [m.split()[-1] for m in members if m.split()]  # each part's own words end its topic ("规模种子基金")
+    named = [w for w in lasts if any(w[i:] in whole.span.text for i in range(max(1, len(w) - 3) if len(w) > 4 else 1))]
+    if len(named) < 2 or not rule("aggregate_before").search(whole.span.text):
+        return None
+    return whole
 
 
 # "分几个方向", "有几个部门": a count asked of a noun (group "noun"); "四个方向", "三个部门" in a plan's prose count it
