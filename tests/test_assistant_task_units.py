@@ -54,3 +54,11 @@ def test_lead_and_partners_asked_together(assistant):
         if answer.composer != "task" or not all(u in answer.text for u in (*t.lead_units, *t.partner_units)):
             wrong.append(t.target[:20])
     assert len(wrong) <= len(rows) // 10, wrong
+
+
+def test_a_lead_claimed_of_one_row_is_held_against_that_rows_lead(assistant):
+    """"…布局里，江苏省海洋工程装备重点实验室是由中天科技海缆牵头的吧": the answer quotes two rows; the claim is held
+    against the row the question names (招商局重工), not the first row quoted (whose lead is 中天科技海缆)."""
+    wrong = assistant.ask("南通“十四五”重大企业创新平台布局里，江苏省海洋工程装备重点实验室是由中天科技海缆牵头的吧？")
+    assert wrong.refused and "招商局重工" in wrong.text and "“中天科技海缆”" in wrong.text
+    assert not assistant.ask("南通“十四五”重大企业创新平台布局里，江苏省海洋工程装备重点实验室是由招商局重工牵头的吧？").refused

@@ -108,11 +108,18 @@ def _lead_checked(ctx: Context, answer: Answer) -> Answer:
     """A passage answer to "…是某某牵头的吧": its first quote that names a lead is held against the stated unit."""
     if answer.refused:
         return answer
-    for citation in answer.citations:
-        span = ctx.span_of(citation)
-        if span is not None and _LEAD_WORDS.search(text := shown(span)):  # a task row reads "… — 牵头：…"
-            return _wrong_unit(ctx, text, span) or answer
+    question = _plain_name(ctx.query.original or ctx.query.text)
+    leads = [(span, text) for citation in answer.citations if (span := ctx.span_of(citation)) is not None
+             and _LEAD_WORDS.search(text := shown(span))]  # a task row reads "… — 牵头：…"
+    # of several rows, the one whose own name the question writes ("…海洋工程装备重点实验室是由…牵头的吧")
+    named = [(span, text) for span, text in leads if len(name := _plain_name(re.split(r"\s*—|：|:", text)[0])) >= 4 and name in question]
+    for span, text in (named or leads)[:1]:
+        return _wrong_unit(ctx, text, span) or answer
     return answer
+
+
+def _plain_name(text: str) -> str:
+    return re.sub(r"[\s“”\"]", "", text)
 
 
 def _plan_lead(ctx: Context, cities: set[str]) -> Answer | None:
