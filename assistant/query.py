@@ -180,13 +180,19 @@ def _short_alias_hits(text: str) -> list[str]:
     return hits
 
 
+# a university or college named after a city: the city's name, a kind of school (理工, 师范 …), then 大学 / 学院
+_INSTITUTION_AFTER = re.compile(rf"(?:{rule('institution_infix').pattern})?(?:大学|学院)(?=(?:{rule('institution_end').pattern}))")
+
+
 def find_cities(text: str, known: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(cities with a plan, other places) named in `text`, in order of first mention."""
     known = list(known)
     stems = {place_stem(k): k for k in known}
     positions: list[tuple[int, str]] = []
     for stem, city in stems.items():
-        i = text.find(stem)
+        # the first mention that is not the head of an institution's name ("南京理工大学江阴校区" in a question about
+        # 江阴: 南京 names the university, not the city)
+        i = next((m.start() for m in re.finditer(re.escape(stem), text) if not _INSTITUTION_AFTER.match(text, m.end())), -1)
         if i >= 0:
             positions.append((i, city))
     for alias, stem in EXTRA_ALIASES.items():

@@ -378,8 +378,8 @@ def unwritten_institutions(question: str, texts: list[str], library: str) -> lis
     out = []
     generic = rule("institution_generic")
     for m in rule("institution_suffix").finditer(question):
-        if not re.match(r"$|[的和与及跟同、，,。？?；;是在有等]|合作|联合|共建|建设|签约|对接", question[m.end():]):
-            continue  # a name ends there (…大学的, …大学合作); 大学创新港, 大学生, 大学科技园 go on as other words
+        if not rule("institution_end").match(question, m.end()):
+            continue  # a name ends there (…大学的, …大学合作, …大学江阴校区); 大学创新港, 大学生, 大学科技园 go on as other words
         runs = [question[m.start() - k:m.end()] for k in (4, 3, 2) if m.start() - k >= 0]
         runs = [r for r in runs if re.fullmatch(r"[\u4e00-\u9fff]+", r)]
         name = next((r for r in runs if r in library), None)

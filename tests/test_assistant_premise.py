@@ -541,3 +541,15 @@ def test_a_rank_said_as_risen_to_is_held_against_the_plans_rank(monkeypatch):
     found = premise._rank_contradiction("既然甲高新区排名中已经升到第8位，那下一步有什么要求？", texts, joined)
     assert found is not None and found.written == "第12位", found
     assert premise._rank_contradiction("甲高新区排名升到第12位了吧？", texts, joined) is None
+
+
+def test_a_university_named_after_another_city_is_no_city_and_no_name_of_the_plan(assistant):
+    """"江阴依托南京大学江阴校区打造的创新港…": 南京 heads a university's name (南京大学), not a second city asked; 江阴's
+    plan writes 南京理工大学江阴校区, never 南京大学 — refused; the plan's own 南京理工大学江阴校区 is not."""
+    from assistant.query import understand
+
+    assert understand("江阴依托南京大学江阴校区打造的创新港，规划里叫什么名字？", assistant.index.cities).cities == ("江阴市",)
+    assert understand("南京理工大学在南京规划里有什么作用？", assistant.index.cities).cities == ("南京市",)
+    wrong = assistant.ask("江阴依托南京大学江阴校区打造的创新港，规划里叫什么名字？")
+    assert wrong.refused and "南京大学" in wrong.text
+    assert not assistant.ask("江阴的南理工江阴创新港是依托南京理工大学江阴校区建设的吗？").refused
