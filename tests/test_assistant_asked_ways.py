@@ -102,6 +102,9 @@ def test_figures_asked_in_pieces_joined_by_enumeration_commas_are_each_answered(
     (500人, 10家, 100项), not the first window of their sentence alone."""
     answer = assistant.ask("南通到2025年新增高层次人才多少、外国专家工作室建几家、引智项目多少项？")
     assert "500" in answer.text and "10家" in answer.text and "100项" in answer.text
+    # a piece naming only another year asks the same subject: not a part of its own
+    years = assistant.ask("南京技术合同成交额2020年多少、2025年要到多少？高价值发明专利数呢，也说下")
+    assert "686.82" in years.text and "1000" in years.text and "50件" in years.text
 
 
 def test_a_quoted_structure_shown_brings_each_member_its_clause_defines(assistant):

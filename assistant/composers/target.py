@@ -494,8 +494,10 @@ def asking_pieces(sentence: str) -> list[str]:
     with one figure asked and another question ("规划面积多大，主要做什么产业？") stays whole."""
     pieces, lead = [], ""
     for piece in re.split(r"(?<=[，,；;、])", sentence):  # …人才多少、外国专家工作室建几家、引智项目多少项
-        bare = piece.rstrip("？?，,；; ")
-        if _ASKS.search(bare) and _ASKS_FIGURE.search(bare):
+        bare = piece.rstrip("？?，,；;、 ")
+        if pieces and pieces[-1].endswith("、") and not topic_of(YEAR.sub("", bare), ()).strip():
+            pieces[-1] += piece  # "…2020年多少、2025年要到多少": a year asked of the same subject, not another part
+        elif _ASKS.search(bare) and _ASKS_FIGURE.search(bare):
             pieces.append(lead + piece)
             lead = ""
         else:
