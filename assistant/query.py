@@ -507,6 +507,8 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
 
 
 _COUNTED = re.compile(rf"(?:多少|几)[{COUNT_MEASURES}]?([\u4e00-\u9fff]{{2,12}})[？?。]?$")  # "…发放了多少苏科贷？": 苏科贷
+# what a follow-up asking across the cities says besides ("五个城市里谁最高？", "哪个城市更高？"): nothing of its own
+_ACROSS_WORDS = re.compile(r"[？?。，,！!\s]|[那呢的里中是个更最高低多少大小快慢谁哪这]|[一二三四五六七八九十\d]+个?城市|城市|其他|所有")
 _SWAP_CHARS = 16  # a follow-up this short naming only another city and asking words re-asks the previous question
 
 
@@ -571,6 +573,15 @@ def understand(
             extra = "".join(city_key(c) for c in named if c not in previous.cities)
             base = re.sub(rf"(?:到|至)?{YEAR_PHRASE}", "", previous.text)
             text, followup = f"{extra}和{base}", True
+        elif not (named or others) and previous.concepts and not concepts_in(text) and len(text) <= _SWAP_CHARS \
+                and _ACROSS_CITIES.search(text) and len(_ACROSS_WORDS.sub("", _ACROSS_CITIES.sub("", text))) <= 2:
+            # "哪个城市更高？", "五个城市里谁最高？" after a city's figure: the same indicator (and year) across the
+            # library's cities, ranked
+            aliases = dict(indicator_concepts())
+            worded = next((a for c in previous.concepts for a in sorted(aliases.get(c, ()), key=len, reverse=True)
+                           if normalize(a) in previous.text), None) or previous.concepts[0]
+            year = f"{previous.year}年" if previous.year else ""
+            text, followup = f"{year}{normalize(worded)}{'目标' if '目标' in previous.text else ''}{text}", True
         elif elliptical and len(text) <= 24 and not _OWN_QUESTION.search(elliptical.group("rest")) and (
                 concepts_in(text) or _YEAR.search(text) or named or others or previous.concepts):
             # "那高新技术企业呢？", "那连云港的研发投入强度呢？": the previous question with the city, the indicator or both replaced.

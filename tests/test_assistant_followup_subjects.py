@@ -90,3 +90,14 @@ def test_a_question_and_its_followup_in_one_message_are_both_answered(assistant)
     assert "6507" in answer.text and "1274" in answer.text and len(answer.citations) == 2
     cities = assistant.ask("南京2025年研发投入强度目标是多少？南通呢？")
     assert "4%" in cities.text and "3%左右" in cities.text
+
+
+def test_a_followup_asking_across_the_cities_ranks_the_previous_indicator(assistant):
+    """"哪个城市更高？" / "哪个城市最多？" after one city's figure: the same indicator and year across the library's
+    cities, ranked — not a passage with 更高 in it; a follow-up with a subject of its own (哪些城市有大学创新港) is not."""
+    ranked = assistant.ask("哪个城市更高？", ["南通2025年研发投入强度目标是多少？"])
+    assert ranked.composer == "compare" and "最高的是南京市" in ranked.text
+    past = assistant.ask("哪个城市最多？", ["南通2020年有多少家高新技术企业？"])
+    assert "6507" in past.text and "最高的是南京市" in past.text
+    own = assistant.ask("哪些城市有大学创新港？", ["南通2025年研发投入强度目标是多少？"])
+    assert own.composer != "compare"
