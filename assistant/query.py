@@ -453,6 +453,11 @@ def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_citie
         for c in previous.cities:
             text = text.replace(c, "").replace(city_key(c), "")
         text = "、".join(city_key(p) for p in places) + re.sub(r"^[、和与及，,\s]+", "", text)
+    if subject and len(subject) <= 6 and period_of(subject) is not None and not concepts_in(subject) \
+            and not re.search(r"\d", subject):
+        # "那十三五末呢？" after a 2025 target: the same question of that period, in place of the year
+        dated = re.sub(rf"(?:到|至)?{YEAR_PHRASE}", subject, text, count=1)
+        return dated if dated != text else f"{subject}{text}"
     year = re.fullmatch(rf"(?:到|至)?({YEAR_DIGITS})\s*年?(?:底|末)?", subject)
     if year is None and not _FRAME.sub("", subject).strip():  # "2020年当年的目标": a year with frame words only
         year = re.search(rf"({YEAR_DIGITS})\s*年", subject)

@@ -101,3 +101,10 @@ def test_a_followup_asking_across_the_cities_ranks_the_previous_indicator(assist
     assert "6507" in past.text and "最高的是南京市" in past.text
     own = assistant.ask("哪些城市有大学创新港？", ["南通2025年研发投入强度目标是多少？"])
     assert own.composer != "compare"
+
+
+def test_a_followup_naming_a_period_asks_the_same_of_that_period(assistant):
+    """"那十三五末呢？" after a 2025 target: the same indicator at the end of the last plan (the base, 411), not
+    十三五末 read as a new subject in the indicator's place."""
+    answer = assistant.ask("那十三五末呢？", ["连云港到2025年高新技术企业要达到多少家？"])
+    assert not answer.refused and "411" in answer.text
