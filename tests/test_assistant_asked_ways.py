@@ -122,6 +122,8 @@ def test_a_year_beyond_a_citys_plan_gives_that_plans_own_target_set_aside(assist
     row = next(line for line in answer.text.splitlines() if line.startswith("| 江阴市"))
     assert "1000家" in row and "规划未提出" not in row
     assert "最低的是句容市" in answer.text
+    # a year no plan reaches (2035) is not answered with each plan's own horizon
+    assert assistant.ask("五个城市里哪个给出了2035年研发强度的具体数值？").refused
 
 
 def test_a_base_year_comparison_shows_no_prose_wording_of_the_target(assistant):

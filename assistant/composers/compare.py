@@ -39,9 +39,13 @@ def compose(ctx: Context) -> Answer:
     cells: dict[tuple[str, str], Figure | None] = {}
     hits = {city: ctx.search(query.text, 10, (city,)) for city in cities}
     own = {city: _in_year(ctx, year) for city, year in _city_years(query.text, cities).items()}
-    for city in cities:  # "哪个城市2025年高企目标最低": a plan that ends before the year asked gives its own (set aside)
-        if city not in own and query.year and (last := _last_year(ctx, city)) is not None and query.year > last:
-            own[city] = _in_year(ctx, last)
+    # "哪个城市2025年高企目标最低": a plan that ends before the year asked gives its own (set aside from the ranking) —
+    # when some plan reaches that year (none reaches 2035: the question is left to the plans)
+    lasts = {city: _last_year(ctx, city) for city in cities}
+    if query.year and any(last is not None and last >= query.year for last in lasts.values()):
+        for city, last in lasts.items():
+            if city not in own and last is not None and query.year > last:
+                own[city] = _in_year(ctx, last)
     for concept in query.concepts:
         for city in cities:
             cells[concept, city] = best_figure(own.get(city, ctx), hits[city], concept, city)
