@@ -245,6 +245,8 @@ def test_a_topic_answer_closes_with_the_topics_goal_from_the_goals_section(assis
     farming = assistant.ask("句容在农业科技上准备怎么发力？")
     goal = farming.text.split("目标：", 1)[1]
     assert "40 家以上" in goal and "75%" in goal
+    patents = assistant.ask("江阴在知识产权保护上有啥打算？")  # an item states 到2022年…达25件: no second goal
+    assert "目标：" not in patents.text
     finance = assistant.ask("江阴科技金融有哪些举措")
     assert "目标：激发" not in finance.text and not any("\n" in c.quote and "目标" in c.section for c in finance.citations[-1:])
 
@@ -254,3 +256,11 @@ def test_a_question_naming_two_topics_is_answered_on_each(assistant):
     not only the one scoring best (注重本土人才培养)."""
     answer = assistant.ask("南通本地人才怎么培养、怎么留住？")
     assert "【注重本土人才培养】" in answer.text and "【优化人才发展环境】" in answer.text
+
+
+def test_incentives_asked_are_a_topic_question(assistant):
+    """"对企业研发投入有哪些激励", "有哪些鼓励…的优惠政策": 激励 / 鼓励 / 优惠 ask for measures, as 支持 does; 优惠政策
+    is how people ask for 财税支持."""
+    answer = assistant.ask("南通对企业研发投入有哪些激励？")
+    assert answer.composer == "topic" and "研发投入" in answer.text.splitlines()[0]
+    assert "财税支持" in assistant.ask("江阴有哪些鼓励企业创新的优惠政策？").text.splitlines()[0]

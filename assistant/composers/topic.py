@@ -31,6 +31,7 @@ from assistant.query import normalize
 from assistant.sections import Node, all_nodes
 from index.rerank import PAST_SECTION, TARGET_SECTION
 from index.topics import LABEL_AT, clause_scores, index_topics, question_topics, read_topics, score_text
+from ingest.lexicon import YEAR
 from ingest.records import Clause
 from ingest.sentences import ends_sentence
 
@@ -609,10 +610,12 @@ def _topic_goal(ctx: Context, doc: str, topics: list[str], shown_items: list[Ite
     """"句容在农业科技上准备怎么发力": the measures are in the tasks, the topic's goal in the plan's goals section (a
     sub-part titled on it: "农业科技创新步伐加快。…培育…农业科技型企业达40家以上…贡献率达到75%") — the comma-pieces
     of the goals clause that state a figure with a term of the topic (at most GOAL_PIECES; a clause whose title or lead
-    names the topic first, then the one with most such pieces), unless that clause is shown already."""
+    names the topic first, then the one with most such pieces), unless that clause is shown already or an item shown
+    states a dated figure on the topic."""
     patterns = [t.pattern for t in read_topics() if t.name in topics]
-    if not patterns:
-        return []
+    if not patterns or any(YEAR.search(i.body.text) and FIGURE.search(i.body.text) and any(p.search(i.body.text) for p in patterns)
+                           for i in shown_items):
+        return []  # an item shown states a dated figure on the topic already ("到2022年，力争…达25件")
     shown = {id(i.clause) for i in shown_items}
     best: tuple[int, list[Span]] | None = None
     for i in ctx.corpus.clause_ids_of(doc):
