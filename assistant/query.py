@@ -527,13 +527,23 @@ def _own_words(text: str, cities: Sequence[str]) -> bool:
     return any(len(piece) >= 2 for piece in re.split(r"\s+", rest))
 
 
-def _kept_subject(previous: Query, text: str, shifted: bool) -> str:
-    """The conversation's subject a follow-up naming no place keeps (大学创新港 of "南京打算建多少个大学创新港？" for
-    "建好以后要形成个什么样的综合体？"): not when either question names an indicator, the follow-up opens with a
-    subject of its own and 呢, or points at a subject of its own ("新材料那块靠哪些龙头企业带动？")."""
+def _in_conversation(previous: Query, text: str, shifted: bool) -> str:
+    """A follow-up naming no place, asked of the conversation's place and, when it keeps it, its subject (大学创新港 of
+    "南京打算建多少个大学创新港？" for "建好以后要形成个什么样的综合体？"): the subject is not kept when either question
+    names an indicator, the follow-up opens with a subject of its own and 呢, or points at a subject of its own
+    ("新材料那块靠哪些龙头企业带动？")."""
     own = re.search(rf"[\u4e00-\u9fff]{{2}}(?:{rule('pointer').pattern})", text)
-    return previous.subject if previous.subject and not previous.concepts and not concepts_in(text) and not own \
-        and not shifted and previous.subject not in text else ""
+    kept = previous.subject and not previous.concepts and not concepts_in(text) and not own and not shifted \
+        and previous.subject not in text
+    place = conversation_place(previous, text)
+    return f"{place}{previous.subject} {text}" if kept else f"{place}{text}"
+
+
+def _indicator_wording(previous: Query) -> str | None:
+    """The longest wording of the previous question's indicators that it writes ("研发投入强度"), or None."""
+    aliases = dict(indicator_concepts())
+    return next((a for c in previous.concepts for a in sorted(aliases.get(c, ()), key=len, reverse=True)
+                 if normalize(a) in previous.text), None)
 
 
 def conversation_place(previous: Query, text: str) -> str:
@@ -582,9 +592,7 @@ def understand(
                 and _ACROSS_CITIES.search(text) and len(_ACROSS_WORDS.sub("", _ACROSS_CITIES.sub("", text))) <= 2:
             # "哪个城市更高？", "五个城市里谁最高？" after a city's figure: the same indicator (and year) across the
             # library's cities, ranked
-            aliases = dict(indicator_concepts())
-            worded = next((a for c in previous.concepts for a in sorted(aliases.get(c, ()), key=len, reverse=True)
-                           if normalize(a) in previous.text), None) or previous.concepts[0]
+            worded = _indicator_wording(previous) or previous.concepts[0]
             year = f"{previous.year}年" if previous.year else ""
             text, followup = f"{year}{normalize(worded)}{'目标' if '目标' in previous.text else ''}{text}", True
         elif elliptical and len(text) <= 24 and not _OWN_QUESTION.search(elliptical.group("rest")) and (
@@ -626,23 +634,20 @@ def understand(
         elif previous.cities and not (named or others) and _CONTINUES.match(text):
             # "那高企2020年有多少家？": a new question in the same conversation stays with the previous city.
             rest = _CONTINUES.sub('', text, count=1)
-            kept = _kept_subject(previous, rest, shifted_subject)  # "那2020年当年发了多少" after 苏科贷's total
-            text, followup = f"{conversation_place(previous, rest)}{kept} {rest}" if kept else f"{conversation_place(previous, rest)}{rest}", True
+            # "那2020年当年发了多少" after 苏科贷's total: the conversation's subject too
+            text, followup = _in_conversation(previous, rest, shifted_subject), True
             carried = True
         elif len(previous.cities) == 1 and not (named or others) and not _ACROSS_CITIES.search(text):
             # "建好以后要形成个什么样的综合体？": a question naming no place asks about the conversation's city, and,
             # when neither it nor the previous question names an indicator, about the conversation's subject too
             # (大学创新港 of "南京打算建多少个大学创新港？")
             # — not when it points at a subject of its own ("新材料那块靠哪些龙头企业带动？")
-            kept = _kept_subject(previous, text, shifted_subject)
-            text, followup = f"{conversation_place(previous, text)}{kept} {text}" if kept else f"{conversation_place(previous, text)}{text}", True
+            text, followup = _in_conversation(previous, text, shifted_subject), True
             carried = True
     if carried and previous is not None and previous.concepts and not concepts_in(text) and not shifted_subject:
         # "2020年底的时候实际有多少家？" after a question about 科技型中小企业: the indicator's wording joins the text, so
         # a figure the plan states in prose (not only its indicator row) is found by its words
-        aliases = dict(indicator_concepts())
-        worded = next((a for c in previous.concepts for a in sorted(aliases.get(c, ()), key=len, reverse=True)
-                       if normalize(a) in previous.text), None)
+        worded = _indicator_wording(previous)
         if worded:
             unit_text = text  # the kind of figure is the follow-up's own ("这个比重"), not the joined wording's (经费)
             text = _joined_before_end(text, normalize(worded))

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, rank_sentences
 from assistant.composers.refusal import refuse
-from assistant.composers.target import Figure, best_figure, contradicted, counts_increment, other_area, topic_figure
+from assistant.composers.target import Figure, best_figure, contradicted, counts_increment, other_area, plan_span, topic_figure
 from assistant.composers.values import difference, unit_kind, value_with_unit
 from assistant.contract import ComparisonRow
 from assistant.lexicon import rule
@@ -226,8 +226,8 @@ def _city_years(text: str, cities: tuple[str, ...]) -> dict[str, int]:
 
 def _last_year(ctx: Context, city: str) -> int | None:
     """The last year of the city's plan(s) the question may read, None when none states a period."""
-    years = [y for d, m in ctx.corpus.docs.items() if m.city == city and ctx.allows(d) for y in years_in(m.period or "")]
-    return max(years) if years else None
+    spans = [span for d, m in ctx.corpus.docs.items() if m.city == city and ctx.allows(d) and (span := plan_span(ctx, d))]
+    return max(last for _, last in spans) if spans else None
 
 
 def _in_year(ctx: Context, year: int) -> Context:

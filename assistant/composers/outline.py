@@ -152,7 +152,8 @@ def _topic_words(ctx: Context) -> str:
     words = [p for p in (_ASKING_NOUNS.sub(" ", piece) for piece in topic.split()) if p.strip()]
     # the names plans give their parts ("重点任务", "保障措施", "主要目标") are titles, not frame words; one the asked
     # plan does not use is read as the name of its family it does use ("主要任务" for a plan's 重点任务)
-    titles = " ".join(n.name for n in all_nodes(ctx.corpus) if n.doc_id in set(_docs(ctx)))
+    docs = set(_docs(ctx))
+    titles = " ".join(n.name for n in all_nodes(ctx.corpus) if n.doc_id in docs)
     names = [name if name in titles else next((w for w in sorted(containers.family(name)) if w in titles), name)
              for name in _PART_NAMES.findall(ctx.query.text)]
     return " ".join(words + names)

@@ -589,14 +589,11 @@ def _indefinite_count(question: str, texts, joined: str, figures=lambda: ()) -> 
     return Contradiction(_first_sentence(question[m.start():]), indefinite[0], indefinite[1], "具体数量")
 
 
-_BASIS_END = r"(?=建设|建成|组建|成立|设立|打造|发展|的|吧|吗|[？?，,。]|$)"
-
-
 def _basis_contradiction(question: str, texts, joined: str) -> Contradiction | None:
     """"南理工江阴创新港是依托东南大学建设的吧" where every sentence of the plan that writes the named thing with a
     basis (依托南京理工大学江阴校区，…建成…南理工江阴创新港) gives another one and none writes the asked basis."""
     basis = rule("basis").pattern
-    m = re.search(rf"(?:{basis})(?P<on>[\u4e00-\u9fff]{{2,16}}?){_BASIS_END}", question)
+    m = re.search(rf"(?:{basis})(?P<on>[\u4e00-\u9fff]{{2,16}}?)(?=(?:{rule('basis_end').pattern}))", question)
     if m is None:
         return None
     head = question[:m.start()].removesuffix("是").removesuffix("都")
@@ -723,16 +720,13 @@ def contradiction(ctx: Context) -> Contradiction | None:
             or _basis_contradiction(question, texts, joined))
 
 
-_PREMISE_FRAME = re.compile(r"既然|听说|据说")
-
-
 def unborne_number(ctx: Context, answer: Answer) -> Contradiction | None:
     """"江阴高新区要…每年上升10位，是吧" answered by a passage that says 每年上升5位: a number the question states as its
     premise (asking to confirm it, or 既然/听说…) with a measure word, where the answer's quotes state numbers with that
     measure and none is the stated one. For the composers that quote passages, not figures (a figure answer holds
     numbers against its own windows)."""
     question = ctx.query.original or ctx.query.text
-    if not (rule("confirm_ask").search(question) or _PREMISE_FRAME.search(question)):
+    if not (rule("confirm_ask").search(question) or rule("premise_frame").search(question)):
         return None
     for stated in ctx.query.numbers:
         m = re.search(rf"(?<![\d.]){re.escape(stated)}\s*(?P<unit>[{COUNT_MEASURES}%％倍])", question)

@@ -108,14 +108,15 @@ def _has_baseline(r: IndicatorRecord) -> bool:
     return bool(r.baseline and r.baseline.value_text and r.baseline.value_text not in ("/", "-", "—"))
 
 
-def _plan_years(ctx: Context, doc_id: str) -> tuple[int, int] | None:
+def plan_span(ctx: Context, doc_id: str) -> tuple[int, int] | None:
+    """(first, last) year of a plan's period ("2021-2025"), None when it states none."""
     years = years_in(ctx.corpus.docs[doc_id].period)
     return (min(years), max(years)) if years else None
 
 
 def _period_words(ctx: Context, doc_id: str, period: str | None) -> str:
     """How a question may name the period of a row's value: its baseline is "十三五"末, its target the plan's horizon."""
-    years = _plan_years(ctx, doc_id)
+    years = plan_span(ctx, doc_id)
     if years is None:
         return ""
     if period == "past":
@@ -164,7 +165,7 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
         if clause.kind == "heading" or (city and ctx.city_of(clause.doc_id) != city) or (clause.doc_id, clause.char_start) in rows:
             continue
         context = ctx.context(clause)
-        years = _plan_years(ctx, clause.doc_id)
+        years = plan_span(ctx, clause.doc_id)
         named_years = context_years(clause)
         if q.year and named_years and q.year not in named_years:
             continue  # 附件 "2020年重点工作目标" does not answer for 2022
@@ -327,7 +328,7 @@ def topic_figure(ctx: Context, city: str, min_cover: float = 0.6, table_only: bo
             continue
         if table_only and TopicScorer.for_words(f.subject, ctx.corpus).coverage(ctx.query.topic or ctx.query.text) < ROW_NAMED:
             continue  # the row must name what is asked, not more: 研发经费支出占地区生产总值比重 is no answer to 研发经费支出
-        years = _plan_years(ctx, f.doc_id)
+        years = plan_span(ctx, f.doc_id)
         if ctx.query.year and (f.year or (years and years[1])) != ctx.query.year:
             continue
         rank = (round(cover, 3), f.source == "table", f.year == (years[1] if years else None), -len(f.subject))
@@ -375,7 +376,7 @@ def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None)
             continue
         if period == "past" and f.role != "baseline" or period != "past" and f.role == "baseline":
             continue
-        years = _plan_years(ctx, f.doc_id)
+        years = plan_span(ctx, f.doc_id)
         if q.year and (f.year or (years and years[1])) != q.year:
             continue  # a year the figure does not name is the plan's horizon, never another year
         source = ctx.corpus.source(f.doc_id)
@@ -525,7 +526,7 @@ def parts(ctx: Context) -> list[Context]:
             subject, setting = part.query.topic, own_setting or setting
             out.append(part)
         return out
-    if not re.search(r"分别|各(是|为|要|有|自)", text):
+    if not _EACH.search(text):
         return []
     years = _JOINED_YEARS.search(text)
     if years:  # "2015年和2020年分别有多少家": one part per year, each with its own period
@@ -581,10 +582,13 @@ def figures_for(ctx: Context, city: str | None) -> list[Figure]:
     return out
 
 
-def part_answers(ctx: Context, cities: tuple) -> list[Figure]:
-    """The figures of every part of a multi-part question (see `parts`), each part answered on its own."""
+_EACH = re.compile(r"分别|各(?:是|为|要|有|自)")  # "A和B分别…": one subject, two members
+
+
+def part_answers(ctx: Context, cities: tuple, split: list[Context]) -> list[Figure]:
+    """The figures of every part of a multi-part question (`split`: its `parts`), each part answered on its own."""
     out: list[Figure] = []
-    for part in parts(ctx):
+    for part in split:
         found = [f for city in cities for f in figures_for(part, city)]
         if not found and not part.query.concepts:
             found = [f for city in cities if city and (f := topic_figure(part, city, min_cover=0.8)) is not None]
@@ -604,7 +608,8 @@ def _within(f: Figure, g: Figure) -> bool:
 def compose(ctx: Context) -> Answer:
     query = ctx.query
     cities = query.cities or (None,)
-    figures = part_answers(ctx, cities)
+    split = parts(ctx)
+    figures = part_answers(ctx, cities, split)
     if not figures:
         figures = [f for city in cities for f in figures_for(ctx, city)]
     if not figures and not query.concepts:  # a figure any clause states about what is named ("产业协同创新联合体")
@@ -633,7 +638,7 @@ def compose(ctx: Context) -> Answer:
             return refuse(ctx, f"与“{wrong}”相符的规划目标", correction)
         what = f"{query.year}年的" if query.year else ""
         return refuse(ctx, f"{'、'.join(query.cities)}{what}对应目标", correction)
-    whole = sum_only(ctx, figures)
+    whole = sum_only(ctx, figures, split)
     if whole is not None:  # "种子基金和天使基金分别要达到多大规模": the plan gives their sum only
         return refuse(ctx, "分项的数字（规划只给出合计）", (f"{ctx.city_of(whole.span.clause.doc_id) or ''}规划写的是：{whole.span.text}", whole.span))
     wrong = contradicted(ctx, figures)
@@ -651,16 +656,17 @@ def compose(ctx: Context) -> Answer:
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="target", query=query)
 
 
-def sum_only(ctx: Context, figures: list[Figure]) -> Figure | None:
-    """"A和B分别…多少" where every part is answered by one window that names the parts together (科创基金、种子基金、天使
-    基金) and states its figure as their sum (形成总规模500亿元, 合计, 累计): that figure, which gives no part's own; else
-    None."""
-    members = [p.query.topic for p in parts(ctx)] if re.search(r"分别|各(?:是|为|要|有|自)", ctx.query.text) else []
+def sum_only(ctx: Context, figures: list[Figure], split: list[Context]) -> Figure | None:
+    """"A和B分别…多少" (`split`: its parts) where every part is answered by one window that names the parts together
+    (科创基金、种子基金、天使基金) and states its figure as their sum (形成总规模500亿元, 合计, 累计): that figure, which
+    gives no part's own; else None."""
+    members = [p.query.topic for p in split] if _EACH.search(ctx.query.text) else []
     if len(members) < 2 or len({(f.span.clause.doc_id, f.span.char_start) for f in figures}) != 1:
         return None
     whole = figures[0]
     lasts = [m.split()[-1] for m in members if m.split()]  # each part's own words end its topic ("规模种子基金")
-    named = [w for w in lasts if any(w[i:] in whole.span.text for i in range(max(1, len(w) - 3) if len(w) > 4 else 1))]
+    # the part's last word, or its ending of four characters or more, written in the window ("种子基金")
+    named = [w for w in lasts if any(w[i:] in whole.span.text for i in range(max(1, len(w) - 3)))]
     if len(named) < 2 or not rule("aggregate_before").search(whole.span.text):
         return None
     return whole

@@ -113,9 +113,10 @@ def _lead_checked(ctx: Context, answer: Answer) -> Answer:
              and _LEAD_WORDS.search(text := shown(span))]  # a task row reads "… — 牵头：…"
     # of several rows, the one whose own name the question writes ("…海洋工程装备重点实验室是由…牵头的吧")
     named = [(span, text) for span, text in leads if len(name := _plain_name(re.split(r"\s*—|：|:", text)[0])) >= 4 and name in question]
-    for span, text in (named or leads)[:1]:
-        return _wrong_unit(ctx, text, span) or answer
-    return answer
+    if not leads:
+        return answer
+    span, text = (named or leads)[0]
+    return _wrong_unit(ctx, text, span) or answer
 
 
 def _plain_name(text: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize
 from assistant.sections import Node, all_nodes
 from index.rerank import PAST_SECTION, TARGET_SECTION
-from index.topics import LABEL_AT, clause_scores, index_topics, question_topics, read_topics, score_text
+from index.topics import LABEL_AT, index_topics, question_topics, read_topics, score_text
 from ingest.lexicon import YEAR
 from ingest.records import Clause
 from ingest.sentences import ends_sentence
@@ -246,6 +246,7 @@ class Scored:
     score: float
     section: Node | None
     section_score: float = 0.0  # the best score of the sections it lies in (their titles and clauses)
+    topics: dict[str, float] = field(default_factory=dict)  # its topic scores (index_topics, cached per corpus)
 
 
 def _contains(node: Node, clause: Clause) -> bool:
@@ -352,7 +353,7 @@ def score_clauses(ctx: Context, doc: str, topics: list[str], scorer: TopicScorer
         score = (1 - SECTION_WEIGHT) * base + SECTION_WEIGHT * sec
         if TARGET_SECTION.search(where):
             score *= 0.6  # goals state figures; the measures are in the tasks
-        out.append(Scored(c, score, next((n for n in chain if n.kind in ("section", "box")), deepest), sec))
+        out.append(Scored(c, score, next((n for n in chain if n.kind in ("section", "box")), deepest), sec, labels[i]))
     out.sort(key=lambda s: -s.score)
     return out
 
@@ -576,9 +577,9 @@ def _each_topic(scored: list[Scored], kept: list[Scored], topics: list[str]) -> 
         return []
     added: list[Scored] = []
     for name in topics:
-        if any(clause_scores(s.clause).get(name, 0.0) >= LABEL_AT for s in kept + added):
+        if any(s.topics.get(name, 0.0) >= LABEL_AT for s in kept + added):
             continue
-        best = next((s for s in scored if clause_scores(s.clause).get(name, 0.0) >= LABEL_AT), None)
+        best = next((s for s in scored if s.topics.get(name, 0.0) >= LABEL_AT), None)
         if best is not None:
             added += [s for s in scored if s is best or (best.section is not None and s.section is best.section
                                                          and s.score >= SECTION_KEEP * best.score and s not in kept)]
@@ -592,15 +593,20 @@ def _goal_of(ctx: Context, doc: str, shown_items: list[Item]) -> Span | None:
     subjects = [q for q in ctx.query.quoted if len(q) >= 2]
     if not subjects or any(FIGURE.search(i.body.text) and any(q in i.body.text for q in subjects) for i in shown_items):
         return None
-    for i in ctx.corpus.clause_ids_of(doc):
-        clause = ctx.corpus.clauses[i]
-        if clause.kind == "heading" or not TARGET_SECTION.search(" ".join(clause.section)):
-            continue
+    for clause in _goal_clauses(ctx, doc):
         for sentence in sentences(clause):
             for piece in pieces(sentence):
                 if FIGURE.search(piece.text) and any(q in piece.text for q in subjects):
                     return join([piece])
     return None
+
+
+def _goal_clauses(ctx: Context, doc: str):
+    """The clauses of the plan's goals sections (发展目标, 主要目标 …), headings left out."""
+    for i in ctx.corpus.clause_ids_of(doc):
+        clause = ctx.corpus.clauses[i]
+        if clause.kind != "heading" and TARGET_SECTION.search(" ".join(clause.section)):
+            yield clause
 
 
 GOAL_PIECES = 2  # figures of the topic's goal shown at most
@@ -618,9 +624,8 @@ def _topic_goal(ctx: Context, doc: str, topics: list[str], shown_items: list[Ite
         return []  # an item shown states a dated figure on the topic already ("到2022年，力争…达25件")
     shown = {id(i.clause) for i in shown_items}
     best: tuple[int, list[Span]] | None = None
-    for i in ctx.corpus.clause_ids_of(doc):
-        clause = ctx.corpus.clauses[i]
-        if clause.kind == "heading" or id(clause) in shown or not TARGET_SECTION.search(" ".join(clause.section)):
+    for clause in _goal_clauses(ctx, doc):
+        if id(clause) in shown:
             continue
         said = sentences(clause)
         title = " ".join([clause.section[-1] if clause.section else "", said[0].text if said else ""])
