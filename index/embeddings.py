@@ -9,6 +9,8 @@ inner product is cosine similarity for the FAISS store.
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from sentence_transformers import SentenceTransformer
 
 from index.settings import IndexSettings
 from index.use_module import USE_MODEL_NAME, EmbeddingModelError, USEMultilingual
+
+QUERY_CACHE = 256  # query vectors kept per encoder
 
 __all__ = ["EmbeddingModelError", "Encoder", "EncoderEmbeddings", "get_encoder", "load_model"]
 
@@ -76,6 +80,10 @@ class Encoder:
         self.model_id = model_id
         self.batch_size = batch_size
         self.dimension = _dimension(model)
+        # A question is often searched more than once with the same text (per city, per part): the last
+        # queries' vectors are kept, read-only.
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     def encode_passages(self, texts: Sequence[str], progress: bool | None = None) -> np.ndarray:
         """`(len(texts), dimension)` float32, one normalised row per text, in order.
@@ -96,8 +104,18 @@ class Encoder:
     def encode_query(self, text: str) -> np.ndarray:
         """`(dimension,)` float32, normalised; uses the model's "query" prompt when it defines one."""
         (text,) = _checked([text])
+        with self._queries_lock:
+            if text in self._queries:
+                self._queries.move_to_end(text)
+                return self._queries[text]
         vector = self.model.encode_query([text], normalize_embeddings=True, show_progress_bar=False)[0]
-        return np.ascontiguousarray(vector, dtype=np.float32)
+        vector = np.ascontiguousarray(vector, dtype=np.float32)
+        vector.setflags(write=False)
+        with self._queries_lock:
+            self._queries[text] = vector
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return vector
 
 
 def get_encoder(settings: IndexSettings | None = None) -> Encoder:

@@ -112,6 +112,21 @@ def coverage(grams: set[str] | dict[str, float], text: str) -> float:
     return sum(1 for g in grams if g in t) / len(grams)
 
 
+def best_sentence_coverage(grams: set[str] | dict[str, float], text: str) -> float:
+    """`coverage` of the best sentence of `text`. A sentence holds only grams the whole text holds, so only
+    those are tested in each sentence (the reranker asks this of ~80 candidates per search)."""
+    t = norm(text)
+    if isinstance(grams, dict):
+        total = sum(grams.values())
+        present = [(g, w) for g, w in grams.items() if g in t]
+    else:
+        total = len(grams)
+        present = [(g, 1) for g in grams if g in t]
+    if not total or not present:
+        return 0.0
+    return max((sum(w for g, w in present if g in norm(piece)) / total for piece in split_sentences(text)), default=0.0)
+
+
 def weigh(grams: set[str], texts: list[str]) -> dict[str, float]:
     """IDF-like weights over the candidates themselves: a bigram every candidate has (企业) tells little."""
     normed = [norm(t) for t in texts]
@@ -142,15 +157,20 @@ def phrase_ends(text: str, phrases: Iterable[str]) -> list[int]:
     return out
 
 
+@lru_cache(maxsize=16384)
+def _context(section: tuple[str, ...], caption: str | None) -> tuple[str, bool, bool, frozenset[int]]:
+    """A clause's section path and caption in the compared form, whether they look back or ahead, their years
+    (cached: many clauses share a section, and the same candidates recur across queries)."""
+    context = norm(" ".join(section) + " " + (caption or ""))
+    return context, bool(PAST_SECTION.search(context)), bool(TARGET_SECTION.search(context)), frozenset(years_in(context))
+
+
 def features(clause: Clause, hints: SearchHints, city: str | None, grams: set[str] | dict[str, float] | None = None) -> dict[str, float]:
     """Feature values in [-1, 1] for one candidate (names as in `RerankWeights`)."""
     text = norm(clause.text)
-    context = norm(" ".join(clause.section) + " " + (clause.caption or ""))
+    context, past, ahead, context_years = _context(clause.section, clause.caption)
     phrases = tuple(norm(p) for p in hints.phrases if p)
     grams = bigrams(hints.topic) if grams is None else grams
-    past = bool(PAST_SECTION.search(context))
-    ahead = bool(TARGET_SECTION.search(context))
-    context_years = set(years_in(context))
     return {
         "section_match": float(any(p in context for p in phrases)),
         "phrase_in_row": float(clause.kind == "table_row" and bool(clause.cells) and any(p in norm(clause.cells[0]) for p in phrases)),
@@ -161,7 +181,7 @@ def features(clause: Clause, hints: SearchHints, city: str | None, grams: set[st
         "city_match": float(bool(hints.cities) and city in hints.cities),
         "heading_penalty": -float(clause.kind == "heading"),
         "topic_coverage": coverage(grams, clause.text),
-        "sentence_coverage": max((coverage(grams, piece) for piece in split_sentences(clause.text)), default=0.0),
+        "sentence_coverage": best_sentence_coverage(grams, clause.text),
         "context_coverage": coverage(grams, context),
         "states_figure": float(hints.numeric and clause.kind != "table_row" and states_figure(text, phrase_ends(text, phrases))),
         "period_match": float((hints.period == "past" and past) or (hints.period == "target" and ahead)),

@@ -65,6 +65,7 @@ class Retriever:
         self.fusion, self.rerank_weights = tuned_weights()
         self._encoder: Encoder | None = None
         self._lock = threading.Lock()
+        self._allowed: dict[Filters, np.ndarray] = {}  # the clause ids each filter lets through (the corpus is fixed)
 
     @property
     def encoder(self) -> Encoder:
@@ -83,6 +84,13 @@ class Retriever:
         """Clause ids passing `filters` (None = everything); unknown names are an error, not ignored."""
         if not filters:
             return None
+        if filters not in self._allowed:
+            ids = self._filter(filters)
+            ids.setflags(write=False)
+            self._allowed[filters] = ids
+        return self._allowed[filters]
+
+    def _filter(self, filters: Filters) -> np.ndarray:
         corpus = self.corpus
         unknown = [d for d in filters.doc_ids if d not in corpus.docs]
         if unknown:

@@ -9,6 +9,8 @@ one request or one list of targets that share a lead ("到2025年，A达到…�
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 SENTENCE_END = "。；！？!?;"
 FULL_STOPS = "。！？!?"  # ends that close a whole statement or question; ； does not
 CLOSERS = "”’」』）)】》"  # closing quotes and brackets written after an end belong to its sentence
@@ -34,13 +36,24 @@ def sentence_cuts(text: str, start: int = 0, end: int | None = None, ends: str =
 
 def sentence_spans(text: str, ends: str = SENTENCE_END) -> list[tuple[int, int]]:
     """(start, end) of each sentence of `text`; the spans cover the text whole, whitespace included."""
-    bounds = [0, *sentence_cuts(text, 0, len(text), ends), len(text)]
-    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    return list(_spans(text, ends))
 
 
 def split_sentences(text: str, ends: str = SENTENCE_END) -> list[str]:
     """The sentences of `text` that hold more than whitespace (joined, the non-blank ones give the text back)."""
-    return [text[a:b] for a, b in sentence_spans(text, ends) if text[a:b].strip()]
+    return list(_sentences(text, ends))
+
+
+# Cached: a plan's clause texts are split again on every question (the reranker, evidence, the composers).
+@lru_cache(maxsize=32768)
+def _spans(text: str, ends: str) -> tuple[tuple[int, int], ...]:
+    bounds = [0, *sentence_cuts(text, 0, len(text), ends), len(text)]
+    return tuple((a, b) for a, b in zip(bounds, bounds[1:]) if b > a)
+
+
+@lru_cache(maxsize=32768)
+def _sentences(text: str, ends: str) -> tuple[str, ...]:
+    return tuple(text[a:b] for a, b in _spans(text, ends) if text[a:b].strip())
 
 
 def sentence_start(text: str, pos: int, ends: str = SENTENCE_END) -> int:
