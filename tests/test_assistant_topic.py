@@ -264,3 +264,14 @@ def test_incentives_asked_are_a_topic_question(assistant):
     answer = assistant.ask("南通对企业研发投入有哪些激励？")
     assert answer.composer == "topic" and "研发投入" in answer.text.splitlines()[0]
     assert "财税支持" in assistant.ask("江阴有哪些鼓励企业创新的优惠政策？").text.splitlines()[0]
+
+
+@pytest.mark.parametrize("question, section", [
+    ("南京怎么整治学术不端？", "【强化科研作风学风建设】"),
+    ("连云港怎么处理科研造假？", "【加强科研诚信和监督评价管理】"),
+])
+def test_research_integrity_is_a_topic_of_its_own(assistant, question, section):
+    """科研诚信 / 作风学风 is a chapter of the genre: asked as 学术不端, 造假 or 失信 it is answered from that section,
+    not from the reform chapter it sits in or from 科普 and culture."""
+    answer = assistant.ask(question)
+    assert answer.composer == "topic" and section in answer.text
