@@ -203,3 +203,17 @@ def test_a_count_stated_of_a_narrower_group_is_not_held_against_another_part(ass
     two = assistant.ask("南通“十四五”重大企业创新平台布局中，新材料领域列了哪两个平台？")
     assert not two.refused and "江苏省高性能透明防护新材料重点实验室" in two.text
     assert assistant.ask("南京规划安排了12项重大工程，具体是哪些？").refused
+
+
+@pytest.mark.parametrize("question, counted", [
+    ("南京的重大工程都叫什么？", "重大工程"), ("连云港那几个“专栏”都叫什么名字？", "专栏"), ("江阴的行动分别是什么？", "行动"),
+])
+def test_a_container_named_before_its_members_are_asked_for_is_listed(question, counted):
+    """"重大工程都叫什么", quoted or not: the container the frame follows is what is listed (not a topic of 重大工程都叫)."""
+    shape = shape_of(question)
+    assert shape is not None and shape.kind in ("outline", "count") and shape.counted == counted
+
+
+def test_a_container_series_asked_by_name_lists_its_members(assistant):
+    answer = assistant.ask("南京的重大工程都叫什么？")
+    assert answer.composer == "outline" and "科技领军企业培育工程" in answer.text and "科技体制改革攻坚工程" in answer.text

@@ -47,6 +47,10 @@ _DESCRIBE = containers.pattern("describe_frame")
 _TOPIC = containers.pattern("topic_frame")
 # Verbs between a counted noun and its count ("主要指标表列了几项", "专栏一共设了几个").
 _BEFORE_COUNT = re.compile(r"一共|总共|共|有|是|列了?|设了?|分成了?|分为|包括|包含|提出了?|部署了?|安排了?|规划了?|要|将")
+# Words between a listed noun and the frame asking for its members ("重大工程都叫什么", "专栏分别是").
+_BEFORE_LIST = re.compile(r"都|又|各|分别|具体")
+# A container word in quotes ("那几个“重大工程”都叫什么"): counted like the word unquoted.
+_QUOTED_CONTAINER = re.compile(r"“([^”]{1,12})”")
 # A box or table named by its label and ordinal: "专栏5", "重大工程三", "表1".
 _LABELLED = re.compile(rf"(?:{containers.pattern('container').pattern})\s*[一二三四五六七八九十\d]+")
 # Nouns that only say what kind of answer is wanted; left out when a section title is matched.
@@ -94,6 +98,7 @@ def grouping_name(text: str, quoted: tuple[str, ...] = ()) -> str:
 
 def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     """The structural shape of a question, or None (a figure, a fact, a comparison …)."""
+    text = _QUOTED_CONTAINER.sub(lambda q: q.group(1) if containers.container_of(q.group(1)) else q.group(0), text)
     m = _COUNTED.search(text)
     phrase = (m.group("phrase") if m else "") or ""
     measure = (m.group("measure") if m else "") or ""
@@ -112,7 +117,11 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
         return Shape("count", counted, number, measure, name)
     if counted in _MEASURE_NOUNS and not number:  # "在…方面有哪些举措": the measures of a topic's section
         return Shape("topic", "", None)
-    if (_OUTLINE.search(text) or _DEFINE.search(text)) and (counted or number or name or re.search(r"哪[几些]|分别|各(?:自|是)", text)
+    listed = _OUTLINE.search(text)
+    if listed and not counted:  # "重大工程都叫什么": the container named before the frame
+        counted = containers.container_of(re.sub(rf"(?:{_BEFORE_LIST.pattern})+$", "",
+                                                  re.split(r"[，,。？?！!\s]", text[:listed.start()])[-1]))
+    if (listed or _DEFINE.search(text)) and (counted or number or name or re.search(r"哪[几些]|分别|各(?:自|是)", text)
                                                             or _LABELLED.search(text)):
         return Shape("outline", counted, number, measure, name)
     if (quoted and _OUTLINE.search(text)) or _DESCRIBE.search(text):  # "“空间布局”讲什么", "具体说说打造…平台"
