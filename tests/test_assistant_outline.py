@@ -217,3 +217,12 @@ def test_a_container_named_before_its_members_are_asked_for_is_listed(question, 
 def test_a_container_series_asked_by_name_lists_its_members(assistant):
     answer = assistant.ask("南京的重大工程都叫什么？")
     assert answer.composer == "outline" and "科技领军企业培育工程" in answer.text and "科技体制改革攻坚工程" in answer.text
+
+
+@pytest.mark.parametrize("question, series", [
+    ("江阴分哪几大行动来推进？", "实施制造业转型升级行动"),  # not the children of the one 行动 whose title says 行动
+    ("南京的重点任务一共搭了几个支撑体系？", "构建面向未来技术创新体系"),  # the plan's own count noun (十大支撑体系)
+])
+def test_a_kind_counted_is_the_series_of_parts_of_that_kind_not_one_of_them(assistant, question, series):
+    answer = assistant.ask(question)
+    assert answer.composer == "outline" and series in answer.text, answer.text

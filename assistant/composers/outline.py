@@ -102,7 +102,8 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     m = _COUNTED.search(text)
     phrase = (m.group("phrase") if m else "") or ""
     measure = (m.group("measure") if m else "") or ""
-    counted = phrase if len(phrase) <= 4 else containers.container_of(phrase)
+    counted = phrase if len(phrase) <= 4 else containers.container_of(phrase) or containers.container_of(
+        re.split(r"[来去]", phrase, maxsplit=1)[0])  # "哪几大行动来推进": the kind, then how it is done
     stated = re.search(r"(?<!第)(?<!最后)([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|方面|部分|章)", text)  # not "第四章"
     number = None
     if stated:
@@ -189,9 +190,9 @@ def _quotes_name(ctx: Context, node: Node, name: str) -> bool:
 
 
 def _counted_by_its_word(node: Node, shape: Shape) -> bool:
-    """"一共搭了几大支撑体系" of a part whose members the plan counts as "十大支撑体系": the question counts them by the
-    plan's own count noun."""
-    return (shape.kind == "count" and shape.measure == "大" and bool(shape.counted) and node.count_word is not None
+    """"一共搭了几大（几个）支撑体系" of a part whose members the plan counts as "十大支撑体系": the question counts them by
+    the plan's own count noun."""
+    return (shape.kind == "count" and bool(shape.measure) and bool(shape.counted) and node.count_word is not None
             and _plain(node.count_word.text).endswith(_plain(shape.counted)))
 
 
@@ -238,6 +239,10 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         headings = _plain(" ".join(n.name for n in all_nodes(ctx.corpus) if n.doc_id == doc))
         rare = [u for u in own.units if u.weight >= RARE_WORD and not any(f in _plain(counted) for f in u.forms)
                 and any(f in headings for f in u.forms)]
+    # a part whose title says the kind counted but whose members are not of it ("实施…行动" of "分哪几大行动") is one member
+    # of the series asked for: its title counts only by the question's other words
+    kindless = TopicScorer([u for u in scorer.units if not any(f in _plain(counted) for f in u.forms)]) \
+        if scorer is not None and counted and containers.container_of(counted) else None
     leaf_ok = names_a_part(ctx.query.text)
     best: tuple[float, Node] | None = None
     best_title = 0.0
@@ -293,6 +298,9 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             score = 0.5 * title + 0.5 * max((scorer.coverage(x.text) for c in node.items for x in sentences(c)), default=0.0)
         if counted and not containers.is_plan_part(counted):
             share = sum(containers.names_kind(name, counted) for name, _ in members) / len(members) if members else 0.0
+            if (kindless is not None and node.kind == "section" and share < 0.5 and not (named or labelled)
+                    and containers.names_kind(bare, counted) and _in_series(node, counted)):
+                score -= title - (kindless.coverage(bare, " ".join([plan_title, *node.path])) if kindless.units else 0.0)
             if containers.names_kind(bare, counted) or share >= 0.5:
                 score += 0.3 + 0.2 * share
             elif (shape.kind == "count" and node.kind in ("section", "group") and not (named or labelled) and share == 0
@@ -315,6 +323,12 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         if len(plan.members()) >= 2:
             return 1.0, plan
     return best
+
+
+def _in_series(node: Node, counted: str) -> bool:
+    """Whether `node` is one of three or more siblings most of which are of the kind `counted` (六大行动 of 重点任务)."""
+    siblings = node.parent.members() if node.parent is not None else []
+    return len(siblings) >= 3 and sum(containers.names_kind(name, counted) for name, _ in siblings) >= 0.5 * len(siblings)
 
 
 def _names_whole(ctx: Context, node: Node, shape: Shape) -> bool:
