@@ -226,3 +226,9 @@ def test_a_container_series_asked_by_name_lists_its_members(assistant):
 def test_a_kind_counted_is_the_series_of_parts_of_that_kind_not_one_of_them(assistant, question, series):
     answer = assistant.ask(question)
     assert answer.composer == "outline" and series in answer.text, answer.text
+
+
+def test_a_plan_s_safeguards_asked_as_how_it_lands_are_its_safeguards_part(assistant):
+    """"怎么保障落地", "配套了哪几方面保障": 落地 and 配套 say what the part is for, not words of its title."""
+    answer = assistant.ask("南京这个规划靠什么保障落地？分哪几条？")
+    assert answer.composer == "outline" and "保障措施" in answer.text.splitlines()[0], answer.text
