@@ -232,3 +232,9 @@ def test_a_plan_s_safeguards_asked_as_how_it_lands_are_its_safeguards_part(assis
     """"怎么保障落地", "配套了哪几方面保障": 落地 and 配套 say what the part is for, not words of its title."""
     answer = assistant.ask("南京这个规划靠什么保障落地？分哪几条？")
     assert answer.composer == "outline" and "保障措施" in answer.text.splitlines()[0], answer.text
+
+
+def test_a_wrong_count_of_a_long_named_series_is_a_false_premise(assistant):
+    """"八大科技创新提升工程" where the plan counts 七大…: the stated noun is read whole (not cut at six characters)."""
+    answer = assistant.ask("南通的八大科技创新提升工程是哪些？")
+    assert answer.refused and "而非8" in answer.text and "七大科技创新提升工程" in answer.text, answer.text

@@ -428,7 +428,7 @@ def _targets_of(builder: AnswerBuilder, node: Node) -> bool:
     return True
 
 
-_STATED_COUNT = re.compile(r"(?P<n>[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|家)\s*(?P<noun>[\u4e00-\u9fff]{2,6})")
+_STATED_COUNT = re.compile(r"(?P<n>[一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|家)\s*(?P<noun>[\u4e00-\u9fff]{2,10})")
 
 
 def miscounted(ctx: Context, text: str, shape: Shape) -> Answer | None:
