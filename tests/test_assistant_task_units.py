@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-
+import pytest
 from test_assistant_answers import assert_exact, plan_text  # noqa: F401  (fixture)
 
 _LEAD = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)\s*[．.、]\s*([^。；;：:\n]{2,30})")
@@ -62,3 +62,15 @@ def test_a_lead_claimed_of_one_row_is_held_against_that_rows_lead(assistant):
     wrong = assistant.ask("南通“十四五”重大企业创新平台布局里，江苏省海洋工程装备重点实验室是由中天科技海缆牵头的吧？")
     assert wrong.refused and "招商局重工" in wrong.text and "“中天科技海缆”" in wrong.text
     assert not assistant.ask("南通“十四五”重大企业创新平台布局里，江苏省海洋工程装备重点实验室是由招商局重工牵头的吧？").refused
+
+
+@pytest.mark.parametrize("question, said", [
+    ("江阴新增上市企业那条归哪个部门管？", None),  # a question, not a unit: 市企业那条归哪个部 is no 部
+    ("江阴新增上市企业这项是市发改委牵头的吧？", "“市发改委”"),  # the unit claimed, not 市企业这项是市发改委
+])
+def test_a_unit_name_holds_no_question_or_frame_words(assistant, question, said):
+    answer = assistant.ask(question)
+    if said is None:
+        assert not answer.refused and "市工信局" in answer.text, answer.text
+    else:
+        assert answer.refused and said in answer.text and "市工信局" in answer.text, answer.text
