@@ -351,3 +351,14 @@ def test_a_kind_asked_beside_a_rare_word_is_not_answered_by_a_part_that_never_na
     answer = assistant.ask("句容搞科技招商，主要盯哪些领域？")
     assert not answer.refused and "重点领域与任务包括" not in answer.text and "新能源汽车" in answer.text, answer.text
     assert_exact(answer, plan_text)
+
+
+def test_how_far_a_total_is_to_go_is_a_target_and_a_bracketed_character_is_read_either_way(assistant, plan_text):
+    """"累计要超过多少项" looks ahead (要超过), though 过多少 alone looks back ("超过多少家了"); the plan's "制（修）订" is
+    what a question writes as 制修订 as well as 制订、修订."""
+    from assistant.query import period_of
+
+    assert period_of("累计要超过多少项") == "target" and period_of("高企超过多少家了") == "past"
+    answer = assistant.ask("江阴制修订国内外标准累计要超过多少项？")
+    assert not answer.refused and "528项" in answer.text, answer.text
+    assert_exact(answer, plan_text)

@@ -39,8 +39,8 @@ _ALTERNATIVE = re.compile(r"([\u4e00-\u9fff])\(([\u4e00-\u9fff])\)([\u4e00-\u9ff
 @lru_cache(maxsize=16384)
 def _plain(text: str) -> str:
     """The form texts and units are compared in: NFKC, upper case, without 的 (全社会研发投入占GDP的比重), a bracketed
-    alternative spelt out ("制(修)订" → 制订修订)."""
-    return _ALTERNATIVE.sub(r"\1\3\2\3", norm(text).replace("的", ""))
+    alternative spelt out, and read as written without its brackets ("制(修)订" → 制订修订制修订)."""
+    return _ALTERNATIVE.sub(r"\1\3\2\3\1\2\3", norm(text).replace("的", ""))
 
 
 @lru_cache(maxsize=1)
