@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from assistant.composers.notgiven import _as_bound, amount_pattern, asked_bound
 
 
@@ -82,3 +84,28 @@ def test_parts_asked_of_a_sum_the_plan_gives_whole_are_not_given(assistant):
     assert whole.refused and "500亿元" in whole.text and whole.citations
     each = assistant.ask("南京高企、科小分别有多少家？")
     assert not each.refused and "20000" in each.text and "30000" in each.text
+
+
+def test_qualifiers_are_read_longest_first():
+    from assistant.composers.notgiven import qualifiers
+
+    assert [w for w, _ in qualifiers("新增省级以上孵化器、市级众创空间", "level")] == ["省级以上", "市级"]
+    assert [w for w, _ in qualifiers("规模以上工业企业研发投入", "scope")] == ["规模以上工业"]
+
+
+@pytest.mark.parametrize("question, stated", [
+    ("南京到2025年省级孵化器要有多少家？", "国家级"),  # the plan gives 国家级孵化器 60家 only
+    ("连云港规上工业企业研发投入强度2025年要到多少？", "全社会"),  # only 全社会研发投入占GDP比重
+])
+def test_a_figure_of_another_level_or_scope_does_not_answer(assistant, question, stated):
+    answer = assistant.ask(question)
+    assert answer.refused and f"“{stated}”" in answer.text and answer.citations, answer.text
+
+
+@pytest.mark.parametrize("question, value", [
+    ("南京到2025年国家级孵化器要有多少家？", "60家"), ("南京省级以上孵化器要达到多少家？", "60家"),  # 省级以上 covers 国家级
+    ("连云港全社会研发投入强度2025年要到多少？", "2.5"),
+])
+def test_a_figure_of_the_asked_or_a_covering_level_answers(assistant, question, value):
+    answer = assistant.ask(question)
+    assert not answer.refused and value in answer.text, answer.text

@@ -20,7 +20,8 @@ from assistant.answer import Answer
 from assistant.contract import Citation
 from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
-from assistant.lexicon import rule
+from assistant.lexicon import entries, rule
+from assistant.composers.premise import LEVEL_RULES
 
 # A figure that answers an amount question: money, a share, points, a multiple; and, by what is asked, its kind.
 AMOUNT = LEXICON_AMOUNT
@@ -140,13 +141,49 @@ def _year_not_given(ctx: Context, answer: Answer) -> Answer | None:
     return _refuse_quoting(ctx, answer.citations[0], "问题所问的年份：规划未写明这一年份")
 
 
+# How a figure's subject is qualified, by family: its level (国家级, 省级以上 …: the levels each stands for) and its
+# scope (全社会 vs 规上工业). A question asking one that every figure of the answer states another of is not answered.
+_QUALIFIERS = {
+    "level": tuple((w, levels) for name, levels in LEVEL_RULES.items() for w in entries(name) if "级" in w),
+    "scope": tuple((w, frozenset({name})) for name in ("scope_whole", "scope_industrial") for w in entries(name)),
+}
+
+
+def qualifiers(text: str, family: str) -> list[tuple[str, frozenset[str]]]:
+    """The qualifier words of `family` in `text`, longest first, none inside a longer one (省级以上 is not also 省级)."""
+    found, taken = [], [False] * len(text)
+    for word, keys in sorted(_QUALIFIERS[family], key=lambda t: -len(t[0])):
+        for m in re.finditer(re.escape(word), text):
+            if not any(taken[m.start():m.end()]):
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                found.append((word, keys))
+    return found
+
+
+def _other_qualifier(ctx: Context, answer: Answer) -> Answer | None:
+    """A refusal when the question asks a figure of one level or scope ("省级孵化器", "规上工业企业研发投入强度") and every
+    figure the answer quotes is stated of another (国家级孵化器, 全社会研发投入) and none of the asked one; else None."""
+    if answer.composer != "target":
+        return None
+    for family in _QUALIFIERS:
+        asked = qualifiers(ctx.query.original, family)
+        if not asked:
+            continue
+        keys = frozenset().union(*(k for _, k in asked))
+        stated = [qualifiers(c.quote, family) for c in answer.citations]
+        if all(s and not any(k & keys for _, k in s) for s in stated):
+            return _refuse_quoting(ctx, answer.citations[0], f"问题所问的“{asked[0][0]}”数字：规划给出的是“{stated[0][0][0]}”的，"
+                                                              f"未写明{asked[0][0]}的数字")
+    return None
+
+
 def check(ctx: Context, answer: Answer) -> Answer:
     """`answer` unchanged, or a refusal quoting its first clause when it states none of the amounts asked for (or
     only the opposite bound of the one asked for)."""
     if answer.refused or not answer.citations:
         return answer
     if (bounded := _opposite_bound_only(ctx, answer) or _aggregate_only(ctx, answer)
-            or _measure_not_given(ctx, answer) or _year_not_given(ctx, answer)) is not None:
+            or _measure_not_given(ctx, answer) or _year_not_given(ctx, answer) or _other_qualifier(ctx, answer)) is not None:
         return bounded
     if answer.composer in _FIGURE_COMPOSERS:
         return answer

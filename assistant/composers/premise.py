@@ -33,6 +33,7 @@ LEVEL_RULES = {  # rule → the levels its words stand for (省级以上 covers 
     "qualifier_provincial_up": frozenset("PN"),
     "qualifier_provincial": frozenset("P"),
     "qualifier_municipal": frozenset("M"),
+    "qualifier_municipal_up": frozenset("MPN"),
 }
 _JOIN = "和及与、或/"  # between stacked qualifiers: 国家和省级…
 _PLAIN = re.compile(r"[\s“”‘’\"'《》〈〉「」『』]")
