@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 
 from assistant.composers.premise import MIN_NAME
 
@@ -553,3 +554,14 @@ def test_a_university_named_after_another_city_is_no_city_and_no_name_of_the_pla
     wrong = assistant.ask("江阴依托南京大学江阴校区打造的创新港，规划里叫什么名字？")
     assert wrong.refused and "南京大学" in wrong.text
     assert not assistant.ask("江阴的南理工江阴创新港是依托南京理工大学江阴校区建设的吗？").refused
+
+
+@pytest.mark.parametrize("question, refused", [
+    ("连云港的燃气轮机试验装置，规划说2022年就投用了？", True),  # the plan dates it 2025年基本完成建设
+    ("连云港燃气轮机试验装置是2025年建成吧？", False),
+])
+def test_a_year_claimed_of_an_event_is_held_against_the_years_the_cited_clauses_date_it(assistant, question, refused):
+    answer = assistant.ask(question)
+    assert answer.refused is refused, answer.text
+    if refused:
+        assert "2025年基本完成建设" in answer.text and answer.citations

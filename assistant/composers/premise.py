@@ -744,6 +744,35 @@ def unborne_number(ctx: Context, answer: Answer) -> Contradiction | None:
     return None
 
 
+_EVENT_GAP = 8  # characters between a year and the event it dates ("2025年基本完成建设", "2023年就建成投用")
+
+
+def _events() -> str:
+    return "|".join(rule(name).pattern for name in EVENT_RULES)
+
+
+def unborne_year(ctx: Context, answer: Answer) -> Contradiction | None:
+    """"…规划说2023年就建成投用了？" answered by passages whose clause dates that event another year ("2025年基本完成建设
+    工程"): a year the question states of an event as its premise, where the cited clauses date events and never that
+    year. For the composers that quote passages (a figure answer holds years against its own windows)."""
+    question = ctx.query.original or ctx.query.text
+    if not (rule("confirm_ask").search(question) or rule("premise_frame").search(question)):
+        return None
+    dated = re.compile(rf"({YEAR_DIGITS})\s*年[^，,。；;？?]{{0,{_EVENT_GAP}}}?(?:{_events()})")
+    m = dated.search(question)
+    if m is None:
+        return None
+    written = []
+    for citation in answer.citations:
+        span = ctx.span_of(citation)
+        for sentence in sentences(span.clause) if span is not None else ():
+            written += [(x, sentence) for x in dated.finditer(sentence.text)]
+    if not written or any(x.group(1) == m.group(1) for x, _ in written):
+        return None
+    x, sentence = written[0]
+    return Contradiction(m.group(0), x.group(0), sentence)
+
+
 def check(ctx: Context) -> Answer | None:
     """A refusal that quotes the plan's wording when the question's premise contradicts it, else None."""
     found = contradiction(ctx)
