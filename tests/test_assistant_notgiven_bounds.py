@@ -105,6 +105,7 @@ def test_a_figure_of_another_level_or_scope_does_not_answer(assistant, question,
 @pytest.mark.parametrize("question, value", [
     ("南京到2025年国家级孵化器要有多少家？", "60家"), ("南京省级以上孵化器要达到多少家？", "60家"),  # 省级以上 covers 国家级
     ("连云港全社会研发投入强度2025年要到多少？", "2.5"),
+    ("江阴国家级的单项冠军企业要争创几家？", "2家"),  # the plan writes 国家制造业“单项冠军”: 国家 states the level too
 ])
 def test_a_figure_of_the_asked_or_a_covering_level_answers(assistant, question, value):
     answer = assistant.ask(question)

@@ -143,16 +143,19 @@ def _year_not_given(ctx: Context, answer: Answer) -> Answer | None:
 
 # How a figure's subject is qualified, by family: its level (国家级, 省级以上 …: the levels each stands for) and its
 # scope (全社会 vs 规上工业). A question asking one that every figure of the answer states another of is not answered.
+# A question asks a level only by a 级 word (国家级, 省级以上); a plan may state one as 国家… too (国家制造业“单项冠军”).
 _QUALIFIERS = {
-    "level": tuple((w, levels) for name, levels in LEVEL_RULES.items() for w in entries(name) if "级" in w),
+    "level": tuple((w, levels) for name, levels in LEVEL_RULES.items() for w in entries(name)),
     "scope": tuple((w, frozenset({name})) for name in ("scope_whole", "scope_industrial") for w in entries(name)),
 }
 
 
-def qualifiers(text: str, family: str) -> list[tuple[str, frozenset[str]]]:
-    """The qualifier words of `family` in `text`, longest first, none inside a longer one (省级以上 is not also 省级)."""
+def qualifiers(text: str, family: str, asked: bool = False) -> list[tuple[str, frozenset[str]]]:
+    """The qualifier words of `family` in `text`, longest first, none inside a longer one (省级以上 is not also 省级);
+    `asked`: as a question asks a level (by its 级 words only)."""
     found, taken = [], [False] * len(text)
-    for word, keys in sorted(_QUALIFIERS[family], key=lambda t: -len(t[0])):
+    words = [(w, k) for w, k in _QUALIFIERS[family] if not (asked and family == "level" and "级" not in w)]
+    for word, keys in sorted(words, key=lambda t: -len(t[0])):
         for m in re.finditer(re.escape(word), text):
             if not any(taken[m.start():m.end()]):
                 taken[m.start():m.end()] = [True] * (m.end() - m.start())
@@ -166,7 +169,7 @@ def _other_qualifier(ctx: Context, answer: Answer) -> Answer | None:
     if answer.composer != "target":
         return None
     for family in _QUALIFIERS:
-        asked = qualifiers(ctx.query.original, family)
+        asked = qualifiers(ctx.query.original, family, asked=True)
         if not asked:
             continue
         keys = frozenset().union(*(k for _, k in asked))
