@@ -110,3 +110,9 @@ def test_a_figure_of_another_level_or_scope_does_not_answer(assistant, question,
 def test_a_figure_of_the_asked_or_a_covering_level_answers(assistant, question, value):
     answer = assistant.ask(question)
     assert not answer.refused and value in answer.text, answer.text
+
+
+def test_a_support_amount_is_not_answered_by_a_figure_giving_no_money(assistant):
+    """"补贴标准是多少钱一家": a figure of the subject's revenue or count (营业收入超200亿元) gives no support amount."""
+    answer = assistant.ask("南京给新型研发机构的补助是多少钱一家？")
+    assert answer.refused and "补助或奖励数额" in answer.text and answer.citations, answer.text

@@ -180,13 +180,25 @@ def _other_qualifier(ctx: Context, answer: Answer) -> Answer | None:
     return None
 
 
+def _support_not_given(ctx: Context, answer: Answer) -> Answer | None:
+    """A refusal when the question asks the amount of a kind of support ("补贴标准是多少钱") and the figure answer quotes
+    no clause that gives money of any kind (新型研发机构…营业收入超200亿元 is not what it gets); else None."""
+    question = ctx.query.original
+    if answer.composer != "target" or not asks_amount(question) or not rule("support_money").search(question):
+        return None
+    if any(rule("support_money").search(c.quote) for c in answer.citations):
+        return None
+    return _refuse_quoting(ctx, answer.citations[0], "问题所问的补助或奖励数额：规划未写明金额或标准")
+
+
 def check(ctx: Context, answer: Answer) -> Answer:
     """`answer` unchanged, or a refusal quoting its first clause when it states none of the amounts asked for (or
     only the opposite bound of the one asked for)."""
     if answer.refused or not answer.citations:
         return answer
     if (bounded := _opposite_bound_only(ctx, answer) or _aggregate_only(ctx, answer)
-            or _measure_not_given(ctx, answer) or _year_not_given(ctx, answer) or _other_qualifier(ctx, answer)) is not None:
+            or _measure_not_given(ctx, answer) or _year_not_given(ctx, answer) or _other_qualifier(ctx, answer)
+            or _support_not_given(ctx, answer)) is not None:
         return bounded
     if answer.composer in _FIGURE_COMPOSERS:
         return answer
