@@ -418,7 +418,8 @@ def _joined_before_end(text: str, words: str) -> str:
     return f"{text[:end]} {words}{text[end:]}"
 
 
-_FILLER = re.compile(r"(的话|[那这]一?[个项条块]|的情况|情况|的数据|数据|方面|自己|各自|分别|本身|的?目标)$")  # a follow-up's filler
+# a follow-up's filler, and its pointer back to the previous indicator ("临港开发区这个指标呢")
+_FILLER = re.compile(r"(的话|[那这]一?[个项条块]?(?:指标|数字?)|[那这]一?[个项条块]|的情况|情况|的数据|数据|方面|自己|各自|分别|本身|的?目标)$")
 
 
 def _substitute(previous: Query, rest: str, places: tuple[str, ...], known_cities: tuple[str, ...]) -> str:

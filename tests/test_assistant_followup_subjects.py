@@ -108,3 +108,9 @@ def test_a_followup_naming_a_period_asks_the_same_of_that_period(assistant):
     十三五末 read as a new subject in the indicator's place."""
     answer = assistant.ask("那十三五末呢？", ["连云港到2025年高新技术企业要达到多少家？"])
     assert not answer.refused and "411" in answer.text
+
+
+def test_another_part_of_the_city_with_a_pointer_to_the_indicator_asks_the_same_of_that_part(assistant):
+    """"临港开发区这个指标呢？" after the 高新区's R&D share: 这个指标 points back to the indicator, 临港开发区 is the part."""
+    answer = assistant.ask("临港开发区这个指标呢？", history=["江阴高新区到2022年研发经费支出占GDP比重要达到多少？"])
+    assert not answer.refused and "4.4%" in answer.text, answer.text
