@@ -240,8 +240,8 @@ def place_names(text: str) -> tuple[str, ...]:
                 continue
             name = text[i:j]
             stem = name[:2] if size == 3 and name.endswith("新") and text[j] == "区" else name  # 浦东新区
-            if not re.fullmatch(r"[\u4e00-\u9fff]+", name) or generic.search(stem) or before.match(name):
-                continue
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", name) or generic.search(stem) or before.match(name) or name[0] in "年月日":
+                continue  # "到2025年农高区": the date's 年 starts no place
             if i > 0 and (text[i - 1] in _QUOTE_CHARS or not (before.match(text[i - 1]) or not re.match(r"[\u4e00-\u9fff]", text[i - 1]))):
                 continue
             rest = text[j + 1:]

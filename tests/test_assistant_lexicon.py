@@ -51,6 +51,7 @@ def test_malformed_question_words_are_errors(tmp_path, line, message):
     ("浦东新区科技创新规划里列了哪些重大工程？", ("浦东新区",)),  # a 新区 is a place too
     ("青澜新区有哪些科技政策", ("青澜新区",)),
     ("推动国家级新区和高新区建设", ()),              # the genre word, not a place
+    ("到2025年农高区要培育几家企业？", ()),           # a date's 年 starts no place
 ])
 def test_place_names(text, places):
     assert place_names(text) == places
