@@ -114,3 +114,10 @@ def test_another_part_of_the_city_with_a_pointer_to_the_indicator_asks_the_same_
     """"临港开发区这个指标呢？" after the 高新区's R&D share: 这个指标 points back to the indicator, 临港开发区 is the part."""
     answer = assistant.ask("临港开发区这个指标呢？", history=["江阴高新区到2022年研发经费支出占GDP比重要达到多少？"])
     assert not answer.refused and "4.4%" in answer.text, answer.text
+
+
+def test_an_item_pointer_asks_of_the_item_the_previous_question_asked(assistant):
+    """"这一条是哪个单位牵头的？" after "…高企要净增多少家？": the item is 高企净增 (the previous question's topic), not the
+    conversation's longest word (重点工作)."""
+    answer = assistant.ask("这一条是哪个单位牵头的？", history=["江阴2020年重点工作目标里高企要净增多少家？"])
+    assert not answer.refused and "市科技局" in answer.text, answer.text
