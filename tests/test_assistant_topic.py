@@ -275,3 +275,12 @@ def test_research_integrity_is_a_topic_of_its_own(assistant, question, section):
     not from the reform chapter it sits in or from 科普 and culture."""
     answer = assistant.ask(question)
     assert answer.composer == "topic" and section in answer.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("句容在双碳上具体做哪些事情？", "台泥水泥"),  # 事情 says what is asked, not what it is about
+    ("南京对女性科技人员有没有专门的说法？", "女性科技人才"),  # 有没有 / 专门 / 说法 likewise
+])
+def test_asking_words_are_no_topic_words(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert not answer.refused and expected in answer.text, answer.text
