@@ -238,3 +238,9 @@ def test_a_wrong_count_of_a_long_named_series_is_a_false_premise(assistant):
     """"八大科技创新提升工程" where the plan counts 七大…: the stated noun is read whole (not cut at six characters)."""
     answer = assistant.ask("南通的八大科技创新提升工程是哪些？")
     assert answer.refused and "而非8" in answer.text and "七大科技创新提升工程" in answer.text, answer.text
+
+
+def test_those_few_is_a_pointer_not_a_count():
+    """"那几个孵化园…要怎么提升": 那几个 / 这几个 point at things, they ask no count (哪几个 and 几个 do)."""
+    assert shape_of("江阴那几个孵化园要怎么提升？") is None or shape_of("江阴那几个孵化园要怎么提升？").kind != "count"
+    assert shape_of("江阴有几个孵化园？").kind == "count"

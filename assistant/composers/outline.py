@@ -40,7 +40,7 @@ _UNIT = containers.pattern("counted_unit").pattern
 # What a count or outline question counts: "几项", "哪几大行动", "多少个专栏", "几个海工船舶特色产业园", "分几章".
 _COUNTED = re.compile(
     rf"(?:几|多少|哪几|哪些)\s*(?P<measure>{_MEASURE})?\s*(?P<phrase>[\u4e00-\u9fff]{{0,12}}?)\s*(?=[？?。，,！!吗呢]|是|有|包括|分别|都|$)")
-_COUNT = re.compile(rf"(?<!哪)(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})|{containers.pattern('count_frame').pattern}")
+_COUNT = re.compile(rf"(?<![哪那这])(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})|{containers.pattern('count_frame').pattern}")
 _OUTLINE = containers.pattern("list_frame")
 _DEFINE = containers.pattern("define_frame")
 _DESCRIBE = containers.pattern("describe_frame")
