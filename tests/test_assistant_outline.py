@@ -244,3 +244,15 @@ def test_those_few_is_a_pointer_not_a_count():
     """"那几个孵化园…要怎么提升": 那几个 / 这几个 point at things, they ask no count (哪几个 and 几个 do)."""
     assert shape_of("江阴那几个孵化园要怎么提升？") is None or shape_of("江阴那几个孵化园要怎么提升？").kind != "count"
     assert shape_of("江阴有几个孵化园？").kind == "count"
+
+
+def test_the_chapter_on_a_subject_is_named_by_its_words_not_by_that_chapter():
+    """"讲科技服务和创新氛围的那一章，分了哪几块": 那一章 points at a chapter (it states no count of one), 讲 and 块 are frame
+    words, so the chapter's title words decide."""
+    shape = shape_of("连云港讲科技服务和创新氛围的那一章，分了哪几块内容？")
+    assert shape is not None and shape.kind == "outline" and shape.number is None
+
+
+def test_the_chapter_on_a_subject_lists_its_sections(assistant):
+    answer = assistant.ask("连云港讲科技服务和创新氛围的那一章，分了哪几块内容？")
+    assert answer.composer == "outline" and "优化创新服务体系" in answer.text and "弘扬创新创业文化" in answer.text, answer.text

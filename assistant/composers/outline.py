@@ -104,7 +104,7 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     measure = (m.group("measure") if m else "") or ""
     counted = phrase if len(phrase) <= 4 else containers.container_of(phrase) or containers.container_of(
         re.split(r"[来去]", phrase, maxsplit=1)[0])  # "哪几大行动来推进": the kind, then how it is done
-    stated = re.search(r"(?<!第)(?<!最后)([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|方面|部分|章)", text)  # not "第四章"
+    stated = re.search(r"(?<!第)(?<!最后)(?<![那这每])([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|方面|部分|章)", text)  # not "第四章", "那一章"
     number = None
     if stated:
         number = cn_number(stated.group(1))
