@@ -130,6 +130,8 @@ def test_a_long_clause_lists_its_sentences_that_name_things(assistant, plan_text
     ("南通新能源汽车方向支持了哪些企业干啥", ["企业"]),
     ("南京在碳达峰上有哪些科技举措？", []),  # 举措 is a frame word: no kind asked
     ("句容跟高校对接上有哪些具体动作？", []),
+    ("南京、南通各自的本地人才计划叫什么名字？", ["本地人才计划"]),  # what is named comes before 叫什么名字
+    ("江阴有哪些有本地特色的科技贷款产品？", ["贷款产品"]),  # 有…的 leads to the kind
 ])
 def test_a_question_can_ask_for_things_of_a_kind_to_be_named(question, kinds):
     from assistant.composers.topic import asked_kinds

@@ -168,6 +168,8 @@ def asks_parts(text: str) -> bool:
 _KIND_END = re.compile(r"[干做搞是有在的呢吗啊]")  # the asked noun phrase ends at a verb or particle ("哪些企业干啥")
 _KIND_SPLIT = re.compile(r"、|和|与|及|或|[之一这那]类|等")  # "孵化园、科技园之类", "品种和模式": one kind each
 MAX_KIND = 8
+_NAME_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:都|分别|各自|各)?(?:叫|称为|名称是)(?:什么|啥)")
+_NAME_WORD = re.compile(r"名字|名称")  # "叫什么名字" asks a name, it names no kind
 
 
 def asked_kinds(text: str) -> list[str]:
@@ -175,10 +177,17 @@ def asked_kinds(text: str) -> list[str]:
     品种, 模式; "有啥具体工程" → 工程); frame and asking words name no kind ("有哪些举措", "哪些具体动作" ask none)."""
     f = frames()
     out: list[str] = []
+    phrases = []
     for m in f.kind_ask.finditer(text):
-        for piece in _KIND_SPLIT.split(_KIND_END.split(m.group(1))[0]):
+        pieces = _KIND_END.split(m.group(1))
+        # "哪些有本地特色的科技贷款产品": the kind is the noun phrase the 有…的 leads to
+        phrases.append(pieces[0] or next((p for p in reversed(pieces) if len(p) >= 2), ""))
+    # "本地人才计划叫什么名字": the kind is what is named, written before the frame asking its name
+    phrases += [re.split(r"[的之、]", m.group(1))[-1] for m in _NAME_ASKED.finditer(text)]
+    for phrase in phrases:
+        for piece in _KIND_SPLIT.split(phrase):
             piece = f.frame.sub("", f.asking.sub("", piece))
-            if 2 <= len(piece) <= MAX_KIND and piece not in out:
+            if 2 <= len(piece) <= MAX_KIND and piece not in out and not _NAME_WORD.fullmatch(piece):
                 out.append(piece)
     return out
 
