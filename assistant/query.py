@@ -74,7 +74,7 @@ _ACROSS_CITIES = re.compile(f"{_WHICH_CITIES.pattern}|(?:{rule('superlative').pa
 _COMPARE_FOLLOWUP = rule("compare_followup")
 _OWN_QUESTION = rule("own_question")
 _FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
-_ITEM_POINTER = re.compile(r"^[那这该]一?[条项]")  # "这一条…", "该项…": the item just asked about
+_ITEM_POINTER = re.compile(r"^[那这该]一?[条项](?:工作|任务|指标)?")  # "这一条…", "该项工作…": the item just asked about
 # "外国人才呢，十四五要引进多少？": a follow-up that opens with a subject of its own and 呢, then asks of it
 _SUBJECT_SHIFT = re.compile(rf"^(?:{rule('followup_lead').pattern})?(?P<subject>[\u4e00-\u9fff]{{2,10}})呢[，,]")
 # A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year (ingest.lexicon.QUESTION_YEAR).
@@ -632,6 +632,7 @@ def understand(
             text, joint = (share, "") if share.startswith("占") else (text, " ")
             # "这一条是谁牵头的": the item the previous question asked of (its whole topic), not the conversation's subject
             about = previous.topic if _ITEM_POINTER.match(text) else previous.subject or previous.topic
+            text = _ITEM_POINTER.sub("", text) or text  # the pointer itself ("这项工作") is no word of the item
             text, followup = (f"{place}{text}" if own else f"{place}{year}{about or previous.text}{joint}{text}"), True
             subject = "" if shifted_subject else previous.subject or previous.topic
             intent_text = normalize(original)

@@ -121,3 +121,10 @@ def test_an_item_pointer_asks_of_the_item_the_previous_question_asked(assistant)
     conversation's longest word (重点工作)."""
     answer = assistant.ask("这一条是哪个单位牵头的？", history=["江阴2020年重点工作目标里高企要净增多少家？"])
     assert not answer.refused and "市科技局" in answer.text, answer.text
+
+
+def test_a_pointer_question_after_a_question_in_one_message_asks_of_it(assistant):
+    """"江阴2020年高企要净增多少？这项工作谁牵头？": the second asks who leads the item the first asked of, answered
+    under the first (这项工作 is the pointer, no word of the item)."""
+    answer = assistant.ask("江阴2020年高企要净增多少？这项工作谁牵头？")
+    assert "150家" in answer.text and "市科技局" in answer.text, answer.text
