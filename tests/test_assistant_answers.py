@@ -362,3 +362,10 @@ def test_how_far_a_total_is_to_go_is_a_target_and_a_bracketed_character_is_read_
     answer = assistant.ask("江阴制修订国内外标准累计要超过多少项？")
     assert not answer.refused and "528项" in answer.text, answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_total_asked_after_an_increase_is_the_subjects_stock(assistant, plan_text):
+    """"高企要净增多少、总数到多少": 总数 asks the stock of the subject before (高企), not its increase again."""
+    answer = assistant.ask("江阴2020年高企要净增多少、总数到多少？")
+    assert "150家" in answer.text and "650家" in answer.text, answer.text
+    assert_exact(answer, plan_text)

@@ -459,8 +459,12 @@ def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = Fals
     the part before it."""
     q = ctx.query
     topic = topic_of(text, ctx.corpus.cities)
-    if not re.sub(rf"{YEAR_DIGITS}|[年底末]|{rule('increment').pattern}|{rule('reaching').pattern}", "", topic).strip():
-        topic = f"{inherited} {topic}".strip()  # "当年净增多少？": an increase of the subject before
+    if not re.sub(rf"{YEAR_DIGITS}|[年底末]|{rule('increment').pattern}|{rule('reaching').pattern}|{rule('stock').pattern}",
+                  "", topic).strip():
+        # "当年净增多少？": an increase of the subject before; "总数到多少？": its stock, not the increase asked before
+        if rule("stock").search(topic):
+            inherited = re.sub(rule("increment").pattern, " ", inherited)
+        topic = f"{inherited} {topic}".strip()
     years = [int(y) for y in YEAR.findall(text)]
     concepts = concepts_in(text) or concepts_in(topic) or (q.concepts if not q.concepts or inherited else ())
     # a part's own year sets its period as the whole question's does (2020 before a 2021–2025 plan asks its past)
