@@ -267,3 +267,12 @@ def test_how_an_applicant_asks_in_the_plans_words(question, expected, not_expect
 def test_tax_relief_is_the_plans_reduction_and_exemption_of_tax():
     """"tax relief" is 减免税 (落实科技减免税…亿元), not the topic word 财税 its single words would give."""
     assert "减免税" in ask("How much science and technology tax relief did Donghu implement in 2020?")
+
+
+@pytest.mark.parametrize("question, words", [
+    ("What share of Donghu's large and medium-sized enterprises have R&D institutions?", ["大中型"]),
+    ("How many sci-tech vice presidents will Donghu place in companies?", ["科技副总"]),
+])
+def test_genre_terms_in_english_read_as_the_plans_write_them(question, words):
+    text = ask(question)
+    assert all(w in text for w in words), text
