@@ -259,9 +259,9 @@ def _clause(text: str, cities: tuple[str, ...], uses: Callable[[str], int] | Non
     text = re.sub(r"\b(\d{1,3})k\b", r"\1,000", text, flags=re.I)  # "per 10k people" → "per 10,000 people"
     text = re.sub(r"\b(?:to|on|with|about|of)\s+how\s+(?:much|many)\b", " ", text, flags=re.I) \
         if re.match(rf"(?:{'|'.join(map(re.escape, entries('english_yes_no')))})\b", text, re.I) else text
-    text = re.sub(r"\b(?P<end>(?:at\s+)?the\s+end\s+of\s+(?:the\s+)?)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+(?:five[- ]year(?:\s+(?:plan|period))?|FYP\b(?:\s+period)?)",
+    text = re.sub(r"\b(?P<end>(?:at\s+)?the\s+end\s+of\s+(?:the\s+)?)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+(?:five[- ]year(?:\s+plan)?(?:\s+period)?|FYP\b(?:\s+period)?)",
                   lambda m: f" {cn_numeral(int(m['n']))}五{'末' if m['end'] else ''} " if 11 <= int(m["n"]) <= 19 else m.group(0),
-                  text, flags=re.I)  # "the 13th Five-Year period" → 十三五, "at the end of …" → 十三五末
+                  text, flags=re.I)  # "the 13th Five-Year (Plan) period" → 十三五, "at the end of …" → 十三五末
     # "did … have by the end of 2020" looks back: as of that year (截至2020年底), not a target to reach by it
     out = re.sub(rf"\b(?:by|until|as of)\s+(?:the end of\s+)?({YEAR_DIGITS})\b", r" 截至\1年底 ", text, flags=re.I) \
         if _LOOKS_BACK.search(text) else text

@@ -276,3 +276,10 @@ def test_tax_relief_is_the_plans_reduction_and_exemption_of_tax():
 def test_genre_terms_in_english_read_as_the_plans_write_them(question, words):
     text = ask(question)
     assert all(w in text for w in words), text
+
+
+def test_the_end_of_a_five_year_plan_period_is_its_end_year():
+    """"at the end of the 13th Five-Year Plan period": 十三五末, with no 期间 left over from "period"."""
+    library = LIBRARY + "“十三五”期间，建成孵化器。"  # a library that writes 期间 (what "period" alone reads as)
+    text = ask("How many incubators did Donghu have at the end of the 13th Five-Year Plan period?", library)
+    assert "十三五末" in text and "期间" not in text, text
