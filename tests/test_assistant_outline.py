@@ -256,3 +256,10 @@ def test_the_chapter_on_a_subject_is_named_by_its_words_not_by_that_chapter():
 def test_the_chapter_on_a_subject_lists_its_sections(assistant):
     answer = assistant.ask("连云港讲科技服务和创新氛围的那一章，分了哪几块内容？")
     assert answer.composer == "outline" and "优化创新服务体系" in answer.text and "弘扬创新创业文化" in answer.text, answer.text
+
+
+def test_what_a_part_is_divided_into_lists_its_dash_led_sub_areas(assistant):
+    """"新能源产业分哪些细分领域": 分哪些 asks the part's divisions — its dash-led sub-areas (——太阳能。…) after the
+    introduction, not the introduction's sentences (细分 is a frame word)."""
+    answer = assistant.ask("连云港新能源产业分哪些细分领域？")
+    assert answer.composer == "outline" and all(w in answer.text for w in ("太阳能", "风电", "核电", "碳基清洁能源")), answer.text

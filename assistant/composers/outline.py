@@ -250,7 +250,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
                   and not (containers.is_plan_part(counted) and n.kind != "section")]  # "几章": parts, not groups
     candidates += [sub for n in candidates for sub in sub_boxes(n)]  # "实验室体系建设列了哪几项": a box's sub-heading
     for node in candidates:
-        members = node.members(introduced=bool(shape.measure))
+        members = node.members(introduced=_partition(shape, ctx))
         if shape.kind in ("count", "define") and len(members) < 2:
             continue
         if shape.kind == "outline" and len(members) < 2 and not (
@@ -325,6 +325,15 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     return best
 
 
+_PARTITION = re.compile(r"分(?:为|成)?(?:哪|几)")  # "分哪些细分领域", "分成几块": what a part is divided into
+
+
+def _partition(shape: Shape, ctx: Context) -> bool:
+    """Whether the question counts a part's members (a measure word) or asks what it is divided into (分哪些): its
+    dash-led sub-areas are then its members even after a paragraph or two of introduction."""
+    return bool(shape.measure) or bool(_PARTITION.search(ctx.query.original if not ctx.query.followup else ctx.query.text))
+
+
 def _in_series(node: Node, counted: str) -> bool:
     """Whether `node` is one of three or more siblings most of which are of the kind `counted` (六大行动 of 重点任务)."""
     siblings = node.parent.members() if node.parent is not None else []
@@ -396,7 +405,7 @@ def compose(ctx: Context) -> Answer | None:
     builder = AnswerBuilder(ctx.corpus.sources)
     if shape.kind != "count" and rule("part_targets_ask").search(text) and _targets_of(builder, node):
         return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)
-    members = _rows_asked(ctx, node) or node.members(introduced=bool(shape.measure))
+    members = _rows_asked(ctx, node) or node.members(introduced=_partition(shape, ctx))
     leaves = node.numbered_leaves() if shape.kind == "count" and not _counts_children(shape, node) else []
     column = _column_asked(ctx, node, _filter_columns(ctx, node)) if shape.kind == "outline" else None
     if (shape.kind == "topic" and not (shape.counted or shape.number)) or (shape.kind == "outline" and len(members) < 2):
