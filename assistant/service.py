@@ -70,7 +70,8 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
         if answer is not None:
             return answer
     if q.intent in ("list", "general") or (q.intent == "target" and (
-            (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))):
+            (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))) \
+            or (q.intent == "task" and outline.lists_rows_with_column(ctx)):  # "…布局哪些平台？牵头的是哪些企业？"
         answer = None if told else outline.compose(ctx)  # asked above already: the same question, the same None
         if answer is not None and q.intent in ("list", "general") and topic.asks_parts(q.original) and \
                 topic.beside_topics(q.original, answer):

@@ -263,3 +263,10 @@ def test_what_a_part_is_divided_into_lists_its_dash_led_sub_areas(assistant):
     introduction, not the introduction's sentences (细分 is a frame word)."""
     answer = assistant.ask("连云港新能源产业分哪些细分领域？")
     assert answer.composer == "outline" and all(w in answer.text for w in ("太阳能", "风电", "核电", "碳基清洁能源")), answer.text
+
+
+def test_a_tables_rows_asked_with_their_lead_are_listed_with_that_column(assistant):
+    """"…要布局哪些重大企业创新平台？牵头的是哪些企业？": 牵头 asks the table's lead column for each row it lists — the
+    table answers, not a task paragraph's lead."""
+    answer = assistant.ask("南通十四五要布局哪些重大企业创新平台？分别由哪些企业牵头？")
+    assert answer.composer == "outline" and "通富微电子股份有限公司" in answer.text and "南通大学" in answer.text, answer.text

@@ -560,6 +560,17 @@ def _two_levels(builder: AnswerBuilder, node: Node, groups: list[tuple[Node, lis
         _list(builder, [(leaf.name, span) for leaf in leaves if (span := leaf.name_span()) is not None], indent="　")
 
 
+def lists_rows_with_column(ctx: Context) -> bool:
+    """"…要布局哪些重大企业创新平台？牵头的是哪些企业？": the rows of a table the question names, listed with the column
+    it asks for (a lead column asked this way is the table's, not a task paragraph's)."""
+    text = ctx.query.original if not ctx.query.followup else ctx.query.text
+    shape = shape_of(text, ctx.query.quoted)
+    if shape is None or shape.kind != "outline":
+        return False
+    found = find_node(ctx, shape)
+    return found is not None and found[0] >= MIN_NODE and _column_asked(ctx, found[1], _filter_columns(ctx, found[1])) is not None
+
+
 def _rows_asked(ctx: Context, node: Node) -> list[tuple[str, Span]]:
     """A table's rows of the category the question names ("新一代信息技术领域有哪几个" → the rows whose 行业领域 cell
     is 新一代信息技术), by their naming column; [] when the question names no category some rows share."""
