@@ -74,7 +74,8 @@ _ACROSS_CITIES = re.compile(f"{_WHICH_CITIES.pattern}|(?:{rule('superlative').pa
 _COMPARE_FOLLOWUP = rule("compare_followup")
 _OWN_QUESTION = rule("own_question")
 _FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
-_ITEM_POINTER = re.compile(r"^[那这该]一?[条项](?:工作|任务|指标)?")  # "这一条…", "该项工作…": the item just asked about
+# "这一条…", "该项工作…", "这两个…": the item (or items) the previous question asked about
+_ITEM_POINTER = re.compile(r"^(?:[那这该]一?[条项](?:工作|任务|指标)?|[那这][两几三四五][个项条家]|这些|这俩)")
 # "外国人才呢，十四五要引进多少？": a follow-up that opens with a subject of its own and 呢, then asks of it
 _SUBJECT_SHIFT = re.compile(rf"^(?:{rule('followup_lead').pattern})?(?P<subject>[\u4e00-\u9fff]{{2,10}})呢[，,]")
 # A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year (ingest.lexicon.QUESTION_YEAR).

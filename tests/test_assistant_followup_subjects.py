@@ -128,3 +128,10 @@ def test_a_pointer_question_after_a_question_in_one_message_asks_of_it(assistant
     under the first (这项工作 is the pointer, no word of the item)."""
     answer = assistant.ask("江阴2020年高企要净增多少？这项工作谁牵头？")
     assert "150家" in answer.text and "市科技局" in answer.text, answer.text
+
+
+def test_a_plural_pointer_asks_of_the_items_the_previous_question_listed(assistant):
+    """"这两个分别是哪家企业牵头的？" after the 新材料 rows of a table: the same rows, with the lead column."""
+    answer = assistant.ask("这两个分别是哪家企业牵头的？", history=["南通十四五重大企业创新平台布局里，新材料领域列了哪几个平台？"])
+    assert "江苏铁锚玻璃股份有限公司" in answer.text and "江苏神马电力股份有限公司" in answer.text, answer.text
+    assert "通富微电子股份有限公司" not in answer.text
