@@ -135,3 +135,9 @@ def test_a_plural_pointer_asks_of_the_items_the_previous_question_listed(assista
     answer = assistant.ask("这两个分别是哪家企业牵头的？", history=["南通十四五重大企业创新平台布局里，新材料领域列了哪几个平台？"])
     assert "江苏铁锚玻璃股份有限公司" in answer.text and "江苏神马电力股份有限公司" in answer.text, answer.text
     assert "通富微电子股份有限公司" not in answer.text
+
+
+def test_these_two_indicators_are_those_of_the_last_two_questions(assistant):
+    history = ["连云港十四五科技进步贡献率目标是多少？", "研发投入强度呢？"]
+    answer = assistant.ask("这两个指标2020年分别是多少？", history=history)
+    assert "57.1%" in answer.text and "2.24%" in answer.text, answer.text
