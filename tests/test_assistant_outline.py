@@ -270,3 +270,10 @@ def test_a_tables_rows_asked_with_their_lead_are_listed_with_that_column(assista
     table answers, not a task paragraph's lead."""
     answer = assistant.ask("南通十四五要布局哪些重大企业创新平台？分别由哪些企业牵头？")
     assert answer.composer == "outline" and "通富微电子股份有限公司" in answer.text and "南通大学" in answer.text, answer.text
+
+
+def test_a_term_quoted_as_a_section_title_quotes_it_names_that_section(assistant):
+    """"“一廊”主要靠哪两个科技城": the plan titles a section 培育“一廊”创新策源力 — the quoted term names it, over a
+    two-member box the count happens to fit."""
+    answer = assistant.ask("南京的“一廊”主要靠哪两个科技城来建？")
+    assert answer.composer == "outline" and "紫金山科技城" in answer.text and "麒麟科技城" in answer.text, answer.text

@@ -186,6 +186,9 @@ def _quotes_name(ctx: Context, node: Node, name: str) -> bool:
         q = _plain(q)
         if q and (q in names or (word and q in word) or (node.kind == "group" and len(q) >= 2 and q in _plain(node.title))):
             return True
+    # "其中“一廊”…" of a section titled 培育“一廊”创新策源力: the title quotes the very term the user quotes
+    if any(len(q) >= 2 and f"“{q}”" in node.name for q in ctx.query.quoted):
+        return True
     return bool(word) and word in _plain(ctx.query.text)
 
 
@@ -290,7 +293,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             title = max(title, 1.0)  # the user quotes the part's own name, states its count word or its label
         elif shape.kind == "define":
             continue
-        score = title - 0.005 * len(node.name) + (0.5 if labelled or by_word else 0.0)  # of two titles the words cover alike, the
+        score = title - 0.005 * len(node.name) + (0.5 if labelled or named else 0.0)  # of two titles the words cover alike, the
         # one they cover more tightly; the box the question names by its label before the series it belongs to
         if shape.kind != "topic":  # and the one whose name the question spells out further ("重点创新平台" of 重点创新平台建设工程)
             score += SPELLED_BONUS * max(0, _spelled(ctx.query.text, node.name) - 3)
