@@ -294,7 +294,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         elif shape.kind == "define":
             continue
         score = title - 0.005 * len(node.name) + (0.5 if labelled or named else 0.0)  # of two titles the words cover alike, the
-        # one they cover more tightly; the box the question names by its label before the series it belongs to
+        # one they cover more tightly; the part the question names (its label, quoted name or count word) before any other
         if shape.kind != "topic":  # and the one whose name the question spells out further ("重点创新平台" of 重点创新平台建设工程)
             score += SPELLED_BONUS * max(0, _spelled(ctx.query.text, node.name) - 3)
         if shape.kind == "topic" and scorer is not None:  # the section whose own sentences say it best
