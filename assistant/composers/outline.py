@@ -186,10 +186,14 @@ def _quotes_name(ctx: Context, node: Node, name: str) -> bool:
         q = _plain(q)
         if q and (q in names or (word and q in word) or (node.kind == "group" and len(q) >= 2 and q in _plain(node.title))):
             return True
-    # "其中“一廊”…" of a section titled 培育“一廊”创新策源力: the title quotes the very term the user quotes
-    if any(len(q) >= 2 and f"“{q}”" in node.name for q in ctx.query.quoted):
-        return True
     return bool(word) and word in _plain(ctx.query.text)
+
+
+def _title_quotes(ctx: Context, node: Node) -> bool:
+    """"其中“一廊”…" of a section titled 培育“一廊”创新策源力: the title quotes the very term the user quotes (not the plan's
+    own name, “创新江阴”, which its parts repeat)."""
+    plan_title = ctx.corpus.docs[node.doc_id].title
+    return any(len(q) >= 2 and f"“{q}”" in node.name and q not in plan_title for q in ctx.query.quoted)
 
 
 def _counted_by_its_word(node: Node, shape: Shape) -> bool:
@@ -258,7 +262,8 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             continue
         if shape.kind == "outline" and len(members) < 2 and not (
                 (leaf_ok and node.kind == "section" or _named_by_label(ctx.query.text, node)
-                 or (node.kind == "section" and _quotes_name(ctx, node, shape.name)) or _names_whole(ctx, node, shape))
+                 or (node.kind == "section" and (_quotes_name(ctx, node, shape.name) or _title_quotes(ctx, node)))
+                 or _names_whole(ctx, node, shape))
                 and node.body()):
             continue  # a section without parts ("主要目标有哪些") is listed by its own sentences
         if shape.kind == "topic" and not node.body():
@@ -273,7 +278,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             labelled = _named_by_label(ctx.query.text, node.parent) and _writes_whole(ctx.query.text, node.name)
         else:
             labelled = _named_by_label(ctx.query.text, node)
-        by_word = _counted_by_its_word(node, shape)
+        by_word = _counted_by_its_word(node, shape) or _title_quotes(ctx, node)
         named = _quotes_name(ctx, node, shape.name) or by_word
         if rare and not (named or labelled):
             where = _plain(" ".join([*node.path, node.name]))
@@ -293,8 +298,9 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             title = max(title, 1.0)  # the user quotes the part's own name, states its count word or its label
         elif shape.kind == "define":
             continue
-        score = title - 0.005 * len(node.name) + (0.5 if labelled or named else 0.0)  # of two titles the words cover alike, the
-        # one they cover more tightly; the part the question names (its label, quoted name or count word) before any other
+        score = title - 0.005 * len(node.name) + (0.5 if labelled or by_word else 0.0)  # of two titles the words cover alike,
+        # the one they cover more tightly; the part the question names by its label, its count word or the term its title
+        # quotes before the series it belongs to or a part the stated count merely fits
         if shape.kind != "topic":  # and the one whose name the question spells out further ("重点创新平台" of 重点创新平台建设工程)
             score += SPELLED_BONUS * max(0, _spelled(ctx.query.text, node.name) - 3)
         if shape.kind == "topic" and scorer is not None:  # the section whose own sentences say it best
