@@ -207,11 +207,12 @@ def test_a_count_stated_of_a_narrower_group_is_not_held_against_another_part(ass
 
 @pytest.mark.parametrize("question, counted", [
     ("南京的重大工程都叫什么？", "重大工程"), ("连云港那几个“专栏”都叫什么名字？", "专栏"), ("江阴的行动分别是什么？", "行动"),
+    ("连云港创新外籍人才服务举措专栏讲的是什么？", ""),  # one box named before its container word: not the series
 ])
 def test_a_container_named_before_its_members_are_asked_for_is_listed(question, counted):
     """"重大工程都叫什么", quoted or not: the container the frame follows is what is listed (not a topic of 重大工程都叫)."""
     shape = shape_of(question)
-    assert shape is not None and shape.kind in ("outline", "count") and shape.counted == counted
+    assert (shape.counted if shape is not None and shape.kind in ("outline", "count") else "") == counted
 
 
 def test_a_container_series_asked_by_name_lists_its_members(assistant):

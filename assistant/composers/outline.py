@@ -119,9 +119,12 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     if counted in _MEASURE_NOUNS and not number:  # "在…方面有哪些举措": the measures of a topic's section
         return Shape("topic", "", None)
     listed = _OUTLINE.search(text)
-    if listed and not counted:  # "重大工程都叫什么": the container named before the frame
-        counted = containers.container_of(re.sub(rf"(?:{_BEFORE_LIST.pattern})+$", "",
-                                                  re.split(r"[，,。？?！!\s]", text[:listed.start()])[-1]))
+    if listed and not counted:  # "重大工程都叫什么": the container named before the frame (not "…服务举措专栏讲什么",
+        # one box named before its container word)
+        before = re.sub(rf"(?:{_BEFORE_LIST.pattern})+$", "", re.split(r"[，,。？?！!\s]", text[:listed.start()])[-1])
+        kind = containers.container_of(before)
+        if kind and (before == kind or before[:-len(kind)].endswith(("的", "个", "些", "大", "项", "类", "里", "中"))):
+            counted = kind
     if (listed or _DEFINE.search(text)) and (counted or number or name or re.search(r"哪[几些]|分别|各(?:自|是)", text)
                                                             or _LABELLED.search(text)):
         return Shape("outline", counted, number, measure, name)
