@@ -369,3 +369,11 @@ def test_a_total_asked_after_an_increase_is_the_subjects_stock(assistant, plan_t
     answer = assistant.ask("江阴2020年高企要净增多少、总数到多少？")
     assert "150家" in answer.text and "650家" in answer.text, answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_period_in_the_question_is_no_word_a_passage_must_share(assistant, plan_text):
+    """"创投规模十三五末是多少？十四五末要到多少？": 十三五 / 十四五 set each part's period; as words they would have to be
+    found beside the figure (创业投资规模突破155亿元 does not write 十三五), and the second part asks the first's subject."""
+    answer = assistant.ask("南通的创投规模十三五末是多少？十四五末要到多少？")
+    assert "155亿元" in answer.text and "500亿元" in answer.text, answer.text
+    assert_exact(answer, plan_text)

@@ -36,6 +36,7 @@ from assistant.query import concepts_in, indicator_concepts, period_of, topic_of
 from index.retriever import Hit
 from ingest.lexicon import (
     COUNT_MEASURES,
+    FIVE_YEAR_ORDINAL,
     STATED_NUMBER,
     YEAR,
     YEAR_DIGITS,
@@ -459,12 +460,12 @@ def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = Fals
     the part before it."""
     q = ctx.query
     topic = topic_of(text, ctx.corpus.cities)
-    if not re.sub(rf"{YEAR_DIGITS}|[年底末]|{rule('increment').pattern}|{rule('reaching').pattern}|{rule('stock').pattern}",
-                  "", topic).strip():
+    if not re.sub(rf"{YEAR_DIGITS}|{FIVE_YEAR_ORDINAL.pattern}|[年底末]|{rule('increment').pattern}|{rule('reaching').pattern}"
+                  rf"|{rule('stock').pattern}", "", topic).strip():  # "十四五末要到多少？": a period names no subject either
         # "当年净增多少？": an increase of the subject before; "总数到多少？": its stock, not the increase asked before
         if rule("stock").search(topic):
             inherited = re.sub(rule("increment").pattern, " ", inherited)
-        topic = f"{inherited} {topic}".strip()
+        topic = f"{FIVE_YEAR_ORDINAL.sub(' ', inherited)} {topic}".strip()  # the subject before, not its period
     years = [int(y) for y in YEAR.findall(text)]
     concepts = concepts_in(text) or concepts_in(topic) or (q.concepts if not q.concepts or inherited else ())
     # a part's own year sets its period as the whole question's does (2020 before a 2021–2025 plan asks its past)
