@@ -377,3 +377,11 @@ def test_a_period_in_the_question_is_no_word_a_passage_must_share(assistant, pla
     answer = assistant.ask("南通的创投规模十三五末是多少？十四五末要到多少？")
     assert "155亿元" in answer.text and "500亿元" in answer.text, answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_rank_asked_as_one_part_of_several_is_a_part_of_its_own(assistant, plan_text):
+    """"…科技进步贡献率多少，在国家创新型城市里排第几？": 第几 asks, so the rank is a part of its own, not words of the
+    part before."""
+    answer = assistant.ask("南京2020年科技进步贡献率多少，在国家创新型城市里排第几？")
+    assert "66.5%" in answer.text and "第4位" in answer.text, answer.text
+    assert_exact(answer, plan_text)
