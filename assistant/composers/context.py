@@ -14,7 +14,7 @@ from index.rerank import PAST_SECTION, TARGET_SECTION, SearchHints
 from index.corpus import Corpus
 from index.retriever import Filters, Hit, Mode, Retriever
 from index.store import PlanIndex
-from ingest.lexicon import FIVE_YEAR_ORDINAL, cue, years_in
+from ingest.lexicon import cue, years_in
 from ingest.records import Clause, IndicatorRecord
 
 _FITTED = refusal_thresholds()
@@ -72,9 +72,7 @@ class Context:
 
     @cached_property
     def scorer(self) -> TopicScorer:
-        # a period the topic names (十三五 of "创投规模十三五末") is the query's period, not words a passage must share
-        topic = FIVE_YEAR_ORDINAL.sub(" ", self.query.topic) if self.query.period and self.query.topic else self.query.topic
-        return TopicScorer.for_text(topic.strip() or self.query.text, self.corpus)
+        return TopicScorer.for_text(self.query.topic or self.query.text, self.corpus)
 
     def context(self, clause: Clause) -> str:
         """Where a clause stands: its plan's title, section path and caption (a question may name any of them)."""
