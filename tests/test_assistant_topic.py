@@ -34,6 +34,7 @@ from index.topics import read_topics, score_text
     ("南京在“双碳”上有哪些举措？", "list", True),  # a topic term in quotes is no name of the plan's own
     ("南京“科技金融”方面有哪些举措？", "list", True),
     ("连云港用哪些手段帮企业融资？", "list", True),  # 帮 asks what the plan does for someone, as 帮助 does
+    ("江阴引进高端人才主要靠什么计划？", "general", True),  # 靠什么 asks by what means
 ])
 def test_topic_questions_are_told_from_others(question, intent, topic):
     quoted = tuple(re.findall(r"“([^”]+)”", question))
