@@ -74,8 +74,8 @@ _ACROSS_CITIES = re.compile(f"{_WHICH_CITIES.pattern}|(?:{rule('superlative').pa
 _COMPARE_FOLLOWUP = rule("compare_followup")
 _OWN_QUESTION = rule("own_question")
 _FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
-# "这一条…", "该项工作…", "这两个…": the item (or items) the previous question asked about
 _TWO_POINTER = re.compile(r"^[那这](?:两|二)[个项](?:指标)?")  # "这两个指标…": the indicators of the last two questions
+# "这一条…", "该项工作…", "这两个…": the item (or items) the previous question asked about
 _ITEM_POINTER = re.compile(r"^(?:[那这该]一?[条项](?:工作|任务|指标)?|[那这][两几三四五][个项条家]|这些|这俩)")
 # "外国人才呢，十四五要引进多少？": a follow-up that opens with a subject of its own and 呢, then asks of it
 _SUBJECT_SHIFT = re.compile(rf"^(?:{rule('followup_lead').pattern})?(?P<subject>[\u4e00-\u9fff]{{2,10}})呢[，,]")
@@ -634,9 +634,9 @@ def understand(
             text, joint = (share, "") if share.startswith("占") else (text, " ")
             # "这一条是谁牵头的": the item the previous question asked of (its whole topic), not the conversation's subject
             about = previous.topic if _ITEM_POINTER.match(text) else previous.subject or previous.topic
-            worded = [normalize(w) for h in history[-2:] if (w := _indicator_wording(h))]
-            if _TWO_POINTER.match(text) and len(worded) == 2 and worded[0] != worded[1]:
-                about = "和".join(worded)  # "这两个指标2020年分别是多少": both indicators of the last two questions
+            if _TWO_POINTER.match(text):  # "这两个指标2020年分别是多少": both indicators of the last two questions
+                worded = [normalize(w) for h in history[-2:] if (w := _indicator_wording(h))]
+                about = "和".join(worded) if len(worded) == 2 and worded[0] != worded[1] else about
             text = _ITEM_POINTER.sub("", text) or text  # the pointer itself ("这项工作") is no word of the item
             text, followup = (f"{place}{text}" if own else f"{place}{year}{about or previous.text}{joint}{text}"), True
             subject = "" if shifted_subject else previous.subject or previous.topic

@@ -165,8 +165,8 @@ def stacked(first: Answer, second: Answer, query: Query, labels: tuple[str, str]
     return first
 
 
-# "南京高企“十三五”末有多少家？2015年呢": a question, then an elliptical follow-up to it in the same message
-# "…净增多少？", then "那2015年呢？" or "这项工作谁牵头？": a follow-up asked of the question in the same message
+# "南京高企“十三五”末有多少家？2015年呢", "…净增多少？这项工作谁牵头？": a question, then a follow-up to it (elliptical or
+# led by a pointer) in the same message
 _TRAILING_FOLLOWUP = re.compile(rf"^(?P<first>[^？?]{{4,}}[？?])\s*(?P<second>[^？?]{{1,12}}(?:{rule('followup_tail').pattern})[？?。]?"
                                 rf"|(?:{rule('pronoun').pattern})[^？?]{{1,14}}[？?。]?)$")
 

@@ -101,30 +101,28 @@ def bigrams(text: str) -> set[str]:
     return grams
 
 
+def _present(grams: set[str] | dict[str, float], text: str) -> tuple[list[tuple[str, float]], float]:
+    """The grams `text` holds, each with its weight (1 without weights), in `grams`' order; and the weights' total."""
+    t = norm(text)
+    if isinstance(grams, dict):
+        return [(g, w) for g, w in grams.items() if g in t], sum(grams.values())
+    return [(g, 1) for g in grams if g in t], len(grams)
+
+
 def coverage(grams: set[str] | dict[str, float], text: str) -> float:
     """Share of `grams` found in `text` (0…1), each gram counted by its weight when weights are given."""
-    if not grams:
-        return 0.0
-    t = norm(text)
-    if isinstance(grams, dict):
-        total = sum(grams.values())
-        return sum(w for g, w in grams.items() if g in t) / total if total else 0.0
-    return sum(1 for g in grams if g in t) / len(grams)
+    present, total = _present(grams, text)
+    return sum(w for _, w in present) / total if total else 0.0
 
 
-def best_sentence_coverage(grams: set[str] | dict[str, float], text: str) -> float:
-    """`coverage` of the best sentence of `text`. A sentence holds only grams the whole text holds, so only
-    those are tested in each sentence (the reranker asks this of ~80 candidates per search)."""
-    t = norm(text)
-    if isinstance(grams, dict):
-        total = sum(grams.values())
-        present = [(g, w) for g, w in grams.items() if g in t]
-    else:
-        total = len(grams)
-        present = [(g, 1) for g in grams if g in t]
+def coverages(grams: set[str] | dict[str, float], text: str) -> tuple[float, float]:
+    """`coverage` of `text` and of its best sentence, from one pass: a sentence holds only grams the whole text
+    holds, so only those are tested in each sentence (the reranker asks this of ~80 candidates per search)."""
+    present, total = _present(grams, text)
     if not total or not present:
-        return 0.0
-    return max((sum(w for g, w in present if g in norm(piece)) / total for piece in split_sentences(text)), default=0.0)
+        return 0.0, 0.0
+    best = max((sum(w for g, w in present if g in norm(piece)) / total for piece in split_sentences(text)), default=0.0)
+    return sum(w for _, w in present) / total, best
 
 
 def weigh(grams: set[str], texts: list[str]) -> dict[str, float]:
@@ -171,6 +169,7 @@ def features(clause: Clause, hints: SearchHints, city: str | None, grams: set[st
     context, past, ahead, context_years = _context(clause.section, clause.caption)
     phrases = tuple(norm(p) for p in hints.phrases if p)
     grams = bigrams(hints.topic) if grams is None else grams
+    whole, best_sentence = coverages(grams, clause.text)
     return {
         "section_match": float(any(p in context for p in phrases)),
         "phrase_in_row": float(clause.kind == "table_row" and bool(clause.cells) and any(p in norm(clause.cells[0]) for p in phrases)),
@@ -180,8 +179,8 @@ def features(clause: Clause, hints: SearchHints, city: str | None, grams: set[st
         "year_match": float(hints.year is not None and str(hints.year) in clause.text),
         "city_match": float(bool(hints.cities) and city in hints.cities),
         "heading_penalty": -float(clause.kind == "heading"),
-        "topic_coverage": coverage(grams, clause.text),
-        "sentence_coverage": best_sentence_coverage(grams, clause.text),
+        "topic_coverage": whole,
+        "sentence_coverage": best_sentence,
         "context_coverage": coverage(grams, context),
         "states_figure": float(hints.numeric and clause.kind != "table_row" and states_figure(text, phrase_ends(text, phrases))),
         "period_match": float((hints.period == "past" and past) or (hints.period == "target" and ahead)),

@@ -254,13 +254,14 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     kindless = TopicScorer([u for u in scorer.units if not any(f in _plain(counted) for f in u.forms)]) \
         if scorer is not None and counted and containers.container_of(counted) else None
     leaf_ok = names_a_part(ctx.query.text)
+    introduced = _partition(shape, ctx)
     best: tuple[float, Node] | None = None
     best_title = 0.0
     candidates = [n for n in all_nodes(ctx.corpus) if n.doc_id == doc
                   and not (containers.is_plan_part(counted) and n.kind != "section")]  # "几章": parts, not groups
     candidates += [sub for n in candidates for sub in sub_boxes(n)]  # "实验室体系建设列了哪几项": a box's sub-heading
     for node in candidates:
-        members = node.members(introduced=_partition(shape, ctx))
+        members = node.members(introduced=introduced)
         if shape.kind in ("count", "define") and len(members) < 2:
             continue
         if shape.kind == "outline" and len(members) < 2 and not (

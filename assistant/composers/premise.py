@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.answer import Answer
 from assistant.composers.context import Context
@@ -726,8 +727,8 @@ def unborne_number(ctx: Context, answer: Answer) -> Contradiction | None:
     premise (asking to confirm it, or 既然/听说…) with a measure word, where the answer's quotes state numbers with that
     measure and none is the stated one. For the composers that quote passages, not figures (a figure answer holds
     numbers against its own windows)."""
-    question = ctx.query.original or ctx.query.text
-    if not (rule("confirm_ask").search(question) or rule("premise_frame").search(question)):
+    question = _premise_asked(ctx)
+    if question is None:
         return None
     for stated in ctx.query.numbers:
         m = re.search(rf"(?<![\d.]){re.escape(stated)}\s*(?P<unit>[{COUNT_MEASURES}%％倍])", question)
@@ -744,22 +745,29 @@ def unborne_number(ctx: Context, answer: Answer) -> Contradiction | None:
     return None
 
 
+def _premise_asked(ctx: Context) -> str | None:
+    """The question when it states a premise to be confirmed (…是吧, 既然/听说/规划说…), else None."""
+    question = ctx.query.original or ctx.query.text
+    return question if rule("confirm_ask").search(question) or rule("premise_frame").search(question) else None
+
+
 _EVENT_GAP = 8  # characters between a year and the event it dates ("2025年基本完成建设", "2023年就建成投用")
 
 
-def _events() -> str:
-    return "|".join(rule(name).pattern for name in EVENT_RULES)
+@lru_cache(maxsize=1)
+def _dated_event() -> re.Pattern:
+    """A year and, a few characters on, an event it dates (the `event_*` words)."""
+    events = "|".join(rule(name).pattern for name in EVENT_RULES)
+    return re.compile(rf"({YEAR_DIGITS})\s*年[^，,。；;？?]{{0,{_EVENT_GAP}}}?(?:{events})")
 
 
 def unborne_year(ctx: Context, answer: Answer) -> Contradiction | None:
     """"…规划说2023年就建成投用了？" answered by passages whose clause dates that event another year ("2025年基本完成建设
     工程"): a year the question states of an event as its premise, where the cited clauses date events and never that
     year. For the composers that quote passages (a figure answer holds years against its own windows)."""
-    question = ctx.query.original or ctx.query.text
-    if not (rule("confirm_ask").search(question) or rule("premise_frame").search(question)):
-        return None
-    dated = re.compile(rf"({YEAR_DIGITS})\s*年[^，,。；;？?]{{0,{_EVENT_GAP}}}?(?:{_events()})")
-    m = dated.search(question)
+    question = _premise_asked(ctx)
+    dated = _dated_event()
+    m = dated.search(question) if question is not None else None
     if m is None:
         return None
     written = []
