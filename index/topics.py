@@ -128,6 +128,14 @@ def index_topics(corpus: Corpus) -> tuple[dict[str, float], ...]:
 
 
 _ASCII_WORD = re.compile(r"[a-z0-9&]")
+_ATTRIBUTIVE = re.compile(r"(?<=[\u4e00-\u9fff])的(?=[\u4e00-\u9fff])")
+
+
+def _word_insides(text: str) -> frozenset[int]:
+    """Offsets that fall inside a word of `text` (jieba with the policy dictionary): no form may end there."""
+    from index.tokenize import default_tokenizer
+
+    return frozenset(k for t in default_tokenizer().words(text) if len(t.text) > 1 for k in range(t.start + 1, t.end))
 
 
 def question_topics(text: str) -> list[tuple[str, float]]:
@@ -136,16 +144,20 @@ def question_topics(text: str) -> list[tuple[str, float]]:
     Genre terms, synonyms and English terms all count; the longest form wins where forms overlap
     (国际合作 is 区域协同与开放, not also 合作 of 产学研), and a form shared by topics counts for each.
     """
-    norm = _norm(text)
+    norm = _ATTRIBUTIVE.sub("", _norm(text))  # "人才发展的环境" says 人才发展环境: no genre term holds a 的
     lower = norm.lower()
+    inside = _word_insides(norm)
     found = []  # every whole occurrence of every form: (start, end, topics)
     for form, names in _question_forms():
         hay = lower if form.isascii() else norm
         s = hay.find(form)
         while s != -1:
             e = s + len(form)
-            if not form.isascii() or not (  # an English term is a whole word ("ai", not the "ai" of "said")
-                    (s > 0 and _ASCII_WORD.match(hay[s - 1])) or (e < len(hay) and _ASCII_WORD.match(hay[e]))):
+            if form.isascii():  # an English term is a whole word ("ai", not the "ai" of "said")
+                whole = not ((s > 0 and _ASCII_WORD.match(hay[s - 1])) or (e < len(hay) and _ASCII_WORD.match(hay[e])))
+            else:  # a synonym (how people ask) ending inside a word of the question is not said ("怎么改善": no 怎么改)
+                whole = e not in inside or form not in _asking_forms()
+            if whole:
                 found.append((s, e, names))
             s = hay.find(form, s + 1)
     taken = [False] * len(norm)
@@ -167,6 +179,13 @@ def question_topics(text: str) -> list[tuple[str, float]]:
             for name in head:
                 got[name] = max(got[name], lead + 0.5)
     return sorted(got.items(), key=lambda kv: -kv[1])
+
+
+@lru_cache(maxsize=1)
+def _asking_forms() -> frozenset[str]:
+    """Forms that are only synonyms (how people ask), never a genre term of any topic."""
+    topics = read_topics()
+    return frozenset(f for t in topics for f in t.synonyms) - {f for t in topics for f in t.terms}
 
 
 @lru_cache(maxsize=1)

@@ -81,3 +81,14 @@ def test_the_head_term_of_a_phrase_is_what_is_asked():
     asked = question_topics("南通的科技型中小企业融资，规划里有哪些门路？")
     assert asked[0][0] == "科技金融" and "企业梯次培育" in dict(asked)
     assert question_topics("高新区的人才政策有哪些")[0][0] == "人才引进"
+
+
+def test_a_genre_term_is_said_with_an_attributive_de_inside():
+    """"人才发展的环境" writes the genre term 人才发展环境 with a 的 in it: Chinese leaves that 的 out or puts it in."""
+    assert question_topics("南通怎么改善人才发展的环境？")[0][0] == "人才服务与安居"
+
+
+def test_a_synonym_ending_inside_a_word_of_the_question_is_not_said():
+    """"怎么改善" holds the characters of the synonym 怎么改 (科技体制改革), but the question says 改善 (improve), not 改 (reform)."""
+    assert "科技体制改革" not in dict(question_topics("南通怎么改善人才发展的环境？"))
+    assert "科技体制改革" in dict(question_topics("科研项目管理怎么改？"))
