@@ -565,3 +565,26 @@ def test_a_year_claimed_of_an_event_is_held_against_the_years_the_cited_clauses_
     assert answer.refused is refused, answer.text
     if refused:
         assert "2025年基本完成建设" in answer.text and answer.citations
+
+
+def test_a_rank_said_as_reached_with_dao_is_held_against_the_plans_rank(monkeypatch):
+    """"规划要求甲高新区排名进到全国前20，现在差距大吗" where the plan writes 进入全国前40位: the rank is the question's
+    premise whatever it goes on to ask, and 进到 states it as 进入 does."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "到2025年,甲高新区排名进入全国前40位。")
+    found = premise._rank_contradiction("规划要求甲高新区排名进到全国前20，现在差距大吗？", texts, joined)
+    assert found is not None and found.written == "前40位", found
+    assert premise._rank_contradiction("甲高新区排名进到全国前40了吗？", texts, joined) is None
+
+
+def test_a_count_is_held_against_the_plans_count_across_a_de_phrase(monkeypatch):
+    """"规划提出要建5到8个乙创新港，都放在哪" where the plan writes 3—5个具有高水平学科基础的乙创新港: the plan counts the
+    noun with a 的-phrase between, so the stated range is refused with the plan's; a count inside the plan's range is
+    not."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "建设3—5个具有高水平学科基础的乙大学创新港,形成融合综合体。")
+    found = premise._count_contradiction("规划提出要建5到8个乙大学创新港，都放在哪些高校？", texts, joined, [])
+    assert found is not None and found.asked == "5到8个乙大学创新港" and found.written.startswith("3—5个"), found
+    assert premise._count_contradiction("要建4个乙大学创新港吧？", texts, joined, []) is None

@@ -456,6 +456,7 @@ def _status_contradiction(question: str, texts, joined: str) -> Contradiction | 
 _COUNT = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百]+"
 # a count the question states: not one it asks (哪两个, 几个), not 一 (一个系统 names one thing), not a year's digits
 _STATED_COUNT = re.compile(rf"(?<![哪几多第\d.一二两三四五六七八九十百])(\d+|[两二三四五六七八九十]+)(来|多|余)?([{COUNT_MEASURES}])")
+_MODIFIER = 14  # characters of a 的-phrase between a plan's count and the noun it counts
 _ROUGH = 0.2  # "50来个", "80多家": a count said roughly holds any number within this share of it
 _MIN_NOUN = 3  # 独角兽, 高新区: a counted noun may be shorter than a name
 
@@ -474,7 +475,8 @@ def _count_contradiction(question: str, texts, joined: str, figures) -> Contradi
         for noun in candidates:
             if not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", noun) or noun not in joined:
                 continue
-            counted = re.compile(rf"({_COUNT})(?:[-~—–－至]({_COUNT}))?([{COUNT_MEASURES}])的?{re.escape(noun)}")
+            counted = re.compile(rf"({_COUNT})(?:[-~—–－至]({_COUNT}))?([{COUNT_MEASURES}])的?"
+                                 rf"(?:[^，。；,;]{{0,{_MODIFIER}}}的)?{re.escape(noun)}")  # "3—5个具有…基础的大学创新港"
             before = re.compile(rf"{re.escape(noun)}[^，。；,;]{{0,8}}?({_COUNT})(?:[-~—–－至]({_COUNT}))?[{COUNT_MEASURES}]")
             plan_counts: list[tuple[object, str]] = []
             for clause, text in texts:
@@ -494,14 +496,14 @@ def _count_contradiction(question: str, texts, joined: str, figures) -> Contradi
             clause, written = plan_counts[0]
             span = _sentence(clause, written)
             if span is not None:
-                return Contradiction(m.group(0) + noun, written, span)
+                low = re.search(rf"(?:{_COUNT})\s*(?:到|至|[-~—–－])$", question[:m.start()])  # "5到8个…": the range said
+                return Contradiction(question[low.start() if low else m.start():m.end()] + noun, written, span)
             break
     return None
 
 
 _DETAIL_LEAD = re.compile(r"(?:左右|多|余|来|及?以上)?的?")
 _NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
-_MODIFIER = 14  # characters of a 的-phrase between a plan's count and the noun it counts
 _MIN_DETAIL_NOUN = 2  # 城市, 企业: the counted noun of a restated count ("40个左右城市")
 
 
