@@ -13,7 +13,7 @@ EAST = """东湖市“十四五”科技创新规划
 
 二、发展目标
 
-到2025年，全市高新技术企业数量达到800家，建成运营城市硅巷超120万平方米。
+到2025年，全市高新技术企业数量达到800家，建成运营城市硅巷超120万平方米，科技副总达到300名。
 
 三、重点任务
 
@@ -324,3 +324,11 @@ def test_the_most_and_the_least_of_an_indicator_tables_rows_of_a_kind(tmp_path):
     least = qa.ask("南岭的指标表里，哪类企业的2025年目标数量最少？")
     assert least.text.splitlines()[1].startswith("高新技术企业数"), least.text
     assert "3%" not in most.text  # a row of another unit is not compared
+
+
+def test_a_count_of_people_is_answered_only_by_a_figure_counting_people(qa):
+    """"研发人员要达到多少人": 800家 or 120万平方米 count no one, so the plan gives no such figure; 科技副总 300名 does."""
+    answer = qa.ask("东湖市高新技术企业研发人员要达到多少人？")
+    assert answer.refused, answer.text
+    answer = qa.ask("东湖市科技副总要达到多少人？")
+    assert not answer.refused and "300名" in answer.text, answer.text

@@ -56,6 +56,15 @@ INCREMENT_PENALTY = 0.1  # an increase (净增, 新增) when the question asks h
 HEAD_BONUS = 0.05  # the figure counts what the question names (its subject ends with the question's words)
 SENTENCE_HITS = 10  # how many retrieved clauses are read for a figure
 _UNIT_WORDS = {"money": re.compile(r"元"), "percent": re.compile(r"%|百分|个百分点"), "count": re.compile(rf"(?:{STATED_NUMBER.pattern})\s*[家个项人件名所位座]")}
+_PERSONS = re.compile(rf"(?:{STATED_NUMBER.pattern})\s*万?\s*[人名]")  # a figure counting people
+
+
+def counts_no_one(ctx: Context, unit: str | None, text: str = "") -> bool:
+    """"研发人员要达到多少人" (`unit_persons`) answered by a figure whose unit (or, without one, whose text) counts no
+    people: 800家, 8件 or 2.8% is not the number of anyone."""
+    if not rule("unit_persons").search(ctx.query.text):
+        return False
+    return not re.search(r"[人名]", unit) if unit else not _PERSONS.search(text)
 
 
 @dataclass
@@ -135,6 +144,8 @@ def record_figures(ctx: Context, concept: str, city: str, unit: str | None = Non
         kind = unit_kind(r.unit)
         if unit and kind and kind != unit:
             continue
+        if counts_no_one(ctx, r.unit, r.indicator):
+            continue
         if period == "past":
             if not _has_baseline(r) or (q.year and r.baseline.year not in (None, q.year)):
                 continue
@@ -191,6 +202,8 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                 if not FIGURE.search(window.text) or not scorer.states_topic_figure(window.text):
                     continue
                 if unit and not _UNIT_WORDS[unit].search(window.text):
+                    continue
+                if counts_no_one(ctx, None, window.text):
                     continue
                 named = concepts_in(window.text)
                 if concept and named and concept not in named:
@@ -322,7 +335,7 @@ def topic_figure(ctx: Context, city: str, min_cover: float = 0.6, table_only: bo
     for f in ctx.corpus.figures:
         if f.city != city or not f.subject or f.value is None or not ctx.allows(f.doc_id):
             continue
-        if (f.role == "baseline") != past or (table_only and f.source != "table"):
+        if (f.role == "baseline") != past or (table_only and f.source != "table") or counts_no_one(ctx, f.unit):
             continue
         cover = scorer.coverage(f.subject)
         if cover < min_cover:
@@ -373,7 +386,7 @@ def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None)
         if named and concept not in named:
             continue  # 农业科技进步贡献率 is not 科技进步贡献率
         kind = unit_kind(f.unit)
-        if unit and kind and kind != unit:
+        if unit and kind and kind != unit or counts_no_one(ctx, f.unit):
             continue
         if period == "past" and f.role != "baseline" or period != "past" and f.role == "baseline":
             continue
