@@ -98,9 +98,11 @@ class Node:
         entries = [m for m in (item_lead(c, column) for c in self.items if c.kind in ("box_item", "table_row")) if m is not None]
         runs = [c for c in self.items if c.kind == "paragraph"]
         led = [c for c in runs if _RUN_IN.match(c.text)]
+        if len(led) < 2:
+            led = [c for c in runs if _COLON_LED.match(c.text)]
         if not entries and self.kind == "section" and len(led) >= 2 and (
                 len(led) == len(runs) or (introduced and 2 * len(led) >= len(runs))):
-            # a section written as dash-led paragraphs ("——坚持企业主体、需求导向。…"): each one's lead phrase
+            # a section written as dash- or colon-led paragraphs ("——坚持企业主体、需求导向。…"): each one's lead phrase
             entries = [m for m in (item_lead(c) for c in led) if m is not None]
         return entries
 
@@ -153,8 +155,11 @@ def name_column(rows: list[Clause]) -> int | None:
     return (named or candidates)[0]
 
 
-# A paragraph that opens as one entry of a run-in list: "——坚持…。" (the genre's way of writing principles).
+# A paragraph that opens as one entry of a run-in list: "——坚持…。" (the genre's way of writing principles), or else
+# a short lead phrase and a colon ("强化产业技术创新能力：…", the genre's way of writing a goal's aspects); where a
+# section has both, the dashes are the list and a colon-led paragraph its introduction ("发展思路：…").
 _RUN_IN = re.compile(r"\s*[—–-]{1,2}\s*\S")
+_COLON_LED = re.compile(r"\s*[^，,。；;：:\s]{2,16}[：:]")
 
 
 def item_lead(clause: Clause, column: int | None = None) -> tuple[str, Span] | None:

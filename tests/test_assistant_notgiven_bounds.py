@@ -116,3 +116,12 @@ def test_a_support_amount_is_not_answered_by_a_figure_giving_no_money(assistant)
     """"补贴标准是多少钱一家": a figure of the subject's revenue or count (营业收入超200亿元) gives no support amount."""
     answer = assistant.ask("南京给新型研发机构的补助是多少钱一家？")
     assert answer.refused and "补助或奖励数额" in answer.text and answer.citations, answer.text
+
+
+def test_a_count_after_how_many_is_given_is_no_amount_asked():
+    """"给多少个重点产业做了专栏" counts industries (给 is "for"); "给多少钱", "能拿多少" ask an amount."""
+    from assistant.composers.notgiven import asks_amount
+
+    assert not asks_amount("南通规划给多少个重点产业做了创新布局专栏？")
+    assert not asks_amount("每年能拿多少项市级科技项目？")
+    assert asks_amount("首次认定的高企给多少钱？") and asks_amount("首次认定的高企能拿多少？")

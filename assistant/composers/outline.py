@@ -57,6 +57,7 @@ _LABELLED = re.compile(rf"(?:{containers.pattern('container').pattern})\s*[一�
 _ASKING_NOUNS = containers.pattern("asking_noun")
 _PART_NAMES = containers.pattern("part_name")
 _MEASURE_NOUNS = set(containers.words("measure_noun"))  # not 方面: "包括哪几个方面" lists parts
+_COUNTED_UNITS_LONGEST = tuple(sorted(containers.words("counted_unit"), key=len, reverse=True))
 _STRUCTURAL = tuple(sorted({*containers.words("measure"), *containers.words("counted_unit"), *containers.words("container")},
                            key=len, reverse=True))
 
@@ -102,6 +103,7 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     m = _COUNTED.search(text)
     phrase = (m.group("phrase") if m else "") or ""
     measure = (m.group("measure") if m else "") or ""
+    phrase = _unit_first(phrase) or phrase  # "从哪几个方面展开", "由哪几部分组成": the unit counted
     counted = phrase if len(phrase) <= 4 else containers.container_of(phrase) or containers.container_of(
         re.split(r"[来去]", phrase, maxsplit=1)[0])  # "哪几大行动来推进": the kind, then how it is done
     stated = re.search(r"(?<!第)(?<!最后)(?<![那这每])([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|方面|部分|章)", text)  # not "第四章", "那一章"
@@ -135,6 +137,23 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     return None
 
 
+def _unit_first(phrase: str) -> str:
+    """The counted unit a counted phrase starts with when the rest only says what the plan does with it ("方面展开",
+    "部分组成"), else "": not a 的-phrase or a noun ("方面的举措", "方面工作")."""
+    unit = next((u for u in _COUNTED_UNITS_LONGEST if phrase.startswith(u) and phrase != u), "")
+    rest = phrase[len(unit):]
+    ok = unit and "的" not in rest and rest not in _MEASURE_NOUNS and not containers.container_of(phrase)
+    return unit if ok else ""
+
+
+def _after_unit(text: str) -> str:
+    """What a question says after the unit it counts ("展开" of "从哪几个方面展开"): no word of the part asked."""
+    m = _COUNTED.search(text)
+    phrase = (m.group("phrase") if m else "") or ""
+    unit = _unit_first(phrase)
+    return phrase[len(unit):] if unit else ""
+
+
 def asks_structure(text: str) -> bool:
     """A count of parts, not of things: "一共有几项？", "分几章", "有几个专栏", "几个特色产业园" (a container word counted),
     or what a name of counted parts stands for — not "新增多少个研发机构"."""
@@ -162,6 +181,8 @@ def names_a_part(text: str) -> bool:
 def _topic_words(ctx: Context) -> str:
     """The words that name the part asked about: the topic, and any name the user quotes (“重点任务”)."""
     topic = " ".join([ctx.query.topic or ctx.query.text, *ctx.query.quoted])
+    if rest := _after_unit(ctx.query.text):
+        topic = topic.replace(rest, " ")
     words = [p for p in (_ASKING_NOUNS.sub(" ", piece) for piece in topic.split()) if p.strip()]
     # the names plans give their parts ("重点任务", "保障措施", "主要目标") are titles, not frame words; one the asked
     # plan does not use is read as the name of its family it does use ("主要任务" for a plan's 重点任务)
