@@ -405,3 +405,13 @@ def test_a_counting_measure_after_duoshao_is_asking_words_not_the_topic():
     assert "项目" in q("南京有多少项目？").topic
     assert "条件" in q("需要多少条件？").topic
     assert "件发明" not in q("南通十三五末每万人拥有多少件发明专利？").topic  # after 有多少 too
+
+
+@pytest.mark.parametrize("text", ["南通的创新能力在国家创新型城市里想排到什么位置？", "江阴高新区在全国高新区综合评价里想排进多少名？",
+                                  "南通高新区在全国的排名，规划希望提升到什么位置？"])
+def test_a_rank_the_city_wants_to_reach_is_a_target_and_no_word_of_the_topic(text):
+    """"想排到什么位置": 什么位置 asks a figure (a rank), 想排到 / 希望提升到 look ahead — the plan's target, not its
+    review's rank — and the aspiring verb names nothing the plan is asked about."""
+    parsed = q(text)
+    assert parsed.intent == "target" and parsed.period == "target", parsed
+    assert not any(w in parsed.topic for w in ("排到", "排进", "提升到")), parsed.topic

@@ -288,3 +288,14 @@ def test_research_integrity_is_a_topic_of_its_own(assistant, question, section):
 def test_asking_words_are_no_topic_words(assistant, question, expected):
     answer = assistant.ask(question)
     assert not answer.refused and expected in answer.text, answer.text
+
+
+def test_a_section_title_is_weighed_without_the_words_no_plan_says(assistant):
+    """"新材料产业在技术上要重点突破哪些东西": 东西 and 在技术上 are said by no plan, so they weigh no title; 新材料产业 is then
+    the section asked about, and its clauses (碳纤维, 钛合金) are listed, not the other industries'."""
+    from assistant.composers.scoring import TopicScorer
+
+    scorer = TopicScorer.for_words("新材料产业 哈哈哈东西", assistant.index)
+    assert len(scorer.said_in(assistant.index).units) < len(scorer.units)
+    answer = assistant.ask("句容新材料产业在技术上要重点突破哪些东西？")
+    assert answer.composer == "topic" and "碳纤维" in answer.text and "钛合金" in answer.text, answer.text

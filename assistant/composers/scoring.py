@@ -153,6 +153,13 @@ class TopicScorer:
             units.append(Unit(tuple(sorted(f.replace("的", "") for f in forms)), _word_idf(corpus, tuple(sorted(forms))), near))
         return cls(units)
 
+    def said_in(self, corpus: Corpus) -> TopicScorer:
+        """The scorer without the units no clause of the library says in any form ("东西", "真正" of a question):
+        for ranking passages against each other, where such a unit only lowers every score alike."""
+        text = _library_text(corpus)
+        kept = [u for u in self.units if any(f in text for f in (*u.forms, *u.near))]
+        return self if len(kept) == len(self.units) else TopicScorer(kept)
+
     def coverage(self, text: str, context: str = "", numbers: bool = True) -> float:
         """0…1: units in `text` count fully, units only in `context` (section, caption) count CONTEXT_WEIGHT.
 

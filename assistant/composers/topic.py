@@ -379,6 +379,9 @@ def winner(ctx: Context, doc: str, asked: list[tuple[str, float]], scorer: Topic
     else:
         weights = {t: w / asked[0][1] for t, w in asked}
     nodes = [n for n in all_nodes(ctx.corpus) if n.doc_id == doc and n.kind in ("section", "box") and n.clause is not None]
+    if scorer is not None:  # titles are weighed against each other: words no plan says ("东西") weigh none of them
+        scorer = scorer.said_in(ctx.corpus)
+        scorer = scorer if scorer.units else None
 
     def title(node: Node) -> float:
         own = _title_scores_own(node)
