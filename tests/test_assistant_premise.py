@@ -588,3 +588,15 @@ def test_a_count_is_held_against_the_plans_count_across_a_de_phrase(monkeypatch)
     found = premise._count_contradiction("规划提出要建5到8个乙大学创新港，都放在哪些高校？", texts, joined, [])
     assert found is not None and found.asked == "5到8个乙大学创新港" and found.written.startswith("3—5个"), found
     assert premise._count_contradiction("要建4个乙大学创新港吧？", texts, joined, []) is None
+
+
+def test_a_laboratory_the_asked_plan_never_writes_is_refused():
+    """"甲市规划说要建设国家实验室，是吗" where only another plan writes 国家实验室: a laboratory is named like a university
+    (its suffix and the run before it); one the plan writes, or a generic 重点实验室, is not."""
+    from assistant.service import unwritten_institutions
+
+    library = "支持紫金山实验室争创国家实验室。筹建光电科学紫琅实验室。建设省级重点实验室。"
+    asked = ["筹建光电科学紫琅实验室。建设省级重点实验室。"]
+    assert unwritten_institutions("甲市规划中说要建设国家实验室，是吗", asked, library) == ["国家实验室"]
+    assert unwritten_institutions("紫琅实验室是干什么的", asked, library) == []
+    assert unwritten_institutions("甲市有哪些重点实验室", asked, library) == []
