@@ -13,7 +13,7 @@ EAST = """东湖市“十四五”科技创新规划
 
 二、发展目标
 
-到2025年，全市高新技术企业数量达到800家，建成运营城市硅巷超120万平方米，科技副总达到300名。
+到2025年，全市高新技术企业数量达到800家，建成运营城市硅巷超120万平方米，科技副总达到300名。各类孵化载体达到60家以上。
 
 三、重点任务
 
@@ -332,3 +332,11 @@ def test_a_count_of_people_is_answered_only_by_a_figure_counting_people(qa):
     assert answer.refused, answer.text
     answer = qa.ask("东湖市科技副总要达到多少人？")
     assert not answer.refused and "300名" in answer.text, answer.text
+
+
+def test_a_figure_of_every_level_together_is_no_figure_of_the_level_asked(qa):
+    """"国家级孵化器要有多少家" where the plan counts only 各类孵化载体 (every level together): not given; asked of 各类, it is."""
+    answer = qa.ask("东湖市国家级孵化器到2025年要有多少家？")
+    assert answer.refused and "各类" in answer.text, answer.text
+    answer = qa.ask("东湖市各类孵化载体到2025年要有多少家？")
+    assert not answer.refused and "60家" in answer.text, answer.text

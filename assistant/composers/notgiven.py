@@ -145,7 +145,9 @@ def _year_not_given(ctx: Context, answer: Answer) -> Answer | None:
 # scope (全社会 vs 规上工业). A question asking one that every figure of the answer states another of is not answered.
 # A question asks a level only by a 级 word (国家级, 省级以上); a plan may state one as 国家… too (国家制造业“单项冠军”).
 _QUALIFIERS = {
-    "level": tuple((w, levels) for name, levels in LEVEL_RULES.items() for w in entries(name)),
+    # 各类, 各级: a figure of every level together ("各类双创孵化载体达60家") is no figure of the one level asked
+    "level": tuple((w, levels) for name, levels in LEVEL_RULES.items() for w in entries(name))
+    + tuple((w, frozenset("A")) for w in entries("qualifier_all_levels")),
     "scope": tuple((w, frozenset({name})) for name in ("scope_whole", "scope_industrial") for w in entries(name)),
 }
 
@@ -165,7 +167,8 @@ def qualifiers(text: str, family: str, asked: bool = False) -> list[tuple[str, f
 
 def _other_qualifier(ctx: Context, answer: Answer) -> Answer | None:
     """A refusal when the question asks a figure of one level or scope ("省级孵化器", "规上工业企业研发投入强度") and every
-    figure the answer quotes is stated of another (国家级孵化器, 全社会研发投入) and none of the asked one; else None."""
+    figure the answer quotes is stated of another (国家级孵化器, 全社会研发投入) or of every level together (各类双创孵化载体)
+    and none of the asked one; else None."""
     if answer.composer != "target":
         return None
     for family in _QUALIFIERS:
