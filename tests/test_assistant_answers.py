@@ -385,3 +385,10 @@ def test_a_rank_asked_as_one_part_of_several_is_a_part_of_its_own(assistant, pla
     answer = assistant.ask("南京2020年科技进步贡献率多少，在国家创新型城市里排第几？")
     assert "66.5%" in answer.text and "第4位" in answer.text, answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_part_naming_its_own_subject_keeps_it_not_another_parts_indicator(assistant):
+    """"…引进多少科技人才项目，新建几家创新载体，每年技术合同成交额要达到多少": the middle part names its own subject
+    (创新载体), so the indicator the last part names (技术合同成交额) is not its — each part gets its own figure."""
+    answer = assistant.ask("江阴行动计划里三年内要引进多少科技人才项目，新建几家创新载体，每年技术合同成交额要达到多少？")
+    assert all(w in answer.text for w in ("100个", "创新载体5家", "50亿元")), answer.text

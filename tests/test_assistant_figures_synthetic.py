@@ -340,3 +340,10 @@ def test_a_figure_of_every_level_together_is_no_figure_of_the_level_asked(qa):
     assert answer.refused and "各类" in answer.text, answer.text
     answer = qa.ask("东湖市各类孵化载体到2025年要有多少家？")
     assert not answer.refused and "60家" in answer.text, answer.text
+
+
+
+def test_each_member_of_a_part_asked_with_ge_is_answered(qa):
+    """"A、B各要新增多少？C多少？": the members of the first asking sentence are answered each, beside the second."""
+    answer = qa.ask("西山市省级以上科技企业孵化器、独角兽企业各要新增多少家？技术合同成交额到2025年多少？")
+    assert all(w in answer.text for w in ("孵化器5家", "2家独角兽", "50亿")), answer.text

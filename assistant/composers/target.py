@@ -473,14 +473,18 @@ def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = Fals
     the part before it."""
     q = ctx.query
     topic = topic_of(text, ctx.corpus.cities)
-    if not re.sub(rf"{YEAR_DIGITS}|{FIVE_YEAR_ORDINAL.pattern}|[年底末]|{rule('increment').pattern}|{rule('reaching').pattern}"
-                  rf"|{rule('stock').pattern}", "", topic).strip():  # "十四五末要到多少？": a period names no subject either
+    borrowed = not re.sub(rf"{YEAR_DIGITS}|{FIVE_YEAR_ORDINAL.pattern}|[年底末]|{rule('increment').pattern}|{rule('reaching').pattern}"
+                          rf"|{rule('stock').pattern}", "", topic).strip()
+    if borrowed:  # "十四五末要到多少？": a period names no subject either
         # "当年净增多少？": an increase of the subject before; "总数到多少？": its stock, not the increase asked before
         if rule("stock").search(topic):
             inherited = re.sub(rule("increment").pattern, " ", inherited)
         topic = f"{FIVE_YEAR_ORDINAL.sub(' ', inherited)} {topic}".strip()  # the subject before, not its period
     years = [int(y) for y in YEAR.findall(text)]
-    concepts = concepts_in(text) or concepts_in(topic) or (q.concepts if not q.concepts or inherited else ())
+    # the question's indicator is a part's when the part names no subject of its own or says part of the indicator's
+    # name ("技术合同…？成交额多少？"), not when it names another ("…新建多少创新载体" is not the 技术合同成交额 asked after)
+    concepts = concepts_in(text) or concepts_in(topic) or (
+        tuple(c for c in q.concepts if borrowed or _says_part_of(topic, c)) if inherited else ())
     # a part's own year sets its period as the whole question's does (2020 before a 2021–2025 plan asks its past)
     spans = [(min(ys), max(ys)) for d, m in ctx.corpus.docs.items()
              if ctx.allows(d) and (not q.cities or m.city in q.cities) and (ys := years_in(m.period))]
@@ -491,6 +495,12 @@ def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = Fals
         if ctx.hints else None
     sub = replace(ctx, query=part, hints=hints)
     return replace(sub, hits=sub.search(part.text, 10, q.cities)) if q.cities else sub
+
+
+def _says_part_of(topic: str, concept: str) -> bool:
+    """Whether a word of `topic` is part of a name the indicator `concept` goes by (成交额 of 技术合同成交额)."""
+    names = (concept, *dict(indicator_concepts()).get(concept, ()))
+    return any(len(w) >= 2 and any(w in n for n in names) for w in topic.split())
 
 
 _ASKING = re.compile(r"[^？?]+[？?]")
@@ -529,7 +539,8 @@ def asking_pieces(sentence: str) -> list[str]:
 
 def parts(ctx: Context) -> list[Context]:
     """The parts of a multi-part question without indicator concepts of their own, each a context: several asking
-    sentences ("现在建了多大面积？到2025年要到多少？"), or "A和B分别要达到多少" (one subject, two members)."""
+    sentences ("现在建了多大面积？到2025年要到多少？"), or "A和B分别要达到多少" (one subject, two members) — also as one of
+    the asking sentences ("国家级孵化器、众创空间各几个？孵化园区面积多大？")."""
     q = ctx.query
     text = q.text if not q.followup else q.original
     asking = [piece for m in _ASKING.finditer(text) for piece in asking_pieces(m.group(0))]
@@ -542,8 +553,15 @@ def parts(ctx: Context) -> list[Context]:
                 sentence = setting + sentence  # "高新区2020年…多少家？净增高企呢？": the second asks of 高新区 in 2020 too
             part = for_part(ctx, sentence, subject, own_year=True)
             subject, setting = part.query.topic, own_setting or setting
-            out.append(part)
+            out += _members(part, sentence, part.query.topic) or [part]
         return out
+    return _members(ctx, text, q.topic)
+
+
+def _members(ctx: Context, text: str, topic: str) -> list[Context]:
+    """"A和B分别要达到多少", "A、B各几个": one part per member (or per year joined), each with the text's year and period;
+    [] when the text asks of one subject."""
+    q = ctx.query
     if not _EACH.search(text):
         return []
     years = _JOINED_YEARS.search(text)
@@ -553,7 +571,7 @@ def parts(ctx: Context) -> list[Context]:
     if len(q.concepts) >= 2:
         return []
     # "A、B和C分别…": the enumeration comma is read as 和, so the three members stay one piece of the topic
-    pieces = (topic_of(text.replace("、", "和"), ctx.corpus.cities) if "、" in text else q.topic).split()
+    pieces = (topic_of(text.replace("、", "和"), ctx.corpus.cities) if "、" in text else topic).split()
     joined = [p for p in pieces if re.search(r"[和与及、]", p)]
     if len(joined) != 1:
         return []
@@ -561,6 +579,7 @@ def parts(ctx: Context) -> list[Context]:
     shared = " ".join(p for p in pieces if p != joined[0])
     if len(members) < 2:
         return []
+    out = []
     for member in members:
         part = for_part(ctx, f"{shared}{member}", "")
         out.append(replace(part, query=replace(part.query, year=q.year, period=q.period), hints=ctx.hints and replace(
@@ -600,7 +619,7 @@ def figures_for(ctx: Context, city: str | None) -> list[Figure]:
     return out
 
 
-_EACH = re.compile(r"分别|各(?:是|为|要|有|自)")  # "A和B分别…": one subject, two members
+_EACH = re.compile(r"分别|各(?:是|为|要|有|自|(?=几|多少))")  # "A和B分别…": one subject, two members
 
 
 def part_answers(ctx: Context, cities: tuple, split: list[Context]) -> list[Figure]:
