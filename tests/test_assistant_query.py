@@ -415,3 +415,9 @@ def test_a_rank_the_city_wants_to_reach_is_a_target_and_no_word_of_the_topic(tex
     parsed = q(text)
     assert parsed.intent == "target" and parsed.period == "target", parsed
     assert not any(w in parsed.topic for w in ("排到", "排进", "提升到")), parsed.topic
+
+
+@pytest.mark.parametrize("text", ["南京规划里的独角兽企业要培育多少家？", "连云港十四五要引进多少外国专家？", "南通要新增多少家省级以上研发机构？"])
+def test_what_is_to_be_fostered_or_brought_in_looks_ahead(text):
+    """"要培育多少家": a target, so a review's count (独角兽企业累计15家 at 2020) is not its answer."""
+    assert q(text).period == "target", q(text)
