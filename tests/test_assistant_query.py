@@ -421,3 +421,11 @@ def test_a_rank_the_city_wants_to_reach_is_a_target_and_no_word_of_the_topic(tex
 def test_what_is_to_be_fostered_or_brought_in_looks_ahead(text):
     """"要培育多少家": a target, so a review's count (独角兽企业累计15家 at 2020) is not its answer."""
     assert q(text).period == "target", q(text)
+
+
+@pytest.mark.parametrize("text", ["这个和南京比呢？", "它比南京的高吗？", "那这个跟南京相比呢？"])
+def test_a_comparison_follow_up_may_open_with_a_pronoun(text):
+    """"这个和南京比呢" after a city's figure: the same indicator of both cities, compared — 这个 / 它 point at it."""
+    previous = q("连云港研发投入强度目标是多少？")
+    asked = q(text, [previous])
+    assert asked.intent == "compare" and set(asked.cities) == {"南京市", "连云港市"}, asked
