@@ -144,7 +144,7 @@ def record_figures(ctx: Context, concept: str, city: str, unit: str | None = Non
         kind = unit_kind(r.unit)
         if unit and kind and kind != unit:
             continue
-        if counts_no_one(ctx, r.unit, r.indicator):
+        if counts_no_one(ctx, r.unit):
             continue
         if period == "past":
             if not _has_baseline(r) or (q.year and r.baseline.year not in (None, q.year)):
