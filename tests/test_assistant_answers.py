@@ -392,3 +392,10 @@ def test_a_part_naming_its_own_subject_keeps_it_not_another_parts_indicator(assi
     (创新载体), so the indicator the last part names (技术合同成交额) is not its — each part gets its own figure."""
     answer = assistant.ask("江阴行动计划里三年内要引进多少科技人才项目，新建几家创新载体，每年技术合同成交额要达到多少？")
     assert all(w in answer.text for w in ("100个", "创新载体5家", "50亿元")), answer.text
+
+
+def test_a_past_comparison_ranks_a_sentences_figure_of_the_year_beside_table_baselines(assistant):
+    """"2020年底…高新技术企业谁最少": 句容 states its 2020 count in a sentence (截至2020年底…119家), the others in their
+    tables' baselines — all three are ranked, so the fewest is 句容, not the fewer of the two tables."""
+    answer = assistant.ask("2020年底句容、南通、连云港的高新技术企业谁最少？")
+    assert answer.composer == "compare" and "最低的是句容市" in answer.text, answer.text

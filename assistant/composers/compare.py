@@ -101,11 +101,15 @@ def compose(ctx: Context) -> Answer:
             about = "左右" if "左右" in high + low else "以上" if re.search(r">|超|以上", high) else ""
             builder.raw(f"两者相差{difference(hv - lv, like[0][2])}{about}。")
     if ctx.period == "past":  # "哪个城市2020年的研发投入强度最高": the rows' baselines of one year, ranked as targets are
-        based = [(f, f.record.baseline) for f in found if f.record and f.record.baseline and f.record.baseline.value is not None]
-        year = Counter(b.year for _, b in based).most_common(1)[0][0] if based else None
-        based = [(f, b) for f, b in based if b.year == year]
-        if len(based) >= 2 and len({unit_kind(f.record.unit) for f, _ in based}) == 1 and (superlative or len(based) == len(found)):
-            _rank(builder, [(f, b.value) for f, b in based], len(found), lambda f: cell(f, "past"), "", f"{year}年数字")
+        based = [(f, f.record.baseline.value, f.record.baseline.year, f.record.unit) for f in found
+                 if f.record and f.record.baseline and f.record.baseline.value is not None]
+        if query.year:  # "连云港和句容2020年的高企谁多": a sentence stating the year's figure (截至2020年底…119家) counts too
+            based += [(f, v, query.year, u) for f in found if f.record is None and str(query.year) in f.span.text
+                      for v, u in [value_of(ctx, f)] if v is not None]
+        year = Counter(y for *_, y, _ in based).most_common(1)[0][0] if based else None
+        based = [t for t in based if t[2] == year]
+        if len(based) >= 2 and len({unit_kind(u) for *_, u in based}) == 1 and (superlative or len(based) == len(found)):
+            _rank(builder, [(f, v) for f, v, *_ in based], len(found), lambda f: cell(f, "past"), "", f"{year}年数字")
     if unlike and (superlative or len(like) >= 2):
         builder.raw("\n" + "".join(f"{f.city}的数字{why}，未参与比较。" for f, why in unlike))
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="compare",
