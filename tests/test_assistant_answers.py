@@ -399,3 +399,16 @@ def test_a_past_comparison_ranks_a_sentences_figure_of_the_year_beside_table_bas
     tables' baselines — all three are ranked, so the fewest is 句容, not the fewer of the two tables."""
     answer = assistant.ask("2020年底句容、南通、连云港的高新技术企业谁最少？")
     assert answer.composer == "compare" and "最低的是句容市" in answer.text, answer.text
+
+
+def test_a_past_years_gap_between_two_cities_is_stated(assistant):
+    """"南京和南通2020年的研发投入强度差多少": the two baselines ranked and their gap said, in 个百分点."""
+    answer = assistant.ask("南京和南通2020年的研发投入强度差多少？")
+    assert answer.composer == "compare" and "相差0.93个百分点" in answer.text, answer.text
+
+
+def test_who_has_more_says_why_figures_of_different_periods_are_not_ranked(assistant):
+    """"句容和江阴谁的科技型中小企业目标更多": 谁 asks a verdict; 江阴's figure is a 2022 target against 句容's 2025 one,
+    so the answer says it is left out of the comparison rather than saying nothing."""
+    answer = assistant.ask("句容和江阴谁的科技型中小企业目标更多？")
+    assert answer.composer == "compare" and "未参与比较" in answer.text, answer.text

@@ -109,7 +109,10 @@ def compose(ctx: Context) -> Answer:
         year = Counter(y for *_, y, _ in based).most_common(1)[0][0] if based else None
         based = [t for t in based if t[2] == year]
         if len(based) >= 2 and len({unit_kind(u) for *_, u in based}) == 1 and (superlative or len(based) == len(found)):
-            _rank(builder, [(f, v) for f, v, *_ in based], len(found), lambda f: cell(f, "past"), "", f"{year}年数字")
+            ranked = _rank(builder, [(f, v) for f, v, *_ in based], len(found), lambda f: cell(f, "past"), "", f"{year}年数字")
+            if ranked is not None and len(based) == 2 and rule("difference_ask").search(query.text):  # "2020年…差多少"
+                (_, hv), (_, lv) = ranked
+                builder.raw(f"两者相差{difference(hv - lv, based[0][3])}。")
     if unlike and (superlative or len(like) >= 2):
         builder.raw("\n" + "".join(f"{f.city}的数字{why}，未参与比较。" for f, why in unlike))
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="compare",
@@ -191,7 +194,7 @@ def _period(ctx: Context, f: Figure) -> str | None:
     return ctx.corpus.docs[f.span.clause.doc_id].period
 
 
-_SUPERLATIVE = re.compile(r"最(高|低|多|少|大|小)|哪个(城)?市|哪座城市|哪个城市|谁(更|最)|排名|第一")
+_SUPERLATIVE = re.compile(f"{rule('superlative').pattern}|{rule('rank_verdict').pattern}")  # asks which city ranks where
 
 
 def value_of(ctx: Context, f: Figure) -> tuple[float | None, str | None]:
