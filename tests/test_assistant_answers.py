@@ -412,3 +412,12 @@ def test_who_has_more_says_why_figures_of_different_periods_are_not_ranked(assis
     so the answer says it is left out of the comparison rather than saying nothing."""
     answer = assistant.ask("句容和江阴谁的科技型中小企业目标更多？")
     assert answer.composer == "compare" and "未参与比较" in answer.text, answer.text
+
+
+def test_a_ratio_or_a_total_asked_of_two_cities_targets_is_stated(assistant):
+    """"是…的几倍" asks the ratio of two cities' targets, "加起来多少" their total (a city with no comparable figure is
+    named as left out of it)."""
+    answer = assistant.ask("南京的高企目标是南通的几倍？")
+    assert "5.6倍" in answer.text, answer.text
+    answer = assistant.ask("南京和南通的高企目标合计多少家？")
+    assert "合计23600家" in answer.text, answer.text

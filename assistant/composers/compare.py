@@ -20,7 +20,7 @@ from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, rank_sentences
 from assistant.composers.refusal import refuse
 from assistant.composers.target import Figure, best_figure, contradicted, counts_increment, other_area, plan_span, topic_figure
-from assistant.composers.values import difference, unit_kind, value_with_unit
+from assistant.composers.values import difference, shown_number, unit_kind, value_with_unit
 from assistant.contract import ComparisonRow
 from assistant.lexicon import rule
 from assistant.evidence import Span
@@ -100,6 +100,15 @@ def compose(ctx: Context) -> Answer:
             high, low = target(hi), target(lo)
             about = "左右" if "左右" in high + low else "以上" if re.search(r">|超|以上", high) else ""
             builder.raw(f"两者相差{difference(hv - lv, like[0][2])}{about}。")
+        if ranked is not None and len(like) == 2 and rule("ratio_ask").search(query.text):  # "南京的高企目标是南通的几倍"
+            (hi, hv), (lo, lv) = ranked
+            if lv:
+                builder.raw(f"{hi.city}的目标约为{lo.city}的{shown_number(round(hv / lv, 1))}倍。")
+    if len(like) >= 2 and len(kinds) == 1 and rule("sum_ask").search(query.text):  # "…的目标加起来多少"
+        total = sum(v for _, v, _ in like)
+        left = [f.city for f in found if all(f is not g for g, _, _ in like)] + [c for (_, c), f in cells.items() if f is None]
+        builder.raw(f"\n{'、'.join(f.city for f, _, _ in like)}的目标合计{shown_number(round(total, 2))}{like[0][2] or ''}"
+                    + (f"（{'、'.join(dict.fromkeys(left))}未计入：规划未给出可比数字）" if left else "") + "。")
     if ctx.period == "past":  # "哪个城市2020年的研发投入强度最高": the rows' baselines of one year, ranked as targets are
         based = [(f, f.record.baseline.value, f.record.baseline.year, f.record.unit) for f in found
                  if f.record and f.record.baseline and f.record.baseline.value is not None]
