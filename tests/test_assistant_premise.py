@@ -600,3 +600,11 @@ def test_a_laboratory_the_asked_plan_never_writes_is_refused():
     assert unwritten_institutions("甲市规划中说要建设国家实验室，是吗", asked, library) == ["国家实验室"]
     assert unwritten_institutions("紫琅实验室是干什么的", asked, library) == []
     assert unwritten_institutions("甲市有哪些重点实验室", asked, library) == []
+
+
+def test_a_year_claimed_for_an_aim_the_plan_dates_nowhere_is_refused(assistant):
+    """"规划里说2023年要建成综合性国家科学中心，对吗": the clauses on it date nothing and never name 2023 — refused, quoting
+    the piece that names it (争创…); the plan's own horizon year (2025) is not refused, every aim of it being set by then."""
+    answer = assistant.ask("南京规划里说2023年要建成综合性国家科学中心，对吗？")
+    assert answer.refused and "综合性国家科学中心" in answer.text and "2023" in answer.text, answer.text
+    assert not assistant.ask("南京规划里说2025年要建成综合性国家科学中心，对吗？").refused

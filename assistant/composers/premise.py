@@ -763,6 +763,33 @@ def _dated_event() -> re.Pattern:
     return re.compile(rf"({YEAR_DIGITS})\s*年[^，,。；;？?]{{0,{_EVENT_GAP}}}?(?:{events})")
 
 
+def _shared_run(question: str, text: str) -> int:
+    """The length of the longest run of the question's characters `text` writes (the thing both name)."""
+    return next((k for k in range(min(len(question), MAX_NAME), 1, -1)
+                 if any(question[i:i + k] in text for i in range(len(question) - k + 1))), 0)
+
+
+def _piece_naming(question: str, sentence: Span) -> Span | None:
+    """The comma-piece of `sentence` that writes the longest run of the question (at least MIN_NAME characters: the thing
+    both name), or None when none does."""
+    k = _shared_run(question, sentence.text)
+    if k < MIN_NAME:
+        return None
+    run = next(question[i:i + k] for i in range(len(question) - k + 1) if question[i:i + k] in sentence.text)
+    at = sentence.text.find(run)
+    start = max((sentence.text.rfind(c, 0, at) for c in "，,；;：:"), default=-1) + 1
+    ends = [e for e in (sentence.text.find(c, at + k) for c in "，,；;。") if e >= 0]
+    end = min(ends) if ends else len(sentence.text)
+    offset = sentence.char_start
+    return Span(sentence.clause, offset + start, offset + end, sentence.text[start:end])
+
+
+def citation_overlaps(sentence: Span, answer: Answer) -> bool:
+    """Whether one of the answer's citations lies in `sentence` (the sentence the answer quoted, not its neighbours)."""
+    return any(c.doc_id == sentence.clause.doc_id and c.char_start < sentence.char_end and sentence.char_start < c.char_end
+               for c in answer.citations)
+
+
 def unborne_year(ctx: Context, answer: Answer) -> Contradiction | None:
     """"…规划说2023年就建成投用了？" answered by passages whose clause dates that event another year ("2025年基本完成建设
     工程"): a year the question states of an event as its premise, where the cited clauses date events and never that
@@ -772,15 +799,27 @@ def unborne_year(ctx: Context, answer: Answer) -> Contradiction | None:
     m = dated.search(question) if question is not None else None
     if m is None:
         return None
-    written = []
+    written, cited = [], []
     for citation in answer.citations:
         span = ctx.span_of(citation)
         for sentence in sentences(span.clause) if span is not None else ():
             written += [(x, sentence) for x in dated.finditer(sentence.text)]
-    if not written or any(x.group(1) == m.group(1) for x, _ in written):
-        return None
-    x, sentence = written[0]
-    return Contradiction(m.group(0), x.group(0), sentence)
+            cited.append(sentence)
+    if written:
+        if any(x.group(1) == m.group(1) for x, _ in written):
+            return None
+        x, sentence = written[0]
+        return Contradiction(m.group(0), x.group(0), sentence)
+    # "规划里说2023年要建成…，对吗" where the clauses on it date nothing and never name that year, nor is it the plan's
+    # horizon (by which every aim of it is set): the plan gives no such year
+    horizons = {re.findall(r"\d{4}", ctx.corpus.docs[s.clause.doc_id].period or "")[-1:][0]
+                for s in cited if re.findall(r"\d{4}", ctx.corpus.docs[s.clause.doc_id].period or "")}
+    if cited and m.group(1) not in horizons and not any(m.group(1) in s.text for s in cited):
+        best = max(cited, key=lambda s: (_shared_run(question, s.text), citation_overlaps(s, answer)))
+        piece = _piece_naming(question, best)
+        if piece is not None:
+            return Contradiction(m.group(0), " ".join(piece.text.split()), piece, "这一年份")
+    return None
 
 
 def check(ctx: Context) -> Answer | None:
