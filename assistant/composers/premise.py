@@ -793,7 +793,8 @@ def citation_overlaps(sentence: Span, answer: Answer) -> bool:
 def unborne_year(ctx: Context, answer: Answer) -> Contradiction | None:
     """"…规划说2023年就建成投用了？" answered by passages whose clause dates that event another year ("2025年基本完成建设
     工程"): a year the question states of an event as its premise, where the cited clauses date events and never that
-    year. For the composers that quote passages (a figure answer holds years against its own windows)."""
+    year — or date none, never name that year and it is not the plan's horizon (the piece naming the thing is quoted).
+    For the composers that quote passages (a figure answer holds years against its own windows)."""
     question = _premise_asked(ctx)
     dated = _dated_event()
     m = dated.search(question) if question is not None else None
@@ -812,8 +813,7 @@ def unborne_year(ctx: Context, answer: Answer) -> Contradiction | None:
         return Contradiction(m.group(0), x.group(0), sentence)
     # "规划里说2023年要建成…，对吗" where the clauses on it date nothing and never name that year, nor is it the plan's
     # horizon (by which every aim of it is set): the plan gives no such year
-    horizons = {re.findall(r"\d{4}", ctx.corpus.docs[s.clause.doc_id].period or "")[-1:][0]
-                for s in cited if re.findall(r"\d{4}", ctx.corpus.docs[s.clause.doc_id].period or "")}
+    horizons = {y[-1] for s in cited if (y := re.findall(r"\d{4}", ctx.corpus.docs[s.clause.doc_id].period or ""))}
     if cited and m.group(1) not in horizons and not any(m.group(1) in s.text for s in cited):
         best = max(cited, key=lambda s: (_shared_run(question, s.text), citation_overlaps(s, answer)))
         piece = _piece_naming(question, best)
