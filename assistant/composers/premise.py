@@ -24,7 +24,7 @@ from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.lexicon import EVENT_RULES, entries, rule
-from ingest.lexicon import COUNT_MEASURES, FIVE_YEAR_ORDINAL, YEAR, YEAR_DIGITS, normalize, parse_number
+from ingest.lexicon import COUNT_MEASURES, FIVE_YEAR_ORDINAL, YEAR, YEAR_DIGITS, normalize, parse_number, years_in
 from ingest.sentences import FULL_STOPS
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
@@ -813,7 +813,7 @@ def unborne_year(ctx: Context, answer: Answer) -> Contradiction | None:
         return Contradiction(m.group(0), x.group(0), sentence)
     # "规划里说2023年要建成…，对吗" where the clauses on it date nothing and never name that year, nor is it the plan's
     # horizon (by which every aim of it is set): the plan gives no such year
-    horizons = {y[-1] for s in cited if (y := re.findall(r"\d{4}", ctx.corpus.docs[s.clause.doc_id].period or ""))}
+    horizons = {str(y[-1]) for s in cited if (y := years_in(ctx.corpus.docs[s.clause.doc_id].period))}
     if cited and m.group(1) not in horizons and not any(m.group(1) in s.text for s in cited):
         best = max(cited, key=lambda s: (_shared_run(question, s.text), citation_overlaps(s, answer)))
         piece = _piece_naming(question, best)
