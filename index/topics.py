@@ -146,7 +146,7 @@ def question_topics(text: str) -> list[tuple[str, float]]:
     """
     norm = _ATTRIBUTIVE.sub("", _norm(text))  # "人才发展的环境" says 人才发展环境: no genre term holds a 的
     lower = norm.lower()
-    inside = _word_insides(norm)
+    inside: frozenset[int] | None = None  # read only when an asking form is found (most questions have none)
     found = []  # every whole occurrence of every form: (start, end, topics)
     for form, names in _question_forms():
         hay = lower if form.isascii() else norm
@@ -155,8 +155,11 @@ def question_topics(text: str) -> list[tuple[str, float]]:
             e = s + len(form)
             if form.isascii():  # an English term is a whole word ("ai", not the "ai" of "said")
                 whole = not ((s > 0 and _ASCII_WORD.match(hay[s - 1])) or (e < len(hay) and _ASCII_WORD.match(hay[e])))
+            elif form not in _asking_forms():
+                whole = True
             else:  # a synonym (how people ask) ending inside a word of the question is not said ("怎么改善": no 怎么改)
-                whole = e not in inside or form not in _asking_forms()
+                inside = _word_insides(norm) if inside is None else inside
+                whole = e not in inside
             if whole:
                 found.append((s, e, names))
             s = hay.find(form, s + 1)

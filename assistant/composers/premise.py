@@ -763,22 +763,11 @@ def _dated_event() -> re.Pattern:
     return re.compile(rf"({YEAR_DIGITS})\s*年[^，,。；;？?]{{0,{_EVENT_GAP}}}?(?:{events})")
 
 
-def _shared_run(question: str, text: str) -> int:
-    """The length of the longest run of the question's characters `text` writes (the thing both name)."""
-    return next((k for k in range(min(len(question), MAX_NAME), 1, -1)
-                 if any(question[i:i + k] in text for i in range(len(question) - k + 1))), 0)
-
-
-def _piece_naming(question: str, sentence: Span) -> Span | None:
-    """The comma-piece of `sentence` that writes the longest run of the question (at least MIN_NAME characters: the thing
-    both name), or None when none does."""
-    k = _shared_run(question, sentence.text)
-    if k < MIN_NAME:
-        return None
-    run = next(question[i:i + k] for i in range(len(question) - k + 1) if question[i:i + k] in sentence.text)
+def _piece_naming(run: str, sentence: Span) -> Span:
+    """The comma-piece of `sentence` that writes `run` (the thing the question and the plan both name)."""
     at = sentence.text.find(run)
     start = max((sentence.text.rfind(c, 0, at) for c in "，,；;：:"), default=-1) + 1
-    ends = [e for e in (sentence.text.find(c, at + k) for c in "，,；;。") if e >= 0]
+    ends = [e for e in (sentence.text.find(c, at + len(run)) for c in "，,；;。") if e >= 0]
     end = min(ends) if ends else len(sentence.text)
     offset = sentence.char_start
     return Span(sentence.clause, offset + start, offset + end, sentence.text[start:end])
@@ -800,12 +789,9 @@ def unborne_year(ctx: Context, answer: Answer) -> Contradiction | None:
     m = dated.search(question) if question is not None else None
     if m is None:
         return None
-    written, cited = [], []
-    for citation in answer.citations:
-        span = ctx.span_of(citation)
-        for sentence in sentences(span.clause) if span is not None else ():
-            written += [(x, sentence) for x in dated.finditer(sentence.text)]
-            cited.append(sentence)
+    clauses = dict.fromkeys(span.clause for c in answer.citations if (span := ctx.span_of(c)) is not None)
+    cited = [sentence for clause in clauses for sentence in sentences(clause)]
+    written = [(x, sentence) for sentence in cited for x in dated.finditer(sentence.text)]
     if written:
         if any(x.group(1) == m.group(1) for x, _ in written):
             return None
@@ -815,9 +801,10 @@ def unborne_year(ctx: Context, answer: Answer) -> Contradiction | None:
     # horizon (by which every aim of it is set): the plan gives no such year
     horizons = {str(y[-1]) for s in cited if (y := years_in(ctx.corpus.docs[s.clause.doc_id].period))}
     if cited and m.group(1) not in horizons and not any(m.group(1) in s.text for s in cited):
-        best = max(cited, key=lambda s: (_shared_run(question, s.text), citation_overlaps(s, answer)))
-        piece = _piece_naming(question, best)
-        if piece is not None:
+        runs = [(_inside(question, s.text) or "", s) for s in cited]  # the thing each sentence names of the question's
+        run, best = max(runs, key=lambda t: (len(t[0]), citation_overlaps(t[1], answer)))
+        if run:
+            piece = _piece_naming(run, best)
             return Contradiction(m.group(0), " ".join(piece.text.split()), piece, "这一年份")
     return None
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import (
@@ -62,9 +63,15 @@ _PERSONS = re.compile(rf"(?:{STATED_NUMBER.pattern})\s*万?\s*[人名]")  # a fi
 def counts_no_one(ctx: Context, unit: str | None, text: str = "") -> bool:
     """"研发人员要达到多少人" (`unit_persons`) answered by a figure whose unit (or, without one, whose text) counts no
     people: 800家, 8件 or 2.8% is not the number of anyone."""
-    if not rule("unit_persons").search(ctx.query.text):
+    if not _asks_persons(ctx.query.text):
         return False
     return not re.search(r"[人名]", unit) if unit else not _PERSONS.search(text)
+
+
+@lru_cache(maxsize=256)
+def _asks_persons(question: str) -> bool:
+    """Whether the question asks a count of people (read once per question, not once per figure of the library)."""
+    return bool(rule("unit_persons").search(question))
 
 
 @dataclass
@@ -553,12 +560,12 @@ def parts(ctx: Context) -> list[Context]:
                 sentence = setting + sentence  # "高新区2020年…多少家？净增高企呢？": the second asks of 高新区 in 2020 too
             part = for_part(ctx, sentence, subject, own_year=True)
             subject, setting = part.query.topic, own_setting or setting
-            out += _members(part, sentence, part.query.topic) or [part]
+            out += _members(part, sentence) or [part]
         return out
-    return _members(ctx, text, q.topic)
+    return _members(ctx, text)
 
 
-def _members(ctx: Context, text: str, topic: str) -> list[Context]:
+def _members(ctx: Context, text: str) -> list[Context]:
     """"A和B分别要达到多少", "A、B各几个": one part per member (or per year joined), each with the text's year and period;
     [] when the text asks of one subject."""
     q = ctx.query
@@ -571,7 +578,7 @@ def _members(ctx: Context, text: str, topic: str) -> list[Context]:
     if len(q.concepts) >= 2:
         return []
     # "A、B和C分别…": the enumeration comma is read as 和, so the three members stay one piece of the topic
-    pieces = (topic_of(text.replace("、", "和"), ctx.corpus.cities) if "、" in text else topic).split()
+    pieces = (topic_of(text.replace("、", "和"), ctx.corpus.cities) if "、" in text else q.topic).split()
     joined = [p for p in pieces if re.search(r"[和与及、]", p)]
     if len(joined) != 1:
         return []
