@@ -15,7 +15,7 @@ from typing import Literal
 
 from assistant.lexicon import names_event, rule
 from index.tokenize import read_places, read_synonyms
-from ingest.lexicon import BARE_YEAR, COUNT_MEASURES, QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, YEAR_PHRASE, YEAR_RANGE, city_key, cue, place_stem, question_years
+from ingest.lexicon import BARE_YEAR, COUNT_MEASURES, QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, YEAR_PHRASE, YEAR_RANGE, city_key, cue, full_years, place_stem, question_years
 from ingest.lexicon import normalize as lexicon_normalize
 from ingest.sentences import FULL_STOPS, split_sentences
 
@@ -106,7 +106,7 @@ class Query:
 
 def normalize(text: str) -> str:
     """NFKC (full-width → half-width) and collapsed whitespace: the form rules match on."""
-    return lexicon_normalize(text, space="collapse")
+    return full_years(lexicon_normalize(text, space="collapse"))
 
 
 @lru_cache(maxsize=1)
@@ -392,6 +392,18 @@ def question_part(text: str) -> str:
     return "".join(asking) if asking and len(asking) < len(sentences) else text
 
 
+def asking_last(text: str) -> str:
+    """A question whose last sentences only set the scene ("主要指标表里一共列了几项？南通的科技规划。"): those sentences
+    first, so that the asking sentence ends the text, where the question's frames are read."""
+    sentences = split_sentences(text, FULL_STOPS)
+    asking = max((i for i, s in enumerate(sentences) if _ASKS.search(s)), default=None)
+    if asking is None or asking == len(sentences) - 1:
+        return text
+    scene = "".join(sentences[asking + 1:]).strip()
+    scene += "" if scene.endswith(tuple(FULL_STOPS)) else "。"
+    return scene + "".join(sentences[:asking + 1]).strip()
+
+
 _MEASURE_AFTER = rule("indicator_measure")
 
 
@@ -568,6 +580,7 @@ def understand(
 ) -> Query:
     """Parse `question`; with `history` (earlier turns, oldest first) resolve a follow-up first."""
     known_cities = tuple(known_cities)
+    question = asking_last(question)
     original = question
     text = normalize(question)
     previous = history[-1] if history else None

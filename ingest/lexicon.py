@@ -293,6 +293,16 @@ QUESTION_YEAR = re.compile(
     rf"(?<![\d.])({YEAR_DIGITS})(?=\s*年)|(?<=[到至])(?<!达到)(?<!做到)(?<!提到)(?<!升到)({YEAR_DIGITS})(?![\d.])"
     rf"(?!\s*(?:{_MULTIPLIERS}|{_unit_alternation()}))"
 )
+# A year a question writes with two digits ("20年底", "25年要到多少"): 2015–2035, a plan's years — not a span of
+# years ("20年来", "30年间", "20多年").
+_SHORT_YEAR = re.compile(r"(?<![\d.])(1[5-9]|2\d|3[0-5])\s*年(?!代|来|以来|间|内|多|左右|以上|之久|后)")
+
+
+def full_years(text: str) -> str:
+    """Two-digit years written out ("20年底" → "2020年底"), so that every year rule reads them."""
+    return _SHORT_YEAR.sub(lambda m: f"20{m.group(1)}年", text)
+
+
 # A year phrase: a year with 年 and, if said, its end — "2025年", "2025年底", "2020 年末" — as a plan dates a figure
 # or a question its target; patterns that need a word before it (到2025年底, 截至2020年末, 比2020年) are built on it.
 YEAR_PHRASE = rf"{YEAR_DIGITS}\s*年(?:底|末)?"

@@ -278,3 +278,24 @@ def test_a_term_quoted_as_a_section_title_quotes_it_names_that_section(assistant
     two-member box the count happens to fit."""
     answer = assistant.ask("南京的“一廊”主要靠哪两个科技城来建？")
     assert answer.composer == "outline" and "紫金山科技城" in answer.text and "麒麟科技城" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question,stated", [
+    ("主要指标表里一共列了几项？南通的科技规划。", "共10项"),  # the plan named in a sentence after the question
+    ("看连云港规划里有不少专栏，一共多少个？", "专栏共8个"),  # the container named in the piece before the count
+    ("江阴这个行动计划下面具体有多少条任务？", "下分25条"),  # 下面具体 is how people ask
+    ("南通“十四五”重大企业创新平台布局表里排了多少个项目？", "共11个"),  # the rows of a table named by its title
+])
+def test_a_container_counted_in_other_words_is_counted(assistant, question, stated):
+    answer = assistant.ask(question)
+    assert answer.composer == "outline" and stated in answer.text
+
+
+def test_a_count_question_is_no_name_of_counted_parts():
+    """"一共多少个" is an adverb and a count, not a name such as “两区一廊多组团”."""
+    assert shape_of("看连云港规划里有不少专栏，一共多少个？").name == ""
+
+
+def test_how_many_are_to_be_gathered_is_a_target_not_a_count(assistant):
+    answer = assistant.ask("表1里顶尖人才（团队）要集聚多少个？南京的。")
+    assert answer.composer == "target" and "100个" in answer.text

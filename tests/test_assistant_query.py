@@ -429,3 +429,39 @@ def test_a_comparison_follow_up_may_open_with_a_pronoun(text):
     previous = q("连云港研发投入强度目标是多少？")
     asked = q(text, [previous])
     assert asked.intent == "compare" and set(asked.cities) == {"南京市", "连云港市"}, asked
+
+
+def test_a_sentence_that_only_sets_the_scene_goes_before_the_asking_one():
+    """"主要指标表里一共列了几项？南通的科技规划。": the asking sentence ends the text, where its frames are read."""
+    from assistant.query import asking_last
+    assert asking_last("主要指标表里一共列了几项？南通的科技规划。") == "南通的科技规划。主要指标表里一共列了几项？"
+    assert asking_last("南通的主要指标表里一共列了几项？") == "南通的主要指标表里一共列了几项？"
+    assert q("主要指标表里一共列了几项？南通的科技规划。").cities == ("南通市",)
+
+
+@pytest.mark.parametrize("text,year", [
+    ("句容2020年底高企有多少家？", 2020),
+    ("那20年底有多少家？", 2020),  # a year written with two digits
+    ("南京25年研发强度要到多少？", 2025),
+])
+def test_a_year_written_with_two_digits_is_read_as_the_year(text, year):
+    assert q(text).year == year
+
+
+def test_a_span_of_years_is_no_year():
+    assert q("南京20年来研发投入增长了多少？").year is None
+
+
+def test_where_in_a_city_is_not_which_cities():
+    """"打算放在哪些地方？" after a question about 句容: places inside the city, asked of the same subject — 哪些地方 asks
+    which cities only when no 在 places something."""
+    first = q("句容规划说要布局几个专业孵化器？")
+    follow = q("打算放在哪些地方？", [first])
+    assert follow.followup and follow.cities == ("句容市",) and "孵化器" in follow.text
+    assert not q("哪些地方提出了建设科创走廊？").cities
+
+
+def test_count_and_which_frames_leave_no_word_in_the_topic():
+    """"有几个分园", "是哪两个": how people ask, not what about."""
+    assert q("南京高新区有几个分园？").topic.split() == ["高新区", "分园"]
+    assert "哪两个" not in q("南京高新区的主导产业是哪两个？").topic

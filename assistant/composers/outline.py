@@ -93,7 +93,8 @@ def grouping_name(text: str, quoted: tuple[str, ...] = ()) -> str:
     for m in re.finditer(r"“([^”]{2,20})”", text):
         if NUMBERED_NAME.fullmatch(m.group(1)):
             return m.group(1)
-    m = NUMBERED_NAME.search(re.sub(rf"{YEAR_DIGITS}\s*年|十[一二三四五]五|[一二三四五六七八九十两]大", " ", text))
+    # not a year, a period, a count word of the plan's ("六大") or the question's own adverbs ("一共多少个", "介绍一下")
+    m = NUMBERED_NAME.search(re.sub(rf"{YEAR_DIGITS}\s*年|十[一二三四五]五|[一二三四五六七八九十两]大|[一总]共|多少|一下", " ", text))
     return m.group(0) if m and not m.group(0).isdigit() else ""
 
 
@@ -114,8 +115,12 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     if name and _DEFINE.search(text) and not _COUNT.search(text):
         return Shape("define", counted, None, measure, name)
     if _COUNT.search(text):
-        if m and not phrase:  # "句容的主导产业集群有几个": the counted noun comes before the count
-            before = re.sub(rf"(?:{_BEFORE_COUNT.pattern})+$", "", re.split(r"[，,。？?！!\s]", text[:m.start()])[-1])
+        if m and not phrase:  # "句容的主导产业集群有几个": the counted noun comes before the count, in the piece
+            # before it when the count's own piece names none ("规划里有不少专栏，一共多少个")
+            pieces = re.split(r"[，,。？?！!\s]", text[:m.start()])
+            before = re.sub(rf"(?:{_BEFORE_COUNT.pattern})+$", "", pieces[-1])
+            if not before and len(pieces) > 1:
+                before = re.sub(rf"(?:{_BEFORE_COUNT.pattern})+$", "", pieces[-2])
             counted = containers.container_of(before)
         return Shape("count", counted, number, measure, name)
     if counted in _MEASURE_NOUNS and not number:  # "在…方面有哪些举措": the measures of a topic's section
