@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from assistant.answer import Answer, AnswerBuilder
-from assistant.composers.context import Context, rank_sentences
+from assistant.composers.context import Context, context_years, past_context, rank_sentences
 from assistant.composers.refusal import refuse
 from assistant.composers.target import Figure, best_figure, contradicted, counts_increment, other_area, plan_span, topic_figure
 from assistant.composers.values import difference, shown_number, unit_kind, value_with_unit
@@ -112,13 +112,16 @@ def compose(ctx: Context) -> Answer:
     if ctx.period == "past":  # "哪个城市2020年的研发投入强度最高": the rows' baselines of one year, ranked as targets are
         based = [(f, f.record.baseline.value, f.record.baseline.year, f.record.unit) for f in found
                  if f.record and f.record.baseline and f.record.baseline.value is not None]
-        if query.year:  # "连云港和句容2020年的高企谁多": a sentence stating the year's figure (截至2020年底…119家) counts too
-            based += [(f, v, query.year, u) for f in found if f.record is None and str(query.year) in f.span.text
+        if query.year:  # "连云港和句容2020年的高企谁多": a sentence stating the year's figure (截至2020年底…119家), or
+            # standing in the review of the years before the plan, counts too
+            based += [(f, v, query.year, u) for f in found if f.record is None
+                      and (str(query.year) in f.span.text or horizon(ctx, f) == query.year)
                       for v, u in [value_of(ctx, f)] if v is not None]
         year = Counter(y for *_, y, _ in based).most_common(1)[0][0] if based else None
         based = [t for t in based if t[2] == year]
         if len(based) >= 2 and len({unit_kind(u) for *_, u in based}) == 1 and (superlative or len(based) == len(found)):
-            ranked = _rank(builder, [(f, v) for f, v, *_ in based], len(found), lambda f: cell(f, "past"), "", f"{year}年数字")
+            shown = {id(f): f"{year}年{value_with_unit(shown_number(v), u)}" for f, v, _, u in based}
+            ranked = _rank(builder, [(f, v) for f, v, *_ in based], len(found), lambda f: shown[id(f)], "", f"{year}年数字")
             if ranked is not None and len(based) == 2 and rule("difference_ask").search(query.text):  # "2020年…差多少"
                 (_, hv), (_, lv) = ranked
                 builder.raw(f"两者相差{difference(hv - lv, based[0][3])}。")
@@ -169,12 +172,22 @@ def prose_variant(ctx: Context, f: Figure) -> Span | None:
     return None
 
 
+def sentence_year(f: Figure, plan_period: str | None) -> int | None:
+    """The year a sentence that names none is for: the one year its section names (an annex of "2020年重点工作目标"),
+    or the year before the plan's period when it stands in the plan's review of the last period; else None."""
+    years = context_years(f.span.clause)
+    if len(years) == 1:
+        return next(iter(years))
+    first = years_in(plan_period)
+    return first[0] - 1 if first and past_context(f.span.clause, f.span.text) else None
+
+
 def horizon(ctx: Context, f: Figure) -> int | None:
-    """The year a cell's figure is for: the row's target year, a year the sentence names, else its plan's last year."""
+    """The year a cell's figure is for: the row's target year, the sentence's year (sentence_year), else its plan's last year."""
     if f.record is not None and f.record.target.year:
         return f.record.target.year
-    named = years_in(f.span.text)
-    if named:
+    named = years_in(f.span.text) or [sentence_year(f, _period(ctx, f))]
+    if named[-1]:
         return named[-1]
     years = years_in(_period(ctx, f))
     return max(years) if years else None
@@ -221,10 +234,12 @@ def value_of(ctx: Context, f: Figure) -> tuple[float | None, str | None]:
 def cell(f: Figure, period: str | None, plan_period: str | None = None) -> str:
     """A row's value as written, with unit and year ("2025年20000家"), or the sentence's words."""
     r = f.record
-    if r is None:  # a sentence: as written, and the plan's period when it names no year ("2020-2022年规划")
+    if r is None:  # a sentence: as written, with the year it is for when it names none, else the plan's period
         text = " ".join(f.span.text.split()).rstrip("，,；;、。")
-        period_text = plan_period or ""
-        return text if names_year(text) or not period_text else f"{text}（{period_text}年规划）"
+        if names_year(text) or not plan_period:
+            return text
+        year = sentence_year(f, plan_period)
+        return f"{text}（{year}年）" if year else f"{text}（{plan_period}年规划）"
     if period == "past" and r.baseline and r.baseline.value_text:
         return f"{r.baseline.year or ''}{'年' if r.baseline.year else ''}{value_with_unit(r.baseline.value_text, r.unit)}"
     return f"{r.target.year or ''}{'年' if r.target.year else ''}{value_with_unit(r.target.value_text, r.unit)}"
