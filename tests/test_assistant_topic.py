@@ -299,3 +299,11 @@ def test_a_section_title_is_weighed_without_the_words_no_plan_says(assistant):
     assert len(scorer.said_in(assistant.index).units) < len(scorer.units)
     answer = assistant.ask("句容新材料产业在技术上要重点突破哪些东西？")
     assert answer.composer == "topic" and "碳纤维" in answer.text and "钛合金" in answer.text, answer.text
+
+
+def test_a_long_sentence_naming_things_in_two_places_shows_both(assistant, plan_text):
+    """A section of one long sentence names “一港三园” and 宝华5公里创新圈 in its middle and “枢纽+产业” near its end: the
+    answer shows both windows, not the one with the most named things alone."""
+    answer = assistant.ask("靠着宁句城际、南沿江高铁这些交通优势，句容在空间上怎么布局产业和创新？")
+    assert "一港三园" in answer.text and "宝华 5 公里创新圈" in answer.text and "枢纽+产业" in answer.text
+    assert_exact(answer, plan_text)

@@ -436,12 +436,19 @@ def lead_of(clause: Clause) -> Span | None:
     return None
 
 
-def best_window(sentence: Span, relevance, uses=None) -> Span:
+def named_windows(sentence: Span, relevance, uses=None) -> list[Span]:
     """The whole sentence when short, else its window with the most specifics, named things and relevance per
-    character."""
+    character — and the best window apart from it that names something too: a long sentence of a section often
+    names its things in two places ("…打造华阳“一港三园”布局，谋划宝华5公里创新圈…，做好“枢纽+产业”的经济体系…")."""
     options = windows(sentence, MAX_PIECES, WHOLE_BELOW)
-    return max(options, key=lambda w: specificity(w.text) + relevance(w.text) - LENGTH_COST * len(w.text)
-               + NAMED_WINDOW * min(MAX_NAMED, named_weight(named_items(w.text, uses))))
+
+    def value(w: Span) -> float:
+        return specificity(w.text) + relevance(w.text) - LENGTH_COST * len(w.text) \
+            + NAMED_WINDOW * min(MAX_NAMED, named_weight(named_items(w.text, uses)))
+    best = max(options, key=value)
+    apart = [w for w in options if w.char_end <= best.char_start or w.char_start >= best.char_end]
+    second = max(apart, key=value, default=None)
+    return [best] if second is None or not named_items(second.text, uses) else [best, second]
 
 
 def named_weight(names) -> float:
@@ -673,11 +680,11 @@ def _items(ctx: Context, kept: list[Scored], topics: list[str], scorer: TopicSco
         for sentence in sentences(s.clause):
             if len(sentence.text) < 8 or (lead is not None and sentence.char_end <= lead.char_end):
                 continue
-            window = best_window(sentence, relevance, uses) if s.clause.kind != "table_row" else sentence
-            named = frozenset(named_items(window.text, uses))
-            value = s.score + 0.3 * relevance(window.text) + SPECIFIC_WEIGHT * specificity(window.text)
-            naming = NAMED_WEIGHT * min(1.0, named_weight(named) / FULL_NAMED)
-            candidates.append((value + naming, value, window, named_weight(named)))
+            for window in named_windows(sentence, relevance, uses) if s.clause.kind != "table_row" else [sentence]:
+                named = frozenset(named_items(window.text, uses))
+                value = s.score + 0.3 * relevance(window.text) + SPECIFIC_WEIGHT * specificity(window.text)
+                naming = NAMED_WEIGHT * min(1.0, named_weight(named) / FULL_NAMED)
+                candidates.append((value + naming, value, window, named_weight(named)))
         if not candidates and lead is None:
             continue
         # of a long clause, the sentences that name the most things are listed, in that order: the one shown first
