@@ -125,3 +125,48 @@ def test_a_count_after_how_many_is_given_is_no_amount_asked():
     assert not asks_amount("南通规划给多少个重点产业做了创新布局专栏？")
     assert not asks_amount("每年能拿多少项市级科技项目？")
     assert asks_amount("首次认定的高企给多少钱？") and asks_amount("首次认定的高企能拿多少？")
+
+
+@pytest.mark.parametrize("question,stated", [
+    ("国家级孵化器到2025年南通要有几家？", "省级以上"),  # 省级以上 counts the province's too: no 国家级 figure
+    ("句容到2025年省级以上研发平台要新增几家？", "市级以上"),  # 市级以上 counts the city's too
+])
+def test_a_figure_counting_levels_below_the_asked_one_is_not_its_figure(assistant, question, stated):
+    answer = assistant.ask(question)
+    assert answer.refused and stated in answer.text and answer.citations
+
+
+def test_a_figure_of_a_level_and_above_answers_that_level(assistant):
+    """省级以上 answers 省级: 以上 is often left unsaid."""
+    answer = assistant.ask("南通省级孵化器要新增多少家？")
+    assert not answer.refused and "30家" in answer.text
+
+
+def test_one_years_amount_is_not_a_total_over_years(assistant):
+    """"2020年…投入多少亿元" where the plan states only the 十三五 total (累计…1047亿元): not given, the total quoted;
+    the total asked is answered, and a year the plan states is answered."""
+    answer = assistant.ask("南通2020年全社会研发经费投入多少亿元？")
+    assert answer.refused and "1047亿元" in answer.text
+    assert "1047亿元" in assistant.ask("南通十三五期间全社会研发投入累计多少亿？").text
+    assert "515亿元" in assistant.ask("南京2020年全社会研发经费支出多少亿元？").text
+
+
+def test_an_amount_in_yi_asks_money_not_a_share(assistant):
+    answer = assistant.ask("2020年南通全社会研发经费一共投了多少亿？")
+    assert "2.55%" not in answer.text
+
+
+def test_a_comparison_of_amounts_quotes_sentences_stating_amounts(assistant):
+    answer = assistant.ask("南京和南通2020年全社会研发经费支出各是多少亿元？")
+    assert "515亿元" in answer.text and "\t" not in answer.text
+
+
+def test_a_years_amount_the_plan_states_is_answered(assistant):
+    """"2020年发放“苏科贷”3.58亿元" gives 2020's amount: 发放 is no total over years."""
+    answer = assistant.ask("连云港2020年苏科贷放了多少？")
+    assert not answer.refused and "3.58亿元" in answer.text
+
+
+def test_a_count_in_wan_is_not_money(assistant):
+    answer = assistant.ask("南通高技能人才规划目标多少万？")
+    assert not answer.refused and "55万人" in answer.text

@@ -608,3 +608,17 @@ def test_a_year_claimed_for_an_aim_the_plan_dates_nowhere_is_refused(assistant):
     answer = assistant.ask("南京规划里说2023年要建成综合性国家科学中心，对吗？")
     assert answer.refused and "综合性国家科学中心" in answer.text and "2023" in answer.text, answer.text
     assert not assistant.ask("南京规划里说2025年要建成综合性国家科学中心，对吗？").refused
+
+
+@pytest.mark.parametrize("question", [
+    "南通高新区作为省级高新区，规划给它定的发展目标是什么？",  # 作为 says what a thing is, as 是 does
+    "南通高新区是省级高新区吗？",
+])
+def test_a_level_the_plan_writes_after_the_name_in_brackets_is_the_names_own(assistant, question):
+    """The plan writes "南通高新区（国家级）": a question calling it 省级 is refused with that wording quoted."""
+    answer = assistant.ask(question)
+    assert answer.refused and "国家级" in answer.text and answer.citations
+
+
+def test_the_level_the_plan_writes_after_the_name_is_not_refused(assistant):
+    assert not assistant.ask("南通高新区是国家级高新区吗？").refused

@@ -20,7 +20,7 @@ from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, context_years, past_context, rank_sentences
 from assistant.composers.refusal import refuse
 from assistant.composers.target import Figure, best_figure, contradicted, counts_increment, other_area, plan_span, topic_figure
-from assistant.composers.values import difference, shown_number, unit_kind, value_with_unit
+from assistant.composers.values import difference, shown_number, states_kind, unit_kind, value_with_unit
 from assistant.contract import ComparisonRow
 from assistant.lexicon import rule
 from assistant.evidence import Span
@@ -273,6 +273,9 @@ def by_sentences(ctx: Context, cities: tuple[str, ...]) -> Answer:
     figures = {city: topic_figure(ctx, city) for city in cities} if asks_figure else {}
     for city in cities:
         ranked = rank_sentences(ctx, ctx.search(ctx.query.text, 10, (city,)))
+        if asks_figure and ctx.query.unit:  # "…各是多少亿元": a sentence that states an amount, not any on the topic
+            ranked = [(score, span) for score, span in ranked
+                      if span.clause.kind != "table_row" and states_kind(span.text, ctx.query.unit)]
         if figures.get(city) is not None:  # a figure any clause of the plan states about what is asked
             f = figures[city]
             builder.say(f.text.rstrip("。"), f.span)

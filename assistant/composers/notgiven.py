@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ingest.lexicon import AMOUNT as LEXICON_AMOUNT
-from ingest.lexicon import NUMBER_WORD, YEAR
+from ingest.lexicon import NUMBER_WORD, YEAR, question_years
 
 from assistant.answer import Answer
 from assistant.contract import Citation
@@ -28,7 +28,7 @@ AMOUNT = LEXICON_AMOUNT
 _KINDS = (
     (re.compile(r"比例|比重|百分"), re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个百分点|倍)")),
     (re.compile(r"多少分|分数|积分|打分|评分|计分"), re.compile(r"\d+(?:\.\d+)?\s*分")),
-    (re.compile(r"钱|金额|额度|元"), re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")),
+    (re.compile(r"钱|金额|额度|元|多少个?亿(?![人件个家项名])"), re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")),
 )
 
 
@@ -95,17 +95,23 @@ _AGGREGATE_WINDOW = 12  # characters before a figure in which a plan says it is 
 
 def aggregates_only(question: str, quotes: list[str]) -> tuple[int, re.Match, str] | None:
     """When `question` asks an amount per unit ("单家企业最高能贷多少") and every figure of the asked kind in `quotes` is
-    stated as an aggregate ("累计发放…139.37亿元", "3000万元风险补偿资金池"): (the quote's index, its first figure, the
-    unit word); else None."""
+    stated as an aggregate ("累计发放…139.37亿元", "3000万元风险补偿资金池"), or the amount of one year ("2020年…投了多少亿")
+    and every such figure is a total over years (累计…1047亿元): (the quote's index, its first figure, the unit
+    asked); else None."""
     unit = rule("per_unit_ask").search(question)
-    if unit is None or not (asks_amount(question) or asked_bound(question) or rule("figure_ask").search(question)):
+    asked = unit.group(0) if unit else None
+    years = question_years(question)
+    if asked is None and len(years) == 1 and not rule("period_total_ask").search(question):
+        asked = f"{years[0]}年当年"  # "2020年…投了多少亿": one year's amount, which a 累计 total over years does not give
+    if asked is None or not (asks_amount(question) or asked_bound(question) or rule("figure_ask").search(question)):
         return None
-    before, after = rule("aggregate_before"), rule("aggregate_after")
+    # per unit, any aggregate ("发放…", "…资金池"); of one year, a total over years ("累计…", "…期间")
+    before, after = (rule("aggregate_before"), rule("aggregate_after")) if unit else (rule("total_over_years"), None)
     found = [(i, m) for i, q in enumerate(quotes) for m in amount_pattern(question).finditer(q)]
     if not found or not all(before.search(quotes[i][max(0, m.start() - _AGGREGATE_WINDOW):m.start()])
-                            or after.match(quotes[i], m.end()) for i, m in found):
+                            or (after and after.match(quotes[i], m.end())) for i, m in found):
         return None
-    return (*found[0], unit.group(0))
+    return (*found[0], asked)
 
 
 def _aggregate_only(ctx: Context, answer: Answer) -> Answer | None:
@@ -165,6 +171,19 @@ def qualifiers(text: str, family: str, asked: bool = False) -> list[tuple[str, f
     return found
 
 
+_RANKS = "MPN"  # the levels from the lowest: 市, 省, 国家
+
+
+def _answers(stated: frozenset[str], asked: frozenset[str]) -> bool:
+    """A figure stated of `stated` levels answers a question asking `asked` ones when they share one and it counts none
+    below the lowest asked: 省级以上 answers 省级 (以上 is often left unsaid), not 国家级; 市级以上 does not answer 省级以上."""
+    ranked = [k for k in asked if k in _RANKS]
+    if not stated & asked or not ranked:
+        return bool(stated & asked)
+    lowest = min(_RANKS.index(k) for k in ranked)
+    return all(_RANKS.index(k) >= lowest for k in stated if k in _RANKS)
+
+
 def _other_qualifier(ctx: Context, answer: Answer) -> Answer | None:
     """A refusal when the question asks a figure of one level or scope ("省级孵化器", "规上工业企业研发投入强度") and every
     figure the answer quotes is stated of another (国家级孵化器, 全社会研发投入) or of every level together (各类双创孵化载体)
@@ -177,7 +196,7 @@ def _other_qualifier(ctx: Context, answer: Answer) -> Answer | None:
             continue
         keys = frozenset().union(*(k for _, k in asked))
         stated = [qualifiers(c.quote, family) for c in answer.citations]
-        if all(s and not any(k & keys for _, k in s) for s in stated):
+        if all(s and not any(_answers(k, keys) for _, k in s) for s in stated):
             return _refuse_quoting(ctx, answer.citations[0], f"问题所问的“{asked[0][0]}”数字：规划给出的是“{stated[0][0][0]}”的，"
                                                               f"未写明{asked[0][0]}的数字")
     return None

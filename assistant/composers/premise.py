@@ -273,6 +273,14 @@ def _said_level(question: str, texts, joined: str) -> Contradiction | None:
         written: tuple[str, Span] | None = None
         # the kind's qualifiers in each sentence that writes the name (the name itself masked: no kind inside it)
         naming = [(sentence, plain.replace(name, "|")) for sentence, plain in _sentences_naming(name, texts)]
+        # the level a plan writes right after the name, in brackets ("南通高新区（国家级）"), is the name's own
+        bracketed = [(sentence, b) for sentence, plain in naming
+                     if (b := re.search(rf"\|[（(]((?:{alt})[^（）()]{{0,4}})[)）]", plain)) is not None]
+        if any(word_of[re.match(alt, b.group(1)).group(0)] & asked for _, b in bracketed):
+            continue
+        if bracketed:
+            sentence, b = bracketed[0]
+            return Contradiction(name + m.group(0) + kind, name + b.group(0)[1:], sentence)
         for sentence, _, _, q, found in _written_levels(kind, naming, alt, word_of):
             if q is None:
                 continue

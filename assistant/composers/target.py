@@ -344,6 +344,9 @@ def topic_figure(ctx: Context, city: str, min_cover: float = 0.6, table_only: bo
             continue
         if (f.role == "baseline") != past or (table_only and f.source != "table") or counts_no_one(ctx, f.unit):
             continue
+        kind = unit_kind(f.unit)
+        if ctx.query.unit and kind and kind != ctx.query.unit:
+            continue  # "研发经费投了多少亿": money asked, not the row's share of GDP
         cover = scorer.coverage(f.subject)
         if cover < min_cover:
             continue

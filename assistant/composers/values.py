@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.lexicon import number_readings
+from ingest.lexicon import FIGURE, number_readings
 
 _UNIT_KIND = (("money", re.compile(r"元")), ("percent", re.compile(r"%|％|百分")), ("count", re.compile(r"[家个项人件名所位]")))
 
@@ -27,6 +27,11 @@ def value_with_unit(value_text: str | None, unit: str | None) -> str:
 def figures_in(text: str) -> list[float]:
     """Every figure a text states, as numbers, in each reading the lexicon gives ("超2万家" → 2 and 20000)."""
     return number_readings(text)
+
+
+def states_kind(text: str, kind: str) -> bool:
+    """Whether a text states a figure of the kind asked ("money": "515亿元"; "percent": "3.48%")."""
+    return any(unit_kind((m.group("mult") or "") + m.group("unit")) == kind for m in FIGURE.finditer(text))
 
 
 def shown_number(value: float) -> str:
