@@ -299,3 +299,12 @@ def test_a_count_question_is_no_name_of_counted_parts():
 def test_how_many_are_to_be_gathered_is_a_target_not_a_count(assistant):
     answer = assistant.ask("表1里顶尖人才（团队）要集聚多少个？南京的。")
     assert answer.composer == "target" and "100个" in answer.text
+
+
+def test_the_plan_named_by_its_kind_is_no_part_of_it(assistant):
+    """"那个三年计划" names “创新江阴”三年行动计划 itself (its kind's words, in order): the part asked is 重点任务, counted by
+    its 六大; asked of the plan alone, its parts are counted."""
+    answer = assistant.ask("创新江阴那个三年计划，重点任务分了几大块？")
+    assert answer.composer == "outline" and "六大行动" in answer.text
+    answer = assistant.ask("江阴那个三年计划一共几个部分？")
+    assert answer.composer == "outline" and "共5个部分" in answer.text

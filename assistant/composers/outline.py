@@ -34,6 +34,7 @@ from index.rerank import PAST_SECTION
 from assistant.prompts import load_prompt
 from assistant.lexicon import rule
 from ingest.lexicon import NUMBER_NOT_YEAR, YEAR_DIGITS, YEAR_PHRASE, cn_number, normalize
+from ingest.periods import plan_kinds
 
 _MEASURE = containers.pattern("measure").pattern
 _UNIT = containers.pattern("counted_unit").pattern
@@ -203,6 +204,15 @@ def _docs(ctx: Context) -> list[str]:
             if (not ctx.query.cities or meta.city in ctx.query.cities) and ctx.allows(d)]
 
 
+def _says_plan(word: str, title: str) -> bool:
+    """"那个三年计划" of “创新江阴”三年行动计划: a word ending as plans' kinds end (计划, 规划 …) whose characters the
+    title holds in order names the plan, not a part of it."""
+    if len(word) < 3 or word[-2:] not in {kind[-2:] for kind, _ in plan_kinds()}:
+        return False
+    rest = iter(title)
+    return all(ch in rest for ch in word)
+
+
 def _plain(text: str) -> str:
     return re.sub(r"[“”‘’\"'《》]", "", normalize(text, space="remove"))
 
@@ -261,6 +271,10 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         scorer = None
     doc = next(iter(docs))
     plan_title = ctx.corpus.docs[doc].title  # words of the plan's own title name no part of it
+    if scorer is not None:  # nor does a word naming the plan by its kind in other words ("那个三年计划")
+        scorer = TopicScorer([u for u in scorer.units if not any(
+            f not in _plain(plan_title) and _says_plan(f, _plain(plan_title)) for f in u.forms)])
+        scorer = scorer if scorer.units else None
     # "科创规划总共几章": 科创 names the plan, so no part is named; what the words say of a part besides the plan's title
     own = TopicScorer([u for u in scorer.units if not any(f in _plain(plan_title) for f in u.forms)]) if scorer else None
     repeated_title = _bare_title(plan_title)
