@@ -158,3 +158,12 @@ def test_higher_and_lower_compare_not_name_a_level_of_education():
     """"the higher target" is 更高 (a comparison), not 高等 (higher education)."""
     reading = ask("Which city has the higher target for high-tech enterprises, Donghu or Qingchuan?")
     assert "更高" in reading and "高等" not in reading, reading
+
+
+def test_how_big_a_thing_asks_its_scale_and_how_big_is_asks_a_figure():
+    """"How big does … want its … industry to be", "How large an investment fund group": a scale (规模); "how large
+    is …" asks a figure as "how much" does; "over the next five years" is the plans' 未来五年."""
+    assert "规模" in ask("How big does Dongcheng want its service industry to be by 2025?")
+    read = ask("How large an investment fund group does Dongcheng plan to build over the next five years?")
+    assert "规模" in read and "未来五年" in read
+    assert "规模" not in ask("How large is the share of R&D spending in GDP?")
