@@ -74,9 +74,9 @@ _ACROSS_CITIES = re.compile(f"{_WHICH_CITIES.pattern}|(?:{rule('superlative').pa
 _COMPARE_FOLLOWUP = rule("compare_followup")
 _OWN_QUESTION = rule("own_question")
 _FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
-_TWO_POINTER = re.compile(r"^[那这](?:两|二)[个项](?:指标)?")  # "这两个指标…": the indicators of the last two questions
-# "这一条…", "该项工作…", "这两个…": the item (or items) the previous question asked about
-_ITEM_POINTER = re.compile(r"^(?:[那这该]一?[条项](?:工作|任务|指标)?|[那这][两几三四五][个项条家]|这些|这俩)")
+_TWO_POINTER = re.compile(rf"^(?:{rule('two_pointer').pattern})")  # "这两个指标…": the indicators of the last two questions
+# "这一条…", "该项工作…", "这两个…", "这个是谁牵头的": the item (or items) the previous question asked about
+_ITEM_POINTER = re.compile(rf"^(?:{rule('item_pointer').pattern})")
 # "外国人才呢，十四五要引进多少？": a follow-up that opens with a subject of its own and 呢, then asks of it
 _SUBJECT_SHIFT = re.compile(rf"^(?:{rule('followup_lead').pattern})?(?P<subject>[\u4e00-\u9fff]{{2,10}})呢[，,]")
 # A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year (ingest.lexicon.QUESTION_YEAR).

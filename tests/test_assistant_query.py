@@ -465,3 +465,17 @@ def test_count_and_which_frames_leave_no_word_in_the_topic():
     """"有几个分园", "是哪两个": how people ask, not what about."""
     assert q("南京高新区有几个分园？").topic.split() == ["高新区", "分园"]
     assert "哪两个" not in q("南京高新区的主导产业是哪两个？").topic
+
+
+def test_a_bare_this_asks_of_the_item_the_previous_question_asked_about():
+    """"这个是谁牵头的？" after "…平台里，海工船舶领域是哪个项目？": the item is the previous question's whole topic
+    (海工船舶 too), not only its longest piece."""
+    first = q("南通十四五重大企业创新平台里，海工船舶领域是哪个项目？")
+    assert "海工船舶" in q("这个是谁牵头的？", [first]).text
+
+
+def test_a_follow_up_naming_its_own_field_keeps_only_the_place():
+    """"那新材料方面要支持建设什么基地？" after a question about 海工船舶 parks: 新材料方面 is a subject of its own."""
+    first = q("南通规划里说的三大海工船舶装备特色产业园是哪几个？")
+    follow = q("那新材料方面要支持建设什么基地？", [first])
+    assert follow.cities == ("南通市",) and "海工船舶" not in follow.text
