@@ -606,7 +606,8 @@ def understand(
             base = re.sub(rf"(?:到|至)?{YEAR_PHRASE}", "", previous.text)
             text, followup = f"{extra}和{base}", True
         elif not (named or others) and previous.concepts and not concepts_in(text) and len(text) <= _SWAP_CHARS \
-                and _ACROSS_CITIES.search(text) and len(_ACROSS_WORDS.sub("", _ACROSS_CITIES.sub("", text))) <= 2:
+                and _ACROSS_CITIES.search(text) and len(_ACROSS_WORDS.sub("", _ACROSS_CITIES.sub("", text))) <= 2 \
+                and not _TASK.search(text):  # "谁牵头？" asks who leads the task, not which city
             # "哪个城市更高？", "五个城市里谁最高？" after a city's figure: the same indicator (and year) across the
             # library's cities, ranked
             worded = _indicator_wording(previous) or previous.concepts[0]

@@ -479,3 +479,11 @@ def test_a_follow_up_naming_its_own_field_keeps_only_the_place():
     first = q("南通规划里说的三大海工船舶装备特色产业园是哪几个？")
     follow = q("那新材料方面要支持建设什么基地？", [first])
     assert follow.cities == ("南通市",) and "海工船舶" not in follow.text
+
+
+def test_who_leads_after_a_figure_is_a_task_not_which_city():
+    """"谁牵头？" after "江阴…高企要净增多少？": who leads that task, not "谁最高" across the cities."""
+    first = q("江阴三年行动计划里高企要净增多少？")
+    follow = q("谁牵头？", [first])
+    assert follow.intent == "task" and follow.cities == ("江阴市",)
+    assert q("谁最高？", [q("南京十四五高企目标是多少？")]).intent == "compare"
