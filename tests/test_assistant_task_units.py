@@ -74,3 +74,15 @@ def test_a_unit_name_holds_no_question_or_frame_words(assistant, question, said)
         assert not answer.refused and "市工信局" in answer.text, answer.text
     else:
         assert answer.refused and said in answer.text and "市工信局" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question,stated,lead", [
+    # the row of the year's work the question names, with its figure, before the section's unit line of the period
+    ("江阴2020年净增高企目标是多少？谁牵头？", "150家", "市科技局"),
+    # a row 临港开发区 leads sets that zone's figure (4.4%), not the city's (3.3%)
+    ("江阴2020年全社会研发投入占比目标是多少？哪个部门牵头？", "3.3%", "市科技局"),
+    ("江阴临港开发区2020年研发投入占比目标是多少？谁牵头？", "4.4%", "临港开发区"),
+])
+def test_a_task_row_of_the_year_and_place_asked_answers_who_leads(assistant, question, stated, lead):
+    answer = assistant.ask(question)
+    assert answer.composer == "task" and stated in answer.text and lead in answer.text

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers import passages
-from assistant.composers.context import Context
+from assistant.composers.context import Context, context_years
+from assistant.composers.target import SUB_AREA_PENALTY, other_area
 from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
 from assistant.evidence import Span, sentences, shown
@@ -24,6 +25,7 @@ from ingest.lexicon import FIVE_YEAR_ORDINAL
 _UNIT_LINE = re.compile(r"(?m)^\s*(?:牵头单位|责任单位|牵头部门|责任部门)\s*[：:][^\n]+")
 _UNIT_PAREN = re.compile(r"[（(]\s*((?:牵头单位|责任单位|牵头部门|责任部门)\s*[：:][^）)]+)[）)]")
 _TASK_LEAD = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)\s*[．.、]\s*([^。；;：:\n]{2,30})")
+YEAR_MATCH = 0.1  # a task row of the year's work the question names ranks above a section's unit line of the whole period
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,12 @@ def compose(ctx: Context) -> Answer:
             continue
         text = f"{t.target} {t.task}"
         bigram = ctx.scorer.coverage(text, t.category)  # also breaks ties between rows with the same words in another order
-        scored.append((max(bigram, words.coverage(text, t.category) if words.units else 0.0) + 0.05 * bigram, t))
+        # a row of the year's work the question names ("2020年…谁牵头" of an annex of 2020年重点工作目标)
+        clause = ctx.row_clauses.get((t.doc_id, t.char_start))
+        dated = YEAR_MATCH if ctx.query.year and clause is not None and ctx.query.year in context_years(clause) else 0.0
+        # a row a part of the city leads (临港开发区) sets that part's figure, not the city's, unless the question names it
+        zone = SUB_AREA_PENALTY if other_area(" ".join(t.lead_units), ctx.query.text) else 0.0
+        scored.append((max(bigram, words.coverage(text, t.category) if words.units else 0.0) + 0.05 * bigram + dated - zone, t))
     lines = []
     for line in _unit_lines(ctx, cities):
         # the task's own words count fully, its section's text as context: a section's task is named by its heading
