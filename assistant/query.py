@@ -404,6 +404,15 @@ def asking_last(text: str) -> str:
     return scene + "".join(sentences[:asking + 1]).strip()
 
 
+def asking_pieces(text: str) -> list[str]:
+    """The pieces of a message that each ask something, when there are two or more and nothing else: its sentences, or
+    the comma pieces of its one sentence ("大学创新港要建几个，形成什么样的综合体？"); else []."""
+    pieces = split_sentences(text, FULL_STOPS)
+    if len(pieces) == 1:
+        pieces = [p for p in re.split(r"(?<=[，,])", text) if p.strip()]
+    return pieces if len(pieces) >= 2 and all(_ASKS.search(p) for p in pieces) else []
+
+
 _MEASURE_AFTER = rule("indicator_measure")
 
 

@@ -30,7 +30,7 @@ from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
 from assistant.lexicon import rule
-from assistant.query import Query, compares, indicator_concepts, local_area, owns_plan, understand, year_period
+from assistant.query import Query, asking_pieces, compares, indicator_concepts, local_area, owns_plan, understand, year_period
 from ingest.lexicon import COUNT_MEASURES, city_key, normalize, question_years, years_in
 from assistant import structured
 from assistant.rewrite import rewrite
@@ -384,6 +384,8 @@ def unwritten_institutions(question: str, texts: list[str], library: str) -> lis
     for m in rule("institution_suffix").finditer(question):
         if not rule("institution_end").match(question, m.end()):
             continue  # a name ends there (…大学的, …大学合作, …大学江阴校区); 大学创新港, 大学生, 大学科技园 go on as other words
+        if rule("asks").search(question[max(0, m.start() - 4):m.start()]):
+            continue  # "对标哪一级实验室", "几所大学": the kind is asked about, no name is given
         runs = [question[m.start() - k:m.end()] for k in (4, 3, 2) if m.start() - k >= 0]
         runs = [r for r in runs if re.fullmatch(r"[\u4e00-\u9fff]+", r)]
         name = next((r for r in runs if r in library), None)
@@ -510,7 +512,20 @@ class Assistant:
             question, history = self._plan_positions(question, history, index)
         _, notice = clean_question(question, self.settings.max_question_chars)
         query = self.understand(question, history, profile, index)
-        return self._answer(query, index, filters, profile, mode, notice, started)
+        answer = self._answer(query, index, filters, profile, mode, notice, started)
+        if answer.refused and not answer.citations and isinstance(question, str) and (pieces := asking_pieces(question)):
+            # "大学创新港要建几个，形成什么样的综合体": nothing answers both asks at once, but each alone is answered (the
+            # later ones as follow-ups of the first): one answer under the other; a refusal when any piece is refused
+            parts, asked = [], list(history)
+            for piece in pieces:
+                parts.append(self.ask(piece, asked, filters, profile, mode))
+                asked.append(piece)
+            if not any(part.refused for part in parts):
+                joined = parts[0]
+                for part in parts[1:]:
+                    joined = stacked(joined, part, query) or joined
+                return joined
+        return answer
 
     def _plan_positions(self, question: str, history: Sequence[str], index: PlanIndex) -> tuple[str, Sequence[str]]:
         """"江阴行动计划第20条讲的是什么" → the plan's item numbered 20 named instead, in the question and the earlier

@@ -147,3 +147,17 @@ def test_a_base_year_ranking_counts_review_sentences_of_that_year(assistant):
     """句容 states its 2020 R&D intensity in its review (1.77%), not in its table: it is ranked, and is the lowest."""
     answer = assistant.ask("2020年几个城市里研发投入强度最低的是哪个？")
     assert "最低的是句容市（2020年1.77%）" in answer.text
+
+
+def test_two_asks_nothing_answers_at_once_are_each_answered(assistant):
+    """"大学创新港要建几个，形成什么样的综合体": no figure answers both, but each ask alone is answered (the second as a
+    follow-up of the first), one under the other; a message any of whose asks is refused stays refused."""
+    answer = assistant.ask("南京的大学创新港要建几个，形成什么样的综合体？")
+    assert not answer.refused and "3—5个" in answer.text and "四区融合综合体" in answer.text
+    assert assistant.ask("南通对新认定的国家级孵化器奖励多少万元，有什么条件？").refused
+
+
+def test_a_kind_of_institution_asked_about_is_no_name(assistant):
+    """"对标哪一级实验室": the level is asked, no laboratory is named, so nothing is refused as a name the plan lacks."""
+    answer = assistant.ask("南通的光电科学紫琅实验室主要研究什么？对标哪一级实验室？")
+    assert not answer.refused and "江苏省实验室" in answer.text
