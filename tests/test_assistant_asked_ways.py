@@ -161,3 +161,10 @@ def test_a_kind_of_institution_asked_about_is_no_name(assistant):
     """"对标哪一级实验室": the level is asked, no laboratory is named, so nothing is refused as a name the plan lacks."""
     answer = assistant.ask("南通的光电科学紫琅实验室主要研究什么？对标哪一级实验室？")
     assert not answer.refused and "江苏省实验室" in answer.text
+
+
+def test_a_base_years_answer_names_the_rows_attribute_with_its_target(assistant):
+    """"…2020年有多少家？到2025年目标多少？属于什么性质的指标？": one row answers all three — its base, its target and its
+    attribute, which the base-year wording now states beside the target as the target wording does."""
+    answer = assistant.ask("连云港高新技术企业2020年有多少家？到2025年目标多少？属于什么性质的指标？")
+    assert "411" in answer.text and "1000" in answer.text and "预期性" in answer.text

@@ -112,12 +112,13 @@ def describe(ctx: Context, r: IndicatorRecord) -> str:
 
 
 def describe_past(ctx: Context, r: IndicatorRecord) -> str:
-    """"南通市高新技术企业数2020年为2178家（规划目标：2025年3600家）"."""
+    """"南通市高新技术企业数2020年为2178家（规划目标：2025年3600家）", the row's attribute after its target (…，属预期性指标)."""
     city = ctx.city_of(r.doc_id) or ctx.title_of(r.doc_id)
     base_year = f"{r.baseline.year}年" if r.baseline and r.baseline.year else "基期"
     text = f"{city}{r.indicator}{base_year}为{value_with_unit(r.baseline.value_text, r.unit)}"
-    if r.target.value_text:
-        text += f"（规划目标：{r.target.year or ''}{'年' if r.target.year else ''}{value_with_unit(r.target.value_text, r.unit)}）"
+    if r.target.value_text:  # the row's attribute goes with its target, as describe says it
+        attribute = f"，属{r.attribute}指标" if r.attribute else ""
+        text += f"（规划目标：{r.target.year or ''}{'年' if r.target.year else ''}{value_with_unit(r.target.value_text, r.unit)}{attribute}）"
     return text
 
 
