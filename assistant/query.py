@@ -57,7 +57,8 @@ _TASK = rule("task")
 # Looking back ("十三五"末, 现有, 已经, 基数) or ahead (目标, 到2025年, “十四五”).
 _PAST = cue("question_past")  # ingest/resources/cues.tsv, beside the other baseline and target cues
 _AHEAD = cue("question_ahead")
-_UNITS = (("money", rule("unit_money")), ("percent", rule("unit_percent")), ("count", rule("unit_count")))
+_UNITS = (("money", re.compile(f"{rule('unit_money').pattern}|{rule('money_in_yi').pattern}")),
+          ("percent", rule("unit_percent")), ("count", rule("unit_count")))
 _QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{2,30})”|「([^」]{2,30})」")
 _QUOTE_CHARS = "“”\"《》「」『』"
 # Question and frame words: what the question asks, not what it is about.
@@ -404,7 +405,7 @@ def asking_last(text: str) -> str:
     return scene + "".join(sentences[:asking + 1]).strip()
 
 
-def asking_pieces(text: str) -> list[str]:
+def separate_asks(text: str) -> list[str]:
     """The pieces of a message that each ask something, when there are two or more and nothing else: its sentences, or
     the comma pieces of its one sentence ("大学创新港要建几个，形成什么样的综合体？"); else []."""
     pieces = split_sentences(text, FULL_STOPS)

@@ -30,7 +30,7 @@ from assistant.composers.refusal import refuse
 from assistant.contract import Retrieved
 from assistant.generation import GeneratorSettings, get_generator
 from assistant.lexicon import rule
-from assistant.query import Query, asking_pieces, compares, indicator_concepts, local_area, owns_plan, understand, year_period
+from assistant.query import Query, compares, indicator_concepts, local_area, owns_plan, separate_asks, understand, year_period
 from ingest.lexicon import COUNT_MEASURES, city_key, normalize, question_years, years_in
 from assistant import structured
 from assistant.rewrite import rewrite
@@ -494,8 +494,7 @@ class Assistant:
             return answer
         if isinstance(question, str) and (two := _TRAILING_FOLLOWUP.match(question.strip())) is not None:
             # the question, then the follow-up asked of it: each answered, one under the other
-            first = self.ask(two.group("first"), history, filters, profile, mode)
-            second = self.ask(two.group("second"), [*history, two.group("first")], filters, profile, mode)
+            first, second = self._in_turn([two.group("first"), two.group("second")], history, filters, profile, mode)
             return stacked(first, second, first.query) or first
         if history and isinstance(question, str) and ordinals.asks_by_position(question):
             # "第五个讲的是啥" after a list: the fifth item of the previous answer, by name
@@ -513,19 +512,25 @@ class Assistant:
         _, notice = clean_question(question, self.settings.max_question_chars)
         query = self.understand(question, history, profile, index)
         answer = self._answer(query, index, filters, profile, mode, notice, started)
-        if answer.refused and not answer.citations and isinstance(question, str) and (pieces := asking_pieces(question)):
+        if answer.refused and not answer.citations and isinstance(question, str) and (pieces := separate_asks(question)):
             # "大学创新港要建几个，形成什么样的综合体": nothing answers both asks at once, but each alone is answered (the
             # later ones as follow-ups of the first): one answer under the other; a refusal when any piece is refused
-            parts, asked = [], list(history)
-            for piece in pieces:
-                parts.append(self.ask(piece, asked, filters, profile, mode))
-                asked.append(piece)
+            parts = self._in_turn(pieces, history, filters, profile, mode)
             if not any(part.refused for part in parts):
                 joined = parts[0]
                 for part in parts[1:]:
                     joined = stacked(joined, part, query) or joined
                 return joined
         return answer
+
+    def _in_turn(self, pieces: Sequence[str], history: Sequence[str], filters: Filters | None, profile: dict | None,
+                 mode: Mode | None) -> list[Answer]:
+        """The asks of one message answered in turn, each later one as a follow-up of those before it."""
+        answers, asked = [], list(history)
+        for piece in pieces:
+            answers.append(self.ask(piece, asked, filters, profile, mode))
+            asked.append(piece)
+        return answers
 
     def _plan_positions(self, question: str, history: Sequence[str], index: PlanIndex) -> tuple[str, Sequence[str]]:
         """"江阴行动计划第20条讲的是什么" → the plan's item numbered 20 named instead, in the question and the earlier

@@ -490,8 +490,8 @@ def test_who_leads_after_a_figure_is_a_task_not_which_city():
 
 
 def test_the_pieces_of_a_message_that_each_ask():
-    from assistant.query import asking_pieces
-    assert asking_pieces("南京的大学创新港要建几个，形成什么样的综合体？") == ["南京的大学创新港要建几个，", "形成什么样的综合体？"]
-    assert asking_pieces("南通高企目标是多少？2020年呢？") == ["南通高企目标是多少？", "2020年呢？"]
-    assert asking_pieces("南京和南通的研发强度目标分别是多少？") == []  # one ask
-    assert asking_pieces("我们是南京的一家高企，有什么支持？") == []  # a piece that asks nothing
+    from assistant.query import separate_asks
+    assert separate_asks("南京的大学创新港要建几个，形成什么样的综合体？") == ["南京的大学创新港要建几个，", "形成什么样的综合体？"]
+    assert separate_asks("南通高企目标是多少？2020年呢？") == ["南通高企目标是多少？", "2020年呢？"]
+    assert separate_asks("南京和南通的研发强度目标分别是多少？") == []  # one ask
+    assert separate_asks("我们是南京的一家高企，有什么支持？") == []  # a piece that asks nothing

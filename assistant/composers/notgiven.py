@@ -28,7 +28,7 @@ AMOUNT = LEXICON_AMOUNT
 _KINDS = (
     (re.compile(r"比例|比重|百分"), re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个百分点|倍)")),
     (re.compile(r"多少分|分数|积分|打分|评分|计分"), re.compile(r"\d+(?:\.\d+)?\s*分")),
-    (re.compile(r"钱|金额|额度|元|多少个?亿(?![人件个家项名])"), re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")),
+    (re.compile(rf"钱|金额|额度|元|{rule('money_in_yi').pattern}"), re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")),
 )
 
 

@@ -271,12 +271,13 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
         scorer = None
     doc = next(iter(docs))
     plan_title = ctx.corpus.docs[doc].title  # words of the plan's own title name no part of it
+    plain_title = _plain(plan_title)
     if scorer is not None:  # nor does a word naming the plan by its kind in other words ("那个三年计划")
         scorer = TopicScorer([u for u in scorer.units if not any(
-            f not in _plain(plan_title) and _says_plan(f, _plain(plan_title)) for f in u.forms)])
+            f not in plain_title and _says_plan(f, plain_title) for f in u.forms)])
         scorer = scorer if scorer.units else None
     # "科创规划总共几章": 科创 names the plan, so no part is named; what the words say of a part besides the plan's title
-    own = TopicScorer([u for u in scorer.units if not any(f in _plain(plan_title) for f in u.forms)]) if scorer else None
+    own = TopicScorer([u for u in scorer.units if not any(f in plain_title for f in u.forms)]) if scorer else None
     repeated_title = _bare_title(plan_title)
     hit_rank = {}
     for rank, hit in enumerate(ctx.hits[:5]):

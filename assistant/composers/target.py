@@ -29,7 +29,7 @@ from assistant.composers.context import (
 )
 from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
-from assistant.composers.values import figures_in, unit_kind, value_with_unit
+from assistant.composers.values import figures_in, fits_kind, value_with_unit
 from assistant.composers.windows import FIGURE, figure_cells, pieces, windows, with_year
 from assistant.evidence import Span, sentences
 from assistant.lexicon import rule
@@ -149,8 +149,7 @@ def record_figures(ctx: Context, concept: str, city: str, unit: str | None = Non
     aliases = dict(indicator_concepts())
     out = []
     for r in records_for(ctx, (concept,), (city,)):
-        kind = unit_kind(r.unit)
-        if unit and kind and kind != unit:
+        if not fits_kind(r.unit, unit):
             continue
         if counts_no_one(ctx, r.unit):
             continue
@@ -345,8 +344,7 @@ def topic_figure(ctx: Context, city: str, min_cover: float = 0.6, table_only: bo
             continue
         if (f.role == "baseline") != past or (table_only and f.source != "table") or counts_no_one(ctx, f.unit):
             continue
-        kind = unit_kind(f.unit)
-        if ctx.query.unit and kind and kind != ctx.query.unit:
+        if not fits_kind(f.unit, ctx.query.unit):
             continue  # "研发经费投了多少亿": money asked, not the row's share of GDP
         cover = scorer.coverage(f.subject)
         if cover < min_cover:
@@ -396,8 +394,7 @@ def layer_figure(ctx: Context, concept: str, city: str, unit: str | None = None)
             continue
         if named and concept not in named:
             continue  # 农业科技进步贡献率 is not 科技进步贡献率
-        kind = unit_kind(f.unit)
-        if unit and kind and kind != unit or counts_no_one(ctx, f.unit):
+        if not fits_kind(f.unit, unit) or counts_no_one(ctx, f.unit):
             continue
         if period == "past" and f.role != "baseline" or period != "past" and f.role == "baseline":
             continue

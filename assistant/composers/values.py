@@ -13,6 +13,13 @@ def unit_kind(unit: str | None) -> str | None:
     return next((kind for kind, p in _UNIT_KIND if unit and p.search(unit)), None)
 
 
+def fits_kind(unit: str | None, asked: str | None) -> bool:
+    """Whether a figure in `unit` can answer a question asking a figure of kind `asked` (money, percent, count): yes
+    when either says nothing of its kind."""
+    kind = unit_kind(unit)
+    return not (asked and kind and kind != asked)
+
+
 def value_with_unit(value_text: str | None, unit: str | None) -> str:
     """"20000" + "家" → "20000家"; "3左右" + "%" → "3%左右"; ">8" + "%" → ">8%"."""
     if not value_text:
