@@ -649,9 +649,10 @@ def understand(
             own = not _FOLLOWUP_PRONOUN.match(text) and rule("sub_area").search(topic_of(text, known_cities))
             own = own or shifted_subject
             # a figure asked without a year of its own is asked for the previous question's year ("年底…总数要到多少" after
-            # "2020年重点工作目标里…净增多少家")
+            # "2020年重点工作目标里…净增多少家"), and so is who leads it (a task row is of a year: "哪个部门牵头？")
             year = f"{previous.year}年" if (previous.year and not question_years(text) and period_of(text) is None
-                                            and (rule("figure_ask").search(text) or text.rstrip("？?").endswith("呢"))) \
+                                            and (rule("figure_ask").search(text) or text.rstrip("？?").endswith("呢")
+                                                 or _TASK.search(text))) \
                 else ""  # not "十三五末是多少"; "那占GDP的比重呢？" asks the same year
             # "那占GDP的比重呢？": a share of the previous subject, said as one wording with it (…经费支出占GDP的比重)
             share = re.sub(rf"^(?:{rule('followup_lead').pattern})", "", text)

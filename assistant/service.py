@@ -27,7 +27,7 @@ from assistant.composers import versions as version_answers
 from assistant import versions
 from assistant.version_pairs import answer_each
 from assistant.composers.refusal import refuse
-from assistant.contract import Retrieved
+from assistant.contract import Citation, Retrieved
 from assistant.generation import GeneratorSettings, get_generator
 from assistant.lexicon import rule
 from assistant.query import Query, compares, indicator_concepts, local_area, owns_plan, separate_asks, understand, year_period
@@ -163,6 +163,11 @@ def stacked(first: Answer, second: Answer, query: Query, labels: tuple[str, str]
     first.refused = first.refused and second.refused
     first.query = query
     return first
+
+
+def _within(inner: Citation, outer: Citation) -> bool:
+    """Whether `inner` quotes only text `outer` quotes too (a sentence of a quoted row)."""
+    return inner.doc_id == outer.doc_id and outer.char_start <= inner.char_start and inner.char_end <= outer.char_end
 
 
 # "南京高企“十三五”末有多少家？2015年呢", "…净增多少？这项工作谁牵头？": a question, then a follow-up to it (elliptical or
@@ -512,15 +517,19 @@ class Assistant:
         _, notice = clean_question(question, self.settings.max_question_chars)
         query = self.understand(question, history, profile, index)
         answer = self._answer(query, index, filters, profile, mode, notice, started)
-        if answer.refused and not answer.citations and isinstance(question, str) and (pieces := separate_asks(question)):
-            # "大学创新港要建几个，形成什么样的综合体": nothing answers both asks at once, but each alone is answered (the
-            # later ones as follow-ups of the first): one answer under the other; a refusal when any piece is refused
+        if isinstance(question, str) and answer.composer != "eligibility" and (pieces := separate_asks(question)):
+            # "大学创新港要建几个，形成什么样的综合体", "高企净增多少家？由哪些部门负责？": each ask answered alone (the later
+            # ones as follow-ups of the first); an ask whose quotes the whole answer does not hold is answered under it. When the
+            # whole is refused without quoting, the asks' answers stand in for it unless any of them is refused too.
             parts = self._in_turn(pieces, history, filters, profile, mode)
-            if not any(part.refused for part in parts):
-                joined = parts[0]
-                for part in parts[1:]:
-                    joined = stacked(joined, part, query) or joined
-                return joined
+            if answer.refused:
+                if answer.citations or any(part.refused for part in parts):
+                    return answer
+                answer, parts = parts[0], parts[1:]
+            quoted = list(answer.citations)
+            for part in parts:
+                if not part.refused and not all(any(_within(c, q) for q in quoted) for c in part.citations):
+                    answer = stacked(answer, part, query) or answer
         return answer
 
     def _in_turn(self, pieces: Sequence[str], history: Sequence[str], filters: Filters | None, profile: dict | None,

@@ -168,3 +168,29 @@ def test_a_base_years_answer_names_the_rows_attribute_with_its_target(assistant)
     attribute, which the base-year wording now states beside the target as the target wording does."""
     answer = assistant.ask("连云港高新技术企业2020年有多少家？到2025年目标多少？属于什么性质的指标？")
     assert "411" in answer.text and "1000" in answer.text and "预期性" in answer.text
+
+
+def test_each_ask_of_a_message_the_whole_answer_leaves_out_is_answered_under_it(assistant):
+    """"高企净增多少家？这项工作由哪些部门负责？", "梯次培育怎么安排，独角兽有没有目标？": one composer answers one of the
+    asks; the others, answered alone, come under it — unless the whole answer already quotes what they would (a task row
+    stating the figure answers both the figure and who leads it)."""
+    answer = assistant.ask("江阴到2022年高企要净增多少家？这项工作由哪些部门负责？")
+    assert "500家" in answer.text and "市税务局" in answer.text
+    answer = assistant.ask("句容对科技企业梯次培育怎么安排，独角兽企业有没有数量目标？")
+    assert "小升高" in answer.text and "1家独角兽" in answer.text
+    answer = assistant.ask("江阴2020年全社会研发投入占比要达到多少？哪个部门牵头？")
+    assert "3.3%" in answer.text and "市科技局" in answer.text and "4.4%" not in answer.text
+    assert len(answer.citations) == 1
+
+
+def test_a_task_row_a_part_of_the_city_leads_is_not_the_citys_figure(assistant):
+    """江阴's 2020 task table: 临港开发区 leads "全社会研发投入占比达4.4%以上", 市科技局 leads "…占GDP的比重达3.3%": the
+    city's 2020 figure is 3.3%, and the zone's is 4.4% when the zone is asked."""
+    assert "3.3%" in assistant.ask("江阴2020年全社会研发投入占比要达到多少？").text
+    assert "4.4%" in assistant.ask("临港开发区2020年全社会研发投入占比要达到多少？").text
+
+
+def test_who_leads_a_figure_is_asked_for_the_previous_questions_year(assistant):
+    """"哪个部门牵头？" after a 2020 figure: the task row of 2020 (a task table is of a year), not a 2022 paragraph."""
+    answer = assistant.ask("哪个部门牵头？", ["江阴2020年全社会研发投入占比要达到多少？"])
+    assert "市科技局" in answer.text and "临港开发区" not in answer.text

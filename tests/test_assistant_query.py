@@ -241,7 +241,9 @@ def test_another_city_with_asking_words_only_reasks_the_previous_question(after)
 def test_a_figure_asked_without_a_year_keeps_the_previous_questions_year():
     r = q("年底有效期内的总数要到多少？", [q("江阴2020年重点工作目标里，高新技术企业要净增多少家？")])
     assert r.followup and r.year == 2020 and r.cities == ("江阴市",), r.text
-    assert q("它的牵头单位是谁？", [q("江阴2020年高新技术企业要净增多少家？")]).year is None  # no figure asked
+    # who leads it is asked of that year too: a task table is of a year (江阴's 2020 rows)
+    assert q("它的牵头单位是谁？", [q("江阴2020年高新技术企业要净增多少家？")]).year == 2020
+    assert q("有哪些举措？", [q("江阴2020年高新技术企业要净增多少家？")]).year is None  # neither a figure nor a lead
     assert q("十三五末是多少？", [q("句容研发投入强度2025年目标多少？")]).year != 2025  # its own period
 
 

@@ -191,6 +191,9 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
         # without a year asked, a plan's figures for its horizon come before those of an earlier milestone
         off_horizon = 0.2 if (not q.year and period != "past" and named_years and years and years[1] not in named_years) else 0.0
         lead = clause.text if clause.kind == "table_row" else ""  # a task row names its lead unit (高新区) in a cell
+        # a row a part of the city leads states that part's figure outright (临港开发区's 4.4% in the task table)
+        led_by_area = bool(lead) and any(t.doc_id == clause.doc_id and t.char_start < clause.char_end and clause.char_start < t.char_end
+                                         and other_area(" ".join(t.lead_units), q.text) for t in ctx.corpus.tasks)
         for sentence in sentences(clause):
             looks_back = past_context(clause, sentence.text)
             if period == "target" and looks_back:
@@ -219,7 +222,7 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                 stated = _topic_figures(ctx, window, scorer, head)
                 score += MORE_FIGURES * (stated - 1)  # "新增1家独角兽，培育1-2家潜在独角兽": both
                 if other_area(f"{sentence.text} {lead} {context}", q.text):
-                    score -= SUB_AREA_PENALTY  # 高新区's 250家 is not the city's figure
+                    score -= SUB_AREA_PENALTY * (2 if led_by_area else 1)  # 高新区's 250家 is not the city's figure
                 elif concept in named and asked_area(clause.text[:sentence.char_end - clause.char_start] + lead, q.text):
                     score += SUB_AREA_PENALTY  # "那高新区呢": the figure its paragraph states for 高新区 is the one asked
                 elif asks_area(q.text) and not asked_area(f"{clause.text[:sentence.char_end - clause.char_start]} {lead} {context}", q.text):
