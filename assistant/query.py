@@ -605,8 +605,12 @@ def understand(
     shifted_subject = bool(shifted and not _FOLLOWUP_PRONOUN.match(shifted.group("subject"))
                            and not period_of(shifted.group("subject")) and not question_years(shifted.group("subject")))
     if previous is not None:
-        m = _FOLLOWUP_CITY.match(text)
         named, others = find_cities(text, known_cities)
+        if len(previous.cities) == 1 and named == previous.cities and not others and len(text) <= _SWAP_CHARS:
+            # "那现在南通有几家？" after a question about 南通: the city said again, a follow-up all the same
+            text = re.sub(rf"{re.escape(city_key(named[0]))}(?:市(?!级))?", "", text, count=1)
+            named = ()
+        m = _FOLLOWUP_CITY.match(text)
         elliptical = _ELLIPTICAL.match(text)
         if named and previous.cities and previous.concepts and not concepts_in(text) and _COMPARE_FOLLOWUP.search(text) \
                 and any(c not in previous.cities for c in named):

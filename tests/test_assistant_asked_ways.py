@@ -194,3 +194,10 @@ def test_who_leads_a_figure_is_asked_for_the_previous_questions_year(assistant):
     """"哪个部门牵头？" after a 2020 figure: the task row of 2020 (a task table is of a year), not a 2022 paragraph."""
     answer = assistant.ask("哪个部门牵头？", ["江阴2020年全社会研发投入占比要达到多少？"])
     assert "市科技局" in answer.text and "临港开发区" not in answer.text
+
+
+def test_the_current_figure_asked_again_of_the_same_city_is_its_base(assistant):
+    """"那现在南通有几家？" after 南通's 高企 target: the 2020 figure (the plan's base), not a refusal; "2020年底实际有多少家"
+    after 句容's 高企 target: the 高企 count (119), not the cultivation pool's (142)."""
+    assert "2178" in assistant.ask("那现在南通有几家？", ["南通十四五高新技术企业目标是多少？"]).text
+    assert "119" in assistant.ask("2020年底实际有多少家？", ["句容高企2025年要到多少家？"]).text

@@ -170,6 +170,8 @@ def test_a_malformed_vocabulary_file_is_an_error(tmp_path, line, message):
     ("准备培育几个海工船舶特色产业园？", "count", "特色产业园", None),
     ("主导产业集群有几个？是哪些？", "count", "产业集群", None),
     ("三年行动计划的六大行动都是啥？", "outline", "行动", 6),  # the container before the frame
+    ("规划要搞几个大工程？", "count", "工程", None),  # 几个大工程 as 几大工程
+    ("有几个大学科技园？", "count", "园", None),  # 大学 is no 大 of a count
     ("专栏5讲什么？", "outline", "", None),
     ("“两区一廊多组团”具体指什么？", "define", "", None),
     ("“两区一廊多组团”分别指哪些？", "define", "", None),
@@ -183,6 +185,7 @@ def test_a_count_of_containers_is_structural_a_count_of_things_is_not():
     assert asks_structure("有几个园区？") and asks_structure("一共设了几个专栏？都讲什么？")
     assert asks_structure("“1+3”具体指什么？")
     assert not asks_structure("新增多少个研发机构？") and not asks_structure("高新技术企业要达到多少家？")
+    assert not asks_structure("表2里引进人才团队的目标是多少个？")  # the row's figure, counted in 个
 
 
 def test_names_made_of_counted_parts():

@@ -252,6 +252,19 @@ def test_a_new_question_in_the_conversation_keeps_the_previous_city():
     assert r.followup and r.cities == ("南京市",) and r.year == 2020
 
 
+def test_a_followup_that_names_the_conversations_city_again_is_still_a_followup():
+    """"那现在南通有几家？" after a question about 南通's 高企: the city said again, the subject kept."""
+    r = q("那现在南通有几家？", [q("南通十四五高新技术企业目标是多少？")])
+    assert r.followup and r.cities == ("南通市",) and "高新技术企业" in r.text, r.text
+
+
+def test_actually_is_a_frame_word_not_a_subject():
+    """"2020年底实际有多少家？": 实际 says how the figure is asked, not what it counts (实际利用外资 keeps its word)."""
+    r = q("2020年底实际有多少家？", [q("句容高企2025年要到多少家？")])
+    assert "实际" not in r.topic.split(), r.topic
+    assert "实际利用外资" in q("江阴战略性新兴产业实际利用外资占比要到多少？").topic
+
+
 def test_a_followup_naming_several_cities_keeps_them_all():
     r = q("那南京和连云港呢？", [q("南通和句容的高企目标各是多少？")])
     assert r.followup and set(r.cities) == {"南京市", "连云港市"} and r.intent == "compare"

@@ -106,6 +106,8 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     phrase = (m.group("phrase") if m else "") or ""
     measure = (m.group("measure") if m else "") or ""
     phrase = _unit_first(phrase) or phrase  # "从哪几个方面展开", "由哪几部分组成": the unit counted
+    if phrase.startswith("大") and phrase[1:] in containers.words("container"):
+        phrase = phrase[1:]  # "几个大工程" counts 工程 as "几大工程" does (not 大学 of "几个大学")
     counted = phrase if len(phrase) <= 4 else containers.container_of(phrase) or containers.container_of(
         re.split(r"[来去]", phrase, maxsplit=1)[0])  # "哪几大行动来推进": the kind, then how it is done
     stated = re.search(r"(?<!第)(?<!最后)(?<![那这每])([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|方面|部分|章)", text)  # not "第四章", "那一章"
@@ -166,6 +168,8 @@ def asks_structure(text: str) -> bool:
     tail = re.sub(r"[？?。！!\s呢吗]+$", "", text)
     if re.search(rf"(?:{containers.pattern('making_verb').pattern})\s*(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})$", tail):
         return False  # "打算建几个？": how many are to be made is a target, not a count of the plan's parts
+    if re.search(rf"(?:{rule('target').pattern})\s*(?:是|为)?\s*(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})$", tail):
+        return False  # "集聚顶尖人才团队的目标是多少个": the count is the target's figure, not a count of parts
     if re.search(rf"(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})$", tail) or (bool(_COUNT.search(tail)) and tail.endswith(_STRUCTURAL)):
         return True
     shape = shape_of(text)
