@@ -606,10 +606,12 @@ def understand(
                            and not period_of(shifted.group("subject")) and not question_years(shifted.group("subject")))
     if previous is not None:
         named, others = find_cities(text, known_cities)
-        if len(previous.cities) == 1 and named == previous.cities and not others and len(text) <= _SWAP_CHARS:
-            # "那现在南通有几家？" after a question about 南通: the city said again, a follow-up all the same
-            text = re.sub(rf"{re.escape(city_key(named[0]))}(?:市(?!级))?", "", text, count=1)
-            named = ()
+        again = re.sub(rf"{re.escape(city_key(named[0]))}(?:市(?!级))?", "", text, count=1) if named else text
+        if len(previous.cities) == 1 and named == previous.cities and not others and len(text) <= _SWAP_CHARS \
+                and not topic_of(again, known_cities):
+            # "那现在南通有几家？" after a question about 南通: the city said again and no subject of its own — a
+            # follow-up all the same (not "南通具体说说…专项", which names its own)
+            text, named = again, ()
         m = _FOLLOWUP_CITY.match(text)
         elliptical = _ELLIPTICAL.match(text)
         if named and previous.cities and previous.concepts and not concepts_in(text) and _COMPARE_FOLLOWUP.search(text) \

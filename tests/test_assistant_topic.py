@@ -307,3 +307,10 @@ def test_a_long_sentence_naming_things_in_two_places_shows_both(assistant, plan_
     answer = assistant.ask("靠着宁句城际、南沿江高铁这些交通优势，句容在空间上怎么布局产业和创新？")
     assert "一港三园" in answer.text and "宝华 5 公里创新圈" in answer.text and "枢纽+产业" in answer.text
     assert_exact(answer, plan_text)
+
+
+def test_a_topic_asked_in_its_colloquial_synonym_is_answered_from_the_topics_clauses(assistant):
+    """"怎么帮科技企业解决融资难": 融资难 is how people say 科技金融, and plans never write it — when nothing scores on the
+    words as said, the synonym is left to the topic labels, and the plan's finance clauses answer (not a refusal)."""
+    answer = assistant.ask("连云港有什么办法缓解科技型企业融资难？")
+    assert not answer.refused and "苏科贷" in answer.text

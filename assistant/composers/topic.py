@@ -30,7 +30,7 @@ from assistant.evidence import Span, sentences, shown
 from assistant.query import normalize
 from assistant.sections import Node, all_nodes
 from index.rerank import PAST_SECTION, TARGET_SECTION
-from index.topics import LABEL_AT, index_topics, question_topics, read_topics, score_text
+from index.topics import LABEL_AT, index_topics, question_topics, read_topics, score_text, topic_named
 from ingest.lexicon import YEAR
 from ingest.records import Clause
 from ingest.sentences import ends_sentence
@@ -205,9 +205,15 @@ def names_kind(text: str, kinds: list[str]) -> bool:
     return False
 
 
-def _focus(ctx: Context) -> str:
-    """The question's topic words without the words that only say what kind of answer is wanted."""
+def _focus(ctx: Context, plain: bool = False) -> str:
+    """The question's topic words without the words that only say what kind of answer is wanted; when `plain`, nor a
+    topic's colloquial synonym (融资难 of 科技金融), which the topic labels carry and plans seldom write."""
     topic = ctx.query.topic or ctx.query.text
+    for name, _ in question_topics(normalize(ctx.query.text)) if plain else ():
+        if (t := topic_named(name)) is not None:
+            for synonym in sorted(t.synonyms, key=len, reverse=True):
+                if len(synonym) >= 2 and synonym not in t.terms:
+                    topic = topic.replace(synonym, " ")
     pieces = (frames().asking.sub(" ", p) for p in topic.split())
     return " ".join(w for p in pieces for w in p.split() if len(w) >= 2)
 
@@ -506,7 +512,15 @@ def _score(ctx: Context) -> _Scores | None:
         scorer = None
     if not topics and scorer is None:
         return None
-    return _Scores(doc, focus, asked, topics, scorer, score_clauses(ctx, doc, topics, scorer, _specific(focus, topics, ctx)))
+    scored = score_clauses(ctx, doc, topics, scorer, _specific(focus, topics, ctx))
+    if topics and (not scored or scored[0].score < MIN_RELEVANCE) and (plain := _focus(ctx, plain=True)) != focus:
+        # "怎么帮科技企业解决融资难": nothing scores on the words as said; the topic's synonym left to its labels
+        other = TopicScorer.for_words(plain, ctx.corpus) if plain else None
+        other = other if other is not None and other.units else None
+        again = score_clauses(ctx, doc, topics, other, _specific(plain, topics, ctx))
+        if again and (not scored or again[0].score > scored[0].score):
+            focus, scorer, scored = plain, other, again
+    return _Scores(doc, focus, asked, topics, scorer, scored)
 
 
 class TopicComposer:
