@@ -47,7 +47,7 @@ from ingest.lexicon import (
     years_in,
     parse_number,  # the one number parser (a user's figures carry no 元)
 )
-from ingest.records import IndicatorRecord
+from ingest.records import IndicatorRecord, TaskRecord
 
 RECORD_BONUS = 0.15
 MORE_FIGURES = 0.03  # a window stating one more figure of the topic in another piece (outweighs its length cost)
@@ -193,7 +193,7 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
         lead = clause.text if clause.kind == "table_row" else ""  # a task row names its lead unit (高新区) in a cell
         # a row a part of the city leads states that part's figure outright (临港开发区's 4.4% in the task table)
         led_by_area = bool(lead) and any(t.doc_id == clause.doc_id and t.char_start < clause.char_end and clause.char_start < t.char_end
-                                         and other_area(" ".join(t.lead_units), q.text) for t in ctx.corpus.tasks)
+                                         and led_by_other_area(t, q.text) for t in ctx.corpus.tasks)
         for sentence in sentences(clause):
             looks_back = past_context(clause, sentence.text)
             if period == "target" and looks_back:
@@ -258,6 +258,12 @@ def other_area(text: str, question: str) -> bool:
     """Whether `text` states its figure for a part of the city (a sub_area word of question_words.tsv: 高新区,
     开发区, 镇街 …) that the question does not name: the city's own figure is what a question about the city asks."""
     return any(not _names(question, m.group(0)) for m in rule("sub_area").finditer(text))
+
+
+def led_by_other_area(task: TaskRecord, question: str) -> bool:
+    """Whether a part of the city the question does not name leads a task row (临港开发区): the row's figure is that
+    part's, not the city's."""
+    return other_area(" ".join(task.lead_units), question)
 
 
 def asks_area(question: str) -> bool:

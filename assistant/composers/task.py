@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers import passages
 from assistant.composers.context import Context, context_years
-from assistant.composers.target import SUB_AREA_PENALTY, other_area
+from assistant.composers.target import SUB_AREA_PENALTY, led_by_other_area
 from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
 from assistant.evidence import Span, sentences, shown
@@ -165,7 +165,7 @@ def compose(ctx: Context) -> Answer:
         clause = ctx.row_clauses.get((t.doc_id, t.char_start))
         dated = YEAR_MATCH if ctx.query.year and clause is not None and ctx.query.year in context_years(clause) else 0.0
         # a row a part of the city leads (临港开发区) sets that part's figure, not the city's, unless the question names it
-        zone = SUB_AREA_PENALTY if other_area(" ".join(t.lead_units), ctx.query.text) else 0.0
+        zone = SUB_AREA_PENALTY if led_by_other_area(t, ctx.query.text) else 0.0
         scored.append((max(bigram, words.coverage(text, t.category) if words.units else 0.0) + 0.05 * bigram + dated - zone, t))
     lines = []
     for line in _unit_lines(ctx, cities):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -205,11 +206,11 @@ def names_kind(text: str, kinds: list[str]) -> bool:
     return False
 
 
-def _focus(ctx: Context, plain: bool = False) -> str:
-    """The question's topic words without the words that only say what kind of answer is wanted; when `plain`, nor a
-    topic's colloquial synonym (融资难 of 科技金融), which the topic labels carry and plans seldom write."""
+def _focus(ctx: Context, plain_of: Sequence[str] = ()) -> str:
+    """The question's topic words without the words that only say what kind of answer is wanted, nor a colloquial
+    synonym of the topics `plain_of` names (融资难 of 科技金融), which the topic labels carry and plans seldom write."""
     topic = ctx.query.topic or ctx.query.text
-    for name, _ in question_topics(normalize(ctx.query.text)) if plain else ():
+    for name in plain_of:
         if (t := topic_named(name)) is not None:
             for synonym in sorted(t.synonyms, key=len, reverse=True):
                 if len(synonym) >= 2 and synonym not in t.terms:
@@ -507,20 +508,24 @@ def _score(ctx: Context) -> _Scores | None:
     focus = _focus(ctx)
     asked = question_topics(normalize(ctx.query.text))
     topics = [t for t, w in asked if w >= TOPIC_SHARE * asked[0][1]] if asked else []
-    scorer = TopicScorer.for_words(focus, ctx.corpus) if focus else None
-    if scorer is not None and not scorer.units:
-        scorer = None
+    scorer = _words_scorer(focus, ctx)
     if not topics and scorer is None:
         return None
     scored = score_clauses(ctx, doc, topics, scorer, _specific(focus, topics, ctx))
-    if topics and (not scored or scored[0].score < MIN_RELEVANCE) and (plain := _focus(ctx, plain=True)) != focus:
+    if topics and (not scored or scored[0].score < MIN_RELEVANCE) and \
+            (plain := _focus(ctx, [t for t, _ in asked])) != focus:
         # "怎么帮科技企业解决融资难": nothing scores on the words as said; the topic's synonym left to its labels
-        other = TopicScorer.for_words(plain, ctx.corpus) if plain else None
-        other = other if other is not None and other.units else None
+        other = _words_scorer(plain, ctx)
         again = score_clauses(ctx, doc, topics, other, _specific(plain, topics, ctx))
         if again and (not scored or again[0].score > scored[0].score):
             focus, scorer, scored = plain, other, again
     return _Scores(doc, focus, asked, topics, scorer, scored)
+
+
+def _words_scorer(words: str, ctx: Context) -> TopicScorer | None:
+    """A scorer of the focus words; None when there are none, or none the plans' tokeniser keeps."""
+    scorer = TopicScorer.for_words(words, ctx.corpus) if words else None
+    return scorer if scorer is not None and scorer.units else None
 
 
 class TopicComposer:
