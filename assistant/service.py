@@ -79,6 +79,8 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
         if answer is None and q.intent in ("list", "general") and not topic.quoted_names(q.quoted, ctx.corpus) and \
                 topic.asks_parts(q.original):
             answer = on_topic.compose()  # "有哪些具体项目", "主攻哪几个方向": no part of the plan is called so
+        elif answer is None and q.intent == "list" and not q.followup and topic.asks_open_list(q.original, q.quoted, ctx.corpus):
+            answer = on_topic.compose()  # "有什么模式和活动", "有哪些要求": no part of the plan is called so either
         return answer
     return None
 

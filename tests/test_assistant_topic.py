@@ -314,3 +314,31 @@ def test_a_topic_asked_in_its_colloquial_synonym_is_answered_from_the_topics_cla
     words as said, the synonym is left to the topic labels, and the plan's finance clauses answer (not a refusal)."""
     answer = assistant.ask("连云港有什么办法缓解科技型企业融资难？")
     assert not answer.refused and "苏科贷" in answer.text
+
+
+@pytest.mark.parametrize("question, open_list", [
+    ("句容搞产学研对接有什么模式和活动？", True),
+    ("南京对科研作风学风有哪些要求？", True),
+    ("连云港科技型企业融资能用上哪些金融产品？", True),
+    ("句容产学研要跟哪些高校和孵化平台对接？", False),  # organisations: their names, where the plan lists them
+    ("江阴针对新生代企业家有什么培养工程？", False),  # a part noun: the parts of that name
+    ("句容的科创基金规模准备搞多大？", False),  # a figure
+    ("重点任务分成哪几块？", False),  # parts by number
+])
+def test_a_list_question_in_no_topic_frame_is_told_from_names_parts_and_figures(question, open_list):
+    from assistant.composers.topic import asks_open_list
+
+    assert asks_open_list(question) is open_list
+
+
+def test_a_list_question_in_no_topic_frame_is_answered_from_the_section_on_it(assistant, plan_text):  # noqa: F811
+    """"有什么模式和活动", "有哪些要求" frame no topic, and no part of the plan is called so: the section the question's
+    words are about answers (“2+6” and 海外院士句容行 of 句容's 产学研 section; 圈子 and 应酬性 of 南京's 学风 section), not the
+    best one or two sentences wherever they stand; "跟哪些高校对接" still names the universities."""
+    answer = assistant.ask("句容产学研对接有什么模式和活动？")
+    assert answer.composer == "topic" and "2+6" in answer.text and "海外院士句容行" in answer.text, answer.text
+    assert_exact(answer, plan_text)
+    answer = assistant.ask("南京对科研作风学风提了哪些要求？")
+    assert "圈子" in answer.text and "应酬性" in answer.text, answer.text
+    answer = assistant.ask("句容产学研要跟哪些高校对接？")
+    assert answer.composer == "list" and "南京大学" in answer.text, answer.text

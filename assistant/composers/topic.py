@@ -28,6 +28,7 @@ from assistant.composers.context import Context, context_of
 from assistant.composers.scoring import RARE_WORD, TopicScorer
 from assistant.composers.windows import FIGURE, join, pieces, windows
 from assistant.evidence import Span, sentences, shown
+from assistant.lexicon import rule
 from assistant.query import normalize
 from assistant.sections import Node, all_nodes
 from index.rerank import PAST_SECTION, TARGET_SECTION
@@ -82,13 +83,14 @@ class Frames:
     parts_asked: re.Pattern
     kind_ask: re.Pattern  # "哪些孵化园", "啥品种", "具体工程": the question asks for things of a kind to be named
     specifics: re.Pattern  # "具体", "点名": the question asks for named things, of whatever kind
+    organisations_asked: re.Pattern  # "哪些高校", "什么研究机构": the organisations' names are the answer
 
 
 @lru_cache(maxsize=1)
 def frames(path: Path = FRAMES) -> Frames:
     """The word lists of the data file, as patterns (longest entry first)."""
     kinds: dict[str, list[str]] = {"frame": [], "asking": [], "self": [], "named": [], "weak_named": [], "part": [],
-                                   "part_after": [], "kind_ask": [], "specifics": []}
+                                   "part_after": [], "kind_ask": [], "specifics": [], "organisation": []}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -113,10 +115,13 @@ def frames(path: Path = FRAMES) -> Frames:
         parts_asked=re.compile(rf"(?:哪些|哪几|几)[个大项类条]?\s*[\u4e00-\u9fff]{{0,4}}?(?:{alt(kinds['part'] + kinds['part_after'])})"),
         kind_ask=re.compile(rf"(?:{alt(kinds['kind_ask'])})[个类家项种所条]?的?([\u4e00-\u9fff、]{{2,16}})"),
         specifics=re.compile(alt(kinds["specifics"]) if kinds["specifics"] else r"(?!)"),
+        organisations_asked=re.compile(rf"(?:{alt(kinds['kind_ask'])})\s*[\u4e00-\u9fff]{{0,4}}?(?:{alt(kinds['organisation'])})"
+                                       if kinds["organisation"] else r"(?!)"),
     )
 
 
-def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str, ...] = (), corpus=None) -> bool:
+def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str, ...] = (), corpus=None,
+               framed: bool = True) -> bool:
     """A question about what a plan does on a topic (not a figure, count, comparison, task or document question).
 
     An eligibility question counts only when the asker does not describe themselves and gave no profile
@@ -137,7 +142,17 @@ def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str,
         return False  # "重点工程有哪些", "包括哪几个方面", "重点任务是怎么部署的": the parts themselves
     if asks_structure(text) or re.search(r"多少|几[家个项条类大种]|是指|指什么|含义|什么意思|怎么回事", text):
         return False
-    return bool(frames().frame.search(text))
+    return not framed or bool(frames().frame.search(text))
+
+
+def asks_open_list(text: str, quoted: tuple[str, ...] = (), corpus=None) -> bool:
+    """A list question in no topic frame that asks neither a figure nor parts by number ("句容搞产学研对接有什么
+    模式和活动", "对科研作风学风有哪些要求", "主攻什么"): what the plan says on its words, section first, answers it as a
+    topic question does — not the best two or three sentences wherever they stand."""
+    f = frames()
+    if any(f.part_noun.search(kind) for kind in asked_kinds(text)) or f.organisations_asked.search(text):
+        return False  # "有什么培养工程", "有哪些重大合作项目", "跟哪些高校对接": the parts or organisations by name
+    return not rule("figure_ask").search(text) and "哪几" not in text and asks_topic(text, "list", False, quoted, corpus, framed=False)
 
 
 def quoted_names(quoted: tuple[str, ...], corpus=None) -> tuple[str, ...]:
