@@ -342,3 +342,26 @@ def test_a_list_question_in_no_topic_frame_is_answered_from_the_section_on_it(as
     assert "圈子" in answer.text and "应酬性" in answer.text, answer.text
     answer = assistant.ask("句容产学研要跟哪些高校对接？")
     assert answer.composer == "list" and "南京大学" in answer.text, answer.text
+
+
+def test_a_section_that_clearly_wins_is_listed_whole_beyond_the_answer_budget(assistant, plan_text):  # noqa: F811
+    """南京's 新型研发机构提质增效工程 box is the section a question on 新型研发机构 is about: its items are the answer, listed
+    whole (退出机制 and 概念验证中心 are its last items) within WHOLE_SECTION_CHARS, not cut at ANSWER_CHARS."""
+    from assistant.composers.topic import WHOLE_SECTION_CHARS
+
+    answer = assistant.ask("南京的新型研发机构具体打算怎么搞？")
+    assert answer.composer == "topic", answer.text
+    for name in ("退出机制", "概念验证中心", "科技云服务平台", "双向拓展"):
+        assert name in answer.text, (name, answer.text)
+    listed = sum(len(c.quote) for c in answer.citations)
+    assert ANSWER_CHARS < listed <= WHOLE_SECTION_CHARS + 200, listed
+    assert_exact(answer, plan_text)
+
+
+def test_the_folded_items_quoted_names_are_named_after_the_count(assistant, plan_text):  # noqa: F811
+    """When items are folded ("另有 N 条"), the quoted names they carry (“科技云服务平台”) are named and cited after the
+    count, so a reader sees what else the plan names on the topic."""
+    answer = assistant.ask("南京那些新研机构下一步怎么提升质量和效益？")
+    folded = answer.text[answer.text.index("另有"):]
+    assert "“科技云服务平台”" in folded and "“城市+母校+校友”" in folded, folded
+    assert_exact(answer, plan_text)

@@ -5,7 +5,9 @@ clause of the asked plan is scored by its topic labels and by those words, and e
 title and its clauses' scores, so a clause in a section about the topic ranks high even where its own
 words are few. The answer lists the best clauses grouped by section, each as its lead phrase ("布局建设
 “海智湾”国际人才街区") and the sentence that carries the specifics (named programmes, platforms,
-figures), each cited, within about ANSWER_CHARS; the rest is counted and named ("另有 N 条"). A question
+figures), each cited, within about ANSWER_CHARS — a section whose title clearly wins the question is the answer and
+is listed whole, within WHOLE_SECTION_CHARS; the rest is counted, with the quoted names it carries ("另有 N 条，提及
+“科技云服务平台”…"), and its sections named. A question
 asking for things of a kind to be named ("哪些孵化园", "啥品种", "有啥具体工程") has the items naming one listed
 first, wherever they stand in the section order.
 
@@ -40,6 +42,7 @@ from ingest.sentences import ends_sentence
 FRAMES = Path(__file__).resolve().parents[2] / "index" / "resources" / "topic_frames.tsv"
 
 ANSWER_CHARS = 600  # the listed items' text; the rest is folded
+WHOLE_SECTION_CHARS = 1200  # … of a section that clearly wins the question: the section is the answer, listed whole
 MIN_RELEVANCE = 0.35  # least clause relevance for a topic answer (below it the usual composers answer)
 RESCUE_RELEVANCE = 0.3  # … when the usual composers found nothing: the plan's clauses on the topic instead of a refusal
 KEEP_RATIO = 0.7  # a clause is listed when it scores at least this share of the best one
@@ -613,6 +616,11 @@ def _answer(ctx: Context, scores: _Scores) -> Answer | None:
         sections = list({id(i.section): i.section for i in rest if i.section is not None and i.section.clause is not None
                          and id(i.section) not in shown_sections}.values())
         builder.raw(f"另有 {len(rest)} 条")
+        names = _folded_names(rest, builder.text, plan_uses(ctx.corpus, doc))
+        if names:
+            builder.raw("，提及")
+            for k, span in enumerate(names):
+                builder.say(("" if k == 0 else "、") + span.text, span)
         if sections:
             builder.raw("，见")
             for k, node in enumerate(sections[:MAX_FOLDED]):
@@ -621,6 +629,30 @@ def _answer(ctx: Context, scores: _Scores) -> Answer | None:
                     builder.say(("" if k == 0 else "、") + f"“{node.name}”", span)
         builder.raw("。")
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="topic", query=ctx.query)
+
+
+FOLDED_NAMES = 240  # characters of named things the folded items carry, named after "另有 N 条"
+
+
+def _folded_names(rest: list[Item], said: str, uses) -> list[Span]:
+    """The named programmes, platforms and quoted names (not bare figures) the folded items carry, best item first,
+    each once and not already said, within FOLDED_NAMES: what else the plan names on the topic, each cited."""
+    out: list[Span] = []
+    seen: set[str] = set()
+    used = 0
+    for item in rest:
+        body = item.body
+        for name in sorted(named_items(body.text, uses), key=body.text.find):
+            if not (name.startswith("“") or _ACRONYM.fullmatch(name)) or name in seen or name in said or \
+                    any(name in n for n in seen):
+                continue
+            if used + len(name) > FOLDED_NAMES:
+                return out
+            at = body.text.find(name)
+            out.append(Span(body.clause, body.char_start + at, body.char_start + at + len(name), name))
+            seen.add(name)
+            used += len(name) + 1
+    return out
 
 
 def _each_topic(scored: list[Scored], kept: list[Scored], topics: list[str]) -> list[Scored]:
@@ -778,7 +810,7 @@ def _fit(items: list[Item]) -> tuple[list[Item], list[Item]]:
     used = 0
     for item in items:
         size = len(item.body.text) + (len(item.lead.text) + 2 if item.lead else 0)
-        if chosen and used + size > ANSWER_CHARS:
+        if chosen and used + size > (WHOLE_SECTION_CHARS if item.won else ANSWER_CHARS):
             continue
         if any(c.clause is item.clause and c.body.char_start < item.body.char_end and item.body.char_start < c.body.char_end
                for c in chosen):
