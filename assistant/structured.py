@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant.query import Query, understand
 
-PEOPLE = ("高层次人才", "外籍人才")  # subjects asked about in the first person singular
+PEOPLE = ("高层次人才", "外籍人才", "海外人才")  # subjects asked about in the first person singular
 
 
 def compare_question(concept: str, cities: Sequence[str], year: int | None = None) -> str:

@@ -267,3 +267,15 @@ def test_the_governments_own_budgeting_and_oversight_rank_below_what_an_applican
                            profile={"city": "连云港市", "type": "科技型中小企业", "needs": ["税收与奖补"]})
     assert answer.composer == "eligibility" and answer.citations
     assert not any(w in c.quote for c in answer.citations for w in ("支出规模", "监督管理"))
+
+
+def test_a_returnee_is_overseas_talent_and_gets_the_overseas_talent_measures(assistant):
+    """"海外博士回国", "海归", "留学回国" describe overseas talent (海外人才: plans write "海外人才回国"), not only a 博士 of
+    高层次人才; and 回国 is how people say 人才引进 — so a returnee founding a company in 南京 gets the 海智湾 measures of the
+    plan's 海外人才创新创业培育工程, never a refusal."""
+    from assistant.composers.eligibility import subjects_in
+
+    for said in ("海外博士回国", "我是海归", "留学回国的博士"):
+        assert "海外人才" in subjects_in(said), said
+    answer = assistant.ask("海外博士学成回国，想在南京办一家科技公司，有啥支持？")
+    assert not answer.refused and "海智湾" in answer.text, answer.text
