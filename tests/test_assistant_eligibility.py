@@ -279,3 +279,13 @@ def test_a_returnee_is_overseas_talent_and_gets_the_overseas_talent_measures(ass
         assert "海外人才" in subjects_in(said), said
     answer = assistant.ask("海外博士学成回国，想在南京办一家科技公司，有啥支持？")
     assert not answer.refused and "海智湾" in answer.text, answer.text
+
+
+def test_an_enterprise_above_designated_size_is_an_applicant_kind(assistant):
+    """规上(工业)企业 / 规模以上企业 is a kind plans write measures for ("引导规上企业普遍建立研发准备金制度"): an enterprise
+    saying it is one gets those measures, not a figure of how many such enterprises have R&D institutions."""
+    from assistant.composers.eligibility import subjects_in
+
+    assert subjects_in("我们是规模以上工业企业") == ["规上企业"]
+    answer = assistant.ask("我们是南通一家规上工业企业，研发上规划鼓励我们做些什么？")
+    assert answer.composer == "eligibility" and "研发准备金" in answer.text, answer.text
