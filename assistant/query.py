@@ -78,6 +78,7 @@ _FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
 _TWO_POINTER = re.compile(rf"^(?:{rule('two_pointer').pattern})")  # "这两个指标…": the indicators of the last two questions
 # "这一条…", "该项工作…", "这两个…", "这个是谁牵头的": the item (or items) the previous question asked about
 _ITEM_POINTER = re.compile(rf"^(?:{rule('item_pointer').pattern})")
+_PART_POINTER = re.compile(rf"^(?:{rule('part_pointer').pattern})")  # "专栏里…", "里面…": inside what was named
 # "外国人才呢，十四五要引进多少？": a follow-up that opens with a subject of its own and 呢, then asks of it
 _SUBJECT_SHIFT = re.compile(rf"^(?:{rule('followup_lead').pattern})?(?P<subject>[\u4e00-\u9fff]{{2,10}})呢[，,]")
 # A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year (ingest.lexicon.QUESTION_YEAR).
@@ -559,9 +560,11 @@ def _in_conversation(previous: Query, text: str, shifted: bool) -> str:
     names an indicator, the follow-up opens with a subject of its own and 呢, or points at a subject of its own
     ("新材料那块靠哪些龙头企业带动？")."""
     own = re.search(rf"[\u4e00-\u9fff]{{2}}(?:{rule('pointer').pattern})", text)
+    place = conversation_place(previous, text)
+    if _PART_POINTER.match(text) and previous.quoted and not shifted:
+        return f"{place}{''.join(previous.quoted)} {text}"  # "那专栏里列了哪些平台" after "“中华药港”要…": 中华药港's box
     kept = previous.subject and not previous.concepts and not concepts_in(text) and not own and not shifted \
         and previous.subject not in text
-    place = conversation_place(previous, text)
     return f"{place}{previous.subject} {text}" if kept else f"{place}{text}"
 
 

@@ -141,3 +141,11 @@ def test_these_two_indicators_are_those_of_the_last_two_questions(assistant):
     history = ["连云港十四五科技进步贡献率目标是多少？", "研发投入强度呢？"]
     answer = assistant.ask("这两个指标2020年分别是多少？", history=history)
     assert "57.1%" in answer.text and "2.24%" in answer.text, answer.text
+
+
+def test_a_follow_up_inside_a_box_asks_of_the_named_thing_not_the_previous_subject(assistant):
+    """"那专栏里列了哪些科技服务平台？" after "“中华药港”要拿到多少个新药证书？": the box is 中华药港's (the name the previous
+    question quoted), not 新药证书's — its platforms are listed."""
+    answer = assistant.ask("那专栏里列了哪些科技服务平台？", ["连云港“中华药港”要拿到多少个新药证书？"])
+    assert "中华药港" in answer.query.text and "新药证书" not in answer.query.text, answer.query.text
+    assert "花果山医学科学中心" in answer.text and "生命健康产业专业孵化器" in answer.text, answer.text
