@@ -149,3 +149,12 @@ def test_a_follow_up_inside_a_box_asks_of_the_named_thing_not_the_previous_subje
     answer = assistant.ask("那专栏里列了哪些科技服务平台？", ["连云港“中华药港”要拿到多少个新药证书？"])
     assert "中华药港" in answer.query.text and "新药证书" not in answer.query.text, answer.query.text
     assert "花果山医学科学中心" in answer.text and "生命健康产业专业孵化器" in answer.text, answer.text
+
+
+def test_the_same_thing_of_another_city_is_the_previous_question_asked_of_it(assistant):
+    """"连云港同一个指标呢？", "句容有没有类似做法？": another city and a word saying "the same" (same_pointer) — the previous
+    question asked again of that city, not a refusal for a subject called 同一个指标."""
+    answer = assistant.ask("连云港同一个指标呢？", ["南京到2025年高新技术企业要达到多少家？"])
+    assert not answer.refused and "1000" in answer.text, answer.text
+    answer = assistant.ask("句容有没有类似做法？", ["连云港的“揭榜挂帅”是怎么搞的？"])
+    assert not answer.refused and "揭榜挂帅" in answer.text and answer.citations[0].doc_id.startswith("jurong"), answer.text
