@@ -115,7 +115,7 @@ def compose_answer(ctx: Context) -> Answer:
     elif answer.composer == "refusal" and q.intent == "target" and not q.concepts and not rule("figure_ask").search(q.text):
         # "显示技术上要突破什么": a target word, but neither an indicator named nor a figure asked — what the plan says
         answer = compose_answer(replace(ctx, query=replace(q, intent="general")))
-    if answer.composer in ("general", "list", "task") and (
+    if answer.composer in ("general", "list", "task", "topic") and (
             unborne := premise.unborne_number(ctx, answer) or premise.unborne_year(ctx, answer)) is not None:
         answer = premise.refusal(ctx, unborne)  # "…每年上升10位，是吧" where the passage quoted says 5位
     return answer

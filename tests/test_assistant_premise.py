@@ -622,3 +622,16 @@ def test_a_level_the_plan_writes_after_the_name_in_brackets_is_the_names_own(ass
 
 def test_the_level_the_plan_writes_after_the_name_is_not_refused(assistant):
     assert not assistant.ask("南通高新区是国家级高新区吗？").refused
+
+
+def test_a_year_the_question_says_the_plan_set_is_a_premise_held_against_the_plan(assistant):
+    """"南京规划提到2030年建成…创新名城": 规划提出 / 提到 / 明确 before a figure state a premise as 规划说 does — the plan's
+    sentence says 展望2035年, so the year is refused with the plan's words, whether the question asks what it means (a
+    passage answer) or how it is done (a topic answer); the plan's own horizon year is no premise to refuse
+    ("规划提出到2025年高新技术企业要达到多少家")."""
+    for question in ("南京规划明确2030年建成社会主义现代化创新名城，具体指什么？",
+                     "南京规划提到2030年建成社会主义现代化创新名城，这个怎么理解？"):
+        answer = assistant.ask(question)
+        assert answer.refused and answer.citations and "2030" in answer.text, (question, answer.text)
+    answer = assistant.ask("南京规划提出到2025年高新技术企业要达到多少家？")
+    assert not answer.refused, answer.text
