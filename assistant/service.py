@@ -79,7 +79,8 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
         if answer is None and q.intent in ("list", "general") and not topic.quoted_names(q.quoted, ctx.corpus) and \
                 topic.asks_parts(q.original):
             answer = on_topic.compose()  # "有哪些具体项目", "主攻哪几个方向": no part of the plan is called so
-        elif answer is None and q.intent == "list" and not q.followup and topic.asks_open_list(q.original, q.quoted, ctx.corpus):
+        elif answer is None and q.intent == "list" and not q.followup and \
+                topic.asks_open_list(q.original, q.quoted, ctx.corpus):
             answer = on_topic.compose()  # "有什么模式和活动", "有哪些要求": no part of the plan is called so either
         return answer
     return None
@@ -90,7 +91,8 @@ def compose_answer(ctx: Context) -> Answer:
     ("主攻哪几个方向" where no part of the plan is called so), refused only when the plan has nothing on it (at the
     lower RESCUE_RELEVANCE, on the clauses the structural path scored). Measures compared across cities are each
     city's topic answer; a refusal that found nothing for a target word with no figure asked, or for an enterprise
-    with no applicant kind, gives way to what the plan says; a refusal that corrects a premise stands."""
+    with no applicant kind, gives way to what the plan says; a refusal that corrects a premise stands; a passage or
+    topic answer to a question stating a year or a number the quoted clauses do not bear is refused, quoting them."""
     q = ctx.query
     measures_compared = q.intent == "compare" and len(q.cities) >= 2 and not q.concepts
     if measures_compared and topic.asks_topic(q.original or q.text, "list", False, q.quoted, ctx.corpus) and \

@@ -118,8 +118,9 @@ def frames(path: Path = FRAMES) -> Frames:
         parts_asked=re.compile(rf"(?:哪些|哪几|几)[个大项类条]?\s*[\u4e00-\u9fff]{{0,4}}?(?:{alt(kinds['part'] + kinds['part_after'])})"),
         kind_ask=re.compile(rf"(?:{alt(kinds['kind_ask'])})[个类家项种所条]?的?([\u4e00-\u9fff、]{{2,16}})"),
         specifics=re.compile(alt(kinds["specifics"]) if kinds["specifics"] else r"(?!)"),
-        organisations_asked=re.compile(rf"(?:{alt(kinds['kind_ask'])})\s*[\u4e00-\u9fff]{{0,4}}?(?:{alt(kinds['organisation'])})"
-                                       if kinds["organisation"] else r"(?!)"),
+        organisations_asked=re.compile(
+            rf"(?:{alt(kinds['kind_ask'])})\s*[\u4e00-\u9fff]{{0,4}}?(?:{alt(kinds['organisation'])})"
+            if kinds["organisation"] else r"(?!)"),
     )
 
 
@@ -155,7 +156,8 @@ def asks_open_list(text: str, quoted: tuple[str, ...] = (), corpus=None) -> bool
     f = frames()
     if any(f.part_noun.search(kind) for kind in asked_kinds(text)) or f.organisations_asked.search(text):
         return False  # "有什么培养工程", "有哪些重大合作项目", "跟哪些高校对接": the parts or organisations by name
-    return not rule("figure_ask").search(text) and "哪几" not in text and asks_topic(text, "list", False, quoted, corpus, framed=False)
+    return not rule("figure_ask").search(text) and "哪几" not in text and \
+        asks_topic(text, "list", False, quoted, corpus, framed=False)
 
 
 def quoted_names(quoted: tuple[str, ...], corpus=None) -> tuple[str, ...]:
