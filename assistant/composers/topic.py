@@ -124,14 +124,19 @@ def frames(path: Path = FRAMES) -> Frames:
     )
 
 
-def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str, ...] = (), corpus=None,
-               framed: bool = True) -> bool:
+def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str, ...] = (), corpus=None) -> bool:
     """A question about what a plan does on a topic (not a figure, count, comparison, task or document question).
 
     An eligibility question counts only when the asker does not describe themselves and gave no profile
     ("句容科技金融方面有哪些支持" is a topic; "我们是高企，有哪些支持" is eligibility). A question that quotes
     a name wants that name's own passage, not the topic around it; a quoted topic term (“双碳”) is not such a name.
     """
+    return _no_other_shape(text, intent, profile, quoted, corpus) and bool(frames().frame.search(text))
+
+
+def _no_other_shape(text: str, intent: str, profile: bool, quoted: tuple[str, ...], corpus) -> bool:
+    """Whether the question is none of the shapes the other composers answer: a quoted name, a self-described asker,
+    a count, the parts of a plan, its structure, a figure or a definition."""
     from assistant.composers.outline import asks_structure, names_a_part, shape_of
 
     if intent not in ("list", "general", "eligibility") or quoted_names(quoted, corpus):
@@ -144,9 +149,7 @@ def asks_topic(text: str, intent: str, profile: bool = False, quoted: tuple[str,
         return False  # "七大工程是哪些", "分哪几章": the parts themselves (outline); "有哪些具体举措" is a topic
     if asks_parts(text) or (names_a_part(text) and not frames().measures.search(text)):
         return False  # "重点工程有哪些", "包括哪几个方面", "重点任务是怎么部署的": the parts themselves
-    if asks_structure(text) or re.search(r"多少|几[家个项条类大种]|是指|指什么|含义|什么意思|怎么回事", text):
-        return False
-    return not framed or bool(frames().frame.search(text))
+    return not (asks_structure(text) or re.search(r"多少|几[家个项条类大种]|是指|指什么|含义|什么意思|怎么回事", text))
 
 
 def asks_open_list(text: str, quoted: tuple[str, ...] = (), corpus=None) -> bool:
@@ -157,7 +160,7 @@ def asks_open_list(text: str, quoted: tuple[str, ...] = (), corpus=None) -> bool
     if any(f.part_noun.search(kind) for kind in asked_kinds(text)) or f.organisations_asked.search(text):
         return False  # "有什么培养工程", "有哪些重大合作项目", "跟哪些高校对接": the parts or organisations by name
     return not rule("figure_ask").search(text) and "哪几" not in text and \
-        asks_topic(text, "list", False, quoted, corpus, framed=False)
+        _no_other_shape(text, "list", False, quoted, corpus)
 
 
 def quoted_names(quoted: tuple[str, ...], corpus=None) -> tuple[str, ...]:
