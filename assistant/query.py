@@ -78,7 +78,7 @@ _FOLLOWUP_PRONOUN = re.compile(rf"^({rule('pronoun').pattern})")
 _TWO_POINTER = re.compile(rf"^(?:{rule('two_pointer').pattern})")  # "这两个指标…": the indicators of the last two questions
 # "这一条…", "该项工作…", "这两个…", "这个是谁牵头的": the item (or items) the previous question asked about
 _ITEM_POINTER = re.compile(rf"^(?:{rule('item_pointer').pattern})")
-_SAME_POINTER = re.compile(rule("same_pointer").pattern)
+_SAME_POINTER = rule("same_pointer")  # "同一个指标", "有没有类似的做法": the same, of another city
 _PART_POINTER = re.compile(rf"^(?:{rule('part_pointer').pattern})")  # "专栏里…", "里面…": inside what was named
 # "外国人才呢，十四五要引进多少？": a follow-up that opens with a subject of its own and 呢, then asks of it
 _SUBJECT_SHIFT = re.compile(rf"^(?:{rule('followup_lead').pattern})?(?P<subject>[\u4e00-\u9fff]{{2,10}})呢[，,]")

@@ -621,7 +621,7 @@ def _answer(ctx: Context, scores: _Scores) -> Answer | None:
         sections = list({id(i.section): i.section for i in rest if i.section is not None and i.section.clause is not None
                          and id(i.section) not in shown_sections}.values())
         builder.raw(f"另有 {len(rest)} 条")
-        names = _folded_names(rest, builder.text, plan_uses(ctx.corpus, doc))
+        names = _folded_names(rest, builder.text)
         if names:
             builder.raw("，提及")
             for k, span in enumerate(names):
@@ -639,7 +639,7 @@ def _answer(ctx: Context, scores: _Scores) -> Answer | None:
 FOLDED_NAMES = 240  # characters of named things the folded items carry, named after "另有 N 条"
 
 
-def _folded_names(rest: list[Item], said: str, uses) -> list[Span]:
+def _folded_names(rest: list[Item], said: str) -> list[Span]:
     """The named programmes, platforms and quoted names (not bare figures) the folded items carry, best item first,
     each once and not already said, within FOLDED_NAMES: what else the plan names on the topic, each cited."""
     out: list[Span] = []
@@ -647,7 +647,7 @@ def _folded_names(rest: list[Item], said: str, uses) -> list[Span]:
     used = 0
     for item in rest:
         body = item.body
-        for name in sorted(named_items(body.text, uses), key=body.text.find):
+        for name in sorted(named_items(body.text), key=body.text.find):  # only quoted names and acronyms are kept
             if not (name.startswith("“") or _ACRONYM.fullmatch(name)) or name in seen or name in said or \
                     any(name in n for n in seen):
                 continue
