@@ -640,16 +640,15 @@ FOLDED_NAMES = 240  # characters of named things the folded items carry, named a
 
 
 def _folded_names(rest: list[Item], said: str) -> list[Span]:
-    """The named programmes, platforms and quoted names (not bare figures) the folded items carry, best item first,
-    each once and not already said, within FOLDED_NAMES: what else the plan names on the topic, each cited."""
+    """The quoted names (“苏科贷”) and Latin acronyms the folded items carry, best item first, each once, none said
+    already or inside one named before, within FOLDED_NAMES: what else the plan names on the topic, each cited."""
     out: list[Span] = []
     seen: set[str] = set()
     used = 0
     for item in rest:
         body = item.body
-        for name in sorted(named_items(body.text), key=body.text.find):  # only quoted names and acronyms are kept
-            if not (name.startswith("“") or _ACRONYM.fullmatch(name)) or name in seen or name in said or \
-                    any(name in n for n in seen):
+        for name in sorted(named_items(body.text), key=body.text.find):
+            if not (name.startswith("“") or _ACRONYM.fullmatch(name)) or name in said or any(name in n for n in seen):
                 continue
             if used + len(name) > FOLDED_NAMES:
                 return out
