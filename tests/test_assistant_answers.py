@@ -258,6 +258,8 @@ def test_a_multi_part_question_answers_every_part(assistant, plan_text, question
     ("江阴市行动计划中，到2022年雏鹰企业的目标是多少？", "600家", "jiangyin-2020"),
     ("南京市规划提出城市“硅巷”要达到多少？", "300万平方米", "nanjing-2021"),
     ("南通到2025年产业协同创新联合体要有几个？", "10个", "nantong-2021"),
+    # the sentence stating it is the eleventh clause retrieved: figures are read from the first SENTENCE_HITS
+    ("连云港引进外国人才的目标是多少？", "300人", "lianyungang-2021"),
 ])
 def test_a_figure_only_prose_states_is_found_by_its_subject(assistant, plan_text, question, fact, doc_id):
     answer = assistant.ask(question)

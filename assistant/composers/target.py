@@ -55,7 +55,7 @@ SAME_TOPIC = 0.5  # … a piece whose words cover the question at least this sha
 SUB_AREA_PENALTY = 0.15  # a figure stated for a part of the city (高新区, 镇街) the question does not name
 INCREMENT_PENALTY = 0.1  # an increase (净增, 新增) when the question asks how many there are
 HEAD_BONUS = 0.05  # the figure counts what the question names (its subject ends with the question's words)
-SENTENCE_HITS = 10  # how many retrieved clauses are read for a figure
+SENTENCE_HITS = 20  # how many retrieved clauses are read for a figure (a figure the eleventh states is found too)
 _UNIT_WORDS = {"money": re.compile(r"元"), "percent": re.compile(r"%|百分|个百分点"), "count": re.compile(rf"(?:{STATED_NUMBER.pattern})\s*[家个项人件名所位座]")}
 _PERSONS = re.compile(rf"(?:{STATED_NUMBER.pattern})\s*万?\s*[人名]")  # a figure counting people
 
