@@ -284,6 +284,7 @@ def test_research_integrity_is_a_topic_of_its_own(assistant, question, section):
 @pytest.mark.parametrize("question, expected", [
     ("句容在双碳上具体做哪些事情？", "台泥水泥"),  # 事情 says what is asked, not what it is about
     ("南京对女性科技人员有没有专门的说法？", "女性科技人才"),  # 有没有 / 专门 / 说法 likewise
+    ("句容有哪些有本地特色的科技贷款产品？", "科才贷"),  # a qualifier (有本地特色, 有代表性) picks, it names no topic
 ])
 def test_asking_words_are_no_topic_words(assistant, question, expected):
     answer = assistant.ask(question)
