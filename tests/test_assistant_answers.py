@@ -232,6 +232,14 @@ def test_a_comparison_without_an_indicator_concept_uses_the_figure_layer(assista
     assert_exact(answer, plan_text)
 
 
+def test_a_comparison_without_an_indicator_concept_gives_each_city_its_own_questions_figure(assistant, plan_text):
+    """Each city's cell is the figure the question asked of that city alone finds (连云港's 300人 from a sentence
+    of its goals), not the first figure the figure layer holds on a word of the question."""
+    answer = assistant.ask("连云港和南通引进外国人才的目标分别是多少？")
+    assert answer.composer == "compare" and "300人" in answer.text and "2000名" in answer.text, answer.text
+    assert_exact(answer, plan_text)
+
+
 @pytest.mark.parametrize("question, facts", [
     ("连云港技术合同成交额和高企数量的目标分别是多少？", ("100亿元", "1000个")),
     ("南京高企和科小到2025年分别要达到多少家？", ("20000家", "30000家")),

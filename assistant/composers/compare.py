@@ -19,7 +19,8 @@ from collections.abc import Callable
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context, context_years, past_context, rank_sentences
 from assistant.composers.refusal import refuse
-from assistant.composers.target import Figure, best_figure, contradicted, counts_increment, other_area, plan_span, topic_figure
+from assistant.composers.target import (SENTENCE_HITS, Figure, best_figure, contradicted, counts_increment, other_area, plan_span,
+                                       topic_figure)
 from assistant.composers.values import difference, shown_number, states_kind, unit_kind, value_with_unit
 from assistant.contract import ComparisonRow
 from assistant.lexicon import rule
@@ -266,11 +267,17 @@ def _in_year(ctx: Context, year: int) -> Context:
     return replace(ctx, query=replace(ctx.query, year=year), hints=hints)
 
 
+def _figure(ctx: Context, city: str) -> Figure | None:
+    """The figure a question about this one city would be answered with (a sentence of its plan stating a figure on
+    the topic), else one the figure layer finds about what is asked."""
+    return best_figure(ctx, ctx.search(ctx.query.text, SENTENCE_HITS, (city,)), None, city) or topic_figure(ctx, city)
+
+
 def by_sentences(ctx: Context, cities: tuple[str, ...]) -> Answer:
     """No indicator named: for each city, the sentence of its plan that best answers."""
     builder = AnswerBuilder(ctx.corpus.sources)
     asks_figure = bool(re.search(r"多少|几|多大|多高|目标|最[高低多少大]|哪个", ctx.query.text))
-    figures = {city: topic_figure(ctx, city) for city in cities} if asks_figure else {}
+    figures = {city: _figure(ctx, city) for city in cities} if asks_figure else {}
     for city in cities:
         ranked = rank_sentences(ctx, ctx.search(ctx.query.text, 10, (city,)))
         if asks_figure and ctx.query.unit:  # "…各是多少亿元": a sentence that states an amount, not any on the topic
