@@ -1,5 +1,6 @@
 """Ordinal follow-ups: "第五个讲的是啥" after a list names the fifth item that list gave; "海安那个高新区主攻什么"
-after a list that gave 海安高新区 names that item.
+after a list that gave 海安高新区 names that item; "那生物医药呢" after "新材料方向具体有哪些" swaps one entry of a
+list for another.
 
 In a chat an official asks for a plan's parts ("重大工程都有哪些？") and then points into the answer by
 position ("第五个讲的是啥，里面有哪些项目？", "最后一个呢？"). The position means nothing to the plans; the
@@ -114,6 +115,40 @@ def resolve_by_name(question: str, previous: Answer, name_end: re.Pattern | None
     if cities and not any(city_key(c) in plain for c in cities):
         plain = f"{city_key(cities[0])}{plain}"
     return plain
+
+
+# "集成电路那块呢？", "那生物医药呢": a follow-up naming only a thing of its own, pointed at or not
+_ENTRY_ASKED = re.compile(rf"^(?:{rule('followup_lead').pattern})?\s*(?P<entry>[\u4e00-\u9fff]{{2,12}}?)"
+                          rf"(?:{rule('pointer').pattern})?\s*(?:{rule('followup_tail').pattern})\s*[？?。]?$")
+
+
+def asks_entry(question: str) -> bool:
+    """Whether a follow-up names only a thing of its own ("集成电路那块呢？"): it may swap an entry of a list."""
+    return bool(_ENTRY_ASKED.match(question.strip()))
+
+
+def _written(name: str, text: str) -> str | None:
+    """How `text` writes a list entry: whole, by its head ("机器人" of 机器人及应用) or without its last two characters
+    ("新能源汽车" of 新能源汽车产业); None when it does not."""
+    head = re.split(r"及|和|与|、", name)[0]
+    stem = name[:-2]
+    return next((w for w, least in ((name, 2), (head, 2), (stem, 4)) if len(w) >= least and w in text), None)
+
+
+def swap_entry(question: str, previous: str, lists: list[list[str]]) -> str | None:
+    """The previous question asked of the entry a follow-up names instead of the one it named ("南京专栏3里新能源汽车
+    攻关方向有哪些？" then "集成电路那块呢？": …里集成电路攻关方向…), when one of the plan's `lists` (the members of a
+    box, a table or a section) holds both; None otherwise."""
+    m = _ENTRY_ASKED.match(question.strip())
+    if m is None:
+        return None
+    asked = m.group("entry")  # (a city named there finds no entry: "那南通呢" is left to the follow-up rules)
+    for names in lists:
+        theirs = [(n, w) for n in names if (w := _written(n, previous))]
+        mine = [n for n in names if _written(n, asked)]
+        if len(theirs) == 1 and len(mine) == 1 and mine[0] != theirs[0][0]:
+            return previous.replace(theirs[0][1], _written(mine[0], asked), 1)
+    return None
 
 
 # "第20条", "第三项任务": a position in the plan's own numbered items (not in an answer's list); "第五章", "第三部分",

@@ -283,6 +283,12 @@ def library_list(index: PlanIndex) -> str:
 _JOINED_PARTS = re.compile(rf"(?P<a>{rule('sub_area').pattern})[和与及、](?P<b>[\u4e00-\u9fff]{{0,4}}?(?:{rule('sub_area').pattern}))")
 
 
+@lru_cache(maxsize=1)
+def _name_end() -> re.Pattern:
+    """How a listed thing's name ends: a genre suffix (…中心, …平台) or a part of a city (…高新区, …园区)."""
+    return re.compile(f"(?:{topic.frames().named_suffix.pattern.removesuffix('$')}|{rule('sub_area').pattern})$")
+
+
 NAME_TAIL = 4  # characters after a place name that make it part of a name a plan writes
 
 
@@ -480,6 +486,16 @@ class Assistant:
         named = naming_numbers(normalize(text), query.numbers, library_text(index))
         return replace(query, numbers=tuple(n for n in query.numbers if n not in named)) if named else query
 
+    def _entry_swapped(self, question: str, history: Sequence[str]) -> str | None:
+        """The previous question asked of another entry of a list the conversation's plan holds (ordinals.swap_entry)."""
+        if not ordinals.asks_entry(question):
+            return None
+        cities = self.understand(history[-1], history[:-1]).cities
+        trees = sections.plan_tree(self.index.corpus)
+        lists = [[name for name, _ in node.members()] for doc, meta in self.index.docs.items() if meta.city in cities
+                 for root in trees.get(doc, []) for node in (root, *root.descendants())]
+        return ordinals.swap_entry(question, history[-1], [names for names in lists if len(names) >= 2])
+
     def plan_search(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> SearchRequest:
         """The search `ask` would run for `question` (for tuning and inspection)."""
         return search_request(self.understand(question, history), self.index, filters)
@@ -512,8 +528,10 @@ class Assistant:
         elif history and isinstance(question, str) and ordinals.points_by_name(question):
             # "海安那个高新区主攻什么产业" after a list that gave 海安高新区: asked of that item, on its own
             previous = self.ask(history[-1], history[:-1], filters, profile, mode)
-            if (named := ordinals.resolve_by_name(question, previous, topic.frames().named_suffix)) is not None:
+            if (named := ordinals.resolve_by_name(question, previous, _name_end())) is not None:
                 question, history = named, ()
+        if history and isinstance(question, str) and (swapped := self._entry_swapped(question, history)) is not None:
+            question, history = swapped, history[:-1]  # "集成电路那块呢" after a question naming 新能源汽车 of one list
         started = time.perf_counter()
         index = self.index  # one snapshot per question, even if a rebuild switches versions meanwhile
         if isinstance(question, str) and any(ordinals.PLAN_POSITION.search(t) for t in (question, *history[-1:])):

@@ -308,3 +308,13 @@ def test_the_plan_named_by_its_kind_is_no_part_of_it(assistant):
     assert answer.composer == "outline" and "六大行动" in answer.text
     answer = assistant.ask("江阴那个三年计划一共几个部分？")
     assert answer.composer == "outline" and "共5个部分" in answer.text
+
+
+def test_a_boxs_entry_named_without_its_category_word_is_answered_with_that_entry(assistant, plan_text):  # noqa: F811
+    """"专栏3里新能源汽车攻关方向有哪些": the box's entry 新能源汽车产业, named without its category word, answers — its
+    own words, not the list of the box's entries; a title with nothing after it ("(一)重大科技基础设施建设") still lists."""
+    answer = assistant.ask("南京专栏3里新能源汽车攻关方向有哪些？")
+    assert answer.composer == "outline" and "氢燃料电池电堆" in answer.text and "集成电路产业" not in answer.text, answer.text
+    assert_exact(answer, plan_text)
+    listed = assistant.ask("南京重大工程二里要建哪些重大科技基础设施？")
+    assert "未来网络试验设施" in listed.text and "信息高铁综合试验基础设施" in listed.text, listed.text

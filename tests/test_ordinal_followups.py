@@ -133,3 +133,27 @@ def test_a_name_begun_before_a_demonstrative_is_found_inside_a_sentence_the_answ
     suffix = re.compile("(?:中心|研究院)$")
     assert ordinals.resolve_by_name("其中乙丙材料那个，要建成什么样？", said, suffix) == "其中乙丙材料创新中心，要建成什么样？"
     assert ordinals.resolve_by_name("其中戊己那个呢？", said, suffix) is None  # no name begins so
+
+
+def test_a_part_of_a_city_ends_a_name_begun_before_a_demonstrative(assistant):
+    """"海安那个主导产业是什么" after a topic answer whose item writes 海安高新区（省级）: a part of a city (a sub_area
+    word, …高新区) ends a listed name as a genre suffix does — the conversation's part, not an unknown place."""
+    answer = assistant.ask("海安那个主导产业是什么？", history=["南通有哪些省级高新区？"])
+    assert not answer.refused and "新材料、智能装备、新一代信息技术" in answer.text, answer.text
+
+
+def test_a_followup_naming_another_entry_of_a_list_swaps_it_for_the_one_asked_before():
+    lists = [["甲乙丙丁产业", "戊己庚辛壬产业", "子丑寅卯产业"], ["天地", "玄黄"]]
+    asked = "东城专栏3里戊己庚辛壬攻关方向有哪些？"
+    assert ordinals.swap_entry("子丑寅卯那块呢？", asked, lists) == "东城专栏3里子丑寅卯攻关方向有哪些？"
+    assert ordinals.swap_entry("那甲乙丙丁产业呢", asked, lists) == "东城专栏3里甲乙丙丁产业攻关方向有哪些？"
+    assert ordinals.swap_entry("天地呢？", asked, lists) is None  # another list's entry: nothing to swap
+    assert ordinals.swap_entry("子丑寅卯那块具体由谁牵头？", asked, lists) is None  # a question of its own
+
+
+def test_the_entry_a_followup_swaps_in_is_answered_from_the_box_by_its_words(assistant, plan_text):  # noqa: F811
+    answer = assistant.ask("集成电路那块呢？", history=["南京专栏3里新能源汽车攻关方向有哪些？"])
+    assert answer.composer == "outline" and "光刻胶" in answer.text and "氢燃料电池" not in answer.text, answer.text
+    answer = assistant.ask("那生物医药呢？", history=["南通关键核心技术攻关方向专栏里有哪些产业？", "新材料方向具体有哪些？"])
+    assert "iCLIP" in answer.text and "环氧树脂" not in answer.text, answer.text
+    assert_exact(answer, plan_text)

@@ -453,14 +453,23 @@ def compose(ctx: Context) -> Answer | None:
     found = find_node(ctx, shape)
     if shape.kind == "define" and (found is None or found[0] < MIN_NODE):
         return _define(ctx, shape.name)
-    if found is None or found[0] < (MIN_TOPIC if shape.kind == "topic" else MIN_NODE):
+    if found is None or found[0] < MIN_TOPIC:
         return None
+    if found[0] < MIN_NODE and shape.kind != "topic" and (shape.kind == "count" or _member_named(ctx, found[1]) is None):
+        return None  # a node one of whose entries the question names needs only a topic question's match
     _, node = found
     if shape.by_name and not (_quotes_name(ctx, node, shape.name) or _names_whole(ctx, node, shape)):
         return None  # "“苏科贷”讲的是什么": a name no part of the plan has is answered from the sentences that use it
-    if shape.kind != "count" and _names_one_member(ctx, node):
-        return None  # "…攻关方向里新材料领域列了哪些": that entry's own words answer, not the list of entries
     builder = AnswerBuilder(ctx.corpus.sources)
+    if shape.kind != "count" and (one := _member_named(ctx, node)) is not None:
+        # "…攻关方向里新材料领域列了哪些": that entry's own words answer, not the list of entries — a box's entry
+        # whole, under the box's name; any other entry is left to the sentences that use its words
+        name, span = one
+        if not _has_body(span):
+            return None
+        builder.raw(f"{node.name}中，")
+        builder.say(" ".join(span.clause.text.split()), Span(span.clause, span.clause.char_start, span.clause.char_end, span.clause.text))
+        return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)
     if shape.kind != "count" and rule("part_targets_ask").search(text) and _targets_of(builder, node):
         return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)
     members = _rows_asked(ctx, node) or node.members(introduced=_partition(shape, ctx))
@@ -733,15 +742,25 @@ def _spells_out(sentence: str, name: str) -> bool:
     return bool(re.match(r"\W*(?:即|其中|分别|具体)", sentence)) or any(p in sentence for p in parts)
 
 
-def _names_one_member(ctx: Context, node: Node) -> bool:
-    """Whether the question names exactly one member, whole or by its head ("机器人" of 机器人及应用)."""
+def _has_body(span: Span) -> bool:
+    """Whether a member named by `span` is a box's entry that goes on after its name ("集成电路产业:EDA工具,…")."""
+    return span.clause.kind == "box_item" and len(span.clause.text) > len(span.text) + 2
+
+
+def _member_named(ctx: Context, node: Node) -> tuple[str, Span] | None:
+    """The one member the question names, whole, by its head ("机器人" of 机器人及应用) or, a box's entry, without its
+    last two characters ("新能源汽车" of 新能源汽车产业); None when it names none or several."""
     text = ctx.query.text
 
-    def named(name: str) -> bool:
+    def named(name: str, span: Span) -> bool:
         head = re.split(r"及|和|与|、", name)[0]
-        return len(name) >= 2 and name in text or len(head) >= 2 and head in text
+        # a box's entry without the category word it ends in (新能源汽车产业, 新材料领域) — not a title with nothing
+        # after it ("(一)重大科技基础设施建设" heads what "要建哪些重大科技基础设施" asks to be listed)
+        stem = name[:-2] if _has_body(span) else ""
+        return len(name) >= 2 and name in text or len(head) >= 2 and head in text or len(stem) >= 4 and stem in text
 
-    return sum(1 for name, _ in node.members() if named(name)) == 1
+    found = [(name, span) for name, span in node.members() if named(name, span)]
+    return found[0] if len(found) == 1 else None
 
 
 def _list(builder: AnswerBuilder, members: list[tuple[str, Span]], indent: str = "") -> None:
