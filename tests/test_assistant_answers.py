@@ -268,6 +268,7 @@ def test_a_multi_part_question_answers_every_part(assistant, plan_text, question
     ("南通到2025年产业协同创新联合体要有几个？", "10个", "nantong-2021"),
     # the sentence stating it is the eleventh clause retrieved: figures are read from the first SENTENCE_HITS
     ("连云港引进外国人才的目标是多少？", "300人", "lianyungang-2021"),
+    ("南通外国人才方面具体要引进多少？", "100名", "nantong-2021"),  # 方面 says where, not what is counted
 ])
 def test_a_figure_only_prose_states_is_found_by_its_subject(assistant, plan_text, question, fact, doc_id):
     answer = assistant.ask(question)

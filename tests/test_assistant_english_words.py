@@ -95,6 +95,13 @@ def test_a_wording_the_tables_hold_keeps_its_own_form():
     ("Can the age or degree requirements for a work permit be relaxed in Donghu?", "放宽"),
     ("What tax incentives are available for high-tech enterprises in Donghu?", "税收优惠"),
     ("What is the target for the number of technology SMEs in Donghu?", "目标"),
+    ("How many key common industrial technologies does Donghu plan to crack?", "产业关键共性技术"),
+    ("How many key common industrial technologies does Donghu plan to crack?", "突破"),
+    ("Where does Donghu want to rank among national innovative cities?", "创新型城市"),
+    ("How many new technologies does Donghu plan to roll out for people's livelihood?", "推广应用"),
+    ("How many new technologies does Donghu plan to roll out for people's livelihood?", "民生"),
+    ("How many university-enterprise alliances should Donghu have?", "校企"),
+    ("Can a foreign expert in Donghu start a business part-time?", "兼职"),
 ])
 def test_genre_terms_and_frames_in_the_plans_words(question, expected):
     assert expected in ask(question)
