@@ -289,6 +289,8 @@ def _name_end() -> re.Pattern:
     return re.compile(f"(?:{topic.frames().named_suffix.pattern.removesuffix('$')}|{rule('sub_area').pattern})$")
 
 
+_FOLLOWUP_LEAD = re.compile(f"^(?:{rule('followup_lead').pattern})")  # "那…", "那么…": how a follow-up opens
+
 NAME_TAIL = 4  # characters after a place name that make it part of a name a plan writes
 
 
@@ -539,6 +541,11 @@ class Assistant:
         _, notice = clean_question(question, self.settings.max_question_chars)
         query = self.understand(question, history, profile, index)
         answer = self._answer(query, index, filters, profile, mode, notice, started)
+        if answer.refused and query.followup and not answer.citations and (alone := self._city_alone(question, history, index)):
+            # "那农产品出口要做到多少？" after "连云港争创国家级农高区，专栏里提了哪些目标？": the conversation's subject
+            # kept beside the follow-up's own found nothing — the follow-up asked of the conversation's city alone
+            retried = self._answer(alone, index, filters, profile, mode, notice, started)
+            answer = answer if retried.refused else retried
         if isinstance(question, str) and answer.composer != "eligibility" and (pieces := separate_asks(question)):
             # "大学创新港要建几个，形成什么样的综合体", "高企净增多少家？由哪些部门负责？": each ask answered alone (the later
             # ones as follow-ups of the first); an ask whose quotes the whole answer does not hold is answered under it. When the
@@ -553,6 +560,19 @@ class Assistant:
                 if not part.refused and not all(any(_within(c, q) for q in quoted) for c in part.citations):
                     answer = stacked(answer, part, query) or answer
         return answer
+
+    def _city_alone(self, question: str, history: Sequence[str], index: PlanIndex) -> Query | None:
+        """A follow-up with words of its own, asked of the conversation's one city without the rest of the conversation;
+        None when it names a place itself, says too little to be asked alone, or the conversation has no one city."""
+        if not isinstance(question, str) or not history:
+            return None
+        alone = self.understand(question, (), None, index)
+        if alone.cities or alone.unknown_places or not alone.topic or len(alone.topic.replace(" ", "")) < 4:
+            return None
+        cities = self.understand(history[-1], history[:-1], None, index).cities
+        if len(cities) != 1:
+            return None
+        return self.understand(f"{city_key(cities[0])}{_FOLLOWUP_LEAD.sub('', question.strip())}", (), None, index)
 
     def _in_turn(self, pieces: Sequence[str], history: Sequence[str], filters: Filters | None, profile: dict | None,
                  mode: Mode | None) -> list[Answer]:

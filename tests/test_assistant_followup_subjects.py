@@ -158,3 +158,11 @@ def test_the_same_thing_of_another_city_is_the_previous_question_asked_of_it(ass
     assert not answer.refused and "1000" in answer.text, answer.text
     answer = assistant.ask("句容有没有类似做法？", ["连云港的“揭榜挂帅”是怎么搞的？"])
     assert not answer.refused and "揭榜挂帅" in answer.text and answer.citations[0].doc_id.startswith("jurong"), answer.text
+
+
+def test_a_followup_the_kept_subject_leaves_unanswered_is_asked_of_the_conversations_city_alone(assistant):
+    """"那农产品出口要做到多少？" after a question about 连云港's 农高区 box: with 争创国家级农高区 kept beside its own
+    words nothing is found, so it is asked of 连云港 alone; a follow-up saying too little to stand alone stays refused."""
+    answer = assistant.ask("那农产品出口要做到多少？", history=["连云港争创国家级农高区，专栏里提了哪些目标？"])
+    assert not answer.refused and "2.5亿美元" in answer.text, answer.text
+    assert assistant.ask("那2035年呢？", history=["南通到2025年新增高层次人才多少？"]).refused
