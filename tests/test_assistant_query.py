@@ -48,6 +48,7 @@ def test_a_place_without_a_plan_set_against_a_city_leaves_the_comparison_open():
     assert compares("徐州", "徐州和南京的研发强度谁高", ("南京市", "徐州"))
     assert compares("上海", "南京和上海比，研发强度谁高", ("南京市", "上海"))
     assert compares("盐城", "连云港和盐城市的专利目标哪个更高？", ("连云港市", "盐城"))  # 哪个更高 compares too
+    assert compares("桐川市", "桐川市和南通比，哪个十四五高企数目标更高？", ("南通市", "桐川市"))  # 哪个…更高: words between
     assert not compares("上海", "南通跟苏南、上海合作的项目分别不少于多少项", ("南通市", "上海"))  # 苏南 is no city
     assert not compares("上海", "江阴鼓励企业在上海设立哪几个研发中心", ("江阴市", "上海"))
 
