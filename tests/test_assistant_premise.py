@@ -635,3 +635,28 @@ def test_a_year_the_question_says_the_plan_set_is_a_premise_held_against_the_pla
         assert answer.refused and answer.citations and "2030" in answer.text, (question, answer.text)
     answer = assistant.ask("南京规划提出到2025年高新技术企业要达到多少家？")
     assert not answer.refused, answer.text
+
+
+def test_a_level_said_after_filler_of_a_thing_the_plan_writes_only_beside_its_kinds_head_is_held_against_it(monkeypatch):
+    """"甲乙实验室在东湖规划里只是个省重点实验室吧" where the plan writes the lab only as having entered the 国家实验室
+    series: the filler (在…规划里, 只, 个) is read past, and the kind's head noun (实验室) carries the plan's level."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "甲乙实验室成功进入国家实验室序列，建成丙丁重点实验室。")
+    found = premise._said_level("甲乙实验室在东湖规划里只是个省重点实验室吧", texts, joined)
+    assert found is not None and found.written == "国家实验室", found
+    assert premise._said_level("甲乙实验室是国家实验室吧", texts, joined) is None
+
+
+def test_a_level_claimed_of_a_thing_the_plan_writes_only_as_planned_is_refused(monkeypatch):
+    """"戊己实验室已经是国家实验室了吧" where the plan writes it with no level, only as being prepared (筹建…), and
+    "…已经升格成国家级…了吧" where the level is only an aim: neither is said by the plan."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "对标省实验室建设要求，筹建戊己实验室。争创国家级农高区，提升省级农高区。")
+    found = premise._predicative_level("戊己实验室已经是国家实验室了吧", texts, joined)
+    assert found is not None and found.written == "筹建戊己实验室" and found.asked.endswith("国家实验室"), found
+    found = premise._predicative_level("东湖的农高区已经升格成国家级农高区了吧", texts, joined)
+    assert found is not None and "争创国家级农高区" in found.written, found
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "庚辛实验室已建成运行，筹建二期。")
+    assert premise._predicative_level("庚辛实验室已经是国家实验室了吧", texts, joined) is None  # built: no planned-only

@@ -29,6 +29,7 @@ from ingest.sentences import FULL_STOPS
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
 MAX_NAME = 24
+KIND_HEAD = 3  # characters of a kind's head noun (实验室, 示范区, 孵化器)
 LEVEL_RULES = {  # rule → the levels its words stand for (省级以上 covers the province and the nation)
     "qualifier_national": frozenset("N"),
     "qualifier_provincial_up": frozenset("PN"),
@@ -221,6 +222,10 @@ def _predicative_level(question: str, texts, joined: str) -> Contradiction | Non
             span = _sentence(written[1], written[0]) or next((s for s in sentences(written[1]) if name in _plain(s.text)), None)
             if span is not None:
                 return Contradiction(name + m.group(0), written[0], span)
+        elif len(name) >= MIN_NAME and (planned := _planned_only(name, texts, rule("status_done"))) is not None:
+            # "光电科学紫琅实验室已经是国家实验室了吧" where the plan writes it with no level, only as planned (筹建…)
+            said = re.match(r"[^了吧吗呢？?，,。；;]*", rest).group(0)  # what the question says it is (…国家实验室)
+            return Contradiction(name + m.group(0) + said, *planned)
     return None
 
 
@@ -263,7 +268,7 @@ def _said_level(question: str, texts, joined: str) -> Contradiction | None:
     levels = _levels()
     word_of = dict(levels)
     alt = _alt(word_of)
-    for m in re.finditer(rf"(?:{rule('said_is').pattern})(?:{rule('aim_claim').pattern})?({alt})", question):
+    for m in re.finditer(rf"(?:{rule('said_is').pattern})(?:一?个)?(?:{rule('aim_claim').pattern})?({alt})", question):
         asked = word_of[m.group(1)]
         name = _named_before(question, m.start(), joined, least=3)
         rest = question[m.end():].removeprefix("的")
@@ -281,14 +286,16 @@ def _said_level(question: str, texts, joined: str) -> Contradiction | None:
         if bracketed:
             sentence, b = bracketed[0]
             return Contradiction(name + m.group(0) + kind, name + b.group(0)[1:], sentence)
-        for sentence, _, _, q, found in _written_levels(kind, naming, alt, word_of):
-            if q is None:
-                continue
-            if found & asked:
-                return None  # the plan gives the kind the asked level beside the name
-            written = written or (q.group(0) + kind, sentence)
-        if written is not None:
-            return Contradiction(name + m.group(0) + kind, *written)
+        # the kind, else its head noun ("重点实验室" of a name the plan writes only beside 国家实验室: 实验室)
+        for said in dict.fromkeys((kind, kind[-KIND_HEAD:])):
+            for sentence, _, _, q, found in _written_levels(said, naming, alt, word_of):
+                if q is None:
+                    continue
+                if found & asked:
+                    return None  # the plan gives the kind the asked level beside the name
+                written = written or (q.group(0) + said, sentence)
+            if written is not None:
+                return Contradiction(name + m.group(0) + kind, *written)
     return None
 
 
@@ -437,9 +444,16 @@ def _status_contradiction(question: str, texts, joined: str) -> Contradiction | 
             or _inside(before, joined))
     if name is None:
         return None
-    planned = rule("status_planned")
     # "已经建成/投用了吧" is borne out only by words of building; 落户, 获批 bear out "已经获批/落地"
     done = rule("status_built") if rule("status_claim_built").search(claim.group(0)) else rule("status_done")
+    written = _planned_only(name, texts, done)
+    return Contradiction(name + claim.group(0), *written) if written is not None else None
+
+
+def _planned_only(name: str, texts, done: re.Pattern) -> tuple[str, Span] | None:
+    """Where the plans write `name` as planned (筹建…, …（筹）, 争创…) and nowhere near a word of `done` (建成, 获批 …):
+    (the planned wording, its sentence); else None."""
+    planned = rule("status_planned")
     written: tuple[str, object] | None = None
     for clause, text in texts:
         for hit in re.finditer(re.escape(name), text):
@@ -458,7 +472,7 @@ def _status_contradiction(question: str, texts, joined: str) -> Contradiction | 
     if written is None:
         return None
     span = next((s for s in sentences(written[1]) if name in _plain(s.text)), None)
-    return Contradiction(name + claim.group(0), written[0], span) if span is not None else None
+    return (written[0], span) if span is not None else None
 
 
 _COUNT = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百]+"
