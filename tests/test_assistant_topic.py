@@ -366,3 +366,13 @@ def test_the_folded_items_quoted_names_are_named_after_the_count(assistant, plan
     folded = answer.text[answer.text.index("另有"):]
     assert "“科技云服务平台”" in folded and "“城市+母校+校友”" in folded, folded
     assert_exact(answer, plan_text)
+
+
+def test_a_part_asked_for_what_it_supports_is_listed_with_its_measures_not_its_sub_headings_alone(assistant, plan_text):  # noqa: F811
+    """"南通生物医药重点支持哪些技术方向": the section's sub-section titles alone (疫苗、检测与药物 …) name no direction
+    it supports; the topic answer lists the same sub-sections with their measures (cfDNA, 千鼠万抗 …). A question in
+    no topic frame ("要建哪些重大科技基础设施") still gets the part's list."""
+    answer = assistant.ask("南通生物医药重点支持哪些技术方向？")
+    assert answer.composer == "topic" and "【疫苗、检测与药物】" in answer.text and "cfDNA" in answer.text, answer.text
+    assert_exact(answer, plan_text)
+    assert assistant.ask("南京重大工程二里要建哪些重大科技基础设施？").composer == "outline"
