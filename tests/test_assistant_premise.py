@@ -660,3 +660,14 @@ def test_a_level_claimed_of_a_thing_the_plan_writes_only_as_planned_is_refused(m
     assert found is not None and "争创国家级农高区" in found.written, found
     texts, joined = _one_sentence_clauses(monkeypatch, premise, "庚辛实验室已建成运行，筹建二期。")
     assert premise._predicative_level("庚辛实验室已经是国家实验室了吧", texts, joined) is None  # built: no planned-only
+
+
+def test_a_level_the_plan_writes_while_building_the_thing_up_bears_the_claim_out(monkeypatch):
+    """"农高区已经是省级的了吧" where the plan writes 加快建设省级农高区: building up what is 省级 already says it is
+    省级 (no false premise); 国家级 is written only as an aim (争创…), so "已经是国家级" is still refused."""
+    from assistant.composers import premise
+
+    texts, joined = _one_sentence_clauses(monkeypatch, premise, "加快建设省级农高区，争创国家级农高区。")
+    assert premise._predicative_level("东湖的农高区已经是省级的了吧", texts, joined) is None
+    found = premise._predicative_level("东湖的农高区已经是国家级的了吧", texts, joined)
+    assert found is not None and found.written in ("省级农高区", "争创国家级农高区"), found

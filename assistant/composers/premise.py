@@ -198,7 +198,7 @@ def _predicative_level(question: str, texts, joined: str) -> Contradiction | Non
     levels = _levels()
     word_of = dict(levels)
     alt = _alt(word_of)
-    planned = rule("status_planned")
+    planned = rule("level_aim")  # 争创国家级… is an aim; 加快建设省级… builds up what is 省级 already
     for m in re.finditer(rf"(?:{_ALREADY.pattern})({alt})", question):
         asked = word_of[m.group(1)]
         name = _named_before(question, m.start(), joined, least=3)
