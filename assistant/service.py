@@ -73,7 +73,7 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
             (outline.asks_structure(q.text) and (not q.concepts or q.quoted)) or (not q.concepts and outline.names_a_part(q.text)))) \
             or (q.intent == "task" and outline.lists_rows_with_column(ctx)):  # "…布局哪些平台？牵头的是哪些企业？"
         answer = None if told else outline.compose(ctx)  # asked above already: the same question, the same None
-        if answer is not None and q.intent == "list" and topic.frames().frame.search(q.original or q.text) and \
+        if answer is not None and q.intent == "list" and _framed_list(q.original or q.text) and \
                 (whole := on_topic.compose()) is not None and _lists_with_content(whole, answer):
             answer = whole  # "生物医药重点支持哪些技术方向": the part's measures under its sub-sections, not their names only
         if answer is not None and q.intent in ("list", "general") and topic.asks_parts(q.original) and \
@@ -87,6 +87,15 @@ def structural(ctx: Context, on_topic: topic.TopicComposer) -> Answer | None:
             answer = on_topic.compose()  # "有什么模式和活动", "有哪些要求": no part of the plan is called so either
         return answer
     return None
+
+
+def _framed_list(text: str) -> bool:
+    """A list question (not a count) in a topic frame outside the noun it asks for ("重点支持哪些技术方向", not
+    "重点工程有哪些")."""
+    shape = outline.shape_of(text)
+    if shape is None or shape.kind != "outline":
+        return False
+    return bool(topic.frames().frame.search(text.replace(shape.counted, " ") if shape.counted else text))
 
 
 def _lists_with_content(whole: Answer, listed: Answer) -> bool:

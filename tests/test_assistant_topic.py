@@ -376,3 +376,5 @@ def test_a_part_asked_for_what_it_supports_is_listed_with_its_measures_not_its_s
     assert answer.composer == "topic" and "【疫苗、检测与药物】" in answer.text and "cfDNA" in answer.text, answer.text
     assert_exact(answer, plan_text)
     assert assistant.ask("南京重大工程二里要建哪些重大科技基础设施？").composer == "outline"
+    # a count, or a frame word inside the noun asked for (重点工程), is no topic frame: the part's list stands
+    assert assistant.ask("连云港规划第三部分一共有几大重点工程？").composer == "outline"
