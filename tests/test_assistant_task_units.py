@@ -86,3 +86,10 @@ def test_a_unit_name_holds_no_question_or_frame_words(assistant, question, said)
 def test_a_task_row_of_the_year_and_place_asked_answers_who_leads(assistant, question, stated, lead):
     answer = assistant.ask(question)
     assert answer.composer == "task" and stated in answer.text and lead in answer.text
+
+
+def test_a_task_named_by_a_name_ending_like_a_unit_is_found_by_its_words(assistant):
+    """"高新区金属材料创新研究院那项工作谁牵头": the name ends like a unit (区…院) but the plan writes it whole — its
+    words name the task row (牵头 高新区), they are no unit the question states."""
+    answer = assistant.ask("高新区金属材料创新研究院那项工作谁牵头？")
+    assert answer.composer == "task" and "金属材料创新研究院" in answer.text and "牵头：高新区" in answer.text, answer.text

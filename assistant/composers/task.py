@@ -69,6 +69,13 @@ def _unit_lines(ctx: Context, cities: set[str]) -> list[UnitLine]:
 _ASKED_UNITS = re.compile(r"由|单位|部门")
 
 
+def _units_named(text: str, source: str) -> list[re.Match]:
+    """The units `text` names (unit_name), not the tail of a longer name the plan writes (the task's own
+    高新区金属材料创新研究院 is no 区…院)."""
+    return [m for m in rule("unit_name").finditer(text)
+            if not re.match(r"[\u4e00-\u9fff]", text[m.start() - 1:m.start()]) or text[m.start() - 1:m.end()] not in source]
+
+
 def _unit_key(name: str) -> str:
     return re.sub(r"^[市区县省]", "", name)
 
@@ -87,12 +94,8 @@ def _wrong_unit(ctx: Context, units_text: str, span: Span) -> Answer | None:
     """"…是市发改委牵头的吧？" or "…是某某公司牵头的吗" where the task's units do not include the unit the user
     states: the premise is refused, with the plan's units quoted."""
     question = ctx.query.original or ctx.query.text
-    # a unit the question names (not inside a longer name the plan writes: the task's own 高新区金属材料创新研究院 is
-    # no 区…院), and a lead it states in any other words ("是某某公司牵头的吧")
-    source = ctx.corpus.source(span.clause.doc_id)
-    stated = [m.group(0) for m in rule("unit_name").finditer(question)
-              if not re.match(r"[\u4e00-\u9fff]", question[m.start() - 1:m.start()])
-              or question[m.start() - 1:m.end()] not in source]
+    # a unit the question names, and a lead it states in any other words ("是某某公司牵头的吧")
+    stated = [m.group(0) for m in _units_named(question, ctx.corpus.source(span.clause.doc_id))]
     claimed = [m.group("unit") for m in rule("lead_claim").finditer(question)]
     stated += [u for u in claimed if not any(u in s or s in u for s in stated)]
     # a lead claimed ("…是农业农村局牵头的吧") is held against the lead units alone, where the plan tells lead from partner
@@ -153,7 +156,11 @@ def compose(ctx: Context) -> Answer:
     if (found := _plan_lead(ctx, cities)) is not None:
         return found
     # colloquial wording: words match where bigrams split; the units the question names or asks for are not the task's words
-    asked = _ASKED_UNITS.sub(" ", rule("unit_name").sub(" ", ctx.query.topic or ctx.query.text))
+    asked = ctx.query.topic or ctx.query.text
+    library = "\n".join(ctx.corpus.source(d) for d in ctx.corpus.docs)
+    for m in reversed(_units_named(asked, library)):  # (a name the plan writes keeps its words)
+        asked = asked[:m.start()] + " " + asked[m.end():]
+    asked = _ASKED_UNITS.sub(" ", asked)
     words = TopicScorer.for_words(asked, ctx.corpus)
     scored = []
     for t in ctx.corpus.tasks:
