@@ -318,3 +318,12 @@ def test_a_boxs_entry_named_without_its_category_word_is_answered_with_that_entr
     assert_exact(answer, plan_text)
     listed = assistant.ask("南京重大工程二里要建哪些重大科技基础设施？")
     assert "未来网络试验设施" in listed.text and "信息高铁综合试验基础设施" in listed.text, listed.text
+
+
+def test_an_indicator_table_is_named_by_its_naming_columns_header_whatever_its_caption(assistant):
+    """连云港's indicator table is captioned "“十四五”科技创新发展目标"; the column naming its rows is headed 指标, so
+    "主要指标表列了几项" counts its rows, and a row asked "指标表里…2020年基数" is that row's baseline."""
+    answer = assistant.ask("连云港主要指标表列了几项")
+    assert answer.composer == "outline" and "共7项" in answer.text and "年技术合同成交额" in answer.text, answer.text
+    answer = assistant.ask("连云港指标表里重大产业创新平台2020年基数是多少？")
+    assert not answer.refused and "22个" in answer.text, answer.text

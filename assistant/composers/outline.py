@@ -246,6 +246,19 @@ def _counted_by_its_word(node: Node, shape: Shape) -> bool:
             and _plain(node.count_word.text).endswith(_plain(shape.counted)))
 
 
+def _headed_by(node: Node, counted: str) -> bool:
+    """Whether a table's naming column is headed by the container word counted or a word of its family ("指标表"
+    of a table captioned "“十四五”科技创新发展目标" whose rows the column 指标 names)."""
+    if node.kind != "table" or not counted:
+        return False
+    rows = [c for c in node.items if c.kind == "table_row"]
+    column = name_column(rows)
+    header = rows[0].header if rows else None
+    if column is None or not header or column >= len(header):
+        return False
+    return any(_plain(header[column]) == _plain(w) for w in containers.family(counted))
+
+
 def _named_by_label(text: str, node: Node) -> bool:
     """The question names this box or table by its label and ordinal ("专栏5", "创新布局专栏3" or just "专栏3")."""
     label = label_of(node)
@@ -327,7 +340,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             labelled = _named_by_label(ctx.query.text, node.parent) and _writes_whole(ctx.query.text, node.name)
         else:
             labelled = _named_by_label(ctx.query.text, node)
-        by_word = _counted_by_its_word(node, shape) or _title_quotes(ctx, node)
+        by_word = _counted_by_its_word(node, shape) or _title_quotes(ctx, node) or _headed_by(node, counted)
         named = _quotes_name(ctx, node, shape.name) or by_word
         if rare and not (named or labelled):
             where = _plain(" ".join([*node.path, node.name]))
