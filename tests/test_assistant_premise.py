@@ -671,3 +671,11 @@ def test_a_level_the_plan_writes_while_building_the_thing_up_bears_the_claim_out
     assert premise._predicative_level("东湖的农高区已经是省级的了吧", texts, joined) is None
     found = premise._predicative_level("东湖的农高区已经是国家级的了吧", texts, joined)
     assert found is not None and found.written in ("省级农高区", "争创国家级农高区"), found
+
+
+def test_a_number_stated_before_asking_how_is_held_against_the_quoted_measures(assistant):
+    """"南京要在2025年建成500万平方米的城市硅巷，这个怎么推进？" states a figure (万平方米 read with its 万) before it
+    asks how: the topic answer's quotes say 超300万平方米, so the premise is refused; the plan's own 300万 is not."""
+    answer = assistant.ask("南京要在2025年建成500万平方米的城市硅巷，这个怎么推进？")
+    assert answer.refused and "300万平方米" in answer.text, answer.text
+    assert not assistant.ask("南京要在2025年建成300万平方米的城市硅巷，这个怎么推进？").refused

@@ -24,7 +24,7 @@ from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.lexicon import EVENT_RULES, entries, rule
-from ingest.lexicon import COUNT_MEASURES, FIVE_YEAR_ORDINAL, YEAR, YEAR_DIGITS, normalize, parse_number, years_in
+from ingest.lexicon import COUNT_MEASURES, FIVE_YEAR_ORDINAL, UNITS, YEAR, YEAR_DIGITS, normalize, parse_number, years_in
 from ingest.sentences import FULL_STOPS
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
@@ -754,13 +754,16 @@ def unborne_number(ctx: Context, answer: Answer) -> Contradiction | None:
     question = _premise_asked(ctx)
     if question is None:
         return None
+    units = "|".join(map(re.escape, sorted({*UNITS, *COUNT_MEASURES}, key=len, reverse=True)))  # 万平方米, 位 …
     for stated in ctx.query.numbers:
-        m = re.search(rf"(?<![\d.]){re.escape(stated)}\s*(?P<unit>[{COUNT_MEASURES}%％倍])", question)
+        m = re.search(rf"(?<![\d.]){re.escape(stated)}\s*(?P<unit>{units})", question)
         value = parse_number(stated)
         if m is None or value is None:
             continue
-        written = [(c, x) for c in answer.citations for x in re.finditer(rf"(\d+(?:\.\d+)?)\s*{re.escape(m.group('unit'))}", c.quote)]
-        if written and not any(abs(float(x.group(1)) - value) < 1e-9 for _, x in written):
+        # "500万平方米" against "超300万平方米": the numbers before the same unit, their 万/亿 read
+        written = [(c, x) for c in answer.citations
+                   for x in re.finditer(rf"(\d+(?:\.\d+)?[万亿]?)\s*{re.escape(m.group('unit'))}", c.quote)]
+        if written and not any(abs((parse_number(x.group(1)) or 0.0) - value) < 1e-9 * max(1.0, value) for _, x in written):
             citation, x = written[0]
             span = ctx.span_of(citation)
             piece = re.split(r"[，,；;。]", citation.quote[:x.start()])[-1] + citation.quote[x.start():x.end()]
@@ -770,9 +773,15 @@ def unborne_number(ctx: Context, answer: Answer) -> Contradiction | None:
 
 
 def _premise_asked(ctx: Context) -> str | None:
-    """The question when it states a premise to be confirmed (…是吧, 既然/听说/规划说…), else None."""
+    """The question when it states a premise to be confirmed (…是吧, 既然/听说/规划说…) or states a number before
+    asking something else, else None."""
     question = ctx.query.original or ctx.query.text
-    return question if rule("confirm_ask").search(question) or rule("premise_frame").search(question) else None
+    if rule("confirm_ask").search(question) or rule("premise_frame").search(question):
+        return question
+    # "南京要在2025年建成500万平方米的城市硅巷，这个怎么推进？": a number stated before the ask, the ask no figure's
+    pieces = re.split(r"[，,；;]", question)
+    stated = len(pieces) >= 2 and any(re.search(r"\d", p) for p in pieces[:-1])
+    return question if stated and not rule("figure_ask").search(question) else None
 
 
 _EVENT_GAP = 8  # characters between a year and the event it dates ("2025年基本完成建设", "2023年就建成投用")
