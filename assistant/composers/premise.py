@@ -24,7 +24,8 @@ from assistant.composers.context import Context
 from assistant.composers.refusal import refuse
 from assistant.evidence import Span, sentences
 from assistant.lexicon import EVENT_RULES, entries, rule
-from ingest.lexicon import COUNT_MEASURES, FIVE_YEAR_ORDINAL, UNITS, YEAR, YEAR_DIGITS, normalize, parse_number, years_in
+from ingest.lexicon import (COUNT_MEASURES, FIVE_YEAR_ORDINAL, STATED_NUMBER, UNITS, YEAR, YEAR_DIGITS, normalize, parse_number,
+                            years_in)
 from ingest.sentences import FULL_STOPS
 
 MIN_NAME = 4  # characters of the named thing: shorter runs (孵化器) are too common to judge a premise by
@@ -762,7 +763,7 @@ def unborne_number(ctx: Context, answer: Answer) -> Contradiction | None:
             continue
         # "500万平方米" against "超300万平方米": the numbers before the same unit, their 万/亿 read
         written = [(c, x) for c in answer.citations
-                   for x in re.finditer(rf"(\d+(?:\.\d+)?[万亿]?)\s*{re.escape(m.group('unit'))}", c.quote)]
+                   for x in re.finditer(rf"({STATED_NUMBER.pattern})\s*{re.escape(m.group('unit'))}", c.quote)]
         if written and not any(abs((parse_number(x.group(1)) or 0.0) - value) < 1e-9 * max(1.0, value) for _, x in written):
             citation, x = written[0]
             span = ctx.span_of(citation)
