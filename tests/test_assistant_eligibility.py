@@ -289,3 +289,14 @@ def test_an_enterprise_above_designated_size_is_an_applicant_kind(assistant):
     assert subjects_in("我们是规模以上工业企业") == ["规上企业"]
     answer = assistant.ask("我们是南通一家规上工业企业，研发上规划鼓励我们做些什么？")
     assert answer.composer == "eligibility" and "研发准备金" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    # 搞研发 / 优惠: how an enterprise says R&D and preferential treatment (synonyms of 研发投入, 财税支持)
+    ("我们是南通的规上工业企业，规划对企业搞研发有啥要求和优惠？", "加计扣除"),
+    # 追责 / 管得死: how a researcher says accountability and tight rules (synonyms of 科技体制改革)
+    ("我在南通做科研，担心经费管得死、探索失败被追责，规划怎么说？", "包干制"),
+])
+def test_needs_said_colloquially_find_their_topics_measures(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert not answer.refused and expected in answer.text, answer.text
