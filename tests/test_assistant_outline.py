@@ -327,3 +327,10 @@ def test_an_indicator_table_is_named_by_its_naming_columns_header_whatever_its_c
     assert answer.composer == "outline" and "共7项" in answer.text and "年技术合同成交额" in answer.text, answer.text
     answer = assistant.ask("连云港指标表里重大产业创新平台2020年基数是多少？")
     assert not answer.refused and "22个" in answer.text, answer.text
+
+
+def test_divided_into_with_a_particle_asks_for_the_parts_after_the_introduction(assistant):
+    """"分成了哪几方面" asks what the section is divided into, like "分成哪几方面" (了 between them): the colon-led
+    aspects after 发展目标's introduction, not its introduction's sentences."""
+    answer = assistant.ask("发展目标那一节，南通分成了哪几方面")
+    assert answer.composer == "outline" and "释放创新生态系统张力" in answer.text and "前20强" not in answer.text, answer.text

@@ -396,7 +396,7 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     return best
 
 
-_PARTITION = re.compile(r"分(?:为|成)?(?:哪|几)")  # "分哪些细分领域", "分成几块": what a part is divided into
+_PARTITION = re.compile(r"分(?:为|成)?了?(?:哪|几)")  # "分哪些细分领域", "分成几块": what a part is divided into
 
 
 def _partition(shape: Shape, ctx: Context) -> bool:
