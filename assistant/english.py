@@ -544,6 +544,9 @@ def dated_figures(text: str) -> list[tuple[str, str]]:
     return [(year, value) for _, year, value in found if re.search(r"\d", value)]
 
 
+LEAD_VALUES = 3  # figures of one quote the English lead names ("50, 200 and 1,000")
+
+
 def lead(answer: Answer, cities: tuple[str, ...]) -> str:
     """One English sentence about the Chinese answer that follows."""
     where = ", ".join(pinyin(c) for c in (answer.query.cities if answer.query else ())) or "the plans"
@@ -568,8 +571,11 @@ def lead(answer: Answer, cities: tuple[str, ...]) -> str:
                 continue
             values = [v for v in _FIGURE.findall(text) if not re.fullmatch(YEAR_DIGITS, v)]
             year = re.search(rf"到({YEAR_DIGITS})年", text)
-            if values:
-                stated.append(f"{_in_english(values[-1])}{' for ' + year.group(1) if year else ''} {marker}")
+            if values:  # every figure the quote states (up to LEAD_VALUES), not only its last
+                shown = [_in_english(v) for v in values[-LEAD_VALUES:]]
+                said = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+                dated = f" for {year.group(1)}" if year and len(shown) == 1 else ""  # a year is one figure's
+                stated.append(f"{said}{dated} {marker}")
         if stated:
             return f"The plan of {where} states {'; '.join(stated)} (quoted in Chinese below)."
     n = len(answer.citations)

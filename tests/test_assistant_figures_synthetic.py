@@ -347,3 +347,16 @@ def test_each_member_of_a_part_asked_with_ge_is_answered(qa):
     """"A、B各要新增多少？C多少？": the members of the first asking sentence are answered each, beside the second."""
     answer = qa.ask("西山市省级以上科技企业孵化器、独角兽企业各要新增多少家？技术合同成交额到2025年多少？")
     assert all(w in answer.text for w in ("孵化器5家", "2家独角兽", "50亿")), answer.text
+
+
+def test_an_english_lead_names_every_figure_of_a_quote_not_only_its_last():
+    """"突破50项…、掌握200项…、开发1000个…" asked "how many technologies": the lead names 50, 200 and 1,000 (the
+    reader sees which is which in the quote), not 1,000 alone; a year stays with a lone figure."""
+    from assistant.answer import Answer
+    from assistant.english import lead
+
+    three = Answer(text="东湖市：突破50项产业关键共性技术、掌握200项企业关键技术、开发1000个创新产品[1]", citations=[],
+                   refused=False, retrieved=[], composer="target")
+    assert "50, 200 and 1,000 [1]" in lead(three, ("东湖市",)), lead(three, ("东湖市",))
+    one = Answer(text="东湖市：到2025年，高新技术企业达到800家[1]", citations=[], refused=False, retrieved=[], composer="target")
+    assert "800 for 2025 [1]" in lead(one, ("东湖市",)), lead(one, ("东湖市",))
