@@ -14,6 +14,7 @@ import re
 
 from assistant.answer import Answer
 from assistant.lexicon import rule
+from assistant.sections import written_entry
 from ingest.lexicon import city_key, cn_number
 from ingest.sentences import SENTENCE_END
 from ingest.structure import numbering
@@ -127,14 +128,6 @@ def asks_entry(question: str) -> bool:
     return bool(_ENTRY_ASKED.match(question.strip()))
 
 
-def _written(name: str, text: str) -> str | None:
-    """How `text` writes a list entry: whole, by its head ("机器人" of 机器人及应用) or without its last two characters
-    ("新能源汽车" of 新能源汽车产业); None when it does not."""
-    head = re.split(r"及|和|与|、", name)[0]
-    stem = name[:-2]
-    return next((w for w, least in ((name, 2), (head, 2), (stem, 4)) if len(w) >= least and w in text), None)
-
-
 def swap_entry(question: str, previous: str, lists: list[list[str]]) -> str | None:
     """The previous question asked of the entry a follow-up names instead of the one it named ("南京专栏3里新能源汽车
     攻关方向有哪些？" then "集成电路那块呢？": …里集成电路攻关方向…), when one of the plan's `lists` (the members of a
@@ -144,10 +137,10 @@ def swap_entry(question: str, previous: str, lists: list[list[str]]) -> str | No
         return None
     asked = m.group("entry")  # (a city named there finds no entry: "那南通呢" is left to the follow-up rules)
     for names in lists:
-        theirs = [(n, w) for n in names if (w := _written(n, previous))]
-        mine = [n for n in names if _written(n, asked)]
+        theirs = [(n, w) for n in names if (w := written_entry(n, previous))]
+        mine = [n for n in names if written_entry(n, asked)]
         if len(theirs) == 1 and len(mine) == 1 and mine[0] != theirs[0][0]:
-            return previous.replace(theirs[0][1], _written(mine[0], asked), 1)
+            return previous.replace(theirs[0][1], written_entry(mine[0], asked), 1)
     return None
 
 

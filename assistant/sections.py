@@ -162,6 +162,14 @@ _RUN_IN = re.compile(r"\s*[—–-]{1,2}\s*\S")
 _COLON_LED = re.compile(r"\s*[^，,。；;：:\s]{2,16}[：:]")
 
 
+def written_entry(name: str, text: str, stem: bool = True) -> str | None:
+    """How `text` writes a list entry: whole, by its head ("机器人" of 机器人及应用) or, with `stem`, without the two
+    characters of its category word ("新能源汽车" of 新能源汽车产业); None when it does not."""
+    head = re.split(r"及|和|与|、", name)[0]
+    forms = ((name, 2), (head, 2), (name[:-2], 4)) if stem else ((name, 2), (head, 2))
+    return next((w for w, least in forms if len(w) >= least and w in text), None)
+
+
 def item_lead(clause: Clause, column: int | None = None) -> tuple[str, Span] | None:
     """An entry's name: a table row's naming cell (`column`, else its first named cell), or a box item's words
     before "：" / the first sentence end."""

@@ -29,7 +29,8 @@ from assistant.composers.scoring import RARE_WORD, TopicScorer
 from assistant.composers.windows import finish, join, pieces
 from assistant.evidence import Span, sentences, shown, unbroken
 from assistant.ordinals import PLAN_POSITION
-from assistant.sections import NUMBERED_NAME, Node, all_nodes, chapters, item_lead, label_of, name_column, plan_tree, sub_boxes
+from assistant.sections import (NUMBERED_NAME, Node, all_nodes, chapters, item_lead, label_of, name_column, plan_tree,
+                                sub_boxes, written_entry)
 from index.rerank import PAST_SECTION
 from assistant.prompts import load_prompt
 from assistant.lexicon import rule
@@ -764,15 +765,9 @@ def _member_named(ctx: Context, node: Node) -> tuple[str, Span] | None:
     """The one member the question names, whole, by its head ("机器人" of 机器人及应用) or, a box's entry, without its
     last two characters ("新能源汽车" of 新能源汽车产业); None when it names none or several."""
     text = ctx.query.text
-
-    def named(name: str, span: Span) -> bool:
-        head = re.split(r"及|和|与|、", name)[0]
-        # a box's entry without the category word it ends in (新能源汽车产业, 新材料领域) — not a title with nothing
-        # after it ("(一)重大科技基础设施建设" heads what "要建哪些重大科技基础设施" asks to be listed)
-        stem = name[:-2] if _has_body(span) else ""
-        return len(name) >= 2 and name in text or len(head) >= 2 and head in text or len(stem) >= 4 and stem in text
-
-    found = [(name, span) for name, span in node.members() if named(name, span)]
+    # a box's entry may be named without its category word (新能源汽车产业) — not a title with nothing after it
+    # ("(一)重大科技基础设施建设" heads what "要建哪些重大科技基础设施" asks to be listed)
+    found = [(name, span) for name, span in node.members() if written_entry(name, text, stem=_has_body(span))]
     return found[0] if len(found) == 1 else None
 
 
