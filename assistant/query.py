@@ -81,6 +81,7 @@ _ITEM_POINTER = re.compile(rf"^(?:{rule('item_pointer').pattern})")
 _SAME_POINTER = rule("same_pointer")  # "同一个指标", "有没有类似的做法": the same, of another city
 _PART_POINTER = re.compile(rf"^(?:{rule('part_pointer').pattern})")  # "专栏里…", "里面…": inside what was named
 # "外国人才呢，十四五要引进多少？": a follow-up that opens with a subject of its own and 呢, then asks of it
+OWN_SUBJECT = 6  # characters of a follow-up's topic word that make it a subject of its own (海内外高层次创业人才)
 _SUBJECT_SHIFT = re.compile(rf"^(?:{rule('followup_lead').pattern})?(?P<subject>[\u4e00-\u9fff]{{2,10}})呢[，,]")
 # A year: "2025年", or "到2025" without 年; "2000家" is a count, not a year (ingest.lexicon.QUESTION_YEAR).
 _YEAR = QUESTION_YEAR
@@ -604,6 +605,7 @@ def understand(
     unit_text: str | None = None  # the words that say the kind of figure asked, when not the whole text
     renamed = False  # a follow-up whose subject replaced the previous question's indicator
     carried = False  # a follow-up that keeps the previous question's city and names no subject of its own
+    own_subject = False  # a follow-up that keeps the city but names a subject of its own: not the previous indicator
     shifted = _SUBJECT_SHIFT.match(text) if previous is not None else None
     # a follow-up that names a subject of its own before 呢 ("外国人才呢，…"): not the previous subject or indicator
     shifted_subject = bool(shifted and not _FOLLOWUP_PRONOUN.match(shifted.group("subject"))
@@ -683,7 +685,10 @@ def understand(
             rest = _CONTINUES.sub('', text, count=1)
             # "那2020年当年发了多少" after 苏科贷's total: the conversation's subject too
             text, followup = _in_conversation(previous, rest, shifted_subject), True
-            carried = True
+            # (not the previous indicator's wording when the follow-up names a subject of its own: "那十三五期间引进了
+            # 多少海内外高层次创业人才" after a question on 新引进高层次创新创业人才's target)
+            own_subject = any(len(w) >= OWN_SUBJECT for w in topic_of(rest, known_cities).split())
+            carried = not own_subject
         elif len(previous.cities) == 1 and not (named or others) and not _ACROSS_CITIES.search(text):
             # "建好以后要形成个什么样的综合体？": a question naming no place asks about the conversation's city, and,
             # when neither it nor the previous question names an indicator, about the conversation's subject too
@@ -726,6 +731,7 @@ def understand(
     counted = _COUNTED.search(question_part(text))
     counted_piece = counted.group(1) if counted and counted.group(1) in query.topic.split() else ""
     query = replace(query, subject=subject or counted_piece or max(query.topic.split() or [""], key=len))
-    if followup and previous is not None and not query.concepts and previous.concepts and not shifted_subject and not renamed:
+    if followup and previous is not None and not query.concepts and previous.concepts and not shifted_subject and not renamed \
+            and not own_subject:
         query = replace(query, concepts=previous.concepts)
     return query

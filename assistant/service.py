@@ -281,13 +281,16 @@ def resolve_period(query: Query, index: PlanIndex) -> str | None:
     return year_period(query.year, plan_years(index, query.cities))
 
 
-def own_horizon(query: Query, index: PlanIndex) -> Query:
+def own_horizon(query: Query, index: PlanIndex, previous: Query | None = None) -> Query:
     """"江阴呢？" after "连云港2025年…目标是多少": a target year the follow-up did not write itself and its city's plan
-    does not reach (江阴's runs to 2022) goes — the same question of that plan's own horizon."""
+    does not reach (江阴's runs to 2022) goes — the same question of that plan's own horizon; so does the previous
+    city's horizon year carried to a city whose plan ends in another ("句容呢？" after "江阴到2022年…": 句容's 2025)."""
     if not (query.followup and query.year and query.cities) or question_years(normalize(query.original or "")):
         return query
     spans = plan_years(index, query.cities)
-    if not spans or not all(query.year > last for _, last in spans):
+    before = plan_years(index, previous.cities) if previous is not None and previous.cities != query.cities else []
+    carried = any(query.year == last for _, last in before) and not any(query.year == last for _, last in spans)
+    if not spans or not (carried or all(query.year > last for _, last in spans)):
         return query
     return replace(query, text=re.sub(rf"(?:到|至)?{query.year}\s*年(?:底|末)?", "", query.text), year=None)
 
@@ -503,7 +506,8 @@ class Assistant:
                 continue
             previous.append(understand(text, index.cities, previous))
         text, _ = clean_question(question, self.settings.max_question_chars)
-        query = own_horizon(understand(text, index.cities, previous, profile=bool(profile)), index)
+        query = own_horizon(understand(text, index.cities, previous, profile=bool(profile)), index,
+                            previous[-1] if previous else None)
         named = naming_numbers(normalize(text), query.numbers, library_text(index))
         return replace(query, numbers=tuple(n for n in query.numbers if n not in named)) if named else query
 

@@ -2,6 +2,8 @@
 reaches, the kind of figure it says."""
 from __future__ import annotations
 
+import pytest
+
 
 def test_an_inherited_year_beyond_the_citys_plan_gives_way_to_its_horizon(assistant):
     """"江阴呢？" after a 2025 target: 江阴's plan runs to 2022, so its 2022 target is the answer; 南京's stays 2025."""
@@ -166,3 +168,18 @@ def test_a_followup_the_kept_subject_leaves_unanswered_is_asked_of_the_conversat
     answer = assistant.ask("那农产品出口要做到多少？", history=["连云港争创国家级农高区，专栏里提了哪些目标？"])
     assert not answer.refused and "2.5亿美元" in answer.text, answer.text
     assert assistant.ask("那2035年呢？", history=["南通到2025年新增高层次人才多少？"]).refused
+
+
+@pytest.mark.parametrize("history, question, figure", [
+    # "这个指标" / "附件里这个指标" / "指标表里这项" with another city: the previous indicator, of that city
+    ("江阴每年要完成多少技术合同成交额？", "句容这个指标定了多少？", "100亿元"),
+    ("句容农业科技进步贡献率的目标是多少？", "江阴附件里这个指标定的多少？", "71.8%"),
+    ("南京2025年每万人高价值发明专利目标多少？", "那南通的指标表里这项定的多少？", "16件"),
+    # the previous plan's horizon year is not carried to a city whose plan ends in another year: its own target
+    ("江阴到2022年高企要突破多少家？", "句容呢？", "180家"),
+    # a subject of its own after 那: not the previous indicator, whose wording is no longer joined or inherited
+    ("南京新引进高层次创新创业人才的目标是多少？", "那十三五期间引进了多少海内外高层次创业人才？", "3715名"),
+])
+def test_a_followup_asks_the_previous_indicator_of_another_city_or_its_own_subject(assistant, history, question, figure):
+    answer = assistant.ask(question, history=[history])
+    assert not answer.refused and figure in answer.text, answer.text
