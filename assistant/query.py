@@ -268,6 +268,15 @@ def owns_plan(place: str, text: str) -> bool:
     return bool(re.search(rf"{stem}[市县区]?的?[^，,。？?；;]{{0,6}}(?:{rule('plan_word').pattern})", text))
 
 
+def asked_of(place: str, text: str, cities: Iterable[str]) -> bool:
+    """Whether the question's asking piece (its last clause) is about `place` ("X县的…") and names none of `cities`:
+    "南京提了“两区一廊多组团”，柏崖县的科技创新空间布局是怎么安排的" asks of 柏崖县; 南京 only sets the scene."""
+    pieces = [p for p in re.split(r"[，,；;。]", text) if p.strip()]
+    last = pieces[-1] if len(pieces) >= 2 else ""
+    return bool(re.search(rf"{re.escape(place_stem(place))}[市县区]?的", last)) and \
+        not any(place_stem(c) in last for c in cities)
+
+
 def compares(place: str, text: str, places: Iterable[str]) -> bool:
     """Whether the question sets `place` against another of the `places` it names ("徐州和南京谁高", "南京和上海比"): a
     place without a plan on one side of a comparison leaves it unanswerable (not "在上海设立了哪几个研发中心", not

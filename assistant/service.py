@@ -30,7 +30,8 @@ from assistant.composers.refusal import refuse
 from assistant.contract import Citation, Retrieved
 from assistant.generation import GeneratorSettings, get_generator
 from assistant.lexicon import rule
-from assistant.query import Query, compares, indicator_concepts, local_area, owns_plan, separate_asks, understand, year_period
+from assistant.query import (Query, asked_of, compares, indicator_concepts, local_area, owns_plan, separate_asks, understand,
+                             year_period)
 from ingest.lexicon import COUNT_MEASURES, city_key, normalize, question_years, years_in
 from assistant import structured
 from assistant.rewrite import rewrite
@@ -710,7 +711,8 @@ class Assistant:
             answer = refuse(ctx, f"所选规划（{'、'.join(index.docs[d].title for d in sorted(allowed_docs))}）中关于"
                                  f"{'、'.join(outside)}的内容：{'、'.join(outside)}的规划不在所选范围内")
         elif query.unknown_places and (not query.cities or any(
-                owns_plan(p, query.text) or compares(p, query.text, query.cities + query.unknown_places) for p in query.unknown_places)):
+                owns_plan(p, query.text) or compares(p, query.text, query.cities + query.unknown_places)
+                or asked_of(p, query.original or query.text, query.cities) for p in query.unknown_places)):
             answer = refuse(ctx, f"{'、'.join(query.unknown_places)}的科技创新规划（已收录：{library_list(index)}）")
         elif unwritten := unwritten_parts(query):
             answer = refuse(ctx, f"“{'”“'.join(unwritten)}”（{'、'.join(query.cities)}规划中没有这一名称）")

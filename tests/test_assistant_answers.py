@@ -115,6 +115,7 @@ def test_eligibility_conditions_are_quoted_and_marked(assistant):
     "连云港市级科创基金的规模有多大？",                 # named without an amount
     "南京对“揭榜挂帅”项目单个最高资助多少钱？",
     "南通的“紫琅英才计划”对引进人才补贴多少？",          # a programme the plan does not have
+    "南京提了“两区一廊多组团”，苍梧县的科技创新空间布局是怎么安排的？",  # asked of a place no plan holds
 ])
 def test_unanswerable_questions_are_refused(assistant, question):
     answer = assistant.ask(question)

@@ -53,6 +53,16 @@ def test_a_place_without_a_plan_set_against_a_city_leaves_the_comparison_open():
     assert not compares("上海", "江阴鼓励企业在上海设立哪几个研发中心", ("江阴市", "上海"))
 
 
+def test_a_place_without_a_plan_that_the_asking_piece_is_about_is_asked_of():
+    """The last clause asks about the place (柏崖县的…) and names no corpus city: the city before it only sets the
+    scene; a place inside a question about a city (在上海设立…) is not asked of."""
+    from assistant.query import asked_of
+
+    assert asked_of("柏崖县", "南京提了“两区一廊多组团”，柏崖县的科技创新空间布局是怎么安排的？", ("南京市",))
+    assert not asked_of("上海", "江阴鼓励企业在上海设立哪几个研发中心", ("江阴市",))
+    assert not asked_of("上海", "南京和上海的研发强度，南京的是多少", ("南京市",))
+
+
 @pytest.mark.parametrize("text,intent", [
     ("南京到2025年高新技术企业要达到多少家？", "target"),
     ("南京和南通的研发强度目标分别是多少？", "compare"),
