@@ -300,3 +300,10 @@ def test_an_enterprise_above_designated_size_is_an_applicant_kind(assistant):
 def test_needs_said_colloquially_find_their_topics_measures(assistant, question, expected):
     answer = assistant.ask(question)
     assert not answer.refused and expected in answer.text, answer.text
+
+
+def test_a_researcher_leaving_to_start_a_company_gets_the_talent_mobility_measures(assistant):
+    """"高校的老师，想出去办企业": talent mobility (离岗创业, 双聘制, a genre term of 人才培养与评价; 出去办企业 its
+    colloquial form) is what applies, not the platforms a 高校 builds."""
+    answer = assistant.ask("我是在宁高校的老师，想出去办企业，南京有什么政策？")
+    assert not answer.refused and "离岗创业" in answer.text, answer.text
