@@ -334,3 +334,10 @@ def test_divided_into_with_a_particle_asks_for_the_parts_after_the_introduction(
     aspects after 发展目标's introduction, not its introduction's sentences."""
     answer = assistant.ask("发展目标那一节，南通分成了哪几方面")
     assert answer.composer == "outline" and "释放创新生态系统张力" in answer.text and "前20强" not in answer.text, answer.text
+
+
+def test_a_count_naming_only_the_plan_and_the_kind_counts_the_part_the_kind_names(assistant):
+    """"江阴三年计划一共有多少项任务": 三年计划 names the plan (so it is no word of a part's title), and 任务 is the kind
+    counted — the part whose title says it (重点任务) is counted, as for "三年行动计划"."""
+    answer = assistant.ask("江阴三年计划一共有多少项任务？")
+    assert answer.composer == "outline" and "重点任务共6项" in answer.text, answer.text

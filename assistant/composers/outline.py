@@ -359,6 +359,8 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
                 continue
         if named or labelled:
             title = max(title, 1.0)  # the user quotes the part's own name, states its count word or its label
+        elif scorer is None and counted and containers.names_kind(bare, counted):
+            title = 1.0  # "这个三年计划一共多少项任务": no word but the plan's and the kind, which this part's title says
         elif shape.kind == "define":
             continue
         score = title - 0.005 * len(node.name) + (0.5 if labelled or by_word else 0.0)  # of two titles the words cover alike,
