@@ -667,7 +667,9 @@ def understand(
                 len(text) <= 14 or not topic_of(text, known_cities))):  # "那规划要到2025年达到多少人？": no subject of its own
             # "它的牵头单位是谁？": keep the previous subject in view.
             # the previous question's place and subject, not its asking words ("定位是什么", "重点招引哪些方向")
-            place = "".join(city_key(c) for c in previous.cities)
+            # (one city with the part of it the previous question named: "江阴高新区…" then "附件里这项谁牵头")
+            place = conversation_place(previous, text) if len(previous.cities) == 1 else \
+                "".join(city_key(c) for c in previous.cities)
             # a part of the city named on its own ("北片区主要承担啥功能？") is the follow-up's own subject
             own = not _FOLLOWUP_PRONOUN.match(text) and rule("sub_area").search(topic_of(text, known_cities))
             own = own or shifted_subject

@@ -183,3 +183,11 @@ def test_a_followup_the_kept_subject_leaves_unanswered_is_asked_of_the_conversat
 def test_a_followup_asks_the_previous_indicator_of_another_city_or_its_own_subject(assistant, history, question, figure):
     answer = assistant.ask(question, history=[history])
     assert not answer.refused and figure in answer.text, answer.text
+
+
+def test_a_pointer_followup_keeps_the_part_of_the_city_the_previous_question_named(assistant):
+    """"附件里这项谁牵头" after "江阴高新区2022年研发经费占比目标多少": the item is 高新区's (附件里 only says where), so
+    the task found is the one 高新区 leads, not the city's."""
+    answer = assistant.ask("附件里这项谁牵头？", history=["江阴高新区2022年研发经费占比目标多少？"])
+    assert answer.composer == "task" and "高新区" in answer.text, answer.text
+    assert answer.query is not None and "高新区" in answer.query.text
