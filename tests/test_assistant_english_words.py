@@ -290,3 +290,9 @@ def test_the_end_of_a_five_year_plan_period_is_its_end_year():
     library = LIBRARY + "“十三五”期间，建成孵化器。"  # a library that writes 期间 (what "period" alone reads as)
     text = ask("How many incubators did Donghu have at the end of the 13th Five-Year Plan period?", library)
     assert "十三五末" in text and "期间" not in text, text
+
+
+def test_new_is_the_plans_new_not_a_dictionary_word_for_newborn():
+    """"new leading talents … bring in": 新 as plans write it (新引进, 新增), not the dictionary's 新生."""
+    read = ask("How many new leading talents does Donghu plan to bring in by 2025?")
+    assert "新生" not in read and "新" in read.split() and "引进" in read, read
