@@ -102,6 +102,8 @@ def test_a_wording_the_tables_hold_keeps_its_own_form():
     ("How many new technologies does Donghu plan to roll out for people's livelihood?", "民生"),
     ("How many university-enterprise alliances should Donghu have?", "校企"),
     ("Can a foreign expert in Donghu start a business part-time?", "兼职"),
+    ("What share of Donghu's above-designated-size firms should be doing R&D?", "规上"),
+    ("What share of Donghu's above-designated-size firms should be doing R&D?", "研发活动"),
 ])
 def test_genre_terms_and_frames_in_the_plans_words(question, expected):
     assert expected in ask(question)
