@@ -328,8 +328,9 @@ def year_period(year: int, spans: Sequence[tuple[int, int]]) -> Period | None:
 
 
 def period_of(text: str) -> Period | None:
-    """"target" when the wording looks ahead, "past" when it looks back, else None."""
-    if _AHEAD.search(text):
+    """"target" when the wording looks ahead, "past" when it looks back, else None. A year after 到 alone does not
+    look ahead against words that look back ("到2020年底已经有多少了")."""
+    if _AHEAD.search(text) and not (_PAST.search(text) and not _AHEAD.search(_YEAR.sub(" ", text))):
         return "target"
     if _PAST.search(text):
         return "past"

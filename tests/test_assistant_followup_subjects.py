@@ -191,3 +191,9 @@ def test_a_pointer_followup_keeps_the_part_of_the_city_the_previous_question_nam
     answer = assistant.ask("附件里这项谁牵头？", history=["江阴高新区2022年研发经费占比目标多少？"])
     assert answer.composer == "task" and "高新区" in answer.text, answer.text
     assert answer.query is not None and "高新区" in answer.query.text
+
+
+def test_a_followup_asking_what_there_already_is_by_a_year_gets_the_base(assistant):
+    """"那到2020年底已经有多少了？" after a 2025 target: 已经 looks back, and 已经 is no word of the subject."""
+    answer = assistant.ask("那到2020年底已经有多少了？", history=["连云港科技副总到2025年要达到多少人？"])
+    assert not answer.refused and "213名" in answer.text, answer.text

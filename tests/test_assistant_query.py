@@ -521,3 +521,11 @@ def test_the_pieces_of_a_message_that_each_ask():
     assert separate_asks("南通高企目标是多少？2020年呢？") == ["南通高企目标是多少？", "2020年呢？"]
     assert separate_asks("南京和南通的研发强度目标分别是多少？") == []  # one ask
     assert separate_asks("我们是南京的一家高企，有什么支持？") == []  # a piece that asks nothing
+
+
+def test_a_year_after_dao_does_not_look_ahead_against_words_that_look_back():
+    """"到2020年底已经有多少了" looks back (已经); "到2025年要达到多少" and "到2025年南京高企目标多少" look ahead."""
+    from assistant.query import period_of
+
+    assert period_of("那到2020年底已经有多少了") == "past"
+    assert period_of("到2025年要达到多少") == "target" and period_of("到2025年南京高企目标多少") == "target"
