@@ -57,6 +57,7 @@ _TASK = rule("task")
 # Looking back ("十三五"末, 现有, 已经, 基数) or ahead (目标, 到2025年, “十四五”).
 _PAST = cue("question_past")  # ingest/resources/cues.tsv, beside the other baseline and target cues
 _AHEAD = cue("question_ahead")
+_ALREADY = cue("question_already")  # 已经, 截至: looks back even after 到 and a year
 _UNITS = (("money", re.compile(f"{rule('unit_money').pattern}|{rule('money_in_yi').pattern}")),
           ("percent", rule("unit_percent")), ("count", rule("unit_count")))
 _QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{2,30})”|「([^」]{2,30})」")
@@ -329,8 +330,8 @@ def year_period(year: int, spans: Sequence[tuple[int, int]]) -> Period | None:
 
 def period_of(text: str) -> Period | None:
     """"target" when the wording looks ahead, "past" when it looks back, else None. A year after 到 alone does not
-    look ahead against words that look back ("到2020年底已经有多少了")."""
-    if _AHEAD.search(text) and not (_PAST.search(text) and not _AHEAD.search(_YEAR.sub(" ", text))):
+    look ahead against words saying what there already is ("到2020年底已经有多少了"; not "到2025年要过多少")."""
+    if _AHEAD.search(text) and not (_ALREADY.search(text) and not _AHEAD.search(_YEAR.sub(" ", text))):
         return "target"
     if _PAST.search(text):
         return "past"

@@ -529,3 +529,4 @@ def test_a_year_after_dao_does_not_look_ahead_against_words_that_look_back():
 
     assert period_of("那到2020年底已经有多少了") == "past"
     assert period_of("到2025年要达到多少") == "target" and period_of("到2025年南京高企目标多少") == "target"
+    assert period_of("企业研发投入到2025年要过多少亿") == "target"  # 过多少 looks back elsewhere, not after 到 and a year
