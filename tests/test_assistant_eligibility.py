@@ -307,3 +307,10 @@ def test_a_researcher_leaving_to_start_a_company_gets_the_talent_mobility_measur
     colloquial form) is what applies, not the platforms a 高校 builds."""
     answer = assistant.ask("我是在宁高校的老师，想出去办企业，南京有什么政策？")
     assert not answer.refused and "离岗创业" in answer.text, answer.text
+
+
+def test_a_measure_for_the_askers_kind_behind_several_qualifiers_is_listed(assistant):
+    """"对新建的省级及以上研发机构给予建设资金支持": 新建的 and 省级及以上 both stand between 对 and the asker's kind
+    (研发机构), so it is plainly for them — listed for an enterprise that just set up a provincial research centre."""
+    answer = assistant.ask("我们在句容的企业刚获批建一个省级工程技术研究中心，能得到什么支持？")
+    assert not answer.refused and "建设资金支持" in answer.text, answer.text

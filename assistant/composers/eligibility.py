@@ -91,7 +91,7 @@ CONDITION = re.compile(
 # a member of a list ("奖励高校院所、新型研发机构", "对…、科技型中小企业的").
 BENEFIT = _alternation("benefit")
 # what may stand between the support word and the subject for it to be the direct object ("支持符合条件的新型研发机构")
-QUALIFIER = re.compile(f"(?:{_alternation('qualifier').pattern})?")
+QUALIFIER = re.compile(f"(?:{_alternation('qualifier').pattern})*")  # one or more in a row: 新建的省级及以上
 GENERIC = _alternation("generic")
 # a sentence that names who carries a task out ("（责任单位：…）"), not a measure anyone applies for
 NOT_MEASURE = _alternation("not_measure")
