@@ -512,13 +512,17 @@ class Assistant:
         named = naming_numbers(normalize(text), query.numbers, library_text(index))
         return replace(query, numbers=tuple(n for n in query.numbers if n not in named)) if named else query
 
-    def _entry_swapped(self, question: str, history: Sequence[str]) -> str | None:
+    def _conversation_cities(self, history: Sequence[str], index: PlanIndex) -> tuple[str, ...]:
+        """The cities the conversation's last question is about (itself read as a follow-up of those before it)."""
+        return self.understand(history[-1], history[:-1], None, index).cities
+
+    def _entry_swapped(self, question: str, history: Sequence[str], index: PlanIndex) -> str | None:
         """The previous question asked of another entry of a list the conversation's plan holds (ordinals.swap_entry)."""
         if not ordinals.asks_entry(question):
             return None
-        cities = self.understand(history[-1], history[:-1]).cities
-        trees = sections.plan_tree(self.index.corpus)
-        lists = [[name for name, _ in node.members()] for doc, meta in self.index.docs.items() if meta.city in cities
+        cities = self._conversation_cities(history, index)
+        trees = sections.plan_tree(index.corpus)
+        lists = [[name for name, _ in node.members()] for doc, meta in index.docs.items() if meta.city in cities
                  for root in trees.get(doc, []) for node in (root, *root.descendants())]
         return ordinals.swap_entry(question, history[-1], [names for names in lists if len(names) >= 2])
 
@@ -556,10 +560,10 @@ class Assistant:
             previous = self.ask(history[-1], history[:-1], filters, profile, mode)
             if (named := ordinals.resolve_by_name(question, previous, _name_end())) is not None:
                 question, history = named, ()
-        if history and isinstance(question, str) and (swapped := self._entry_swapped(question, history)) is not None:
-            question, history = swapped, history[:-1]  # "集成电路那块呢" after a question naming 新能源汽车 of one list
         started = time.perf_counter()
         index = self.index  # one snapshot per question, even if a rebuild switches versions meanwhile
+        if history and isinstance(question, str) and (swapped := self._entry_swapped(question, history, index)) is not None:
+            question, history = swapped, history[:-1]  # "集成电路那块呢" after a question naming 新能源汽车 of one list
         if isinstance(question, str) and any(ordinals.PLAN_POSITION.search(t) for t in (question, *history[-1:])):
             question, history = self._plan_positions(question, history, index)
         _, notice = clean_question(question, self.settings.max_question_chars)
@@ -593,7 +597,7 @@ class Assistant:
         alone = self.understand(question, (), None, index)
         if alone.cities or alone.unknown_places or not alone.topic or len(alone.topic.replace(" ", "")) < 4:
             return None
-        cities = self.understand(history[-1], history[:-1], None, index).cities
+        cities = self._conversation_cities(history, index)
         if len(cities) != 1:
             return None
         return self.understand(f"{city_key(cities[0])}{_FOLLOWUP_LEAD.sub('', question.strip())}", (), None, index)

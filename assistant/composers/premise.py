@@ -747,6 +747,9 @@ def contradiction(ctx: Context) -> Contradiction | None:
             or _basis_contradiction(question, texts, joined))
 
 
+_STATED_UNIT = "|".join(map(re.escape, sorted({*UNITS, *COUNT_MEASURES}, key=len, reverse=True)))  # 万平方米, 位 …
+
+
 def unborne_number(ctx: Context, answer: Answer) -> Contradiction | None:
     """"江阴高新区要…每年上升10位，是吧" answered by a passage that says 每年上升5位: a number the question states as its
     premise (asking to confirm it, or 既然/听说…) with a measure word, where the answer's quotes state numbers with that
@@ -755,9 +758,8 @@ def unborne_number(ctx: Context, answer: Answer) -> Contradiction | None:
     question = _premise_asked(ctx)
     if question is None:
         return None
-    units = "|".join(map(re.escape, sorted({*UNITS, *COUNT_MEASURES}, key=len, reverse=True)))  # 万平方米, 位 …
     for stated in ctx.query.numbers:
-        m = re.search(rf"(?<![\d.]){re.escape(stated)}\s*(?P<unit>{units})", question)
+        m = re.search(rf"(?<![\d.]){re.escape(stated)}\s*(?P<unit>{_STATED_UNIT})", question)
         value = parse_number(stated)
         if m is None or value is None:
             continue

@@ -8,6 +8,7 @@ one (a table such as 南通's 重大企业创新平台布局 names its 牵头单
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answer import Answer, AnswerBuilder
@@ -69,11 +70,11 @@ def _unit_lines(ctx: Context, cities: set[str]) -> list[UnitLine]:
 _ASKED_UNITS = re.compile(r"由|单位|部门")
 
 
-def _units_named(text: str, source: str) -> list[re.Match]:
-    """The units `text` names (unit_name), not the tail of a longer name the plan writes (the task's own
+def _units_named(text: str, written: Callable[[str], bool]) -> list[re.Match]:
+    """The units `text` names (unit_name), not the tail of a longer name the plans write (`written`: the task's own
     高新区金属材料创新研究院 is no 区…院)."""
     return [m for m in rule("unit_name").finditer(text)
-            if not re.match(r"[\u4e00-\u9fff]", text[m.start() - 1:m.start()]) or text[m.start() - 1:m.end()] not in source]
+            if not re.match(r"[\u4e00-\u9fff]", text[m.start() - 1:m.start()]) or not written(text[m.start() - 1:m.end()])]
 
 
 def _unit_key(name: str) -> str:
@@ -95,7 +96,7 @@ def _wrong_unit(ctx: Context, units_text: str, span: Span) -> Answer | None:
     states: the premise is refused, with the plan's units quoted."""
     question = ctx.query.original or ctx.query.text
     # a unit the question names, and a lead it states in any other words ("是某某公司牵头的吧")
-    stated = [m.group(0) for m in _units_named(question, ctx.corpus.source(span.clause.doc_id))]
+    stated = [m.group(0) for m in _units_named(question, ctx.corpus.source(span.clause.doc_id).__contains__)]
     claimed = [m.group("unit") for m in rule("lead_claim").finditer(question)]
     stated += [u for u in claimed if not any(u in s or s in u for s in stated)]
     # a lead claimed ("…是农业农村局牵头的吧") is held against the lead units alone, where the plan tells lead from partner
@@ -157,8 +158,11 @@ def compose(ctx: Context) -> Answer:
         return found
     # colloquial wording: words match where bigrams split; the units the question names or asks for are not the task's words
     asked = ctx.query.topic or ctx.query.text
-    library = "\n".join(ctx.corpus.source(d) for d in ctx.corpus.docs)
-    for m in reversed(_units_named(asked, library)):  # (a name the plan writes keeps its words)
+
+    def in_a_plan(name: str) -> bool:  # each plan's text searched as it stands, none joined per question
+        return any(name in ctx.corpus.source(d) for d in ctx.corpus.docs)
+
+    for m in reversed(_units_named(asked, in_a_plan)):  # (a name the plan writes keeps its words)
         asked = asked[:m.start()] + " " + asked[m.end():]
     asked = _ASKED_UNITS.sub(" ", asked)
     words = TopicScorer.for_words(asked, ctx.corpus)
