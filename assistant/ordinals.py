@@ -81,8 +81,10 @@ def resolve(question: str, previous: Answer) -> str | None:
         rest = rest[noun.end():]  # "第二个工程具体做什么" → "…建设工程具体做什么", not "…工程工程"
     resolved = question[:m.start()] + item + rest
     cities = previous.query.cities if previous.query is not None else ()
-    if cities and not any(city_key(c) in resolved for c in cities):
-        resolved = f"{city_key(cities[0])}{resolved}"  # the conversation's city, as the list's
+    # the conversation's city, as the list's — also before an item whose name opens with it ("南京都市圈…工程": the
+    # name's words, not the place)
+    if cities and not any(city_key(c) in resolved and not resolved.startswith(city_key(c)) for c in cities):
+        resolved = f"{city_key(cities[0])}{resolved}"
     return resolved
 
 

@@ -347,13 +347,22 @@ _LABELLED_NUMBER = re.compile(rf"(?:{rule('number_label').pattern})\s*(\d+)")
 _LABELLED_PART = re.compile(rf"(?:{rule('number_label').pattern})\s*\d+\s*[条项个章节部分]?")
 
 
+# what may follow a city named after its subject ("国家重点实验室南京要达到多少家"): a modal or planning verb
+_CITY_THEN = "要(?!素)|准备|打算|计划|将|怎么|如何"
+
+
+def _points_back(text: str) -> bool:
+    """Whether a follow-up opens with a pronoun, after a year it names ("到2025年它们的营业收入目标呢？")."""
+    return bool(_FOLLOWUP_PRONOUN.match(re.sub(rf"^(?:到|至)?{YEAR_PHRASE}", "", text)))
+
+
 def topic_of(text: str, known_cities: Iterable[str]) -> str:
     """The question without its cities, question words and frame words (pieces joined by spaces)."""
     for city in sorted(known_cities, key=len, reverse=True):
         # the city as a place ("南京的…", "在南通", "宁和句容"), not inside a name ("南理工江阴创新港"); 南京市级 keeps 市级
         stem = re.escape(city_key(city))
-        text = re.sub(rf"(?:(?<=^)|(?<=[^\u4e00-\u9fff])|(?<=[是在和与及、对来到赴进里]))({stem}(市(?!级))?)", " ", text)
-        text = re.sub(rf"{stem}(市(?!级))?(?=[的市、和与及，,？?“\s]|$)", " ", text)
+        text = re.sub(rf"(?:(?<=^)|(?<=[^\u4e00-\u9fff])|(?<=[是在和与及、对来到赴进里抓管]))({stem}(市(?!级))?)", " ", text)
+        text = re.sub(rf"{stem}(市(?!级))?(?=[的市、和与及，,？?“\s]|{_CITY_THEN}|$)", " ", text)
     for alias in sorted(EXTRA_ALIASES, key=len, reverse=True):
         text = text.replace(alias, " ")
     chars = list(text)
@@ -648,7 +657,7 @@ def understand(
             worded = _indicator_wording(previous) or previous.concepts[0]
             year = f"{previous.year}年" if previous.year else ""
             text, followup = f"{year}{normalize(worded)}{'目标' if '目标' in previous.text else ''}{text}", True
-        elif elliptical and len(text) <= 24 and not _OWN_QUESTION.search(elliptical.group("rest")) and (
+        elif elliptical and len(text) <= 24 and not _OWN_QUESTION.search(elliptical.group("rest")) and not _points_back(text) and (
                 concepts_in(text) or _YEAR.search(text) or named or others or previous.concepts):
             # "那高新技术企业呢？", "那连云港的研发投入强度呢？": the previous question with the city, the indicator or both replaced.
             text, followup = _substitute(previous, elliptical.group("rest"), named or others, known_cities), True
@@ -665,7 +674,7 @@ def understand(
             if not previous.cities:
                 base = f"{new_city}{base}"
             text, followup = base, True
-        elif _FOLLOWUP_PRONOUN.match(text) or (not named and not others and not concepts_in(text) and not _WHICH_CITIES.search(text) and (
+        elif _points_back(text) or (not named and not others and not concepts_in(text) and not _WHICH_CITIES.search(text) and (
                 len(text) <= 14 or not topic_of(text, known_cities))):  # "那规划要到2025年达到多少人？": no subject of its own
             # "它的牵头单位是谁？": keep the previous subject in view.
             # the previous question's place and subject, not its asking words ("定位是什么", "重点招引哪些方向")

@@ -65,6 +65,7 @@ _STRUCTURAL = tuple(sorted({*containers.words("measure"), *containers.words("cou
 
 MIN_NODE = 0.55  # least title match (with the other signals) to answer from a node
 MIN_TOPIC = 0.4  # least title-and-sentence match for a topic question
+RIVAL_MARGIN = 0.2  # how much better a part of the kind must say the question's other words to beat a count word
 MIN_GROUP = 0.6  # least match of a sentence's enumeration the question does not name by its words alone
 MAX_MEMBERS = 30
 LIST_CHARS = 600  # members listed until their names reach this many characters; the rest are counted ("等N项")
@@ -109,6 +110,9 @@ def shape_of(text: str, quoted: tuple[str, ...] = ()) -> Shape | None:
     phrase = _unit_first(phrase) or phrase  # "从哪几个方面展开", "由哪几部分组成": the unit counted
     if phrase.startswith("大") and phrase[1:] in containers.words("container"):
         phrase = phrase[1:]  # "几个大工程" counts 工程 as "几大工程" does (not 大学 of "几个大学")
+    kind = containers.container_of(phrase)
+    if kind and kind != phrase and _ASKING_NOUNS.fullmatch(phrase[:-len(kind)]) and _COUNT.search(text):
+        phrase = kind  # "多少条具体任务" counts 任务
     counted = phrase if len(phrase) <= 4 else containers.container_of(phrase) or containers.container_of(
         re.split(r"[来去]", phrase, maxsplit=1)[0])  # "哪几大行动来推进": the kind, then how it is done
     stated = re.search(r"(?<!第)(?<!最后)(?<![那这每])([一二三四五六七八九十两]{1,3}|\d{1,2})\s*(?:大|个|项|条|类|方面|部分|章)", text)  # not "第四章", "那一章"
@@ -169,6 +173,8 @@ def asks_structure(text: str) -> bool:
     tail = re.sub(r"[？?。！!\s呢吗]+$", "", text)
     if re.search(rf"(?:{containers.pattern('making_verb').pattern})\s*(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})$", tail):
         return False  # "打算建几个？": how many are to be made is a target, not a count of the plan's parts
+    if re.search(rf"(?:{rule('increment').pattern})\s*(?:几|多少)", tail):
+        return False  # "要新增几个国家级高新区": how many more, not how many the plan lists
     if re.search(rf"(?:{rule('target').pattern})\s*(?:是|为)?\s*(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})$", tail):
         return False  # "集聚顶尖人才团队的目标是多少个": the count is the target's figure, not a count of parts
     if re.search(rf"(?:几|多少)\s*(?:{_MEASURE}|{_UNIT})$", tail) or (bool(_COUNT.search(tail)) and tail.endswith(_STRUCTURAL)):
@@ -247,6 +253,34 @@ def _counted_by_its_word(node: Node, shape: Shape) -> bool:
             and _plain(node.count_word.text).endswith(_plain(shape.counted)))
 
 
+def _rest_of(kindless: TopicScorer | None, plan_title: str) -> TopicScorer | None:
+    """The question's words besides the kind counted and the plan's title ("用来提升创新效能" of "…的大工程有几个"), or
+    None when it has none."""
+    if kindless is None:
+        return None
+    rest = TopicScorer([u for u in kindless.units if not any(f in _plain(plan_title) for f in u.forms)])
+    return rest if rest.units else None
+
+
+def _rest_cover(rest: TopicScorer, node: Node, plan_title: str) -> float:
+    said = f"{node.name} {_sentence_of(node)}" if node.kind == "group" else node.name
+    return rest.coverage(said, " ".join([plan_title, *node.path]))
+
+
+def _rival_cover(rest: TopicScorer | None, candidates: list[Node], counted: str, introduced: bool, plan_title: str) -> float:
+    """How well the best part whose members are of the kind counted (most of them named so) says the question's other
+    words: a part counted only by its count word ("三大工程" in a sentence about 新材料) that says them less is not the
+    one asked ("用来提升创新效能的大工程有几个": the chapter of seven 工程 that says 提升创新发展效能)."""
+    if rest is None or not containers.container_of(counted):
+        return 0.0
+    best = 0.0
+    for node in candidates:
+        members = node.members(introduced=introduced)
+        if len(members) >= 2 and sum(containers.names_kind(name, counted) for name, _ in members) * 2 >= len(members):
+            best = max(best, _rest_cover(rest, node, plan_title))
+    return best
+
+
 def _headed_by(node: Node, counted: str) -> bool:
     """Whether a table's naming column is headed by the container word counted or a word of its family ("指标表"
     of a table captioned "“十四五”科技创新发展目标" whose rows the column 指标 names)."""
@@ -319,6 +353,9 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
     candidates = [n for n in all_nodes(ctx.corpus) if n.doc_id == doc
                   and not (containers.is_plan_part(counted) and n.kind != "section")]  # "几章": parts, not groups
     candidates += [sub for n in candidates for sub in sub_boxes(n)]  # "实验室体系建设列了哪几项": a box's sub-heading
+    rest = _rest_of(kindless, plan_title) if shape.kind == "count" and shape.measure else None
+    rival = _rival_cover(rest, candidates, counted, introduced, plan_title) if rest is not None and any(
+        _counted_by_its_word(n, shape) for n in candidates) else 0.0
     for node in candidates:
         members = node.members(introduced=introduced)
         if shape.kind in ("count", "define") and len(members) < 2:
@@ -341,7 +378,8 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
             labelled = _named_by_label(ctx.query.text, node.parent) and _writes_whole(ctx.query.text, node.name)
         else:
             labelled = _named_by_label(ctx.query.text, node)
-        by_word = _counted_by_its_word(node, shape) or _title_quotes(ctx, node) or _headed_by(node, counted)
+        by_word = (_counted_by_its_word(node, shape) and (rest is None or _rest_cover(rest, node, plan_title) + RIVAL_MARGIN >= rival)) \
+            or _title_quotes(ctx, node) or _headed_by(node, counted)
         named = _quotes_name(ctx, node, shape.name) or by_word
         if rare and not (named or labelled):
             where = _plain(" ".join([*node.path, node.name]))

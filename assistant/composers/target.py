@@ -42,6 +42,8 @@ from ingest.lexicon import (
     YEAR,
     YEAR_DIGITS,
     YEAR_RANGE,
+    city_key,
+    known_cities,
     names_year,
     normalize,
     years_in,
@@ -174,7 +176,7 @@ def record_figures(ctx: Context, concept: str, city: str, unit: str | None = Non
 
 def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: str | None, unit: str | None = None) -> list[Figure]:
     """Windows of retrieved sentences that state a figure about the topic, fitting period, year and unit."""
-    q, period, scorer = ctx.query, ctx.period, ctx.scorer
+    q, scorer = ctx.query, ctx.scorer
     unit = unit or q.unit
     rows = {(r.doc_id, r.char_start) for r in ctx.corpus.indicators}  # read as records, with their header
     head = head_of(ctx)
@@ -185,6 +187,8 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
             continue
         context = ctx.context(clause)
         years = plan_span(ctx, clause.doc_id)
+        # "到2020年底…有多少" of a plan for 2021–2025: a year before the plan's period is its review, not a goal
+        period = "past" if ctx.period == "target" and q.year and years and q.year < years[0] else ctx.period
         named_years = context_years(clause)
         if q.year and named_years and q.year not in named_years:
             continue  # 附件 "2020年重点工作目标" does not answer for 2022
@@ -308,6 +312,59 @@ def counts_what_is_asked(ctx: Context, window: Span, head: tuple[str, ...]) -> b
         if any(subject.endswith(form) for form in head if len(form) >= 2):
             return True
     return False
+
+
+# level and scope words before the counted thing (省级, 国家级, 全社会): a figure of 新型研发机构 counts 省级新型研发机构
+_QUALIFIER_RULES = ("qualifier_national", "qualifier_provincial", "qualifier_provincial_up", "qualifier_municipal",
+                    "qualifier_municipal_up", "qualifier_all_levels", "scope_whole", "scope_industrial")
+ASKED_SUBJECT = 4  # characters of the asked thing that make it specific enough to tell another thing's figure from it
+
+
+def counts_other_subject(ctx: Context, window: Span) -> bool:
+    """Whether every figure the window states counts something other than the question's subject: neither its subject
+    (as the figure layer reads it) nor the comma-piece that states it holds the asked thing's head word and the word
+    before it (a level or scope word aside; only words the clause writes: "大概", "加起来" are the asker's). "研发人员"
+    is not "吸纳总从业人员2万人"; "国家重点实验室" is not "新建国家技术创新中心3—4家". False when some figure's subject
+    is unread (none, or only a count word: "总规模") or the asked thing is too short to tell."""
+    asked = ctx.query.subject
+    if len(asked) < ASKED_SUBJECT or asked not in normalize(ctx.query.original or ctx.query.text):
+        return False  # (a follow-up's subject is the conversation's: "其中50亿元以上的要签几个")
+    clause = window.clause
+    written = normalize(clause.text + ctx.context(clause))
+    cities = {city_key(c) for c in known_cities()}
+    measure = re.compile(f"{rule('count_word').pattern}|{rule('indicator_measure').pattern}")
+    units = [u for u in TopicScorer.for_words(asked, ctx.corpus).units  # the thing, not where, when or how much
+             if any(f in written for f in u.forms)
+             and not any(f in cities or measure.fullmatch(f) or FIVE_YEAR_ORDINAL.fullmatch(f) for f in u.forms)]
+    if not units:
+        return False
+    qualifier = re.compile("|".join(rule(name).pattern for name in _QUALIFIER_RULES))
+    needed = units[-2:] if len(units) >= 2 and not any(qualifier.fullmatch(f) for f in units[-2].forms) else units[-1:]
+    stated = [f for f in ctx.corpus.figures_of(clause.doc_id)
+              if window.char_start <= f.char_start and f.char_end <= window.char_end + 8]
+    if not stated or any(len(measure.sub("", f.subject or "").strip()) < 2 for f in stated):
+        return False
+    question = normalize(ctx.query.text)
+    for f in stated:
+        # the comma-piece that states it, with a label before a colon ("未来网络试验设施:建设覆盖全国40个左右城市…") and
+        # what follows the figure ("设立总盘子1.4亿元的种子基金")
+        cut = max(0, f.char_end - window.char_start)
+        piece = re.split(r"[，,；;。！？!?]", window.text[:cut])[-1] + re.split(r"[，,；;。！？!?]", window.text[cut:])[0]
+        if all(_said(u.forms, normalize(f"{f.subject}{piece}")) for u in needed):
+            return False
+        # and its subject names a thing of its own, in words the question does not use ("从业", "技术创新中心"), not
+        # the asked thing in other words ("PCT专利" of "PCT国际专利申请")
+        own = [u for u in TopicScorer.for_words(measure.sub("", f.subject or ""), ctx.corpus).units
+               if not any(form in question for form in u.forms) and not any(qualifier.fullmatch(form) for form in u.forms)]
+        if not own:
+            return False
+    return True
+
+
+def _said(forms: tuple[str, ...], text: str) -> bool:
+    """Whether `text` writes a word of `forms`, or half its characters (a paraphrase: 基金 for 资金, 外国专家 for
+    外国高端人才): only a word none of whose forms it comes near names another thing."""
+    return any(form in text or sum(ch in text for ch in set(form)) * 2 >= len(set(form)) for form in forms)
 
 
 def best_figure(ctx: Context, hits: list[Hit], concept: str | None, city: str | None, unit: str | None = None) -> Figure | None:
@@ -619,6 +676,20 @@ def normalize_text(text: str) -> str:
     return normalize(text, case="upper")
 
 
+def quoted_row(ctx: Context, city: str) -> Figure | None:
+    """The one indicator row of the city's plan whose name holds a name the question quotes ("指标表里“重大产业创新
+    平台”数量，起点和目标各是多少"), with its base and target; None when no row or several do."""
+    names = [t for t in ctx.query.quoted if len(t) >= 4]
+    rows = [r for r in ctx.corpus.indicators if names and ctx.city_of(r.doc_id) == city and ctx.allows(r.doc_id)
+            and any(t in r.indicator for t in names)]
+    if len(rows) != 1:
+        return None
+    r = rows[0]
+    text = describe_past(ctx, r) if ctx.period == "past" and _has_baseline(r) else describe(ctx, r)
+    numbers = [v for v in (r.target.value, r.baseline.value if r.baseline else None) if v is not None]
+    return Figure(text + "。", ctx.row_span(r), 1.0, city, r, numbers, None)
+
+
 def figures_for(ctx: Context, city: str | None) -> list[Figure]:
     """One figure per concept named (or one for the topic when none), for one city or any."""
     concepts = ctx.query.concepts or (None,)
@@ -629,7 +700,7 @@ def figures_for(ctx: Context, city: str | None) -> list[Figure]:
             part = replace(part, query=replace(part.query, unit=_part_unit(ctx, concept)))
         # an indicator row that names every word of a topic no concept covers ("区级财政科技支出占比") answers it with its
         # base, target and attribute, before a sentence that says it in other words
-        row = topic_figure(part, city, min_cover=1.0, table_only=True) if concept is None and city else None
+        row = (quoted_row(part, city) or topic_figure(part, city, min_cover=1.0, table_only=True)) if concept is None and city else None
         f = row or best_figure(part, ctx.hits, concept, city)
         if f is not None and all(f.span.char_start != g.span.char_start or f.span.clause.doc_id != g.span.clause.doc_id for g in out):
             out.append(f)
@@ -692,6 +763,11 @@ def compose(ctx: Context) -> Answer:
             return refuse(ctx, f"与“{wrong}”相符的规划目标", correction)
         what = f"{query.year}年的" if query.year else ""
         return refuse(ctx, f"{'、'.join(query.cities)}{what}对应目标", correction)
+    if ctx.period == "target" and len(split) <= 1 and not query.concepts and figures and \
+            all(counts_other_subject(ctx, f.span) for f in figures):
+        # "研发人员要达到多少人" answered by "吸纳总从业人员2万人": the plan sets a goal for something else, none for it
+        best = figures[0]
+        return refuse(ctx, f"{query.subject}的目标数字", (f"规划写的是：{best.text}", best.span))
     whole = sum_only(ctx, figures, split)
     if whole is not None:  # "种子基金和天使基金分别要达到多大规模": the plan gives their sum only
         return refuse(ctx, "分项的数字（规划只给出合计）", (f"{ctx.city_of(whole.span.clause.doc_id) or ''}规划写的是：{whole.span.text}", whole.span))

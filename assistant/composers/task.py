@@ -170,14 +170,14 @@ def compose(ctx: Context) -> Answer:
     for t in ctx.corpus.tasks:
         if (cities and ctx.city_of(t.doc_id) not in cities) or not ctx.allows(t.doc_id):
             continue
-        text = f"{t.target} {t.task}"
-        bigram = ctx.scorer.coverage(text, t.category)  # also breaks ties between rows with the same words in another order
+        text = f"{t.target or ''} {t.task}"
+        bigram = ctx.scorer.coverage(text, t.category or "")  # also breaks ties between rows with the same words in another order
         # a row of the year's work the question names ("2020年…谁牵头" of an annex of 2020年重点工作目标)
         clause = ctx.row_clauses.get((t.doc_id, t.char_start))
         dated = YEAR_MATCH if ctx.query.year and clause is not None and ctx.query.year in context_years(clause) else 0.0
         # a row a part of the city leads (临港开发区) sets that part's figure, not the city's, unless the question names it
         zone = SUB_AREA_PENALTY if led_by_other_area(t, ctx.query.text) else 0.0
-        scored.append((max(bigram, words.coverage(text, t.category) if words.units else 0.0) + 0.05 * bigram + dated - zone, t))
+        scored.append((max(bigram, words.coverage(text, t.category or "") if words.units else 0.0) + 0.05 * bigram + dated - zone, t))
     lines = []
     for line in _unit_lines(ctx, cities):
         # the task's own words count fully, its section's text as context: a section's task is named by its heading
@@ -213,7 +213,7 @@ def compose(ctx: Context) -> Answer:
     units = f"牵头：{'、'.join(t.lead_units) or '未写明'}" + (f"；配合：{'、'.join(t.partner_units)}" if t.partner_units else "")
     if (wrong := _wrong_unit(ctx, units, span)) is not None:
         return wrong
-    text = f"{t.target.rstrip('。')} — 牵头：{'、'.join(t.lead_units) or '未写明'}"
+    text = f"{(t.target or t.task).rstrip('。')} — 牵头：{'、'.join(t.lead_units) or '未写明'}"
     if t.partner_units:
         text += f"；配合：{'、'.join(t.partner_units)}"
     builder = AnswerBuilder(ctx.corpus.sources)
