@@ -15,7 +15,7 @@ from typing import Literal
 
 from assistant.lexicon import names_event, rule
 from index.tokenize import read_places, read_synonyms
-from ingest.lexicon import BARE_YEAR, COUNT_MEASURES, QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, YEAR_PHRASE, YEAR_RANGE, city_key, cue, full_years, place_stem, question_years
+from ingest.lexicon import BARE_YEAR, COUNT_MEASURES, FIVE_YEAR_ORDINAL, QUESTION_YEAR, STATED_NUMBER, YEAR_DIGITS, YEAR_PHRASE, YEAR_RANGE, city_key, cue, full_years, place_stem, question_years
 from ingest.lexicon import normalize as lexicon_normalize
 from ingest.sentences import FULL_STOPS, split_sentences
 
@@ -356,6 +356,14 @@ def _points_back(text: str) -> bool:
     return bool(_FOLLOWUP_PRONOUN.match(re.sub(rf"^(?:到|至)?{YEAR_PHRASE}", "", text)))
 
 
+def _possessed(pieces: list[str], text: str) -> str:
+    """The topic's longest piece, with the piece the question writes before it with 的 ("生物医药的关键共性技术方向"):
+    the thing an attribute is asked of stays with the attribute."""
+    longest = max(pieces or [""], key=len)
+    before = next((p for p in pieces if p != longest and f"{p}的{longest}" in text), "")
+    return f"{before}的{longest}" if before else longest
+
+
 def topic_of(text: str, known_cities: Iterable[str]) -> str:
     """The question without its cities, question words and frame words (pieces joined by spaces)."""
     for city in sorted(known_cities, key=len, reverse=True):
@@ -384,7 +392,8 @@ def quoted_names(text: str) -> tuple[str, ...]:
         name = next(g for g in m.groups() if g is not None).strip()
         names.append(name)
         names.extend(inner for inner in re.findall(r"“([^”]{2,30})”", name))
-    return tuple(dict.fromkeys(n for n in names if n.strip(_QUOTE_CHARS)))
+    # a period quoted (“十四五”) names no programme or part
+    return tuple(dict.fromkeys(n for n in names if n.strip(_QUOTE_CHARS) and not FIVE_YEAR_ORDINAL.fullmatch(n.strip(_QUOTE_CHARS))))
 
 
 def _short_alias_chars(text: str) -> list[str]:
@@ -752,7 +761,7 @@ def understand(
     # piece ("创新区" of "南通创新区的定位是什么"), not what it asks of it
     counted = _COUNTED.search(question_part(text))
     counted_piece = counted.group(1) if counted and counted.group(1) in query.topic.split() else ""
-    query = replace(query, subject=subject or counted_piece or max(query.topic.split() or [""], key=len))
+    query = replace(query, subject=subject or counted_piece or _possessed(query.topic.split(), question_part(text)))
     if followup and previous is not None and not query.concepts and previous.concepts and not shifted_subject and not renamed \
             and not own_subject:
         query = replace(query, concepts=previous.concepts)

@@ -142,3 +142,19 @@ def test_many_specific_tasks_counts_tasks():
 
     assert shape_of("这个三年计划一共细分成多少条具体任务？").counted == "任务"
     assert shape_of("新能源产业的科技重点分哪些细分领域？").counted != "领域"  # a list, not a count: its own words
+
+
+def test_a_period_after_the_plans_own_has_no_target_in_it(qa):
+    """"十五五期间的…目标" of a plan for 2021–2025, quoted or not, is refused with the plan's period."""
+    for question in ("南湖十五五期间的新型研发机构目标是多少？", "南湖“十五五”期间的新型研发机构目标是多少？"):
+        answer = qa.ask(question)
+        assert answer.refused and "2021—2025" in answer.text, answer.text
+    assert not qa.ask("南湖十四五期间新型研发机构目标是多少？").refused
+
+
+def test_a_quoted_period_names_no_part_and_an_attribute_keeps_its_owner(qa):
+    from assistant.query import quoted_names
+
+    assert quoted_names("医药是强项，“十四五”里具体想怎么弄？") == ()
+    assert quoted_names("“中华药港”专栏里有哪些平台？") == ("中华药港",)
+    assert qa.understand("南湖生物医药的关键共性技术方向是什么？").subject == "生物医药的关键共性技术方向"

@@ -43,6 +43,8 @@ from ingest.lexicon import (
     YEAR_DIGITS,
     YEAR_RANGE,
     city_key,
+    cn_number,
+    five_year_years,
     known_cities,
     names_year,
     normalize,
@@ -126,6 +128,28 @@ def describe_past(ctx: Context, r: IndicatorRecord) -> str:
 
 def _has_baseline(r: IndicatorRecord) -> bool:
     return bool(r.baseline and r.baseline.value_text and r.baseline.value_text not in ("/", "-", "—"))
+
+
+def plan_spans(ctx: Context) -> list[tuple[int, int]]:
+    """The periods of the plans the question may be answered from (its cities', else every plan's)."""
+    spans = []
+    for doc_id in ctx.corpus.docs:
+        if ctx.allows(doc_id) and (not ctx.query.cities or ctx.city_of(doc_id) in ctx.query.cities):
+            if (span := plan_span(ctx, doc_id)) is not None and span not in spans:
+                spans.append(span)
+    return spans
+
+
+def period_after_plans(ctx: Context) -> str | None:
+    """A five-year period the question names ("十五五期间的高企目标") that begins after every plan it may be answered from
+    ends: no such plan's target is that period's. None when a plan covers it or the question names none."""
+    m = FIVE_YEAR_ORDINAL.search(ctx.query.original or ctx.query.text)
+    n = cn_number(m.group(1)) if m else None
+    spans = plan_spans(ctx)
+    if n is None or n < 3 or not spans:
+        return None
+    start, _ = five_year_years(n)
+    return f"“{m.group(0)}”" if all(end < start for _, end in spans) else None
 
 
 def plan_span(ctx: Context, doc_id: str) -> tuple[int, int] | None:
@@ -732,6 +756,8 @@ def _within(f: Figure, g: Figure) -> bool:
 
 def compose(ctx: Context) -> Answer:
     query = ctx.query
+    if (later := period_after_plans(ctx)) is not None:
+        return refuse(ctx, f"{later}期间的目标（规划期为{'、'.join(f'{a}—{b}年' for a, b in plan_spans(ctx))}）")
     cities = query.cities or (None,)
     split = parts(ctx)
     figures = part_answers(ctx, cities, split)
