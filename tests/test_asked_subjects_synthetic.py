@@ -12,13 +12,13 @@ PLAN = """南湖市“十四五”科技创新规划
 
 一、发展基础
 
-“十三五”期间，全市创新能力稳步提升。截至2020年底，全市累计建成省级以上孵化器12个、众创空间9个，新型研发机构达到30家。
+“十三五”期间，全市创新能力稳步提升，在2020年全国创新型城市排行榜中位居第40位。截至2020年底，全市累计建成省级以上孵化器12个、众创空间9个，新型研发机构达到30家。
 
 二、发展目标
 
 到2025年，全市新型研发机构达到60家。培育建设一批国家实验室、国家重大科技基础设施、国家重点实验室,新建省级技术创新中心2家。到2025年南湖创新区研发产业发展效果显现，引领和带动效应增强，吸纳总从业人员 1万人。
 
-力争到2025年，新型研发机构及其孵化企业当年营业收入超80亿元。南湖高新区排名进入全国前30位，新增省级高新区1家。
+力争到2025年，新型研发机构及其孵化企业当年营业收入超80亿元。目前全市拥有1个国家级高新区，2个省级高新区。南湖高新区排名进入全国前30位，新增省级高新区1家。
 
 ### 南湖市“十四五”科技创新主要指标
 
@@ -46,7 +46,13 @@ PLAN = """南湖市“十四五”科技创新规划
 
 四、发展新材料产业
 
+南湖高新区（国家级）：主导产业 新材料、智能装备。
+
 发展思路：实施关键材料攻关、材料产业链锻造、材料应用推广、材料标准引领、材料人才集聚五大工程，推动新材料产业集聚。
+
+（五）强化原始创新
+
+力争到2025年，南湖跻身全国创新型城市排行榜前30位。
 
 五、保障措施
 
@@ -125,7 +131,8 @@ def test_who_a_task_belongs_to_and_who_carries_out_the_plan(qa):
 
 
 def test_a_national_ranking_is_a_national_level_figure(qa):
-    """"在国家级高新区里的排名": 全国前30位 ranks among national ones; 省级 in the same sentence does not refuse it."""
+    """"在国家级高新区里的排名": the level names the field ranked in, so 省级 in the same sentence (新增省级高新区1家)
+    does not refuse the rank the plan states (全国前30位)."""
     answer = qa.ask("南湖高新区在国家级高新区里的排名目标是多少？")
     assert not answer.refused and "前30位" in answer.text, answer.text
 
@@ -158,3 +165,21 @@ def test_a_quoted_period_names_no_part_and_an_attribute_keeps_its_owner(qa):
     assert quoted_names("医药是强项，“十四五”里具体想怎么弄？") == ()
     assert quoted_names("“中华药港”专栏里有哪些平台？") == ("中华药港",)
     assert qa.understand("南湖生物医药的关键共性技术方向是什么？").subject == "生物医药的关键共性技术方向"
+
+
+def test_how_many_more_of_a_level_the_plan_sets_only_for_another_level_is_refused(qa):
+    """"新增几个国家级高新区": the plan's 新增 is of 省级 ones, and "目前拥有1个国家级高新区" is where it stands, not a goal;
+    "几个国家级…" counts 高新区, not 国家."""
+    answer = qa.ask("十四五期间南湖要新增几个国家级高新区？")
+    assert answer.refused and "省级" in answer.text, answer.text
+
+
+def test_a_level_claimed_with_still_is_checked(qa):
+    """"南湖高新区还是省级高新区" claims its level now, which the plan gives as 国家级."""
+    answer = qa.ask("南湖高新区还是省级高新区，规划里让它怎么升国家级？")
+    assert answer.refused, answer.text
+
+
+def test_a_part_asking_a_goal_takes_no_review_year_from_the_part_before(qa):
+    answer = qa.ask("南湖2020年在全国创新型城市排行榜排第几？目标是多少？")
+    assert "第40位" in answer.text and "前30位" in answer.text, answer.text

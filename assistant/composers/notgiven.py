@@ -190,6 +190,9 @@ def _other_qualifier(ctx: Context, answer: Answer) -> Answer | None:
     and none of the asked one; else None."""
     if answer.composer != "target":
         return None
+    question = ctx.query.original or ctx.query.text
+    if rule("rank_verdict").search(question) or rule("rank_written").search(question):
+        return None  # "在国家级高新区里的排名": the level names the field ranked in, not the figure's own
     for family in _QUALIFIERS:
         asked = qualifiers(ctx.query.original, family, asked=True)
         if not asked:

@@ -239,6 +239,8 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
             for window in windows(sentence):
                 if not FIGURE.search(window.text) or not scorer.states_topic_figure(window.text):
                     continue
+                if period == "target" and _states_only_baselines(ctx, window):
+                    continue  # "目前全市拥有1个国家级高新区" is where the plan stands, not where it aims
                 if unit and not _UNIT_WORDS[unit].search(window.text):
                     continue
                 if counts_no_one(ctx, None, window.text):
@@ -264,6 +266,13 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
                 out.append(Figure(f"{city_name}：{shown.text}", shown, score, city_name, None,
                                   figures_in(sentence.text), concept))
     return out
+
+
+def _states_only_baselines(ctx: Context, window: Span) -> bool:
+    """Whether every figure the figure layer reads in the window is a baseline (目前, 现有, 截至 … before it)."""
+    roles = [f.role for f in ctx.corpus.figures_of(window.clause.doc_id)
+             if window.char_start <= f.char_start and f.char_end <= window.char_end]
+    return bool(roles) and all(role == "baseline" for role in roles)
 
 
 def _topic_figures(ctx: Context, window: Span, scorer, head: tuple[str, ...]) -> int:
@@ -830,7 +839,7 @@ def sum_only(ctx: Context, figures: list[Figure], split: list[Context]) -> Figur
 
 # "分几个方向", "有几个部门": a count asked of a noun (group "noun"); "四个方向", "三个部门" in a plan's prose count it
 # in words
-_COUNT_ASKED = re.compile(rf"(?:几|多少)([{COUNT_MEASURES}大])(?P<noun>[\u4e00-\u9fff]{{2}})")
+_COUNT_ASKED = re.compile(rf"(?:几|多少)([{COUNT_MEASURES}大])(?P<noun>[\u4e00-\u9fff]{{2}})(?!级)")  # not 国家 of 国家级…
 _COUNT_WRITTEN = r"(?:[一二两三四五六七八九十]+|\d+)"
 
 
