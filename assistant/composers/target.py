@@ -27,6 +27,7 @@ from assistant.composers.context import (
     records_for,
     target_context,
 )
+from assistant.composers.premise import LEVEL_RULES
 from assistant.composers.refusal import refuse
 from assistant.composers.scoring import TopicScorer
 from assistant.composers.values import figures_in, fits_kind, value_with_unit
@@ -348,8 +349,7 @@ def counts_what_is_asked(ctx: Context, window: Span, head: tuple[str, ...]) -> b
 
 
 # level and scope words before the counted thing (省级, 国家级, 全社会): a figure of 新型研发机构 counts 省级新型研发机构
-_QUALIFIER_RULES = ("qualifier_national", "qualifier_provincial", "qualifier_provincial_up", "qualifier_municipal",
-                    "qualifier_municipal_up", "qualifier_all_levels", "scope_whole", "scope_industrial")
+_QUALIFIER_RULES = (*LEVEL_RULES, "qualifier_all_levels", "scope_whole", "scope_industrial")
 ASKED_SUBJECT = 4  # characters of the asked thing that make it specific enough to tell another thing's figure from it
 
 
@@ -364,7 +364,7 @@ def counts_other_subject(ctx: Context, window: Span) -> bool:
         return False  # (a follow-up's subject is the conversation's: "其中50亿元以上的要签几个")
     clause = window.clause
     written = normalize(clause.text + ctx.context(clause))
-    cities = {city_key(c) for c in known_cities()}
+    cities = {city_key(c) for c in (*known_cities(), *ctx.corpus.cities)}  # the library's, uploaded plans' too
     measure = re.compile(f"{rule('count_word').pattern}|{rule('indicator_measure').pattern}")
     units = [u for u in TopicScorer.for_words(asked, ctx.corpus).units  # the thing, not where, when or how much
              if any(f in written for f in u.forms)
