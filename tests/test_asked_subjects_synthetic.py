@@ -48,7 +48,7 @@ PLAN = """南湖市“十四五”科技创新规划
 
 南湖高新区（国家级）：主导产业 新材料、智能装备。
 
-发展思路：实施关键材料攻关、材料产业链锻造、材料应用推广、材料标准引领、材料人才集聚五大工程，推动新材料产业集聚。
+发展思路：实施关键材料攻关、材料产业链锻造、材料应用推广、材料标准引领、材料人才集聚五大工程，推动新材料产业集聚。着力构建“两园三基地”新材料产业发展格局。按照“一带两核”的布局，“一带”即南湖大道科创带，“两核”即东西两个创新核。
 
 （五）强化原始创新
 
@@ -183,3 +183,11 @@ def test_a_level_claimed_with_still_is_checked(qa):
 def test_a_part_asking_a_goal_takes_no_review_year_from_the_part_before(qa):
     answer = qa.ask("南湖2020年在全国创新型城市排行榜排第几？目标是多少？")
     assert "第40位" in answer.text and "前30位" in answer.text, answer.text
+
+
+def test_the_parts_of_a_named_grouping_the_plan_never_spells_out_are_not_given(qa):
+    """"“两园三基地”具体是哪两个园区": the plan names the layout only; "“一带两核”具体指什么" it spells out (“一带”即…)."""
+    unsaid = qa.ask("南湖“两园三基地”具体是哪两个园区？")
+    assert unsaid.refused and "两园三基地" in unsaid.text, unsaid.text
+    said = qa.ask("南湖“一带两核”具体指什么？")
+    assert not said.refused and "南湖大道科创带" in said.text, said.text

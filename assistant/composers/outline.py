@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from assistant import containers
 from assistant.answer import Answer, AnswerBuilder
 from assistant.composers.context import Context
+from assistant.composers.refusal import refuse
 from assistant.composers.scoring import RARE_WORD, TopicScorer
 from assistant.composers.windows import finish, join, pieces
 from assistant.evidence import Span, sentences, shown, unbroken
@@ -507,6 +508,10 @@ def compose(ctx: Context) -> Answer | None:
     found = find_node(ctx, shape)
     if shape.kind == "define" and (found is None or found[0] < MIN_NODE):
         return _define(ctx, shape.name)
+    if shape.name and (found is None or found[0] < MIN_NODE) and _MEMBERS_ASKED.search(text):
+        unsaid = _parts_unsaid(ctx, shape.name)  # "“三园三基地”具体是哪三个园区": named, its parts said nowhere
+        if unsaid is not None:
+            return refuse(ctx, f"“{shape.name}”具体所指的各部分（规划只写了这一提法）", (unbroken(unsaid.text), unsaid))
     if found is None or found[0] < MIN_TOPIC:
         return None
     if found[0] < MIN_NODE and shape.kind != "topic" and (shape.kind == "count" or _member_named(ctx, found[1]) is None):
@@ -788,6 +793,27 @@ def _define(ctx: Context, name: str) -> Answer | None:
     for span in best[1]:
         builder.say(unbroken(span.text), span)
     return Answer(text=builder.text, citations=builder.citations, refused=False, retrieved=[], composer="outline", query=ctx.query)
+
+
+_MEMBERS_ASKED = re.compile(r"哪[几些一二三四五六七八九十两]|分别|具体(?:是|指)")  # the parts of a name are asked for
+
+
+def _parts_unsaid(ctx: Context, name: str) -> Span | None:
+    """The sentence naming a grouping of counted parts ("着力构建“三园三基地”新材料产业发展格局") when the plan says
+    nowhere what any part is (no “三园”, no 三园即/指/是/包括); None when it does, or the name has no counted parts."""
+    docs = _docs(ctx)
+    parts = [p for p in re.findall(r"[一二三四五六七八九十两多\d]+[^一二三四五六七八九十两多\d+、，,·]{1,3}", name) if len(p) >= 2]
+    if len(docs) != 1 or not parts:
+        return None
+    source = ctx.corpus.source(docs[0])
+    if any(re.search(rf"“{re.escape(p)}”|{re.escape(p)}(?:即|指|是|包括)", source) for p in parts):
+        return None
+    key = _plain(name)
+    for i in ctx.corpus.clause_ids_of(docs[0]):
+        clause = ctx.corpus.clauses[i]
+        if clause.kind != "heading" and key in _plain(clause.text):
+            return next((s for s in sentences(clause) if key in _plain(s.text)), None)
+    return None
 
 
 def _spells_out(sentence: str, name: str) -> bool:
