@@ -268,15 +268,14 @@ def _rest_cover(rest: TopicScorer, node: Node, plan_title: str) -> float:
     return rest.coverage(said, " ".join([plan_title, *node.path]))
 
 
-def _rival_cover(rest: TopicScorer | None, candidates: list[Node], counted: str, introduced: bool, plan_title: str) -> float:
+def _rival_cover(rest: TopicScorer | None, candidates: list[tuple[Node, list]], counted: str, plan_title: str) -> float:
     """How well the best part whose members are of the kind counted (most of them named so) says the question's other
     words: a part counted only by its count word ("三大工程" in a sentence about 新材料) that says them less is not the
     one asked ("用来提升创新效能的大工程有几个": the chapter of seven 工程 that says 提升创新发展效能)."""
     if rest is None or not containers.container_of(counted):
         return 0.0
     best = 0.0
-    for node in candidates:
-        members = node.members(introduced=introduced)
+    for node, members in candidates:
         if len(members) >= 2 and sum(containers.names_kind(name, counted) for name, _ in members) * 2 >= len(members):
             best = max(best, _rest_cover(rest, node, plan_title))
     return best
@@ -355,10 +354,10 @@ def find_node(ctx: Context, shape: Shape) -> tuple[float, Node] | None:
                   and not (containers.is_plan_part(counted) and n.kind != "section")]  # "几章": parts, not groups
     candidates += [sub for n in candidates for sub in sub_boxes(n)]  # "实验室体系建设列了哪几项": a box's sub-heading
     rest = _rest_of(kindless, plan_title) if shape.kind == "count" and shape.measure else None
-    rival = _rival_cover(rest, candidates, counted, introduced, plan_title) if rest is not None and any(
+    with_members = [(node, node.members(introduced=introduced)) for node in candidates]
+    rival = _rival_cover(rest, with_members, counted, plan_title) if rest is not None and any(
         _counted_by_its_word(n, shape) for n in candidates) else 0.0
-    for node in candidates:
-        members = node.members(introduced=introduced)
+    for node, members in with_members:
         if shape.kind in ("count", "define") and len(members) < 2:
             continue
         if shape.kind == "outline" and len(members) < 2 and not (

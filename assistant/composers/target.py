@@ -132,13 +132,11 @@ def _has_baseline(r: IndicatorRecord) -> bool:
 
 
 def plan_spans(ctx: Context) -> list[tuple[int, int]]:
-    """The periods of the plans the question may be answered from (its cities', else every plan's)."""
-    spans = []
-    for doc_id in ctx.corpus.docs:
-        if ctx.allows(doc_id) and (not ctx.query.cities or ctx.city_of(doc_id) in ctx.query.cities):
-            if (span := plan_span(ctx, doc_id)) is not None and span not in spans:
-                spans.append(span)
-    return spans
+    """The period of each plan the question may be answered from (its cities', else every plan's), one per plan: a
+    period several plans share counts for each (year_period weighs them)."""
+    return [span for doc_id in ctx.corpus.docs
+            if ctx.allows(doc_id) and (not ctx.query.cities or ctx.city_of(doc_id) in ctx.query.cities)
+            and (span := plan_span(ctx, doc_id)) is not None]
 
 
 def period_after_plans(ctx: Context) -> str | None:
@@ -269,10 +267,15 @@ def sentence_figures(ctx: Context, hits: list[Hit], concept: str | None, city: s
     return out
 
 
+def window_figures(ctx: Context, window: Span, slack: int = 0):
+    """The figure layer's figures inside a window (`slack`: characters past its end a figure's unit may run)."""
+    return [f for f in ctx.corpus.figures_of(window.clause.doc_id)
+            if window.char_start <= f.char_start and f.char_end <= window.char_end + slack]
+
+
 def _states_only_baselines(ctx: Context, window: Span) -> bool:
     """Whether every figure the figure layer reads in the window is a baseline (目前, 现有, 截至 … before it)."""
-    roles = [f.role for f in ctx.corpus.figures_of(window.clause.doc_id)
-             if window.char_start <= f.char_start and f.char_end <= window.char_end]
+    roles = [f.role for f in window_figures(ctx, window)]
     return bool(roles) and all(role == "baseline" for role in roles)
 
 
@@ -337,10 +340,9 @@ def counts_what_is_asked(ctx: Context, window: Span, head: tuple[str, ...]) -> b
     """Whether a figure the window states is about what the question names: its subject, as the figure layer reads
     it and without a count word (数量, 总数), ends with a unit of the question's topic. "有效期内高新技术企业数量" counts
     高新技术企业; "高新技术企业培育库入库企业" counts 入库企业."""
-    doc = window.clause.doc_id
     count_word = re.compile(f"(?:{rule('count_word').pattern})$")
-    for f in ctx.corpus.figures_of(doc):
-        if not (window.char_start <= f.char_start and f.char_end <= window.char_end + 8) or not f.subject:
+    for f in window_figures(ctx, window, UNIT_SLACK):
+        if not f.subject:
             continue
         subject = count_word.sub("", _plain_title(f.subject).replace("的", ""))
         if any(subject.endswith(form) for form in head if len(form) >= 2):
@@ -351,6 +353,15 @@ def counts_what_is_asked(ctx: Context, window: Span, head: tuple[str, ...]) -> b
 # level and scope words before the counted thing (省级, 国家级, 全社会): a figure of 新型研发机构 counts 省级新型研发机构
 _QUALIFIER_RULES = (*LEVEL_RULES, "qualifier_all_levels", "scope_whole", "scope_industrial")
 ASKED_SUBJECT = 4  # characters of the asked thing that make it specific enough to tell another thing's figure from it
+UNIT_SLACK = 8  # characters past a window's end a figure the window states may run (its unit, 以上 …)
+
+
+@lru_cache(maxsize=1)
+def _subject_words() -> tuple[re.Pattern, re.Pattern]:
+    """The count and measure words (数量, 规模, 总量 …) and the level and scope words (省级, 全社会 …) a subject's head is
+    read past."""
+    measure = re.compile(f"{rule('count_word').pattern}|{rule('indicator_measure').pattern}")
+    return measure, re.compile("|".join(rule(name).pattern for name in _QUALIFIER_RULES))
 
 
 def counts_other_subject(ctx: Context, window: Span) -> bool:
@@ -365,16 +376,14 @@ def counts_other_subject(ctx: Context, window: Span) -> bool:
     clause = window.clause
     written = normalize(clause.text + ctx.context(clause))
     cities = {city_key(c) for c in (*known_cities(), *ctx.corpus.cities)}  # the library's, uploaded plans' too
-    measure = re.compile(f"{rule('count_word').pattern}|{rule('indicator_measure').pattern}")
+    measure, qualifier = _subject_words()
     units = [u for u in TopicScorer.for_words(asked, ctx.corpus).units  # the thing, not where, when or how much
              if any(f in written for f in u.forms)
              and not any(f in cities or measure.fullmatch(f) or FIVE_YEAR_ORDINAL.fullmatch(f) for f in u.forms)]
     if not units:
         return False
-    qualifier = re.compile("|".join(rule(name).pattern for name in _QUALIFIER_RULES))
     needed = units[-2:] if len(units) >= 2 and not any(qualifier.fullmatch(f) for f in units[-2].forms) else units[-1:]
-    stated = [f for f in ctx.corpus.figures_of(clause.doc_id)
-              if window.char_start <= f.char_start and f.char_end <= window.char_end + 8]
+    stated = window_figures(ctx, window, UNIT_SLACK)
     if not stated or any(len(measure.sub("", f.subject or "").strip()) < 2 for f in stated):
         return False
     question = normalize(ctx.query.text)
@@ -593,9 +602,7 @@ def for_part(ctx: Context, text: str, inherited: str = "", own_year: bool = Fals
     concepts = concepts_in(text) or concepts_in(topic) or (
         tuple(c for c in q.concepts if borrowed or _says_part_of(topic, c)) if inherited else ())
     # a part's own year sets its period as the whole question's does (2020 before a 2021–2025 plan asks its past)
-    spans = [(min(ys), max(ys)) for d, m in ctx.corpus.docs.items()
-             if ctx.allows(d) and (not q.cities or m.city in q.cities) and (ys := years_in(m.period))]
-    own = period_of(text) or (year_period(years[-1], spans) if years else None)
+    own = period_of(text) or (year_period(years[-1], plan_spans(ctx)) if years else None)
     part = replace(q, text=f"{topic} {text}", topic=topic, concepts=concepts, year=years[-1] if years else (None if own_year else q.year),
                    period=own or (q.period if not years else None), unit=unit_of(text))
     hints = replace(ctx.hints, topic=topic, year=part.year, period=own or (ctx.hints.period if not years else None)) \
@@ -766,7 +773,7 @@ def _within(f: Figure, g: Figure) -> bool:
 def compose(ctx: Context) -> Answer:
     query = ctx.query
     if (later := period_after_plans(ctx)) is not None:
-        return refuse(ctx, f"{later}期间的目标（规划期为{'、'.join(f'{a}—{b}年' for a, b in plan_spans(ctx))}）")
+        return refuse(ctx, f"{later}期间的目标（规划期为{'、'.join(dict.fromkeys(f'{a}—{b}年' for a, b in plan_spans(ctx)))}）")
     cities = query.cities or (None,)
     split = parts(ctx)
     figures = part_answers(ctx, cities, split)
